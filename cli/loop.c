@@ -1,0 +1,77 @@
+/*-------------------------------------------------------------------------
+ *
+ * loop.c
+ *	  poll(2) event loop driving pgtls_conn state machines.
+ *
+ * IDENTIFICATION
+ *	  cli/loop.c
+ *
+ * NOTES
+ *	  poll() is enough here: a probe drives at most three sockets, and
+ *	  poll is portable and needs no extra dependency.  The library never
+ *	  owns a loop, so a scanner of many servers can swap in epoll/libuv.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <errno.h>
+#include <poll.h>
+
+#include "loop.h"
+
+void
+cli_run_conns(pgtls_conn **conns, int n)
+{
+	pgtls_step want[CLI_MAX_CONNS];
+	struct pollfd pfd[CLI_MAX_CONNS];
+	int			map[CLI_MAX_CONNS];
+	int			i;
+
+	if (n > CLI_MAX_CONNS)
+		n = CLI_MAX_CONNS;
+	for (i = 0; i < n; i++)
+		want[i] = pgtls_conn_step(conns[i]);
+
+	for (;;)
+	{
+		int			np = 0;
+		int64_t		now = pgtls_now_ms();
+		int64_t		next = -1;
+		int			rc;
+
+		for (i = 0; i < n; i++)
+		{
+			int64_t		dl;
+
+			if (want[i] == PGTLS_STEP_DONE)
+				continue;
+			dl = pgtls_conn_deadline(conns[i]);
+			if (dl <= now)
+			{
+				pgtls_conn_expire(conns[i]);
+				want[i] = PGTLS_STEP_DONE;
+				continue;
+			}
+			if (next < 0 || dl < next)
+				next = dl;
+			pfd[np].fd = pgtls_conn_fd(conns[i]);
+			pfd[np].events = want[i] == PGTLS_STEP_WANT_READ ? POLLIN : POLLOUT;
+			pfd[np].revents = 0;
+			map[np] = i;
+			np++;
+		}
+		if (np == 0)
+			return;
+		rc = poll(pfd, (nfds_t) np, (int) (next - now));
+		if (rc < 0 && errno != EINTR)
+		{
+			/* cannot wait any more: let every connection time out */
+			for (i = 0; i < n; i++)
+				if (want[i] != PGTLS_STEP_DONE)
+					pgtls_conn_expire(conns[i]);
+			return;
+		}
+		for (i = 0; rc > 0 && i < np; i++)
+			if (pfd[i].revents)
+				want[map[i]] = pgtls_conn_step(conns[map[i]]);
+	}
+}

@@ -1,0 +1,21 @@
+/*-------------------------------------------------------------------------
+ *
+ * loop.h
+ *	  The CLI's event loop over the public pgtls_conn API.
+ *
+ * IDENTIFICATION
+ *	  cli/loop.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGTLS_CLI_LOOP_H
+#define PGTLS_CLI_LOOP_H
+
+#include <pgtls/pgtls.h>
+
+#define CLI_MAX_CONNS 64
+
+/* Steps every connection until done or expired.  Never blocks past the deadlines. */
+void		cli_run_conns(pgtls_conn **conns, int n);
+
+#endif

@@ -1,0 +1,265 @@
+/*-------------------------------------------------------------------------
+ *
+ * main.c
+ *	  The pgtls command: sub-command dispatch, `pgtls probe`.
+ *
+ * IDENTIFICATION
+ *	  cli/main.c
+ *
+ * NOTES
+ *	  Uses only the public API <pgtls/pgtls.h>.  Exit codes follow the
+ *	  monitoring-plugin convention: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
+ *	  (usage errors and network failures are UNKNOWN).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pgtls/pgtls.h>
+
+#include "loop.h"
+#include "report.h"
+
+#define EXIT_UNKNOWN 3
+
+static void
+usage_main(FILE *f)
+{
+	fprintf(f,
+			"pgtls %s - prove whether PostgreSQL connections are really protected by TLS\n"
+			"\n"
+			"Usage: pgtls COMMAND [OPTIONS] ...\n"
+			"\n"
+			"Commands:\n"
+			"  probe TARGET     check one server's TLS: chain, names, expiry, and what\n"
+			"                   libpq does in each sslmode (see pgtls probe --help)\n"
+			"  version          print the version\n"
+			"  help             this text\n"
+			"\n"
+			"Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage or network error).\n"
+			"Manual: man pgtls\n", pgtls_version());
+}
+
+static void
+usage_probe(FILE *f)
+{
+	fprintf(f,
+			"Usage: pgtls probe [OPTIONS] TARGET\n"
+			"\n"
+			"TARGET is host[:port], [ipv6]:port, a postgresql:// URI or a libpq\n"
+			"conninfo string (\"host=db.example.com port=5432 sslrootcert=...\").\n"
+			"\n"
+			"Connects (SSLRequest, TLS handshake), captures the served chain, sends a\n"
+			"StartupMessage with and without TLS (never a password), and reports for\n"
+			"each sslmode whether libpq would connect, encrypt and verify the server.\n"
+			"\n"
+			"Options:\n"
+			"  --rootcert FILE      root CA bundle (PEM) clients use; \"system\" = OpenSSL's\n"
+			"                       default store (libpq >= 16).  Default: as libpq:\n"
+			"                       sslrootcert, $PGSSLROOTCERT, ~/.postgresql/root.crt\n"
+			"  --servername NAME    host name checked by verify-full (and sent as SNI);\n"
+			"                       default: the target host\n"
+			"  --user NAME          user in the StartupMessage (default postgres)\n"
+			"  --dbname NAME        database in the StartupMessage (default: the user)\n"
+			"  --negotiation MODE   postgres (SSLRequest, default), direct (PG17 direct\n"
+			"                       TLS with ALPN \"postgresql\") or both\n"
+			"  --timeout SECONDS    per network step (default 10)\n"
+			"  --warn-days N        warn when a certificate expires within N days (30)\n"
+			"  --json               machine-readable report (docs/json-schema.md)\n"
+			"  -q, --quiet          print only the status line\n"
+			"  -h, --help           this text\n"
+			"\n"
+			"Exit status: 0 OK (verify-full would succeed, nothing expiring soon),\n"
+			"1 WARNING, 2 CRITICAL (no TLS, expired, chain invalid), 3 UNKNOWN.\n");
+}
+
+static int
+fail_usage(const char *cmd, const char *msg)
+{
+	fprintf(stderr, "pgtls %s: %s\n", cmd, msg);
+	fprintf(stderr, "Try \"pgtls %s --help\" for more information.\n", cmd);
+	return EXIT_UNKNOWN;
+}
+
+/* "10", "2.5" seconds -> milliseconds as a string for the library */
+static bool
+seconds_to_ms(const char *s, char *out, size_t outlen)
+{
+	char	   *end;
+	double		v = strtod(s, &end);
+
+	if (end == s || *end != '\0' || !(v > 0) || v > 3600)
+		return false;
+	snprintf(out, outlen, "%ld", (long) (v * 1000.0 + 0.5) > 0 ? (long) (v * 1000.0 + 0.5) : 1L);
+	return true;
+}
+
+static int
+cmd_probe(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"rootcert", required_argument, NULL, 'r'},
+		{"servername", required_argument, NULL, 's'},
+		{"user", required_argument, NULL, 'U'},
+		{"dbname", required_argument, NULL, 'd'},
+		{"negotiation", required_argument, NULL, 'n'},
+		{"timeout", required_argument, NULL, 't'},
+		{"warn-days", required_argument, NULL, 'w'},
+		{"json", no_argument, NULL, 'j'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}
+	};
+	pgtls_probe *probe;
+	bool		json = false,
+				quiet = false;
+	int			c;
+	int			status;
+	char		ms[32];
+	char	   *out;
+
+	probe = pgtls_probe_new();
+	if (probe == NULL)
+	{
+		fprintf(stderr, "pgtls probe: out of memory\n");
+		return EXIT_UNKNOWN;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1)
+	{
+		pgtls_err	rc = PGTLS_OK;
+
+		switch (c)
+		{
+			case 'r':
+				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_ROOTCERT, optarg);
+				break;
+			case 's':
+				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_SERVERNAME, optarg);
+				break;
+			case 'U':
+				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_USER, optarg);
+				break;
+			case 'd':
+				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_DBNAME, optarg);
+				break;
+			case 'n':
+				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_NEGOTIATION, optarg);
+				break;
+			case 't':
+				if (!seconds_to_ms(optarg, ms, sizeof(ms)))
+				{
+					pgtls_probe_free(probe);
+					return fail_usage("probe", "invalid --timeout: expected seconds greater than 0 and at most 3600");
+				}
+				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_TIMEOUT_MS, ms);
+				break;
+			case 'w':
+				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_WARN_DAYS, optarg);
+				break;
+			case 'j':
+				json = true;
+				break;
+			case 'q':
+				quiet = true;
+				break;
+			case 'h':
+				usage_probe(stdout);
+				pgtls_probe_free(probe);
+				return 0;
+			default:
+				pgtls_probe_free(probe);
+				fprintf(stderr, "Try \"pgtls probe --help\" for more information.\n");
+				return EXIT_UNKNOWN;
+		}
+		if (rc != PGTLS_OK)
+		{
+			int			r = fail_usage("probe", pgtls_probe_errmsg(probe));
+
+			pgtls_probe_free(probe);
+			return r;
+		}
+	}
+	if (optind != argc - 1)
+	{
+		pgtls_probe_free(probe);
+		return fail_usage("probe", optind >= argc ? "missing TARGET" : "too many arguments (one TARGET per probe)");
+	}
+	if (pgtls_probe_set_target(probe, argv[optind]) != PGTLS_OK)
+	{
+		int			r = fail_usage("probe", pgtls_probe_errmsg(probe));
+
+		pgtls_probe_free(probe);
+		return r;
+	}
+	if (pgtls_probe_start(probe) != PGTLS_OK)
+	{
+		fprintf(stderr, "pgtls probe: %s\n", pgtls_probe_errmsg(probe));
+		pgtls_probe_free(probe);
+		return EXIT_UNKNOWN;
+	}
+	{
+		pgtls_conn *conns[CLI_MAX_CONNS];
+		int			n = pgtls_probe_nconns(probe);
+
+		for (int i = 0; i < n && i < CLI_MAX_CONNS; i++)
+			conns[i] = pgtls_probe_conn(probe, i);
+		cli_run_conns(conns, n);
+	}
+	if (pgtls_probe_finish(probe) != PGTLS_OK)
+	{
+		fprintf(stderr, "pgtls probe: %s\n", pgtls_probe_errmsg(probe));
+		pgtls_probe_free(probe);
+		return EXIT_UNKNOWN;
+	}
+	status = pgtls_probe_status(probe);
+	out = pgtls_probe_json(probe, json ? 1 : 0);
+	if (out == NULL)
+	{
+		fprintf(stderr, "pgtls probe: out of memory\n");
+		pgtls_probe_free(probe);
+		return EXIT_UNKNOWN;
+	}
+	if (json)
+		printf("%s\n", out);
+	else if (cli_render_probe(stdout, out, quiet) != 0)
+	{
+		fprintf(stderr, "pgtls probe: could not render the report\n");
+		status = EXIT_UNKNOWN;
+	}
+	pgtls_free(out);
+	pgtls_probe_free(probe);
+	if (fflush(stdout) != 0)
+		return EXIT_UNKNOWN;
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2)
+	{
+		usage_main(stderr);
+		return EXIT_UNKNOWN;
+	}
+	if (strcmp(argv[1], "probe") == 0)
+		return cmd_probe(argc - 1, argv + 1);
+	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0)
+	{
+		printf("pgtls %s\n", pgtls_version());
+		return 0;
+	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+	{
+		usage_main(stdout);
+		return 0;
+	}
+	fprintf(stderr, "pgtls: unknown command \"%s\"\n", argv[1]);
+	usage_main(stderr);
+	return EXIT_UNKNOWN;
+}

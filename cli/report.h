@@ -1,0 +1,19 @@
+/*-------------------------------------------------------------------------
+ *
+ * report.h
+ *	  Text rendering of pgtls reports.
+ *
+ * IDENTIFICATION
+ *	  cli/report.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGTLS_CLI_REPORT_H
+#define PGTLS_CLI_REPORT_H
+
+#include <stdio.h>
+
+/* Renders a probe report given as JSON.  Returns 0, or -1 if JSON is unreadable. */
+int			cli_render_probe(FILE *f, const char *json, int quiet);
+
+#endif

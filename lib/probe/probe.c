@@ -1,0 +1,325 @@
+/*-------------------------------------------------------------------------
+ *
+ * probe.c
+ *	  The probe object: options, name resolution, connection set-up.
+ *
+ * IDENTIFICATION
+ *	  lib/probe/probe.c
+ *
+ * NOTES
+ *	  A probe drives up to three connections at once: SSLRequest + TLS +
+ *	  startup, direct TLS (PG17) + startup, and a plaintext startup.  The
+ *	  TLS context mirrors libpq's defaults (TLS 1.2 minimum, no
+ *	  compression, SNI for host names) but does not verify: verification
+ *	  is done offline per rootcert setting in verdict.c.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include <jansson.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "probe/probe_int.h"
+
+pgtls_probe *
+pgtls_probe_new(void)
+{
+	pgtls_probe *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	p->timeout_ms = 10000;
+	p->warn_days = 30;
+	p->neg_postgres = true;
+	p->sslsni = true;
+	return p;
+}
+
+void
+pgtls_probe_free(pgtls_probe *p)
+{
+	int			i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->nconns; i++)
+		pgtls__conn_free(p->conns[i]);
+	if (p->addrs)
+		freeaddrinfo(p->addrs);
+	SSL_CTX_free(p->ctx);
+	json_decref(p->report);
+	free(p->target);
+	free(p->host);
+	free(p->hostaddr);
+	free(p->port);
+	free(p->cinfo_user);
+	free(p->cinfo_dbname);
+	free(p->cinfo_rootcert);
+	free(p->cinfo_sslmode);
+	free(p->sslcrl);
+	free(p->sslcrldir);
+	free(p->opt_rootcert);
+	free(p->servername);
+	free(p->user);
+	free(p->dbname);
+	free(p->home);
+	free(p);
+}
+
+static pgtls_err
+parse_int(pgtls_probe *p, const char *what, const char *value, int min, int max, int *out)
+{
+	char	   *end;
+	long		v;
+
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno || end == value || *end != '\0' || v < min || v > max)
+		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "invalid %s \"%s\": expected a whole number from %d to %d",
+							 what, value, min, max);
+	*out = (int) v;
+	return PGTLS_OK;
+}
+
+static pgtls_err
+dup_opt(pgtls_probe *p, char **dst, const char *value)
+{
+	char	   *copy = strdup(value);
+
+	if (copy == NULL)
+		return pgtls__seterr(&p->err, PGTLS_ERR_OOM, "out of memory");
+	free(*dst);
+	*dst = copy;
+	return PGTLS_OK;
+}
+
+pgtls_err
+pgtls_probe_set_option(pgtls_probe *p, pgtls_probe_opt opt, const char *value)
+{
+	if (p == NULL)
+		return PGTLS_ERR_USAGE;
+	pgtls__clearerr(&p->err);
+	if (value == NULL)
+		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "option value missing");
+	if (strlen(value) > 1000)
+		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "option value longer than 1000 bytes");
+	switch (opt)
+	{
+		case PGTLS_PROBE_ROOTCERT:
+			p->opt_rootcert_set = true;
+			return dup_opt(p, &p->opt_rootcert, value);
+		case PGTLS_PROBE_SERVERNAME:
+			if (value[0] == '\0')
+				return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "empty server name");
+			return dup_opt(p, &p->servername, value);
+		case PGTLS_PROBE_USER:
+			if (value[0] == '\0')
+				return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "empty user name");
+			return dup_opt(p, &p->user, value);
+		case PGTLS_PROBE_DBNAME:
+			if (value[0] == '\0')
+				return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "empty database name");
+			return dup_opt(p, &p->dbname, value);
+		case PGTLS_PROBE_HOME:
+			return dup_opt(p, &p->home, value);
+		case PGTLS_PROBE_NEGOTIATION:
+			if (strcmp(value, "postgres") == 0)
+				p->neg_postgres = true, p->neg_direct = false;
+			else if (strcmp(value, "direct") == 0)
+				p->neg_postgres = false, p->neg_direct = true;
+			else if (strcmp(value, "both") == 0)
+				p->neg_postgres = true, p->neg_direct = true;
+			else
+				return pgtls__seterr(&p->err, PGTLS_ERR_USAGE,
+									 "invalid negotiation \"%s\": expected postgres, direct or both", value);
+			return PGTLS_OK;
+		case PGTLS_PROBE_TIMEOUT_MS:
+			return parse_int(p, "timeout", value, 1, 3600 * 1000, &p->timeout_ms);
+		case PGTLS_PROBE_WARN_DAYS:
+			return parse_int(p, "warning horizon (days)", value, 0, 36500, &p->warn_days);
+	}
+	return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "unknown option %d", (int) opt);
+}
+
+static bool
+is_ip_literal(const char *s)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	return inet_aton(s, &a4) || inet_pton(AF_INET6, s, &a6) == 1;
+}
+
+/* The name libpq checks (and sends as SNI): host, never hostaddr. */
+const char *
+pgtls__probe_checked_name(const pgtls_probe *p)
+{
+	if (p->servername)
+		return p->servername;
+	return p->host ? p->host : "";
+}
+
+static pgtls_err
+make_ctx(pgtls_probe *p)
+{
+	ERR_clear_error();
+	p->ctx = SSL_CTX_new(TLS_client_method());
+	if (p->ctx == NULL)
+		return pgtls__seterr(&p->err, PGTLS_ERR_TLS, "could not create SSL context");
+	/* libpq's defaults: ssl_min_protocol_version=TLSv1.2, no compression */
+	if (SSL_CTX_set_min_proto_version(p->ctx, TLS1_2_VERSION) != 1)
+		return pgtls__seterr(&p->err, PGTLS_ERR_TLS, "could not set minimum TLS version");
+	SSL_CTX_set_options(p->ctx, SSL_OP_NO_COMPRESSION);
+	SSL_CTX_set_mode(p->ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_verify(p->ctx, SSL_VERIFY_NONE, NULL);
+	SSL_CTX_set_session_cache_mode(p->ctx, SSL_SESS_CACHE_OFF);
+	return PGTLS_OK;
+}
+
+static pgtls_err
+add_conn(pgtls_probe *p, pgtls_conn_kind kind, const char *sni, const char *user, const char *dbname)
+{
+	pgtls_conn_params cp;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.kind = kind;
+	cp.addrs = p->addrs;
+	cp.sni = kind == PGTLS_CONN_PLAIN ? NULL : sni;
+	cp.user = user;
+	cp.dbname = dbname;
+	cp.timeout_ms = p->timeout_ms;
+	cp.ctx = p->ctx;
+	p->conns[p->nconns] = pgtls__conn_new(&cp);
+	if (p->conns[p->nconns] == NULL)
+		return pgtls__seterr(&p->err, PGTLS_ERR_OOM, "out of memory");
+	p->kinds[p->nconns] = kind;
+	p->nconns++;
+	return PGTLS_OK;
+}
+
+const char *
+pgtls__probe_user(const pgtls_probe *p)
+{
+	if (p->user)
+		return p->user;
+	if (p->cinfo_user && p->cinfo_user[0])
+		return p->cinfo_user;
+	return "postgres";
+}
+
+const char *
+pgtls__probe_dbname(const pgtls_probe *p)
+{
+	if (p->dbname)
+		return p->dbname;
+	if (p->cinfo_dbname && p->cinfo_dbname[0])
+		return p->cinfo_dbname;
+	return pgtls__probe_user(p);
+}
+
+pgtls_err
+pgtls_probe_start(pgtls_probe *p)
+{
+	struct addrinfo hints;
+	const char *connect_to;
+	const char *sni = NULL;
+	const char *name;
+	int			rc;
+
+	if (p == NULL)
+		return PGTLS_ERR_USAGE;
+	pgtls__clearerr(&p->err);
+	if (p->started)
+		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "probe already started");
+	if (p->target == NULL)
+		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "no target set");
+	p->started = true;
+
+	connect_to = (p->hostaddr && p->hostaddr[0]) ? p->hostaddr : p->host;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	if (connect_to == p->hostaddr)
+		hints.ai_flags = AI_NUMERICHOST;
+	rc = getaddrinfo(connect_to, p->port, &hints, &p->addrs);
+	if (rc != 0)
+		return pgtls__seterr(&p->err, PGTLS_ERR_IO, "could not translate host name \"%s\" to address: %s",
+							 connect_to, gai_strerror(rc));
+	if (make_ctx(p) != PGTLS_OK)
+		return p->err.code;
+
+	/* libpq (sslsni=1) sends SNI for host names, never for IP literals */
+	name = pgtls__probe_checked_name(p);
+	if (p->sslsni && name[0] && !is_ip_literal(name))
+		sni = name;
+	if (p->neg_postgres && add_conn(p, PGTLS_CONN_SSLREQUEST, sni, pgtls__probe_user(p), pgtls__probe_dbname(p)))
+		return p->err.code;
+	if (p->neg_direct && add_conn(p, PGTLS_CONN_DIRECT, sni, pgtls__probe_user(p), pgtls__probe_dbname(p)))
+		return p->err.code;
+	if (add_conn(p, PGTLS_CONN_PLAIN, NULL, pgtls__probe_user(p), pgtls__probe_dbname(p)))
+		return p->err.code;
+	return PGTLS_OK;
+}
+
+int
+pgtls_probe_nconns(const pgtls_probe *p)
+{
+	return p ? p->nconns : 0;
+}
+
+pgtls_conn *
+pgtls_probe_conn(pgtls_probe *p, int i)
+{
+	if (p == NULL || i < 0 || i >= p->nconns)
+		return NULL;
+	return p->conns[i];
+}
+
+pgtls_err
+pgtls_probe_finish(pgtls_probe *p)
+{
+	int			i;
+
+	if (p == NULL)
+		return PGTLS_ERR_USAGE;
+	pgtls__clearerr(&p->err);
+	if (!p->started)
+		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "probe not started");
+	for (i = 0; i < p->nconns; i++)
+		if (!pgtls__conn_done(p->conns[i]))
+			return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "connection %d has not finished", i);
+	return pgtls__probe_evaluate(p);
+}
+
+char *
+pgtls_probe_json(const pgtls_probe *p, int pretty)
+{
+	if (p == NULL || p->report == NULL)
+		return NULL;
+	return json_dumps(p->report, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+}
+
+int
+pgtls_probe_status(const pgtls_probe *p)
+{
+	return (p && p->report) ? p->status : 3;
+}
+
+pgtls_err
+pgtls_probe_errcode(const pgtls_probe *p)
+{
+	return p ? p->err.code : PGTLS_ERR_USAGE;
+}
+
+const char *
+pgtls_probe_errmsg(const pgtls_probe *p)
+{
+	return p ? p->err.msg : "no probe";
+}

@@ -1,0 +1,92 @@
+/*-------------------------------------------------------------------------
+ *
+ * probe_int.h
+ *	  The probe object, shared by target.c, probe.c and verdict.c.
+ *
+ * IDENTIFICATION
+ *	  lib/probe/probe_int.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGTLS_PROBE_INT_H
+#define PGTLS_PROBE_INT_H
+
+#include <netdb.h>
+
+#include "pgtls_int.h"
+
+struct json_t;
+
+#define PROBE_MAX_CONNS 3
+
+/* What libpq would do with the root certificate setting. */
+typedef struct rootcert_eval
+{
+	char		setting[1024];	/* as configured ("" = default) */
+	const char *source;			/* "option", "conninfo", "env", "default" */
+	char		path[1024];		/* file libpq would open ("" = none) */
+	bool		system;			/* sslrootcert=system (libpq >= 16) */
+	bool		exists;			/* stat() succeeds: libpq verifies */
+	bool		loaded;
+	char		load_error[512];	/* libpq's text when loading fails */
+	int			ncerts;
+	bool		crl_loaded;
+
+	/* chain verification against it */
+	bool		verified;		/* X509_verify_cert ok */
+	int			verify_code;	/* X509_V_* */
+	int			verify_depth;
+	char		verify_reason[256];	/* OpenSSL's precise reason */
+	char		verify_hint[512];	/* what it means (missing intermediate...) */
+} rootcert_eval;
+
+struct pgtls_probe
+{
+	pgtls_errslot err;
+
+	/* target */
+	char	   *target;
+	char	   *host;
+	char	   *hostaddr;
+	char	   *port;
+	char	   *cinfo_user;
+	char	   *cinfo_dbname;
+	char	   *cinfo_rootcert;
+	char	   *cinfo_sslmode;
+	char	   *sslcrl;
+	char	   *sslcrldir;
+	bool		sslsni;
+
+	/* options */
+	char	   *opt_rootcert;
+	bool		opt_rootcert_set;
+	char	   *servername;
+	char	   *user;
+	char	   *dbname;
+	char	   *home;
+	bool		neg_postgres;
+	bool		neg_direct;
+	int			timeout_ms;
+	int			warn_days;
+
+	/* run */
+	struct addrinfo *addrs;
+	struct ssl_ctx_st *ctx;
+	pgtls_conn *conns[PROBE_MAX_CONNS];
+	pgtls_conn_kind kinds[PROBE_MAX_CONNS];
+	int			nconns;
+	bool		started;
+
+	/* results */
+	struct json_t *report;
+	int			status;
+};
+
+const char *pgtls__probe_checked_name(const pgtls_probe *p);
+const char *pgtls__probe_user(const pgtls_probe *p);
+const char *pgtls__probe_dbname(const pgtls_probe *p);
+
+/* verdict.c: builds p->report and p->status from the finished connections */
+pgtls_err	pgtls__probe_evaluate(pgtls_probe *p);
+
+#endif							/* PGTLS_PROBE_INT_H */

@@ -1,0 +1,189 @@
+/*-------------------------------------------------------------------------
+ *
+ * target.c
+ *	  Turn host[:port], postgresql:// URIs and conninfo strings into the
+ *	  connection parameters a probe needs.
+ *
+ * IDENTIFICATION
+ *	  lib/probe/target.c
+ *
+ * NOTES
+ *	  URIs and conninfo strings are parsed by libpq's own PQconninfoParse,
+ *	  so pgtls accepts exactly what libpq accepts.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "probe/probe_int.h"
+
+#define MAX_TARGET_LEN 4096
+
+static bool
+valid_port(const char *s)
+{
+	char	   *end;
+	long		v;
+
+	if (s == NULL || *s == '\0' || strlen(s) > 5)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!isdigit((unsigned char) *p))
+			return false;
+	v = strtol(s, &end, 10);
+	return *end == '\0' && v >= 1 && v <= 65535;
+}
+
+static pgtls_err
+set_str(pgtls_probe *p, char **dst, const char *src)
+{
+	free(*dst);
+	*dst = NULL;
+	if (src == NULL)
+		return PGTLS_OK;
+	*dst = strdup(src);
+	if (*dst == NULL)
+		return pgtls__seterr(&p->err, PGTLS_ERR_OOM, "out of memory");
+	return PGTLS_OK;
+}
+
+static pgtls_err
+parse_hostport(pgtls_probe *p, const char *spec)
+{
+	char		host[1024];
+	const char *port = NULL;
+	size_t		hlen;
+
+	if (spec[0] == '[')
+	{
+		const char *close = strchr(spec, ']');
+
+		if (close == NULL)
+			return pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "invalid target \"%s\": missing \"]\"", spec);
+		hlen = (size_t) (close - spec - 1);
+		if (close[1] == ':')
+			port = close + 2;
+		else if (close[1] != '\0')
+			return pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "invalid target \"%s\": junk after \"]\"", spec);
+		spec++;
+	}
+	else
+	{
+		const char *colon = strchr(spec, ':');
+
+		if (colon && strchr(colon + 1, ':'))
+			return pgtls__seterr(&p->err, PGTLS_ERR_PARSE,
+								 "invalid target \"%s\": write IPv6 addresses as [addr]:port", spec);
+		hlen = colon ? (size_t) (colon - spec) : strlen(spec);
+		if (colon)
+			port = colon + 1;
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		return pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "invalid target: empty or overlong host name");
+	memcpy(host, spec, hlen);
+	host[hlen] = '\0';
+	for (size_t i = 0; i < hlen; i++)
+		if (isspace((unsigned char) host[i]) || iscntrl((unsigned char) host[i]))
+			return pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "invalid target: host name contains white space or control characters");
+	if (port && !valid_port(port))
+		return pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "invalid port number: \"%s\"", port);
+	if (set_str(p, &p->host, host) || set_str(p, &p->port, port ? port : "5432"))
+		return p->err.code;
+	return PGTLS_OK;
+}
+
+static pgtls_err
+parse_conninfo(pgtls_probe *p, const char *spec)
+{
+	char	   *errmsg = NULL;
+	PQconninfoOption *opts = PQconninfoParse(spec, &errmsg);
+	pgtls_err	rc = PGTLS_OK;
+
+	if (opts == NULL)
+	{
+		if (errmsg)
+		{
+			size_t		n = strlen(errmsg);
+
+			while (n > 0 && (errmsg[n - 1] == '\n' || errmsg[n - 1] == ' '))
+				errmsg[--n] = '\0';
+			rc = pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "invalid connection string: %s", errmsg);
+			PQfreemem(errmsg);
+		}
+		else
+			rc = pgtls__seterr(&p->err, PGTLS_ERR_OOM, "out of memory");
+		return rc;
+	}
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+	{
+		char	  **dst = NULL;
+
+		if (o->val == NULL)
+			continue;
+		if (strcmp(o->keyword, "host") == 0)
+			dst = &p->host;
+		else if (strcmp(o->keyword, "hostaddr") == 0)
+			dst = &p->hostaddr;
+		else if (strcmp(o->keyword, "port") == 0)
+			dst = &p->port;
+		else if (strcmp(o->keyword, "user") == 0)
+			dst = &p->cinfo_user;
+		else if (strcmp(o->keyword, "dbname") == 0)
+			dst = &p->cinfo_dbname;
+		else if (strcmp(o->keyword, "sslrootcert") == 0)
+			dst = &p->cinfo_rootcert;
+		else if (strcmp(o->keyword, "sslcrl") == 0)
+			dst = &p->sslcrl;
+		else if (strcmp(o->keyword, "sslcrldir") == 0)
+			dst = &p->sslcrldir;
+		else if (strcmp(o->keyword, "sslmode") == 0)
+			dst = &p->cinfo_sslmode;
+		else if (strcmp(o->keyword, "sslsni") == 0)
+			p->sslsni = strcmp(o->val, "0") != 0;
+		if (dst && set_str(p, dst, o->val) != PGTLS_OK)
+			break;
+	}
+	PQconninfoFree(opts);
+	if (p->err.code)
+		return p->err.code;
+
+	if ((p->host && strchr(p->host, ',')) || (p->hostaddr && strchr(p->hostaddr, ',')) ||
+		(p->port && strchr(p->port, ',')))
+		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE,
+							 "multiple hosts are not supported: probe each host separately");
+	if (p->host && p->host[0] == '/')
+		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE,
+							 "\"%s\" is a Unix-domain socket directory: TLS is only used over TCP; give a host name",
+							 p->host);
+	if ((p->host == NULL || p->host[0] == '\0') && (p->hostaddr == NULL || p->hostaddr[0] == '\0'))
+		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE,
+							 "no host in the connection string: TLS is only used over TCP; set host=");
+	if (p->port == NULL || p->port[0] == '\0')
+		rc = set_str(p, &p->port, "5432");
+	else if (!valid_port(p->port))
+		return pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "invalid port number: \"%s\"", p->port);
+	return rc;
+}
+
+pgtls_err
+pgtls_probe_set_target(pgtls_probe *p, const char *spec)
+{
+	if (p == NULL)
+		return PGTLS_ERR_USAGE;
+	pgtls__clearerr(&p->err);
+	if (spec == NULL || spec[0] == '\0')
+		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "empty target");
+	if (strlen(spec) > MAX_TARGET_LEN)
+		return pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "target longer than %d bytes", MAX_TARGET_LEN);
+	if (set_str(p, &p->target, spec))
+		return p->err.code;
+	if (strncmp(spec, "postgresql://", 13) == 0 || strncmp(spec, "postgres://", 11) == 0 ||
+		strchr(spec, '=') != NULL)
+		return parse_conninfo(p, spec);
+	return parse_hostport(p, spec);
+}
