@@ -116,7 +116,8 @@ typedef enum pgtls_reply_kind
 	PGTLS_REPLY_NONE = 0,		/* not seen (connection failed first) */
 	PGTLS_REPLY_AUTH,			/* 'R': accepted, authentication follows */
 	PGTLS_REPLY_ERROR,			/* 'E': rejected */
-	PGTLS_REPLY_SKIP			/* 'N' / 'v' / 'S': read on */
+	PGTLS_REPLY_SKIP,			/* 'N' / 'v' / 'S' / 'K': read on */
+	PGTLS_REPLY_READY			/* 'Z': session established (after trust) */
 } pgtls_reply_kind;
 
 typedef struct pgtls_reply

@@ -21,6 +21,8 @@
 #define PqMsg_NoticeResponse		'N'
 #define PqMsg_NegotiateProtocolVersion 'v'
 #define PqMsg_ParameterStatus		'S'
+#define PqMsg_BackendKeyData		'K'
+#define PqMsg_ReadyForQuery			'Z'
 
 /* ErrorResponse / NoticeResponse field codes (postgres_ext.h) */
 #define PG_DIAG_SEVERITY			'S'

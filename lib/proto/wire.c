@@ -162,7 +162,12 @@ pgtls__parse_backend_msg(const uint8_t *buf, size_t len, size_t *consumed,
 			}
 		case PqMsg_NoticeResponse:
 		case PqMsg_NegotiateProtocolVersion:
+		case PqMsg_ParameterStatus:
+		case PqMsg_BackendKeyData:
 			reply->kind = PGTLS_REPLY_SKIP;
+			return 1;
+		case PqMsg_ReadyForQuery:
+			reply->kind = PGTLS_REPLY_READY;
 			return 1;
 		default:
 			snprintf(errmsg, errlen, "expected authentication request from server, but received %c",
@@ -247,7 +252,9 @@ pgtls_parse_server_response(int kind, const unsigned char *buf, size_t len, char
 			if (reply.kind != PGTLS_REPLY_SKIP)
 				break;
 		}
-		if (reply.kind == PGTLS_REPLY_AUTH)
+		if (reply.kind == PGTLS_REPLY_READY)
+			o = json_pack("{s:s}", "result", "ready");
+		else if (reply.kind == PGTLS_REPLY_AUTH)
 			o = json_pack("{s:s,s:i,s:s}", "result", "accepted", "auth_code", (int) reply.auth_code,
 						  "auth", pgtls__auth_name(reply.auth_code));
 		else

@@ -73,6 +73,8 @@ struct pgtls_conn
 	pgtls_wbuf	wbuf;
 	size_t		wpos;
 	bool		startup_built;
+	bool		trust_ok;		/* AuthenticationOk seen, waiting for 'Z' */
+	int			nmsgs;			/* messages parsed (bounded) */
 
 	/* incoming */
 	uint8_t    *rbuf;
@@ -592,22 +594,38 @@ st_read_reply(pgtls_conn *c)
 		{
 			memmove(c->rbuf, c->rbuf + used, c->rlen - used);
 			c->rlen -= used;
+			if (++c->nmsgs > 1000)
+				return fail(c, PGTLS_ERR_PROTOCOL, "server sent more than 1000 messages before ReadyForQuery");
 			if (c->reply.kind == PGTLS_REPLY_SKIP)
 				continue;
 			if (c->reply.kind == PGTLS_REPLY_AUTH)
 			{
 				trace(c, "auth-%s", pgtls__auth_name(c->reply.auth_code));
-				if (c->reply.auth_code == 0)
-				{
-					/* trust: a session began; end it politely */
-					c->wbuf.len = 0;
-					pgtls__wbuf_u8(&c->wbuf, PqMsg_Terminate);
-					pgtls__wbuf_u32be(&c->wbuf, 4);
-					c->wpos = 0;
-					(void) do_write(c, eb, sizeof(eb));
-				}
+				if (c->reply.auth_code != 0)
+					return finish(c);	/* a password would be next: stop here */
+				/*
+				 * AuthenticationOk (trust): the backend may still refuse
+				 * (unknown role or database, too many connections), so read
+				 * on until ReadyForQuery or an error.
+				 */
+				c->trust_ok = true;
+				continue;
 			}
-			else
+			if (c->reply.kind == PGTLS_REPLY_READY)
+			{
+				/* keep what the server accepted: AuthenticationOk */
+				c->reply.kind = PGTLS_REPLY_AUTH;
+				c->reply.auth_code = 0;
+				trace(c, "ready");
+				c->wbuf.len = 0;
+				c->wbuf.overflow = false;
+				pgtls__wbuf_u8(&c->wbuf, PqMsg_Terminate);
+				pgtls__wbuf_u32be(&c->wbuf, 4);
+				c->wpos = 0;
+				(void) do_write(c, eb, sizeof(eb));
+				return finish(c);
+			}
+			if (c->reply.kind == PGTLS_REPLY_ERROR)
 				trace(c, "rejected");
 			return finish(c);
 		}

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # pgharness.sh - throwaway PostgreSQL 15 with TLS on 127.0.0.1, for tests.
 #
 # Source this file, then:
@@ -7,7 +8,9 @@
 #   pgh_cert CERT                   swap the served certificate, pg_ctl reload
 #   pgh_hba MODE                    rewrite pg_hba.conf, pg_ctl reload
 #   pgh_ssl on|off                  toggle ssl, pg_ctl reload
-#   pgh_stop                        stop and remove the cluster
+#   pgh_stop                        stop the cluster
+#   pgh_attach DIR PORT             later shells: act on a running cluster
+# As a command: pgharness.sh start|cert|hba|ssl|stop DIR PORT [ARG...]
 # Needs PGTLS_PKI (directory made by gen-pki.sh).  PostgreSQL refuses to run
 # as root, so when we are root the server runs as the "postgres" user.
 
@@ -36,19 +39,24 @@ pgh_hba() {
     pgh_reload
 }
 
+pgh_psql() {
+    pgh_as "$PGBIN/psql" -X -h "$PGH_DIR" -p "$PGH_PORT" -U postgres -d postgres -Atqc "$1"
+}
+
 pgh_reload() {
     if [ -f "$PGH_DATA/postmaster.pid" ]; then
+        local before i
+        before=$(pgh_psql "select pg_conf_load_time()")
         pgh_as "$PGBIN/pg_ctl" -D "$PGH_DATA" reload -s >/dev/null
         # reload is asynchronous: wait until the postmaster has re-read its files
-        local i
-        for i in $(seq 1 50); do
-            if pgh_as "$PGBIN/psql" -h "$PGH_DIR" -p "$PGH_PORT" -U postgres -d postgres -Atqc \
-                "select pg_conf_load_time() > '$PGH_STAMP'::timestamptz" 2>/dev/null | grep -q t; then
-                break
+        for i in $(seq 1 100); do
+            if [ "$(pgh_psql "select pg_conf_load_time() > '$before'::timestamptz" 2>/dev/null)" = t ]; then
+                return 0
             fi
             sleep 0.05
         done
-        PGH_STAMP=$(pgh_as "$PGBIN/psql" -h "$PGH_DIR" -p "$PGH_PORT" -U postgres -d postgres -Atqc "select pg_conf_load_time()")
+        echo "pgh_reload: server did not reload" >&2
+        return 1
     fi
 }
 
@@ -88,12 +96,15 @@ logging_collector = off
 fsync = off
 max_connections = 40
 EOF
-    PGH_STAMP='-infinity'
     pgh_cert "$cert"
     pgh_hba "$hba"
     pgh_as "$PGBIN/pg_ctl" -D "$PGH_DATA" -l "$PGH_DIR/server.log" -w -s start \
         || { cat "$PGH_DIR/server.log" >&2; return 1; }
-    PGH_STAMP=$(pgh_as "$PGBIN/psql" -h "$PGH_DIR" -p "$PGH_PORT" -U postgres -d postgres -Atqc "select pg_conf_load_time()")
+}
+
+# pgh_attach DIR PORT: use a cluster started by pgh_start in another shell
+pgh_attach() {
+    PGH_DIR=$1 PGH_PORT=$2 PGH_DATA=$1/data
 }
 
 pgh_stop() {
@@ -101,3 +112,16 @@ pgh_stop() {
         pgh_as "$PGBIN/pg_ctl" -D "$PGH_DATA" -m immediate -s stop >/dev/null 2>&1 || true
     fi
 }
+
+# command-line use, for test drivers written in other languages
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    set -euo pipefail
+    cmd=$1 dir=$2 port=$3
+    shift 3
+    case "$cmd" in
+        start) pgh_start "$dir" "$port" "$@" ;;
+        cert|hba|ssl) pgh_attach "$dir" "$port"; "pgh_$cmd" "$@" ;;
+        stop) pgh_attach "$dir" "$port"; pgh_stop ;;
+        *) echo "usage: pgharness.sh start|cert|hba|ssl|stop DIR PORT [ARG...]" >&2; exit 2 ;;
+    esac
+fi
