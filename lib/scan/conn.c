@@ -611,6 +611,8 @@ st_read_reply(pgtls_conn *c)
 				c->trust_ok = true;
 				continue;
 			}
+			if (c->reply.kind == PGTLS_REPLY_READY && !c->trust_ok)
+				return fail(c, PGTLS_ERR_PROTOCOL, "server sent ReadyForQuery before authentication");
 			if (c->reply.kind == PGTLS_REPLY_READY)
 			{
 				/* keep what the server accepted: AuthenticationOk */

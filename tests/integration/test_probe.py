@@ -86,8 +86,13 @@ class Env:
                        check=True, env=self.env)
 
     def pgtls(self, *args, timeout=60):
-        return subprocess.run([PGTLS] + list(args), capture_output=True, text=True,
-                              env=self.env, timeout=timeout)
+        r = subprocess.run([PGTLS] + list(args), capture_output=True, text=True,
+                           env=self.env, timeout=timeout)
+        # under ASan/UBSan any report is a failure, whatever the exit code
+        if "Sanitizer" in r.stderr or "runtime error:" in r.stderr:
+            check(False, "sanitizer report for pgtls %s:\n%s" % (" ".join(args), r.stderr))
+        check(r.returncode in (0, 1, 2, 3), "pgtls %s: exit code %d is not 0-3" % (" ".join(args), r.returncode))
+        return r
 
     def cleanup(self):
         try:

@@ -101,7 +101,7 @@ test_startup_hostile(void **state)
 	static const unsigned char trunc_auth[] = {'R', 0, 0, 0, 6, 0, 0};
 	static const unsigned char unterminated[] = {'E', 0, 0, 0, 8, 'M', 'a', 'b', 'c'};
 	static const unsigned char noterm[] = {'E', 0, 0, 0, 7, 'M', 'a', 0};
-	static const unsigned char weird[] = {'Z', 0, 0, 0, 5, 'I'};
+	static const unsigned char weird[] = {'D', 0, 0, 0, 6, 0, 0};
 
 	(void) state;
 	assert_null(parse(1, huge, sizeof(huge), msg));
@@ -115,7 +115,7 @@ test_startup_hostile(void **state)
 	assert_null(parse(1, noterm, sizeof(noterm), msg));
 	assert_non_null(strstr(msg, "no terminator"));
 	assert_null(parse(1, weird, sizeof(weird), msg));
-	assert_string_equal(msg, "expected authentication request from server, but received Z");
+	assert_string_equal(msg, "expected authentication request from server, but received D");
 	assert_null(parse(1, "R\0\0", 3, msg));
 	assert_string_equal(msg, "server reply is incomplete");
 }

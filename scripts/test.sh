@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# test.sh - install what is missing, build, and run every test:
+#   1. unit tests (cmocka) in a normal build
+#   2. the same build with ASan + UBSan: unit tests, then the integration
+#      tests (real PostgreSQL 15, psql, psycopg2, openssl s_server) against
+#      the sanitized pgtls binary
+#   3. exported-symbol check (no clash with libpq.a)
+#   4. fuzz smoke: every libFuzzer harness over its corpus for a while
+# Ends with a "N passed, N failed" line.  FUZZ_SECONDS (default 20) per harness.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+
+total_pass=0
+total_fail=0
+step() { echo; echo "== $*"; }
+record() { # record NAME RC
+    if [ "$2" = 0 ]; then total_pass=$((total_pass + 1)); echo "ok: $1";
+    else total_fail=$((total_fail + 1)); echo "FAILED: $1"; fi
+}
+
+step "build"
+bash scripts/build.sh build
+step "unit tests"
+set +e; meson test -C build --print-errorlogs; rc=$?; set -e
+record "unit tests" $rc
+
+step "ASan + UBSan build"
+bash scripts/build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98
+set +e; meson test -C build-asan --print-errorlogs; rc=$?; set -e
+record "unit tests (ASan+UBSan)" $rc
+
+step "integration tests (real PostgreSQL 15, psql, psycopg2) on the sanitized binary"
+set +e; /usr/bin/python3 tests/integration/test_probe.py build-asan; rc=$?; set -e
+record "integration tests" $rc
+
+step "exported symbols"
+set +e; bash tests/check-symbols.sh build; rc=$?; set -e
+record "symbol check" $rc
+
+step "fuzz smoke (${FUZZ_SECONDS:-20}s per harness)"
+set +e; bash fuzz/run.sh "${FUZZ_SECONDS:-20}"; rc=$?; set -e
+record "fuzz smoke" $rc
+
+echo
+echo "test.sh: $total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]
