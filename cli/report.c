@@ -14,6 +14,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -98,13 +99,12 @@ cli_render_probe(FILE *f, const char *json, int quiet)
 	{
 		json_t	   *first = NULL;
 
-		/* the most severe finding explains the status */
+		/* the first finding of the status's severity explains it */
 		json_array_foreach(json_object_get(r, "findings"), i, v)
-			if (strcmp(str(v, "severity"), "ok") != 0 &&
-				(first == NULL || strcmp(str(v, "severity"), "critical") == 0))
+			if (strcasecmp(str(v, "severity"), str(status, "label")) == 0)
 			{
-				if (first == NULL || strcmp(str(first, "severity"), "critical") != 0)
-					first = v;
+				first = v;
+				break;
 			}
 		fprintf(f, "PGTLS %s - %s:%s%s%s\n", str(status, "label"), str(t, "host")[0] ? str(t, "host") : str(t, "hostaddr"),
 				str(t, "port"), first ? ": " : "", first ? str(first, "message") : "");

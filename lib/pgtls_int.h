@@ -188,6 +188,9 @@ void		pgtls__fingerprint(struct x509_st *cert, const char *md, char *out, size_t
 /* days from now until notAfter (negative when expired); false on error */
 bool		pgtls__days_left(struct x509_st *cert, int *days);
 struct json_t *pgtls__json_text(const char *data, size_t len);
+/* RFC 2253 form of a name, e.g. "CN=localhost,O=Example" (truncated to OUTLEN) */
+struct X509_name_st;
+void		pgtls__name_str(const struct X509_name_st *name, char *out, size_t outlen);
 
 /* SSL response check (wire.c): returns 'S'/'N' or 0 with ERRMSG */
 char		pgtls__check_ssl_response(const uint8_t *buf, size_t len, char *errmsg, size_t errlen);

@@ -130,8 +130,7 @@ ssl_reason(char *out, size_t outlen)
 static const char *
 x509_name_oneline(X509_NAME *n, char *buf, int len)
 {
-	if (n == NULL || X509_NAME_oneline(n, buf, len) == NULL)
-		snprintf(buf, (size_t) len, "?");
+	pgtls__name_str(n, buf, (size_t) len);
 	return buf;
 }
 
@@ -793,9 +792,9 @@ pgtls__probe_evaluate(pgtls_probe *p)
 			if (!e.rc.loaded)
 				finding(&e, 1, "%s", e.rc.load_error);
 			else if (!e.rc.verified)
-				finding(&e, 2, "certificate chain does not verify against %s: %s%s%s",
+				finding(&e, 2, "certificate chain does not verify against %s: %s%s%s%s",
 						e.rc.system ? "the system trust store" : e.rc.path, e.rc.verify_reason,
-						e.rc.verify_hint[0] ? " (" : "", e.rc.verify_hint[0] ? e.rc.verify_hint : "");
+						e.rc.verify_hint[0] ? " (" : "", e.rc.verify_hint, e.rc.verify_hint[0] ? ")" : "");
 			else
 				finding(&e, 0, "certificate chain verifies against %s",
 						e.rc.system ? "the system trust store" : e.rc.path);

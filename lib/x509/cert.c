@@ -67,6 +67,8 @@ pgtls__days_left(X509 *cert, int *days)
 	return true;
 }
 
+static json_t *name_json(const X509_NAME *name);
+
 /*
  * Certificate text is attacker-controlled: keep valid UTF-8 as is,
  * otherwise replace non-ASCII and control bytes so the JSON stays valid.
@@ -92,6 +94,16 @@ pgtls__json_text(const char *data, size_t len)
 	s = json_stringn(copy, len);
 	free(copy);
 	return s;
+}
+
+void
+pgtls__name_str(const X509_NAME *name, char *out, size_t outlen)
+{
+	json_t	   *j = name_json(name);
+	const char *s = json_string_value(j);
+
+	snprintf(out, outlen, "%s", s ? s : "?");
+	json_decref(j);
 }
 
 static json_t *
