@@ -22,6 +22,7 @@
 
 #include <pgtls/pgtls.h>
 
+#include "cli.h"
 #include "loop.h"
 #include "report.h"
 
@@ -38,6 +39,9 @@ usage_main(FILE *f)
 			"Commands:\n"
 			"  probe TARGET     check one server's TLS: chain, names, expiry, and what\n"
 			"                   libpq does in each sslmode (see pgtls probe --help)\n"
+			"  store inspect|merge|verify\n"
+			"                   trust stores: PEM, DER, PKCS#7, PKCS#12, Java JKS\n"
+			"                   (see pgtls store --help)\n"
 			"  version          print the version\n"
 			"  help             this text\n"
 			"\n"
@@ -61,7 +65,11 @@ usage_probe(FILE *f)
 			"Options:\n"
 			"  --rootcert FILE      root CA bundle (PEM) clients use; \"system\" = OpenSSL's\n"
 			"                       default store (libpq >= 16).  Default: as libpq:\n"
-			"                       sslrootcert, $PGSSLROOTCERT, ~/.postgresql/root.crt\n"
+			"                       sslrootcert, $PGSSLROOTCERT, ~/.postgresql/root.crt.\n"
+			"                       DER, PKCS#12 and JKS stores are read too (libpq\n"
+			"                       itself reads PEM only, and the verdicts say so)\n"
+			"  --rootcert-password P  opens a PKCS#12/JKS --rootcert (default changeit\n"
+			"                       for JKS integrity; also $PGTLS_STORE_PASSWORD)\n"
 			"  --servername NAME    host name checked by verify-full (and sent as SNI);\n"
 			"                       default: the target host\n"
 			"  --user NAME          user in the StartupMessage (default postgres)\n"
@@ -105,6 +113,7 @@ cmd_probe(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"rootcert", required_argument, NULL, 'r'},
 		{"servername", required_argument, NULL, 's'},
+		{"rootcert-password", required_argument, NULL, 'R'},
 		{"user", required_argument, NULL, 'U'},
 		{"dbname", required_argument, NULL, 'd'},
 		{"negotiation", required_argument, NULL, 'n'},
@@ -129,6 +138,12 @@ cmd_probe(int argc, char **argv)
 		fprintf(stderr, "pgtls probe: out of memory\n");
 		return EXIT_UNKNOWN;
 	}
+	if (getenv("PGTLS_STORE_PASSWORD") &&
+		pgtls_probe_set_option(probe, PGTLS_PROBE_ROOTCERT_PASSWORD, getenv("PGTLS_STORE_PASSWORD")) != PGTLS_OK)
+	{
+		pgtls_probe_free(probe);
+		return fail_usage("probe", "invalid PGTLS_STORE_PASSWORD");
+	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1)
 	{
@@ -141,6 +156,9 @@ cmd_probe(int argc, char **argv)
 				break;
 			case 's':
 				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_SERVERNAME, optarg);
+				break;
+			case 'R':
+				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_ROOTCERT_PASSWORD, optarg);
 				break;
 			case 'U':
 				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_USER, optarg);
@@ -249,6 +267,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "probe") == 0)
 		return cmd_probe(argc - 1, argv + 1);
+	if (strcmp(argv[1], "store") == 0)
+		return cli_cmd_store(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0)
 	{
 		printf("pgtls %s\n", pgtls_version());

@@ -117,7 +117,8 @@ typedef enum pgtls_probe_opt
 	PGTLS_PROBE_NEGOTIATION,	/* "postgres" (default), "direct" or "both" */
 	PGTLS_PROBE_TIMEOUT_MS,		/* per network step, default 10000 */
 	PGTLS_PROBE_WARN_DAYS,		/* expiry warning horizon, default 30 */
-	PGTLS_PROBE_HOME			/* home directory for ~/.postgresql (default $HOME) */
+	PGTLS_PROBE_HOME,			/* home directory for ~/.postgresql (default $HOME) */
+	PGTLS_PROBE_ROOTCERT_PASSWORD	/* opens a PKCS#12 / JKS root store */
 } pgtls_probe_opt;
 
 /* Returns NULL only when out of memory. */
@@ -155,6 +156,52 @@ PGTLS_API int pgtls_probe_status(const pgtls_probe *probe);
 
 PGTLS_API pgtls_err pgtls_probe_errcode(const pgtls_probe *probe);
 PGTLS_API const char *pgtls_probe_errmsg(const pgtls_probe *probe);
+
+/* ---------------------------------------------------------------------
+ * Trust stores: PEM bundles, DER, PKCS#7, PKCS#12 (incl. legacy), JKS.
+ * ---------------------------------------------------------------------
+ */
+typedef struct pgtls_store pgtls_store;
+
+/* Returns NULL only when out of memory. */
+PGTLS_API pgtls_store *pgtls_store_new(void);
+PGTLS_API void pgtls_store_free(pgtls_store *store);
+
+/*
+ * Appends the certificates of one file (format detected from its bytes).
+ * PASSWORD (may be NULL) opens PKCS#12 files and checks JKS integrity; a
+ * JKS is checked with "changeit" when no password is given and that
+ * matches.  On error nothing of that file is kept.
+ */
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_store_load_file(pgtls_store *store, const char *path,
+														  const char *password);
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_store_load_mem(pgtls_store *store, const unsigned char *buf,
+														 size_t len, const char *password, const char *name);
+PGTLS_API int pgtls_store_count(const pgtls_store *store);
+
+/* Removes duplicates (same certificate) and, if DROP_EXPIRED, expired ones; each removal is reported. */
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_store_dedupe(pgtls_store *store, int drop_expired);
+
+/* Index (0-based) of the certificate with this SHA-1 or SHA-256 fingerprint, -1 if absent, -2 on a bad fingerprint. */
+PGTLS_API int pgtls_store_find(pgtls_store *store, const char *fingerprint);
+
+/* Inspection report as JSON (docs/json-schema.md); free with pgtls_free(). */
+PGTLS_API char *pgtls_store_json(const pgtls_store *store, int pretty);
+
+/*
+ * Serialises the store: FORMAT "pem", "der" (one certificate only), "p12"
+ * (Java-trusted certificate bags) or "jks".  PASSWORD defaults to
+ * "changeit" for p12/jks.  *OUT is freed with pgtls_free().
+ */
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_store_write_mem(pgtls_store *store, const char *format,
+														  const char *password, unsigned char **out,
+														  size_t *outlen);
+/* As above, to PATH atomically (temp file + rename); refuses to overwrite unless FORCE. */
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_store_write_file(pgtls_store *store, const char *path,
+														   const char *format, const char *password, int force);
+
+PGTLS_API pgtls_err pgtls_store_errcode(const pgtls_store *store);
+PGTLS_API const char *pgtls_store_errmsg(const pgtls_store *store);
 
 /* ---------------------------------------------------------------------
  * Stand-alone helpers (exposed for tests, fuzzing and other tools).

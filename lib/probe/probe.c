@@ -22,6 +22,7 @@
 #include <arpa/inet.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -69,6 +70,9 @@ pgtls_probe_free(pgtls_probe *p)
 	free(p->user);
 	free(p->dbname);
 	free(p->home);
+	if (p->rootcert_password)
+		OPENSSL_cleanse(p->rootcert_password, strlen(p->rootcert_password));
+	free(p->rootcert_password);
 	free(p);
 }
 
@@ -128,6 +132,8 @@ pgtls_probe_set_option(pgtls_probe *p, pgtls_probe_opt opt, const char *value)
 			return dup_opt(p, &p->dbname, value);
 		case PGTLS_PROBE_HOME:
 			return dup_opt(p, &p->home, value);
+		case PGTLS_PROBE_ROOTCERT_PASSWORD:
+			return dup_opt(p, &p->rootcert_password, value);
 		case PGTLS_PROBE_NEGOTIATION:
 			if (strcmp(value, "postgres") == 0)
 				p->neg_postgres = true, p->neg_direct = false;

@@ -31,6 +31,9 @@ typedef struct rootcert_eval
 	char		load_error[512];	/* libpq's text when loading fails */
 	int			ncerts;
 	bool		crl_loaded;
+	char		format[16];		/* pem, der, pkcs12, jks ... */
+	bool		alt_loaded;		/* libpq cannot read it, pgtls could (DER, PKCS#12, JKS) */
+	char		alt_error[512];
 
 	/* chain verification against it */
 	bool		verified;		/* X509_verify_cert ok */
@@ -60,6 +63,7 @@ struct pgtls_probe
 	/* options */
 	char	   *opt_rootcert;
 	bool		opt_rootcert_set;
+	char	   *rootcert_password;
 	char	   *servername;
 	char	   *user;
 	char	   *dbname;

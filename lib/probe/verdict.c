@@ -38,6 +38,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "probe/probe_int.h"
+#include "store/store_int.h"
 
 static const char *const sslmodes[] = {
 	"disable", "allow", "prefer", "require", "verify-ca", "verify-full"
@@ -196,6 +197,32 @@ count_certs(X509_STORE *store)
 	return n;
 }
 
+/* Loads a root store libpq cannot read (DER, PKCS#7, PKCS#12, JKS) into STORE. */
+static bool
+load_other_format(pgtls_probe *p, rootcert_eval *rc, X509_STORE *store)
+{
+	pgtls_store *st = pgtls_store_new();
+	bool		ok = false;
+
+	if (st == NULL)
+		return false;
+	if (pgtls_store_load_file(st, rc->path, p->rootcert_password) != PGTLS_OK)
+		snprintf(rc->alt_error, sizeof(rc->alt_error), "%s", pgtls_store_errmsg(st));
+	else
+	{
+		int			i;
+
+		snprintf(rc->format, sizeof(rc->format), "%s", st->files[0].format);
+		ok = true;
+		for (i = 0; i < st->nentries; i++)
+			if (X509_STORE_add_cert(store, st->entries[i].cert) != 1)
+				ERR_clear_error();	/* duplicate: already there */
+		rc->alt_loaded = true;
+	}
+	pgtls_store_free(st);
+	return ok;
+}
+
 static void
 eval_rootcert(eval_ctx *e, STACK_OF(X509) *chain)
 {
@@ -264,9 +291,15 @@ eval_rootcert(eval_ctx *e, STACK_OF(X509) *chain)
 		ssl_reason(why, sizeof(why));
 		snprintf(rc->load_error, sizeof(rc->load_error),
 				 "could not read root certificate file \"%s\": %s", rc->path, why);
-		goto out;
+		/* libpq stops here; a DER, PKCS#12 or JKS store still tells whether the chain verifies */
+		if (!load_other_format(p, rc, SSL_CTX_get_cert_store(ctx)))
+			goto out;
 	}
-	rc->loaded = true;
+	else
+	{
+		rc->loaded = true;
+		snprintf(rc->format, sizeof(rc->format), "pem");
+	}
 	store = SSL_CTX_get_cert_store(ctx);
 	rc->ncerts = count_certs(store);
 
@@ -599,9 +632,13 @@ rootcert_json(const rootcert_eval *rc, STACK_OF(X509) *chain)
 	json_object_set_new(o, "exists", json_boolean(rc->exists));
 	json_object_set_new(o, "loaded", json_boolean(rc->loaded));
 	json_object_set_new(o, "load_error", opt_str(rc->load_error));
+	json_object_set_new(o, "format", opt_str(rc->format));
+	json_object_set_new(o, "libpq_readable", json_boolean(rc->loaded));
 	json_object_set_new(o, "certificates", json_integer(rc->ncerts));
 	json_object_set_new(o, "crl_loaded", json_boolean(rc->crl_loaded));
-	if (rc->loaded && chain && sk_X509_num(chain) > 0)
+	if (rc->alt_error[0])
+		json_object_set_new(o, "store_error", json_string(rc->alt_error));
+	if ((rc->loaded || rc->alt_loaded) && chain && sk_X509_num(chain) > 0)
 		json_object_set_new(o, "chain_verifies", json_pack("{s:b,s:o,s:i,s:i,s:o}",
 														   "ok", rc->verified,
 														   "reason", opt_str(rc->verify_reason),
@@ -789,8 +826,14 @@ pgtls__probe_evaluate(pgtls_probe *p)
 			chain_findings(&e, chain);
 		if (chain && e.rc.exists)
 		{
-			if (!e.rc.loaded)
-				finding(&e, 1, "%s", e.rc.load_error);
+			if (!e.rc.loaded && e.rc.alt_loaded)
+				finding(&e, 1, "libpq cannot read this %s root store (%s): convert it for libpq with \"pgtls store merge --format pem\"; "
+						"its certificates were used to verify the chain, as a Java client would",
+						e.rc.format, e.rc.load_error);
+			else if (!e.rc.loaded)
+				finding(&e, 1, "%s%s%s", e.rc.load_error, e.rc.alt_error[0] ? "; " : "", e.rc.alt_error);
+			if (!e.rc.loaded && !e.rc.alt_loaded)
+				;
 			else if (!e.rc.verified)
 				finding(&e, 2, "certificate chain does not verify against %s: %s%s%s%s",
 						e.rc.system ? "the system trust store" : e.rc.path, e.rc.verify_reason,

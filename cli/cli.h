@@ -1,0 +1,19 @@
+/*-------------------------------------------------------------------------
+ *
+ * cli.h
+ *	  Sub-commands of the pgtls command.
+ *
+ * IDENTIFICATION
+ *	  cli/cli.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGTLS_CLI_H
+#define PGTLS_CLI_H
+
+#define CLI_EXIT_UNKNOWN 3
+
+/* pgtls store ...: ARGV[0] is "store" */
+int			cli_cmd_store(int argc, char **argv);
+
+#endif
