@@ -9,6 +9,7 @@ PKGS=(
     libssl-dev openssl libpq-dev libjansson-dev libcmocka-dev
     postgresql-15 postgresql-client-15
     python3 python3-psycopg2
+    default-jdk-headless libpostgresql-jdbc-java
     binutils iproute2
 )
 

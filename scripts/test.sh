@@ -2,8 +2,8 @@
 # test.sh - install what is missing, build, and run every test:
 #   1. unit tests (cmocka) in a normal build
 #   2. the same build with ASan + UBSan: unit tests, then the integration
-#      tests (real PostgreSQL 15, psql, psycopg2, openssl s_server) against
-#      the sanitized pgtls binary
+#      tests (real PostgreSQL 15, psql, psycopg2, openssl s_server, keytool,
+#      pgjdbc) against the sanitized pgtls binary
 #   3. exported-symbol check (no clash with libpq.a)
 #   4. fuzz smoke: every libFuzzer harness over its corpus for a while
 # Ends with a "N passed, N failed" line.  FUZZ_SECONDS (default 20) per harness.
@@ -32,9 +32,13 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98
 set +e; meson test -C build-asan --print-errorlogs; rc=$?; set -e
 record "unit tests (ASan+UBSan)" $rc
 
-step "integration tests (real PostgreSQL 15, psql, psycopg2) on the sanitized binary"
+step "integration tests: probe (real PostgreSQL 15, psql, psycopg2) on the sanitized binary"
 set +e; /usr/bin/python3 tests/integration/test_probe.py build-asan; rc=$?; set -e
-record "integration tests" $rc
+record "integration tests: probe" $rc
+
+step "integration tests: store (keytool, openssl, pgjdbc) on the sanitized binary"
+set +e; /usr/bin/python3 tests/integration/test_store.py build-asan; rc=$?; set -e
+record "integration tests: store" $rc
 
 step "exported symbols"
 set +e; bash tests/check-symbols.sh build; rc=$?; set -e

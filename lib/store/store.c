@@ -385,6 +385,13 @@ read_p12(pgtls_store *s, PKCS12 *p12, const char *password, bool password_given,
 			s->files[file].integrity = "verified";
 			pass = NULL;
 		}
+		else if (!password_given && PKCS12_verify_mac(p12, "changeit", -1))
+		{
+			/* the Java default, as for JKS */
+			s->files[file].integrity = "verified";
+			pass = "changeit";
+			pgtls__store_note(s, file, "opened with the default password \"changeit\"");
+		}
 		else
 		{
 			ERR_clear_error();

@@ -15,92 +15,19 @@ Prints one line per failure and ends with "N passed, N failed".
 """
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build"))
-PGTLS = os.path.join(BUILD, "pgtls")
-HARNESS = os.path.join(HERE, "pgharness.sh")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import Env, check, free_port, run_tests  # noqa: E402
 
 try:
     import psycopg2
 except ImportError:  # reported as a failure below, never silently skipped
     psycopg2 = None
-
-passed = 0
-failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: " + what, flush=True)
-    return cond
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Env:
-    def __init__(self):
-        self.tmp = tempfile.mkdtemp(prefix="pgtls-it-")
-        os.chmod(self.tmp, 0o755)
-        self.pki = os.path.join(self.tmp, "pki")
-        self.home = os.path.join(self.tmp, "home")  # no ~/.postgresql here
-        os.makedirs(self.home)
-        subprocess.run([os.path.join(ROOT, "tests/pki/gen-pki.sh"), self.pki], check=True)
-        self.garbage = os.path.join(self.tmp, "garbage.pem")
-        with open(self.garbage, "w") as f:
-            f.write("this is not a certificate\n")
-        self.env = dict(os.environ)
-        for k in list(self.env):
-            if k.startswith("PG"):
-                del self.env[k]
-        self.env.update(HOME=self.home, PGTLS_PKI=self.pki, PGCONNECT_TIMEOUT="5")
-        # psycopg2 runs libpq inside this process: same environment as psql
-        for k in list(os.environ):
-            if k.startswith("PG"):
-                del os.environ[k]
-        os.environ["HOME"] = self.home
-        os.environ["PGCONNECT_TIMEOUT"] = "5"
-        self.pgdir = os.path.join(self.tmp, "pg")
-        self.port = free_port()
-
-    def pg(self, *args):
-        subprocess.run([HARNESS, args[0], self.pgdir, str(self.port)] + list(args[1:]),
-                       check=True, env=self.env)
-
-    def pgtls(self, *args, timeout=60):
-        r = subprocess.run([PGTLS] + list(args), capture_output=True, text=True,
-                           env=self.env, timeout=timeout)
-        # under ASan/UBSan any report is a failure, whatever the exit code
-        if "Sanitizer" in r.stderr or "runtime error:" in r.stderr:
-            check(False, "sanitizer report for pgtls %s:\n%s" % (" ".join(args), r.stderr))
-        check(r.returncode in (0, 1, 2, 3), "pgtls %s: exit code %d is not 0-3" % (" ".join(args), r.returncode))
-        return r
-
-    def cleanup(self):
-        try:
-            self.pg("stop")
-        except Exception:
-            pass
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
 
 def conninfo(host, port, root):
     parts = ["port=%d" % port, "user=postgres", "dbname=postgres"]
@@ -503,23 +430,7 @@ def test_cli(env):
 
 
 def main():
-    if not os.access(PGTLS, os.X_OK):
-        print("pgtls binary not found at %s" % PGTLS)
-        print("0 passed, 1 failed")
-        return 1
-    env = Env()
-    try:
-        for t in (test_matrix, test_report_details, test_hostile, test_direct, test_cli):
-            t0 = time.monotonic()
-            try:
-                t(env)
-            except Exception as e:  # a crashed test is a failed test
-                check(False, "%s raised %r" % (t.__name__, e))
-            print("%s: %.1fs" % (t.__name__, time.monotonic() - t0), flush=True)
-    finally:
-        env.cleanup()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return run_tests([test_matrix, test_report_details, test_hostile, test_direct, test_cli])
 
 
 if __name__ == "__main__":

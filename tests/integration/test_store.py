@@ -1,0 +1,288 @@
+#!/usr/bin/python3
+"""Integration tests of `pgtls store` with real keytool, openssl and pgjdbc.
+
+- keytool lists pgtls-written JKS and PKCS#12 stores as trustedCertEntry with
+  the same fingerprints; pgtls inspects keytool-written stores alike;
+- openssl pkcs12 reads pgtls's PKCS#12; pgtls reads OpenSSL 3 default and
+  -legacy PKCS#12;
+- pgjdbc (DefaultJavaSSLFactory, javax.net.ssl.trustStore) connects with
+  sslmode=verify-full to a real PostgreSQL 15 using pgtls-written JKS and
+  PKCS#12 stores, and fails with a store that lacks the CA;
+- merge semantics (dedupe, --drop-expired, --force, atomic writes, DER
+  limits), verify --fingerprint, committed malformed samples, and probe
+  --rootcert with non-PEM stores.
+
+Run:  /usr/bin/python3 tests/integration/test_store.py BUILD_DIR
+"""
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import HERE, ROOT, Env, check, run_tests  # noqa: E402
+
+STATIC = os.path.join(ROOT, "tests/fixtures/static")
+PGJDBC = "/usr/share/java/postgresql.jar"
+
+
+def store(env, *args):
+    return env.pgtls("store", *args)
+
+
+def inspect_fps(env, path, *extra):
+    r = store(env, "inspect", "--json", *extra, path)
+    if not check(r.returncode in (0, 1), "inspect %s: exit %d %s" % (path, r.returncode, r.stderr)):
+        return None
+    return [c["sha256"] for c in json.loads(r.stdout)["certificates"]]
+
+
+def keytool_list(path, storetype, password):
+    r = subprocess.run(["keytool", "-list", "-v", "-keystore", path, "-storetype", storetype,
+                        "-storepass", password], capture_output=True, text=True)
+    if r.returncode != 0:
+        return None, r.stdout + r.stderr
+    entries = re.findall(r"Entry type: (\S+)", r.stdout)
+    fps = re.findall(r"SHA256: ([0-9A-F:]+)", r.stdout)
+    return list(zip(entries, fps)), r.stdout
+
+
+def cert_fp(path):
+    out = subprocess.run(["openssl", "x509", "-in", path, "-noout", "-fingerprint", "-sha256"],
+                         capture_output=True, text=True).stdout
+    return out.strip().split("=", 1)[1]
+
+
+def test_keytool_interop(env):
+    pki = env.pki
+    old_fp, new_fp = cert_fp(os.path.join(pki, "old-root.crt")), cert_fp(os.path.join(pki, "new-root.crt"))
+    out = os.path.join(env.tmp, "out")
+    os.makedirs(out)
+    for fmt, ktype in (("jks", "JKS"), ("p12", "PKCS12")):
+        path = os.path.join(out, "both." + fmt)
+        r = store(env, "merge", "-o", path, "--format", fmt, os.path.join(pki, "rootcert-both.pem"))
+        check(r.returncode == 0, "merge to %s: %s" % (fmt, r.stderr))
+        listed, text = keytool_list(path, ktype, "changeit")
+        check(listed is not None, "keytool lists pgtls %s: %s" % (fmt, text))
+        if listed:
+            check(sorted(fp for _, fp in listed) == sorted([old_fp, new_fp]),
+                  "keytool sees the same fingerprints in pgtls %s" % fmt)
+            check(all(t == "trustedCertEntry" for t, _ in listed),
+                  "keytool sees trustedCertEntry in pgtls %s: %s" % (fmt, listed))
+        check(inspect_fps(env, path) == [old_fp, new_fp], "pgtls reads back its own %s" % fmt)
+    # openssl reads the PKCS#12
+    r = subprocess.run(["openssl", "pkcs12", "-in", os.path.join(out, "both.p12"), "-nokeys",
+                        "-passin", "pass:changeit"], capture_output=True, text=True)
+    check(r.returncode == 0 and r.stdout.count("BEGIN CERTIFICATE") == 2, "openssl pkcs12 reads pgtls p12")
+    # custom password
+    path = os.path.join(out, "pw.jks")
+    r = store(env, "merge", "-o", path, "--format", "jks", "--password", "s3cretpw", os.path.join(pki, "new-root.crt"))
+    listed, text = keytool_list(path, "JKS", "s3cretpw")
+    check(listed is not None and len(listed) == 1, "keytool opens a JKS with the given password")
+    check("s3cretpw" not in r.stdout + r.stderr, "password never printed")
+
+    # keytool-written stores, read by pgtls
+    for ktype, ext in (("JKS", "jks"), ("PKCS12", "p12")):
+        path = os.path.join(out, "kt." + ext)
+        for alias, crt in (("oldca", "old-root.crt"), ("newca", "new-root.crt")):
+            subprocess.run(["keytool", "-importcert", "-noprompt", "-alias", alias, "-file", os.path.join(pki, crt),
+                            "-keystore", path, "-storetype", ktype, "-storepass", "changeit"],
+                           check=True, capture_output=True)
+        listed, _ = keytool_list(path, ktype, "changeit")
+        fps = inspect_fps(env, path, "--password", "changeit")
+        check(fps is not None and sorted(fps) == sorted(fp for _, fp in listed),
+              "pgtls inspects keytool %s with keytool's fingerprints" % ktype)
+        r = store(env, "inspect", "--json", "--password", "changeit", path)
+        rep = json.loads(r.stdout)
+        check(sorted(c["alias"] for c in rep["certificates"]) == ["newca", "oldca"], "aliases read from %s" % ktype)
+        check(rep["files"][0]["integrity"] == "verified", "%s integrity verified" % ktype)
+        check(all(c["java_trusted"] for c in rep["certificates"]), "%s entries are Java-trusted" % ktype)
+        r = store(env, "inspect", "--password", "wrongpassword", path)
+        check(r.returncode == 3 and ("wrong password" in r.stderr) and r.stdout == "",
+              "wrong password on keytool %s: clear error, no output (%r)" % (ktype, r.stderr))
+    # private key entries: listed, keys never copied
+    path = os.path.join(out, "key.jks")
+    subprocess.run(["keytool", "-genkeypair", "-alias", "mykey", "-keyalg", "RSA", "-keysize", "2048", "-dname",
+                    "CN=client", "-keystore", path, "-storetype", "JKS", "-storepass", "changeit",
+                    "-keypass", "changeit"], check=True, capture_output=True)
+    r = store(env, "inspect", "--json", path)
+    rep = json.loads(r.stdout)
+    check(rep["certificates"][0]["entry"] == "private-key-chain" and
+          any("never copied" in n for n in rep["files"][0]["notes"]), "JKS key entry reported, key not copied")
+
+    # OpenSSL 3 default and legacy PKCS#12, without the Java attribute
+    for legacy in (False, True):
+        path = os.path.join(out, "ossl%s.p12" % ("-legacy" if legacy else ""))
+        cmd = ["openssl", "pkcs12", "-export", "-nokeys", "-in", os.path.join(pki, "rootcert-both.pem"),
+               "-out", path, "-passout", "pass:opensslpw"] + (["-legacy"] if legacy else [])
+        subprocess.run(cmd, check=True, capture_output=True)
+        r = store(env, "inspect", "--json", "--password", "opensslpw", path)
+        check(r.returncode == 1, "openssl %s p12: read, with a warning (exit %d %s)"
+              % ("legacy" if legacy else "default", r.returncode, r.stderr))
+        if r.returncode in (0, 1):
+            rep = json.loads(r.stdout)
+            check(sorted(c["sha256"] for c in rep["certificates"]) == sorted([old_fp, new_fp]),
+                  "openssl p12 fingerprints")
+            check(any("trusted-key-usage" in f["message"] for f in rep["findings"]),
+                  "warns that Java ignores certificates without the trusted attribute")
+            if legacy:
+                check(any("legacy" in n for n in rep["files"][0]["notes"]), "legacy encryption noted")
+
+
+def test_merge_semantics(env):
+    pki = env.pki
+    out = os.path.join(env.tmp, "merge")
+    os.makedirs(out)
+    target = os.path.join(out, "bundle.pem")
+    newjks = os.path.join(out, "new.jks")
+    check(store(env, "merge", "-o", newjks, "--format", "jks", os.path.join(pki, "new-root.crt")).returncode == 0,
+          "make a JKS input")
+    ins = [os.path.join(pki, "old-root.crt"), os.path.join(pki, "rootcert-both.pem"),
+           os.path.join(pki, "server-expired.crt"), newjks]
+    r = store(env, "merge", "--json", "-o", target, "--format", "pem", *ins)
+    check(r.returncode == 0, "merge 4 inputs: %s" % r.stderr)
+    rep = json.loads(r.stdout)
+    check(len(rep["certificates"]) == 3, "old, new, expired leaf kept (%d)" % len(rep["certificates"]))
+    check(len(rep["removed"]) == 2 and all("duplicate" in x["reason"] for x in rep["removed"]),
+          "2 duplicates removed and reported: %s" % rep["removed"])
+    check([c["sha256"] for c in rep["certificates"]][:2] == [cert_fp(os.path.join(pki, "old-root.crt")),
+                                                             cert_fp(os.path.join(pki, "new-root.crt"))],
+          "stable input order")
+    check(any("non-CA" in f["message"] for f in rep["findings"]), "non-CA entry flagged")
+    # refuses to overwrite; the file is intact
+    before = open(target, "rb").read()
+    r = store(env, "merge", "-o", target, "--format", "pem", os.path.join(pki, "new-root.crt"))
+    check(r.returncode == 3 and "--force" in r.stderr, "refuses to overwrite without --force")
+    check(open(target, "rb").read() == before, "existing file untouched")
+    r = store(env, "merge", "-o", target, "--format", "pem", "--force", "--drop-expired", *ins)
+    check(r.returncode == 0 and "expired (--drop-expired)" in r.stdout, "--drop-expired reports the removal")
+    check(open(target).read().count("BEGIN CERTIFICATE") == 2, "--force replaced the file")
+    # DER: one certificate only
+    r = store(env, "merge", "-o", os.path.join(out, "x.der"), "--format", "der", *ins[:2])
+    check(r.returncode == 3 and "single certificate" in r.stderr and not os.path.exists(os.path.join(out, "x.der")),
+          "DER refuses several certificates, writes nothing")
+    r = store(env, "merge", "-o", os.path.join(out, "x.der"), "--format", "der", ins[0])
+    check(r.returncode == 0 and inspect_fps(env, os.path.join(out, "x.der")) == [cert_fp(ins[0])], "DER output")
+    # a bad input aborts the merge: no partial output, no temp file left
+    r = store(env, "merge", "-o", os.path.join(out, "y.jks"), "--format", "jks", ins[0],
+              os.path.join(STATIC, "truncated.jks"))
+    check(r.returncode == 3 and not os.path.exists(os.path.join(out, "y.jks")), "bad input: no output file")
+    check(not glob.glob(os.path.join(out, "*.tmp.*")), "no temporary files left behind")
+    r = store(env, "merge", "-o", os.path.join(out, "z.jks"), "--format", "xml", ins[0])
+    check(r.returncode == 3 and "invalid --format" in r.stderr, "bad --format")
+    r = store(env, "merge", "-o", "/nonexistent-dir/x.pem", "--format", "pem", ins[0])
+    check(r.returncode == 3 and "temporary file" in r.stderr, "unwritable directory: clear error")
+
+
+def test_verify(env):
+    new = os.path.join(env.pki, "new-root.crt")
+    fp256 = cert_fp(new)
+    fp1 = subprocess.run(["openssl", "x509", "-in", new, "-noout", "-fingerprint", "-sha1"],
+                         capture_output=True, text=True).stdout.strip().split("=", 1)[1]
+    both = os.path.join(env.pki, "rootcert-both.pem")
+    for fp in (fp256, fp1, fp256.replace(":", "").lower(), fp1.lower()):
+        r = store(env, "verify", "--fingerprint", fp, both)
+        check(r.returncode == 0 and r.stdout.startswith("FOUND"), "verify finds %s" % fp)
+    r = store(env, "verify", "--fingerprint", fp256, os.path.join(env.pki, "rootcert-old.pem"))
+    check(r.returncode == 2 and r.stdout.startswith("NOT FOUND"), "verify: not found -> exit 2")
+    listed, _ = keytool_list(os.path.join(STATIC, "certonly.jks"), "JKS", "changeit")
+    r = store(env, "verify", "--json", "--fingerprint", listed[0][1], os.path.join(STATIC, "certonly.jks"))
+    check(r.returncode == 0 and json.loads(r.stdout)["found"], "verify --json on a committed JKS")
+    r = store(env, "verify", "--fingerprint", "12:34", both)
+    check(r.returncode == 3 and "invalid fingerprint" in r.stderr, "bad fingerprint: usage error")
+
+
+def test_malformed(env):
+    expect = {
+        "truncated.jks": "keystore",
+        "jks-badcount.jks": "entries",
+        "jks-hugelen.jks": "invalid certificate length",
+        "jks-badversion.jks": "unsupported keystore version",
+        "badmac.p12": "MAC verification failed",
+        "truncated.der": "not a valid DER",
+        "trailing.der": "not a valid DER",
+        "badbase64.pem": "malformed PEM block",
+        "empty.pem": "empty file",
+        "pubkey-only.pem": "no certificate found",
+        "random.bin": "unrecognized format",
+    }
+    for name, msg in expect.items():
+        for pw in ([], ["--password", "rightpass"]):
+            r = store(env, "inspect", *pw, os.path.join(STATIC, name))
+            # with a password, a JKS whose header is sane is refused by its integrity check before parsing
+            ok = msg in r.stderr or (pw and name.endswith(".jks") and "integrity check failed" in r.stderr)
+            check(r.returncode == 3 and ok and r.stderr.count("\n") == 1 and r.stdout == "",
+                  "%s %s: one-line error with %r (got %d %r)" % (name, pw, msg, r.returncode, r.stderr))
+    r = store(env, "inspect", "--password", "rightpass", os.path.join(STATIC, "wrongpass.p12"))
+    check(r.returncode == 0, "wrongpass.p12 opens with the right password")
+    r = store(env, "inspect", "--password", "nope", os.path.join(STATIC, "wrongpass.p12"))
+    check(r.returncode == 3 and "wrong password" in r.stderr, "wrong PKCS#12 password")
+    pwfile = os.path.join(env.tmp, "pw.txt")
+    with open(pwfile, "w") as f:
+        f.write("rightpass\n")
+    r = store(env, "inspect", "--password-file", pwfile, os.path.join(STATIC, "wrongpass.p12"))
+    check(r.returncode == 0 and "rightpass" not in r.stdout, "--password-file")
+    r = store(env, "inspect", os.path.join(env.tmp, "missing.pem"))
+    check(r.returncode == 3 and "could not open" in r.stderr, "missing file")
+    r = store(env, "inspect", env.tmp)
+    check(r.returncode == 3 and "not a regular file" in r.stderr, "directory refused")
+    listed, _ = keytool_list(os.path.join(STATIC, "certonly.jks"), "JKS", "changeit")
+    fps = inspect_fps(env, os.path.join(STATIC, "certonly.jks"))
+    check(listed is not None and sorted(fps) == sorted(fp for _, fp in listed),
+          "committed cert-only JKS: same fingerprints as keytool")
+
+
+def jdbc(env, classes, store_path, stype, password, mode="verify-full", host="localhost"):
+    url = ("jdbc:postgresql://%s:%d/postgres?user=postgres&sslmode=%s"
+           "&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory" % (host, env.port, mode))
+    r = subprocess.run(["java", "-cp", PGJDBC + ":" + classes, "JdbcProbe", url, store_path, stype, password],
+                       capture_output=True, text=True, timeout=120)
+    return r.returncode, r.stdout.strip()
+
+
+def test_pgjdbc(env):
+    check(os.path.exists(PGJDBC), "pgjdbc installed (libpostgresql-jdbc-java)")
+    classes = os.path.join(env.tmp, "classes")
+    subprocess.run(["javac", "-d", classes, os.path.join(HERE, "java/JdbcProbe.java")], check=True)
+    env.pg("start", "new", "hostssl")
+    out = os.path.join(env.tmp, "jdbc")
+    os.makedirs(out)
+    stores = {}
+    for name, src in (("good", "rootcert-both.pem"), ("bad", "rootcert-old.pem")):
+        for fmt, stype in (("jks", "JKS"), ("p12", "PKCS12")):
+            path = os.path.join(out, "%s.%s" % (name, fmt))
+            r = store(env, "merge", "-o", path, "--format", fmt, os.path.join(env.pki, src))
+            check(r.returncode == 0, "write %s: %s" % (path, r.stderr))
+            stores[(name, fmt)] = (path, stype)
+    for fmt in ("jks", "p12"):
+        path, stype = stores[("good", fmt)]
+        rc, out_ = jdbc(env, classes, path, stype, "changeit")
+        check(rc == 0 and out_ == "connected ssl=t", "pgjdbc verify-full with pgtls %s connects: %s" % (fmt, out_))
+        path, stype = stores[("bad", fmt)]
+        rc, out_ = jdbc(env, classes, path, stype, "changeit")
+        check(rc == 1 and "PKIX path building failed" in out_,
+              "pgjdbc verify-full with a %s lacking the CA fails: %s" % (fmt, out_))
+        # pgtls probe reads the same Java stores and agrees
+        for name, ok in (("good", True), ("bad", False)):
+            path, _ = stores[(name, fmt)]
+            r = env.pgtls("probe", "--json", "--rootcert", path, "localhost:%d" % env.port)
+            rep = json.loads(r.stdout)
+            cv = rep["rootcert"]["chain_verifies"]
+            check(cv is not None and cv["ok"] == ok and not rep["rootcert"]["libpq_readable"],
+                  "probe --rootcert %s %s: chain %s, libpq cannot read it" % (name, fmt, "verifies" if ok else "fails"))
+    # wrong host name: Java's verify-full checks it too
+    path, stype = stores[("good", "jks")]
+    env.pg("cert", "wronghost")
+    rc, out_ = jdbc(env, classes, path, stype, "changeit")
+    check(rc == 1, "pgjdbc verify-full refuses a wrong host name: %s" % out_)
+    env.pg("cert", "new")
+
+
+def main():
+    return run_tests([test_keytool_interop, test_merge_semantics, test_verify, test_malformed, test_pgjdbc])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
