@@ -283,6 +283,8 @@ eval_rootcert(eval_ctx *e, STACK_OF(X509) *chain)
 					 "could not load system root certificate paths: %s", why);
 			goto out;
 		}
+		rc->loaded = true;
+		snprintf(rc->format, sizeof(rc->format), "system");
 	}
 	else if (SSL_CTX_load_verify_locations(ctx, rc->path, NULL) != 1)
 	{
@@ -404,7 +406,8 @@ ssl_attempt(eval_ctx *e, const char *mode, attempt *a)
 	/* initialize_SSL(): the root file matters only now that TLS is on */
 	if (rc->exists && !rc->loaded)
 	{
-		snprintf(a->err, sizeof(a->err), "%s", rc->load_error);
+		snprintf(a->err, sizeof(a->err), "%s",
+				 rc->load_error[0] ? rc->load_error : "root certificate store could not be loaded");
 		return;
 	}
 	if (!rc->exists && mode[0] == 'v')
