@@ -15,5 +15,8 @@
 
 /* pgtls store ...: ARGV[0] is "store" */
 int			cli_cmd_store(int argc, char **argv);
+int			cli_cmd_logs(int argc, char **argv);
+int			cli_cmd_server(int argc, char **argv);
+int			cli_cmd_connections(int argc, char **argv);
 
 #endif

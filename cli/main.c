@@ -42,6 +42,7 @@ usage_main(FILE *f)
 			"  store inspect|merge|verify\n"
 			"                   trust stores: PEM, DER, PKCS#7, PKCS#12, Java JKS\n"
 			"                   (see pgtls store --help)\n"
+			"  logs FILE...     per-client TLS usage from server logs (pgtls logs --help)\n"
 			"  version          print the version\n"
 			"  help             this text\n"
 			"\n"
@@ -267,6 +268,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "probe") == 0)
 		return cmd_probe(argc - 1, argv + 1);
+	if (strcmp(argv[1], "logs") == 0)
+		return cli_cmd_logs(argc - 1, argv + 1);
 	if (strcmp(argv[1], "store") == 0)
 		return cli_cmd_store(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0)

@@ -204,6 +204,35 @@ PGTLS_API pgtls_err pgtls_store_errcode(const pgtls_store *store);
 PGTLS_API const char *pgtls_store_errmsg(const pgtls_store *store);
 
 /* ---------------------------------------------------------------------
+ * Server logs: who connected with which TLS version, streaming.
+ * ---------------------------------------------------------------------
+ */
+typedef struct pgtls_logscan pgtls_logscan;
+
+/* Returns NULL only when out of memory. */
+PGTLS_API pgtls_logscan *pgtls_logscan_new(void);
+PGTLS_API void pgtls_logscan_free(pgtls_logscan *scan);
+
+/* "auto" (default: decided per file), "stderr", "csv" or "json". */
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_logscan_set_format(pgtls_logscan *scan, const char *format);
+
+/* Reads one log file (plain or gzip) in constant memory. */
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_logscan_file(pgtls_logscan *scan, const char *path);
+
+/* Feeds raw bytes (any split); call pgtls_logscan_finish() at the end of the stream. */
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_logscan_feed(pgtls_logscan *scan, const char *data, size_t len);
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_logscan_finish(pgtls_logscan *scan);
+
+/* Per-client report (docs/json-schema.md), or CSV; free with pgtls_free(). */
+PGTLS_API char *pgtls_logscan_json(const pgtls_logscan *scan, int pretty);
+PGTLS_API char *pgtls_logscan_csv(const pgtls_logscan *scan);
+
+/* 0: no plaintext connection seen; 1: plaintext connections or attempts seen. */
+PGTLS_API int pgtls_logscan_status(const pgtls_logscan *scan);
+PGTLS_API pgtls_err pgtls_logscan_errcode(const pgtls_logscan *scan);
+PGTLS_API const char *pgtls_logscan_errmsg(const pgtls_logscan *scan);
+
+/* ---------------------------------------------------------------------
  * Stand-alone helpers (exposed for tests, fuzzing and other tools).
  * ---------------------------------------------------------------------
  */

@@ -1,0 +1,1063 @@
+/*-------------------------------------------------------------------------
+ *
+ * pglog.c
+ *	  Streaming scan of PostgreSQL server logs for connection TLS usage:
+ *	  "connection authorized" lines (PG 13-18, SSL/GSS clauses), "connection
+ *	  received" (client address by pid), and pg_hba.conf rejections.
+ *
+ * IDENTIFICATION
+ *	  lib/logparse/pglog.c
+ *
+ * NOTES
+ *	  Speed comes from not looking at most lines: each chunk is searched
+ *	  with memmem() for "connection" and "pg_hba.conf", and only the lines
+ *	  around a hit are parsed.  Memory is constant: a chunk buffer, a carry
+ *	  of at most PGTLS_LOG_MAX_LINE bytes (longer lines are skipped and
+ *	  counted), a bounded pid -> host map and a bounded client table.
+ *
+ *	  Formats: stderr with any log_line_prefix (the message starts after
+ *	  the first "SEVERITY:  "; the pid is the last [digits] of the prefix,
+ *	  the client from %r "host(port)" or from the pid's "connection
+ *	  received" line; a leading "YYYY-MM-DD HH:MM:SS" is the time), csvlog
+ *	  and jsonlog (PG15+).  CSV records are taken one line at a time:
+ *	  connection messages never contain newlines.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <zlib.h>
+
+#include "pgtls_int.h"
+
+#define PGTLS_LOG_MAX_LINE (1024 * 1024)
+#define LOG_CHUNK (4 * 1024 * 1024)
+#define PIDMAP_SIZE 65536		/* power of two */
+#define MAX_CLIENTS 100000
+#define FIELD_MAX 256
+
+typedef enum log_format
+{
+	FMT_AUTO, FMT_STDERR, FMT_CSV, FMT_JSON
+} log_format;
+
+enum
+{
+	V_TLS13, V_TLS12, V_TLS11, V_TLS10, V_TLS_OTHER, V_NVERS
+};
+static const char *const vnames[V_NVERS] = {"TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1", "other"};
+
+typedef struct client
+{
+	char		host[64];
+	char		user[FIELD_MAX];
+	char		db[FIELD_MAX];
+	char		app[FIELD_MAX];
+	uint64_t	tls[V_NVERS];
+	uint64_t	plaintext;
+	uint64_t	gss;
+	uint64_t	rejected_plain;
+	uint64_t	rejected_ssl;
+	char		first[32];
+	char		last[32];
+	bool		used;
+} client;
+
+typedef struct pidslot
+{
+	int			pid;
+	char		host[64];
+} pidslot;
+
+struct pgtls_logscan
+{
+	pgtls_errslot err;
+	log_format	want;
+	log_format	cur;			/* of the file being read */
+	char	   *buf;			/* carry + chunk */
+	size_t		carry;
+	bool		skipping;		/* inside an overlong line */
+	pidslot    *pids;
+	client	   *clients;		/* open addressing, capacity cap */
+	size_t		cap;
+	size_t		nclients;
+	uint64_t	overflow;		/* connections not tabulated (table full) */
+	uint64_t	long_lines;
+	uint64_t	bytes;
+	uint64_t	matched;
+	json_t	   *files;
+	char		first[32];
+	char		last[32];
+};
+
+/* ---- object ---- */
+
+pgtls_logscan *
+pgtls_logscan_new(void)
+{
+	pgtls_logscan *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->buf = malloc(LOG_CHUNK + PGTLS_LOG_MAX_LINE + 1);
+	s->pids = calloc(PIDMAP_SIZE, sizeof(pidslot));
+	s->cap = 1024;
+	s->clients = calloc(s->cap, sizeof(client));
+	s->files = json_array();
+	if (!s->buf || !s->pids || !s->clients || !s->files)
+	{
+		pgtls_logscan_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+pgtls_logscan_free(pgtls_logscan *s)
+{
+	if (s == NULL)
+		return;
+	free(s->buf);
+	free(s->pids);
+	free(s->clients);
+	json_decref(s->files);
+	free(s);
+}
+
+pgtls_err
+pgtls_logscan_errcode(const pgtls_logscan *s)
+{
+	return s ? s->err.code : PGTLS_ERR_USAGE;
+}
+
+const char *
+pgtls_logscan_errmsg(const pgtls_logscan *s)
+{
+	return s ? s->err.msg : "no log scan";
+}
+
+pgtls_err
+pgtls_logscan_set_format(pgtls_logscan *s, const char *format)
+{
+	if (s == NULL)
+		return PGTLS_ERR_USAGE;
+	pgtls__clearerr(&s->err);
+	if (strcmp(format, "auto") == 0)
+		s->want = FMT_AUTO;
+	else if (strcmp(format, "stderr") == 0)
+		s->want = FMT_STDERR;
+	else if (strcmp(format, "csv") == 0 || strcmp(format, "csvlog") == 0)
+		s->want = FMT_CSV;
+	else if (strcmp(format, "json") == 0 || strcmp(format, "jsonlog") == 0)
+		s->want = FMT_JSON;
+	else
+		return pgtls__seterr(&s->err, PGTLS_ERR_USAGE, "invalid log format \"%s\": expected auto, stderr, csv or json",
+							 format);
+	return PGTLS_OK;
+}
+
+/* ---- small helpers ---- */
+
+static uint64_t
+hash_str(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char) *s) * 1099511628211ULL;
+	return h ^ 0xff;
+}
+
+static void
+copy_n(char *dst, size_t dstlen, const char *src, size_t n)
+{
+	size_t		i;
+
+	if (n >= dstlen)
+		n = dstlen - 1;
+	for (i = 0; i < n; i++)
+	{
+		unsigned char c = (unsigned char) src[i];
+
+		dst[i] = (c < 0x20 || c == 0x7f) ? ' ' : (char) c;
+	}
+	dst[n] = '\0';
+}
+
+static bool
+grow_clients(pgtls_logscan *s)
+{
+	size_t		ncap = s->cap * 2;
+	client	   *nc = calloc(ncap, sizeof(client));
+	size_t		i;
+
+	if (nc == NULL)
+		return false;
+	for (i = 0; i < s->cap; i++)
+	{
+		client	   *c = &s->clients[i];
+		size_t		h;
+
+		if (!c->used)
+			continue;
+		h = (size_t) hash_str(hash_str(hash_str(hash_str(14695981039346656037ULL, c->host), c->user), c->db), c->app);
+		while (nc[h & (ncap - 1)].used)
+			h++;
+		nc[h & (ncap - 1)] = *c;
+	}
+	free(s->clients);
+	s->clients = nc;
+	s->cap = ncap;
+	return true;
+}
+
+static client *
+get_client(pgtls_logscan *s, const char *host, const char *user, const char *db, const char *app)
+{
+	size_t		h;
+
+	if (s->nclients * 2 >= s->cap)
+	{
+		if (s->nclients >= MAX_CLIENTS || !grow_clients(s))
+			goto full;
+	}
+	h = (size_t) hash_str(hash_str(hash_str(hash_str(14695981039346656037ULL, host), user), db), app);
+	for (;; h++)
+	{
+		client	   *c = &s->clients[h & (s->cap - 1)];
+
+		if (!c->used)
+		{
+			c->used = true;
+			snprintf(c->host, sizeof(c->host), "%s", host);
+			snprintf(c->user, sizeof(c->user), "%s", user);
+			snprintf(c->db, sizeof(c->db), "%s", db);
+			snprintf(c->app, sizeof(c->app), "%s", app);
+			s->nclients++;
+			return c;
+		}
+		if (strcmp(c->host, host) == 0 && strcmp(c->user, user) == 0 && strcmp(c->db, db) == 0 &&
+			strcmp(c->app, app) == 0)
+			return c;
+	}
+full:
+	s->overflow++;
+	return NULL;
+}
+
+static void
+stamp(pgtls_logscan *s, client *c, const char *ts)
+{
+	if (ts[0] == '\0')
+		return;
+	if (c->first[0] == '\0' || strcmp(ts, c->first) < 0)
+		snprintf(c->first, sizeof(c->first), "%s", ts);
+	if (strcmp(ts, c->last) > 0)
+		snprintf(c->last, sizeof(c->last), "%s", ts);
+	if (s->first[0] == '\0' || strcmp(ts, s->first) < 0)
+		snprintf(s->first, sizeof(s->first), "%s", ts);
+	if (strcmp(ts, s->last) > 0)
+		snprintf(s->last, sizeof(s->last), "%s", ts);
+}
+
+static void
+pid_set(pgtls_logscan *s, int pid, const char *host)
+{
+	pidslot    *p;
+
+	if (pid <= 0)
+		return;
+	p = &s->pids[(unsigned) pid & (PIDMAP_SIZE - 1)];
+	p->pid = pid;
+	snprintf(p->host, sizeof(p->host), "%s", host);
+}
+
+static const char *
+pid_get(pgtls_logscan *s, int pid)
+{
+	pidslot    *p = &s->pids[(unsigned) pid & (PIDMAP_SIZE - 1)];
+
+	return (pid > 0 && p->pid == pid) ? p->host : NULL;
+}
+
+/* a parsed log event, whatever the format */
+typedef struct event
+{
+	const char *msg;
+	size_t		msglen;
+	const char *severity;
+	size_t		sevlen;
+	char		ts[32];
+	int			pid;
+	char		host[64];		/* from the record itself (%r, csv, json) */
+	char		user[FIELD_MAX];	/* csv/json user column */
+	char		db[FIELD_MAX];
+} event;
+
+static bool
+starts(const char *p, size_t n, const char *lit)
+{
+	size_t		l = strlen(lit);
+
+	return n >= l && memcmp(p, lit, l) == 0;
+}
+
+/* value of KEY= up to a space (or END) inside [p, p+n); false if absent */
+static bool
+kv(const char *p, size_t n, const char *key, const char *stop, char *out, size_t outlen)
+{
+	const char *k = memmem(p, n, key, strlen(key));
+	const char *v,
+			   *e;
+
+	out[0] = '\0';
+	if (k == NULL)
+		return false;
+	v = k + strlen(key);
+	e = NULL;
+	if (stop)
+		e = memmem(v, (size_t) (p + n - v), stop, strlen(stop));
+	if (e == NULL)
+	{
+		e = memchr(v, ' ', (size_t) (p + n - v));
+		if (e == NULL)
+			e = p + n;
+	}
+	copy_n(out, outlen, v, (size_t) (e - v));
+	return true;
+}
+
+/* "..." after KEY in a FATAL pg_hba message */
+static void
+quoted_after(const char *p, size_t n, const char *key, char *out, size_t outlen)
+{
+	const char *k = memmem(p, n, key, strlen(key));
+	const char *v,
+			   *e;
+
+	out[0] = '\0';
+	if (k == NULL)
+		return;
+	v = k + strlen(key);
+	e = memchr(v, '"', (size_t) (p + n - v));
+	if (e)
+		copy_n(out, outlen, v, (size_t) (e - v));
+}
+
+static int
+tls_version_index(const char *v)
+{
+	int			i;
+
+	for (i = 0; i < V_TLS_OTHER; i++)
+		if (strcmp(v, vnames[i]) == 0)
+			return i;
+	return V_TLS_OTHER;
+}
+
+static void
+handle_event(pgtls_logscan *s, event *ev)
+{
+	const char *m = ev->msg;
+	size_t		n = ev->msglen;
+	const char *host;
+	char		buf[64];
+
+	if (starts(m, n, "connection received: "))
+	{
+		if (kv(m, n, "host=", NULL, buf, sizeof(buf)))
+			pid_set(s, ev->pid, buf);
+		s->matched++;
+		return;
+	}
+	if (starts(m, n, "connection authorized: ") || starts(m, n, "replication connection authorized: "))
+	{
+		char		user[FIELD_MAX],
+					db[FIELD_MAX],
+					app[FIELD_MAX],
+					proto[32];
+		const char *ssl = memmem(m, n, " SSL enabled (", 14);
+		const char *gss = memmem(m, n, " GSS (", 6);
+		const char *appstop = ssl ? " SSL enabled (" : gss ? " GSS (" : NULL;
+		client	   *c;
+
+		kv(m, n, "user=", NULL, user, sizeof(user));
+		if (!kv(m, n, "database=", NULL, db, sizeof(db)))
+			snprintf(db, sizeof(db), "%s", starts(m, n, "replication") ? "[replication]" : "");
+		if (!kv(m, n, "application_name=", appstop, app, sizeof(app)))
+			app[0] = '\0';
+		host = ev->host[0] ? ev->host : pid_get(s, ev->pid);
+		c = get_client(s, host ? host : "unknown", user, db, app);
+		s->matched++;
+		if (c == NULL)
+			return;
+		if (ssl)
+		{
+			kv(ssl, (size_t) (m + n - ssl), "protocol=", ",", proto, sizeof(proto));
+			c->tls[tls_version_index(proto)]++;
+		}
+		else if (gss && memmem(gss, (size_t) (m + n - gss), "encrypted=yes", 13))
+			c->gss++;
+		else
+			c->plaintext++;
+		stamp(s, c, ev->ts);
+		return;
+	}
+	if ((starts(m, n, "no pg_hba.conf entry for host \"") || starts(m, n, "pg_hba.conf rejects connection for host \"")))
+	{
+		char		h[64],
+					user[FIELD_MAX],
+					db[FIELD_MAX];
+		client	   *c;
+		bool		plain = memmem(m, n, "no encryption", 13) || memmem(m, n, "SSL off", 7);
+
+		quoted_after(m, n, "host \"", h, sizeof(h));
+		quoted_after(m, n, "user \"", user, sizeof(user));
+		quoted_after(m, n, "database \"", db, sizeof(db));
+		c = get_client(s, h[0] ? h : "unknown", user, db, "");
+		s->matched++;
+		if (c == NULL)
+			return;
+		if (plain)
+			c->rejected_plain++;
+		else
+			c->rejected_ssl++;
+		stamp(s, c, ev->ts);
+	}
+}
+
+/* ---- per-format record parsing ---- */
+
+static void
+leading_ts(const char *p, size_t n, char *ts)
+{
+	/* "YYYY-MM-DD HH:MM:SS" (optionally .mmm) */
+	size_t		i = 0;
+
+	ts[0] = '\0';
+	if (n < 19 || !isdigit((unsigned char) p[0]) || p[4] != '-' || p[7] != '-' || p[10] != ' ' || p[13] != ':')
+		return;
+	while (i < n && i < 23 && (isdigit((unsigned char) p[i]) || strchr("-: .", p[i])))
+		i++;
+	while (i > 19 && (p[i - 1] == ' ' || p[i - 1] == '.'))
+		i--;
+	copy_n(ts, 32, p, i);
+}
+
+static void
+parse_stderr(pgtls_logscan *s, const char *line, size_t n)
+{
+	event		ev;
+	const char *sev = NULL;
+	size_t		i;
+
+	memset(&ev, 0, sizeof(ev));
+	/* the first "WORD:  " with an upper-case severity word */
+	for (i = 2; i + 2 < n && i < 4096; i++)
+	{
+		if (line[i] == ':' && line[i + 1] == ' ' && line[i + 2] == ' ')
+		{
+			size_t		j = i;
+
+			while (j > 0 && isupper((unsigned char) line[j - 1]))
+				j--;
+			if (i - j >= 3)
+			{
+				sev = line + j;
+				ev.severity = sev;
+				ev.sevlen = i - j;
+				ev.msg = line + i + 3;
+				ev.msglen = n - (i + 3);
+				break;
+			}
+		}
+	}
+	if (sev == NULL)
+		return;
+	leading_ts(line, (size_t) (sev - line), ev.ts);
+	/* pid: the last [digits] of the prefix */
+	{
+		const char *pre = line;
+		size_t		plen = (size_t) (sev - line);
+		size_t		k;
+
+		for (k = plen; k > 0; k--)
+		{
+			if (pre[k - 1] == ']')
+			{
+				size_t		e = k - 1,
+							b = e;
+				int			pid = 0;
+
+				while (b > 0 && isdigit((unsigned char) pre[b - 1]))
+					b--;
+				if (b > 0 && pre[b - 1] == '[' && e > b && e - b < 10)
+				{
+					for (size_t q = b; q < e; q++)
+						pid = pid * 10 + (pre[q] - '0');
+					ev.pid = pid;
+					break;
+				}
+			}
+		}
+		/* %r: "host(port)" */
+		for (k = 0; k + 1 < plen; k++)
+		{
+			if (pre[k] == '(' && isdigit((unsigned char) pre[k + 1]))
+			{
+				size_t		b = k;
+				size_t		e = k + 1;
+
+				while (e < plen && isdigit((unsigned char) pre[e]))
+					e++;
+				if (e >= plen || pre[e] != ')')
+					continue;
+				while (b > 0 && (isxdigit((unsigned char) pre[b - 1]) || pre[b - 1] == '.' || pre[b - 1] == ':' ||
+								 isalnum((unsigned char) pre[b - 1]) || pre[b - 1] == '-'))
+					b--;
+				if (b < k)
+				{
+					copy_n(ev.host, sizeof(ev.host), pre + b, k - b);
+					break;
+				}
+			}
+		}
+	}
+	handle_event(s, &ev);
+}
+
+/* splits one CSV line into at most NF fields (borrowed, unescaped in place in a copy) */
+static int
+csv_fields(char *line, size_t n, char **f, size_t *flen, int nf)
+{
+	size_t		i = 0;
+	int			k = 0;
+
+	while (k < nf)
+	{
+		if (i < n && line[i] == '"')
+		{
+			size_t		o = i + 1,
+						w = i + 1;
+
+			i++;
+			for (;;)
+			{
+				if (i >= n)
+					return -1;	/* unterminated (multi-line field) */
+				if (line[i] == '"')
+				{
+					if (i + 1 < n && line[i + 1] == '"')
+					{
+						line[w++] = '"';
+						i += 2;
+						continue;
+					}
+					i++;
+					break;
+				}
+				line[w++] = line[i++];
+			}
+			f[k] = line + o;
+			flen[k] = w - o;
+		}
+		else
+		{
+			size_t		b = i;
+
+			while (i < n && line[i] != ',')
+				i++;
+			f[k] = line + b;
+			flen[k] = i - b;
+		}
+		k++;
+		if (i >= n)
+			break;
+		if (line[i] != ',')
+			return -1;
+		i++;
+	}
+	return k;
+}
+
+static void
+parse_csv(pgtls_logscan *s, const char *line, size_t n)
+{
+	char	   *copy;
+	char	   *f[16];
+	size_t		fl[16];
+	int			k;
+	event		ev;
+
+	if (n > PGTLS_LOG_MAX_LINE)
+		return;
+	copy = malloc(n + 1);
+	if (copy == NULL)
+		return;
+	memcpy(copy, line, n);
+	k = csv_fields(copy, n, f, fl, 16);
+	if (k >= 14)
+	{
+		const char *colon;
+
+		memset(&ev, 0, sizeof(ev));
+		copy_n(ev.ts, sizeof(ev.ts), f[0], fl[0] > 23 ? 23 : fl[0]);
+		copy_n(ev.user, sizeof(ev.user), f[1], fl[1]);
+		copy_n(ev.db, sizeof(ev.db), f[2], fl[2]);
+		for (size_t q = 0; q < fl[3] && q < 9 && isdigit((unsigned char) f[3][q]); q++)
+			ev.pid = ev.pid * 10 + (f[3][q] - '0');
+		/* connection_from: "host:port" (IPv6 has colons: cut at the last) */
+		colon = fl[4] ? memrchr(f[4], ':', fl[4]) : NULL;
+		if (colon)
+			copy_n(ev.host, sizeof(ev.host), f[4], (size_t) (colon - f[4]));
+		else
+			copy_n(ev.host, sizeof(ev.host), f[4], fl[4]);
+		ev.severity = f[11];
+		ev.sevlen = fl[11];
+		ev.msg = f[13];
+		ev.msglen = fl[13];
+		handle_event(s, &ev);
+	}
+	free(copy);
+}
+
+static void
+parse_json(pgtls_logscan *s, const char *line, size_t n)
+{
+	json_error_t je;
+	json_t	   *o = json_loadb(line, n, JSON_DECODE_INT_AS_REAL & 0, &je);
+	event		ev;
+	const char *msg,
+			   *host,
+			   *ts;
+
+	if (o == NULL || !json_is_object(o))
+	{
+		json_decref(o);
+		return;
+	}
+	memset(&ev, 0, sizeof(ev));
+	msg = json_string_value(json_object_get(o, "message"));
+	host = json_string_value(json_object_get(o, "remote_host"));
+	ts = json_string_value(json_object_get(o, "timestamp"));
+	if (msg)
+	{
+		ev.msg = msg;
+		ev.msglen = strlen(msg);
+		if (host)
+			copy_n(ev.host, sizeof(ev.host), host, strlen(host));
+		if (ts)
+			copy_n(ev.ts, sizeof(ev.ts), ts, strlen(ts) > 23 ? 23 : strlen(ts));
+		ev.pid = (int) json_integer_value(json_object_get(o, "pid"));
+		handle_event(s, &ev);
+	}
+	json_decref(o);
+}
+
+static void
+parse_line(pgtls_logscan *s, const char *line, size_t n)
+{
+	if (n > 0 && line[n - 1] == '\r')
+		n--;
+	if (s->cur == FMT_AUTO)
+	{
+		/* decided by the first relevant line: jsonlog '{', csvlog a quoted/digit date then ',' */
+		if (n > 0 && line[0] == '{')
+			s->cur = FMT_JSON;
+		else if (n > 24 && isdigit((unsigned char) line[0]) && memchr(line, ',', n < 40 ? n : 40) &&
+				 (line[23] == ',' || memmem(line, n < 40 ? n : 40, " UTC,", 5) || memmem(line, n < 40 ? n : 40, ",\"", 2)))
+			s->cur = FMT_CSV;
+		else
+			s->cur = FMT_STDERR;
+	}
+	switch (s->cur)
+	{
+		case FMT_JSON:
+			parse_json(s, line, n);
+			break;
+		case FMT_CSV:
+			parse_csv(s, line, n);
+			break;
+		default:
+			parse_stderr(s, line, n);
+			break;
+	}
+}
+
+/*
+ * Processes the complete lines of BUF[0..len); returns the offset of the
+ * incomplete tail.  Only lines containing a marker are parsed.
+ */
+static size_t
+scan_lines(pgtls_logscan *s, const char *buf, size_t len)
+{
+	static const char *const markers[] = {"connection", "pg_hba.conf"};
+	const char *end = buf + len;
+	const char *lastnl = memrchr(buf, '\n', len);
+	const char *limit;
+	const char *done = buf;		/* lines before this were handled */
+	size_t		mi;
+
+	if (lastnl == NULL)
+		return 0;
+	limit = lastnl + 1;
+	/* merge the hits of both markers in order: scan for the nearer one each time */
+	{
+		const char *next[2];
+		const char *pos = buf;
+
+		for (mi = 0; mi < 2; mi++)
+			next[mi] = memmem(pos, (size_t) (limit - pos), markers[mi], strlen(markers[mi]));
+		for (;;)
+		{
+			const char *hit;
+			const char *ls,
+					   *le;
+			int			w = -1;
+
+			for (mi = 0; mi < 2; mi++)
+				if (next[mi] && (w < 0 || next[mi] < next[w]))
+					w = (int) mi;
+			if (w < 0)
+				break;
+			hit = next[w];
+			ls = memrchr(buf, '\n', (size_t) (hit - buf));
+			ls = ls ? ls + 1 : buf;
+			le = memchr(hit, '\n', (size_t) (limit - hit));
+			if (le == NULL)
+				le = limit - 1;
+			if (ls >= done)
+				parse_line(s, ls, (size_t) (le - ls));
+			done = le + 1;
+			pos = le + 1;
+			for (mi = 0; mi < 2; mi++)
+				if (next[mi] && next[mi] < pos)
+					next[mi] = pos < limit ? memmem(pos, (size_t) (limit - pos), markers[mi], strlen(markers[mi])) : NULL;
+		}
+	}
+	(void) end;
+	return (size_t) (limit - buf);
+}
+
+pgtls_err
+pgtls_logscan_feed(pgtls_logscan *s, const char *data, size_t len)
+{
+	if (s == NULL || (data == NULL && len))
+		return PGTLS_ERR_USAGE;
+	s->bytes += len;
+	while (len > 0)
+	{
+		size_t		take = len < LOG_CHUNK ? len : LOG_CHUNK;
+		size_t		used;
+		size_t		total;
+
+		if (s->skipping)
+		{
+			/* drop the rest of an overlong line */
+			const char *nl = memchr(data, '\n', take);
+
+			if (nl == NULL)
+			{
+				data += take;
+				len -= take;
+				continue;
+			}
+			s->skipping = false;
+			take = (size_t) (nl - data) + 1;
+			data += take;
+			len -= take;
+			continue;
+		}
+		memcpy(s->buf + s->carry, data, take);
+		total = s->carry + take;
+		data += take;
+		len -= take;
+		used = scan_lines(s, s->buf, total);
+		s->carry = total - used;
+		if (s->carry > PGTLS_LOG_MAX_LINE)
+		{
+			s->long_lines++;
+			s->carry = 0;
+			s->skipping = true;
+		}
+		else if (s->carry && used)
+			memmove(s->buf, s->buf + used, s->carry);
+	}
+	return PGTLS_OK;
+}
+
+static void
+flush(pgtls_logscan *s)
+{
+	if (s->carry && !s->skipping)
+	{
+		s->buf[s->carry] = '\n';
+		(void) scan_lines(s, s->buf, s->carry + 1);
+	}
+	s->carry = 0;
+	s->skipping = false;
+}
+
+pgtls_err
+pgtls_logscan_file(pgtls_logscan *s, const char *path)
+{
+	gzFile		gz;
+	char	   *chunk;
+	uint64_t	before;
+	int			n;
+	bool		gzipped;
+
+	if (s == NULL || path == NULL)
+		return PGTLS_ERR_USAGE;
+	pgtls__clearerr(&s->err);
+	{
+		int			fd = open(path, O_RDONLY | O_CLOEXEC);
+		unsigned char magic[2] = {0, 0};
+
+		if (fd < 0)
+			return pgtls__seterr(&s->err, PGTLS_ERR_IO, "could not open \"%s\": %s", path, strerror(errno));
+		gzipped = read(fd, magic, 2) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+		close(fd);
+	}
+	gz = gzopen(path, "rb");
+	if (gz == NULL)
+		return pgtls__seterr(&s->err, PGTLS_ERR_IO, "could not open \"%s\": %s", path, strerror(errno));
+	gzbuffer(gz, 256 * 1024);
+	chunk = malloc(LOG_CHUNK);
+	if (chunk == NULL)
+	{
+		gzclose(gz);
+		return pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
+	}
+	s->cur = s->want;
+	before = s->matched;
+	s->carry = 0;
+	s->skipping = false;
+	{
+		uint64_t	b0 = s->bytes;
+
+		while ((n = gzread(gz, chunk, LOG_CHUNK)) > 0)
+			if (pgtls_logscan_feed(s, chunk, (size_t) n) != PGTLS_OK)
+				break;
+		if (n < 0)
+		{
+			int			zerr;
+			const char *zmsg = gzerror(gz, &zerr);
+
+			free(chunk);
+			gzclose(gz);
+			s->carry = 0;
+			return pgtls__seterr(&s->err, zerr == Z_ERRNO ? PGTLS_ERR_IO : PGTLS_ERR_PARSE,
+								 "could not read \"%s\": %s", path, zerr == Z_ERRNO ? strerror(errno) : zmsg);
+		}
+		flush(s);
+		json_array_append_new(s->files, json_pack("{s:s,s:s,s:b,s:I,s:I}", "path", path,
+												  "format", s->cur == FMT_JSON ? "jsonlog" : s->cur == FMT_CSV ? "csvlog" : "stderr",
+												  "gzip", gzipped, "bytes", (json_int_t) (s->bytes - b0),
+												  "records_matched", (json_int_t) (s->matched - before)));
+	}
+	free(chunk);
+	gzclose(gz);
+	return PGTLS_OK;
+}
+
+pgtls_err
+pgtls_logscan_finish(pgtls_logscan *s)
+{
+	if (s == NULL)
+		return PGTLS_ERR_USAGE;
+	flush(s);
+	return PGTLS_OK;
+}
+
+/* ---- output ---- */
+
+static int
+cmp_clients(const void *a, const void *b)
+{
+	const client *x = a,
+			   *y = b;
+	int			r;
+
+	if ((r = strcmp(x->host, y->host)) != 0)
+		return r;
+	if ((r = strcmp(x->user, y->user)) != 0)
+		return r;
+	if ((r = strcmp(x->db, y->db)) != 0)
+		return r;
+	return strcmp(x->app, y->app);
+}
+
+static client *
+sorted_clients(const pgtls_logscan *s, size_t *n)
+{
+	client	   *out = malloc(sizeof(client) * (s->nclients ? s->nclients : 1));
+	size_t		i,
+				k = 0;
+
+	if (out == NULL)
+		return NULL;
+	for (i = 0; i < s->cap; i++)
+		if (s->clients[i].used)
+			out[k++] = s->clients[i];
+	qsort(out, k, sizeof(client), cmp_clients);
+	*n = k;
+	return out;
+}
+
+static uint64_t
+tls_total(const client *c)
+{
+	uint64_t	t = 0;
+
+	for (int v = 0; v < V_NVERS; v++)
+		t += c->tls[v];
+	return t;
+}
+
+char *
+pgtls_logscan_json(const pgtls_logscan *s, int pretty)
+{
+	json_t	   *rep,
+			   *arr;
+	client	   *cl;
+	size_t		n,
+				i;
+	uint64_t	tot_tls = 0,
+				tot_plain = 0,
+				tot_gss = 0,
+				tot_rej = 0;
+	char	   *out;
+
+	if (s == NULL || (cl = sorted_clients(s, &n)) == NULL)
+		return NULL;
+	rep = json_object();
+	arr = json_array();
+	for (i = 0; i < n; i++)
+	{
+		client	   *c = &cl[i];
+		json_t	   *tls = json_object();
+
+		for (int v = 0; v < V_NVERS; v++)
+			if (c->tls[v])
+				json_object_set_new(tls, vnames[v], json_integer((json_int_t) c->tls[v]));
+		json_array_append_new(arr, json_pack("{s:o,s:o,s:o,s:o,s:I,s:o,s:I,s:I,s:I,s:I,s:o,s:o}",
+											 "host", pgtls__json_text(c->host, strlen(c->host)),
+											 "user", pgtls__json_text(c->user, strlen(c->user)),
+											 "database", pgtls__json_text(c->db, strlen(c->db)),
+											 "application_name", pgtls__json_text(c->app, strlen(c->app)),
+											 "connections", (json_int_t) (tls_total(c) + c->plaintext + c->gss),
+											 "tls", tls,
+											 "plaintext", (json_int_t) c->plaintext,
+											 "gss_encrypted", (json_int_t) c->gss,
+											 "rejected_plaintext", (json_int_t) c->rejected_plain,
+											 "rejected_encrypted", (json_int_t) c->rejected_ssl,
+											 "first_seen", c->first[0] ? json_string(c->first) : json_null(),
+											 "last_seen", c->last[0] ? json_string(c->last) : json_null()));
+		tot_tls += tls_total(c);
+		tot_plain += c->plaintext;
+		tot_gss += c->gss;
+		tot_rej += c->rejected_plain + c->rejected_ssl;
+	}
+	free(cl);
+	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
+	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
+	json_object_set_new(rep, "files", json_incref(s->files));
+	json_object_set_new(rep, "span", json_pack("{s:o,s:o}", "first", s->first[0] ? json_string(s->first) : json_null(),
+											   "last", s->last[0] ? json_string(s->last) : json_null()));
+	json_object_set_new(rep, "totals", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+												 "bytes", (json_int_t) s->bytes,
+												 "tls", (json_int_t) tot_tls, "plaintext", (json_int_t) tot_plain,
+												 "gss_encrypted", (json_int_t) tot_gss, "rejected", (json_int_t) tot_rej,
+												 "overlong_lines_skipped", (json_int_t) s->long_lines,
+												 "untabulated_connections", (json_int_t) s->overflow));
+	json_object_set_new(rep, "clients", arr);
+	out = json_dumps(rep, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+	json_decref(rep);
+	return out;
+}
+
+static void
+csv_field(pgtls_strbuf *sb, const char *v)
+{
+	bool		quote = strpbrk(v, ",\"\n") != NULL;
+
+	if (!quote)
+	{
+		pgtls__sb_appendf(sb, "%s", v);
+		return;
+	}
+	pgtls__sb_append_mem(sb, "\"", 1);
+	for (; *v; v++)
+	{
+		if (*v == '"')
+			pgtls__sb_append_mem(sb, "\"", 1);
+		pgtls__sb_append_mem(sb, v, 1);
+	}
+	pgtls__sb_append_mem(sb, "\"", 1);
+}
+
+char *
+pgtls_logscan_csv(const pgtls_logscan *s)
+{
+	pgtls_strbuf sb;
+	client	   *cl;
+	size_t		n,
+				i;
+	char	   *out;
+
+	if (s == NULL || (cl = sorted_clients(s, &n)) == NULL)
+		return NULL;
+	pgtls__sb_init(&sb);
+	pgtls__sb_appendf(&sb, "host,user,database,application_name,connections,tlsv1.3,tlsv1.2,tls_older,plaintext,"
+					  "gss_encrypted,rejected_plaintext,rejected_encrypted,first_seen,last_seen\n");
+	for (i = 0; i < n; i++)
+	{
+		client	   *c = &cl[i];
+
+		csv_field(&sb, c->host);
+		pgtls__sb_append_mem(&sb, ",", 1);
+		csv_field(&sb, c->user);
+		pgtls__sb_append_mem(&sb, ",", 1);
+		csv_field(&sb, c->db);
+		pgtls__sb_append_mem(&sb, ",", 1);
+		csv_field(&sb, c->app);
+		pgtls__sb_appendf(&sb, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,",
+						  (unsigned long long) (tls_total(c) + c->plaintext + c->gss),
+						  (unsigned long long) c->tls[V_TLS13], (unsigned long long) c->tls[V_TLS12],
+						  (unsigned long long) (c->tls[V_TLS11] + c->tls[V_TLS10] + c->tls[V_TLS_OTHER]),
+						  (unsigned long long) c->plaintext, (unsigned long long) c->gss,
+						  (unsigned long long) c->rejected_plain, (unsigned long long) c->rejected_ssl);
+		csv_field(&sb, c->first);
+		pgtls__sb_append_mem(&sb, ",", 1);
+		csv_field(&sb, c->last);
+		pgtls__sb_append_mem(&sb, "\n", 1);
+	}
+	free(cl);
+	if (sb.oom)
+	{
+		pgtls__sb_free(&sb);
+		return NULL;
+	}
+	out = sb.data;
+	return out;
+}
+
+/* 0 no plaintext seen, 1 plaintext connections (or rejected attempts) seen */
+int
+pgtls_logscan_status(const pgtls_logscan *s)
+{
+	size_t		i;
+
+	if (s == NULL)
+		return 3;
+	for (i = 0; i < s->cap; i++)
+		if (s->clients[i].used && (s->clients[i].plaintext || s->clients[i].rejected_plain))
+			return 1;
+	return 0;
+}
