@@ -42,6 +42,9 @@ usage_main(FILE *f)
 			"  store inspect|merge|verify\n"
 			"                   trust stores: PEM, DER, PKCS#7, PKCS#12, Java JKS\n"
 			"                   (see pgtls store --help)\n"
+			"  server CONNINFO  is TLS enforced? settings, pg_hba rules, plaintext probe\n"
+			"  connections CONNINFO\n"
+			"                   who connects with and without TLS (--watch samples over time)\n"
 			"  logs FILE...     per-client TLS usage from server logs (pgtls logs --help)\n"
 			"  version          print the version\n"
 			"  help             this text\n"
@@ -268,6 +271,10 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "probe") == 0)
 		return cmd_probe(argc - 1, argv + 1);
+	if (strcmp(argv[1], "server") == 0)
+		return cli_cmd_server(argc - 1, argv + 1);
+	if (strcmp(argv[1], "connections") == 0)
+		return cli_cmd_connections(argc - 1, argv + 1);
 	if (strcmp(argv[1], "logs") == 0)
 		return cli_cmd_logs(argc - 1, argv + 1);
 	if (strcmp(argv[1], "store") == 0)

@@ -233,6 +233,44 @@ PGTLS_API pgtls_err pgtls_logscan_errcode(const pgtls_logscan *scan);
 PGTLS_API const char *pgtls_logscan_errmsg(const pgtls_logscan *scan);
 
 /* ---------------------------------------------------------------------
+ * Logged-in server checks (libpq; blocking, bounded by timeouts).
+ * ---------------------------------------------------------------------
+ */
+typedef struct pgtls_server pgtls_server;
+
+PGTLS_API pgtls_server *pgtls_server_new(void);
+PGTLS_API void pgtls_server_free(pgtls_server *server);
+
+/*
+ * Logs in with CONNINFO (libpq conninfo or URI), reads the TLS settings,
+ * rds.force_ssl and pg_hba_file_rules, and decides whether every TCP client
+ * must use TLS.  PROBE_JSON (may be NULL) is a pgtls_probe_json() report of
+ * the same server, whose plaintext startup result is taken into account.
+ */
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_server_check(pgtls_server *server, const char *conninfo,
+													   const char *probe_json, int timeout_s);
+PGTLS_API char *pgtls_server_json(const pgtls_server *server, int pretty);
+/* 0 enforced, 1 not enforced, 2 no TLS at all, 3 unknown */
+PGTLS_API int pgtls_server_status(const pgtls_server *server);
+PGTLS_API pgtls_err pgtls_server_errcode(const pgtls_server *server);
+PGTLS_API const char *pgtls_server_errmsg(const pgtls_server *server);
+
+/* Connection inventory: pg_stat_ssl x pg_stat_activity, sampled over time. */
+typedef struct pgtls_inventory pgtls_inventory;
+
+PGTLS_API pgtls_inventory *pgtls_inventory_new(void);
+PGTLS_API void pgtls_inventory_free(pgtls_inventory *inv);
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_inventory_exclude_user(pgtls_inventory *inv, const char *user);
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_inventory_connect(pgtls_inventory *inv, const char *conninfo, int timeout_s);
+/* One sample; sessions are identified by (pid, backend_start) across samples. */
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_inventory_sample(pgtls_inventory *inv);
+PGTLS_API int pgtls_inventory_sessions(const pgtls_inventory *inv);
+PGTLS_API char *pgtls_inventory_json(const pgtls_inventory *inv, int pretty);
+PGTLS_API char *pgtls_inventory_csv(const pgtls_inventory *inv);
+PGTLS_API pgtls_err pgtls_inventory_errcode(const pgtls_inventory *inv);
+PGTLS_API const char *pgtls_inventory_errmsg(const pgtls_inventory *inv);
+
+/* ---------------------------------------------------------------------
  * Stand-alone helpers (exposed for tests, fuzzing and other tools).
  * ---------------------------------------------------------------------
  */

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include <jansson.h>
 #include <zlib.h>
@@ -522,7 +523,16 @@ parse_stderr(pgtls_logscan *s, const char *line, size_t n)
 					b--;
 				if (b < k)
 				{
-					copy_n(ev.host, sizeof(ev.host), pre + b, k - b);
+					char		cand[64];
+					struct in6_addr a6;
+					char	   *colon;
+
+					copy_n(cand, sizeof(cand), pre + b, k - b);
+					/* "%t:%r" glues the time zone on: keep an IPv6 address whole, else what follows the last ':' */
+					colon = strrchr(cand, ':');
+					if (colon && inet_pton(AF_INET6, cand, &a6) != 1)
+						memmove(cand, colon + 1, strlen(colon + 1) + 1);
+					snprintf(ev.host, sizeof(ev.host), "%s", cand);
 					break;
 				}
 			}

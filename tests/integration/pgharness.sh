@@ -3,6 +3,7 @@
 #
 # Source this file, then:
 #   pgh_start DIR PORT CERT [HBA]   init + start a cluster in DIR serving
+#                                   ($PGH_EXTRA_CONF is appended to postgresql.conf)
 #                                   PKI certificate CERT (see gen-pki.sh),
 #                                   HBA one of: both (default), hostssl, nossl
 #   pgh_cert CERT                   swap the served certificate, pg_ctl reload
@@ -95,6 +96,7 @@ log_connections = on
 logging_collector = off
 fsync = off
 max_connections = 40
+${PGH_EXTRA_CONF:-}
 EOF
     pgh_cert "$cert"
     pgh_hba "$hba"

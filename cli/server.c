@@ -1,0 +1,401 @@
+/*-------------------------------------------------------------------------
+ *
+ * server.c
+ *	  `pgtls server CONNINFO` (is TLS enforced?) and `pgtls connections
+ *	  CONNINFO` (who connects with and without TLS, sampled over time).
+ *
+ * IDENTIFICATION
+ *	  cli/server.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <pgtls/pgtls.h>
+
+#include "cli.h"
+#include "loop.h"
+
+static const char *
+js(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+/* runs `pgtls probe` on the conninfo's TCP endpoint; NULL (with a note) when it cannot */
+static char *
+probe_target(const char *conninfo, int timeout_s, char *note, size_t notelen)
+{
+	pgtls_probe *p = pgtls_probe_new();
+	char		ms[32];
+	char	   *out = NULL;
+	pgtls_conn *conns[CLI_MAX_CONNS];
+	int			n,
+				i;
+
+	note[0] = '\0';
+	if (p == NULL)
+		return NULL;
+	snprintf(ms, sizeof(ms), "%d", timeout_s * 1000);
+	if (pgtls_probe_set_target(p, conninfo) != PGTLS_OK ||
+		pgtls_probe_set_option(p, PGTLS_PROBE_TIMEOUT_MS, ms) != PGTLS_OK ||
+		pgtls_probe_start(p) != PGTLS_OK)
+	{
+		snprintf(note, notelen, "plaintext probe skipped: %s", pgtls_probe_errmsg(p));
+		pgtls_probe_free(p);
+		return NULL;
+	}
+	n = pgtls_probe_nconns(p);
+	for (i = 0; i < n && i < CLI_MAX_CONNS; i++)
+		conns[i] = pgtls_probe_conn(p, i);
+	cli_run_conns(conns, n);
+	if (pgtls_probe_finish(p) == PGTLS_OK)
+		out = pgtls_probe_json(p, 0);
+	pgtls_probe_free(p);
+	return out;
+}
+
+int
+cli_cmd_server(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"timeout", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}
+	};
+	bool		json = false;
+	int			timeout_s = 10;
+	int			c,
+				rc;
+	char		note[1200];
+	char	   *probe;
+	char	   *out;
+	pgtls_server *srv;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
+	{
+		switch (c)
+		{
+			case 'j':
+				json = true;
+				break;
+			case 't':
+				timeout_s = atoi(optarg);
+				if (timeout_s < 1 || timeout_s > 3600)
+				{
+					fprintf(stderr, "pgtls server: invalid --timeout: expected 1 to 3600 seconds\n");
+					return CLI_EXIT_UNKNOWN;
+				}
+				break;
+			case 'h':
+				printf("Usage: pgtls server [--json] [--timeout S] CONNINFO\n"
+					   "\n"
+					   "Logs in with libpq (CONNINFO: conninfo string or postgresql:// URI; the\n"
+					   "password comes from PGPASSWORD/.pgpass as for psql), reads ssl,\n"
+					   "ssl_min/max_protocol_version, ssl_ciphers, ssl_*_file and rds.force_ssl\n"
+					   "(saying which were unreadable without pg_read_all_settings), walks\n"
+					   "pg_hba_file_rules in order (superuser) for rules that let TCP clients in\n"
+					   "without TLS, sends an unauthenticated plaintext startup (never a password),\n"
+					   "and concludes whether TLS is enforced for all TCP clients.\n"
+					   "\n"
+					   "Exit status: 0 enforced, 1 not enforced, 2 no TLS at all (ssl = off),\n"
+					   "3 unknown or error.\n");
+				return 0;
+			default:
+				fprintf(stderr, "Try \"pgtls server --help\" for more information.\n");
+				return CLI_EXIT_UNKNOWN;
+		}
+	}
+	if (optind != argc - 1)
+	{
+		fprintf(stderr, "pgtls server: expected one CONNINFO\n");
+		return CLI_EXIT_UNKNOWN;
+	}
+	probe = probe_target(argv[optind], timeout_s, note, sizeof(note));
+	srv = pgtls_server_new();
+	if (srv == NULL || pgtls_server_check(srv, argv[optind], probe, timeout_s) != PGTLS_OK)
+	{
+		fprintf(stderr, "pgtls server: %s\n", srv ? pgtls_server_errmsg(srv) : "out of memory");
+		pgtls_free(probe);
+		pgtls_server_free(srv);
+		return CLI_EXIT_UNKNOWN;
+	}
+	pgtls_free(probe);
+	out = pgtls_server_json(srv, 1);
+	rc = pgtls_server_status(srv);
+	if (out == NULL)
+		rc = CLI_EXIT_UNKNOWN;
+	else if (json)
+		printf("%s\n", out);
+	else
+	{
+		json_error_t je;
+		json_t	   *r = json_loads(out, 0, &je);
+		json_t	   *v,
+				   *x;
+		const char *k;
+		size_t		i;
+
+		v = json_object_get(r, "login");
+		printf("Server %s (PostgreSQL %s), logged in as %s%s\n", js(v, "address"), js(v, "server_version"),
+			   js(v, "user"), json_is_true(json_object_get(v, "pg_read_all_settings")) ? "" : " (without pg_read_all_settings)");
+		printf("\nSettings\n");
+		json_object_foreach(json_object_get(r, "settings"), k, x)
+			printf("  %-28s %s\n", k, json_string_value(x));
+		json_array_foreach(json_object_get(r, "unreadable"), i, x)
+			printf("  %-28s (unreadable with this login)\n", json_string_value(x));
+		if (json_is_array(json_object_get(r, "hba_rules")))
+		{
+			printf("\npg_hba.conf rules (in order)\n");
+			json_array_foreach(json_object_get(r, "hba_rules"), i, x)
+				printf("  %4d  %-50s %s\n", (int) json_integer_value(json_object_get(x, "line")), js(x, "rule"),
+					   json_is_true(json_object_get(x, "allows_tcp_without_tls")) ? "<- lets TCP clients in WITHOUT TLS" :
+					   json_is_true(json_object_get(x, "shadowed")) ? "(shadowed by an earlier reject)" : "");
+		}
+		v = json_object_get(r, "plaintext_probe");
+		if (json_is_object(v))
+			printf("\nPlaintext startup probe: %s%s%s\n", js(v, "result"),
+				   json_is_string(json_object_get(v, "message")) ? ": " : "", js(v, "message"));
+		else if (note[0])
+			printf("\n%s\n", note);
+		v = json_object_get(r, "verdict");
+		printf("\nTLS for all TCP clients: %s\n", js(v, "tls_for_all_tcp_clients"));
+		json_array_foreach(json_object_get(v, "reasons"), i, x)
+			printf("  - %s\n", json_string_value(x));
+		json_decref(r);
+	}
+	pgtls_free(out);
+	pgtls_server_free(srv);
+	if (fflush(stdout) != 0)
+		return CLI_EXIT_UNKNOWN;
+	return rc;
+}
+
+/* "90", "90s", "5m", "2h", "1.5" -> seconds; < 0 on error */
+static double
+parse_duration(const char *s)
+{
+	char	   *end;
+	double		v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || !(v >= 0) || v > 30 * 86400)
+		return -1;
+	if (*end == '\0' || strcmp(end, "s") == 0)
+		return v;
+	if (strcmp(end, "ms") == 0)
+		return v / 1000.0;
+	if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+		return v * 60;
+	if (strcmp(end, "h") == 0)
+		return v * 3600;
+	return -1;
+}
+
+static void
+sleep_s(double s)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t) s;
+	ts.tv_nsec = (long) ((s - floor(s)) * 1e9);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+int
+cli_cmd_connections(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"watch", required_argument, NULL, 'w'},
+		{"interval", required_argument, NULL, 'i'},
+		{"exclude-user", required_argument, NULL, 'x'},
+		{"json", no_argument, NULL, 'j'},
+		{"csv", no_argument, NULL, 'c'},
+		{"timeout", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}
+	};
+	pgtls_inventory *inv = pgtls_inventory_new();
+	double		watch = 0,
+				interval = 1;
+	bool		json = false,
+				csv = false;
+	int			timeout_s = 10;
+	int			c,
+				rc = CLI_EXIT_UNKNOWN;
+	char	   *out = NULL;
+
+	if (inv == NULL)
+	{
+		fprintf(stderr, "pgtls connections: out of memory\n");
+		return CLI_EXIT_UNKNOWN;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
+	{
+		switch (c)
+		{
+			case 'w':
+				watch = parse_duration(optarg);
+				if (watch <= 0)
+				{
+					fprintf(stderr, "pgtls connections: invalid --watch \"%s\": expected a duration like 30s, 5m, 1h\n", optarg);
+					goto done;
+				}
+				break;
+			case 'i':
+				interval = parse_duration(optarg);
+				if (interval < 0.05)
+				{
+					fprintf(stderr, "pgtls connections: invalid --interval \"%s\": at least 0.05 seconds\n", optarg);
+					goto done;
+				}
+				break;
+			case 'x':
+				if (pgtls_inventory_exclude_user(inv, optarg) != PGTLS_OK)
+				{
+					fprintf(stderr, "pgtls connections: %s\n", pgtls_inventory_errmsg(inv));
+					goto done;
+				}
+				break;
+			case 'j':
+				json = true;
+				break;
+			case 'c':
+				csv = true;
+				break;
+			case 't':
+				timeout_s = atoi(optarg);
+				if (timeout_s < 1 || timeout_s > 3600)
+				{
+					fprintf(stderr, "pgtls connections: invalid --timeout: expected 1 to 3600 seconds\n");
+					goto done;
+				}
+				break;
+			case 'h':
+				printf("Usage: pgtls connections [--watch DURATION] [--interval S] [--exclude-user U]...\n"
+					   "                         [--json|--csv] CONNINFO\n"
+					   "\n"
+					   "Lists client sessions with and without TLS (pg_stat_ssl joined with\n"
+					   "pg_stat_activity), grouped by client address, user, database and\n"
+					   "application_name, with TLS version, cipher, and first/last seen.\n"
+					   "--watch samples every --interval (default 1s) for DURATION (30s, 5m, 1h),\n"
+					   "so clients that connect and leave between two looks are still caught;\n"
+					   "progress goes to stderr.  Sessions of other users need pg_read_all_stats.\n"
+					   "\n"
+					   "Exit status: 0 every TCP session used TLS, 1 some did not, 3 error.\n");
+				rc = 0;
+				goto done;
+			default:
+				fprintf(stderr, "Try \"pgtls connections --help\" for more information.\n");
+				goto done;
+		}
+	}
+	if (optind != argc - 1 || (json && csv))
+	{
+		fprintf(stderr, "pgtls connections: %s\n", json && csv ? "--json and --csv exclude each other" : "expected one CONNINFO");
+		goto done;
+	}
+	if (pgtls_inventory_connect(inv, argv[optind], timeout_s) != PGTLS_OK ||
+		pgtls_inventory_sample(inv) != PGTLS_OK)
+	{
+		fprintf(stderr, "pgtls connections: %s\n", pgtls_inventory_errmsg(inv));
+		goto done;
+	}
+	if (watch > 0)
+	{
+		struct timespec t0,
+					now;
+		double		el = 0,
+					last_report = 0;
+		int			samples = 1;
+		bool		tty = isatty(STDERR_FILENO);
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (;;)
+		{
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			el = (double) (now.tv_sec - t0.tv_sec) + (double) (now.tv_nsec - t0.tv_nsec) / 1e9;
+			if (el + interval > watch)
+				break;
+			sleep_s(interval);
+			if (pgtls_inventory_sample(inv) != PGTLS_OK)
+			{
+				fprintf(stderr, "%spgtls connections: %s\n", tty ? "\n" : "", pgtls_inventory_errmsg(inv));
+				goto done;
+			}
+			samples++;
+			if (tty || el - last_report >= 5)
+			{
+				fprintf(stderr, "%swatching: %d samples, %d sessions seen, %.0fs left%s", tty ? "\r" : "", samples,
+						pgtls_inventory_sessions(inv), watch - el > 0 ? watch - el : 0, tty ? "   " : "\n");
+				last_report = el;
+			}
+		}
+		fprintf(stderr, "%swatched %.1fs: %d samples, %d sessions seen\n", tty ? "\r" : "", el, samples,
+				pgtls_inventory_sessions(inv));
+	}
+	out = csv ? pgtls_inventory_csv(inv) : pgtls_inventory_json(inv, 1);
+	if (out == NULL)
+	{
+		fprintf(stderr, "pgtls connections: out of memory\n");
+		goto done;
+	}
+	{
+		json_error_t je;
+		json_t	   *r = json_loads(csv ? "{}" : out, 0, &je);
+
+		if (csv)
+		{
+			fputs(out, stdout);
+			pgtls_free(out);
+			out = pgtls_inventory_json(inv, 0);
+			json_decref(r);
+			r = out ? json_loads(out, 0, &je) : NULL;
+		}
+		else if (json)
+			printf("%s\n", out);
+		else
+		{
+			json_t	   *x;
+			size_t		i;
+
+			printf("%d sample%s, %s .. %s\n\n", (int) json_integer_value(json_object_get(r, "samples")),
+				   json_integer_value(json_object_get(r, "samples")) == 1 ? "" : "s",
+				   js(json_object_get(r, "span"), "first"), js(json_object_get(r, "span"), "last"));
+			printf("%-16s %-12s %-12s %-16s %-8s %-24s %5s  %s\n", "client", "user", "database", "application", "TLS",
+				   "cipher", "sess", "first seen .. last seen");
+			json_array_foreach(json_object_get(r, "clients"), i, x)
+				printf("%-16.16s %-12.12s %-12.12s %-16.16s %-8s %-24.24s %5d  %.19s .. %.19s\n", js(x, "client_addr"),
+					   js(x, "user"), js(x, "database"), js(x, "application_name"),
+					   json_is_true(json_object_get(x, "ssl")) ? js(x, "version") : "NONE", js(x, "cipher"),
+					   (int) json_integer_value(json_object_get(x, "sessions")), js(x, "first_seen"), js(x, "last_seen"));
+			if (json_integer_value(json_object_get(r, "hidden_sessions")))
+				printf("\nnote: %d session(s) of other users hidden: grant pg_read_all_stats\n",
+					   (int) json_integer_value(json_object_get(r, "hidden_sessions")));
+		}
+		rc = json_integer_value(json_object_get(r, "tcp_sessions_without_tls")) > 0 ? 1 : 0;
+		json_decref(r);
+	}
+done:
+	pgtls_free(out);
+	pgtls_inventory_free(inv);
+	if (fflush(stdout) != 0)
+		return CLI_EXIT_UNKNOWN;
+	return rc;
+}
