@@ -40,6 +40,10 @@ step "integration tests: store (keytool, openssl, pgjdbc) on the sanitized binar
 set +e; /usr/bin/python3 tests/integration/test_store.py build-asan; rc=$?; set -e
 record "integration tests: store" $rc
 
+step "integration tests: server, connections, logs (real PostgreSQL 15 logs, psql, psycopg2)"
+set +e; /usr/bin/python3 tests/integration/test_server.py build-asan; rc=$?; set -e
+record "integration tests: server/connections/logs" $rc
+
 step "exported symbols"
 set +e; bash tests/check-symbols.sh build; rc=$?; set -e
 record "symbol check" $rc

@@ -859,11 +859,13 @@ pgtls_logscan_file(pgtls_logscan *s, const char *path)
 			int			zerr;
 			const char *zmsg = gzerror(gz, &zerr);
 
+			/* the message lives in the gz state: record it before gzclose() */
+			pgtls__seterr(&s->err, zerr == Z_ERRNO ? PGTLS_ERR_IO : PGTLS_ERR_PARSE,
+						  "could not read \"%s\": %s", path, zerr == Z_ERRNO ? strerror(errno) : zmsg);
 			free(chunk);
 			gzclose(gz);
 			s->carry = 0;
-			return pgtls__seterr(&s->err, zerr == Z_ERRNO ? PGTLS_ERR_IO : PGTLS_ERR_PARSE,
-								 "could not read \"%s\": %s", path, zerr == Z_ERRNO ? strerror(errno) : zmsg);
+			return s->err.code;
 		}
 		flush(s);
 		json_array_append_new(s->files, json_pack("{s:s,s:s,s:b,s:I,s:I}", "path", path,
