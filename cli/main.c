@@ -46,6 +46,10 @@ usage_main(FILE *f)
 			"  connections CONNINFO\n"
 			"                   who connects with and without TLS (--watch samples over time)\n"
 			"  logs FILE...     per-client TLS usage from server logs (pgtls logs --help)\n"
+			"  clients [PATH...] [--env]\n"
+			"                   which applications verify the server (pgtls clients --help)\n"
+			"  rotation --new-ca FILE [--clients PATH]... TARGET...\n"
+			"                   who breaks when the server's CA changes: GO / NO-GO\n"
 			"  version          print the version\n"
 			"  help             this text\n"
 			"\n"
@@ -271,6 +275,10 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "probe") == 0)
 		return cmd_probe(argc - 1, argv + 1);
+	if (strcmp(argv[1], "clients") == 0)
+		return cli_cmd_clients(argc - 1, argv + 1);
+	if (strcmp(argv[1], "rotation") == 0)
+		return cli_cmd_rotation(argc - 1, argv + 1);
 	if (strcmp(argv[1], "server") == 0)
 		return cli_cmd_server(argc - 1, argv + 1);
 	if (strcmp(argv[1], "connections") == 0)

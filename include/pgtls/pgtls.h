@@ -271,6 +271,41 @@ PGTLS_API pgtls_err pgtls_inventory_errcode(const pgtls_inventory *inv);
 PGTLS_API const char *pgtls_inventory_errmsg(const pgtls_inventory *inv);
 
 /* ---------------------------------------------------------------------
+ * Client side: connection specs in files/environment, and CA rotation.
+ * ---------------------------------------------------------------------
+ */
+typedef struct pgtls_clients pgtls_clients;
+
+PGTLS_API pgtls_clients *pgtls_clients_new(void);
+PGTLS_API void pgtls_clients_free(pgtls_clients *clients);
+/* Scans a file or a directory tree (libpq conninfo, URIs, JDBC URLs, .env, pg_service.conf). */
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_clients_scan_path(pgtls_clients *clients, const char *path);
+/* Scans PG* and *_URL variables of ENVP (NULL-terminated "NAME=value" array). */
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_clients_scan_env(pgtls_clients *clients, char *const *envp);
+PGTLS_API int pgtls_clients_count(const pgtls_clients *clients);
+/* Findings with driver, effective sslmode, root file and verdict (passwords masked); free with pgtls_free(). */
+PGTLS_API char *pgtls_clients_json(const pgtls_clients *clients, int pretty);
+/* 0 every client verifies the server fully, 1 otherwise. */
+PGTLS_API int pgtls_clients_status(const pgtls_clients *clients);
+/*
+ * Predicts, for each client found, what happens when the server switches
+ * to a certificate from the CA(s) in NEW_CA_PATH.  PROBES are
+ * pgtls_probe_json() reports of the endpoints.  *GO is set to 1 when no
+ * client breaks.  NULL on error (message on CLIENTS).
+ */
+PGTLS_API char *pgtls_clients_rotation_json(pgtls_clients *clients, const char *new_ca_path,
+											const char *const *probes, int nprobes, int pretty, int *go);
+PGTLS_API pgtls_err pgtls_clients_errcode(const pgtls_clients *clients);
+PGTLS_API const char *pgtls_clients_errmsg(const pgtls_clients *clients);
+
+/*
+ * Parses a libpq conninfo string or postgresql:// URI (JDBC = 0), or a
+ * pgjdbc URL (JDBC = 1), into a JSON object of keywords, with libpq's
+ * rules and error texts.  NULL with ERR filled on error.
+ */
+PGTLS_API char *pgtls_conninfo_parse_json(const char *s, int jdbc, char *err, size_t errlen);
+
+/* ---------------------------------------------------------------------
  * Stand-alone helpers (exposed for tests, fuzzing and other tools).
  * ---------------------------------------------------------------------
  */

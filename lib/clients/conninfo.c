@@ -1,0 +1,590 @@
+/*-------------------------------------------------------------------------
+ *
+ * conninfo.c
+ *	  Connection-string parsers: libpq conninfo ("key=value ..."),
+ *	  postgresql:// URIs, and pgjdbc URLs (jdbc:postgresql://...).
+ *
+ * IDENTIFICATION
+ *	  lib/clients/conninfo.c
+ *
+ * NOTES
+ *	  The conninfo and URI parsers follow libpq's fe-connect.c rules
+ *	  (quoting, backslash escapes, percent-decoding, IPv6 brackets, host
+ *	  lists, "ssl=true" meaning sslmode=require, the same error texts) and
+ *	  are checked against PQconninfoParse() in tests/unit/test_conninfo.c.
+ *	  Valid keywords come from libpq itself (PQconndefaults()).  Unlike
+ *	  PQconninfoParse they run on any bytes found in a scanned file and
+ *	  record nothing but key/value pairs; they never print passwords.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "clients/clients_int.h"
+
+#define CI_MAX 8192
+
+static bool
+valid_keyword(const char *k)
+{
+	PQconninfoOption *d = PQconndefaults();
+	bool		ok = false;
+
+	if (d == NULL)
+		return true;			/* cannot tell: accept */
+	for (PQconninfoOption *o = d; o->keyword; o++)
+		if (strcmp(o->keyword, k) == 0)
+			ok = true;
+	PQconninfoFree(d);
+	return ok;
+}
+
+static bool
+kv_set(json_t *o, const char *k, const char *v)
+{
+	return json_object_set_new(o, k, pgtls__json_text(v, strlen(v))) == 0;
+}
+
+/* ---- key=value ---- */
+
+static json_t *
+parse_kv(const char *s, char *err, size_t errlen)
+{
+	json_t	   *o = json_object();
+	char	   *buf = malloc(strlen(s) + 1);
+	const char *p = s;
+
+	if (o == NULL || buf == NULL)
+		goto oom;
+	for (;;)
+	{
+		char		key[128];
+		size_t		kl = 0,
+					vl = 0;
+
+		while (isspace((unsigned char) *p))
+			p++;
+		if (*p == '\0')
+			break;
+		while (*p && *p != '=' && !isspace((unsigned char) *p))
+		{
+			if (kl + 1 < sizeof(key))
+				key[kl++] = *p;
+			p++;
+		}
+		key[kl] = '\0';
+		while (isspace((unsigned char) *p))
+			p++;
+		if (*p != '=')
+		{
+			snprintf(err, errlen, "missing \"=\" after \"%s\" in connection info string", key);
+			goto fail;
+		}
+		p++;
+		while (isspace((unsigned char) *p))
+			p++;
+		if (*p == '\'')
+		{
+			p++;
+			for (;;)
+			{
+				if (*p == '\0')
+				{
+					snprintf(err, errlen, "unterminated quoted string in connection info string");
+					goto fail;
+				}
+				if (*p == '\\' && p[1])
+				{
+					buf[vl++] = p[1];
+					p += 2;
+					continue;
+				}
+				if (*p == '\'')
+				{
+					p++;
+					break;
+				}
+				buf[vl++] = *p++;
+			}
+		}
+		else
+		{
+			while (*p && !isspace((unsigned char) *p))
+			{
+				if (*p == '\\' && p[1])
+					p++;
+				buf[vl++] = *p++;
+			}
+		}
+		buf[vl] = '\0';
+		if (!valid_keyword(key))
+		{
+			snprintf(err, errlen, "invalid connection option \"%s\"", key);
+			goto fail;
+		}
+		if (!kv_set(o, key, buf))
+			goto oom;
+	}
+	free(buf);
+	return o;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	free(buf);
+	json_decref(o);
+	return NULL;
+}
+
+/* ---- URI ---- */
+
+/* percent-decodes [s, s+n) into a malloc'd string, libpq's errors */
+static char *
+pct_decode(const char *s, size_t n, char *err, size_t errlen)
+{
+	char	   *out = malloc(n + 1);
+	size_t		i,
+				o = 0;
+
+	if (out == NULL)
+	{
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+	{
+		if (s[i] == '%')
+		{
+			int			hi,
+						lo;
+
+			if (i + 2 >= n || !isxdigit((unsigned char) s[i + 1]) || !isxdigit((unsigned char) s[i + 2]))
+			{
+				snprintf(err, errlen, "invalid percent-encoded token: \"%.*s\"", (int) n, s);
+				free(out);
+				return NULL;
+			}
+			hi = isdigit((unsigned char) s[i + 1]) ? s[i + 1] - '0' : (tolower((unsigned char) s[i + 1]) - 'a' + 10);
+			lo = isdigit((unsigned char) s[i + 2]) ? s[i + 2] - '0' : (tolower((unsigned char) s[i + 2]) - 'a' + 10);
+			if (hi == 0 && lo == 0)
+			{
+				snprintf(err, errlen, "forbidden value %%00 in percent-encoded value: \"%.*s\"", (int) n, s);
+				free(out);
+				return NULL;
+			}
+			out[o++] = (char) (hi * 16 + lo);
+			i += 2;
+		}
+		else
+			out[o++] = s[i];
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static bool
+set_decoded(json_t *o, const char *key, const char *s, size_t n, char *err, size_t errlen)
+{
+	char	   *v;
+	bool		ok;
+
+	if (n == 0)
+		return true;			/* empty parts are not set */
+	v = pct_decode(s, n, err, errlen);
+	if (v == NULL)
+		return false;
+	ok = kv_set(o, key, v);
+	free(v);
+	if (!ok)
+		snprintf(err, errlen, "out of memory");
+	return ok;
+}
+
+static json_t *
+parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
+{
+	json_t	   *o = json_object();
+	const char *start = uri + prefix;
+	const char *p = start;
+	pgtls_strbuf hosts,
+				ports;
+	bool		any_host = false,
+				any_port = false;
+	int			nhosts = 0;
+
+	pgtls__sb_init(&hosts);
+	pgtls__sb_init(&ports);
+	if (o == NULL)
+		goto oom;
+
+	/* userinfo: libpq looks for '@' before the first '/' */
+	while (*p && *p != '@' && *p != '/')
+		p++;
+	if (*p == '@')
+	{
+		const char *u = start;
+		const char *colon = memchr(u, ':', (size_t) (p - u));
+
+		if (!set_decoded(o, "user", u, (size_t) ((colon ? colon : p) - u), err, errlen))
+			goto fail;
+		if (colon && !set_decoded(o, "password", colon + 1, (size_t) (p - colon - 1), err, errlen))
+			goto fail;
+		start = p + 1;
+	}
+	p = start;
+
+	/* host[:port][,host[:port]]... */
+	for (;;)
+	{
+		const char *h,
+				   *he;
+		char	   *hv = NULL,
+				   *pv = NULL;
+
+		if (*p == '[')
+		{
+			h = ++p;
+			while (*p && *p != ']')
+				p++;
+			if (*p == '\0')
+			{
+				snprintf(err, errlen, "end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"%s\"", uri);
+				goto fail;
+			}
+			if (p == h)
+			{
+				snprintf(err, errlen, "IPv6 host address may not be empty in URI: \"%s\"", uri);
+				goto fail;
+			}
+			he = p++;
+			if (*p && *p != ':' && *p != '/' && *p != '?' && *p != ',')
+			{
+				snprintf(err, errlen, "unexpected character \"%c\" at position %d in URI (expected \":\" or \"/\"): \"%s\"",
+						 *p, (int) (p - uri + 1), uri);
+				goto fail;
+			}
+		}
+		else
+		{
+			h = p;
+			while (*p && *p != ':' && *p != '/' && *p != '?' && *p != ',')
+				p++;
+			he = p;
+		}
+		if (he > h)
+		{
+			hv = pct_decode(h, (size_t) (he - h), err, errlen);
+			if (hv == NULL)
+				goto fail;
+			any_host = true;
+		}
+		if (*p == ':')
+		{
+			const char *ps = ++p;
+
+			while (*p && *p != '/' && *p != '?' && *p != ',')
+				p++;
+			if (p > ps)
+			{
+				pv = pct_decode(ps, (size_t) (p - ps), err, errlen);
+				if (pv == NULL)
+				{
+					free(hv);
+					goto fail;
+				}
+				any_port = true;
+			}
+		}
+		pgtls__sb_appendf(&hosts, "%s%s", nhosts ? "," : "", hv ? hv : "");
+		pgtls__sb_appendf(&ports, "%s%s", nhosts ? "," : "", pv ? pv : "");
+		nhosts++;
+		free(hv);
+		free(pv);
+		if (*p != ',')
+			break;
+		p++;
+	}
+	if (any_host && !kv_set(o, "host", pgtls__sb_str(&hosts)))
+		goto oom;
+	if (any_port && !kv_set(o, "port", pgtls__sb_str(&ports)))
+		goto oom;
+
+	if (*p == '/')
+	{
+		const char *d = ++p;
+
+		while (*p && *p != '?')
+			p++;
+		if (!set_decoded(o, "dbname", d, (size_t) (p - d), err, errlen))
+			goto fail;
+	}
+	if (*p == '?')
+	{
+		p++;
+		while (*p)
+		{
+			const char *k = p,
+					   *eq = NULL,
+					   *amp;
+			char	   *key,
+					   *val;
+
+			amp = strchr(p, '&');
+			if (amp == NULL)
+				amp = p + strlen(p);
+			for (const char *q = k; q < amp; q++)
+				if (*q == '=')
+				{
+					if (eq)
+					{
+						snprintf(err, errlen, "extra key/value separator \"=\" in URI query parameter: \"%.*s\"",
+								 (int) (eq - k), k);
+						goto fail;
+					}
+					eq = q;
+				}
+			if (eq == NULL)
+			{
+				snprintf(err, errlen, "missing key/value separator \"=\" in URI query parameter: \"%.*s\"",
+						 (int) (amp - k), k);
+				goto fail;
+			}
+			key = pct_decode(k, (size_t) (eq - k), err, errlen);
+			if (key == NULL)
+				goto fail;
+			val = pct_decode(eq + 1, (size_t) (amp - eq - 1), err, errlen);
+			if (val == NULL)
+			{
+				free(key);
+				goto fail;
+			}
+			/* JDBC compatibility, as libpq: ssl=true means sslmode=require */
+			if (strcmp(key, "ssl") == 0 && strcmp(val, "true") == 0)
+			{
+				free(key);
+				free(val);
+				key = strdup("sslmode");
+				val = strdup("require");
+			}
+			if (key == NULL || val == NULL || !valid_keyword(key))
+			{
+				if (key && val)
+					snprintf(err, errlen, "invalid URI query parameter: \"%s\"", key);
+				else
+					snprintf(err, errlen, "out of memory");
+				free(key);
+				free(val);
+				goto fail;
+			}
+			if (!kv_set(o, key, val))
+			{
+				free(key);
+				free(val);
+				goto oom;
+			}
+			free(key);
+			free(val);
+			p = *amp ? amp + 1 : amp;
+		}
+	}
+	pgtls__sb_free(&hosts);
+	pgtls__sb_free(&ports);
+	return o;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	pgtls__sb_free(&hosts);
+	pgtls__sb_free(&ports);
+	json_decref(o);
+	return NULL;
+}
+
+json_t *
+pgtls__conninfo_parse(const char *s, char *err, size_t errlen)
+{
+	err[0] = '\0';
+	if (strlen(s) > CI_MAX)
+	{
+		snprintf(err, errlen, "connection string longer than %d bytes", CI_MAX);
+		return NULL;
+	}
+	if (strncmp(s, "postgresql://", 13) == 0)
+		return parse_uri(s, 13, err, errlen);
+	if (strncmp(s, "postgres://", 11) == 0)
+		return parse_uri(s, 11, err, errlen);
+	return parse_kv(s, err, errlen);
+}
+
+/* ---- pgjdbc: jdbc:postgresql://host1:port1,host2/db?k=v&k=v (or jdbc:postgresql:db) ---- */
+
+json_t *
+pgtls__jdbc_parse(const char *s, char *err, size_t errlen)
+{
+	static const char pfx[] = "jdbc:postgresql:";
+	json_t	   *o;
+	const char *p;
+	pgtls_strbuf hosts,
+				ports;
+	int			n = 0;
+
+	err[0] = '\0';
+	if (strncmp(s, pfx, sizeof(pfx) - 1) != 0)
+	{
+		snprintf(err, errlen, "not a pgjdbc URL (expected \"jdbc:postgresql:\")");
+		return NULL;
+	}
+	if (strlen(s) > CI_MAX)
+	{
+		snprintf(err, errlen, "URL longer than %d bytes", CI_MAX);
+		return NULL;
+	}
+	o = json_object();
+	if (o == NULL)
+		return NULL;
+	pgtls__sb_init(&hosts);
+	pgtls__sb_init(&ports);
+	p = s + sizeof(pfx) - 1;
+	if (strncmp(p, "//", 2) == 0)
+	{
+		p += 2;
+		for (;;)
+		{
+			const char *h = p,
+					   *he;
+
+			if (*p == '[')
+			{
+				const char *close = strchr(p, ']');
+
+				if (close == NULL)
+				{
+					snprintf(err, errlen, "unterminated IPv6 address in pgjdbc URL");
+					goto fail;
+				}
+				h = p + 1;
+				he = close;
+				p = close + 1;
+			}
+			else
+			{
+				while (*p && *p != ':' && *p != '/' && *p != '?' && *p != ',')
+					p++;
+				he = p;
+			}
+			pgtls__sb_appendf(&hosts, "%s%.*s", n ? "," : "", (int) (he - h), h);
+			if (*p == ':')
+			{
+				const char *ps = ++p;
+
+				while (isdigit((unsigned char) *p))
+					p++;
+				if (p == ps || (*p && *p != '/' && *p != '?' && *p != ','))
+				{
+					snprintf(err, errlen, "invalid port in pgjdbc URL");
+					goto fail;
+				}
+				pgtls__sb_appendf(&ports, "%s%.*s", n ? "," : "", (int) (p - ps), ps);
+			}
+			else
+				pgtls__sb_appendf(&ports, "%s5432", n ? "," : "");
+			n++;
+			if (*p != ',')
+				break;
+			p++;
+		}
+		if (*p == '/')
+			p++;
+		else if (*p && *p != '?')
+		{
+			snprintf(err, errlen, "unexpected character \"%c\" in pgjdbc URL", *p);
+			goto fail;
+		}
+	}
+	else
+	{
+		pgtls__sb_appendf(&hosts, "localhost");
+		pgtls__sb_appendf(&ports, "5432");
+	}
+	if (!kv_set(o, "host", pgtls__sb_str(&hosts)) || !kv_set(o, "port", pgtls__sb_str(&ports)))
+		goto oom;
+	{
+		const char *d = p;
+
+		while (*p && *p != '?')
+			p++;
+		if (!set_decoded(o, "dbname", d, (size_t) (p - d), err, errlen))
+			goto fail;
+	}
+	if (*p == '?')
+		p++;
+	while (*p)
+	{
+		const char *amp = strchr(p, '&');
+		const char *eq;
+		char	   *key,
+				   *val;
+
+		if (amp == NULL)
+			amp = p + strlen(p);
+		eq = memchr(p, '=', (size_t) (amp - p));
+		key = pct_decode(p, (size_t) ((eq ? eq : amp) - p), err, errlen);
+		if (key == NULL)
+			goto fail;
+		val = eq ? pct_decode(eq + 1, (size_t) (amp - eq - 1), err, errlen) : strdup("");
+		if (val == NULL)
+		{
+			free(key);
+			goto fail;
+		}
+		if (key[0] && !kv_set(o, key, val))
+		{
+			free(key);
+			free(val);
+			goto oom;
+		}
+		free(key);
+		free(val);
+		p = *amp ? amp + 1 : amp;
+	}
+	pgtls__sb_free(&hosts);
+	pgtls__sb_free(&ports);
+	return o;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	pgtls__sb_free(&hosts);
+	pgtls__sb_free(&ports);
+	json_decref(o);
+	return NULL;
+}
+
+/* public wrappers (JSON text) for tests and fuzzing */
+char *
+pgtls_conninfo_parse_json(const char *s, int jdbc, char *err, size_t errlen)
+{
+	char		dummy[8];
+	json_t	   *o;
+	char	   *out;
+
+	if (err == NULL || errlen == 0)
+	{
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	if (s == NULL)
+	{
+		snprintf(err, errlen, "no string");
+		return NULL;
+	}
+	o = jdbc ? pgtls__jdbc_parse(s, err, errlen) : pgtls__conninfo_parse(s, err, errlen);
+	if (o == NULL)
+		return NULL;
+	out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	return out;
+}
