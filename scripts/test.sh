@@ -44,6 +44,10 @@ step "integration tests: server, connections, logs (real PostgreSQL 15 logs, psq
 set +e; /usr/bin/python3 tests/integration/test_server.py build-asan; rc=$?; set -e
 record "integration tests: server/connections/logs" $rc
 
+step "integration tests: clients and rotation (psql, psycopg2, pgjdbc; server CA swapped)"
+set +e; /usr/bin/python3 tests/integration/test_clients.py build-asan; rc=$?; set -e
+record "integration tests: clients/rotation" $rc
+
 step "exported symbols"
 set +e; bash tests/check-symbols.sh build; rc=$?; set -e
 record "symbol check" $rc

@@ -1,0 +1,203 @@
+#!/usr/bin/python3
+"""Integration test of `pgtls clients` and `pgtls rotation` with real clients.
+
+A project tree holds client configurations (a libpq conninfo file, .env files
+with PG* variables, Python files with psycopg2 URIs, Spring properties with
+pgjdbc URLs).  The server starts with a certificate from the OLD root CA.
+pgtls scans the tree and predicts the outcome of switching the server to a
+certificate from the NEW CA; then the server certificate is swapped with
+pg_ctl reload and every client is really run (psql with the conninfo, psql
+with the .env variables, psycopg2, pgjdbc with ssl=true and with
+sslmode=require).  The clients pgtls said would break must be exactly those
+that fail; "silently falls back to plaintext" must connect without TLS; the
+rest must keep connecting.
+
+Run:  /usr/bin/python3 tests/integration/test_clients.py BUILD_DIR
+"""
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import HERE, check, run_tests  # noqa: E402
+
+PGJDBC = "/usr/share/java/postgresql.jar"
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def psql_run(env, conninfo, extra_env=None):
+    e = dict(env.env)
+    e.update(extra_env or {})
+    r = subprocess.run(["psql", "-X", "-Atq", conninfo, "-c",
+                        "select ssl from pg_stat_ssl where pid = pg_backend_pid()"],
+                       capture_output=True, text=True, env=e, timeout=60)
+    return ("connects", r.stdout.strip() == "t") if r.returncode == 0 else ("fails", r.stderr.strip())
+
+
+def psycopg2_run(env, uri):
+    code = ("import psycopg2,sys\n"
+            "try:\n"
+            "    c = psycopg2.connect(sys.argv[1])\n"
+            "except Exception as e:\n"
+            "    print('fails', str(e).strip().replace(chr(10), ' ')); sys.exit(1)\n"
+            "cur = c.cursor(); cur.execute('select ssl from pg_stat_ssl where pid = pg_backend_pid()')\n"
+            "print('connects', cur.fetchone()[0])\n")
+    r = subprocess.run(["/usr/bin/python3", "-c", code, uri], capture_output=True, text=True, env=env.env, timeout=60)
+    return ("connects", "True" in r.stdout) if r.returncode == 0 else ("fails", r.stdout.strip() + r.stderr.strip())
+
+
+def jdbc_run(env, classes, url):
+    r = subprocess.run(["java", "-cp", PGJDBC + ":" + classes, "JdbcProbe", url], capture_output=True, text=True,
+                       env=env.env, timeout=120)
+    out = r.stdout.strip()
+    return ("connects", out.endswith("ssl=t")) if r.returncode == 0 else ("fails", out)
+
+
+def test_rotation(env):
+    pki = env.pki
+    old, both = os.path.join(pki, "rootcert-old.pem"), os.path.join(pki, "rootcert-both.pem")
+    newca = os.path.join(pki, "new-root.crt")
+    proj = os.path.join(env.tmp, "proj")
+    port = env.port
+    base = "host=localhost port=%d user=postgres dbname=postgres" % port
+    uri = "postgresql://postgres:pw@localhost:%d/postgres" % port
+    jurl = "jdbc:postgresql://localhost:%d/postgres?user=postgres" % port
+
+    # client configurations, and how to really run each: key = file
+    clients = {}
+    f = os.path.join(proj, "batch/job.conf")
+    write(f, "# nightly job\nDSN='%s sslmode=verify-full sslrootcert=%s password=hunter2'\n" % (base, old))
+    clients[f] = lambda: psql_run(env, "%s sslmode=verify-full sslrootcert=%s" % (base, old))
+    f = os.path.join(proj, "reports/job.conf")
+    write(f, "DSN='%s sslmode=verify-full sslrootcert=%s'\n" % (base, both))
+    clients[f] = lambda: psql_run(env, "%s sslmode=verify-full sslrootcert=%s" % (base, both))
+    f = os.path.join(proj, "alias/job.conf")
+    write(f, "DSN='host=db.pgtls.test hostaddr=127.0.0.1 port=%d user=postgres sslmode=verify-full sslrootcert=%s'\n"
+          % (port, both))
+    clients[f] = lambda: psql_run(env, "host=db.pgtls.test hostaddr=127.0.0.1 port=%d user=postgres dbname=postgres "
+                                       "sslmode=verify-full sslrootcert=%s" % (port, both))
+    for name, root in (("svc-old", old), ("svc-both", both)):
+        f = os.path.join(proj, name, ".env")
+        write(f, "PGHOST=localhost\nPGPORT=%d\nPGUSER=postgres\nPGDATABASE=postgres\nPGSSLMODE=verify-ca\n"
+                 "PGSSLROOTCERT=%s\n" % (port, root))
+        clients[f] = (lambda r: lambda: psql_run(env, "", {"PGHOST": "localhost", "PGPORT": str(port), "PGUSER": "postgres",
+                                                          "PGDATABASE": "postgres", "PGSSLMODE": "verify-ca",
+                                                          "PGSSLROOTCERT": r}))(root)
+    f = os.path.join(proj, "worker/worker.py")
+    write(f, "import psycopg2\nconn = psycopg2.connect('%s?sslmode=require')\n" % uri)
+    clients[f] = lambda: psycopg2_run(env, uri + "?sslmode=require")
+    f = os.path.join(proj, "web/app.py")
+    write(f, "import psycopg2\nDB = \"%s?sslmode=prefer&sslrootcert=%s\"\n" % (uri, old))
+    clients[f] = lambda: psycopg2_run(env, "%s?sslmode=prefer&sslrootcert=%s" % (uri, old))
+    f = os.path.join(proj, "java/ssl-true/application.properties")
+    write(f, "spring.datasource.url=%s&ssl=true&sslrootcert=%s\n" % (jurl, old))
+    clients[f] = lambda: jdbc_run(env, classes, "%s&ssl=true&sslrootcert=%s" % (jurl, old))
+    f = os.path.join(proj, "java/require/application.properties")
+    write(f, "spring.datasource.url=%s&sslmode=require\n" % jurl)
+    clients[f] = lambda: jdbc_run(env, classes, "%s&sslmode=require" % jurl)
+
+    classes = os.path.join(env.tmp, "classes")
+    subprocess.run(["javac", "-d", classes, os.path.join(HERE, "java/JdbcProbe.java")], check=True)
+    env.pg("start", "old", "both")
+
+    # before: every client connects, except the one using a DNS alias that the certificate lacks
+    for path, run in clients.items():
+        res = run()
+        if "alias" in path:
+            check(res[0] == "fails" and "does not match host name" in res[1], "alias client fails already: %s" % (res,))
+        else:
+            check(res[0] == "connects", "before the switch %s connects: %s" % (path, res))
+
+    # scan: verdicts as documented
+    r = env.pgtls("clients", "--json", proj)
+    rep = json.loads(r.stdout)
+    by_file = {c["file"]: c for c in rep["clients"]}
+    check(set(by_file) == set(clients), "one client per configuration: %s" % sorted(by_file))
+    want_verdict = {
+        "batch/job.conf": "verifies full", "reports/job.conf": "verifies full", "alias/job.conf": "verifies full",
+        "svc-old/.env": "verifies CA only", "svc-both/.env": "verifies CA only",
+        "worker/worker.py": "encrypted, not verified", "web/app.py": "may fall back to plaintext",
+        "java/ssl-true/application.properties": "verifies full",
+        "java/require/application.properties": "encrypted, not verified",
+    }
+    for suffix, v in want_verdict.items():
+        c = by_file.get(os.path.join(proj, suffix), {})
+        check(c.get("verdict") == v, "%s: verdict %r (want %r)" % (suffix, c.get("verdict"), v))
+    check("hunter2" not in r.stdout and "pw@" not in r.stdout, "passwords masked in the scan")
+    check(by_file[os.path.join(proj, "worker/worker.py")]["driver"] == "psycopg", "psycopg detected")
+    check(by_file[os.path.join(proj, "java/ssl-true/application.properties")]["sslmode"] == "verify-full",
+          "pgjdbc ssl=true means verify-full")
+
+    # prediction
+    r = env.pgtls("rotation", "--json", "--new-ca", newca, "--clients", proj, "localhost:%d" % port)
+    check(r.returncode == 1, "rotation: NO-GO -> exit 1 (got %d %s)" % (r.returncode, r.stderr))
+    pred = json.loads(r.stdout)
+    check(pred["decision"] == "NO-GO", "NO-GO decision")
+    check(pred["endpoints"] and not pred["endpoints"][0]["serves_new_ca"], "endpoint still on the old CA")
+    outcome = {c["file"]: c for c in pred["clients"]}
+    alias = outcome[os.path.join(proj, "alias/job.conf")]
+    check(alias["host_alias_not_in_certificate"], "DNS alias flagged for verify-full")
+
+    # switch the server to a certificate from the new CA
+    env.pg("cert", "new")
+    predicted_break = set()
+    for path, run in clients.items():
+        o = outcome[path]["outcome"]
+        res = run()
+        if o in ("breaks", "broken already"):
+            predicted_break.add(path)
+            check(res[0] == "fails", "%s predicted to break, really: %s" % (path, res))
+            if res[0] == "fails" and outcome[path]["driver"] == "pgjdbc":
+                check("PKIX path building failed" in res[1] or "unable to find valid certification path" in res[1],
+                      "pgjdbc error as predicted: %s" % res[1])
+            elif res[0] == "fails" and "alias" not in path:
+                check(outcome[path]["error"] in res[1], "libpq error as predicted: %r in %r" % (outcome[path]["error"], res[1]))
+        elif o == "silently falls back to plaintext":
+            check(res == ("connects", False), "%s predicted to fall back to plaintext, really: %s" % (path, res))
+        else:
+            check(res[0] == "connects", "%s predicted '%s', really: %s" % (path, o, res))
+    want_break = {os.path.join(proj, p) for p in ("batch/job.conf", "alias/job.conf", "svc-old/.env",
+                                                  "java/ssl-true/application.properties")}
+    check(predicted_break == want_break, "the predicted breakers: %s" % sorted(predicted_break))
+
+    # after fixing the stores as told, GO (but the alias still breaks verify-full)
+    fixed = os.path.join(env.tmp, "old-plus-new.pem")
+    r = env.pgtls("store", "merge", "-o", fixed, "--format", "pem", old, newca)
+    check(r.returncode == 0, "merge old+new")
+    r = env.pgtls("rotation", "--new-ca", newca, "--clients", proj, "localhost:%d" % port)
+    check("already serves a certificate from the new CA" in r.stdout, "endpoint now on the new CA (text report)")
+    r = env.pgtls("rotation", "--new-ca", os.path.join(env.tmp, "nope.pem"), "--clients", proj)
+    check(r.returncode == 3 and "new CA" in r.stderr, "missing --new-ca file: clear error")
+
+
+def test_env_scan(env):
+    e = dict(env.env)
+    e.update({"PGSSLMODE": "require", "PGHOST": "db.example.com", "APP_DATABASE_URL":
+              "postgresql://u:secretpw@db.example.com/app?sslmode=verify-full&sslrootcert=system"})
+    r = subprocess.run([env_pgtls(env), "clients", "--json", "--env"], capture_output=True, text=True, env=e)
+    rep = json.loads(r.stdout)
+    kinds = {c["kind"]: c for c in rep["clients"]}
+    check("environment" in kinds and kinds["environment"]["sslmode"] == "require", "PG* environment scanned")
+    check("uri" in kinds and kinds["uri"]["verdict"] == "verifies full", "*_URL with sslrootcert=system verifies full")
+    check("secretpw" not in r.stdout, "password from the environment masked")
+    r = subprocess.run([env_pgtls(env), "clients"], capture_output=True, text=True, env=e)
+    check(r.returncode == 3 and "--env" in r.stderr, "clients without input: usage error")
+
+
+def env_pgtls(env):
+    from common import PGTLS
+    return PGTLS
+
+
+def main():
+    return run_tests([test_env_scan, test_rotation])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
