@@ -28,6 +28,18 @@ str(json_t *o, const char *key)
 	return s ? s : "";
 }
 
+void
+cli_print_validity(FILE *f, const char *indent, json_t *c)
+{
+	fprintf(f, "%svalidity  %s .. %s", indent, str(c, "not_before"), str(c, "not_after"));
+	if (json_is_true(json_object_get(c, "expired")))
+		fprintf(f, "  EXPIRED\n");
+	else if (json_is_true(json_object_get(c, "not_yet_valid")))
+		fprintf(f, "  NOT YET VALID\n");
+	else
+		fprintf(f, "  (%d days left)\n", (int) json_integer_value(json_object_get(c, "days_left")));
+}
+
 static void
 print_cert(FILE *f, json_t *c)
 {
@@ -39,13 +51,7 @@ print_cert(FILE *f, json_t *c)
 			json_is_true(json_object_get(c, "is_ca")) ? "  (CA)" : "");
 	fprintf(f, "      issuer    %s%s\n", str(c, "issuer"),
 			json_is_true(json_object_get(c, "self_signed")) ? "  (self-signed)" : "");
-	fprintf(f, "      validity  %s .. %s", str(c, "not_before"), str(c, "not_after"));
-	if (json_is_true(json_object_get(c, "expired")))
-		fprintf(f, "  EXPIRED\n");
-	else if (json_is_true(json_object_get(c, "not_yet_valid")))
-		fprintf(f, "  NOT YET VALID\n");
-	else
-		fprintf(f, "  (%d days left)\n", (int) json_integer_value(json_object_get(c, "days_left")));
+	cli_print_validity(f, "      ", c);
 	fprintf(f, "      names     ");
 	json_array_foreach(json_object_get(c, "san_dns"), i, v)
 	{

@@ -24,6 +24,7 @@
 #include <pgtls/pgtls.h>
 
 #include "cli.h"
+#include "report.h"
 
 static void
 usage_store(FILE *f)
@@ -136,13 +137,7 @@ render_inspect(FILE *f, const char *json)
 				json_is_integer(dup) ? ", DUPLICATE" : "");
 		fprintf(f, "   subject   %s\n", jstr(c, "subject"));
 		fprintf(f, "   issuer    %s\n", jstr(c, "issuer"));
-		fprintf(f, "   validity  %s .. %s", jstr(c, "not_before"), jstr(c, "not_after"));
-		if (json_is_true(json_object_get(c, "expired")))
-			fprintf(f, "  EXPIRED\n");
-		else if (json_is_true(json_object_get(c, "not_yet_valid")))
-			fprintf(f, "  NOT YET VALID\n");
-		else
-			fprintf(f, "  (%d days left)\n", (int) json_integer_value(json_object_get(c, "days_left")));
+		cli_print_validity(f, "   ", c);
 		fprintf(f, "   SHA-1     %s\n", jstr(c, "sha1"));
 		fprintf(f, "   SHA-256   %s\n", jstr(c, "sha256"));
 		if (json_is_integer(dup))
@@ -228,29 +223,19 @@ cli_cmd_store(int argc, char **argv)
 		switch (c)
 		{
 			case 'p':
-				free(password);
-				password = strdup(optarg);
-				break;
 			case 'P':
-				free(password);
-				password = read_password_file(optarg, err, sizeof(err));
-				if (password == NULL)
-				{
-					rc = store_fail(err);
-					goto done;
-				}
-				break;
 			case 'i':
-				free(in_password);
-				in_password = strdup(optarg);
-				break;
 			case 'I':
-				free(in_password);
-				in_password = read_password_file(optarg, err, sizeof(err));
-				if (in_password == NULL)
 				{
-					rc = store_fail(err);
-					goto done;
+					char	  **dst = (c == 'p' || c == 'P') ? &password : &in_password;
+
+					free(*dst);
+					*dst = (c == 'p' || c == 'i') ? strdup(optarg) : read_password_file(optarg, err, sizeof(err));
+					if (*dst == NULL)
+					{
+						rc = store_fail(c == 'P' || c == 'I' ? err : "out of memory");
+						goto done;
+					}
 				}
 				break;
 			case 'o':

@@ -1,6 +1,7 @@
 /*
- * fuzz_conninfo.c - libFuzzer harness for the libpq conninfo parser (key=value strings and
- * postgresql:// URIs), checked against libpq's rules in test_conninfo.c.
+ * fuzz_conninfo.c - libFuzzer harness for the connection-string parsers,
+ * built twice: the libpq conninfo/URI parser (checked against libpq's rules
+ * in tests/unit/test_conninfo.c) and, with -DJDBC, the pgjdbc URL parser.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -8,6 +9,10 @@
 #include <string.h>
 
 #include <pgtls/pgtls.h>
+
+#ifndef JDBC
+#define JDBC 0
+#endif
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -22,9 +27,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
-	out = pgtls_conninfo_parse_json(s, 0, err, sizeof(err));
+	out = pgtls_conninfo_parse_json(s, JDBC, err, sizeof(err));
 	if (out == NULL && memchr(err, '\0', sizeof(err)) == NULL)
-		__builtin_trap();
+		__builtin_trap();		/* errors are terminated strings */
 	pgtls_free(out);
 	free(s);
 	return 0;

@@ -1,7 +1,8 @@
 /*
- * fuzz_store_der.c - libFuzzer harness for the trust store reader, der
- * path (input steered to that format), with a write round trip of what
- * loads.
+ * fuzz_store.c - libFuzzer harness for the trust store reader, built once
+ * per format (STORE_PEM, STORE_DER, STORE_PKCS12, STORE_JKS): the input is
+ * steered to that format's reader, and what loads is written back as JKS
+ * and must read back with the same number of certificates.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -12,12 +13,29 @@
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* prefix that routes the bytes to one reader, unless the input already starts with it */
+static size_t
+steer(uint8_t *buf, const uint8_t *data, size_t size)
+{
+#if defined(STORE_PEM)
+	memcpy(buf, "-----BEGIN ", 11);
+	return (size > 0 && data[0] == 0x2d) ? 0 : 11;
+#elif defined(STORE_JKS)
+	memcpy(buf, "\xfe\xed\xfe\xed", 4);
+	return (size >= 4 && data[0] == 0xfe) ? 0 : 4;
+#else
+	/* DER certificates, PKCS#7 and PKCS#12 are ASN.1 SEQUENCEs */
+	buf[0] = 0x30;
+	return (size > 0 && data[0] == 0x30) ? 0 : 1;
+#endif
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	pgtls_store *s = pgtls_store_new();
 	uint8_t    *buf = malloc(size + 16);
-	size_t		len = 0;
+	size_t		len;
 
 	if (s == NULL || buf == NULL)
 	{
@@ -25,9 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(buf);
 		return 0;
 	}
-	/* steer to the DER readers: an ASN.1 SEQUENCE */
-	buf[0] = 0x30;
-	len = (size > 0 && data[0] == 0x30) ? 0 : 1;
+	len = steer(buf, data, size);
 	memcpy(buf + len, data, size);
 	len += size;
 	if (pgtls_store_load_mem(s, buf, len, "changeit", "fuzz") == PGTLS_OK)
@@ -42,7 +58,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{
 			pgtls_store *back = pgtls_store_new();
 
-			/* what we write must read back, with the same number of certificates */
 			if (back && (pgtls_store_load_mem(back, out, outlen, "changeit", "rt") != PGTLS_OK ||
 						 pgtls_store_count(back) != pgtls_store_count(s)))
 				__builtin_trap();
