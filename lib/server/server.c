@@ -577,7 +577,9 @@ pgtls_inventory_sample(pgtls_inventory *v)
 			   "       a.usename, a.datname, a.application_name, s.ssl, s.version, s.cipher, s.bits, "
 			   "       a.query = '<insufficient privilege>', clock_timestamp()::text "
 			   "from pg_stat_activity a left join pg_stat_ssl s on s.pid = a.pid "
-			   "where a.backend_type = 'client backend' and a.pid <> pg_backend_pid()");
+			   /* without pg_read_all_stats, other users' sessions show a NULL backend_type */
+			   "where (a.backend_type = 'client backend' or (a.backend_type is null and a.usesysid is not null)) "
+			   "  and a.pid <> pg_backend_pid()");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 	{
 		pgtls__seterr(&v->err, PGTLS_ERR_PROTOCOL, "could not read pg_stat_activity/pg_stat_ssl: %s",

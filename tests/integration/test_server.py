@@ -239,8 +239,31 @@ def test_golden_logs(env):
           "overlong line skipped, next line parsed")
 
 
+def test_unprivileged(env):
+    """A login without superuser, pg_read_all_settings or pg_read_all_stats gets clear partial answers."""
+    r = psql(env, tcp(env, "sslmode=require"), "create role monitor login")
+    check(r.returncode == 0, "create role: %s" % r.stderr)
+    mon = "host=127.0.0.1 port=%d user=monitor dbname=postgres sslmode=require" % env.port
+    holder = subprocess.Popen(["psql", "-X", "-Atq", tcp(env, "sslmode=disable application_name=busy"), "-c",
+                               "select pg_sleep(2)"], env=env.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.6)
+    r = env.pgtls("connections", "--json", mon)
+    holder.wait()
+    rep = json.loads(r.stdout) if r.returncode in (0, 1) else {}
+    check(rep.get("hidden_sessions", 0) >= 1 and "pg_read_all_stats" in rep.get("hidden_note", ""),
+          "other users' sessions reported as hidden: %s" % rep)
+    r = env.pgtls("server", "--json", mon)
+    rep = json.loads(r.stdout) if r.returncode in (0, 1, 2, 3) and r.stdout else {}
+    check("pg_hba_file_rules" in rep.get("unreadable", []) and rep.get("hba_rules", 0) is None,
+          "pg_hba_file_rules unreadable is said: %s" % rep.get("unreadable"))
+    check("ssl_ciphers" in rep.get("unreadable", []) and "ssl_min_protocol_version" in rep.get("unreadable", []),
+          "settings hidden without pg_read_all_settings are listed: %s" % rep.get("unreadable"))
+    check(r.returncode == 1 and rep.get("verdict", {}).get("tls_for_all_tcp_clients") == "not enforced",
+          "without hba access the plaintext probe decides: not enforced (got %d)" % r.returncode)
+
+
 def main():
-    return run_tests([test_golden_logs, test_server_logs_connections])
+    return run_tests([test_golden_logs, test_server_logs_connections, test_unprivileged])
 
 
 if __name__ == "__main__":
