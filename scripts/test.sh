@@ -48,9 +48,9 @@ step "integration tests: clients and rotation (psql, psycopg2, pgjdbc; server CA
 set +e; /usr/bin/python3 tests/integration/test_clients.py build-asan; rc=$?; set -e
 record "integration tests: clients/rotation" $rc
 
-step "exported symbols"
-set +e; bash tests/check-symbols.sh build; rc=$?; set -e
-record "symbol check" $rc
+step "exported symbols, banned functions"
+set +e; bash tests/check-symbols.sh build && bash tests/check-banned.sh; rc=$?; set -e
+record "symbol and source checks" $rc
 
 step "fuzz smoke (${FUZZ_SECONDS:-20}s per harness)"
 set +e; bash fuzz/run.sh "${FUZZ_SECONDS:-20}"; rc=$?; set -e

@@ -44,6 +44,7 @@ struct pgtls_clients
 	json_t	   *skipped;		/* files not read, and why */
 	int			files;
 	char		home[1024];
+	bool		force_service;	/* the file being read is a service file (PGSERVICEFILE) */
 };
 
 pgtls_clients *
@@ -534,6 +535,76 @@ pgenv_key(const char *var)
 	return NULL;
 }
 
+/* 'KEY': 'value' (or "KEY": "value") in Python source; malloc'd value or NULL */
+static char *
+py_value(const char *buf, const char *key, int *line)
+{
+	char		pat[2][64];
+
+	snprintf(pat[0], sizeof(pat[0]), "'%s'", key);
+	snprintf(pat[1], sizeof(pat[1]), "\"%s\"", key);
+	for (int k = 0; k < 2; k++)
+	{
+		const char *p = strstr(buf, pat[k]);
+
+		if (p)
+		{
+			const char *v = p + strlen(pat[k]);
+			const char *e;
+
+			while (*v == ' ' || *v == '\t')
+				v++;
+			if (*v != ':')
+				continue;
+			v++;
+			while (*v == ' ' || *v == '\t')
+				v++;
+			if (*v != '\'' && *v != '"')
+				continue;
+			e = strchr(v + 1, *v);
+			if (e == NULL || e - v > 1024)
+				continue;
+			if (line)
+			{
+				*line = 1;
+				for (const char *q = buf; q < p; q++)
+					if (*q == '\n')
+						(*line)++;
+			}
+			return strndup(v + 1, (size_t) (e - v - 1));
+		}
+	}
+	return NULL;
+}
+
+/* Django settings: DATABASES = {'default': {'ENGINE': '...postgresql', 'HOST': ..., 'OPTIONS': {...}}} */
+static void
+scan_django(pgtls_clients *c, const char *path, const char *buf)
+{
+	static const char *const keys[][2] = {
+		{"HOST", "host"}, {"PORT", "port"}, {"NAME", "dbname"}, {"USER", "user"},
+		{"sslmode", "sslmode"}, {"sslrootcert", "sslrootcert"}
+	};
+	json_t	   *params = json_object();
+	int			line = 0;
+	char	   *engine = py_value(buf, "ENGINE", &line);
+
+	if (params && engine && strstr(engine, "postgresql"))
+	{
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		{
+			char	   *v = py_value(buf, keys[i][0], NULL);
+
+			if (v && v[0])
+				json_object_set_new(params, keys[i][1], pgtls__json_text(v, strlen(v)));
+			free(v);
+		}
+		add_finding(c, path, line, "django", "psycopg", "DATABASES (Django settings)", 27, params, NULL);
+	}
+	free(engine);
+	json_decref(params);
+}
+
 static void
 scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 {
@@ -541,7 +612,7 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 	const char *p = buf,
 			   *end = buf + len;
 	int			lineno = 0;
-	bool		service = is_service_file(path);
+	bool		service = c->force_service || is_service_file(path);
 	bool		dotenv = is_dotenv(path);
 	json_t	   *envspec = dotenv ? json_object() : NULL;	/* PG* vars of a .env file */
 	json_t	   *svc = NULL;
@@ -616,6 +687,8 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 		add_finding(c, path, envline, "env-file", "libpq", desc, strlen(desc), envspec, NULL);
 	}
 	json_decref(envspec);
+	if (strstr(buf, "django.db.backends.postgresql"))
+		scan_django(c, path, buf);
 }
 
 static void
@@ -740,6 +813,35 @@ pgtls_clients_scan_env(pgtls_clients *c, char *const *envp)
 	if (json_object_size(pg) > 0)
 		add_finding(c, "(environment)", 0, "environment", "libpq", "PG* variables", 13, pg, NULL);
 	json_decref(pg);
+
+	/* the service files libpq would read: PGSERVICEFILE or ~/.pg_service.conf, and PGSYSCONFDIR's */
+	{
+		char		svc[2][2048];
+		const char *file = NULL,
+				   *dir = NULL;
+
+		for (char *const *e = envp; *e; e++)
+		{
+			if (strncmp(*e, "PGSERVICEFILE=", 14) == 0)
+				file = *e + 14;
+			else if (strncmp(*e, "PGSYSCONFDIR=", 13) == 0)
+				dir = *e + 13;
+		}
+		if (file)
+			snprintf(svc[0], sizeof(svc[0]), "%s", file);
+		else
+			snprintf(svc[0], sizeof(svc[0]), "%s/.pg_service.conf", c->home);
+		svc[1][0] = '\0';
+		if (dir)
+			snprintf(svc[1], sizeof(svc[1]), "%s/pg_service.conf", dir);
+		for (int k = 0; k < 2; k++)
+			if (svc[k][0] && file_exists(svc[k]))
+			{
+				c->force_service = true;
+				scan_file(c, svc[k]);
+				c->force_service = false;
+			}
+	}
 	return PGTLS_OK;
 }
 

@@ -1062,7 +1062,7 @@ write_atomic(pgtls_errslot *err, const char *path, const unsigned char *data, si
 	tmp = malloc(strlen(path) + 16);
 	if (tmp == NULL)
 		return pgtls__seterr(err, PGTLS_ERR_OOM, "out of memory");
-	sprintf(tmp, "%s.tmp.XXXXXX", path);
+	snprintf(tmp, strlen(path) + 16, "%s.tmp.XXXXXX", path);
 	fd = mkstemp(tmp);
 	if (fd < 0)
 	{

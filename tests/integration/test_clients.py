@@ -186,6 +186,27 @@ def test_env_scan(env):
     check("environment" in kinds and kinds["environment"]["sslmode"] == "require", "PG* environment scanned")
     check("uri" in kinds and kinds["uri"]["verdict"] == "verifies full", "*_URL with sslrootcert=system verifies full")
     check("secretpw" not in r.stdout, "password from the environment masked")
+    # Django settings and a service file named by PGSERVICEFILE
+    d = os.path.join(env.tmp, "django")
+    write(os.path.join(d, "settings.py"),
+          "DATABASES = {\n    'default': {\n        'ENGINE': 'django.db.backends.postgresql',\n"
+          "        'NAME': 'shop', 'USER': 'web', 'PASSWORD': 'topsecret', 'HOST': 'db.example.com',\n"
+          "        'OPTIONS': {'sslmode': 'verify-full', 'sslrootcert': '%s'},\n    }\n}\n"
+          % os.path.join(env.pki, "rootcert-both.pem"))
+    svc = os.path.join(env.tmp, "services.conf")
+    write(svc, "[reporting]\nhost=db.example.com\nsslmode=require\n\n[billing]\nhost=db2\nsslmode=verify-ca\n")
+    e2 = dict(env.env)
+    e2["PGSERVICEFILE"] = svc
+    r = subprocess.run([env_pgtls(env), "clients", "--json", "--env", d], capture_output=True, text=True, env=e2)
+    rep = json.loads(r.stdout)
+    dj = [c for c in rep["clients"] if c["kind"] == "django"]
+    check(len(dj) == 1 and dj[0]["verdict"] == "verifies full" and dj[0]["host"] == "db.example.com" and dj[0]["line"] == 3,
+          "Django DATABASES OPTIONS read: %s" % dj)
+    check("topsecret" not in r.stdout, "Django password not reported")
+    sv = {c["spec"]: c for c in rep["clients"] if c["kind"] == "pg_service"}
+    check(sv.get("[reporting]", {}).get("verdict") == "encrypted, not verified" and
+          sv.get("[billing]", {}).get("verdict") == "fails now: root certificate file missing",
+          "PGSERVICEFILE services judged: %s" % sorted(sv))
     r = subprocess.run([env_pgtls(env), "clients"], capture_output=True, text=True, env=e)
     check(r.returncode == 3 and "--env" in r.stderr, "clients without input: usage error")
 
