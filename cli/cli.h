@@ -14,11 +14,11 @@
 #define CLI_EXIT_UNKNOWN 3
 
 /* pgtls store ...: ARGV[0] is "store" */
-int			cli_cmd_store(int argc, char **argv);
-int			cli_cmd_logs(int argc, char **argv);
-int			cli_cmd_server(int argc, char **argv);
-int			cli_cmd_connections(int argc, char **argv);
-int			cli_cmd_clients(int argc, char **argv);
-int			cli_cmd_rotation(int argc, char **argv);
+int cli_cmd_store(int argc, char **argv);
+int cli_cmd_logs(int argc, char **argv);
+int cli_cmd_server(int argc, char **argv);
+int cli_cmd_connections(int argc, char **argv);
+int cli_cmd_clients(int argc, char **argv);
+int cli_cmd_rotation(int argc, char **argv);
 
 #endif

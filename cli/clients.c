@@ -35,38 +35,40 @@ static void
 render_clients(const char *json)
 {
 	json_error_t je;
-	json_t	   *r = json_loads(json, 0, &je);
-	json_t	   *f;
-	size_t		i;
+	json_t *r = json_loads(json, 0, &je);
+	json_t *f;
+	size_t i;
 
 	if (r == NULL)
 		return;
 	printf("%d file%s scanned, %d client configuration%s found\n\n",
-		   (int) json_integer_value(json_object_get(r, "files_scanned")),
-		   json_integer_value(json_object_get(r, "files_scanned")) == 1 ? "" : "s",
-		   (int) json_array_size(json_object_get(r, "clients")), json_array_size(json_object_get(r, "clients")) == 1 ? "" : "s");
+	       (int)json_integer_value(json_object_get(r, "files_scanned")),
+	       json_integer_value(json_object_get(r, "files_scanned")) == 1 ? "" : "s",
+	       (int)json_array_size(json_object_get(r, "clients")),
+	       json_array_size(json_object_get(r, "clients")) == 1 ? "" : "s");
 	json_array_foreach(json_object_get(r, "clients"), i, f)
 	{
-		json_t	   *rc = json_object_get(f, "rootcert");
+		json_t *rc = json_object_get(f, "rootcert");
 
-		printf("%s:%d  [%s, %s]\n", js(f, "file"), (int) json_integer_value(json_object_get(f, "line")), js(f, "driver"),
-			   js(f, "kind"));
+		printf("%s:%d  [%s, %s]\n", js(f, "file"), (int)json_integer_value(json_object_get(f, "line")), js(f, "driver"),
+		       js(f, "kind"));
 		printf("  spec      %s\n", js(f, "spec"));
 		printf("  host      %s port %s\n", js(f, "host"), js(f, "port"));
 		printf("  sslmode   %s (%s)\n", js(f, "sslmode"), js(f, "sslmode_source"));
 		printf("  rootcert  %s%s [%s]\n", json_is_string(json_object_get(rc, "path")) ? js(rc, "path") : "(none)",
-			   json_is_true(json_object_get(rc, "exists")) ? "" : json_is_null(json_object_get(rc, "exists")) ? "" : " (missing)",
-			   js(rc, "source"));
+		       json_is_true(json_object_get(rc, "exists"))   ? ""
+		       : json_is_null(json_object_get(rc, "exists")) ? ""
+		                                                     : " (missing)",
+		       js(rc, "source"));
 		printf("  verdict   %s%s%s\n\n", js(f, "verdict"), json_is_string(json_object_get(f, "detail")) ? ": " : "",
-			   js(f, "detail"));
+		       js(f, "detail"));
 	}
 	f = json_object_get(r, "verdicts");
 	{
 		const char *k;
-		json_t	   *v;
+		json_t *v;
 
-		json_object_foreach(f, k, v)
-			printf("%4d  %s\n", (int) json_integer_value(v), k);
+		json_object_foreach(f, k, v) printf("%4d  %s\n", (int)json_integer_value(v), k);
 	}
 	json_decref(r);
 }
@@ -91,18 +93,14 @@ scan_inputs(pgtls_clients *c, int argc, char **argv, bool env)
 int
 cli_cmd_clients(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"env", no_argument, NULL, 'e'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}
-	};
-	bool		env = false,
-				json = false;
-	int			c,
-				rc;
+	static const struct option longopts[] = {{"env", no_argument, NULL, 'e'},
+	                                         {"json", no_argument, NULL, 'j'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
+	bool env = false, json = false;
+	int c, rc;
 	pgtls_clients *cl;
-	char	   *out;
+	char *out;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
@@ -117,16 +115,16 @@ cli_cmd_clients(int argc, char **argv)
 				break;
 			case 'h':
 				printf("Usage: pgtls clients [--env] [--json] [PATH...]\n"
-					   "\n"
-					   "Finds PostgreSQL connection settings in files and directories (libpq\n"
-					   "conninfo, postgresql:// URIs, JDBC URLs, .env files, pg_service.conf) and,\n"
-					   "with --env, in PG* and *_URL environment variables, and says for each what\n"
-					   "its driver really does: effective sslmode after the driver's defaults, the\n"
-					   "root certificate it uses, and a verdict: verifies full / verifies CA only /\n"
-					   "encrypted, not verified / may fall back to plaintext / plaintext.\n"
-					   "Driver rules: docs/drivers.md.  Passwords are masked.\n"
-					   "\n"
-					   "Exit status: 0 every client verifies the server fully, 1 some do not, 3 error.\n");
+				       "\n"
+				       "Finds PostgreSQL connection settings in files and directories (libpq\n"
+				       "conninfo, postgresql:// URIs, JDBC URLs, .env files, pg_service.conf) and,\n"
+				       "with --env, in PG* and *_URL environment variables, and says for each what\n"
+				       "its driver really does: effective sslmode after the driver's defaults, the\n"
+				       "root certificate it uses, and a verdict: verifies full / verifies CA only /\n"
+				       "encrypted, not verified / may fall back to plaintext / plaintext.\n"
+				       "Driver rules: docs/drivers.md.  Passwords are masked.\n"
+				       "\n"
+				       "Exit status: 0 every client verifies the server fully, 1 some do not, 3 error.\n");
 				return 0;
 			default:
 				fprintf(stderr, "Try \"pgtls clients --help\" for more information.\n");
@@ -162,28 +160,23 @@ cli_cmd_clients(int argc, char **argv)
 int
 cli_cmd_rotation(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"new-ca", required_argument, NULL, 'n'},
-		{"clients", required_argument, NULL, 'c'},
-		{"env", no_argument, NULL, 'e'},
-		{"timeout", required_argument, NULL, 't'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}
-	};
+	static const struct option longopts[] = {{"new-ca", required_argument, NULL, 'n'},
+	                                         {"clients", required_argument, NULL, 'c'},
+	                                         {"env", no_argument, NULL, 'e'},
+	                                         {"timeout", required_argument, NULL, 't'},
+	                                         {"json", no_argument, NULL, 'j'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
 	const char *newca = NULL;
-	char	   *paths[64];
-	int			npaths = 0;
-	bool		env = false,
-				json = false;
-	int			timeout_s = 10;
-	int			c,
-				rc = CLI_EXIT_UNKNOWN,
-				go = 0;
+	char *paths[64];
+	int npaths = 0;
+	bool env = false, json = false;
+	int timeout_s = 10;
+	int c, rc = CLI_EXIT_UNKNOWN, go = 0;
 	pgtls_clients *cl = NULL;
-	char	   *probes[64];
-	int			nprobes = 0;
-	char	   *out = NULL;
+	char *probes[64];
+	int nprobes = 0;
+	char *out = NULL;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
@@ -213,15 +206,15 @@ cli_cmd_rotation(int argc, char **argv)
 				break;
 			case 'h':
 				printf("Usage: pgtls rotation --new-ca FILE [--clients PATH]... [--env] [--json] [TARGET...]\n"
-					   "\n"
-					   "Predicts what happens when the servers switch to a certificate from the\n"
-					   "CA(s) in FILE: probes each TARGET (as pgtls probe), scans --clients paths\n"
-					   "(as pgtls clients), and says per client: keeps working, breaks (with the\n"
-					   "error it will show), silently falls back to plaintext, or unaffected\n"
-					   "because it verifies nothing; flags verify-full clients that connect by a\n"
-					   "name not in the certificate; and gives the fix.  Ends with GO or NO-GO.\n"
-					   "\n"
-					   "Exit status: 0 GO, 1 NO-GO, 3 error.\n");
+				       "\n"
+				       "Predicts what happens when the servers switch to a certificate from the\n"
+				       "CA(s) in FILE: probes each TARGET (as pgtls probe), scans --clients paths\n"
+				       "(as pgtls clients), and says per client: keeps working, breaks (with the\n"
+				       "error it will show), silently falls back to plaintext, or unaffected\n"
+				       "because it verifies nothing; flags verify-full clients that connect by a\n"
+				       "name not in the certificate; and gives the fix.  Ends with GO or NO-GO.\n"
+				       "\n"
+				       "Exit status: 0 GO, 1 NO-GO, 3 error.\n");
 				return 0;
 			default:
 				fprintf(stderr, "Try \"pgtls rotation --help\" for more information.\n");
@@ -239,14 +232,14 @@ cli_cmd_rotation(int argc, char **argv)
 	for (int i = optind; i < argc && nprobes < 64; i++)
 	{
 		pgtls_probe *p = pgtls_probe_new();
-		char		ms[32];
+		char ms[32];
 		pgtls_conn *conns[CLI_MAX_CONNS];
-		int			n;
+		int n;
 
 		snprintf(ms, sizeof(ms), "%d", timeout_s * 1000);
 		if (p == NULL || pgtls_probe_set_target(p, argv[i]) != PGTLS_OK ||
-			pgtls_probe_set_option(p, PGTLS_PROBE_TIMEOUT_MS, ms) != PGTLS_OK ||
-			pgtls_probe_set_option(p, PGTLS_PROBE_ROOTCERT, newca) != PGTLS_OK || pgtls_probe_start(p) != PGTLS_OK)
+		    pgtls_probe_set_option(p, PGTLS_PROBE_TIMEOUT_MS, ms) != PGTLS_OK ||
+		    pgtls_probe_set_option(p, PGTLS_PROBE_ROOTCERT, newca) != PGTLS_OK || pgtls_probe_start(p) != PGTLS_OK)
 		{
 			fprintf(stderr, "pgtls rotation: %s: %s\n", argv[i], p ? pgtls_probe_errmsg(p) : "out of memory");
 			pgtls_probe_free(p);
@@ -260,7 +253,7 @@ cli_cmd_rotation(int argc, char **argv)
 			nprobes++;
 		pgtls_probe_free(p);
 	}
-	out = pgtls_clients_rotation_json(cl, newca, (const char *const *) probes, nprobes, 1, &go);
+	out = pgtls_clients_rotation_json(cl, newca, (const char *const *)probes, nprobes, 1, &go);
 	if (out == NULL)
 	{
 		fprintf(stderr, "pgtls rotation: %s\n", pgtls_clients_errmsg(cl));
@@ -271,20 +264,20 @@ cli_cmd_rotation(int argc, char **argv)
 	else
 	{
 		json_error_t je;
-		json_t	   *r = json_loads(out, 0, &je);
-		json_t	   *x;
-		size_t		i;
+		json_t *r = json_loads(out, 0, &je);
+		json_t *x;
+		size_t i;
 
 		json_array_foreach(json_object_get(r, "endpoints"), i, x)
-			printf("endpoint %s: %s\n", js(json_object_get(x, "target"), "input"),
-				   json_is_true(json_object_get(x, "serves_new_ca")) ? "already serves a certificate from the new CA"
-				   : "still serves a certificate from another CA");
+		    printf("endpoint %s: %s\n", js(json_object_get(x, "target"), "input"),
+		           json_is_true(json_object_get(x, "serves_new_ca")) ? "already serves a certificate from the new CA"
+		                                                             : "still serves a certificate from another CA");
 		printf("\n%-40s %-14s %-28s %-34s\n", "client", "driver", "now", "after the switch");
 		json_array_foreach(json_object_get(r, "clients"), i, x)
 		{
-			char		where[600];
+			char where[600];
 
-			snprintf(where, sizeof(where), "%s:%d", js(x, "file"), (int) json_integer_value(json_object_get(x, "line")));
+			snprintf(where, sizeof(where), "%s:%d", js(x, "file"), (int)json_integer_value(json_object_get(x, "line")));
 			printf("%-40.40s %-14s %-28.28s %s\n", where, js(x, "driver"), js(x, "verdict"), js(x, "outcome"));
 			if (json_is_string(json_object_get(x, "error")))
 				printf("%43s error: %s\n", "", js(x, "error"));
@@ -294,9 +287,9 @@ cli_cmd_rotation(int argc, char **argv)
 				printf("%43s fix:   %s\n", "", js(x, "fix"));
 		}
 		printf("\n%s: %d client%s break%s\n", js(r, "decision"),
-			   (int) json_integer_value(json_object_get(r, "clients_that_break")),
-			   json_integer_value(json_object_get(r, "clients_that_break")) == 1 ? "" : "s",
-			   json_integer_value(json_object_get(r, "clients_that_break")) == 1 ? "s" : "");
+		       (int)json_integer_value(json_object_get(r, "clients_that_break")),
+		       json_integer_value(json_object_get(r, "clients_that_break")) == 1 ? "" : "s",
+		       json_integer_value(json_object_get(r, "clients_that_break")) == 1 ? "s" : "");
 		json_decref(r);
 	}
 	rc = go ? 0 : 1;

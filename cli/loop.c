@@ -23,8 +23,8 @@ cli_run_conns(pgtls_conn **conns, int n)
 {
 	pgtls_step want[CLI_MAX_CONNS];
 	struct pollfd pfd[CLI_MAX_CONNS];
-	int			map[CLI_MAX_CONNS];
-	int			i;
+	int map[CLI_MAX_CONNS];
+	int i;
 
 	if (n > CLI_MAX_CONNS)
 		n = CLI_MAX_CONNS;
@@ -33,14 +33,14 @@ cli_run_conns(pgtls_conn **conns, int n)
 
 	for (;;)
 	{
-		int			np = 0;
-		int64_t		now = pgtls_now_ms();
-		int64_t		next = -1;
-		int			rc;
+		int np = 0;
+		int64_t now = pgtls_now_ms();
+		int64_t next = -1;
+		int rc;
 
 		for (i = 0; i < n; i++)
 		{
-			int64_t		dl;
+			int64_t dl;
 
 			if (want[i] == PGTLS_STEP_DONE)
 				continue;
@@ -61,7 +61,7 @@ cli_run_conns(pgtls_conn **conns, int n)
 		}
 		if (np == 0)
 			return;
-		rc = poll(pfd, (nfds_t) np, (int) (next - now));
+		rc = poll(pfd, (nfds_t)np, (int)(next - now));
 		if (rc < 0 && errno != EINTR)
 		{
 			/* cannot wait any more: let every connection time out */

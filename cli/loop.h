@@ -16,6 +16,6 @@
 #define CLI_MAX_CONNS 64
 
 /* Steps every connection until done or expired.  Never blocks past the deadlines. */
-void		cli_run_conns(pgtls_conn **conns, int n);
+void cli_run_conns(pgtls_conn **conns, int n);
 
 #endif

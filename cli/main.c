@@ -32,66 +32,66 @@ static void
 usage_main(FILE *f)
 {
 	fprintf(f,
-			"pgtls %s - prove whether PostgreSQL connections are really protected by TLS\n"
-			"\n"
-			"Usage: pgtls COMMAND [OPTIONS] ...\n"
-			"\n"
-			"Commands:\n"
-			"  probe TARGET     check one server's TLS: chain, names, expiry, and what\n"
-			"                   libpq does in each sslmode (see pgtls probe --help)\n"
-			"  store inspect|merge|verify\n"
-			"                   trust stores: PEM, DER, PKCS#7, PKCS#12, Java JKS\n"
-			"                   (see pgtls store --help)\n"
-			"  server CONNINFO  is TLS enforced? settings, pg_hba rules, plaintext probe\n"
-			"  connections CONNINFO\n"
-			"                   who connects with and without TLS (--watch samples over time)\n"
-			"  logs FILE...     per-client TLS usage from server logs (pgtls logs --help)\n"
-			"  clients [PATH...] [--env]\n"
-			"                   which applications verify the server (pgtls clients --help)\n"
-			"  rotation --new-ca FILE [--clients PATH]... TARGET...\n"
-			"                   who breaks when the server's CA changes: GO / NO-GO\n"
-			"  version          print the version\n"
-			"  help             this text\n"
-			"\n"
-			"Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage or network error).\n"
-			"Manual: man pgtls\n", pgtls_version());
+	        "pgtls %s - prove whether PostgreSQL connections are really protected by TLS\n"
+	        "\n"
+	        "Usage: pgtls COMMAND [OPTIONS] ...\n"
+	        "\n"
+	        "Commands:\n"
+	        "  probe TARGET     check one server's TLS: chain, names, expiry, and what\n"
+	        "                   libpq does in each sslmode (see pgtls probe --help)\n"
+	        "  store inspect|merge|verify\n"
+	        "                   trust stores: PEM, DER, PKCS#7, PKCS#12, Java JKS\n"
+	        "                   (see pgtls store --help)\n"
+	        "  server CONNINFO  is TLS enforced? settings, pg_hba rules, plaintext probe\n"
+	        "  connections CONNINFO\n"
+	        "                   who connects with and without TLS (--watch samples over time)\n"
+	        "  logs FILE...     per-client TLS usage from server logs (pgtls logs --help)\n"
+	        "  clients [PATH...] [--env]\n"
+	        "                   which applications verify the server (pgtls clients --help)\n"
+	        "  rotation --new-ca FILE [--clients PATH]... TARGET...\n"
+	        "                   who breaks when the server's CA changes: GO / NO-GO\n"
+	        "  version          print the version\n"
+	        "  help             this text\n"
+	        "\n"
+	        "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage or network error).\n"
+	        "Manual: man pgtls\n",
+	        pgtls_version());
 }
 
 static void
 usage_probe(FILE *f)
 {
-	fprintf(f,
-			"Usage: pgtls probe [OPTIONS] TARGET\n"
-			"\n"
-			"TARGET is host[:port], [ipv6]:port, a postgresql:// URI or a libpq\n"
-			"conninfo string (\"host=db.example.com port=5432 sslrootcert=...\").\n"
-			"\n"
-			"Connects (SSLRequest, TLS handshake), captures the served chain, sends a\n"
-			"StartupMessage with and without TLS (never a password), and reports for\n"
-			"each sslmode whether libpq would connect, encrypt and verify the server.\n"
-			"\n"
-			"Options:\n"
-			"  --rootcert FILE      root CA bundle (PEM) clients use; \"system\" = OpenSSL's\n"
-			"                       default store (libpq >= 16).  Default: as libpq:\n"
-			"                       sslrootcert, $PGSSLROOTCERT, ~/.postgresql/root.crt.\n"
-			"                       DER, PKCS#12 and JKS stores are read too (libpq\n"
-			"                       itself reads PEM only, and the verdicts say so)\n"
-			"  --rootcert-password P  opens a PKCS#12/JKS --rootcert (default changeit\n"
-			"                       for JKS integrity; also $PGTLS_STORE_PASSWORD)\n"
-			"  --servername NAME    host name checked by verify-full (and sent as SNI);\n"
-			"                       default: the target host\n"
-			"  --user NAME          user in the StartupMessage (default postgres)\n"
-			"  --dbname NAME        database in the StartupMessage (default: the user)\n"
-			"  --negotiation MODE   postgres (SSLRequest, default), direct (PG17 direct\n"
-			"                       TLS with ALPN \"postgresql\") or both\n"
-			"  --timeout SECONDS    per network step (default 10)\n"
-			"  --warn-days N        warn when a certificate expires within N days (30)\n"
-			"  --json               machine-readable report (docs/json-schema.md)\n"
-			"  -q, --quiet          print only the status line\n"
-			"  -h, --help           this text\n"
-			"\n"
-			"Exit status: 0 OK (verify-full would succeed, nothing expiring soon),\n"
-			"1 WARNING, 2 CRITICAL (no TLS, expired, chain invalid), 3 UNKNOWN.\n");
+	fprintf(f, "Usage: pgtls probe [OPTIONS] TARGET\n"
+	           "\n"
+	           "TARGET is host[:port], [ipv6]:port, a postgresql:// URI or a libpq\n"
+	           "conninfo string (\"host=db.example.com port=5432 sslrootcert=...\").\n"
+	           "\n"
+	           "Connects (SSLRequest, TLS handshake), captures the served chain, sends a\n"
+	           "StartupMessage with and without TLS (never a password), and reports for\n"
+	           "each sslmode whether libpq would connect, encrypt and verify the server.\n"
+	           "\n"
+	           "Options:\n"
+	           "  --rootcert FILE      root CA bundle (PEM) clients use; \"system\" = OpenSSL's\n"
+	           "                       default store (libpq >= 16).  Default: as libpq:\n"
+	           "                       sslrootcert, $PGSSLROOTCERT, ~/.postgresql/root.crt.\n"
+	           "                       DER, PKCS#12 and JKS stores are read too (libpq\n"
+	           "                       itself reads PEM only, and the verdicts say so)\n"
+	           "  --rootcert-password P  opens a PKCS#12/JKS --rootcert (default changeit\n"
+	           "                       for JKS integrity; also $PGTLS_STORE_PASSWORD)\n"
+	           "  --servername NAME    host name checked by verify-full (and sent as SNI);\n"
+	           "                       default: the target host\n"
+	           "  --user NAME          user in the StartupMessage (default postgres)\n"
+	           "  --dbname NAME        database in the StartupMessage (default: the user)\n"
+	           "  --negotiation MODE   postgres (SSLRequest, default), direct (PG17 direct\n"
+	           "                       TLS with ALPN \"postgresql\") or both\n"
+	           "  --timeout SECONDS    per network step (default 10)\n"
+	           "  --warn-days N        warn when a certificate expires within N days (30)\n"
+	           "  --json               machine-readable report (docs/json-schema.md)\n"
+	           "  -q, --quiet          print only the status line\n"
+	           "  -h, --help           this text\n"
+	           "\n"
+	           "Exit status: 0 OK (verify-full would succeed, nothing expiring soon),\n"
+	           "1 WARNING, 2 CRITICAL (no TLS, expired, chain invalid), 3 UNKNOWN.\n");
 }
 
 static int
@@ -106,39 +106,36 @@ fail_usage(const char *cmd, const char *msg)
 static bool
 seconds_to_ms(const char *s, char *out, size_t outlen)
 {
-	char	   *end;
-	double		v = strtod(s, &end);
+	char *end;
+	double v = strtod(s, &end);
 
 	if (end == s || *end != '\0' || !(v > 0) || v > 3600)
 		return false;
-	snprintf(out, outlen, "%ld", (long) (v * 1000.0 + 0.5) > 0 ? (long) (v * 1000.0 + 0.5) : 1L);
+	snprintf(out, outlen, "%ld", (long)(v * 1000.0 + 0.5) > 0 ? (long)(v * 1000.0 + 0.5) : 1L);
 	return true;
 }
 
 static int
 cmd_probe(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"rootcert", required_argument, NULL, 'r'},
-		{"servername", required_argument, NULL, 's'},
-		{"rootcert-password", required_argument, NULL, 'R'},
-		{"user", required_argument, NULL, 'U'},
-		{"dbname", required_argument, NULL, 'd'},
-		{"negotiation", required_argument, NULL, 'n'},
-		{"timeout", required_argument, NULL, 't'},
-		{"warn-days", required_argument, NULL, 'w'},
-		{"json", no_argument, NULL, 'j'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}
-	};
+	static const struct option longopts[] = {{"rootcert", required_argument, NULL, 'r'},
+	                                         {"servername", required_argument, NULL, 's'},
+	                                         {"rootcert-password", required_argument, NULL, 'R'},
+	                                         {"user", required_argument, NULL, 'U'},
+	                                         {"dbname", required_argument, NULL, 'd'},
+	                                         {"negotiation", required_argument, NULL, 'n'},
+	                                         {"timeout", required_argument, NULL, 't'},
+	                                         {"warn-days", required_argument, NULL, 'w'},
+	                                         {"json", no_argument, NULL, 'j'},
+	                                         {"quiet", no_argument, NULL, 'q'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
 	pgtls_probe *probe;
-	bool		json = false,
-				quiet = false;
-	int			c;
-	int			status;
-	char		ms[32];
-	char	   *out;
+	bool json = false, quiet = false;
+	int c;
+	int status;
+	char ms[32];
+	char *out;
 
 	probe = pgtls_probe_new();
 	if (probe == NULL)
@@ -147,7 +144,7 @@ cmd_probe(int argc, char **argv)
 		return EXIT_UNKNOWN;
 	}
 	if (getenv("PGTLS_STORE_PASSWORD") &&
-		pgtls_probe_set_option(probe, PGTLS_PROBE_ROOTCERT_PASSWORD, getenv("PGTLS_STORE_PASSWORD")) != PGTLS_OK)
+	    pgtls_probe_set_option(probe, PGTLS_PROBE_ROOTCERT_PASSWORD, getenv("PGTLS_STORE_PASSWORD")) != PGTLS_OK)
 	{
 		pgtls_probe_free(probe);
 		return fail_usage("probe", "invalid PGTLS_STORE_PASSWORD");
@@ -155,7 +152,7 @@ cmd_probe(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1)
 	{
-		pgtls_err	rc = PGTLS_OK;
+		pgtls_err rc = PGTLS_OK;
 
 		switch (c)
 		{
@@ -205,7 +202,7 @@ cmd_probe(int argc, char **argv)
 		}
 		if (rc != PGTLS_OK)
 		{
-			int			r = fail_usage("probe", pgtls_probe_errmsg(probe));
+			int r = fail_usage("probe", pgtls_probe_errmsg(probe));
 
 			pgtls_probe_free(probe);
 			return r;
@@ -218,7 +215,7 @@ cmd_probe(int argc, char **argv)
 	}
 	if (pgtls_probe_set_target(probe, argv[optind]) != PGTLS_OK)
 	{
-		int			r = fail_usage("probe", pgtls_probe_errmsg(probe));
+		int r = fail_usage("probe", pgtls_probe_errmsg(probe));
 
 		pgtls_probe_free(probe);
 		return r;
@@ -231,7 +228,7 @@ cmd_probe(int argc, char **argv)
 	}
 	{
 		pgtls_conn *conns[CLI_MAX_CONNS];
-		int			n = pgtls_probe_nconns(probe);
+		int n = pgtls_probe_nconns(probe);
 
 		for (int i = 0; i < n && i < CLI_MAX_CONNS; i++)
 			conns[i] = pgtls_probe_conn(probe, i);

@@ -37,20 +37,20 @@ cli_print_validity(FILE *f, const char *indent, json_t *c)
 	else if (json_is_true(json_object_get(c, "not_yet_valid")))
 		fprintf(f, "  NOT YET VALID\n");
 	else
-		fprintf(f, "  (%d days left)\n", (int) json_integer_value(json_object_get(c, "days_left")));
+		fprintf(f, "  (%d days left)\n", (int)json_integer_value(json_object_get(c, "days_left")));
 }
 
 static void
 print_cert(FILE *f, json_t *c)
 {
-	json_t	   *v;
-	size_t		i;
+	json_t *v;
+	size_t i;
 	const char *sep = "";
 
-	fprintf(f, "  [%d] %s%s\n", (int) json_integer_value(json_object_get(c, "depth")), str(c, "subject"),
-			json_is_true(json_object_get(c, "is_ca")) ? "  (CA)" : "");
+	fprintf(f, "  [%d] %s%s\n", (int)json_integer_value(json_object_get(c, "depth")), str(c, "subject"),
+	        json_is_true(json_object_get(c, "is_ca")) ? "  (CA)" : "");
 	fprintf(f, "      issuer    %s%s\n", str(c, "issuer"),
-			json_is_true(json_object_get(c, "self_signed")) ? "  (self-signed)" : "");
+	        json_is_true(json_object_get(c, "self_signed")) ? "  (self-signed)" : "");
 	cli_print_validity(f, "      ", c);
 	fprintf(f, "      names     ");
 	json_array_foreach(json_object_get(c, "san_dns"), i, v)
@@ -65,8 +65,8 @@ print_cert(FILE *f, json_t *c)
 	}
 	fprintf(f, "%s\n", sep[0] ? "" : "(no subjectAltName)");
 	fprintf(f, "      key       %s %d%s%s, signed %s\n", str(c, "key_type"),
-			(int) json_integer_value(json_object_get(c, "key_bits")),
-			json_object_get(c, "key_curve") ? " " : "", str(c, "key_curve"), str(c, "signature_algorithm"));
+	        (int)json_integer_value(json_object_get(c, "key_bits")), json_object_get(c, "key_curve") ? " " : "",
+	        str(c, "key_curve"), str(c, "signature_algorithm"));
 	fprintf(f, "      serial    %s\n", str(c, "serial"));
 	fprintf(f, "      SHA-1     %s\n", str(c, "sha1"));
 	fprintf(f, "      SHA-256   %s\n", str(c, "sha256"));
@@ -75,7 +75,7 @@ print_cert(FILE *f, json_t *c)
 static void
 print_startup(FILE *f, const char *label, json_t *conn)
 {
-	json_t	   *st = json_object_get(conn, "startup");
+	json_t *st = json_object_get(conn, "startup");
 	const char *res = str(st, "result");
 
 	if (strcmp(res, "accepted") == 0)
@@ -84,18 +84,16 @@ print_startup(FILE *f, const char *label, json_t *conn)
 		fprintf(f, "%-11s rejected: %s:  %s\n", label, str(st, "severity"), str(st, "message"));
 	else
 		fprintf(f, "%-11s unknown%s%s\n", label, json_is_string(json_object_get(st, "message")) ? ": " : "",
-				str(st, "message"));
+		        str(st, "message"));
 }
 
 int
 cli_render_probe(FILE *f, const char *json, int quiet)
 {
 	json_error_t jerr;
-	json_t	   *r = json_loads(json, 0, &jerr);
-	json_t	   *t,
-			   *v,
-			   *status;
-	size_t		i;
+	json_t *r = json_loads(json, 0, &jerr);
+	json_t *t, *v, *status;
+	size_t i;
 
 	if (r == NULL)
 		return -1;
@@ -103,17 +101,18 @@ cli_render_probe(FILE *f, const char *json, int quiet)
 	status = json_object_get(r, "status");
 	if (quiet)
 	{
-		json_t	   *first = NULL;
+		json_t *first = NULL;
 
 		/* the first finding of the status's severity explains it */
-		json_array_foreach(json_object_get(r, "findings"), i, v)
-			if (strcasecmp(str(v, "severity"), str(status, "label")) == 0)
-			{
-				first = v;
-				break;
-			}
-		fprintf(f, "PGTLS %s - %s:%s%s%s\n", str(status, "label"), str(t, "host")[0] ? str(t, "host") : str(t, "hostaddr"),
-				str(t, "port"), first ? ": " : "", first ? str(first, "message") : "");
+		json_array_foreach(json_object_get(r, "findings"), i,
+		                   v) if (strcasecmp(str(v, "severity"), str(status, "label")) == 0)
+		{
+			first = v;
+			break;
+		}
+		fprintf(f, "PGTLS %s - %s:%s%s%s\n", str(status, "label"),
+		        str(t, "host")[0] ? str(t, "host") : str(t, "hostaddr"), str(t, "port"), first ? ": " : "",
+		        first ? str(first, "message") : "");
 		json_decref(r);
 		return 0;
 	}
@@ -126,9 +125,9 @@ cli_render_probe(FILE *f, const char *json, int quiet)
 
 	json_array_foreach(json_object_get(r, "negotiation"), i, v)
 	{
-		json_t	   *tls = json_object_get(v, "tls");
+		json_t *tls = json_object_get(v, "tls");
 		const char *m = str(v, "method");
-		char		label[32];
+		char label[32];
 
 		fprintf(f, "%-11s ", strcmp(m, "direct") == 0 ? "Direct TLS" : "SSLRequest");
 		if (strcmp(m, "postgres") == 0 && json_is_string(json_object_get(v, "ssl_response")))
@@ -137,12 +136,12 @@ cli_render_probe(FILE *f, const char *json, int quiet)
 			fprintf(f, "to %s", str(v, "address"));
 		if (json_is_object(tls))
 			fprintf(f, ": %s %s, group %s%s%s", str(tls, "version"), str(tls, "cipher"),
-					json_is_string(json_object_get(tls, "group")) ? str(tls, "group") : "-",
-					json_is_string(json_object_get(tls, "alpn")) ? ", ALPN " : "", str(tls, "alpn"));
+			        json_is_string(json_object_get(tls, "group")) ? str(tls, "group") : "-",
+			        json_is_string(json_object_get(tls, "alpn")) ? ", ALPN " : "", str(tls, "alpn"));
 		fprintf(f, "\n");
 		if (json_is_object(json_object_get(v, "error")))
 			fprintf(f, "%-11s %s error: %s\n", "", str(json_object_get(v, "error"), "class"),
-					str(json_object_get(v, "error"), "message"));
+			        str(json_object_get(v, "error"), "message"));
 		if (json_is_object(tls))
 		{
 			snprintf(label, sizeof(label), "Over TLS");
@@ -152,13 +151,12 @@ cli_render_probe(FILE *f, const char *json, int quiet)
 	print_startup(f, "Plaintext", json_object_get(r, "plaintext"));
 
 	v = json_object_get(r, "chain");
-	fprintf(f, "\nCertificate chain served (%d certificate%s)\n", (int) json_array_size(v),
-			json_array_size(v) == 1 ? "" : "s");
+	fprintf(f, "\nCertificate chain served (%d certificate%s)\n", (int)json_array_size(v),
+	        json_array_size(v) == 1 ? "" : "s");
 	{
-		json_t	   *c;
+		json_t *c;
 
-		json_array_foreach(v, i, c)
-			print_cert(f, c);
+		json_array_foreach(v, i, c) print_cert(f, c);
 	}
 
 	v = json_object_get(r, "rootcert");
@@ -174,10 +172,10 @@ cli_render_probe(FILE *f, const char *json, int quiet)
 		fprintf(f, "%s\n", str(v, "load_error"));
 	else
 	{
-		json_t	   *cv = json_object_get(v, "chain_verifies");
+		json_t *cv = json_object_get(v, "chain_verifies");
 
-		fprintf(f, "%d certificate%s", (int) json_integer_value(json_object_get(v, "certificates")),
-				json_integer_value(json_object_get(v, "certificates")) == 1 ? "" : "s");
+		fprintf(f, "%d certificate%s", (int)json_integer_value(json_object_get(v, "certificates")),
+		        json_integer_value(json_object_get(v, "certificates")) == 1 ? "" : "s");
 		if (json_is_object(cv))
 		{
 			if (json_is_true(json_object_get(cv, "ok")))
@@ -190,19 +188,19 @@ cli_render_probe(FILE *f, const char *json, int quiet)
 	}
 	v = json_object_get(r, "host_check");
 	fprintf(f, "Host name         \"%s\": %s\n", str(v, "name"),
-			json_is_true(json_object_get(v, "ok")) ? "matches the server certificate" : str(v, "message"));
+	        json_is_true(json_object_get(v, "ok")) ? "matches the server certificate" : str(v, "message"));
 
 	fprintf(f, "\n%-10s %-12s %-9s %-10s %-9s %s\n", "negotiate", "sslmode", "result", "encrypted", "verified", "note");
 	json_array_foreach(json_object_get(r, "sslmodes"), i, v)
 	{
-		json_t	   *errs = json_object_get(v, "errors");
-		json_t	   *e;
-		size_t		j;
+		json_t *errs = json_object_get(v, "errors");
+		json_t *e;
+		size_t j;
 
 		fprintf(f, "%-10s %-12s %-9s %-10s %-9s %s\n", str(v, "negotiation"), str(v, "sslmode"), str(v, "result"),
-				json_is_true(json_object_get(v, "encrypted")) ? "yes" : "NO",
-				str(v, "verified"),
-				json_is_true(json_object_get(v, "plaintext_fallback")) ? "fell back to plaintext after TLS failed" : "");
+		        json_is_true(json_object_get(v, "encrypted")) ? "yes" : "NO", str(v, "verified"),
+		        json_is_true(json_object_get(v, "plaintext_fallback")) ? "fell back to plaintext after TLS failed"
+		                                                               : "");
 		json_array_foreach(errs, j, e)
 		{
 			const char *s = json_string_value(e);
@@ -211,7 +209,7 @@ cli_render_probe(FILE *f, const char *json, int quiet)
 			/* libpq's two-line messages are indented line by line */
 			while (s && (nl = strchr(s, '\n')) != NULL)
 			{
-				fprintf(f, "%24s%.*s\n", "", (int) (nl - s), s);
+				fprintf(f, "%24s%.*s\n", "", (int)(nl - s), s);
 				s = nl + 1;
 			}
 			if (s)
@@ -222,15 +220,16 @@ cli_render_probe(FILE *f, const char *json, int quiet)
 	fprintf(f, "\nFindings\n");
 	json_array_foreach(json_object_get(r, "findings"), i, v)
 	{
-		char		sev[16];
-		size_t		k;
+		char sev[16];
+		size_t k;
 
 		snprintf(sev, sizeof(sev), "%s", str(v, "severity"));
 		for (k = 0; sev[k]; k++)
-			sev[k] = (char) (sev[k] >= 'a' && sev[k] <= 'z' ? sev[k] - 32 : sev[k]);
+			sev[k] = (char)(sev[k] >= 'a' && sev[k] <= 'z' ? sev[k] - 32 : sev[k]);
 		fprintf(f, "  %-9s %s\n", sev, str(v, "message"));
 	}
-	fprintf(f, "\nStatus: %s (exit %d)\n", str(status, "label"), (int) json_integer_value(json_object_get(status, "code")));
+	fprintf(f, "\nStatus: %s (exit %d)\n", str(status, "label"),
+	        (int)json_integer_value(json_object_get(status, "code")));
 	json_decref(r);
 	return 0;
 }

@@ -14,10 +14,10 @@
 #include <stdio.h>
 
 /* Renders a probe report given as JSON.  Returns 0, or -1 if JSON is unreadable. */
-int			cli_render_probe(FILE *f, const char *json, int quiet);
+int cli_render_probe(FILE *f, const char *json, int quiet);
 
 /* "validity  FROM .. TO  (N days left | EXPIRED | NOT YET VALID)" of a certificate summary */
 struct json_t;
-void		cli_print_validity(FILE *f, const char *indent, struct json_t *cert);
+void cli_print_validity(FILE *f, const char *indent, struct json_t *cert);
 
 #endif

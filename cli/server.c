@@ -38,19 +38,17 @@ static char *
 probe_target(const char *conninfo, int timeout_s, char *note, size_t notelen)
 {
 	pgtls_probe *p = pgtls_probe_new();
-	char		ms[32];
-	char	   *out = NULL;
+	char ms[32];
+	char *out = NULL;
 	pgtls_conn *conns[CLI_MAX_CONNS];
-	int			n,
-				i;
+	int n, i;
 
 	note[0] = '\0';
 	if (p == NULL)
 		return NULL;
 	snprintf(ms, sizeof(ms), "%d", timeout_s * 1000);
 	if (pgtls_probe_set_target(p, conninfo) != PGTLS_OK ||
-		pgtls_probe_set_option(p, PGTLS_PROBE_TIMEOUT_MS, ms) != PGTLS_OK ||
-		pgtls_probe_start(p) != PGTLS_OK)
+	    pgtls_probe_set_option(p, PGTLS_PROBE_TIMEOUT_MS, ms) != PGTLS_OK || pgtls_probe_start(p) != PGTLS_OK)
 	{
 		snprintf(note, notelen, "plaintext probe skipped: %s", pgtls_probe_errmsg(p));
 		pgtls_probe_free(p);
@@ -69,19 +67,16 @@ probe_target(const char *conninfo, int timeout_s, char *note, size_t notelen)
 int
 cli_cmd_server(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"timeout", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}
-	};
-	bool		json = false;
-	int			timeout_s = 10;
-	int			c,
-				rc;
-	char		note[1200];
-	char	   *probe;
-	char	   *out;
+	static const struct option longopts[] = {{"json", no_argument, NULL, 'j'},
+	                                         {"timeout", required_argument, NULL, 't'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
+	bool json = false;
+	int timeout_s = 10;
+	int c, rc;
+	char note[1200];
+	char *probe;
+	char *out;
 	pgtls_server *srv;
 
 	optind = 1;
@@ -102,17 +97,17 @@ cli_cmd_server(int argc, char **argv)
 				break;
 			case 'h':
 				printf("Usage: pgtls server [--json] [--timeout S] CONNINFO\n"
-					   "\n"
-					   "Logs in with libpq (CONNINFO: conninfo string or postgresql:// URI; the\n"
-					   "password comes from PGPASSWORD/.pgpass as for psql), reads ssl,\n"
-					   "ssl_min/max_protocol_version, ssl_ciphers, ssl_*_file and rds.force_ssl\n"
-					   "(saying which were unreadable without pg_read_all_settings), walks\n"
-					   "pg_hba_file_rules in order (superuser) for rules that let TCP clients in\n"
-					   "without TLS, sends an unauthenticated plaintext startup (never a password),\n"
-					   "and concludes whether TLS is enforced for all TCP clients.\n"
-					   "\n"
-					   "Exit status: 0 enforced, 1 not enforced, 2 no TLS at all (ssl = off),\n"
-					   "3 unknown or error.\n");
+				       "\n"
+				       "Logs in with libpq (CONNINFO: conninfo string or postgresql:// URI; the\n"
+				       "password comes from PGPASSWORD/.pgpass as for psql), reads ssl,\n"
+				       "ssl_min/max_protocol_version, ssl_ciphers, ssl_*_file and rds.force_ssl\n"
+				       "(saying which were unreadable without pg_read_all_settings), walks\n"
+				       "pg_hba_file_rules in order (superuser) for rules that let TCP clients in\n"
+				       "without TLS, sends an unauthenticated plaintext startup (never a password),\n"
+				       "and concludes whether TLS is enforced for all TCP clients.\n"
+				       "\n"
+				       "Exit status: 0 enforced, 1 not enforced, 2 no TLS at all (ssl = off),\n"
+				       "3 unknown or error.\n");
 				return 0;
 			default:
 				fprintf(stderr, "Try \"pgtls server --help\" for more information.\n");
@@ -143,38 +138,37 @@ cli_cmd_server(int argc, char **argv)
 	else
 	{
 		json_error_t je;
-		json_t	   *r = json_loads(out, 0, &je);
-		json_t	   *v,
-				   *x;
+		json_t *r = json_loads(out, 0, &je);
+		json_t *v, *x;
 		const char *k;
-		size_t		i;
+		size_t i;
 
 		v = json_object_get(r, "login");
 		printf("Server %s (PostgreSQL %s), logged in as %s%s\n", js(v, "address"), js(v, "server_version"),
-			   js(v, "user"), json_is_true(json_object_get(v, "pg_read_all_settings")) ? "" : " (without pg_read_all_settings)");
+		       js(v, "user"),
+		       json_is_true(json_object_get(v, "pg_read_all_settings")) ? "" : " (without pg_read_all_settings)");
 		printf("\nSettings\n");
-		json_object_foreach(json_object_get(r, "settings"), k, x)
-			printf("  %-28s %s\n", k, json_string_value(x));
+		json_object_foreach(json_object_get(r, "settings"), k, x) printf("  %-28s %s\n", k, json_string_value(x));
 		json_array_foreach(json_object_get(r, "unreadable"), i, x)
-			printf("  %-28s (unreadable with this login)\n", json_string_value(x));
+		    printf("  %-28s (unreadable with this login)\n", json_string_value(x));
 		if (json_is_array(json_object_get(r, "hba_rules")))
 		{
 			printf("\npg_hba.conf rules (in order)\n");
 			json_array_foreach(json_object_get(r, "hba_rules"), i, x)
-				printf("  %4d  %-50s %s\n", (int) json_integer_value(json_object_get(x, "line")), js(x, "rule"),
-					   json_is_true(json_object_get(x, "allows_tcp_without_tls")) ? "<- lets TCP clients in WITHOUT TLS" :
-					   json_is_true(json_object_get(x, "shadowed")) ? "(shadowed by an earlier reject)" : "");
+			    printf("  %4d  %-50s %s\n", (int)json_integer_value(json_object_get(x, "line")), js(x, "rule"),
+			           json_is_true(json_object_get(x, "allows_tcp_without_tls")) ? "<- lets TCP clients in WITHOUT TLS"
+			           : json_is_true(json_object_get(x, "shadowed"))             ? "(shadowed by an earlier reject)"
+			                                                                      : "");
 		}
 		v = json_object_get(r, "plaintext_probe");
 		if (json_is_object(v))
 			printf("\nPlaintext startup probe: %s%s%s\n", js(v, "result"),
-				   json_is_string(json_object_get(v, "message")) ? ": " : "", js(v, "message"));
+			       json_is_string(json_object_get(v, "message")) ? ": " : "", js(v, "message"));
 		else if (note[0])
 			printf("\n%s\n", note);
 		v = json_object_get(r, "verdict");
 		printf("\nTLS for all TCP clients: %s\n", js(v, "tls_for_all_tcp_clients"));
-		json_array_foreach(json_object_get(v, "reasons"), i, x)
-			printf("  - %s\n", json_string_value(x));
+		json_array_foreach(json_object_get(v, "reasons"), i, x) printf("  - %s\n", json_string_value(x));
 		json_decref(r);
 	}
 	pgtls_free(out);
@@ -188,8 +182,8 @@ cli_cmd_server(int argc, char **argv)
 static double
 parse_duration(const char *s)
 {
-	char	   *end;
-	double		v;
+	char *end;
+	double v;
 
 	errno = 0;
 	v = strtod(s, &end);
@@ -211,8 +205,8 @@ sleep_s(double s)
 {
 	struct timespec ts;
 
-	ts.tv_sec = (time_t) s;
-	ts.tv_nsec = (long) ((s - floor(s)) * 1e9);
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - floor(s)) * 1e9);
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 }
@@ -220,25 +214,20 @@ sleep_s(double s)
 int
 cli_cmd_connections(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"watch", required_argument, NULL, 'w'},
-		{"interval", required_argument, NULL, 'i'},
-		{"exclude-user", required_argument, NULL, 'x'},
-		{"json", no_argument, NULL, 'j'},
-		{"csv", no_argument, NULL, 'c'},
-		{"timeout", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}
-	};
+	static const struct option longopts[] = {{"watch", required_argument, NULL, 'w'},
+	                                         {"interval", required_argument, NULL, 'i'},
+	                                         {"exclude-user", required_argument, NULL, 'x'},
+	                                         {"json", no_argument, NULL, 'j'},
+	                                         {"csv", no_argument, NULL, 'c'},
+	                                         {"timeout", required_argument, NULL, 't'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
 	pgtls_inventory *inv = pgtls_inventory_new();
-	double		watch = 0,
-				interval = 1;
-	bool		json = false,
-				csv = false;
-	int			timeout_s = 10;
-	int			c,
-				rc = CLI_EXIT_UNKNOWN;
-	char	   *out = NULL;
+	double watch = 0, interval = 1;
+	bool json = false, csv = false;
+	int timeout_s = 10;
+	int c, rc = CLI_EXIT_UNKNOWN;
+	char *out = NULL;
 
 	if (inv == NULL)
 	{
@@ -254,7 +243,8 @@ cli_cmd_connections(int argc, char **argv)
 				watch = parse_duration(optarg);
 				if (watch <= 0)
 				{
-					fprintf(stderr, "pgtls connections: invalid --watch \"%s\": expected a duration like 30s, 5m, 1h\n", optarg);
+					fprintf(stderr, "pgtls connections: invalid --watch \"%s\": expected a duration like 30s, 5m, 1h\n",
+					        optarg);
 					goto done;
 				}
 				break;
@@ -289,16 +279,16 @@ cli_cmd_connections(int argc, char **argv)
 				break;
 			case 'h':
 				printf("Usage: pgtls connections [--watch DURATION] [--interval S] [--exclude-user U]...\n"
-					   "                         [--json|--csv] CONNINFO\n"
-					   "\n"
-					   "Lists client sessions with and without TLS (pg_stat_ssl joined with\n"
-					   "pg_stat_activity), grouped by client address, user, database and\n"
-					   "application_name, with TLS version, cipher, and first/last seen.\n"
-					   "--watch samples every --interval (default 1s) for DURATION (30s, 5m, 1h),\n"
-					   "so clients that connect and leave between two looks are still caught;\n"
-					   "progress goes to stderr.  Sessions of other users need pg_read_all_stats.\n"
-					   "\n"
-					   "Exit status: 0 every TCP session used TLS, 1 some did not, 3 error.\n");
+				       "                         [--json|--csv] CONNINFO\n"
+				       "\n"
+				       "Lists client sessions with and without TLS (pg_stat_ssl joined with\n"
+				       "pg_stat_activity), grouped by client address, user, database and\n"
+				       "application_name, with TLS version, cipher, and first/last seen.\n"
+				       "--watch samples every --interval (default 1s) for DURATION (30s, 5m, 1h),\n"
+				       "so clients that connect and leave between two looks are still caught;\n"
+				       "progress goes to stderr.  Sessions of other users need pg_read_all_stats.\n"
+				       "\n"
+				       "Exit status: 0 every TCP session used TLS, 1 some did not, 3 error.\n");
 				rc = 0;
 				goto done;
 			default:
@@ -308,29 +298,27 @@ cli_cmd_connections(int argc, char **argv)
 	}
 	if (optind != argc - 1 || (json && csv))
 	{
-		fprintf(stderr, "pgtls connections: %s\n", json && csv ? "--json and --csv exclude each other" : "expected one CONNINFO");
+		fprintf(stderr, "pgtls connections: %s\n",
+		        json && csv ? "--json and --csv exclude each other" : "expected one CONNINFO");
 		goto done;
 	}
-	if (pgtls_inventory_connect(inv, argv[optind], timeout_s) != PGTLS_OK ||
-		pgtls_inventory_sample(inv) != PGTLS_OK)
+	if (pgtls_inventory_connect(inv, argv[optind], timeout_s) != PGTLS_OK || pgtls_inventory_sample(inv) != PGTLS_OK)
 	{
 		fprintf(stderr, "pgtls connections: %s\n", pgtls_inventory_errmsg(inv));
 		goto done;
 	}
 	if (watch > 0)
 	{
-		struct timespec t0,
-					now;
-		double		el = 0,
-					last_report = 0;
-		int			samples = 1;
-		bool		tty = isatty(STDERR_FILENO);
+		struct timespec t0, now;
+		double el = 0, last_report = 0;
+		int samples = 1;
+		bool tty = isatty(STDERR_FILENO);
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (;;)
 		{
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			el = (double) (now.tv_sec - t0.tv_sec) + (double) (now.tv_nsec - t0.tv_nsec) / 1e9;
+			el = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
 			if (el + interval > watch)
 				break;
 			sleep_s(interval);
@@ -343,12 +331,12 @@ cli_cmd_connections(int argc, char **argv)
 			if (tty || el - last_report >= 5)
 			{
 				fprintf(stderr, "%swatching: %d samples, %d sessions seen, %.0fs left%s", tty ? "\r" : "", samples,
-						pgtls_inventory_sessions(inv), watch - el > 0 ? watch - el : 0, tty ? "   " : "\n");
+				        pgtls_inventory_sessions(inv), watch - el > 0 ? watch - el : 0, tty ? "   " : "\n");
 				last_report = el;
 			}
 		}
 		fprintf(stderr, "%swatched %.1fs: %d samples, %d sessions seen\n", tty ? "\r" : "", el, samples,
-				pgtls_inventory_sessions(inv));
+		        pgtls_inventory_sessions(inv));
 	}
 	out = csv ? pgtls_inventory_csv(inv) : pgtls_inventory_json(inv, 1);
 	if (out == NULL)
@@ -358,7 +346,7 @@ cli_cmd_connections(int argc, char **argv)
 	}
 	{
 		json_error_t je;
-		json_t	   *r = json_loads(csv ? "{}" : out, 0, &je);
+		json_t *r = json_loads(csv ? "{}" : out, 0, &je);
 
 		if (csv)
 		{
@@ -372,22 +360,22 @@ cli_cmd_connections(int argc, char **argv)
 			printf("%s\n", out);
 		else
 		{
-			json_t	   *x;
-			size_t		i;
+			json_t *x;
+			size_t i;
 
-			printf("%d sample%s, %s .. %s\n\n", (int) json_integer_value(json_object_get(r, "samples")),
-				   json_integer_value(json_object_get(r, "samples")) == 1 ? "" : "s",
-				   js(json_object_get(r, "span"), "first"), js(json_object_get(r, "span"), "last"));
+			printf("%d sample%s, %s .. %s\n\n", (int)json_integer_value(json_object_get(r, "samples")),
+			       json_integer_value(json_object_get(r, "samples")) == 1 ? "" : "s",
+			       js(json_object_get(r, "span"), "first"), js(json_object_get(r, "span"), "last"));
 			printf("%-16s %-12s %-12s %-16s %-8s %-24s %5s  %s\n", "client", "user", "database", "application", "TLS",
-				   "cipher", "sess", "first seen .. last seen");
-			json_array_foreach(json_object_get(r, "clients"), i, x)
-				printf("%-16.16s %-12.12s %-12.12s %-16.16s %-8s %-24.24s %5d  %.19s .. %.19s\n", js(x, "client_addr"),
-					   js(x, "user"), js(x, "database"), js(x, "application_name"),
-					   json_is_true(json_object_get(x, "ssl")) ? js(x, "version") : "NONE", js(x, "cipher"),
-					   (int) json_integer_value(json_object_get(x, "sessions")), js(x, "first_seen"), js(x, "last_seen"));
+			       "cipher", "sess", "first seen .. last seen");
+			json_array_foreach(json_object_get(r, "clients"), i, x) printf(
+			    "%-16.16s %-12.12s %-12.12s %-16.16s %-8s %-24.24s %5d  %.19s .. %.19s\n", js(x, "client_addr"),
+			    js(x, "user"), js(x, "database"), js(x, "application_name"),
+			    json_is_true(json_object_get(x, "ssl")) ? js(x, "version") : "NONE", js(x, "cipher"),
+			    (int)json_integer_value(json_object_get(x, "sessions")), js(x, "first_seen"), js(x, "last_seen"));
 			if (json_integer_value(json_object_get(r, "hidden_sessions")))
 				printf("\nnote: %d session(s) of other users hidden: grant pg_read_all_stats\n",
-					   (int) json_integer_value(json_object_get(r, "hidden_sessions")));
+				       (int)json_integer_value(json_object_get(r, "hidden_sessions")));
 		}
 		rc = json_integer_value(json_object_get(r, "tcp_sessions_without_tls")) > 0 ? 1 : 0;
 		json_decref(r);

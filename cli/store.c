@@ -29,32 +29,31 @@
 static void
 usage_store(FILE *f)
 {
-	fprintf(f,
-			"Usage:\n"
-			"  pgtls store inspect [--password P] [--json] FILE...\n"
-			"  pgtls store merge -o OUT --format pem|der|p12|jks [--password P]\n"
-			"                    [--in-password P] [--drop-expired] [--force] [--json] IN...\n"
-			"  pgtls store verify --fingerprint FP [--password P] [--json] FILE\n"
-			"\n"
-			"Formats are detected from the bytes: PEM bundles, DER, PKCS#7, PKCS#12\n"
-			"(OpenSSL 3 AES or legacy RC2/3DES) and Java JKS/JCEKS.\n"
-			"\n"
-			"inspect  lists every certificate: alias, subject, issuer, validity and days\n"
-			"         left, SHA-1/SHA-256 fingerprints (keytool form), CA or leaf,\n"
-			"         duplicates.  --password opens PKCS#12 files and checks JKS integrity.\n"
-			"merge    keeps every distinct certificate of all inputs in input order,\n"
-			"         de-duplicated by fingerprint (old CAs stay unless --drop-expired),\n"
-			"         reports what it removed and why, writes atomically, and refuses to\n"
-			"         overwrite OUT without --force.  p12 and jks are Java truststores\n"
-			"         (trustedCertEntry); their password (--password) defaults to changeit.\n"
-			"         --in-password opens password-protected inputs.\n"
-			"verify   says whether the certificate with this SHA-1 or SHA-256\n"
-			"         fingerprint (colons optional) is in the store.\n"
-			"\n"
-			"Passwords: --password P, --password-file FILE (first line), or the\n"
-			"environment variables PGTLS_STORE_PASSWORD / PGTLS_STORE_IN_PASSWORD.\n"
-			"Exit status: 0 OK, 1 warnings (inspect), 2 fingerprint not found (verify),\n"
-			"3 error (usage, unreadable or corrupted file, wrong password).\n");
+	fprintf(f, "Usage:\n"
+	           "  pgtls store inspect [--password P] [--json] FILE...\n"
+	           "  pgtls store merge -o OUT --format pem|der|p12|jks [--password P]\n"
+	           "                    [--in-password P] [--drop-expired] [--force] [--json] IN...\n"
+	           "  pgtls store verify --fingerprint FP [--password P] [--json] FILE\n"
+	           "\n"
+	           "Formats are detected from the bytes: PEM bundles, DER, PKCS#7, PKCS#12\n"
+	           "(OpenSSL 3 AES or legacy RC2/3DES) and Java JKS/JCEKS.\n"
+	           "\n"
+	           "inspect  lists every certificate: alias, subject, issuer, validity and days\n"
+	           "         left, SHA-1/SHA-256 fingerprints (keytool form), CA or leaf,\n"
+	           "         duplicates.  --password opens PKCS#12 files and checks JKS integrity.\n"
+	           "merge    keeps every distinct certificate of all inputs in input order,\n"
+	           "         de-duplicated by fingerprint (old CAs stay unless --drop-expired),\n"
+	           "         reports what it removed and why, writes atomically, and refuses to\n"
+	           "         overwrite OUT without --force.  p12 and jks are Java truststores\n"
+	           "         (trustedCertEntry); their password (--password) defaults to changeit.\n"
+	           "         --in-password opens password-protected inputs.\n"
+	           "verify   says whether the certificate with this SHA-1 or SHA-256\n"
+	           "         fingerprint (colons optional) is in the store.\n"
+	           "\n"
+	           "Passwords: --password P, --password-file FILE (first line), or the\n"
+	           "environment variables PGTLS_STORE_PASSWORD / PGTLS_STORE_IN_PASSWORD.\n"
+	           "Exit status: 0 OK, 1 warnings (inspect), 2 fingerprint not found (verify),\n"
+	           "3 error (usage, unreadable or corrupted file, wrong password).\n");
 }
 
 static int
@@ -68,10 +67,10 @@ store_fail(const char *msg)
 static char *
 read_password_file(const char *path, char *err, size_t errlen)
 {
-	FILE	   *f = fopen(path, "r");
-	char	   *line = NULL;
-	size_t		cap = 0;
-	ssize_t		n;
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
 
 	if (f == NULL)
 	{
@@ -105,11 +104,9 @@ static void
 render_inspect(FILE *f, const char *json)
 {
 	json_error_t je;
-	json_t	   *r = json_loads(json, 0, &je);
-	json_t	   *v,
-			   *c;
-	size_t		i,
-				j;
+	json_t *r = json_loads(json, 0, &je);
+	json_t *v, *c;
+	size_t i, j;
 
 	if (r == NULL)
 		return;
@@ -119,45 +116,43 @@ render_inspect(FILE *f, const char *json)
 		if (strcmp(jstr(v, "integrity"), "none") != 0)
 			fprintf(f, ", integrity %s", jstr(v, "integrity"));
 		fprintf(f, "\n");
-		json_array_foreach(json_object_get(v, "notes"), j, c)
-			fprintf(f, "  note: %s\n", json_string_value(c));
+		json_array_foreach(json_object_get(v, "notes"), j, c) fprintf(f, "  note: %s\n", json_string_value(c));
 	}
 	fprintf(f, "\n");
 	json_array_foreach(json_object_get(r, "certificates"), i, c)
 	{
-		json_t	   *dup = json_object_get(c, "duplicate_of");
-		json_t	   *jt = json_object_get(c, "java_trusted");
+		json_t *dup = json_object_get(c, "duplicate_of");
+		json_t *jt = json_object_get(c, "java_trusted");
 
-		fprintf(f, "#%d", (int) json_integer_value(json_object_get(c, "index")));
+		fprintf(f, "#%d", (int)json_integer_value(json_object_get(c, "index")));
 		if (json_is_string(json_object_get(c, "alias")))
 			fprintf(f, " alias \"%s\"", jstr(c, "alias"));
 		fprintf(f, "  %s%s%s%s\n", json_is_true(json_object_get(c, "is_ca")) ? "CA" : "leaf (not a CA)",
-				strcmp(jstr(c, "entry"), "certificate") ? ", from a private-key entry" : "",
-				json_is_false(jt) ? ", not trusted by Java (no trusted-key-usage attribute)" : "",
-				json_is_integer(dup) ? ", DUPLICATE" : "");
+		        strcmp(jstr(c, "entry"), "certificate") ? ", from a private-key entry" : "",
+		        json_is_false(jt) ? ", not trusted by Java (no trusted-key-usage attribute)" : "",
+		        json_is_integer(dup) ? ", DUPLICATE" : "");
 		fprintf(f, "   subject   %s\n", jstr(c, "subject"));
 		fprintf(f, "   issuer    %s\n", jstr(c, "issuer"));
 		cli_print_validity(f, "   ", c);
 		fprintf(f, "   SHA-1     %s\n", jstr(c, "sha1"));
 		fprintf(f, "   SHA-256   %s\n", jstr(c, "sha256"));
 		if (json_is_integer(dup))
-			fprintf(f, "   duplicate of #%d\n", (int) json_integer_value(dup));
+			fprintf(f, "   duplicate of #%d\n", (int)json_integer_value(dup));
 		if (json_array_size(json_object_get(r, "files")) > 1)
 			fprintf(f, "   from      %s\n", jstr(c, "source"));
 	}
 	v = json_object_get(r, "summary");
 	fprintf(f, "\n%d certificate%s, %d duplicate%s, %d expired, %d not a CA\n",
-			(int) json_integer_value(json_object_get(v, "certificates")),
-			json_integer_value(json_object_get(v, "certificates")) == 1 ? "" : "s",
-			(int) json_integer_value(json_object_get(v, "duplicates")),
-			json_integer_value(json_object_get(v, "duplicates")) == 1 ? "" : "s",
-			(int) json_integer_value(json_object_get(v, "expired")),
-			(int) json_integer_value(json_object_get(v, "non_ca")));
+	        (int)json_integer_value(json_object_get(v, "certificates")),
+	        json_integer_value(json_object_get(v, "certificates")) == 1 ? "" : "s",
+	        (int)json_integer_value(json_object_get(v, "duplicates")),
+	        json_integer_value(json_object_get(v, "duplicates")) == 1 ? "" : "s",
+	        (int)json_integer_value(json_object_get(v, "expired")),
+	        (int)json_integer_value(json_object_get(v, "non_ca")));
 	json_array_foreach(json_object_get(r, "removed"), i, c)
-		fprintf(f, "removed: %s \"%s\" (%s) from %s\n", jstr(c, "sha256"), jstr(c, "subject"), jstr(c, "reason"),
-				jstr(c, "source"));
-	json_array_foreach(json_object_get(r, "findings"), i, c)
-		fprintf(f, "WARNING: %s\n", jstr(c, "message"));
+	    fprintf(f, "removed: %s \"%s\" (%s) from %s\n", jstr(c, "sha256"), jstr(c, "subject"), jstr(c, "reason"),
+	            jstr(c, "source"));
+	json_array_foreach(json_object_get(r, "findings"), i, c) fprintf(f, "WARNING: %s\n", jstr(c, "message"));
 	json_decref(r);
 }
 
@@ -165,8 +160,8 @@ static int
 report_status(const char *json)
 {
 	json_error_t je;
-	json_t	   *r = json_loads(json, 0, &je);
-	int			st = json_array_size(json_object_get(r, "findings")) > 0 ? 1 : 0;
+	json_t *r = json_loads(json, 0, &je);
+	int st = json_array_size(json_object_get(r, "findings")) > 0 ? 1 : 0;
 
 	json_decref(r);
 	return st;
@@ -175,34 +170,26 @@ report_status(const char *json)
 int
 cli_cmd_store(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"password", required_argument, NULL, 'p'},
-		{"password-file", required_argument, NULL, 'P'},
-		{"in-password", required_argument, NULL, 'i'},
-		{"in-password-file", required_argument, NULL, 'I'},
-		{"output", required_argument, NULL, 'o'},
-		{"format", required_argument, NULL, 'f'},
-		{"fingerprint", required_argument, NULL, 'F'},
-		{"drop-expired", no_argument, NULL, 'x'},
-		{"force", no_argument, NULL, 'y'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}
-	};
+	static const struct option longopts[] = {{"password", required_argument, NULL, 'p'},
+	                                         {"password-file", required_argument, NULL, 'P'},
+	                                         {"in-password", required_argument, NULL, 'i'},
+	                                         {"in-password-file", required_argument, NULL, 'I'},
+	                                         {"output", required_argument, NULL, 'o'},
+	                                         {"format", required_argument, NULL, 'f'},
+	                                         {"fingerprint", required_argument, NULL, 'F'},
+	                                         {"drop-expired", no_argument, NULL, 'x'},
+	                                         {"force", no_argument, NULL, 'y'},
+	                                         {"json", no_argument, NULL, 'j'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
 	const char *sub;
-	char	   *password = NULL,
-			   *in_password = NULL;
-	const char *output = NULL,
-			   *format = NULL,
-			   *fingerprint = NULL;
-	bool		drop_expired = false,
-				force = false,
-				json = false;
-	int			c,
-				rc = CLI_EXIT_UNKNOWN;
+	char *password = NULL, *in_password = NULL;
+	const char *output = NULL, *format = NULL, *fingerprint = NULL;
+	bool drop_expired = false, force = false, json = false;
+	int c, rc = CLI_EXIT_UNKNOWN;
 	pgtls_store *store = NULL;
-	char		err[256];
-	char	   *out = NULL;
+	char err[256];
+	char *out = NULL;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 	{
@@ -226,18 +213,18 @@ cli_cmd_store(int argc, char **argv)
 			case 'P':
 			case 'i':
 			case 'I':
-				{
-					char	  **dst = (c == 'p' || c == 'P') ? &password : &in_password;
+			{
+				char **dst = (c == 'p' || c == 'P') ? &password : &in_password;
 
-					free(*dst);
-					*dst = (c == 'p' || c == 'i') ? strdup(optarg) : read_password_file(optarg, err, sizeof(err));
-					if (*dst == NULL)
-					{
-						rc = store_fail(c == 'P' || c == 'I' ? err : "out of memory");
-						goto done;
-					}
+				free(*dst);
+				*dst = (c == 'p' || c == 'i') ? strdup(optarg) : read_password_file(optarg, err, sizeof(err));
+				if (*dst == NULL)
+				{
+					rc = store_fail(c == 'P' || c == 'I' ? err : "out of memory");
+					goto done;
 				}
-				break;
+			}
+			break;
 			case 'o':
 				output = optarg;
 				break;
@@ -300,7 +287,7 @@ cli_cmd_store(int argc, char **argv)
 				goto done;
 			}
 		if (pgtls_store_dedupe(store, drop_expired) != PGTLS_OK ||
-			pgtls_store_write_file(store, output, format, password, force) != PGTLS_OK)
+		    pgtls_store_write_file(store, output, format, password, force) != PGTLS_OK)
 		{
 			rc = store_fail(pgtls_store_errmsg(store));
 			goto done;
@@ -317,7 +304,7 @@ cli_cmd_store(int argc, char **argv)
 		{
 			render_inspect(stdout, out);
 			printf("wrote %d certificate%s to %s (%s)\n", pgtls_store_count(store),
-				   pgtls_store_count(store) == 1 ? "" : "s", output, format);
+			       pgtls_store_count(store) == 1 ? "" : "s", output, format);
 		}
 		rc = 0;
 		goto done;
@@ -325,7 +312,7 @@ cli_cmd_store(int argc, char **argv)
 
 	if (strcmp(sub, "verify") == 0)
 	{
-		int			idx;
+		int idx;
 
 		if (fingerprint == NULL)
 		{
@@ -356,14 +343,14 @@ cli_cmd_store(int argc, char **argv)
 		}
 		{
 			json_error_t je;
-			json_t	   *r = json_loads(out, 0, &je);
-			json_t	   *cert = idx >= 0 ? json_array_get(json_object_get(r, "certificates"), (size_t) idx) : NULL;
+			json_t *r = json_loads(out, 0, &je);
+			json_t *cert = idx >= 0 ? json_array_get(json_object_get(r, "certificates"), (size_t)idx) : NULL;
 
 			if (json)
 			{
-				json_t	   *o = json_pack("{s:s,s:s,s:b,s:O*}", "store", argv[optind], "fingerprint", fingerprint,
-										  "found", idx >= 0, "certificate", cert);
-				char	   *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+				json_t *o = json_pack("{s:s,s:s,s:b,s:O*}", "store", argv[optind], "fingerprint", fingerprint, "found",
+				                      idx >= 0, "certificate", cert);
+				char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 
 				printf("%s\n", s ? s : "{}");
 				free(s);
@@ -371,12 +358,12 @@ cli_cmd_store(int argc, char **argv)
 			}
 			else if (cert)
 				printf("FOUND in %s: #%d%s%s%s %s (SHA-256 %s)\n", argv[optind], idx + 1,
-					   json_is_string(json_object_get(cert, "alias")) ? " alias \"" : "",
-					   jstr(cert, "alias"), json_is_string(json_object_get(cert, "alias")) ? "\"" : "",
-					   jstr(cert, "subject"), jstr(cert, "sha256"));
+				       json_is_string(json_object_get(cert, "alias")) ? " alias \"" : "", jstr(cert, "alias"),
+				       json_is_string(json_object_get(cert, "alias")) ? "\"" : "", jstr(cert, "subject"),
+				       jstr(cert, "sha256"));
 			else
-				printf("NOT FOUND in %s: no certificate has fingerprint %s (%d certificates checked)\n",
-					   argv[optind], fingerprint, pgtls_store_count(store));
+				printf("NOT FOUND in %s: no certificate has fingerprint %s (%d certificates checked)\n", argv[optind],
+				       fingerprint, pgtls_store_count(store));
 			json_decref(r);
 		}
 		rc = idx >= 0 ? 0 : 2;

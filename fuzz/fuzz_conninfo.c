@@ -14,14 +14,14 @@
 #define JDBC 0
 #endif
 
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char	   *s = malloc(size + 1);
-	char		err[512];
-	char	   *out;
+	char *s = malloc(size + 1);
+	char err[512];
+	char *out;
 
 	if (s == NULL)
 		return 0;
@@ -29,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	out = pgtls_conninfo_parse_json(s, JDBC, err, sizeof(err));
 	if (out == NULL && memchr(err, '\0', sizeof(err)) == NULL)
-		__builtin_trap();		/* errors are terminated strings */
+		__builtin_trap(); /* errors are terminated strings */
 	pgtls_free(out);
 	free(s);
 	return 0;

@@ -8,15 +8,15 @@
 
 #include <pgtls/pgtls.h>
 
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const formats[] = {"auto", "stderr", "csv", "json"};
 	pgtls_logscan *s;
-	size_t		split;
-	char	   *out;
+	size_t split;
+	char *out;
 
 	if (size < 2)
 		return 0;
@@ -25,9 +25,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	split = data[0] % (size - 1);
 	if (pgtls_logscan_set_format(s, formats[data[1] & 3]) == PGTLS_OK &&
-		pgtls_logscan_feed(s, (const char *) data + 2, split) == PGTLS_OK &&
-		pgtls_logscan_feed(s, (const char *) data + 2 + split, size - 2 - split) == PGTLS_OK &&
-		pgtls_logscan_finish(s) == PGTLS_OK)
+	    pgtls_logscan_feed(s, (const char *)data + 2, split) == PGTLS_OK &&
+	    pgtls_logscan_feed(s, (const char *)data + 2 + split, size - 2 - split) == PGTLS_OK &&
+	    pgtls_logscan_finish(s) == PGTLS_OK)
 	{
 		out = pgtls_logscan_json(s, 0);
 		pgtls_free(out);

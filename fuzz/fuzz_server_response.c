@@ -9,19 +9,19 @@
 
 #include <pgtls/pgtls.h>
 
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char		msg[256];
-	char	   *out;
+	char msg[256];
+	char *out;
 
 	if (size < 1)
 		return 0;
 	out = pgtls_parse_server_response(data[0] & 1, data + 1, size - 1, msg, sizeof(msg));
 	if (out == NULL && memchr(msg, '\0', sizeof(msg)) == NULL)
-		__builtin_trap();		/* error message must be terminated */
+		__builtin_trap(); /* error message must be terminated */
 	pgtls_free(out);
 	return 0;
 }

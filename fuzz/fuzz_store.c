@@ -11,7 +11,7 @@
 
 #include <pgtls/pgtls.h>
 
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* prefix that routes the bytes to one reader, unless the input already starts with it */
 static size_t
@@ -34,8 +34,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	pgtls_store *s = pgtls_store_new();
-	uint8_t    *buf = malloc(size + 16);
-	size_t		len;
+	uint8_t *buf = malloc(size + 16);
+	size_t len;
 
 	if (s == NULL || buf == NULL)
 	{
@@ -49,17 +49,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pgtls_store_load_mem(s, buf, len, "changeit", "fuzz") == PGTLS_OK)
 	{
 		unsigned char *out = NULL;
-		size_t		outlen = 0;
-		char	   *j = pgtls_store_json(s, 0);
+		size_t outlen = 0;
+		char *j = pgtls_store_json(s, 0);
 
 		pgtls_free(j);
-		(void) pgtls_store_find(s, "00:11");
+		(void)pgtls_store_find(s, "00:11");
 		if (pgtls_store_write_mem(s, "jks", "changeit", &out, &outlen) == PGTLS_OK)
 		{
 			pgtls_store *back = pgtls_store_new();
 
 			if (back && (pgtls_store_load_mem(back, out, outlen, "changeit", "rt") != PGTLS_OK ||
-						 pgtls_store_count(back) != pgtls_store_count(s)))
+			             pgtls_store_count(back) != pgtls_store_count(s)))
 				__builtin_trap();
 			pgtls_store_free(back);
 		}

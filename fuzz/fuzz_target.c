@@ -9,12 +9,12 @@
 
 #include <pgtls/pgtls.h>
 
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char	   *s = malloc(size + 1);
+	char *s = malloc(size + 1);
 	pgtls_probe *p;
 	const char *slash;
 
@@ -25,13 +25,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p = pgtls_probe_new();
 	if (p)
 	{
-		(void) pgtls_probe_set_target(p, s);
+		(void)pgtls_probe_set_target(p, s);
 		pgtls_probe_free(p);
 	}
 	/* "pattern/host" for the wildcard matcher */
 	slash = strchr(s, '/');
 	if (slash)
-		(void) pgtls_name_matches(s, (size_t) (slash - s), slash + 1);
+		(void)pgtls_name_matches(s, (size_t)(slash - s), slash + 1);
 	free(s);
 	return 0;
 }

@@ -34,23 +34,23 @@
 /* Error slot carried by every object. */
 typedef struct pgtls_errslot
 {
-	pgtls_err	code;
-	char		msg[PGTLS_ERRMSG_MAX];
+	pgtls_err code;
+	char msg[PGTLS_ERRMSG_MAX];
 } pgtls_errslot;
 
 /*
  * Sets the error (first one wins unless OVERWRITE); returns CODE.  The
  * message is one line: CR/LF are replaced by spaces.
  */
-pgtls_err	pgtls__seterr(pgtls_errslot *slot, pgtls_err code, const char *fmt,...) PGTLS_PRINTF(3, 4);
-void		pgtls__clearerr(pgtls_errslot *slot);
+pgtls_err pgtls__seterr(pgtls_errslot *slot, pgtls_err code, const char *fmt, ...) PGTLS_PRINTF(3, 4);
+void pgtls__clearerr(pgtls_errslot *slot);
 
 /* ---- bounded read cursor over borrowed bytes (wire, DER, ...) ---- */
 typedef struct pgtls_cursor
 {
 	const uint8_t *data;
-	size_t		len;
-	size_t		pos;
+	size_t len;
+	size_t pos;
 } pgtls_cursor;
 
 static inline void
@@ -67,66 +67,65 @@ pgtls__cursor_left(const pgtls_cursor *c)
 	return c->len - c->pos;
 }
 
-bool		pgtls__cursor_u8(pgtls_cursor *c, uint8_t *out);
-bool		pgtls__cursor_u32be(pgtls_cursor *c, uint32_t *out);
-bool		pgtls__cursor_i32be(pgtls_cursor *c, int32_t *out);
+bool pgtls__cursor_u8(pgtls_cursor *c, uint8_t *out);
+bool pgtls__cursor_u32be(pgtls_cursor *c, uint32_t *out);
+bool pgtls__cursor_i32be(pgtls_cursor *c, int32_t *out);
 /* NUL-terminated string inside the cursor; *out borrows, *outlen excludes NUL */
-bool		pgtls__cursor_cstr(pgtls_cursor *c, const char **out, size_t *outlen);
+bool pgtls__cursor_cstr(pgtls_cursor *c, const char **out, size_t *outlen);
 
 /* ---- growable string (owned) ---- */
 typedef struct pgtls_strbuf
 {
-	char	   *data;
-	size_t		len;
-	size_t		cap;
-	bool		oom;
+	char *data;
+	size_t len;
+	size_t cap;
+	bool oom;
 } pgtls_strbuf;
 
-void		pgtls__sb_init(pgtls_strbuf *sb);
-void		pgtls__sb_free(pgtls_strbuf *sb);
-void		pgtls__sb_appendf(pgtls_strbuf *sb, const char *fmt,...) PGTLS_PRINTF(2, 3);
-void		pgtls__sb_append_mem(pgtls_strbuf *sb, const void *mem, size_t n);
+void pgtls__sb_init(pgtls_strbuf *sb);
+void pgtls__sb_free(pgtls_strbuf *sb);
+void pgtls__sb_appendf(pgtls_strbuf *sb, const char *fmt, ...) PGTLS_PRINTF(2, 3);
+void pgtls__sb_append_mem(pgtls_strbuf *sb, const void *mem, size_t n);
 const char *pgtls__sb_str(const pgtls_strbuf *sb);
 
 /* ---- write buffer for outgoing protocol messages ---- */
 typedef struct pgtls_wbuf
 {
-	uint8_t		data[1024];
-	size_t		len;
-	bool		overflow;
+	uint8_t data[1024];
+	size_t len;
+	bool overflow;
 } pgtls_wbuf;
 
-void		pgtls__wbuf_u8(pgtls_wbuf *w, uint8_t v);
-void		pgtls__wbuf_u32be(pgtls_wbuf *w, uint32_t v);
-void		pgtls__wbuf_cstr(pgtls_wbuf *w, const char *s);
-void		pgtls__wbuf_patch_u32be(pgtls_wbuf *w, size_t at, uint32_t v);
+void pgtls__wbuf_u8(pgtls_wbuf *w, uint8_t v);
+void pgtls__wbuf_u32be(pgtls_wbuf *w, uint32_t v);
+void pgtls__wbuf_cstr(pgtls_wbuf *w, const char *s);
+void pgtls__wbuf_patch_u32be(pgtls_wbuf *w, size_t at, uint32_t v);
 
 /* ---- protocol (lib/proto/wire.c) ---- */
-#define PGTLS_SSLREQUEST_CODE  80877103	/* PG_PROTOCOL(1234,5679) */
-#define PGTLS_PROTOCOL_3_0     196608	/* PG_PROTOCOL(3,0) */
-#define PGTLS_MAX_STARTUP_REPLY 65536	/* bound on the first server message */
+#define PGTLS_SSLREQUEST_CODE 80877103 /* PG_PROTOCOL(1234,5679) */
+#define PGTLS_PROTOCOL_3_0 196608      /* PG_PROTOCOL(3,0) */
+#define PGTLS_MAX_STARTUP_REPLY 65536  /* bound on the first server message */
 
-bool		pgtls__build_sslrequest(pgtls_wbuf *w);
-bool		pgtls__build_startup(pgtls_wbuf *w, const char *user, const char *dbname,
-								 const char *appname);
+bool pgtls__build_sslrequest(pgtls_wbuf *w);
+bool pgtls__build_startup(pgtls_wbuf *w, const char *user, const char *dbname, const char *appname);
 
 /* What a server said to our StartupMessage. */
 typedef enum pgtls_reply_kind
 {
-	PGTLS_REPLY_NONE = 0,		/* not seen (connection failed first) */
-	PGTLS_REPLY_AUTH,			/* 'R': accepted, authentication follows */
-	PGTLS_REPLY_ERROR,			/* 'E': rejected */
-	PGTLS_REPLY_SKIP,			/* 'N' / 'v' / 'S' / 'K': read on */
-	PGTLS_REPLY_READY			/* 'Z': session established (after trust) */
+	PGTLS_REPLY_NONE = 0, /* not seen (connection failed first) */
+	PGTLS_REPLY_AUTH,     /* 'R': accepted, authentication follows */
+	PGTLS_REPLY_ERROR,    /* 'E': rejected */
+	PGTLS_REPLY_SKIP,     /* 'N' / 'v' / 'S' / 'K': read on */
+	PGTLS_REPLY_READY     /* 'Z': session established (after trust) */
 } pgtls_reply_kind;
 
 typedef struct pgtls_reply
 {
 	pgtls_reply_kind kind;
-	int32_t		auth_code;		/* for AUTH */
-	char		severity[16];	/* for ERROR: "FATAL" */
-	char		sqlstate[8];
-	char		message[512];
+	int32_t auth_code; /* for AUTH */
+	char severity[16]; /* for ERROR: "FATAL" */
+	char sqlstate[8];
+	char message[512];
 } pgtls_reply;
 
 /*
@@ -134,8 +133,8 @@ typedef struct pgtls_reply
  * BUF.  Returns 1 with *consumed set when a whole message is there, 0 when
  * more bytes are needed, -1 on malformed input (message in ERRMSG).
  */
-int			pgtls__parse_backend_msg(const uint8_t *buf, size_t len, size_t *consumed,
-									 pgtls_reply *reply, char *errmsg, size_t errlen);
+int pgtls__parse_backend_msg(const uint8_t *buf, size_t len, size_t *consumed, pgtls_reply *reply, char *errmsg,
+                             size_t errlen);
 
 /* Human name of an authentication request code ("scram-sha-256"). */
 const char *pgtls__auth_name(int32_t code);
@@ -143,9 +142,9 @@ const char *pgtls__auth_name(int32_t code);
 /* ---- connections (lib/scan/conn.c) ---- */
 typedef enum pgtls_conn_kind
 {
-	PGTLS_CONN_SSLREQUEST,		/* SSLRequest, then TLS, then startup */
-	PGTLS_CONN_DIRECT,			/* PG17 direct TLS with ALPN "postgresql" */
-	PGTLS_CONN_PLAIN			/* StartupMessage without TLS */
+	PGTLS_CONN_SSLREQUEST, /* SSLRequest, then TLS, then startup */
+	PGTLS_CONN_DIRECT,     /* PG17 direct TLS with ALPN "postgresql" */
+	PGTLS_CONN_PLAIN       /* StartupMessage without TLS */
 } pgtls_conn_kind;
 
 struct ssl_ctx_st;
@@ -154,45 +153,45 @@ struct stack_st_X509;
 typedef struct pgtls_conn_params
 {
 	pgtls_conn_kind kind;
-	const struct addrinfo *addrs;	/* borrowed: tried in order */
-	const char *sni;			/* NULL: no SNI */
+	const struct addrinfo *addrs; /* borrowed: tried in order */
+	const char *sni;              /* NULL: no SNI */
 	const char *user;
 	const char *dbname;
-	int			timeout_ms;
-	struct ssl_ctx_st *ctx;		/* borrowed, for TLS kinds */
+	int timeout_ms;
+	struct ssl_ctx_st *ctx; /* borrowed, for TLS kinds */
 } pgtls_conn_params;
 
 pgtls_conn *pgtls__conn_new(const pgtls_conn_params *params);
-void		pgtls__conn_free(pgtls_conn *conn);
+void pgtls__conn_free(pgtls_conn *conn);
 
-bool		pgtls__conn_done(const pgtls_conn *conn);
+bool pgtls__conn_done(const pgtls_conn *conn);
 
 /* Results (valid after DONE). */
-char		pgtls__conn_sslresp(const pgtls_conn *conn);	/* 'S', 'N' or 0 */
-bool		pgtls__conn_tls_done(const pgtls_conn *conn);
+char pgtls__conn_sslresp(const pgtls_conn *conn); /* 'S', 'N' or 0 */
+bool pgtls__conn_tls_done(const pgtls_conn *conn);
 const char *pgtls__conn_tls_version(const pgtls_conn *conn);
 const char *pgtls__conn_cipher(const pgtls_conn *conn);
 const char *pgtls__conn_group(const pgtls_conn *conn);
 const char *pgtls__conn_alpn(const pgtls_conn *conn);
 const char *pgtls__conn_address(const pgtls_conn *conn);
-struct stack_st_X509 *pgtls__conn_chain(const pgtls_conn *conn);	/* borrowed */
+struct stack_st_X509 *pgtls__conn_chain(const pgtls_conn *conn); /* borrowed */
 const pgtls_reply *pgtls__conn_reply(const pgtls_conn *conn);
-pgtls_err	pgtls__conn_reply_err(const pgtls_conn *conn, const char **msg);
+pgtls_err pgtls__conn_reply_err(const pgtls_conn *conn, const char **msg);
 
 /* ---- x509 helpers (lib/x509) ---- */
 struct x509_st;
 struct json_t;
 struct json_t *pgtls__cert_json(struct x509_st *cert, int64_t now);
-int			pgtls__host_matches(struct x509_st *cert, const char *host, char *msg, size_t msglen);
-void		pgtls__fingerprint(struct x509_st *cert, const char *md, char *out, size_t outlen);
+int pgtls__host_matches(struct x509_st *cert, const char *host, char *msg, size_t msglen);
+void pgtls__fingerprint(struct x509_st *cert, const char *md, char *out, size_t outlen);
 /* days from now until notAfter (negative when expired); false on error */
-bool		pgtls__days_left(struct x509_st *cert, int *days);
+bool pgtls__days_left(struct x509_st *cert, int *days);
 struct json_t *pgtls__json_text(const char *data, size_t len);
 /* RFC 2253 form of a name, e.g. "CN=localhost,O=Example" (truncated to OUTLEN) */
 struct X509_name_st;
-void		pgtls__name_str(const struct X509_name_st *name, char *out, size_t outlen);
+void pgtls__name_str(const struct X509_name_st *name, char *out, size_t outlen);
 
 /* SSL response check (wire.c): returns 'S'/'N' or 0 with ERRMSG */
-char		pgtls__check_ssl_response(const uint8_t *buf, size_t len, char *errmsg, size_t errlen);
+char pgtls__check_ssl_response(const uint8_t *buf, size_t len, char *errmsg, size_t errlen);
 
-#endif							/* PGTLS_INT_H */
+#endif /* PGTLS_INT_H */

@@ -48,8 +48,13 @@ step "integration tests: clients and rotation (psql, psycopg2, pgjdbc; server CA
 set +e; /usr/bin/python3 tests/integration/test_clients.py build-asan; rc=$?; set -e
 record "integration tests: clients/rotation" $rc
 
-step "exported symbols, banned functions"
-set +e; bash tests/check-symbols.sh build && bash tests/check-banned.sh; rc=$?; set -e
+step "exported symbols, banned functions, formatting"
+set +e
+bash tests/check-symbols.sh build && bash tests/check-banned.sh &&
+    clang-format --dry-run --Werror $(git ls-files '*.c' '*.h' 2>/dev/null || find lib cli include tests fuzz -name '*.[ch]') &&
+    echo "formatting: clang-format clean"
+rc=$?
+set -e
 record "symbol and source checks" $rc
 
 step "fuzz smoke (${FUZZ_SECONDS:-20}s per harness)"

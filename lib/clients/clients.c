@@ -40,11 +40,11 @@
 struct pgtls_clients
 {
 	pgtls_errslot err;
-	json_t	   *found;			/* array of findings */
-	json_t	   *skipped;		/* files not read, and why */
-	int			files;
-	char		home[1024];
-	bool		force_service;	/* the file being read is a service file (PGSERVICEFILE) */
+	json_t *found;   /* array of findings */
+	json_t *skipped; /* files not read, and why */
+	int files;
+	char home[1024];
+	bool force_service; /* the file being read is a service file (PGSERVICEFILE) */
 };
 
 pgtls_clients *
@@ -66,9 +66,8 @@ pgtls_clients_new(void)
 		snprintf(c->home, sizeof(c->home), "%s", h);
 	else
 	{
-		struct passwd pw,
-				   *res = NULL;
-		char		buf[4096];
+		struct passwd pw, *res = NULL;
+		char buf[4096];
 
 		if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &res) == 0 && res)
 			snprintf(c->home, sizeof(c->home), "%s", pw.pw_dir);
@@ -101,7 +100,7 @@ pgtls_clients_errmsg(const pgtls_clients *c)
 int
 pgtls_clients_count(const pgtls_clients *c)
 {
-	return c ? (int) json_array_size(c->found) : 0;
+	return c ? (int)json_array_size(c->found) : 0;
 }
 
 /* ---- helpers ---- */
@@ -116,9 +115,8 @@ jget(json_t *o, const char *k)
 static char *
 mask_spec(const char *s, size_t n)
 {
-	char	   *out = malloc(n * 2 + 8);
-	size_t		i = 0,
-				o = 0;
+	char *out = malloc(n * 2 + 8);
+	size_t i = 0, o = 0;
 	const char *scheme = NULL;
 
 	if (out == NULL)
@@ -126,26 +124,25 @@ mask_spec(const char *s, size_t n)
 	if (n > 13 && (scheme = memmem(s, n, "://", 3)) != NULL)
 	{
 		const char *end = s + n;
-		const char *at = NULL,
-				   *colon = NULL;
+		const char *at = NULL, *colon = NULL;
 
 		for (const char *q = scheme + 3; q < end && *q != '/'; q++)
 			if (*q == '@')
 				at = q;
 		if (at)
-			colon = memchr(scheme + 3, ':', (size_t) (at - scheme - 3));
+			colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
 		if (colon)
 		{
-			memcpy(out, s, (size_t) (colon + 1 - s));
-			o = (size_t) (colon + 1 - s);
+			memcpy(out, s, (size_t)(colon + 1 - s));
+			o = (size_t)(colon + 1 - s);
 			memcpy(out + o, "****", 4);
 			o += 4;
-			i = (size_t) (at - s);
+			i = (size_t)(at - s);
 		}
 	}
 	while (i < n)
 	{
-		if ((i == 0 || !isalnum((unsigned char) s[i - 1])) && n - i > 9 && strncasecmp(s + i, "password=", 9) == 0)
+		if ((i == 0 || !isalnum((unsigned char)s[i - 1])) && n - i > 9 && strncasecmp(s + i, "password=", 9) == 0)
 		{
 			memcpy(out + o, s + i, 9);
 			o += 9;
@@ -159,7 +156,7 @@ mask_spec(const char *s, size_t n)
 					i++;
 			}
 			else
-				while (i < n && !isspace((unsigned char) s[i]) && s[i] != '&' && s[i] != ';')
+				while (i < n && !isspace((unsigned char)s[i]) && s[i] != '&' && s[i] != ';')
 					i++;
 			memcpy(out + o, "****", 4);
 			o += 4;
@@ -193,10 +190,10 @@ judge(pgtls_clients *c, json_t *f, const char *driver, json_t *params, json_t *e
 	const char *root_src = "explicit";
 	const char *verdict;
 	const char *detail = NULL;
-	char		rootbuf[1100] = "";
-	bool		libpq_family = strcmp(driver, "libpq") == 0 || strcmp(driver, "psycopg") == 0 ||
-		strcmp(driver, "asyncpg") == 0 || strcmp(driver, "pgx") == 0 || strcmp(driver, "lib/pq") == 0;
-	bool		exists;
+	char rootbuf[1100] = "";
+	bool libpq_family = strcmp(driver, "libpq") == 0 || strcmp(driver, "psycopg") == 0 ||
+	                    strcmp(driver, "asyncpg") == 0 || strcmp(driver, "pgx") == 0 || strcmp(driver, "lib/pq") == 0;
+	bool exists;
 	const char *trust = "file";
 
 	if (mode == NULL && envobj && libpq_family && jget(envobj, "PGSSLMODE"))
@@ -264,7 +261,8 @@ judge(pgtls_clients *c, json_t *f, const char *driver, json_t *params, json_t *e
 		else
 		{
 			verdict = "verifies full";
-			detail = "node-postgres treats sslmode prefer/require/verify-ca as verify-full (unless uselibpqcompat=true)";
+			detail =
+			    "node-postgres treats sslmode prefer/require/verify-ca as verify-full (unless uselibpqcompat=true)";
 		}
 	}
 	else if (strcmp(mode, "allow") == 0 || strcmp(mode, "prefer") == 0)
@@ -272,15 +270,16 @@ judge(pgtls_clients *c, json_t *f, const char *driver, json_t *params, json_t *e
 		verdict = "may fall back to plaintext";
 		if (strcmp(driver, "libpq") == 0 || strcmp(driver, "psycopg") == 0)
 			detail = exists ? "verifies the CA when TLS works, but silently retries without TLS when verification fails"
-				: "TLS without verification, and silently retries without TLS";
+			                : "TLS without verification, and silently retries without TLS";
 		else
 			detail = "TLS without verification, and retries without TLS";
 	}
 	else if (strcmp(mode, "require") == 0)
 	{
-		bool		verifies = exists && root_src[0] != 'n' &&
-			(strcmp(driver, "libpq") == 0 || strcmp(driver, "psycopg") == 0 ||
-			 ((strcmp(driver, "lib/pq") == 0 || strcmp(driver, "pgx") == 0) && strcmp(root_src, "explicit") == 0));
+		bool verifies =
+		    exists && root_src[0] != 'n' &&
+		    (strcmp(driver, "libpq") == 0 || strcmp(driver, "psycopg") == 0 ||
+		     ((strcmp(driver, "lib/pq") == 0 || strcmp(driver, "pgx") == 0) && strcmp(root_src, "explicit") == 0));
 
 		verdict = verifies ? "verifies CA only" : "encrypted, not verified";
 		if (verifies)
@@ -296,11 +295,13 @@ judge(pgtls_clients *c, json_t *f, const char *driver, json_t *params, json_t *e
 	json_object_set_new(f, "sslmode", json_string(mode));
 	json_object_set_new(f, "sslmode_source", json_string(mode_src));
 	if (trust[0] == 'j')
-		json_object_set_new(f, "rootcert", json_pack("{s:s,s:s,s:n}", "path", "JVM trust store (javax.net.ssl.trustStore or cacerts)",
-													 "source", "pgjdbc DefaultJavaSSLFactory", "exists"));
+		json_object_set_new(f, "rootcert",
+		                    json_pack("{s:s,s:s,s:n}", "path", "JVM trust store (javax.net.ssl.trustStore or cacerts)",
+		                              "source", "pgjdbc DefaultJavaSSLFactory", "exists"));
 	else if (root)
-		json_object_set_new(f, "rootcert", json_pack("{s:o,s:s,s:b}", "path", pgtls__json_text(root, strlen(root)),
-													 "source", root_src, "exists", exists));
+		json_object_set_new(f, "rootcert",
+		                    json_pack("{s:o,s:s,s:b}", "path", pgtls__json_text(root, strlen(root)), "source", root_src,
+		                              "exists", exists));
 	else
 		json_object_set_new(f, "rootcert", json_pack("{s:n,s:s,s:b}", "path", "source", root_src, "exists", 0));
 	json_object_set_new(f, "verdict", json_string(verdict));
@@ -309,24 +310,23 @@ judge(pgtls_clients *c, json_t *f, const char *driver, json_t *params, json_t *e
 }
 
 static void
-add_finding(pgtls_clients *c, const char *file, int line, const char *kind, const char *driver,
-			const char *raw, size_t rawlen, json_t *params, json_t *envobj)
+add_finding(pgtls_clients *c, const char *file, int line, const char *kind, const char *driver, const char *raw,
+            size_t rawlen, json_t *params, json_t *envobj)
 {
-	json_t	   *f;
-	char	   *masked;
+	json_t *f;
+	char *masked;
 	const char *host;
 
 	if (json_array_size(c->found) >= MAX_FINDINGS)
 		return;
 	masked = mask_spec(raw, rawlen);
 	host = jget(params, "host");
-	f = json_pack("{s:s,s:i,s:s,s:s,s:o,s:o,s:o,s:o,s:o}",
-				  "file", file, "line", line, "kind", kind, "driver", driver,
-				  "spec", masked ? pgtls__json_text(masked, strlen(masked)) : json_null(),
-				  "host", host ? json_string(host) : json_string(strcmp(driver, "pgjdbc") == 0 ? "localhost" : "(default)"),
-				  "port", jget(params, "port") ? json_string(jget(params, "port")) : json_string("5432"),
-				  "dbname", jget(params, "dbname") ? json_string(jget(params, "dbname")) : json_null(),
-				  "user", jget(params, "user") ? json_string(jget(params, "user")) : json_null());
+	f = json_pack("{s:s,s:i,s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "file", file, "line", line, "kind", kind, "driver", driver,
+	              "spec", masked ? pgtls__json_text(masked, strlen(masked)) : json_null(), "host",
+	              host ? json_string(host) : json_string(strcmp(driver, "pgjdbc") == 0 ? "localhost" : "(default)"),
+	              "port", jget(params, "port") ? json_string(jget(params, "port")) : json_string("5432"), "dbname",
+	              jget(params, "dbname") ? json_string(jget(params, "dbname")) : json_null(), "user",
+	              jget(params, "user") ? json_string(jget(params, "user")) : json_null());
 	free(masked);
 	if (f == NULL)
 		return;
@@ -356,26 +356,26 @@ uri_end(const char *p, const char *end)
 {
 	const char *q = p;
 
-	while (q < end && !isspace((unsigned char) *q) && *q != '"' && *q != '\'' && *q != '`' && *q != '<' && *q != '>')
+	while (q < end && !isspace((unsigned char)*q) && *q != '"' && *q != '\'' && *q != '`' && *q != '<' && *q != '>')
 		q++;
-	return (size_t) (q - p);
+	return (size_t)(q - p);
 }
 
 static void
 scan_line(pgtls_clients *c, const char *path, int lineno, const char *line, size_t n, const char *driver,
-		  json_t *envobj)
+          json_t *envobj)
 {
 	static const char *const schemes[] = {"postgresql://", "postgres://"};
 	const char *end = line + n;
-	char		err[256];
-	bool		had = false;
+	char err[256];
+	bool had = false;
 
 	/* JDBC URLs */
-	for (const char *p = line; (p = memmem(p, (size_t) (end - p), "jdbc:postgresql:", 16)) != NULL; p += 16)
+	for (const char *p = line; (p = memmem(p, (size_t)(end - p), "jdbc:postgresql:", 16)) != NULL; p += 16)
 	{
-		size_t		len = uri_end(p, end);
-		char	   *s = strndup(p, len);
-		json_t	   *params = s ? pgtls__jdbc_parse(s, err, sizeof(err)) : NULL;
+		size_t len = uri_end(p, end);
+		char *s = strndup(p, len);
+		json_t *params = s ? pgtls__jdbc_parse(s, err, sizeof(err)) : NULL;
 
 		if (params)
 		{
@@ -387,12 +387,12 @@ scan_line(pgtls_clients *c, const char *path, int lineno, const char *line, size
 	}
 	/* URIs (not inside a JDBC URL) */
 	for (int k = 0; k < 2; k++)
-		for (const char *p = line; (p = memmem(p, (size_t) (end - p), schemes[k], strlen(schemes[k]))) != NULL;
-			 p += strlen(schemes[k]))
+		for (const char *p = line; (p = memmem(p, (size_t)(end - p), schemes[k], strlen(schemes[k]))) != NULL;
+		     p += strlen(schemes[k]))
 		{
-			size_t		len;
-			char	   *s;
-			json_t	   *params;
+			size_t len;
+			char *s;
+			json_t *params;
 
 			if ((p - line >= 5 && memcmp(p - 5, "jdbc:", 5) == 0) || (k == 1 && p > line && p[-1] == 'l'))
 				continue;
@@ -414,10 +414,9 @@ scan_line(pgtls_clients *c, const char *path, int lineno, const char *line, size
 	/* conninfo: a quoted string (or the rest of the line) with host= and another key */
 	{
 		const char *h = memmem(line, n, "host=", 5);
-		const char *b,
-				   *e;
-		char	   *s;
-		json_t	   *params;
+		const char *b, *e;
+		char *s;
+		json_t *params;
 
 		if (h == NULL)
 			h = memmem(line, n, "hostaddr=", 9);
@@ -430,22 +429,22 @@ scan_line(pgtls_clients *c, const char *path, int lineno, const char *line, size
 		{
 			/* VAR=host=... or key=value pairs at line start: take from the first key */
 			b = line;
-			while (b < h && isspace((unsigned char) *b))
+			while (b < h && isspace((unsigned char)*b))
 				b++;
-			if (memchr(b, '=', (size_t) (h - b)) && !memmem(b, (size_t) (h - b), " ", 1))
+			if (memchr(b, '=', (size_t)(h - b)) && !memmem(b, (size_t)(h - b), " ", 1))
 				b = h;
 		}
 		e = h;
 		if (b > line && (b[-1] == '"' || b[-1] == '\'' || b[-1] == '`'))
 		{
-			char		q = b[-1];
+			char q = b[-1];
 
 			while (e < end && *e != q)
 				e++;
 		}
 		else
 			e = end;
-		s = strndup(b, (size_t) (e - b));
+		s = strndup(b, (size_t)(e - b));
 		if (s == NULL)
 			return;
 		params = pgtls__conninfo_parse(s, err, sizeof(err));
@@ -469,7 +468,7 @@ static bool
 is_dotenv(const char *path)
 {
 	const char *b = strrchr(path, '/');
-	size_t		n;
+	size_t n;
 
 	b = b ? b + 1 : path;
 	n = strlen(b);
@@ -480,15 +479,14 @@ is_dotenv(const char *path)
 static bool
 assignment(const char *line, size_t n, char *key, size_t keylen, char **val)
 {
-	const char *p = line,
-			   *end = line + n;
-	size_t		k = 0;
+	const char *p = line, *end = line + n;
+	size_t k = 0;
 
-	while (p < end && isspace((unsigned char) *p))
+	while (p < end && isspace((unsigned char)*p))
 		p++;
 	if (end - p > 7 && strncmp(p, "export ", 7) == 0)
 		p += 7;
-	while (p < end && (isalnum((unsigned char) *p) || *p == '_' || *p == '.'))
+	while (p < end && (isalnum((unsigned char)*p) || *p == '_' || *p == '.'))
 	{
 		if (k + 1 < keylen)
 			key[k++] = *p;
@@ -504,17 +502,17 @@ assignment(const char *line, size_t n, char *key, size_t keylen, char **val)
 		p++;
 	if (p < end && (*p == '"' || *p == '\'') && end - p >= 2)
 	{
-		const char *q = memchr(p + 1, *p, (size_t) (end - p - 1));
+		const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
 
-		*val = strndup(p + 1, (size_t) ((q ? q : end) - p - 1));
+		*val = strndup(p + 1, (size_t)((q ? q : end) - p - 1));
 	}
 	else
 	{
 		const char *e = end;
 
-		while (e > p && isspace((unsigned char) e[-1]))
+		while (e > p && isspace((unsigned char)e[-1]))
 			e--;
-		*val = strndup(p, (size_t) (e - p));
+		*val = strndup(p, (size_t)(e - p));
 	}
 	return *val != NULL;
 }
@@ -523,11 +521,15 @@ assignment(const char *line, size_t n, char *key, size_t keylen, char **val)
 static const char *
 pgenv_key(const char *var)
 {
-	static const char *const map[][2] = {
-		{"PGHOST", "host"}, {"PGHOSTADDR", "hostaddr"}, {"PGPORT", "port"}, {"PGDATABASE", "dbname"},
-		{"PGUSER", "user"}, {"PGSSLMODE", "sslmode"}, {"PGSSLROOTCERT", "sslrootcert"},
-		{"PGSERVICE", "service"}, {"PGPASSWORD", "password"}
-	};
+	static const char *const map[][2] = {{"PGHOST", "host"},
+	                                     {"PGHOSTADDR", "hostaddr"},
+	                                     {"PGPORT", "port"},
+	                                     {"PGDATABASE", "dbname"},
+	                                     {"PGUSER", "user"},
+	                                     {"PGSSLMODE", "sslmode"},
+	                                     {"PGSSLROOTCERT", "sslrootcert"},
+	                                     {"PGSERVICE", "service"},
+	                                     {"PGPASSWORD", "password"}};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (strcmp(var, map[i][0]) == 0)
@@ -539,7 +541,7 @@ pgenv_key(const char *var)
 static char *
 py_value(const char *buf, const char *key, int *line)
 {
-	char		pat[2][64];
+	char pat[2][64];
 
 	snprintf(pat[0], sizeof(pat[0]), "'%s'", key);
 	snprintf(pat[1], sizeof(pat[1]), "\"%s\"", key);
@@ -571,7 +573,7 @@ py_value(const char *buf, const char *key, int *line)
 					if (*q == '\n')
 						(*line)++;
 			}
-			return strndup(v + 1, (size_t) (e - v - 1));
+			return strndup(v + 1, (size_t)(e - v - 1));
 		}
 	}
 	return NULL;
@@ -581,19 +583,17 @@ py_value(const char *buf, const char *key, int *line)
 static void
 scan_django(pgtls_clients *c, const char *path, const char *buf)
 {
-	static const char *const keys[][2] = {
-		{"HOST", "host"}, {"PORT", "port"}, {"NAME", "dbname"}, {"USER", "user"},
-		{"sslmode", "sslmode"}, {"sslrootcert", "sslrootcert"}
-	};
-	json_t	   *params = json_object();
-	int			line = 0;
-	char	   *engine = py_value(buf, "ENGINE", &line);
+	static const char *const keys[][2] = {{"HOST", "host"}, {"PORT", "port"},       {"NAME", "dbname"},
+	                                      {"USER", "user"}, {"sslmode", "sslmode"}, {"sslrootcert", "sslrootcert"}};
+	json_t *params = json_object();
+	int line = 0;
+	char *engine = py_value(buf, "ENGINE", &line);
 
 	if (params && engine && strstr(engine, "postgresql"))
 	{
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		{
-			char	   *v = py_value(buf, keys[i][0], NULL);
+			char *v = py_value(buf, keys[i][0], NULL);
 
 			if (v && v[0])
 				json_object_set_new(params, keys[i][1], pgtls__json_text(v, strlen(v)));
@@ -609,21 +609,20 @@ static void
 scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 {
 	const char *driver = driver_for(path, buf);
-	const char *p = buf,
-			   *end = buf + len;
-	int			lineno = 0;
-	bool		service = c->force_service || is_service_file(path);
-	bool		dotenv = is_dotenv(path);
-	json_t	   *envspec = dotenv ? json_object() : NULL;	/* PG* vars of a .env file */
-	json_t	   *svc = NULL;
-	char		svcname[128] = "";
-	int			svcline = 0;
-	int			envline = 0;
+	const char *p = buf, *end = buf + len;
+	int lineno = 0;
+	bool service = c->force_service || is_service_file(path);
+	bool dotenv = is_dotenv(path);
+	json_t *envspec = dotenv ? json_object() : NULL; /* PG* vars of a .env file */
+	json_t *svc = NULL;
+	char svcname[128] = "";
+	int svcline = 0;
+	int envline = 0;
 
 	while (p < end)
 	{
-		const char *nl = memchr(p, '\n', (size_t) (end - p));
-		size_t		n = (size_t) ((nl ? nl : end) - p);
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
 
 		lineno++;
 		if (n > 0 && p[n - 1] == '\r')
@@ -632,7 +631,7 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 		{
 			const char *q = p;
 
-			while (q < p + n && isspace((unsigned char) *q))
+			while (q < p + n && isspace((unsigned char)*q))
 				q++;
 			if (q < p + n && *q == '[')
 			{
@@ -642,13 +641,13 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 					json_decref(svc);
 				}
 				svc = json_object();
-				snprintf(svcname, sizeof(svcname), "[%.*s", (int) (n - (size_t) (q - p) - 1), q + 1);
+				snprintf(svcname, sizeof(svcname), "[%.*s", (int)(n - (size_t)(q - p) - 1), q + 1);
 				svcline = lineno;
 			}
 			else if (svc && q < p + n && *q != '#')
 			{
-				char		key[64];
-				char	   *val = NULL;
+				char key[64];
+				char *val = NULL;
 
 				if (assignment(p, n, key, sizeof(key), &val))
 					json_object_set_new(svc, key, pgtls__json_text(val, strlen(val)));
@@ -659,8 +658,8 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 		{
 			if (dotenv)
 			{
-				char		key[64];
-				char	   *val = NULL;
+				char key[64];
+				char *val = NULL;
 
 				if (assignment(p, n, key, sizeof(key), &val) && pgenv_key(key))
 				{
@@ -681,7 +680,7 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 	}
 	if (envspec && json_object_size(envspec) > 0)
 	{
-		char		desc[64];
+		char desc[64];
 
 		snprintf(desc, sizeof(desc), "PG* variables");
 		add_finding(c, path, envline, "env-file", "libpq", desc, strlen(desc), envspec, NULL);
@@ -701,9 +700,9 @@ skip(pgtls_clients *c, const char *path, const char *why)
 static void
 scan_file(pgtls_clients *c, const char *path)
 {
-	FILE	   *f = fopen(path, "rb");
-	char	   *buf;
-	size_t		n;
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
 
 	if (f == NULL)
 	{
@@ -721,7 +720,7 @@ scan_file(pgtls_clients *c, const char *path)
 	if (n > MAX_FILE)
 		skip(c, path, "larger than 4 MiB");
 	else if (memchr(buf, '\0', n < 8192 ? n : 8192))
-		;						/* binary: silently ignored */
+		; /* binary: silently ignored */
 	else
 	{
 		buf[n] = '\0';
@@ -745,7 +744,7 @@ scan_path(pgtls_clients *c, const char *path, int depth)
 		scan_file(c, path);
 	else if (S_ISDIR(st.st_mode))
 	{
-		DIR		   *d;
+		DIR *d;
 		struct dirent *e;
 
 		if (depth > MAX_DEPTH)
@@ -761,12 +760,12 @@ scan_path(pgtls_clients *c, const char *path, int depth)
 		}
 		while ((e = readdir(d)) != NULL)
 		{
-			char		child[4096];
+			char child[4096];
 
 			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || strcmp(e->d_name, ".git") == 0 ||
-				strcmp(e->d_name, "node_modules") == 0 || strcmp(e->d_name, "__pycache__") == 0)
+			    strcmp(e->d_name, "node_modules") == 0 || strcmp(e->d_name, "__pycache__") == 0)
 				continue;
-			if ((size_t) snprintf(child, sizeof(child), "%s/%s", path, e->d_name) >= sizeof(child))
+			if ((size_t)snprintf(child, sizeof(child), "%s/%s", path, e->d_name) >= sizeof(child))
 				continue;
 			scan_path(c, child, depth + 1);
 		}
@@ -791,7 +790,7 @@ pgtls_clients_scan_path(pgtls_clients *c, const char *path)
 pgtls_err
 pgtls_clients_scan_env(pgtls_clients *c, char *const *envp)
 {
-	json_t	   *pg;
+	json_t *pg;
 
 	if (c == NULL || envp == NULL)
 		return PGTLS_ERR_USAGE;
@@ -800,11 +799,11 @@ pgtls_clients_scan_env(pgtls_clients *c, char *const *envp)
 	for (char *const *e = envp; *e; e++)
 	{
 		const char *eq = strchr(*e, '=');
-		char		var[128];
+		char var[128];
 
-		if (eq == NULL || (size_t) (eq - *e) >= sizeof(var))
+		if (eq == NULL || (size_t)(eq - *e) >= sizeof(var))
 			continue;
-		snprintf(var, sizeof(var), "%.*s", (int) (eq - *e), *e);
+		snprintf(var, sizeof(var), "%.*s", (int)(eq - *e), *e);
 		if (pgenv_key(var))
 			json_object_set_new(pg, pgenv_key(var), pgtls__json_text(eq + 1, strlen(eq + 1)));
 		else if (strlen(var) > 4 && strcmp(var + strlen(var) - 4, "_URL") == 0)
@@ -816,9 +815,8 @@ pgtls_clients_scan_env(pgtls_clients *c, char *const *envp)
 
 	/* the service files libpq would read: PGSERVICEFILE or ~/.pg_service.conf, and PGSYSCONFDIR's */
 	{
-		char		svc[2][2048];
-		const char *file = NULL,
-				   *dir = NULL;
+		char svc[2][2048];
+		const char *file = NULL, *dir = NULL;
 
 		for (char *const *e = envp; *e; e++)
 		{
@@ -848,23 +846,23 @@ pgtls_clients_scan_env(pgtls_clients *c, char *const *envp)
 char *
 pgtls_clients_json(const pgtls_clients *c, int pretty)
 {
-	json_t	   *rep;
-	char	   *out;
-	json_t	   *counts = json_object();
-	size_t		i;
-	json_t	   *f;
+	json_t *rep;
+	char *out;
+	json_t *counts = json_object();
+	size_t i;
+	json_t *f;
 
 	if (c == NULL)
 		return NULL;
 	json_array_foreach(c->found, i, f)
 	{
 		const char *v = jget(f, "verdict");
-		json_int_t	n = json_integer_value(json_object_get(counts, v));
+		json_int_t n = json_integer_value(json_object_get(counts, v));
 
 		json_object_set_new(counts, v, json_integer(n + 1));
 	}
 	rep = json_pack("{s:s,s:i,s:i,s:o,s:O,s:O}", "pgtls_version", PGTLS_VERSION_STR, "schema", PGTLS_JSON_SCHEMA,
-					"files_scanned", c->files, "verdicts", counts, "clients", c->found, "skipped", c->skipped);
+	                "files_scanned", c->files, "verdicts", counts, "clients", c->found, "skipped", c->skipped);
 	if (rep == NULL)
 		return NULL;
 	out = json_dumps(rep, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
@@ -876,14 +874,12 @@ pgtls_clients_json(const pgtls_clients *c, int pretty)
 int
 pgtls_clients_status(const pgtls_clients *c)
 {
-	size_t		i;
-	json_t	   *f;
+	size_t i;
+	json_t *f;
 
 	if (c == NULL)
 		return 3;
-	json_array_foreach(c->found, i, f)
-		if (strcmp(jget(f, "verdict"), "verifies full") != 0)
-		return 1;
+	json_array_foreach(c->found, i, f) if (strcmp(jget(f, "verdict"), "verifies full") != 0) return 1;
 	return 0;
 }
 
@@ -896,8 +892,7 @@ static int
 trusts_new_ca(X509_STORE *store, pgtls_store *newca)
 {
 	STACK_OF(X509) *untrusted = sk_X509_new_null();
-	int			i,
-				ok = 0;
+	int i, ok = 0;
 
 	if (untrusted == NULL)
 		return -1;
@@ -908,7 +903,7 @@ trusts_new_ca(X509_STORE *store, pgtls_store *newca)
 		X509_STORE_CTX *ctx = X509_STORE_CTX_new();
 
 		if (ctx && X509_STORE_CTX_init(ctx, store, newca->entries[i].cert, untrusted) == 1 &&
-			X509_verify_cert(ctx) == 1)
+		    X509_verify_cert(ctx) == 1)
 			ok = 1;
 		X509_STORE_CTX_free(ctx);
 	}
@@ -921,10 +916,10 @@ trusts_new_ca(X509_STORE *store, pgtls_store *newca)
 static int
 client_trust(json_t *f, pgtls_store *newca, char *why, size_t whylen)
 {
-	json_t	   *rc = json_object_get(f, "rootcert");
+	json_t *rc = json_object_get(f, "rootcert");
 	const char *path = jget(rc, "path");
 	X509_STORE *store;
-	int			r;
+	int r;
 
 	why[0] = '\0';
 	if (json_is_null(json_object_get(rc, "exists")))
@@ -967,12 +962,12 @@ client_trust(json_t *f, pgtls_store *newca, char *why, size_t whylen)
 static bool
 name_ok(json_t *leaf, const char *host)
 {
-	json_t	   *v;
-	size_t		i;
+	json_t *v;
+	size_t i;
 	struct in_addr a4;
 	struct in6_addr a6;
-	bool		ip = inet_aton(host, &a4) || inet_pton(AF_INET6, host, &a6) == 1;
-	json_t	   *list = json_object_get(leaf, ip ? "san_ip" : "san_dns");
+	bool ip = inet_aton(host, &a4) || inet_pton(AF_INET6, host, &a6) == 1;
+	json_t *list = json_object_get(leaf, ip ? "san_ip" : "san_dns");
 	const char *subj = jget(leaf, "subject");
 
 	json_array_foreach(list, i, v)
@@ -992,7 +987,7 @@ name_ok(json_t *leaf, const char *host)
 		if (cn)
 		{
 			const char *e = strchr(cn + 3, ',');
-			size_t		len = e ? (size_t) (e - cn - 3) : strlen(cn + 3);
+			size_t len = e ? (size_t)(e - cn - 3) : strlen(cn + 3);
 
 			return pgtls_name_matches(cn + 3, len, host);
 		}
@@ -1016,18 +1011,16 @@ break_error(const char *driver)
 
 char *
 pgtls_clients_rotation_json(pgtls_clients *c, const char *new_ca_path, const char *const *probes, int nprobes,
-							int pretty, int *go)
+                            int pretty, int *go)
 {
 	pgtls_store *newca;
-	json_t	   *rep,
-			   *eps,
-			   *rows;
-	json_t	   *leaf = NULL;
-	json_t	   *probe0 = NULL;
-	size_t		i;
-	json_t	   *f;
-	int			breaks = 0;
-	char	   *out;
+	json_t *rep, *eps, *rows;
+	json_t *leaf = NULL;
+	json_t *probe0 = NULL;
+	size_t i;
+	json_t *f;
+	int breaks = 0;
+	char *out;
 
 	if (c == NULL || new_ca_path == NULL)
 		return NULL;
@@ -1049,39 +1042,37 @@ pgtls_clients_rotation_json(pgtls_clients *c, const char *new_ca_path, const cha
 	for (int k = 0; k < nprobes; k++)
 	{
 		json_error_t je;
-		json_t	   *p = json_loads(probes[k], 0, &je);
-		json_t	   *chain = json_object_get(p, "chain");
-		bool		on_new = false;
+		json_t *p = json_loads(probes[k], 0, &je);
+		json_t *chain = json_object_get(p, "chain");
+		bool on_new = false;
 
 		if (p == NULL)
 			continue;
 		if (json_array_size(chain) > 0)
 		{
-			size_t		j;
-			json_t	   *cert;
+			size_t j;
+			json_t *cert;
 
 			/* a served certificate whose issuer or self is in the new CA file */
-			json_array_foreach(chain, j, cert)
-				for (int e = 0; e < newca->nentries; e++)
-				{
-					char		fp[EVP_MAX_MD_SIZE * 3 + 1],
-								subj[512];
+			json_array_foreach(chain, j, cert) for (int e = 0; e < newca->nentries; e++)
+			{
+				char fp[EVP_MAX_MD_SIZE * 3 + 1], subj[512];
 
-					pgtls__fingerprint(newca->entries[e].cert, "SHA256", fp, sizeof(fp));
-					pgtls__name_str(X509_get_subject_name(newca->entries[e].cert), subj, sizeof(subj));
-					if (strcmp(fp, jget(cert, "sha256") ? jget(cert, "sha256") : "") == 0 ||
-						strcmp(subj, jget(cert, "issuer") ? jget(cert, "issuer") : "") == 0)
-						on_new = true;
-				}
+				pgtls__fingerprint(newca->entries[e].cert, "SHA256", fp, sizeof(fp));
+				pgtls__name_str(X509_get_subject_name(newca->entries[e].cert), subj, sizeof(subj));
+				if (strcmp(fp, jget(cert, "sha256") ? jget(cert, "sha256") : "") == 0 ||
+				    strcmp(subj, jget(cert, "issuer") ? jget(cert, "issuer") : "") == 0)
+					on_new = true;
+			}
 			if (leaf == NULL)
 			{
 				leaf = json_incref(json_array_get(chain, 0));
 				probe0 = json_incref(p);
 			}
 		}
-		json_array_append_new(eps, json_pack("{s:O,s:O,s:b,s:O}", "target", json_object_get(p, "target"),
-											 "status", json_object_get(p, "status"), "serves_new_ca", on_new,
-											 "leaf", json_array_size(chain) ? json_array_get(chain, 0) : json_null()));
+		json_array_append_new(eps, json_pack("{s:O,s:O,s:b,s:O}", "target", json_object_get(p, "target"), "status",
+		                                     json_object_get(p, "status"), "serves_new_ca", on_new, "leaf",
+		                                     json_array_size(chain) ? json_array_get(chain, 0) : json_null()));
 		json_decref(p);
 	}
 
@@ -1092,31 +1083,34 @@ pgtls_clients_rotation_json(pgtls_clients *c, const char *new_ca_path, const cha
 		const char *host = jget(f, "host");
 		const char *outcome;
 		const char *error = NULL;
-		char		fix[1200] = "";
-		char		why[600] = "";
+		char fix[1200] = "";
+		char why[600] = "";
 		const char *path = jget(json_object_get(f, "rootcert"), "path");
-		bool		verifies_now = strncmp(verdict, "verifies", 8) == 0 ||
-			(strcmp(verdict, "may fall back to plaintext") == 0 && jget(f, "detail") &&
-			 strstr(jget(f, "detail"), "verifies the CA"));
-		bool		alias_problem = false;
+		bool verifies_now =
+		    strncmp(verdict, "verifies", 8) == 0 || (strcmp(verdict, "may fall back to plaintext") == 0 &&
+		                                             jget(f, "detail") && strstr(jget(f, "detail"), "verifies the CA"));
+		bool alias_problem = false;
 
 		if (strncmp(verdict, "fails now", 9) == 0)
 		{
 			outcome = "broken already";
 			error = "root certificate file does not exist";
-			snprintf(fix, sizeof(fix), "install a bundle with the old and new CAs at %s (pgtls store merge -o %s --format pem OLD-CA %s)",
-					 path ? path : "the sslrootcert path", path ? path : "FILE", new_ca_path);
+			snprintf(fix, sizeof(fix),
+			         "install a bundle with the old and new CAs at %s (pgtls store merge -o %s --format pem OLD-CA %s)",
+			         path ? path : "the sslrootcert path", path ? path : "FILE", new_ca_path);
 			breaks++;
 		}
 		else if (!verifies_now)
 		{
 			outcome = "unaffected (verifies nothing)";
-			snprintf(fix, sizeof(fix), "not a rotation risk, but open to impersonation: set sslmode=verify-full and sslrootcert to a bundle with %s",
-					 new_ca_path);
+			snprintf(fix, sizeof(fix),
+			         "not a rotation risk, but open to impersonation: set sslmode=verify-full and sslrootcert to a "
+			         "bundle with %s",
+			         new_ca_path);
 		}
 		else
 		{
-			int			t = client_trust(f, newca, why, sizeof(why));
+			int t = client_trust(f, newca, why, sizeof(why));
 
 			if (t == 1)
 				outcome = "keeps working";
@@ -1126,7 +1120,8 @@ pgtls_clients_rotation_json(pgtls_clients *c, const char *new_ca_path, const cha
 			{
 				outcome = "silently falls back to plaintext";
 				error = "(no error: libpq retries without TLS; fails instead if the server requires TLS)";
-				snprintf(fix, sizeof(fix), "add %s to %s, and use sslmode=verify-full", new_ca_path, path ? path : "its root file");
+				snprintf(fix, sizeof(fix), "add %s to %s, and use sslmode=verify-full", new_ca_path,
+				         path ? path : "its root file");
 			}
 			else
 			{
@@ -1135,14 +1130,15 @@ pgtls_clients_rotation_json(pgtls_clients *c, const char *new_ca_path, const cha
 				breaks++;
 				if (strcmp(driver, "pgjdbc") == 0 && path && (strstr(path, ".jks") || strstr(path, ".p12")))
 					snprintf(fix, sizeof(fix), "pgtls store merge -o %s --format %s --force %s %s", path,
-							 strstr(path, ".jks") ? "jks" : "p12", path, new_ca_path);
+					         strstr(path, ".jks") ? "jks" : "p12", path, new_ca_path);
 				else
-					snprintf(fix, sizeof(fix), "pgtls store merge -o %s --format pem --force %s %s  (keeps the old CA too)",
-							 path ? path : "ROOTFILE", path ? path : "ROOTFILE", new_ca_path);
+					snprintf(fix, sizeof(fix),
+					         "pgtls store merge -o %s --format pem --force %s %s  (keeps the old CA too)",
+					         path ? path : "ROOTFILE", path ? path : "ROOTFILE", new_ca_path);
 			}
 			/* verify-full through a name the certificate does not carry */
 			if (strcmp(verdict, "verifies full") == 0 && leaf && host && strcmp(host, "(default)") != 0 &&
-				strchr(host, ',') == NULL && !name_ok(leaf, host))
+			    strchr(host, ',') == NULL && !name_ok(leaf, host))
 			{
 				alias_problem = true;
 				if (strcmp(outcome, "keeps working") == 0)
@@ -1151,18 +1147,18 @@ pgtls_clients_rotation_json(pgtls_clients *c, const char *new_ca_path, const cha
 					breaks++;
 				}
 				error = "server certificate does not match host name (DNS alias)";
-				snprintf(fix + strlen(fix), sizeof(fix) - strlen(fix), "%sconnect by a name in the certificate, or reissue it with \"%s\" as a subjectAltName",
-						 fix[0] ? "; " : "", host);
+				snprintf(fix + strlen(fix), sizeof(fix) - strlen(fix),
+				         "%sconnect by a name in the certificate, or reissue it with \"%s\" as a subjectAltName",
+				         fix[0] ? "; " : "", host);
 			}
 		}
-		json_array_append_new(rows, json_pack("{s:O,s:O,s:O,s:O,s:O,s:s,s:o,s:b,s:o,s:o}",
-											  "file", json_object_get(f, "file"), "line", json_object_get(f, "line"),
-											  "driver", json_object_get(f, "driver"), "host", json_object_get(f, "host"),
-											  "verdict", json_object_get(f, "verdict"), "outcome", outcome,
-											  "error", error ? json_string(error) : json_null(),
-											  "host_alias_not_in_certificate", alias_problem,
-											  "why", why[0] ? json_string(why) : json_null(),
-											  "fix", fix[0] ? json_string(fix) : json_null()));
+		json_array_append_new(rows, json_pack("{s:O,s:O,s:O,s:O,s:O,s:s,s:o,s:b,s:o,s:o}", "file",
+		                                      json_object_get(f, "file"), "line", json_object_get(f, "line"), "driver",
+		                                      json_object_get(f, "driver"), "host", json_object_get(f, "host"),
+		                                      "verdict", json_object_get(f, "verdict"), "outcome", outcome, "error",
+		                                      error ? json_string(error) : json_null(), "host_alias_not_in_certificate",
+		                                      alias_problem, "why", why[0] ? json_string(why) : json_null(), "fix",
+		                                      fix[0] ? json_string(fix) : json_null()));
 	}
 	json_decref(leaf);
 	json_decref(probe0);

@@ -34,10 +34,10 @@ static bool
 valid_keyword(const char *k)
 {
 	PQconninfoOption *d = PQconndefaults();
-	bool		ok = false;
+	bool ok = false;
 
 	if (d == NULL)
-		return true;			/* cannot tell: accept */
+		return true; /* cannot tell: accept */
 	for (PQconninfoOption *o = d; o->keyword; o++)
 		if (strcmp(o->keyword, k) == 0)
 			ok = true;
@@ -56,30 +56,29 @@ kv_set(json_t *o, const char *k, const char *v)
 static json_t *
 parse_kv(const char *s, char *err, size_t errlen)
 {
-	json_t	   *o = json_object();
-	char	   *buf = malloc(strlen(s) + 1);
+	json_t *o = json_object();
+	char *buf = malloc(strlen(s) + 1);
 	const char *p = s;
 
 	if (o == NULL || buf == NULL)
 		goto oom;
 	for (;;)
 	{
-		char		key[128];
-		size_t		kl = 0,
-					vl = 0;
+		char key[128];
+		size_t kl = 0, vl = 0;
 
-		while (isspace((unsigned char) *p))
+		while (isspace((unsigned char)*p))
 			p++;
 		if (*p == '\0')
 			break;
-		while (*p && *p != '=' && !isspace((unsigned char) *p))
+		while (*p && *p != '=' && !isspace((unsigned char)*p))
 		{
 			if (kl + 1 < sizeof(key))
 				key[kl++] = *p;
 			p++;
 		}
 		key[kl] = '\0';
-		while (isspace((unsigned char) *p))
+		while (isspace((unsigned char)*p))
 			p++;
 		if (*p != '=')
 		{
@@ -87,7 +86,7 @@ parse_kv(const char *s, char *err, size_t errlen)
 			goto fail;
 		}
 		p++;
-		while (isspace((unsigned char) *p))
+		while (isspace((unsigned char)*p))
 			p++;
 		if (*p == '\'')
 		{
@@ -115,7 +114,7 @@ parse_kv(const char *s, char *err, size_t errlen)
 		}
 		else
 		{
-			while (*p && !isspace((unsigned char) *p))
+			while (*p && !isspace((unsigned char)*p))
 			{
 				if (*p == '\\' && p[1])
 					p++;
@@ -147,9 +146,8 @@ fail:
 static char *
 pct_decode(const char *s, size_t n, char *err, size_t errlen)
 {
-	char	   *out = malloc(n + 1);
-	size_t		i,
-				o = 0;
+	char *out = malloc(n + 1);
+	size_t i, o = 0;
 
 	if (out == NULL)
 	{
@@ -160,24 +158,23 @@ pct_decode(const char *s, size_t n, char *err, size_t errlen)
 	{
 		if (s[i] == '%')
 		{
-			int			hi,
-						lo;
+			int hi, lo;
 
-			if (i + 2 >= n || !isxdigit((unsigned char) s[i + 1]) || !isxdigit((unsigned char) s[i + 2]))
+			if (i + 2 >= n || !isxdigit((unsigned char)s[i + 1]) || !isxdigit((unsigned char)s[i + 2]))
 			{
-				snprintf(err, errlen, "invalid percent-encoded token: \"%.*s\"", (int) n, s);
+				snprintf(err, errlen, "invalid percent-encoded token: \"%.*s\"", (int)n, s);
 				free(out);
 				return NULL;
 			}
-			hi = isdigit((unsigned char) s[i + 1]) ? s[i + 1] - '0' : (tolower((unsigned char) s[i + 1]) - 'a' + 10);
-			lo = isdigit((unsigned char) s[i + 2]) ? s[i + 2] - '0' : (tolower((unsigned char) s[i + 2]) - 'a' + 10);
+			hi = isdigit((unsigned char)s[i + 1]) ? s[i + 1] - '0' : (tolower((unsigned char)s[i + 1]) - 'a' + 10);
+			lo = isdigit((unsigned char)s[i + 2]) ? s[i + 2] - '0' : (tolower((unsigned char)s[i + 2]) - 'a' + 10);
 			if (hi == 0 && lo == 0)
 			{
-				snprintf(err, errlen, "forbidden value %%00 in percent-encoded value: \"%.*s\"", (int) n, s);
+				snprintf(err, errlen, "forbidden value %%00 in percent-encoded value: \"%.*s\"", (int)n, s);
 				free(out);
 				return NULL;
 			}
-			out[o++] = (char) (hi * 16 + lo);
+			out[o++] = (char)(hi * 16 + lo);
 			i += 2;
 		}
 		else
@@ -190,11 +187,11 @@ pct_decode(const char *s, size_t n, char *err, size_t errlen)
 static bool
 set_decoded(json_t *o, const char *key, const char *s, size_t n, char *err, size_t errlen)
 {
-	char	   *v;
-	bool		ok;
+	char *v;
+	bool ok;
 
 	if (n == 0)
-		return true;			/* empty parts are not set */
+		return true; /* empty parts are not set */
 	v = pct_decode(s, n, err, errlen);
 	if (v == NULL)
 		return false;
@@ -208,14 +205,12 @@ set_decoded(json_t *o, const char *key, const char *s, size_t n, char *err, size
 static json_t *
 parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
 {
-	json_t	   *o = json_object();
+	json_t *o = json_object();
 	const char *start = uri + prefix;
 	const char *p = start;
-	pgtls_strbuf hosts,
-				ports;
-	bool		any_host = false,
-				any_port = false;
-	int			nhosts = 0;
+	pgtls_strbuf hosts, ports;
+	bool any_host = false, any_port = false;
+	int nhosts = 0;
 
 	pgtls__sb_init(&hosts);
 	pgtls__sb_init(&ports);
@@ -228,11 +223,11 @@ parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
 	if (*p == '@')
 	{
 		const char *u = start;
-		const char *colon = memchr(u, ':', (size_t) (p - u));
+		const char *colon = memchr(u, ':', (size_t)(p - u));
 
-		if (!set_decoded(o, "user", u, (size_t) ((colon ? colon : p) - u), err, errlen))
+		if (!set_decoded(o, "user", u, (size_t)((colon ? colon : p) - u), err, errlen))
 			goto fail;
-		if (colon && !set_decoded(o, "password", colon + 1, (size_t) (p - colon - 1), err, errlen))
+		if (colon && !set_decoded(o, "password", colon + 1, (size_t)(p - colon - 1), err, errlen))
 			goto fail;
 		start = p + 1;
 	}
@@ -241,10 +236,8 @@ parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
 	/* host[:port][,host[:port]]... */
 	for (;;)
 	{
-		const char *h,
-				   *he;
-		char	   *hv = NULL,
-				   *pv = NULL;
+		const char *h, *he;
+		char *hv = NULL, *pv = NULL;
 
 		if (*p == '[')
 		{
@@ -253,7 +246,9 @@ parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
 				p++;
 			if (*p == '\0')
 			{
-				snprintf(err, errlen, "end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"%s\"", uri);
+				snprintf(err, errlen,
+				         "end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"%s\"",
+				         uri);
 				goto fail;
 			}
 			if (p == h)
@@ -264,8 +259,9 @@ parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
 			he = p++;
 			if (*p && *p != ':' && *p != '/' && *p != '?' && *p != ',')
 			{
-				snprintf(err, errlen, "unexpected character \"%c\" at position %d in URI (expected \":\" or \"/\"): \"%s\"",
-						 *p, (int) (p - uri + 1), uri);
+				snprintf(err, errlen,
+				         "unexpected character \"%c\" at position %d in URI (expected \":\" or \"/\"): \"%s\"", *p,
+				         (int)(p - uri + 1), uri);
 				goto fail;
 			}
 		}
@@ -278,7 +274,7 @@ parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
 		}
 		if (he > h)
 		{
-			hv = pct_decode(h, (size_t) (he - h), err, errlen);
+			hv = pct_decode(h, (size_t)(he - h), err, errlen);
 			if (hv == NULL)
 				goto fail;
 			any_host = true;
@@ -291,7 +287,7 @@ parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
 				p++;
 			if (p > ps)
 			{
-				pv = pct_decode(ps, (size_t) (p - ps), err, errlen);
+				pv = pct_decode(ps, (size_t)(p - ps), err, errlen);
 				if (pv == NULL)
 				{
 					free(hv);
@@ -320,7 +316,7 @@ parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
 
 		while (*p && *p != '?')
 			p++;
-		if (!set_decoded(o, "dbname", d, (size_t) (p - d), err, errlen))
+		if (!set_decoded(o, "dbname", d, (size_t)(p - d), err, errlen))
 			goto fail;
 	}
 	if (*p == '?')
@@ -328,11 +324,8 @@ parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
 		p++;
 		while (*p)
 		{
-			const char *k = p,
-					   *eq = NULL,
-					   *amp;
-			char	   *key,
-					   *val;
+			const char *k = p, *eq = NULL, *amp;
+			char *key, *val;
 
 			amp = strchr(p, '&');
 			if (amp == NULL)
@@ -343,7 +336,7 @@ parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
 					if (eq)
 					{
 						snprintf(err, errlen, "extra key/value separator \"=\" in URI query parameter: \"%.*s\"",
-								 (int) (eq - k), k);
+						         (int)(eq - k), k);
 						goto fail;
 					}
 					eq = q;
@@ -351,13 +344,13 @@ parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
 			if (eq == NULL)
 			{
 				snprintf(err, errlen, "missing key/value separator \"=\" in URI query parameter: \"%.*s\"",
-						 (int) (amp - k), k);
+				         (int)(amp - k), k);
 				goto fail;
 			}
-			key = pct_decode(k, (size_t) (eq - k), err, errlen);
+			key = pct_decode(k, (size_t)(eq - k), err, errlen);
 			if (key == NULL)
 				goto fail;
-			val = pct_decode(eq + 1, (size_t) (amp - eq - 1), err, errlen);
+			val = pct_decode(eq + 1, (size_t)(amp - eq - 1), err, errlen);
 			if (val == NULL)
 			{
 				free(key);
@@ -426,11 +419,10 @@ json_t *
 pgtls__jdbc_parse(const char *s, char *err, size_t errlen)
 {
 	static const char pfx[] = "jdbc:postgresql:";
-	json_t	   *o;
+	json_t *o;
 	const char *p;
-	pgtls_strbuf hosts,
-				ports;
-	int			n = 0;
+	pgtls_strbuf hosts, ports;
+	int n = 0;
 
 	err[0] = '\0';
 	if (strncmp(s, pfx, sizeof(pfx) - 1) != 0)
@@ -454,8 +446,7 @@ pgtls__jdbc_parse(const char *s, char *err, size_t errlen)
 		p += 2;
 		for (;;)
 		{
-			const char *h = p,
-					   *he;
+			const char *h = p, *he;
 
 			if (*p == '[')
 			{
@@ -476,19 +467,19 @@ pgtls__jdbc_parse(const char *s, char *err, size_t errlen)
 					p++;
 				he = p;
 			}
-			pgtls__sb_appendf(&hosts, "%s%.*s", n ? "," : "", (int) (he - h), h);
+			pgtls__sb_appendf(&hosts, "%s%.*s", n ? "," : "", (int)(he - h), h);
 			if (*p == ':')
 			{
 				const char *ps = ++p;
 
-				while (isdigit((unsigned char) *p))
+				while (isdigit((unsigned char)*p))
 					p++;
 				if (p == ps || (*p && *p != '/' && *p != '?' && *p != ','))
 				{
 					snprintf(err, errlen, "invalid port in pgjdbc URL");
 					goto fail;
 				}
-				pgtls__sb_appendf(&ports, "%s%.*s", n ? "," : "", (int) (p - ps), ps);
+				pgtls__sb_appendf(&ports, "%s%.*s", n ? "," : "", (int)(p - ps), ps);
 			}
 			else
 				pgtls__sb_appendf(&ports, "%s5432", n ? "," : "");
@@ -517,7 +508,7 @@ pgtls__jdbc_parse(const char *s, char *err, size_t errlen)
 
 		while (*p && *p != '?')
 			p++;
-		if (!set_decoded(o, "dbname", d, (size_t) (p - d), err, errlen))
+		if (!set_decoded(o, "dbname", d, (size_t)(p - d), err, errlen))
 			goto fail;
 	}
 	if (*p == '?')
@@ -526,16 +517,15 @@ pgtls__jdbc_parse(const char *s, char *err, size_t errlen)
 	{
 		const char *amp = strchr(p, '&');
 		const char *eq;
-		char	   *key,
-				   *val;
+		char *key, *val;
 
 		if (amp == NULL)
 			amp = p + strlen(p);
-		eq = memchr(p, '=', (size_t) (amp - p));
-		key = pct_decode(p, (size_t) ((eq ? eq : amp) - p), err, errlen);
+		eq = memchr(p, '=', (size_t)(amp - p));
+		key = pct_decode(p, (size_t)((eq ? eq : amp) - p), err, errlen);
 		if (key == NULL)
 			goto fail;
-		val = eq ? pct_decode(eq + 1, (size_t) (amp - eq - 1), err, errlen) : strdup("");
+		val = eq ? pct_decode(eq + 1, (size_t)(amp - eq - 1), err, errlen) : strdup("");
 		if (val == NULL)
 		{
 			free(key);
@@ -567,9 +557,9 @@ fail:
 char *
 pgtls_conninfo_parse_json(const char *s, int jdbc, char *err, size_t errlen)
 {
-	char		dummy[8];
-	json_t	   *o;
-	char	   *out;
+	char dummy[8];
+	json_t *o;
+	char *out;
 
 	if (err == NULL || errlen == 0)
 	{

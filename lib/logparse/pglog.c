@@ -40,62 +40,70 @@
 
 #define PGTLS_LOG_MAX_LINE (1024 * 1024)
 #define LOG_CHUNK (4 * 1024 * 1024)
-#define PIDMAP_SIZE 65536		/* power of two */
+#define PIDMAP_SIZE 65536 /* power of two */
 #define MAX_CLIENTS 100000
 #define FIELD_MAX 256
 
 typedef enum log_format
 {
-	FMT_AUTO, FMT_STDERR, FMT_CSV, FMT_JSON
+	FMT_AUTO,
+	FMT_STDERR,
+	FMT_CSV,
+	FMT_JSON
 } log_format;
 
 enum
 {
-	V_TLS13, V_TLS12, V_TLS11, V_TLS10, V_TLS_OTHER, V_NVERS
+	V_TLS13,
+	V_TLS12,
+	V_TLS11,
+	V_TLS10,
+	V_TLS_OTHER,
+	V_NVERS
 };
 static const char *const vnames[V_NVERS] = {"TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1", "other"};
 
 typedef struct client
 {
-	char		host[64];
-	char		user[FIELD_MAX];
-	char		db[FIELD_MAX];
-	char		app[FIELD_MAX];
-	uint64_t	tls[V_NVERS];
-	uint64_t	plaintext;
-	uint64_t	gss;
-	uint64_t	rejected_plain;
-	uint64_t	rejected_ssl;
-	char		first[32];
-	char		last[32];
-	bool		used;
+	char host[64];
+	char user[FIELD_MAX];
+	char db[FIELD_MAX];
+	char app[FIELD_MAX];
+	uint64_t tls[V_NVERS];
+	uint64_t plaintext;
+	uint64_t gss;
+	uint64_t rejected_plain;
+	uint64_t rejected_ssl;
+	char first[32];
+	char last[32];
+	bool used;
 } client;
 
 typedef struct pidslot
 {
-	int			pid;
-	char		host[64];
+	int pid;
+	char host[64];
 } pidslot;
 
 struct pgtls_logscan
 {
 	pgtls_errslot err;
-	log_format	want;
-	log_format	cur;			/* of the file being read */
-	char	   *buf;			/* carry + chunk */
-	size_t		carry;
-	bool		skipping;		/* inside an overlong line */
-	pidslot    *pids;
-	client	   *clients;		/* open addressing, capacity cap */
-	size_t		cap;
-	size_t		nclients;
-	uint64_t	overflow;		/* connections not tabulated (table full) */
-	uint64_t	long_lines;
-	uint64_t	bytes;
-	uint64_t	matched;
-	json_t	   *files;
-	char		first[32];
-	char		last[32];
+	log_format want;
+	log_format cur; /* of the file being read */
+	char *buf;      /* carry + chunk */
+	size_t carry;
+	bool skipping; /* inside an overlong line */
+	pidslot *pids;
+	client *clients; /* open addressing, capacity cap */
+	size_t cap;
+	size_t nclients;
+	uint64_t overflow; /* connections not tabulated (table full) */
+	uint64_t long_lines;
+	uint64_t bytes;
+	uint64_t matched;
+	json_t *files;
+	char first[32];
+	char last[32];
 };
 
 /* ---- object ---- */
@@ -160,7 +168,7 @@ pgtls_logscan_set_format(pgtls_logscan *s, const char *format)
 		s->want = FMT_JSON;
 	else
 		return pgtls__seterr(&s->err, PGTLS_ERR_USAGE, "invalid log format \"%s\": expected auto, stderr, csv or json",
-							 format);
+		                     format);
 	return PGTLS_OK;
 }
 
@@ -170,22 +178,22 @@ static uint64_t
 hash_str(uint64_t h, const char *s)
 {
 	for (; *s; s++)
-		h = (h ^ (unsigned char) *s) * 1099511628211ULL;
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
 	return h ^ 0xff;
 }
 
 static void
 copy_n(char *dst, size_t dstlen, const char *src, size_t n)
 {
-	size_t		i;
+	size_t i;
 
 	if (n >= dstlen)
 		n = dstlen - 1;
 	for (i = 0; i < n; i++)
 	{
-		unsigned char c = (unsigned char) src[i];
+		unsigned char c = (unsigned char)src[i];
 
-		dst[i] = (c < 0x20 || c == 0x7f) ? ' ' : (char) c;
+		dst[i] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
 	}
 	dst[n] = '\0';
 }
@@ -193,20 +201,20 @@ copy_n(char *dst, size_t dstlen, const char *src, size_t n)
 static bool
 grow_clients(pgtls_logscan *s)
 {
-	size_t		ncap = s->cap * 2;
-	client	   *nc = calloc(ncap, sizeof(client));
-	size_t		i;
+	size_t ncap = s->cap * 2;
+	client *nc = calloc(ncap, sizeof(client));
+	size_t i;
 
 	if (nc == NULL)
 		return false;
 	for (i = 0; i < s->cap; i++)
 	{
-		client	   *c = &s->clients[i];
-		size_t		h;
+		client *c = &s->clients[i];
+		size_t h;
 
 		if (!c->used)
 			continue;
-		h = (size_t) hash_str(hash_str(hash_str(hash_str(14695981039346656037ULL, c->host), c->user), c->db), c->app);
+		h = (size_t)hash_str(hash_str(hash_str(hash_str(14695981039346656037ULL, c->host), c->user), c->db), c->app);
 		while (nc[h & (ncap - 1)].used)
 			h++;
 		nc[h & (ncap - 1)] = *c;
@@ -220,17 +228,17 @@ grow_clients(pgtls_logscan *s)
 static client *
 get_client(pgtls_logscan *s, const char *host, const char *user, const char *db, const char *app)
 {
-	size_t		h;
+	size_t h;
 
 	if (s->nclients * 2 >= s->cap)
 	{
 		if (s->nclients >= MAX_CLIENTS || !grow_clients(s))
 			goto full;
 	}
-	h = (size_t) hash_str(hash_str(hash_str(hash_str(14695981039346656037ULL, host), user), db), app);
+	h = (size_t)hash_str(hash_str(hash_str(hash_str(14695981039346656037ULL, host), user), db), app);
 	for (;; h++)
 	{
-		client	   *c = &s->clients[h & (s->cap - 1)];
+		client *c = &s->clients[h & (s->cap - 1)];
 
 		if (!c->used)
 		{
@@ -243,7 +251,7 @@ get_client(pgtls_logscan *s, const char *host, const char *user, const char *db,
 			return c;
 		}
 		if (strcmp(c->host, host) == 0 && strcmp(c->user, user) == 0 && strcmp(c->db, db) == 0 &&
-			strcmp(c->app, app) == 0)
+		    strcmp(c->app, app) == 0)
 			return c;
 	}
 full:
@@ -269,11 +277,11 @@ stamp(pgtls_logscan *s, client *c, const char *ts)
 static void
 pid_set(pgtls_logscan *s, int pid, const char *host)
 {
-	pidslot    *p;
+	pidslot *p;
 
 	if (pid <= 0)
 		return;
-	p = &s->pids[(unsigned) pid & (PIDMAP_SIZE - 1)];
+	p = &s->pids[(unsigned)pid & (PIDMAP_SIZE - 1)];
 	p->pid = pid;
 	snprintf(p->host, sizeof(p->host), "%s", host);
 }
@@ -281,7 +289,7 @@ pid_set(pgtls_logscan *s, int pid, const char *host)
 static const char *
 pid_get(pgtls_logscan *s, int pid)
 {
-	pidslot    *p = &s->pids[(unsigned) pid & (PIDMAP_SIZE - 1)];
+	pidslot *p = &s->pids[(unsigned)pid & (PIDMAP_SIZE - 1)];
 
 	return (pid > 0 && p->pid == pid) ? p->host : NULL;
 }
@@ -290,20 +298,20 @@ pid_get(pgtls_logscan *s, int pid)
 typedef struct event
 {
 	const char *msg;
-	size_t		msglen;
+	size_t msglen;
 	const char *severity;
-	size_t		sevlen;
-	char		ts[32];
-	int			pid;
-	char		host[64];		/* from the record itself (%r, csv, json) */
-	char		user[FIELD_MAX];	/* csv/json user column */
-	char		db[FIELD_MAX];
+	size_t sevlen;
+	char ts[32];
+	int pid;
+	char host[64];        /* from the record itself (%r, csv, json) */
+	char user[FIELD_MAX]; /* csv/json user column */
+	char db[FIELD_MAX];
 } event;
 
 static bool
 starts(const char *p, size_t n, const char *lit)
 {
-	size_t		l = strlen(lit);
+	size_t l = strlen(lit);
 
 	return n >= l && memcmp(p, lit, l) == 0;
 }
@@ -313,8 +321,7 @@ static bool
 kv(const char *p, size_t n, const char *key, const char *stop, char *out, size_t outlen)
 {
 	const char *k = memmem(p, n, key, strlen(key));
-	const char *v,
-			   *e;
+	const char *v, *e;
 
 	out[0] = '\0';
 	if (k == NULL)
@@ -322,14 +329,14 @@ kv(const char *p, size_t n, const char *key, const char *stop, char *out, size_t
 	v = k + strlen(key);
 	e = NULL;
 	if (stop)
-		e = memmem(v, (size_t) (p + n - v), stop, strlen(stop));
+		e = memmem(v, (size_t)(p + n - v), stop, strlen(stop));
 	if (e == NULL)
 	{
-		e = memchr(v, ' ', (size_t) (p + n - v));
+		e = memchr(v, ' ', (size_t)(p + n - v));
 		if (e == NULL)
 			e = p + n;
 	}
-	copy_n(out, outlen, v, (size_t) (e - v));
+	copy_n(out, outlen, v, (size_t)(e - v));
 	return true;
 }
 
@@ -338,22 +345,21 @@ static void
 quoted_after(const char *p, size_t n, const char *key, char *out, size_t outlen)
 {
 	const char *k = memmem(p, n, key, strlen(key));
-	const char *v,
-			   *e;
+	const char *v, *e;
 
 	out[0] = '\0';
 	if (k == NULL)
 		return;
 	v = k + strlen(key);
-	e = memchr(v, '"', (size_t) (p + n - v));
+	e = memchr(v, '"', (size_t)(p + n - v));
 	if (e)
-		copy_n(out, outlen, v, (size_t) (e - v));
+		copy_n(out, outlen, v, (size_t)(e - v));
 }
 
 static int
 tls_version_index(const char *v)
 {
-	int			i;
+	int i;
 
 	for (i = 0; i < V_TLS_OTHER; i++)
 		if (strcmp(v, vnames[i]) == 0)
@@ -365,9 +371,9 @@ static void
 handle_event(pgtls_logscan *s, event *ev)
 {
 	const char *m = ev->msg;
-	size_t		n = ev->msglen;
+	size_t n = ev->msglen;
 	const char *host;
-	char		buf[64];
+	char buf[64];
 
 	if (starts(m, n, "connection received: "))
 	{
@@ -378,14 +384,11 @@ handle_event(pgtls_logscan *s, event *ev)
 	}
 	if (starts(m, n, "connection authorized: ") || starts(m, n, "replication connection authorized: "))
 	{
-		char		user[FIELD_MAX],
-					db[FIELD_MAX],
-					app[FIELD_MAX],
-					proto[32];
+		char user[FIELD_MAX], db[FIELD_MAX], app[FIELD_MAX], proto[32];
 		const char *ssl = memmem(m, n, " SSL enabled (", 14);
 		const char *gss = memmem(m, n, " GSS (", 6);
 		const char *appstop = ssl ? " SSL enabled (" : gss ? " GSS (" : NULL;
-		client	   *c;
+		client *c;
 
 		kv(m, n, "user=", NULL, user, sizeof(user));
 		if (!kv(m, n, "database=", NULL, db, sizeof(db)))
@@ -399,23 +402,22 @@ handle_event(pgtls_logscan *s, event *ev)
 			return;
 		if (ssl)
 		{
-			kv(ssl, (size_t) (m + n - ssl), "protocol=", ",", proto, sizeof(proto));
+			kv(ssl, (size_t)(m + n - ssl), "protocol=", ",", proto, sizeof(proto));
 			c->tls[tls_version_index(proto)]++;
 		}
-		else if (gss && memmem(gss, (size_t) (m + n - gss), "encrypted=yes", 13))
+		else if (gss && memmem(gss, (size_t)(m + n - gss), "encrypted=yes", 13))
 			c->gss++;
 		else
 			c->plaintext++;
 		stamp(s, c, ev->ts);
 		return;
 	}
-	if ((starts(m, n, "no pg_hba.conf entry for host \"") || starts(m, n, "pg_hba.conf rejects connection for host \"")))
+	if ((starts(m, n, "no pg_hba.conf entry for host \"") ||
+	     starts(m, n, "pg_hba.conf rejects connection for host \"")))
 	{
-		char		h[64],
-					user[FIELD_MAX],
-					db[FIELD_MAX];
-		client	   *c;
-		bool		plain = memmem(m, n, "no encryption", 13) || memmem(m, n, "SSL off", 7);
+		char h[64], user[FIELD_MAX], db[FIELD_MAX];
+		client *c;
+		bool plain = memmem(m, n, "no encryption", 13) || memmem(m, n, "SSL off", 7);
 
 		quoted_after(m, n, "host \"", h, sizeof(h));
 		quoted_after(m, n, "user \"", user, sizeof(user));
@@ -438,12 +440,12 @@ static void
 leading_ts(const char *p, size_t n, char *ts)
 {
 	/* "YYYY-MM-DD HH:MM:SS" (optionally .mmm) */
-	size_t		i = 0;
+	size_t i = 0;
 
 	ts[0] = '\0';
-	if (n < 19 || !isdigit((unsigned char) p[0]) || p[4] != '-' || p[7] != '-' || p[10] != ' ' || p[13] != ':')
+	if (n < 19 || !isdigit((unsigned char)p[0]) || p[4] != '-' || p[7] != '-' || p[10] != ' ' || p[13] != ':')
 		return;
-	while (i < n && i < 23 && (isdigit((unsigned char) p[i]) || strchr("-: .", p[i])))
+	while (i < n && i < 23 && (isdigit((unsigned char)p[i]) || strchr("-: .", p[i])))
 		i++;
 	while (i > 19 && (p[i - 1] == ' ' || p[i - 1] == '.'))
 		i--;
@@ -453,9 +455,9 @@ leading_ts(const char *p, size_t n, char *ts)
 static void
 parse_stderr(pgtls_logscan *s, const char *line, size_t n)
 {
-	event		ev;
+	event ev;
 	const char *sev = NULL;
-	size_t		i;
+	size_t i;
 
 	memset(&ev, 0, sizeof(ev));
 	/* the first "WORD:  " with an upper-case severity word */
@@ -463,9 +465,9 @@ parse_stderr(pgtls_logscan *s, const char *line, size_t n)
 	{
 		if (line[i] == ':' && line[i + 1] == ' ' && line[i + 2] == ' ')
 		{
-			size_t		j = i;
+			size_t j = i;
 
-			while (j > 0 && isupper((unsigned char) line[j - 1]))
+			while (j > 0 && isupper((unsigned char)line[j - 1]))
 				j--;
 			if (i - j >= 3)
 			{
@@ -480,22 +482,21 @@ parse_stderr(pgtls_logscan *s, const char *line, size_t n)
 	}
 	if (sev == NULL)
 		return;
-	leading_ts(line, (size_t) (sev - line), ev.ts);
+	leading_ts(line, (size_t)(sev - line), ev.ts);
 	/* pid: the last [digits] of the prefix */
 	{
 		const char *pre = line;
-		size_t		plen = (size_t) (sev - line);
-		size_t		k;
+		size_t plen = (size_t)(sev - line);
+		size_t k;
 
 		for (k = plen; k > 0; k--)
 		{
 			if (pre[k - 1] == ']')
 			{
-				size_t		e = k - 1,
-							b = e;
-				int			pid = 0;
+				size_t e = k - 1, b = e;
+				int pid = 0;
 
-				while (b > 0 && isdigit((unsigned char) pre[b - 1]))
+				while (b > 0 && isdigit((unsigned char)pre[b - 1]))
 					b--;
 				if (b > 0 && pre[b - 1] == '[' && e > b && e - b < 10)
 				{
@@ -509,23 +510,23 @@ parse_stderr(pgtls_logscan *s, const char *line, size_t n)
 		/* %r: "host(port)" */
 		for (k = 0; k + 1 < plen; k++)
 		{
-			if (pre[k] == '(' && isdigit((unsigned char) pre[k + 1]))
+			if (pre[k] == '(' && isdigit((unsigned char)pre[k + 1]))
 			{
-				size_t		b = k;
-				size_t		e = k + 1;
+				size_t b = k;
+				size_t e = k + 1;
 
-				while (e < plen && isdigit((unsigned char) pre[e]))
+				while (e < plen && isdigit((unsigned char)pre[e]))
 					e++;
 				if (e >= plen || pre[e] != ')')
 					continue;
-				while (b > 0 && (isxdigit((unsigned char) pre[b - 1]) || pre[b - 1] == '.' || pre[b - 1] == ':' ||
-								 isalnum((unsigned char) pre[b - 1]) || pre[b - 1] == '-'))
+				while (b > 0 && (isxdigit((unsigned char)pre[b - 1]) || pre[b - 1] == '.' || pre[b - 1] == ':' ||
+				                 isalnum((unsigned char)pre[b - 1]) || pre[b - 1] == '-'))
 					b--;
 				if (b < k)
 				{
-					char		cand[64];
+					char cand[64];
 					struct in6_addr a6;
-					char	   *colon;
+					char *colon;
 
 					copy_n(cand, sizeof(cand), pre + b, k - b);
 					/* "%t:%r" glues the time zone on: keep an IPv6 address whole, else what follows the last ':' */
@@ -545,21 +546,20 @@ parse_stderr(pgtls_logscan *s, const char *line, size_t n)
 static int
 csv_fields(char *line, size_t n, char **f, size_t *flen, int nf)
 {
-	size_t		i = 0;
-	int			k = 0;
+	size_t i = 0;
+	int k = 0;
 
 	while (k < nf)
 	{
 		if (i < n && line[i] == '"')
 		{
-			size_t		o = i + 1,
-						w = i + 1;
+			size_t o = i + 1, w = i + 1;
 
 			i++;
 			for (;;)
 			{
 				if (i >= n)
-					return -1;	/* unterminated (multi-line field) */
+					return -1; /* unterminated (multi-line field) */
 				if (line[i] == '"')
 				{
 					if (i + 1 < n && line[i + 1] == '"')
@@ -578,7 +578,7 @@ csv_fields(char *line, size_t n, char **f, size_t *flen, int nf)
 		}
 		else
 		{
-			size_t		b = i;
+			size_t b = i;
 
 			while (i < n && line[i] != ',')
 				i++;
@@ -598,11 +598,11 @@ csv_fields(char *line, size_t n, char **f, size_t *flen, int nf)
 static void
 parse_csv(pgtls_logscan *s, const char *line, size_t n)
 {
-	char	   *copy;
-	char	   *f[16];
-	size_t		fl[16];
-	int			k;
-	event		ev;
+	char *copy;
+	char *f[16];
+	size_t fl[16];
+	int k;
+	event ev;
 
 	if (n > PGTLS_LOG_MAX_LINE)
 		return;
@@ -619,12 +619,12 @@ parse_csv(pgtls_logscan *s, const char *line, size_t n)
 		copy_n(ev.ts, sizeof(ev.ts), f[0], fl[0] > 23 ? 23 : fl[0]);
 		copy_n(ev.user, sizeof(ev.user), f[1], fl[1]);
 		copy_n(ev.db, sizeof(ev.db), f[2], fl[2]);
-		for (size_t q = 0; q < fl[3] && q < 9 && isdigit((unsigned char) f[3][q]); q++)
+		for (size_t q = 0; q < fl[3] && q < 9 && isdigit((unsigned char)f[3][q]); q++)
 			ev.pid = ev.pid * 10 + (f[3][q] - '0');
 		/* connection_from: "host:port" (IPv6 has colons: cut at the last) */
 		colon = fl[4] ? memrchr(f[4], ':', fl[4]) : NULL;
 		if (colon)
-			copy_n(ev.host, sizeof(ev.host), f[4], (size_t) (colon - f[4]));
+			copy_n(ev.host, sizeof(ev.host), f[4], (size_t)(colon - f[4]));
 		else
 			copy_n(ev.host, sizeof(ev.host), f[4], fl[4]);
 		ev.severity = f[11];
@@ -640,11 +640,9 @@ static void
 parse_json(pgtls_logscan *s, const char *line, size_t n)
 {
 	json_error_t je;
-	json_t	   *o = json_loadb(line, n, JSON_DECODE_INT_AS_REAL & 0, &je);
-	event		ev;
-	const char *msg,
-			   *host,
-			   *ts;
+	json_t *o = json_loadb(line, n, JSON_DECODE_INT_AS_REAL & 0, &je);
+	event ev;
+	const char *msg, *host, *ts;
 
 	if (o == NULL || !json_is_object(o))
 	{
@@ -663,7 +661,7 @@ parse_json(pgtls_logscan *s, const char *line, size_t n)
 			copy_n(ev.host, sizeof(ev.host), host, strlen(host));
 		if (ts)
 			copy_n(ev.ts, sizeof(ev.ts), ts, strlen(ts) > 23 ? 23 : strlen(ts));
-		ev.pid = (int) json_integer_value(json_object_get(o, "pid"));
+		ev.pid = (int)json_integer_value(json_object_get(o, "pid"));
 		handle_event(s, &ev);
 	}
 	json_decref(o);
@@ -679,8 +677,9 @@ parse_line(pgtls_logscan *s, const char *line, size_t n)
 		/* decided by the first relevant line: jsonlog '{', csvlog a quoted/digit date then ',' */
 		if (n > 0 && line[0] == '{')
 			s->cur = FMT_JSON;
-		else if (n > 24 && isdigit((unsigned char) line[0]) && memchr(line, ',', n < 40 ? n : 40) &&
-				 (line[23] == ',' || memmem(line, n < 40 ? n : 40, " UTC,", 5) || memmem(line, n < 40 ? n : 40, ",\"", 2)))
+		else if (n > 24 && isdigit((unsigned char)line[0]) && memchr(line, ',', n < 40 ? n : 40) &&
+		         (line[23] == ',' || memmem(line, n < 40 ? n : 40, " UTC,", 5) ||
+		          memmem(line, n < 40 ? n : 40, ",\"", 2)))
 			s->cur = FMT_CSV;
 		else
 			s->cur = FMT_STDERR;
@@ -710,8 +709,8 @@ scan_lines(pgtls_logscan *s, const char *buf, size_t len)
 	const char *end = buf + len;
 	const char *lastnl = memrchr(buf, '\n', len);
 	const char *limit;
-	const char *done = buf;		/* lines before this were handled */
-	size_t		mi;
+	const char *done = buf; /* lines before this were handled */
+	size_t mi;
 
 	if (lastnl == NULL)
 		return 0;
@@ -722,36 +721,36 @@ scan_lines(pgtls_logscan *s, const char *buf, size_t len)
 		const char *pos = buf;
 
 		for (mi = 0; mi < 2; mi++)
-			next[mi] = memmem(pos, (size_t) (limit - pos), markers[mi], strlen(markers[mi]));
+			next[mi] = memmem(pos, (size_t)(limit - pos), markers[mi], strlen(markers[mi]));
 		for (;;)
 		{
 			const char *hit;
-			const char *ls,
-					   *le;
-			int			w = -1;
+			const char *ls, *le;
+			int w = -1;
 
 			for (mi = 0; mi < 2; mi++)
 				if (next[mi] && (w < 0 || next[mi] < next[w]))
-					w = (int) mi;
+					w = (int)mi;
 			if (w < 0)
 				break;
 			hit = next[w];
-			ls = memrchr(buf, '\n', (size_t) (hit - buf));
+			ls = memrchr(buf, '\n', (size_t)(hit - buf));
 			ls = ls ? ls + 1 : buf;
-			le = memchr(hit, '\n', (size_t) (limit - hit));
+			le = memchr(hit, '\n', (size_t)(limit - hit));
 			if (le == NULL)
 				le = limit - 1;
 			if (ls >= done)
-				parse_line(s, ls, (size_t) (le - ls));
+				parse_line(s, ls, (size_t)(le - ls));
 			done = le + 1;
 			pos = le + 1;
 			for (mi = 0; mi < 2; mi++)
 				if (next[mi] && next[mi] < pos)
-					next[mi] = pos < limit ? memmem(pos, (size_t) (limit - pos), markers[mi], strlen(markers[mi])) : NULL;
+					next[mi] =
+					    pos < limit ? memmem(pos, (size_t)(limit - pos), markers[mi], strlen(markers[mi])) : NULL;
 		}
 	}
-	(void) end;
-	return (size_t) (limit - buf);
+	(void)end;
+	return (size_t)(limit - buf);
 }
 
 pgtls_err
@@ -762,9 +761,9 @@ pgtls_logscan_feed(pgtls_logscan *s, const char *data, size_t len)
 	s->bytes += len;
 	while (len > 0)
 	{
-		size_t		take = len < LOG_CHUNK ? len : LOG_CHUNK;
-		size_t		used;
-		size_t		total;
+		size_t take = len < LOG_CHUNK ? len : LOG_CHUNK;
+		size_t used;
+		size_t total;
 
 		if (s->skipping)
 		{
@@ -778,7 +777,7 @@ pgtls_logscan_feed(pgtls_logscan *s, const char *data, size_t len)
 				continue;
 			}
 			s->skipping = false;
-			take = (size_t) (nl - data) + 1;
+			take = (size_t)(nl - data) + 1;
 			data += take;
 			len -= take;
 			continue;
@@ -807,7 +806,7 @@ flush(pgtls_logscan *s)
 	if (s->carry && !s->skipping)
 	{
 		s->buf[s->carry] = '\n';
-		(void) scan_lines(s, s->buf, s->carry + 1);
+		(void)scan_lines(s, s->buf, s->carry + 1);
 	}
 	s->carry = 0;
 	s->skipping = false;
@@ -816,17 +815,17 @@ flush(pgtls_logscan *s)
 pgtls_err
 pgtls_logscan_file(pgtls_logscan *s, const char *path)
 {
-	gzFile		gz;
-	char	   *chunk;
-	uint64_t	before;
-	int			n;
-	bool		gzipped;
+	gzFile gz;
+	char *chunk;
+	uint64_t before;
+	int n;
+	bool gzipped;
 
 	if (s == NULL || path == NULL)
 		return PGTLS_ERR_USAGE;
 	pgtls__clearerr(&s->err);
 	{
-		int			fd = open(path, O_RDONLY | O_CLOEXEC);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		unsigned char magic[2] = {0, 0};
 
 		if (fd < 0)
@@ -849,29 +848,31 @@ pgtls_logscan_file(pgtls_logscan *s, const char *path)
 	s->carry = 0;
 	s->skipping = false;
 	{
-		uint64_t	b0 = s->bytes;
+		uint64_t b0 = s->bytes;
 
 		while ((n = gzread(gz, chunk, LOG_CHUNK)) > 0)
-			if (pgtls_logscan_feed(s, chunk, (size_t) n) != PGTLS_OK)
+			if (pgtls_logscan_feed(s, chunk, (size_t)n) != PGTLS_OK)
 				break;
 		if (n < 0)
 		{
-			int			zerr;
+			int zerr;
 			const char *zmsg = gzerror(gz, &zerr);
 
 			/* the message lives in the gz state: record it before gzclose() */
-			pgtls__seterr(&s->err, zerr == Z_ERRNO ? PGTLS_ERR_IO : PGTLS_ERR_PARSE,
-						  "could not read \"%s\": %s", path, zerr == Z_ERRNO ? strerror(errno) : zmsg);
+			pgtls__seterr(&s->err, zerr == Z_ERRNO ? PGTLS_ERR_IO : PGTLS_ERR_PARSE, "could not read \"%s\": %s", path,
+			              zerr == Z_ERRNO ? strerror(errno) : zmsg);
 			free(chunk);
 			gzclose(gz);
 			s->carry = 0;
 			return s->err.code;
 		}
 		flush(s);
-		json_array_append_new(s->files, json_pack("{s:s,s:s,s:b,s:I,s:I}", "path", path,
-												  "format", s->cur == FMT_JSON ? "jsonlog" : s->cur == FMT_CSV ? "csvlog" : "stderr",
-												  "gzip", gzipped, "bytes", (json_int_t) (s->bytes - b0),
-												  "records_matched", (json_int_t) (s->matched - before)));
+		json_array_append_new(s->files, json_pack("{s:s,s:s,s:b,s:I,s:I}", "path", path, "format",
+		                                          s->cur == FMT_JSON  ? "jsonlog"
+		                                          : s->cur == FMT_CSV ? "csvlog"
+		                                                              : "stderr",
+		                                          "gzip", gzipped, "bytes", (json_int_t)(s->bytes - b0),
+		                                          "records_matched", (json_int_t)(s->matched - before)));
 	}
 	free(chunk);
 	gzclose(gz);
@@ -892,9 +893,8 @@ pgtls_logscan_finish(pgtls_logscan *s)
 static int
 cmp_clients(const void *a, const void *b)
 {
-	const client *x = a,
-			   *y = b;
-	int			r;
+	const client *x = a, *y = b;
+	int r;
 
 	if ((r = strcmp(x->host, y->host)) != 0)
 		return r;
@@ -908,9 +908,8 @@ cmp_clients(const void *a, const void *b)
 static client *
 sorted_clients(const pgtls_logscan *s, size_t *n)
 {
-	client	   *out = malloc(sizeof(client) * (s->nclients ? s->nclients : 1));
-	size_t		i,
-				k = 0;
+	client *out = malloc(sizeof(client) * (s->nclients ? s->nclients : 1));
+	size_t i, k = 0;
 
 	if (out == NULL)
 		return NULL;
@@ -925,7 +924,7 @@ sorted_clients(const pgtls_logscan *s, size_t *n)
 static uint64_t
 tls_total(const client *c)
 {
-	uint64_t	t = 0;
+	uint64_t t = 0;
 
 	for (int v = 0; v < V_NVERS; v++)
 		t += c->tls[v];
@@ -935,16 +934,11 @@ tls_total(const client *c)
 char *
 pgtls_logscan_json(const pgtls_logscan *s, int pretty)
 {
-	json_t	   *rep,
-			   *arr;
-	client	   *cl;
-	size_t		n,
-				i;
-	uint64_t	tot_tls = 0,
-				tot_plain = 0,
-				tot_gss = 0,
-				tot_rej = 0;
-	char	   *out;
+	json_t *rep, *arr;
+	client *cl;
+	size_t n, i;
+	uint64_t tot_tls = 0, tot_plain = 0, tot_gss = 0, tot_rej = 0;
+	char *out;
 
 	if (s == NULL || (cl = sorted_clients(s, &n)) == NULL)
 		return NULL;
@@ -952,25 +946,23 @@ pgtls_logscan_json(const pgtls_logscan *s, int pretty)
 	arr = json_array();
 	for (i = 0; i < n; i++)
 	{
-		client	   *c = &cl[i];
-		json_t	   *tls = json_object();
+		client *c = &cl[i];
+		json_t *tls = json_object();
 
 		for (int v = 0; v < V_NVERS; v++)
 			if (c->tls[v])
-				json_object_set_new(tls, vnames[v], json_integer((json_int_t) c->tls[v]));
-		json_array_append_new(arr, json_pack("{s:o,s:o,s:o,s:o,s:I,s:o,s:I,s:I,s:I,s:I,s:o,s:o}",
-											 "host", pgtls__json_text(c->host, strlen(c->host)),
-											 "user", pgtls__json_text(c->user, strlen(c->user)),
-											 "database", pgtls__json_text(c->db, strlen(c->db)),
-											 "application_name", pgtls__json_text(c->app, strlen(c->app)),
-											 "connections", (json_int_t) (tls_total(c) + c->plaintext + c->gss),
-											 "tls", tls,
-											 "plaintext", (json_int_t) c->plaintext,
-											 "gss_encrypted", (json_int_t) c->gss,
-											 "rejected_plaintext", (json_int_t) c->rejected_plain,
-											 "rejected_encrypted", (json_int_t) c->rejected_ssl,
-											 "first_seen", c->first[0] ? json_string(c->first) : json_null(),
-											 "last_seen", c->last[0] ? json_string(c->last) : json_null()));
+				json_object_set_new(tls, vnames[v], json_integer((json_int_t)c->tls[v]));
+		json_array_append_new(arr, json_pack("{s:o,s:o,s:o,s:o,s:I,s:o,s:I,s:I,s:I,s:I,s:o,s:o}", "host",
+		                                     pgtls__json_text(c->host, strlen(c->host)), "user",
+		                                     pgtls__json_text(c->user, strlen(c->user)), "database",
+		                                     pgtls__json_text(c->db, strlen(c->db)), "application_name",
+		                                     pgtls__json_text(c->app, strlen(c->app)), "connections",
+		                                     (json_int_t)(tls_total(c) + c->plaintext + c->gss), "tls", tls,
+		                                     "plaintext", (json_int_t)c->plaintext, "gss_encrypted", (json_int_t)c->gss,
+		                                     "rejected_plaintext", (json_int_t)c->rejected_plain, "rejected_encrypted",
+		                                     (json_int_t)c->rejected_ssl, "first_seen",
+		                                     c->first[0] ? json_string(c->first) : json_null(), "last_seen",
+		                                     c->last[0] ? json_string(c->last) : json_null()));
 		tot_tls += tls_total(c);
 		tot_plain += c->plaintext;
 		tot_gss += c->gss;
@@ -980,14 +972,14 @@ pgtls_logscan_json(const pgtls_logscan *s, int pretty)
 	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
 	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
 	json_object_set_new(rep, "files", json_incref(s->files));
-	json_object_set_new(rep, "span", json_pack("{s:o,s:o}", "first", s->first[0] ? json_string(s->first) : json_null(),
-											   "last", s->last[0] ? json_string(s->last) : json_null()));
-	json_object_set_new(rep, "totals", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-												 "bytes", (json_int_t) s->bytes,
-												 "tls", (json_int_t) tot_tls, "plaintext", (json_int_t) tot_plain,
-												 "gss_encrypted", (json_int_t) tot_gss, "rejected", (json_int_t) tot_rej,
-												 "overlong_lines_skipped", (json_int_t) s->long_lines,
-												 "untabulated_connections", (json_int_t) s->overflow));
+	json_object_set_new(rep, "span",
+	                    json_pack("{s:o,s:o}", "first", s->first[0] ? json_string(s->first) : json_null(), "last",
+	                              s->last[0] ? json_string(s->last) : json_null()));
+	json_object_set_new(rep, "totals",
+	                    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "bytes", (json_int_t)s->bytes, "tls",
+	                              (json_int_t)tot_tls, "plaintext", (json_int_t)tot_plain, "gss_encrypted",
+	                              (json_int_t)tot_gss, "rejected", (json_int_t)tot_rej, "overlong_lines_skipped",
+	                              (json_int_t)s->long_lines, "untabulated_connections", (json_int_t)s->overflow));
 	json_object_set_new(rep, "clients", arr);
 	out = json_dumps(rep, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
 	json_decref(rep);
@@ -997,7 +989,7 @@ pgtls_logscan_json(const pgtls_logscan *s, int pretty)
 static void
 csv_field(pgtls_strbuf *sb, const char *v)
 {
-	bool		quote = strpbrk(v, ",\"\n") != NULL;
+	bool quote = strpbrk(v, ",\"\n") != NULL;
 
 	if (!quote)
 	{
@@ -1018,19 +1010,18 @@ char *
 pgtls_logscan_csv(const pgtls_logscan *s)
 {
 	pgtls_strbuf sb;
-	client	   *cl;
-	size_t		n,
-				i;
-	char	   *out;
+	client *cl;
+	size_t n, i;
+	char *out;
 
 	if (s == NULL || (cl = sorted_clients(s, &n)) == NULL)
 		return NULL;
 	pgtls__sb_init(&sb);
 	pgtls__sb_appendf(&sb, "host,user,database,application_name,connections,tlsv1.3,tlsv1.2,tls_older,plaintext,"
-					  "gss_encrypted,rejected_plaintext,rejected_encrypted,first_seen,last_seen\n");
+	                       "gss_encrypted,rejected_plaintext,rejected_encrypted,first_seen,last_seen\n");
 	for (i = 0; i < n; i++)
 	{
-		client	   *c = &cl[i];
+		client *c = &cl[i];
 
 		csv_field(&sb, c->host);
 		pgtls__sb_append_mem(&sb, ",", 1);
@@ -1040,11 +1031,11 @@ pgtls_logscan_csv(const pgtls_logscan *s)
 		pgtls__sb_append_mem(&sb, ",", 1);
 		csv_field(&sb, c->app);
 		pgtls__sb_appendf(&sb, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,",
-						  (unsigned long long) (tls_total(c) + c->plaintext + c->gss),
-						  (unsigned long long) c->tls[V_TLS13], (unsigned long long) c->tls[V_TLS12],
-						  (unsigned long long) (c->tls[V_TLS11] + c->tls[V_TLS10] + c->tls[V_TLS_OTHER]),
-						  (unsigned long long) c->plaintext, (unsigned long long) c->gss,
-						  (unsigned long long) c->rejected_plain, (unsigned long long) c->rejected_ssl);
+		                  (unsigned long long)(tls_total(c) + c->plaintext + c->gss),
+		                  (unsigned long long)c->tls[V_TLS13], (unsigned long long)c->tls[V_TLS12],
+		                  (unsigned long long)(c->tls[V_TLS11] + c->tls[V_TLS10] + c->tls[V_TLS_OTHER]),
+		                  (unsigned long long)c->plaintext, (unsigned long long)c->gss,
+		                  (unsigned long long)c->rejected_plain, (unsigned long long)c->rejected_ssl);
 		csv_field(&sb, c->first);
 		pgtls__sb_append_mem(&sb, ",", 1);
 		csv_field(&sb, c->last);
@@ -1064,7 +1055,7 @@ pgtls_logscan_csv(const pgtls_logscan *s)
 int
 pgtls_logscan_status(const pgtls_logscan *s)
 {
-	size_t		i;
+	size_t i;
 
 	if (s == NULL)
 		return 3;

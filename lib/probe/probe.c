@@ -45,7 +45,7 @@ pgtls_probe_new(void)
 void
 pgtls_probe_free(pgtls_probe *p)
 {
-	int			i;
+	int i;
 
 	if (p == NULL)
 		return;
@@ -79,22 +79,22 @@ pgtls_probe_free(pgtls_probe *p)
 static pgtls_err
 parse_int(pgtls_probe *p, const char *what, const char *value, int min, int max, int *out)
 {
-	char	   *end;
-	long		v;
+	char *end;
+	long v;
 
 	errno = 0;
 	v = strtol(value, &end, 10);
 	if (errno || end == value || *end != '\0' || v < min || v > max)
-		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "invalid %s \"%s\": expected a whole number from %d to %d",
-							 what, value, min, max);
-	*out = (int) v;
+		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "invalid %s \"%s\": expected a whole number from %d to %d", what,
+		                     value, min, max);
+	*out = (int)v;
 	return PGTLS_OK;
 }
 
 static pgtls_err
 dup_opt(pgtls_probe *p, char **dst, const char *value)
 {
-	char	   *copy = strdup(value);
+	char *copy = strdup(value);
 
 	if (copy == NULL)
 		return pgtls__seterr(&p->err, PGTLS_ERR_OOM, "out of memory");
@@ -143,14 +143,14 @@ pgtls_probe_set_option(pgtls_probe *p, pgtls_probe_opt opt, const char *value)
 				p->neg_postgres = true, p->neg_direct = true;
 			else
 				return pgtls__seterr(&p->err, PGTLS_ERR_USAGE,
-									 "invalid negotiation \"%s\": expected postgres, direct or both", value);
+				                     "invalid negotiation \"%s\": expected postgres, direct or both", value);
 			return PGTLS_OK;
 		case PGTLS_PROBE_TIMEOUT_MS:
 			return parse_int(p, "timeout", value, 1, 3600 * 1000, &p->timeout_ms);
 		case PGTLS_PROBE_WARN_DAYS:
 			return parse_int(p, "warning horizon (days)", value, 0, 36500, &p->warn_days);
 	}
-	return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "unknown option %d", (int) opt);
+	return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "unknown option %d", (int)opt);
 }
 
 static bool
@@ -236,7 +236,7 @@ pgtls_probe_start(pgtls_probe *p)
 	const char *connect_to;
 	const char *sni = NULL;
 	const char *name;
-	int			rc;
+	int rc;
 
 	if (p == NULL)
 		return PGTLS_ERR_USAGE;
@@ -256,8 +256,8 @@ pgtls_probe_start(pgtls_probe *p)
 		hints.ai_flags = AI_NUMERICHOST;
 	rc = getaddrinfo(connect_to, p->port, &hints, &p->addrs);
 	if (rc != 0)
-		return pgtls__seterr(&p->err, PGTLS_ERR_IO, "could not translate host name \"%s\" to address: %s",
-							 connect_to, gai_strerror(rc));
+		return pgtls__seterr(&p->err, PGTLS_ERR_IO, "could not translate host name \"%s\" to address: %s", connect_to,
+		                     gai_strerror(rc));
 	if (make_ctx(p) != PGTLS_OK)
 		return p->err.code;
 
@@ -291,7 +291,7 @@ pgtls_probe_conn(pgtls_probe *p, int i)
 pgtls_err
 pgtls_probe_finish(pgtls_probe *p)
 {
-	int			i;
+	int i;
 
 	if (p == NULL)
 		return PGTLS_ERR_USAGE;

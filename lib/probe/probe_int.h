@@ -22,25 +22,25 @@ struct json_t;
 /* What libpq would do with the root certificate setting. */
 typedef struct rootcert_eval
 {
-	char		setting[1024];	/* as configured ("" = default) */
-	const char *source;			/* "option", "conninfo", "env", "default" */
-	char		path[1024];		/* file libpq would open ("" = none) */
-	bool		system;			/* sslrootcert=system (libpq >= 16) */
-	bool		exists;			/* stat() succeeds: libpq verifies */
-	bool		loaded;
-	char		load_error[512];	/* libpq's text when loading fails */
-	int			ncerts;
-	bool		crl_loaded;
-	char		format[16];		/* pem, der, pkcs12, jks ... */
-	bool		alt_loaded;		/* libpq cannot read it, pgtls could (DER, PKCS#12, JKS) */
-	char		alt_error[512];
+	char setting[1024]; /* as configured ("" = default) */
+	const char *source; /* "option", "conninfo", "env", "default" */
+	char path[1024];    /* file libpq would open ("" = none) */
+	bool system;        /* sslrootcert=system (libpq >= 16) */
+	bool exists;        /* stat() succeeds: libpq verifies */
+	bool loaded;
+	char load_error[512]; /* libpq's text when loading fails */
+	int ncerts;
+	bool crl_loaded;
+	char format[16]; /* pem, der, pkcs12, jks ... */
+	bool alt_loaded; /* libpq cannot read it, pgtls could (DER, PKCS#12, JKS) */
+	char alt_error[512];
 
 	/* chain verification against it */
-	bool		verified;		/* X509_verify_cert ok */
-	int			verify_code;	/* X509_V_* */
-	int			verify_depth;
-	char		verify_reason[256];	/* OpenSSL's precise reason */
-	char		verify_hint[512];	/* what it means (missing intermediate...) */
+	bool verified;   /* X509_verify_cert ok */
+	int verify_code; /* X509_V_* */
+	int verify_depth;
+	char verify_reason[256]; /* OpenSSL's precise reason */
+	char verify_hint[512];   /* what it means (missing intermediate...) */
 } rootcert_eval;
 
 struct pgtls_probe
@@ -48,42 +48,42 @@ struct pgtls_probe
 	pgtls_errslot err;
 
 	/* target */
-	char	   *target;
-	char	   *host;
-	char	   *hostaddr;
-	char	   *port;
-	char	   *cinfo_user;
-	char	   *cinfo_dbname;
-	char	   *cinfo_rootcert;
-	char	   *cinfo_sslmode;
-	char	   *sslcrl;
-	char	   *sslcrldir;
-	bool		sslsni;
+	char *target;
+	char *host;
+	char *hostaddr;
+	char *port;
+	char *cinfo_user;
+	char *cinfo_dbname;
+	char *cinfo_rootcert;
+	char *cinfo_sslmode;
+	char *sslcrl;
+	char *sslcrldir;
+	bool sslsni;
 
 	/* options */
-	char	   *opt_rootcert;
-	bool		opt_rootcert_set;
-	char	   *rootcert_password;
-	char	   *servername;
-	char	   *user;
-	char	   *dbname;
-	char	   *home;
-	bool		neg_postgres;
-	bool		neg_direct;
-	int			timeout_ms;
-	int			warn_days;
+	char *opt_rootcert;
+	bool opt_rootcert_set;
+	char *rootcert_password;
+	char *servername;
+	char *user;
+	char *dbname;
+	char *home;
+	bool neg_postgres;
+	bool neg_direct;
+	int timeout_ms;
+	int warn_days;
 
 	/* run */
 	struct addrinfo *addrs;
 	struct ssl_ctx_st *ctx;
 	pgtls_conn *conns[PROBE_MAX_CONNS];
 	pgtls_conn_kind kinds[PROBE_MAX_CONNS];
-	int			nconns;
-	bool		started;
+	int nconns;
+	bool started;
 
 	/* results */
 	struct json_t *report;
-	int			status;
+	int status;
 };
 
 const char *pgtls__probe_checked_name(const pgtls_probe *p);
@@ -91,6 +91,6 @@ const char *pgtls__probe_user(const pgtls_probe *p);
 const char *pgtls__probe_dbname(const pgtls_probe *p);
 
 /* verdict.c: builds p->report and p->status from the finished connections */
-pgtls_err	pgtls__probe_evaluate(pgtls_probe *p);
+pgtls_err pgtls__probe_evaluate(pgtls_probe *p);
 
-#endif							/* PGTLS_PROBE_INT_H */
+#endif /* PGTLS_PROBE_INT_H */

@@ -27,13 +27,13 @@
 static bool
 valid_port(const char *s)
 {
-	char	   *end;
-	long		v;
+	char *end;
+	long v;
 
 	if (s == NULL || *s == '\0' || strlen(s) > 5)
 		return false;
 	for (const char *p = s; *p; p++)
-		if (!isdigit((unsigned char) *p))
+		if (!isdigit((unsigned char)*p))
 			return false;
 	v = strtol(s, &end, 10);
 	return *end == '\0' && v >= 1 && v <= 65535;
@@ -55,9 +55,9 @@ set_str(pgtls_probe *p, char **dst, const char *src)
 static pgtls_err
 parse_hostport(pgtls_probe *p, const char *spec)
 {
-	char		host[1024];
+	char host[1024];
 	const char *port = NULL;
-	size_t		hlen;
+	size_t hlen;
 
 	if (spec[0] == '[')
 	{
@@ -65,7 +65,7 @@ parse_hostport(pgtls_probe *p, const char *spec)
 
 		if (close == NULL)
 			return pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "invalid target \"%s\": missing \"]\"", spec);
-		hlen = (size_t) (close - spec - 1);
+		hlen = (size_t)(close - spec - 1);
 		if (close[1] == ':')
 			port = close + 2;
 		else if (close[1] != '\0')
@@ -77,9 +77,9 @@ parse_hostport(pgtls_probe *p, const char *spec)
 		const char *colon = strchr(spec, ':');
 
 		if (colon && strchr(colon + 1, ':'))
-			return pgtls__seterr(&p->err, PGTLS_ERR_PARSE,
-								 "invalid target \"%s\": write IPv6 addresses as [addr]:port", spec);
-		hlen = colon ? (size_t) (colon - spec) : strlen(spec);
+			return pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "invalid target \"%s\": write IPv6 addresses as [addr]:port",
+			                     spec);
+		hlen = colon ? (size_t)(colon - spec) : strlen(spec);
 		if (colon)
 			port = colon + 1;
 	}
@@ -88,8 +88,9 @@ parse_hostport(pgtls_probe *p, const char *spec)
 	memcpy(host, spec, hlen);
 	host[hlen] = '\0';
 	for (size_t i = 0; i < hlen; i++)
-		if (isspace((unsigned char) host[i]) || iscntrl((unsigned char) host[i]))
-			return pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "invalid target: host name contains white space or control characters");
+		if (isspace((unsigned char)host[i]) || iscntrl((unsigned char)host[i]))
+			return pgtls__seterr(&p->err, PGTLS_ERR_PARSE,
+			                     "invalid target: host name contains white space or control characters");
 	if (port && !valid_port(port))
 		return pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "invalid port number: \"%s\"", port);
 	if (set_str(p, &p->host, host) || set_str(p, &p->port, port ? port : "5432"))
@@ -100,15 +101,15 @@ parse_hostport(pgtls_probe *p, const char *spec)
 static pgtls_err
 parse_conninfo(pgtls_probe *p, const char *spec)
 {
-	char	   *errmsg = NULL;
+	char *errmsg = NULL;
 	PQconninfoOption *opts = PQconninfoParse(spec, &errmsg);
-	pgtls_err	rc = PGTLS_OK;
+	pgtls_err rc = PGTLS_OK;
 
 	if (opts == NULL)
 	{
 		if (errmsg)
 		{
-			size_t		n = strlen(errmsg);
+			size_t n = strlen(errmsg);
 
 			while (n > 0 && (errmsg[n - 1] == '\n' || errmsg[n - 1] == ' '))
 				errmsg[--n] = '\0';
@@ -121,7 +122,7 @@ parse_conninfo(pgtls_probe *p, const char *spec)
 	}
 	for (PQconninfoOption *o = opts; o->keyword; o++)
 	{
-		char	  **dst = NULL;
+		char **dst = NULL;
 
 		if (o->val == NULL)
 			continue;
@@ -153,16 +154,15 @@ parse_conninfo(pgtls_probe *p, const char *spec)
 		return p->err.code;
 
 	if ((p->host && strchr(p->host, ',')) || (p->hostaddr && strchr(p->hostaddr, ',')) ||
-		(p->port && strchr(p->port, ',')))
-		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE,
-							 "multiple hosts are not supported: probe each host separately");
+	    (p->port && strchr(p->port, ',')))
+		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "multiple hosts are not supported: probe each host separately");
 	if (p->host && p->host[0] == '/')
 		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE,
-							 "\"%s\" is a Unix-domain socket directory: TLS is only used over TCP; give a host name",
-							 p->host);
+		                     "\"%s\" is a Unix-domain socket directory: TLS is only used over TCP; give a host name",
+		                     p->host);
 	if ((p->host == NULL || p->host[0] == '\0') && (p->hostaddr == NULL || p->hostaddr[0] == '\0'))
 		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE,
-							 "no host in the connection string: TLS is only used over TCP; set host=");
+		                     "no host in the connection string: TLS is only used over TCP; set host=");
 	if (p->port == NULL || p->port[0] == '\0')
 		rc = set_str(p, &p->port, "5432");
 	else if (!valid_port(p->port))
@@ -182,8 +182,7 @@ pgtls_probe_set_target(pgtls_probe *p, const char *spec)
 		return pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "target longer than %d bytes", MAX_TARGET_LEN);
 	if (set_str(p, &p->target, spec))
 		return p->err.code;
-	if (strncmp(spec, "postgresql://", 13) == 0 || strncmp(spec, "postgres://", 11) == 0 ||
-		strchr(spec, '=') != NULL)
+	if (strncmp(spec, "postgresql://", 13) == 0 || strncmp(spec, "postgres://", 11) == 0 || strchr(spec, '=') != NULL)
 		return parse_conninfo(p, spec);
 	return parse_hostport(p, spec);
 }

@@ -40,44 +40,43 @@
 #include "probe/probe_int.h"
 #include "store/store_int.h"
 
-static const char *const sslmodes[] = {
-	"disable", "allow", "prefer", "require", "verify-ca", "verify-full"
-};
+static const char *const sslmodes[] = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"};
 
 enum
 {
-	RES_FAILS = 0, RES_CONNECTS = 1, RES_UNKNOWN = -1
+	RES_FAILS = 0,
+	RES_CONNECTS = 1,
+	RES_UNKNOWN = -1
 };
 
 typedef struct attempt
 {
-	int			res;
-	bool		encrypted;
-	const char *verified;		/* "none", "ca", "full" */
-	char		err[1024];
+	int res;
+	bool encrypted;
+	const char *verified; /* "none", "ca", "full" */
+	char err[1024];
 } attempt;
 
 typedef struct eval_ctx
 {
 	pgtls_probe *p;
-	pgtls_conn *tlsconn;		/* SSLRequest or direct conn being judged */
+	pgtls_conn *tlsconn; /* SSLRequest or direct conn being judged */
 	pgtls_conn *plain;
 	rootcert_eval rc;
-	int			host_rc;		/* 1 match, 0 mismatch, -1 error */
-	char		host_msg[512];
-	json_t	   *findings;
-	int			status;
+	int host_rc; /* 1 match, 0 mismatch, -1 error */
+	char host_msg[512];
+	json_t *findings;
+	int status;
 } eval_ctx;
 
-static void
-finding(eval_ctx *e, int severity, const char *fmt,...) PGTLS_PRINTF(3, 4);
+static void finding(eval_ctx *e, int severity, const char *fmt, ...) PGTLS_PRINTF(3, 4);
 
 static void
-finding(eval_ctx *e, int severity, const char *fmt,...)
+finding(eval_ctx *e, int severity, const char *fmt, ...)
 {
 	static const char *const names[] = {"ok", "warning", "critical", "unknown"};
-	char		msg[1024];
-	va_list		ap;
+	char msg[1024];
+	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -104,9 +103,8 @@ home_dir(const pgtls_probe *p, char *out, size_t outlen)
 		snprintf(out, outlen, "%s", home);
 	else
 	{
-		struct passwd pw,
-				   *res = NULL;
-		char		buf[4096];
+		struct passwd pw, *res = NULL;
+		char buf[4096];
 
 		if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &res) == 0 && res)
 			snprintf(out, outlen, "%s", pw.pw_dir);
@@ -131,16 +129,15 @@ ssl_reason(char *out, size_t outlen)
 static const char *
 x509_name_oneline(X509_NAME *n, char *buf, int len)
 {
-	pgtls__name_str(n, buf, (size_t) len);
+	pgtls__name_str(n, buf, (size_t)len);
 	return buf;
 }
 
 static void
-verify_hint(rootcert_eval *rc, X509_STORE_CTX *vctx, STACK_OF(X509) *chain)
+verify_hint(rootcert_eval *rc, X509_STORE_CTX *vctx, STACK_OF(X509) * chain)
 {
-	X509	   *cur = X509_STORE_CTX_get_current_cert(vctx);
-	char		subj[256],
-				iss[256];
+	X509 *cur = X509_STORE_CTX_get_current_cert(vctx);
+	char subj[256], iss[256];
 
 	if (cur == NULL)
 		return;
@@ -151,22 +148,25 @@ verify_hint(rootcert_eval *rc, X509_STORE_CTX *vctx, STACK_OF(X509) *chain)
 		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
 			if (sk_X509_num(chain) == 1 && rc->ncerts > 0)
-				snprintf(rc->verify_hint, sizeof(rc->verify_hint),
-						 "the server sent only its own certificate; its issuer \"%s\" is not in the root certificate file: "
-						 "if that is an intermediate CA, the server must send it (append it to ssl_cert_file), "
-						 "otherwise the root certificate file lacks this CA", iss);
+				snprintf(
+				    rc->verify_hint, sizeof(rc->verify_hint),
+				    "the server sent only its own certificate; its issuer \"%s\" is not in the root certificate file: "
+				    "if that is an intermediate CA, the server must send it (append it to ssl_cert_file), "
+				    "otherwise the root certificate file lacks this CA",
+				    iss);
 			else
 				snprintf(rc->verify_hint, sizeof(rc->verify_hint),
-						 "\"%s\" (issuer of \"%s\") is not in the root certificate file: the file lacks the CA that signed the server certificate",
-						 iss, subj);
+				         "\"%s\" (issuer of \"%s\") is not in the root certificate file: the file lacks the CA that "
+				         "signed the server certificate",
+				         iss, subj);
 			break;
 		case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
 			snprintf(rc->verify_hint, sizeof(rc->verify_hint),
-					 "the server's chain ends at root \"%s\", which is not in the root certificate file", subj);
+			         "the server's chain ends at root \"%s\", which is not in the root certificate file", subj);
 			break;
 		case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
 			snprintf(rc->verify_hint, sizeof(rc->verify_hint),
-					 "the server certificate \"%s\" is self-signed and not in the root certificate file", subj);
+			         "the server certificate \"%s\" is self-signed and not in the root certificate file", subj);
 			break;
 		case X509_V_ERR_CERT_HAS_EXPIRED:
 			snprintf(rc->verify_hint, sizeof(rc->verify_hint), "certificate \"%s\" has expired", subj);
@@ -176,7 +176,7 @@ verify_hint(rootcert_eval *rc, X509_STORE_CTX *vctx, STACK_OF(X509) *chain)
 			break;
 		case X509_V_ERR_INVALID_PURPOSE:
 			snprintf(rc->verify_hint, sizeof(rc->verify_hint),
-					 "certificate \"%s\" may not be used for TLS servers (extended key usage)", subj);
+			         "certificate \"%s\" may not be used for TLS servers (extended key usage)", subj);
 			break;
 		default:
 			snprintf(rc->verify_hint, sizeof(rc->verify_hint), "at certificate \"%s\"", subj);
@@ -188,8 +188,7 @@ static int
 count_certs(X509_STORE *store)
 {
 	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
-	int			i,
-				n = 0;
+	int i, n = 0;
 
 	for (i = 0; i < sk_X509_OBJECT_num(objs); i++)
 		if (X509_OBJECT_get_type(sk_X509_OBJECT_value(objs, i)) == X509_LU_X509)
@@ -202,7 +201,7 @@ static bool
 load_other_format(pgtls_probe *p, rootcert_eval *rc, X509_STORE *store)
 {
 	pgtls_store *st = pgtls_store_new();
-	bool		ok = false;
+	bool ok = false;
 
 	if (st == NULL)
 		return false;
@@ -210,13 +209,13 @@ load_other_format(pgtls_probe *p, rootcert_eval *rc, X509_STORE *store)
 		snprintf(rc->alt_error, sizeof(rc->alt_error), "%s", pgtls_store_errmsg(st));
 	else
 	{
-		int			i;
+		int i;
 
 		snprintf(rc->format, sizeof(rc->format), "%s", st->files[0].format);
 		ok = true;
 		for (i = 0; i < st->nentries; i++)
 			if (X509_STORE_add_cert(store, st->entries[i].cert) != 1)
-				ERR_clear_error();	/* duplicate: already there */
+				ERR_clear_error(); /* duplicate: already there */
 		rc->alt_loaded = true;
 	}
 	pgtls_store_free(st);
@@ -224,16 +223,16 @@ load_other_format(pgtls_probe *p, rootcert_eval *rc, X509_STORE *store)
 }
 
 static void
-eval_rootcert(eval_ctx *e, STACK_OF(X509) *chain)
+eval_rootcert(eval_ctx *e, STACK_OF(X509) * chain)
 {
 	pgtls_probe *p = e->p;
 	rootcert_eval *rc = &e->rc;
 	const char *env = getenv("PGSSLROOTCERT");
-	SSL_CTX    *ctx = NULL;
+	SSL_CTX *ctx = NULL;
 	X509_STORE *store;
 	X509_STORE_CTX *vctx = NULL;
 	struct stat st;
-	char		home[1024];
+	char home[1024];
 
 	home_dir(p, home, sizeof(home));
 	if (p->opt_rootcert_set)
@@ -276,11 +275,10 @@ eval_rootcert(eval_ctx *e, STACK_OF(X509) *chain)
 	{
 		if (SSL_CTX_set_default_verify_paths(ctx) != 1)
 		{
-			char		why[256];
+			char why[256];
 
 			ssl_reason(why, sizeof(why));
-			snprintf(rc->load_error, sizeof(rc->load_error),
-					 "could not load system root certificate paths: %s", why);
+			snprintf(rc->load_error, sizeof(rc->load_error), "could not load system root certificate paths: %s", why);
 			goto out;
 		}
 		rc->loaded = true;
@@ -288,11 +286,11 @@ eval_rootcert(eval_ctx *e, STACK_OF(X509) *chain)
 	}
 	else if (SSL_CTX_load_verify_locations(ctx, rc->path, NULL) != 1)
 	{
-		char		why[256];
+		char why[256];
 
 		ssl_reason(why, sizeof(why));
-		snprintf(rc->load_error, sizeof(rc->load_error),
-				 "could not read root certificate file \"%s\": %s", rc->path, why);
+		snprintf(rc->load_error, sizeof(rc->load_error), "could not read root certificate file \"%s\": %s", rc->path,
+		         why);
 		/* libpq stops here; a DER, PKCS#12 or JKS store still tells whether the chain verifies */
 		if (!load_other_format(p, rc, SSL_CTX_get_cert_store(ctx)))
 			goto out;
@@ -309,7 +307,7 @@ eval_rootcert(eval_ctx *e, STACK_OF(X509) *chain)
 	{
 		const char *fname = (p->sslcrl && p->sslcrl[0]) ? p->sslcrl : NULL;
 		const char *dname = (p->sslcrldir && p->sslcrldir[0]) ? p->sslcrldir : NULL;
-		char		crlbuf[1100];
+		char crlbuf[1100];
 
 		if (!fname && !dname && home[0] && !rc->system)
 		{
@@ -340,8 +338,7 @@ eval_rootcert(eval_ctx *e, STACK_OF(X509) *chain)
 	rc->verify_depth = X509_STORE_CTX_get_error_depth(vctx);
 	if (!rc->verified)
 	{
-		snprintf(rc->verify_reason, sizeof(rc->verify_reason), "%s",
-				 X509_verify_cert_error_string(rc->verify_code));
+		snprintf(rc->verify_reason, sizeof(rc->verify_reason), "%s", X509_verify_cert_error_string(rc->verify_code));
 		verify_hint(rc, vctx, chain);
 	}
 	ERR_clear_error();
@@ -357,7 +354,7 @@ reply_attempt(attempt *a, pgtls_conn *c, bool encrypted, const char *verified)
 {
 	const pgtls_reply *r = pgtls__conn_reply(c);
 	const char *msg;
-	pgtls_err	err = pgtls__conn_reply_err(c, &msg);
+	pgtls_err err = pgtls__conn_reply_err(c, &msg);
 
 	a->encrypted = encrypted;
 	a->verified = verified;
@@ -387,7 +384,7 @@ ssl_attempt(eval_ctx *e, const char *mode, attempt *a)
 {
 	pgtls_conn *c = e->tlsconn;
 	rootcert_eval *rc = &e->rc;
-	pgtls_err	err = pgtls_conn_errcode(c);
+	pgtls_err err = pgtls_conn_errcode(c);
 
 	memset(a, 0, sizeof(*a));
 	a->verified = "none";
@@ -407,20 +404,20 @@ ssl_attempt(eval_ctx *e, const char *mode, attempt *a)
 	if (rc->exists && !rc->loaded)
 	{
 		snprintf(a->err, sizeof(a->err), "%s",
-				 rc->load_error[0] ? rc->load_error : "root certificate store could not be loaded");
+		         rc->load_error[0] ? rc->load_error : "root certificate store could not be loaded");
 		return;
 	}
 	if (!rc->exists && mode[0] == 'v')
 	{
 		if (rc->path[0] == '\0')
 			snprintf(a->err, sizeof(a->err),
-					 "could not get home directory to locate root certificate file\n"
-					 "Either provide the file or change sslmode to disable server certificate verification.");
+			         "could not get home directory to locate root certificate file\n"
+			         "Either provide the file or change sslmode to disable server certificate verification.");
 		else
 			snprintf(a->err, sizeof(a->err),
-					 "root certificate file \"%s\" does not exist\n"
-					 "Either provide the file or change sslmode to disable server certificate verification.",
-					 rc->path);
+			         "root certificate file \"%s\" does not exist\n"
+			         "Either provide the file or change sslmode to disable server certificate verification.",
+			         rc->path);
 		return;
 	}
 	if (!pgtls__conn_tls_done(c))
@@ -453,14 +450,10 @@ res_name(int res)
 static json_t *
 mode_row(const char *negotiation, const char *mode, const attempt *final, json_t *errors, bool fallback)
 {
-	return json_pack("{s:s,s:s,s:s,s:b,s:s,s:b,s:o}",
-					 "negotiation", negotiation,
-					 "sslmode", mode,
-					 "result", res_name(final->res),
-					 "encrypted", final->res == RES_CONNECTS && final->encrypted,
-					 "verified", final->res == RES_CONNECTS ? final->verified : "none",
-					 "plaintext_fallback", fallback,
-					 "errors", errors);
+	return json_pack("{s:s,s:s,s:s,s:b,s:s,s:b,s:o}", "negotiation", negotiation, "sslmode", mode, "result",
+	                 res_name(final->res), "encrypted", final->res == RES_CONNECTS && final->encrypted, "verified",
+	                 final->res == RES_CONNECTS ? final->verified : "none", "plaintext_fallback", fallback, "errors",
+	                 errors);
 }
 
 static void
@@ -474,18 +467,17 @@ add_err(json_t *errors, const attempt *a)
 static json_t *
 eval_mode_postgres(eval_ctx *e, const char *mode)
 {
-	json_t	   *errors = json_array();
-	attempt		a,
-				b;
-	char		sslresp = pgtls__conn_sslresp(e->tlsconn);
-	bool		fallback = false;
+	json_t *errors = json_array();
+	attempt a, b;
+	char sslresp = pgtls__conn_sslresp(e->tlsconn);
+	bool fallback = false;
 
 	if (e->rc.system && strcmp(mode, "verify-full") != 0)
 	{
 		memset(&a, 0, sizeof(a));
 		a.res = RES_FAILS;
 		snprintf(a.err, sizeof(a.err),
-				 "weak sslmode \"%s\" may not be used with sslrootcert=system (use \"verify-full\")", mode);
+		         "weak sslmode \"%s\" may not be used with sslrootcert=system (use \"verify-full\")", mode);
 		add_err(errors, &a);
 		return mode_row("postgres", mode, &a, errors, false);
 	}
@@ -531,7 +523,7 @@ eval_mode_postgres(eval_ctx *e, const char *mode)
 	ssl_attempt(e, mode, &a);
 	add_err(errors, &a);
 	if (strcmp(mode, "prefer") == 0 && a.res == RES_FAILS &&
-		!(pgtls_conn_errcode(e->tlsconn) == PGTLS_ERR_PROTOCOL && pgtls__conn_sslresp(e->tlsconn) == 0))
+	    !(pgtls_conn_errcode(e->tlsconn) == PGTLS_ERR_PROTOCOL && pgtls__conn_sslresp(e->tlsconn) == 0))
 	{
 		/* prefer: any TLS failure or TLS rejection -> silent retry without TLS */
 		plain_attempt(e, &b);
@@ -546,8 +538,8 @@ eval_mode_postgres(eval_ctx *e, const char *mode)
 static json_t *
 eval_mode_direct(eval_ctx *e, const char *mode)
 {
-	json_t	   *errors = json_array();
-	attempt		a;
+	json_t *errors = json_array();
+	attempt a;
 
 	if (strcmp(mode, "disable") == 0)
 	{
@@ -560,8 +552,9 @@ eval_mode_direct(eval_ctx *e, const char *mode)
 		memset(&a, 0, sizeof(a));
 		a.res = RES_FAILS;
 		snprintf(a.err, sizeof(a.err),
-				 "weak sslmode \"%s\" may not be used with sslnegotiation=direct (use \"require\", \"verify-ca\", or \"verify-full\")",
-				 mode);
+		         "weak sslmode \"%s\" may not be used with sslnegotiation=direct (use \"require\", \"verify-ca\", or "
+		         "\"verify-full\")",
+		         mode);
 		add_err(errors, &a);
 		return mode_row("direct", mode, &a, errors, false);
 	}
@@ -581,12 +574,12 @@ opt_str(const char *s)
 static json_t *
 conn_json(pgtls_conn *c, pgtls_conn_kind kind)
 {
-	json_t	   *o = json_object();
+	json_t *o = json_object();
 	const pgtls_reply *r = pgtls__conn_reply(c);
 	const char *rmsg;
-	pgtls_err	rerr = pgtls__conn_reply_err(c, &rmsg);
-	json_t	   *startup;
-	char		sr[2] = {pgtls__conn_sslresp(c), 0};
+	pgtls_err rerr = pgtls__conn_reply_err(c, &rmsg);
+	json_t *startup;
+	char sr[2] = {pgtls__conn_sslresp(c), 0};
 
 	if (kind != PGTLS_CONN_PLAIN)
 		json_object_set_new(o, "method", json_string(kind == PGTLS_CONN_DIRECT ? "direct" : "postgres"));
@@ -596,27 +589,26 @@ conn_json(pgtls_conn *c, pgtls_conn_kind kind)
 	if (kind != PGTLS_CONN_PLAIN)
 	{
 		if (pgtls__conn_tls_version(c)[0])
-			json_object_set_new(o, "tls", json_pack("{s:s,s:s,s:o,s:o}",
-													"version", pgtls__conn_tls_version(c),
-													"cipher", pgtls__conn_cipher(c),
-													"group", opt_str(pgtls__conn_group(c)),
-													"alpn", opt_str(pgtls__conn_alpn(c))));
+			json_object_set_new(o, "tls",
+			                    json_pack("{s:s,s:s,s:o,s:o}", "version", pgtls__conn_tls_version(c), "cipher",
+			                              pgtls__conn_cipher(c), "group", opt_str(pgtls__conn_group(c)), "alpn",
+			                              opt_str(pgtls__conn_alpn(c))));
 		else
 			json_object_set_new(o, "tls", json_null());
 	}
 	if (r->kind == PGTLS_REPLY_AUTH)
-		startup = json_pack("{s:s,s:s,s:i}", "result", "accepted", "auth", pgtls__auth_name(r->auth_code),
-							"auth_code", (int) r->auth_code);
+		startup = json_pack("{s:s,s:s,s:i}", "result", "accepted", "auth", pgtls__auth_name(r->auth_code), "auth_code",
+		                    (int)r->auth_code);
 	else if (r->kind == PGTLS_REPLY_ERROR)
-		startup = json_pack("{s:s,s:s,s:s,s:s}", "result", "rejected", "severity", r->severity,
-							"sqlstate", r->sqlstate, "message", r->message);
+		startup = json_pack("{s:s,s:s,s:s,s:s}", "result", "rejected", "severity", r->severity, "sqlstate", r->sqlstate,
+		                    "message", r->message);
 	else
-		startup = json_pack("{s:s,s:o}", "result", "unknown",
-							"message", rerr ? json_string(rmsg) : json_null());
+		startup = json_pack("{s:s,s:o}", "result", "unknown", "message", rerr ? json_string(rmsg) : json_null());
 	json_object_set_new(o, "startup", startup);
 	if (pgtls_conn_errcode(c))
-		json_object_set_new(o, "error", json_pack("{s:s,s:s}", "class", pgtls_err_name(pgtls_conn_errcode(c)),
-												  "message", pgtls_conn_errmsg(c)));
+		json_object_set_new(
+		    o, "error",
+		    json_pack("{s:s,s:s}", "class", pgtls_err_name(pgtls_conn_errcode(c)), "message", pgtls_conn_errmsg(c)));
 	else
 		json_object_set_new(o, "error", json_null());
 	json_object_set_new(o, "trace", json_string(pgtls_conn_trace(c)));
@@ -624,9 +616,9 @@ conn_json(pgtls_conn *c, pgtls_conn_kind kind)
 }
 
 static json_t *
-rootcert_json(const rootcert_eval *rc, STACK_OF(X509) *chain)
+rootcert_json(const rootcert_eval *rc, STACK_OF(X509) * chain)
 {
-	json_t	   *o = json_object();
+	json_t *o = json_object();
 
 	json_object_set_new(o, "setting", json_string(rc->setting));
 	json_object_set_new(o, "source", json_string(rc->source));
@@ -642,12 +634,10 @@ rootcert_json(const rootcert_eval *rc, STACK_OF(X509) *chain)
 	if (rc->alt_error[0])
 		json_object_set_new(o, "store_error", json_string(rc->alt_error));
 	if ((rc->loaded || rc->alt_loaded) && chain && sk_X509_num(chain) > 0)
-		json_object_set_new(o, "chain_verifies", json_pack("{s:b,s:o,s:i,s:i,s:o}",
-														   "ok", rc->verified,
-														   "reason", opt_str(rc->verify_reason),
-														   "code", rc->verify_code,
-														   "depth", rc->verify_depth,
-														   "hint", opt_str(rc->verify_hint)));
+		json_object_set_new(o, "chain_verifies",
+		                    json_pack("{s:b,s:o,s:i,s:i,s:o}", "ok", rc->verified, "reason", opt_str(rc->verify_reason),
+		                              "code", rc->verify_code, "depth", rc->verify_depth, "hint",
+		                              opt_str(rc->verify_hint)));
 	else
 		json_object_set_new(o, "chain_verifies", json_null());
 	return o;
@@ -655,17 +645,17 @@ rootcert_json(const rootcert_eval *rc, STACK_OF(X509) *chain)
 
 /* findings about the certificates themselves, independent of any root file */
 static void
-chain_findings(eval_ctx *e, STACK_OF(X509) *chain)
+chain_findings(eval_ctx *e, STACK_OF(X509) * chain)
 {
-	int			i;
+	int i;
 
 	for (i = 0; i < sk_X509_num(chain); i++)
 	{
-		X509	   *x = sk_X509_value(chain, i);
+		X509 *x = sk_X509_value(chain, i);
 		const char *what = i == 0 ? "server certificate" : "chain certificate";
-		char		subj[256];
-		int			days;
-		int			cmp;
+		char subj[256];
+		int days;
+		int cmp;
 
 		x509_name_oneline(X509_get_subject_name(x), subj, sizeof(subj));
 		cmp = X509_cmp_current_time(X509_get0_notBefore(x));
@@ -677,12 +667,12 @@ chain_findings(eval_ctx *e, STACK_OF(X509) *chain)
 				finding(e, 2, "%s \"%s\" expired %d day%s ago", what, subj, -days, days == -1 ? "" : "s");
 			else if (days < e->p->warn_days)
 				finding(e, 1, "%s \"%s\" expires in %d day%s (warning horizon %d days)", what, subj, days,
-						days == 1 ? "" : "s", e->p->warn_days);
+				        days == 1 ? "" : "s", e->p->warn_days);
 		}
 		if (i == 0)
 		{
-			EVP_PKEY   *pk = X509_get0_pubkey(x);
-			int			sig = X509_get_signature_nid(x);
+			EVP_PKEY *pk = X509_get0_pubkey(x);
+			int sig = X509_get_signature_nid(x);
 
 			if (pk && EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA && EVP_PKEY_get_bits(pk) < 2048)
 				finding(e, 1, "server key is RSA %d bits (< 2048)", EVP_PKEY_get_bits(pk));
@@ -703,16 +693,13 @@ status_label(int s)
 pgtls_err
 pgtls__probe_evaluate(pgtls_probe *p)
 {
-	eval_ctx	e;
-	json_t	   *rep;
-	json_t	   *negs,
-			   *modes,
-			   *chainj;
-	pgtls_conn *pconn = NULL,
-			   *dconn = NULL;
+	eval_ctx e;
+	json_t *rep;
+	json_t *negs, *modes, *chainj;
+	pgtls_conn *pconn = NULL, *dconn = NULL;
 	STACK_OF(X509) *chain = NULL;
-	int			i;
-	char		checked[1100];
+	int i;
+	char checked[1100];
 
 	memset(&e, 0, sizeof(e));
 	e.p = p;
@@ -757,14 +744,11 @@ pgtls__probe_evaluate(pgtls_probe *p)
 
 	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
 	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
-	json_object_set_new(rep, "target", json_pack("{s:s,s:o,s:o,s:s,s:o,s:s,s:s}",
-												 "input", p->target,
-												 "host", opt_str(p->host),
-												 "hostaddr", opt_str(p->hostaddr),
-												 "port", p->port,
-												 "servername", opt_str(p->servername),
-												 "user", pgtls__probe_user(p),
-												 "dbname", pgtls__probe_dbname(p)));
+	json_object_set_new(rep, "target",
+	                    json_pack("{s:s,s:o,s:o,s:s,s:o,s:s,s:s}", "input", p->target, "host", opt_str(p->host),
+	                              "hostaddr", opt_str(p->hostaddr), "port", p->port, "servername",
+	                              opt_str(p->servername), "user", pgtls__probe_user(p), "dbname",
+	                              pgtls__probe_dbname(p)));
 	/* placeholders keep a stable key order; filled below */
 	json_object_set_new(rep, "status", json_null());
 	for (i = 0; i < p->nconns; i++)
@@ -774,7 +758,7 @@ pgtls__probe_evaluate(pgtls_probe *p)
 	json_object_set_new(rep, "plaintext", conn_json(e.plain, PGTLS_CONN_PLAIN));
 	for (i = 0; chain && i < sk_X509_num(chain); i++)
 	{
-		json_t	   *cj = pgtls__cert_json(sk_X509_value(chain, i), 0);
+		json_t *cj = pgtls__cert_json(sk_X509_value(chain, i), 0);
 
 		if (cj)
 		{
@@ -784,10 +768,9 @@ pgtls__probe_evaluate(pgtls_probe *p)
 	}
 	json_object_set_new(rep, "chain", chainj);
 	json_object_set_new(rep, "rootcert", rootcert_json(&e.rc, chain));
-	json_object_set_new(rep, "host_check", json_pack("{s:s,s:b,s:o}",
-													 "name", checked,
-													 "ok", e.host_rc == 1,
-													 "message", e.host_rc == 1 ? json_null() : json_string(e.host_msg)));
+	json_object_set_new(rep, "host_check",
+	                    json_pack("{s:s,s:b,s:o}", "name", checked, "ok", e.host_rc == 1, "message",
+	                              e.host_rc == 1 ? json_null() : json_string(e.host_msg)));
 
 	for (i = 0; i < 6; i++)
 	{
@@ -807,7 +790,7 @@ pgtls__probe_evaluate(pgtls_probe *p)
 	/* ---- findings and status ---- */
 	{
 		pgtls_conn *main = pconn ? pconn : dconn;
-		pgtls_err	merr = pgtls_conn_errcode(main);
+		pgtls_err merr = pgtls_conn_errcode(main);
 		const pgtls_reply *pr = pgtls__conn_reply(e.plain);
 
 		if (merr == PGTLS_ERR_IO || merr == PGTLS_ERR_TIMEOUT || merr == PGTLS_ERR_OOM)
@@ -830,24 +813,28 @@ pgtls__probe_evaluate(pgtls_probe *p)
 		if (chain && e.rc.exists)
 		{
 			if (!e.rc.loaded && e.rc.alt_loaded)
-				finding(&e, 1, "libpq cannot read this %s root store (%s): convert it for libpq with \"pgtls store merge --format pem\"; "
-						"its certificates were used to verify the chain, as a Java client would",
-						e.rc.format, e.rc.load_error);
+				finding(&e, 1,
+				        "libpq cannot read this %s root store (%s): convert it for libpq with \"pgtls store merge "
+				        "--format pem\"; "
+				        "its certificates were used to verify the chain, as a Java client would",
+				        e.rc.format, e.rc.load_error);
 			else if (!e.rc.loaded)
 				finding(&e, 1, "%s%s%s", e.rc.load_error, e.rc.alt_error[0] ? "; " : "", e.rc.alt_error);
 			if (!e.rc.loaded && !e.rc.alt_loaded)
 				;
 			else if (!e.rc.verified)
 				finding(&e, 2, "certificate chain does not verify against %s: %s%s%s%s",
-						e.rc.system ? "the system trust store" : e.rc.path, e.rc.verify_reason,
-						e.rc.verify_hint[0] ? " (" : "", e.rc.verify_hint, e.rc.verify_hint[0] ? ")" : "");
+				        e.rc.system ? "the system trust store" : e.rc.path, e.rc.verify_reason,
+				        e.rc.verify_hint[0] ? " (" : "", e.rc.verify_hint, e.rc.verify_hint[0] ? ")" : "");
 			else
 				finding(&e, 0, "certificate chain verifies against %s",
-						e.rc.system ? "the system trust store" : e.rc.path);
+				        e.rc.system ? "the system trust store" : e.rc.path);
 		}
 		else if (chain)
-			finding(&e, 1, "no root certificate (%s): clients cannot verify this server; verify-ca and verify-full would fail (use --rootcert)",
-					e.rc.path[0] ? e.rc.path : "no home directory");
+			finding(&e, 1,
+			        "no root certificate (%s): clients cannot verify this server; verify-ca and verify-full would fail "
+			        "(use --rootcert)",
+			        e.rc.path[0] ? e.rc.path : "no home directory");
 		if (chain)
 		{
 			if (e.host_rc == 1)
@@ -856,16 +843,18 @@ pgtls__probe_evaluate(pgtls_probe *p)
 				finding(&e, 1, "verify-full would fail: %s", e.host_msg);
 		}
 		if (pr->kind == PGTLS_REPLY_AUTH)
-			finding(&e, 1, "server accepts unencrypted connections for user \"%s\" database \"%s\" (TLS not enforced; auth method %s)",
-					pgtls__probe_user(p), pgtls__probe_dbname(p), pgtls__auth_name(pr->auth_code));
+			finding(&e, 1,
+			        "server accepts unencrypted connections for user \"%s\" database \"%s\" (TLS not enforced; auth "
+			        "method %s)",
+			        pgtls__probe_user(p), pgtls__probe_dbname(p), pgtls__auth_name(pr->auth_code));
 		else if (pr->kind == PGTLS_REPLY_ERROR)
 			finding(&e, 0, "server rejects unencrypted connections for user \"%s\" database \"%s\": %s",
-					pgtls__probe_user(p), pgtls__probe_dbname(p), pr->message);
+			        pgtls__probe_user(p), pgtls__probe_dbname(p), pr->message);
 		else
 		{
 			const char *m;
 
-			(void) pgtls__conn_reply_err(e.plain, &m);
+			(void)pgtls__conn_reply_err(e.plain, &m);
 			finding(&e, 1, "could not tell whether unencrypted connections are accepted: %s", m);
 		}
 	}

@@ -36,7 +36,7 @@ pgtls__build_startup(pgtls_wbuf *w, const char *user, const char *dbname, const 
 {
 	w->len = 0;
 	w->overflow = false;
-	pgtls__wbuf_u32be(w, 0);	/* length, patched below */
+	pgtls__wbuf_u32be(w, 0); /* length, patched below */
 	pgtls__wbuf_u32be(w, PGTLS_PROTOCOL_3_0);
 	pgtls__wbuf_cstr(w, "user");
 	pgtls__wbuf_cstr(w, user);
@@ -48,7 +48,7 @@ pgtls__build_startup(pgtls_wbuf *w, const char *user, const char *dbname, const 
 		pgtls__wbuf_cstr(w, appname);
 	}
 	pgtls__wbuf_u8(w, 0);
-	pgtls__wbuf_patch_u32be(w, 0, (uint32_t) w->len);
+	pgtls__wbuf_patch_u32be(w, 0, (uint32_t)w->len);
 	return !w->overflow;
 }
 
@@ -84,26 +84,26 @@ pgtls__auth_name(int32_t code)
 static void
 copy_field(char *dst, size_t dstlen, const char *src, size_t srclen)
 {
-	size_t		i;
-	size_t		n = srclen < dstlen - 1 ? srclen : dstlen - 1;
+	size_t i;
+	size_t n = srclen < dstlen - 1 ? srclen : dstlen - 1;
 
 	for (i = 0; i < n; i++)
 	{
-		unsigned char ch = (unsigned char) src[i];
+		unsigned char ch = (unsigned char)src[i];
 
-		dst[i] = (ch < 0x20 || ch == 0x7f) ? ' ' : (char) ch;
+		dst[i] = (ch < 0x20 || ch == 0x7f) ? ' ' : (char)ch;
 	}
 	dst[n] = '\0';
 }
 
 int
-pgtls__parse_backend_msg(const uint8_t *buf, size_t len, size_t *consumed,
-						 pgtls_reply *reply, char *errmsg, size_t errlen)
+pgtls__parse_backend_msg(const uint8_t *buf, size_t len, size_t *consumed, pgtls_reply *reply, char *errmsg,
+                         size_t errlen)
 {
 	pgtls_cursor c;
 	pgtls_cursor body;
-	uint8_t		type;
-	uint32_t	msglen;
+	uint8_t type;
+	uint32_t msglen;
 
 	pgtls__cursor_init(&c, buf, len);
 	if (!pgtls__cursor_u8(&c, &type) || !pgtls__cursor_u32be(&c, &msglen))
@@ -111,13 +111,13 @@ pgtls__parse_backend_msg(const uint8_t *buf, size_t len, size_t *consumed,
 	if (msglen < 4 || msglen > PGTLS_MAX_STARTUP_REPLY)
 	{
 		snprintf(errmsg, errlen, "server sent a message of invalid length %u (type 0x%02x) before authentication",
-				 msglen, type);
+		         msglen, type);
 		return -1;
 	}
 	if (pgtls__cursor_left(&c) < msglen - 4)
 		return 0;
 	pgtls__cursor_init(&body, buf + 5, msglen - 4);
-	*consumed = 1 + (size_t) msglen;
+	*consumed = 1 + (size_t)msglen;
 
 	switch (type)
 	{
@@ -130,36 +130,36 @@ pgtls__parse_backend_msg(const uint8_t *buf, size_t len, size_t *consumed,
 			reply->kind = PGTLS_REPLY_AUTH;
 			return 1;
 		case PqMsg_ErrorResponse:
-			{
-				uint8_t		code;
-				const char *val;
-				size_t		vlen;
+		{
+			uint8_t code;
+			const char *val;
+			size_t vlen;
 
-				reply->kind = PGTLS_REPLY_ERROR;
-				reply->severity[0] = reply->sqlstate[0] = reply->message[0] = '\0';
-				for (;;)
+			reply->kind = PGTLS_REPLY_ERROR;
+			reply->severity[0] = reply->sqlstate[0] = reply->message[0] = '\0';
+			for (;;)
+			{
+				if (!pgtls__cursor_u8(&body, &code))
 				{
-					if (!pgtls__cursor_u8(&body, &code))
-					{
-						snprintf(errmsg, errlen, "server sent a malformed error response (no terminator)");
-						return -1;
-					}
-					if (code == 0)
-						break;
-					if (!pgtls__cursor_cstr(&body, &val, &vlen))
-					{
-						snprintf(errmsg, errlen, "server sent a malformed error response (unterminated field)");
-						return -1;
-					}
-					if (code == PG_DIAG_SEVERITY)
-						copy_field(reply->severity, sizeof(reply->severity), val, vlen);
-					else if (code == PG_DIAG_SQLSTATE)
-						copy_field(reply->sqlstate, sizeof(reply->sqlstate), val, vlen);
-					else if (code == PG_DIAG_MESSAGE_PRIMARY)
-						copy_field(reply->message, sizeof(reply->message), val, vlen);
+					snprintf(errmsg, errlen, "server sent a malformed error response (no terminator)");
+					return -1;
 				}
-				return 1;
+				if (code == 0)
+					break;
+				if (!pgtls__cursor_cstr(&body, &val, &vlen))
+				{
+					snprintf(errmsg, errlen, "server sent a malformed error response (unterminated field)");
+					return -1;
+				}
+				if (code == PG_DIAG_SEVERITY)
+					copy_field(reply->severity, sizeof(reply->severity), val, vlen);
+				else if (code == PG_DIAG_SQLSTATE)
+					copy_field(reply->sqlstate, sizeof(reply->sqlstate), val, vlen);
+				else if (code == PG_DIAG_MESSAGE_PRIMARY)
+					copy_field(reply->message, sizeof(reply->message), val, vlen);
 			}
+			return 1;
+		}
 		case PqMsg_NoticeResponse:
 		case PqMsg_NegotiateProtocolVersion:
 		case PqMsg_ParameterStatus:
@@ -171,7 +171,7 @@ pgtls__parse_backend_msg(const uint8_t *buf, size_t len, size_t *consumed,
 			return 1;
 		default:
 			snprintf(errmsg, errlen, "expected authentication request from server, but received %c",
-					 (type >= 0x21 && type < 0x7f) ? type : '?');
+			         (type >= 0x21 && type < 0x7f) ? type : '?');
 			return -1;
 	}
 }
@@ -198,13 +198,13 @@ check_ssl_response(const uint8_t *buf, size_t len, char *errmsg, size_t errlen)
 				snprintf(errmsg, errlen, "received unencrypted data after SSL response");
 				return 0;
 			}
-			return (char) buf[0];
+			return (char)buf[0];
 		case PqMsg_ErrorResponse:
 			snprintf(errmsg, errlen, "server sent an error response during SSL exchange");
 			return 0;
 		default:
 			snprintf(errmsg, errlen, "received invalid response to SSL negotiation: %c",
-					 (buf[0] >= 0x21 && buf[0] < 0x7f) ? buf[0] : '?');
+			         (buf[0] >= 0x21 && buf[0] < 0x7f) ? buf[0] : '?');
 			return 0;
 	}
 }
@@ -212,9 +212,9 @@ check_ssl_response(const uint8_t *buf, size_t len, char *errmsg, size_t errlen)
 char *
 pgtls_parse_server_response(int kind, const unsigned char *buf, size_t len, char *msg, size_t msglen)
 {
-	json_t	   *o;
-	char	   *out;
-	char		dummy[8];
+	json_t *o;
+	char *out;
+	char dummy[8];
 
 	if (msg == NULL || msglen == 0)
 	{
@@ -224,7 +224,7 @@ pgtls_parse_server_response(int kind, const unsigned char *buf, size_t len, char
 	msg[0] = '\0';
 	if (kind == 0)
 	{
-		char		r = check_ssl_response(buf, len, msg, msglen);
+		char r = check_ssl_response(buf, len, msg, msglen);
 
 		if (r == 0)
 			return NULL;
@@ -232,14 +232,14 @@ pgtls_parse_server_response(int kind, const unsigned char *buf, size_t len, char
 	}
 	else
 	{
-		size_t		off = 0;
+		size_t off = 0;
 		pgtls_reply reply;
 
 		memset(&reply, 0, sizeof(reply));
 		for (;;)
 		{
-			size_t		used = 0;
-			int			rc = pgtls__parse_backend_msg(buf + off, len - off, &used, &reply, msg, msglen);
+			size_t used = 0;
+			int rc = pgtls__parse_backend_msg(buf + off, len - off, &used, &reply, msg, msglen);
 
 			if (rc < 0)
 				return NULL;
@@ -255,11 +255,11 @@ pgtls_parse_server_response(int kind, const unsigned char *buf, size_t len, char
 		if (reply.kind == PGTLS_REPLY_READY)
 			o = json_pack("{s:s}", "result", "ready");
 		else if (reply.kind == PGTLS_REPLY_AUTH)
-			o = json_pack("{s:s,s:i,s:s}", "result", "accepted", "auth_code", (int) reply.auth_code,
-						  "auth", pgtls__auth_name(reply.auth_code));
+			o = json_pack("{s:s,s:i,s:s}", "result", "accepted", "auth_code", (int)reply.auth_code, "auth",
+			              pgtls__auth_name(reply.auth_code));
 		else
-			o = json_pack("{s:s,s:s,s:s,s:s}", "result", "rejected", "severity", reply.severity,
-						  "sqlstate", reply.sqlstate, "message", reply.message);
+			o = json_pack("{s:s,s:s,s:s,s:s}", "result", "rejected", "severity", reply.severity, "sqlstate",
+			              reply.sqlstate, "message", reply.message);
 	}
 	if (o == NULL)
 		return NULL;
@@ -267,7 +267,6 @@ pgtls_parse_server_response(int kind, const unsigned char *buf, size_t len, char
 	json_decref(o);
 	return out;
 }
-
 
 char
 pgtls__check_ssl_response(const uint8_t *buf, size_t len, char *errmsg, size_t errlen)

@@ -35,7 +35,6 @@
 #include "pgtls_int.h"
 #include "proto/protocol.h"
 
-
 typedef enum conn_state
 {
 	ST_CONNECT_START = 0,
@@ -49,58 +48,60 @@ typedef enum conn_state
 	ST__COUNT
 } conn_state;
 
-static const char *const state_names[ST__COUNT] = {
-	"connecting", "connecting", "sending SSLRequest", "waiting for the SSL response",
-	"during the TLS handshake", "sending the startup message",
-	"waiting for the server's reply to the startup message", "done"
-};
+static const char *const state_names[ST__COUNT] = {"connecting",
+                                                   "connecting",
+                                                   "sending SSLRequest",
+                                                   "waiting for the SSL response",
+                                                   "during the TLS handshake",
+                                                   "sending the startup message",
+                                                   "waiting for the server's reply to the startup message",
+                                                   "done"};
 
 struct pgtls_conn
 {
 	pgtls_conn_params p;
-	conn_state	state;
-	int			fd;
-	const struct addrinfo *ai;	/* address being tried */
-	char		address[64];	/* numeric host of ai */
-	char		port[16];
-	int64_t		deadline;
-	pgtls_errslot err;			/* failure before startup (whole exchange) */
-	pgtls_errslot reply_err;	/* failure of the startup phase over TLS */
+	conn_state state;
+	int fd;
+	const struct addrinfo *ai; /* address being tried */
+	char address[64];          /* numeric host of ai */
+	char port[16];
+	int64_t deadline;
+	pgtls_errslot err;       /* failure before startup (whole exchange) */
+	pgtls_errslot reply_err; /* failure of the startup phase over TLS */
 	pgtls_strbuf trace;
-	char		lasterr[256];	/* last connect() failure */
+	char lasterr[256]; /* last connect() failure */
 
 	/* outgoing */
-	pgtls_wbuf	wbuf;
-	size_t		wpos;
-	bool		startup_built;
-	bool		trust_ok;		/* AuthenticationOk seen, waiting for 'Z' */
-	int			nmsgs;			/* messages parsed (bounded) */
+	pgtls_wbuf wbuf;
+	size_t wpos;
+	bool startup_built;
+	bool trust_ok; /* AuthenticationOk seen, waiting for 'Z' */
+	int nmsgs;     /* messages parsed (bounded) */
 
 	/* incoming */
-	uint8_t    *rbuf;
-	size_t		rlen;
-	size_t		rcap;
+	uint8_t *rbuf;
+	size_t rlen;
+	size_t rcap;
 
 	/* results */
-	char		sslresp;
-	SSL		   *ssl;
-	bool		tls_done;
-	char		tls_version[32];
-	char		cipher[64];
-	char		group[32];
-	char		alpn[32];
-	STACK_OF(X509) *chain;
+	char sslresp;
+	SSL *ssl;
+	bool tls_done;
+	char tls_version[32];
+	char cipher[64];
+	char group[32];
+	char alpn[32];
+	STACK_OF(X509) * chain;
 	pgtls_reply reply;
 };
 
-static void
-trace(pgtls_conn *c, const char *fmt,...) PGTLS_PRINTF(2, 3);
+static void trace(pgtls_conn *c, const char *fmt, ...) PGTLS_PRINTF(2, 3);
 
 static void
-trace(pgtls_conn *c, const char *fmt,...)
+trace(pgtls_conn *c, const char *fmt, ...)
 {
-	char		tmp[256];
-	va_list		ap;
+	char tmp[256];
+	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
@@ -131,7 +132,7 @@ finish(pgtls_conn *c)
 	{
 		/* quiet close: a failed shutdown changes nothing we report */
 		ERR_clear_error();
-		(void) SSL_shutdown(c->ssl);
+		(void)SSL_shutdown(c->ssl);
 		ERR_clear_error();
 		SSL_free(c->ssl);
 		c->ssl = NULL;
@@ -144,14 +145,13 @@ finish(pgtls_conn *c)
 	return PGTLS_STEP_DONE;
 }
 
-static pgtls_step
-fail(pgtls_conn *c, pgtls_err code, const char *fmt,...) PGTLS_PRINTF(3, 4);
+static pgtls_step fail(pgtls_conn *c, pgtls_err code, const char *fmt, ...) PGTLS_PRINTF(3, 4);
 
 static pgtls_step
-fail(pgtls_conn *c, pgtls_err code, const char *fmt,...)
+fail(pgtls_conn *c, pgtls_err code, const char *fmt, ...)
 {
-	char		tmp[PGTLS_ERRMSG_MAX];
-	va_list		ap;
+	char tmp[PGTLS_ERRMSG_MAX];
+	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
@@ -212,7 +212,7 @@ pgtls__conn_free(pgtls_conn *c)
 {
 	if (c == NULL)
 		return;
-	(void) finish(c);
+	(void)finish(c);
 	if (c->chain)
 		sk_X509_pop_free(c->chain, X509_free);
 	free(c->rbuf);
@@ -224,7 +224,11 @@ pgtls__conn_free(pgtls_conn *c)
 
 typedef enum io_res
 {
-	IO_OK, IO_AGAIN_READ, IO_AGAIN_WRITE, IO_EOF, IO_ERR
+	IO_OK,
+	IO_AGAIN_READ,
+	IO_AGAIN_WRITE,
+	IO_EOF,
+	IO_ERR
 } io_res;
 
 static io_res
@@ -232,18 +236,17 @@ do_write(pgtls_conn *c, char *errbuf, size_t errlen)
 {
 	while (c->wpos < c->wbuf.len)
 	{
-		ssize_t		n;
+		ssize_t n;
 
 		if (c->ssl)
 		{
-			int			r,
-						e;
+			int r, e;
 
 			ERR_clear_error();
-			r = SSL_write(c->ssl, c->wbuf.data + c->wpos, (int) (c->wbuf.len - c->wpos));
+			r = SSL_write(c->ssl, c->wbuf.data + c->wpos, (int)(c->wbuf.len - c->wpos));
 			if (r > 0)
 			{
-				c->wpos += (size_t) r;
+				c->wpos += (size_t)r;
 				continue;
 			}
 			e = SSL_get_error(c->ssl, r);
@@ -257,7 +260,7 @@ do_write(pgtls_conn *c, char *errbuf, size_t errlen)
 		n = send(c->fd, c->wbuf.data + c->wpos, c->wbuf.len - c->wpos, MSG_NOSIGNAL);
 		if (n > 0)
 		{
-			c->wpos += (size_t) n;
+			c->wpos += (size_t)n;
 			continue;
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
@@ -272,18 +275,17 @@ do_write(pgtls_conn *c, char *errbuf, size_t errlen)
 static io_res
 do_read(pgtls_conn *c, char *errbuf, size_t errlen)
 {
-	size_t		want = 4096;
-	ssize_t		n;
+	size_t want = 4096;
+	ssize_t n;
 
 	if (c->rcap - c->rlen < want)
 	{
-		size_t		ncap = c->rlen + want;
-		uint8_t    *nb;
+		size_t ncap = c->rlen + want;
+		uint8_t *nb;
 
 		if (ncap > PGTLS_MAX_STARTUP_REPLY + 4096)
 		{
-			snprintf(errbuf, errlen, "server sent more than %d bytes before authentication",
-					 PGTLS_MAX_STARTUP_REPLY);
+			snprintf(errbuf, errlen, "server sent more than %d bytes before authentication", PGTLS_MAX_STARTUP_REPLY);
 			return IO_ERR;
 		}
 		nb = realloc(c->rbuf, ncap);
@@ -297,14 +299,13 @@ do_read(pgtls_conn *c, char *errbuf, size_t errlen)
 	}
 	if (c->ssl)
 	{
-		int			r,
-					e;
+		int r, e;
 
 		ERR_clear_error();
-		r = SSL_read(c->ssl, c->rbuf + c->rlen, (int) want);
+		r = SSL_read(c->ssl, c->rbuf + c->rlen, (int)want);
 		if (r > 0)
 		{
-			c->rlen += (size_t) r;
+			c->rlen += (size_t)r;
 			return IO_OK;
 		}
 		e = SSL_get_error(c->ssl, r);
@@ -320,7 +321,7 @@ do_read(pgtls_conn *c, char *errbuf, size_t errlen)
 	n = recv(c->fd, c->rbuf + c->rlen, want, 0);
 	if (n > 0)
 	{
-		c->rlen += (size_t) n;
+		c->rlen += (size_t)n;
 		return IO_OK;
 	}
 	if (n == 0)
@@ -338,24 +339,24 @@ st_connect_start(pgtls_conn *c)
 {
 	for (; c->ai != NULL; c->ai = c->ai->ai_next)
 	{
-		int			one = 1;
+		int one = 1;
 
-		getnameinfo(c->ai->ai_addr, c->ai->ai_addrlen, c->address, sizeof(c->address),
-					c->port, sizeof(c->port), NI_NUMERICHOST | NI_NUMERICSERV);
-		c->fd = socket(c->ai->ai_family, c->ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-					   c->ai->ai_protocol);
+		getnameinfo(c->ai->ai_addr, c->ai->ai_addrlen, c->address, sizeof(c->address), c->port, sizeof(c->port),
+		            NI_NUMERICHOST | NI_NUMERICSERV);
+		c->fd = socket(c->ai->ai_family, c->ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, c->ai->ai_protocol);
 		if (c->fd < 0)
 		{
 			snprintf(c->lasterr, sizeof(c->lasterr), "could not create socket: %s", strerror(errno));
 			continue;
 		}
-		(void) setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		trace(c, "connect %s:%s", c->address, c->port);
 		set_deadline(c);
 		if (connect(c->fd, c->ai->ai_addr, c->ai->ai_addrlen) == 0)
 		{
-			c->state = (c->p.kind == PGTLS_CONN_SSLREQUEST) ? ST_SEND_SSLREQ :
-				(c->p.kind == PGTLS_CONN_DIRECT) ? ST_TLS_HANDSHAKE : ST_SEND_STARTUP;
+			c->state = (c->p.kind == PGTLS_CONN_SSLREQUEST) ? ST_SEND_SSLREQ
+			           : (c->p.kind == PGTLS_CONN_DIRECT)   ? ST_TLS_HANDSHAKE
+			                                                : ST_SEND_STARTUP;
 			return PGTLS_STEP_WANT_WRITE;
 		}
 		if (errno == EINPROGRESS)
@@ -368,15 +369,14 @@ st_connect_start(pgtls_conn *c)
 		c->fd = -1;
 	}
 	return fail(c, PGTLS_ERR_IO, "connection to server at %s, port %s failed: %s",
-				c->address[0] ? c->address : "(no address)", c->port,
-				c->lasterr[0] ? c->lasterr : "no usable address");
+	            c->address[0] ? c->address : "(no address)", c->port, c->lasterr[0] ? c->lasterr : "no usable address");
 }
 
 static pgtls_step
 st_connect_wait(pgtls_conn *c)
 {
-	int			soerr = 0;
-	socklen_t	len = sizeof(soerr);
+	int soerr = 0;
+	socklen_t len = sizeof(soerr);
 
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
 		soerr = errno;
@@ -409,12 +409,12 @@ st_connect_wait(pgtls_conn *c)
 static pgtls_step
 st_send_sslreq(pgtls_conn *c)
 {
-	char		eb[256];
-	io_res		r;
+	char eb[256];
+	io_res r;
 
 	if (c->wbuf.len == 0)
 	{
-		(void) pgtls__build_sslrequest(&c->wbuf);
+		(void)pgtls__build_sslrequest(&c->wbuf);
 		c->wpos = 0;
 		trace(c, "sslrequest");
 	}
@@ -431,25 +431,25 @@ st_send_sslreq(pgtls_conn *c)
 static pgtls_step
 st_read_sslresp(pgtls_conn *c)
 {
-	uint8_t		buf[64];
-	ssize_t		n;
-	size_t		have;
-	char		eb[256];
-	char		r;
+	uint8_t buf[64];
+	ssize_t n;
+	size_t have;
+	char eb[256];
+	char r;
 
 	n = recv(c->fd, buf, 1, 0);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return PGTLS_STEP_WANT_READ;
 	if (n < 0)
 		return fail(c, PGTLS_ERR_IO, "could not receive data from server: %s", strerror(errno));
-	have = (size_t) n;
+	have = (size_t)n;
 	if (have == 1)
 	{
 		/* anything already queued behind the answer byte was not asked for */
-		ssize_t		extra = recv(c->fd, buf + 1, sizeof(buf) - 1, MSG_PEEK | MSG_DONTWAIT);
+		ssize_t extra = recv(c->fd, buf + 1, sizeof(buf) - 1, MSG_PEEK | MSG_DONTWAIT);
 
 		if (extra > 0)
-			have += (size_t) extra;
+			have += (size_t)extra;
 	}
 	r = pgtls__check_ssl_response(buf, have, eb, sizeof(eb));
 	if (r == 0)
@@ -471,8 +471,8 @@ capture_tls(pgtls_conn *c)
 {
 	const unsigned char *alpn = NULL;
 	unsigned int alpnlen = 0;
-	STACK_OF(X509) *peer;
-	int			nid;
+	STACK_OF(X509) * peer;
+	int nid;
 
 	snprintf(c->tls_version, sizeof(c->tls_version), "%s", SSL_get_version(c->ssl));
 	snprintf(c->cipher, sizeof(c->cipher), "%s", SSL_get_cipher_name(c->ssl));
@@ -485,18 +485,18 @@ capture_tls(pgtls_conn *c)
 	}
 	SSL_get0_alpn_selected(c->ssl, &alpn, &alpnlen);
 	if (alpn && alpnlen)
-		snprintf(c->alpn, sizeof(c->alpn), "%.*s", (int) alpnlen, alpn);
+		snprintf(c->alpn, sizeof(c->alpn), "%.*s", (int)alpnlen, alpn);
 	peer = SSL_get_peer_cert_chain(c->ssl);
 	if (peer)
 	{
-		int			i;
+		int i;
 
 		c->chain = sk_X509_new_null();
 		if (c->chain == NULL)
 			return fail(c, PGTLS_ERR_OOM, "out of memory");
 		for (i = 0; i < sk_X509_num(peer); i++)
 		{
-			X509	   *x = sk_X509_value(peer, i);
+			X509 *x = sk_X509_value(peer, i);
 
 			if (X509_up_ref(x) != 1 || !sk_X509_push(c->chain, x))
 				return fail(c, PGTLS_ERR_OOM, "out of memory");
@@ -506,7 +506,7 @@ capture_tls(pgtls_conn *c)
 	/* libpq 17 refuses a direct TLS server that did not agree on ALPN */
 	if (c->p.kind == PGTLS_CONN_DIRECT && c->alpn[0] == '\0')
 		return fail(c, PGTLS_ERR_PROTOCOL,
-					"direct SSL connection was established without ALPN protocol negotiation extension");
+		            "direct SSL connection was established without ALPN protocol negotiation extension");
 	c->tls_done = true;
 	c->state = ST_SEND_STARTUP;
 	set_deadline(c);
@@ -516,9 +516,8 @@ capture_tls(pgtls_conn *c)
 static pgtls_step
 st_tls_handshake(pgtls_conn *c)
 {
-	int			r,
-				e;
-	char		eb[256];
+	int r, e;
+	char eb[256];
 
 	if (c->ssl == NULL)
 	{
@@ -553,8 +552,8 @@ st_tls_handshake(pgtls_conn *c)
 static pgtls_step
 st_send_startup(pgtls_conn *c)
 {
-	char		eb[256];
-	io_res		r;
+	char eb[256];
+	io_res r;
 
 	if (!c->startup_built)
 	{
@@ -579,13 +578,13 @@ st_send_startup(pgtls_conn *c)
 static pgtls_step
 st_read_reply(pgtls_conn *c)
 {
-	char		eb[256];
+	char eb[256];
 
 	for (;;)
 	{
-		size_t		used = 0;
-		int			rc;
-		io_res		r;
+		size_t used = 0;
+		int rc;
+		io_res r;
 
 		rc = pgtls__parse_backend_msg(c->rbuf, c->rlen, &used, &c->reply, eb, sizeof(eb));
 		if (rc < 0)
@@ -602,7 +601,7 @@ st_read_reply(pgtls_conn *c)
 			{
 				trace(c, "auth-%s", pgtls__auth_name(c->reply.auth_code));
 				if (c->reply.auth_code != 0)
-					return finish(c);	/* a password would be next: stop here */
+					return finish(c); /* a password would be next: stop here */
 				/*
 				 * AuthenticationOk (trust): the backend may still refuse
 				 * (unknown role or database, too many connections), so read
@@ -624,7 +623,7 @@ st_read_reply(pgtls_conn *c)
 				pgtls__wbuf_u8(&c->wbuf, PqMsg_Terminate);
 				pgtls__wbuf_u32be(&c->wbuf, 4);
 				c->wpos = 0;
-				(void) do_write(c, eb, sizeof(eb));
+				(void)do_write(c, eb, sizeof(eb));
 				return finish(c);
 			}
 			if (c->reply.kind == PGTLS_REPLY_ERROR)
@@ -638,23 +637,19 @@ st_read_reply(pgtls_conn *c)
 			return PGTLS_STEP_WANT_WRITE;
 		if (r == IO_EOF)
 			return fail(c, PGTLS_ERR_PROTOCOL,
-						"server closed the connection unexpectedly before answering the startup message");
+			            "server closed the connection unexpectedly before answering the startup message");
 		if (r == IO_ERR)
 			return fail(c, c->ssl ? PGTLS_ERR_TLS : PGTLS_ERR_IO, "%s", eb);
 	}
 }
 
-typedef pgtls_step (*state_fn) (pgtls_conn *c);
+typedef pgtls_step (*state_fn)(pgtls_conn *c);
 
 static const state_fn state_machine[ST__COUNT] = {
-	[ST_CONNECT_START] = st_connect_start,
-	[ST_CONNECT_WAIT] = st_connect_wait,
-	[ST_SEND_SSLREQ] = st_send_sslreq,
-	[ST_READ_SSLRESP] = st_read_sslresp,
-	[ST_TLS_HANDSHAKE] = st_tls_handshake,
-	[ST_SEND_STARTUP] = st_send_startup,
-	[ST_READ_REPLY] = st_read_reply,
-	[ST_DONE] = NULL,
+    [ST_CONNECT_START] = st_connect_start, [ST_CONNECT_WAIT] = st_connect_wait,
+    [ST_SEND_SSLREQ] = st_send_sslreq,     [ST_READ_SSLRESP] = st_read_sslresp,
+    [ST_TLS_HANDSHAKE] = st_tls_handshake, [ST_SEND_STARTUP] = st_send_startup,
+    [ST_READ_REPLY] = st_read_reply,       [ST_DONE] = NULL,
 };
 
 pgtls_step
@@ -662,7 +657,7 @@ pgtls_conn_step(pgtls_conn *c)
 {
 	if (c == NULL || c->state == ST_DONE)
 		return PGTLS_STEP_DONE;
-	return state_machine[c->state] (c);
+	return state_machine[c->state](c);
 }
 
 int
@@ -683,8 +678,7 @@ pgtls_conn_expire(pgtls_conn *c)
 	if (c == NULL || c->state == ST_DONE)
 		return;
 	trace(c, "timeout");
-	(void) fail(c, PGTLS_ERR_TIMEOUT, "timeout expired %s (after %d ms)",
-				state_names[c->state], c->p.timeout_ms);
+	(void)fail(c, PGTLS_ERR_TIMEOUT, "timeout expired %s (after %d ms)", state_names[c->state], c->p.timeout_ms);
 }
 
 pgtls_err
@@ -753,8 +747,7 @@ pgtls__conn_address(const pgtls_conn *c)
 	return c->address;
 }
 
-STACK_OF(X509) *
-pgtls__conn_chain(const pgtls_conn *c)
+STACK_OF(X509) * pgtls__conn_chain(const pgtls_conn *c)
 {
 	return c->chain;
 }

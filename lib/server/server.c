@@ -34,9 +34,9 @@ login(pgtls_errslot *err, const char *conninfo, int timeout_s)
 {
 	/* defaults first: what the conninfo (expanded from dbname) sets wins */
 	const char *keys[] = {"connect_timeout", "application_name", "options", "dbname", NULL};
-	char		tmo[16];
+	char tmo[16];
 	const char *vals[5];
-	PGconn	   *conn;
+	PGconn *conn;
 
 	snprintf(tmo, sizeof(tmo), "%d", timeout_s);
 	vals[0] = tmo;
@@ -52,8 +52,8 @@ login(pgtls_errslot *err, const char *conninfo, int timeout_s)
 	}
 	if (PQstatus(conn) != CONNECTION_OK)
 	{
-		char		msg[PGTLS_ERRMSG_MAX];
-		size_t		n;
+		char msg[PGTLS_ERRMSG_MAX];
+		size_t n;
 
 		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(conn));
 		n = strlen(msg);
@@ -79,8 +79,8 @@ jtext(const char *s)
 struct pgtls_server
 {
 	pgtls_errslot err;
-	json_t	   *report;
-	int			status;
+	json_t *report;
+	int status;
 };
 
 pgtls_server *
@@ -124,29 +124,37 @@ pgtls_server_json(const pgtls_server *s, int pretty)
 	return json_dumps(s->report, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
 }
 
-static const char *const tls_settings[] = {
-	"ssl", "ssl_min_protocol_version", "ssl_max_protocol_version", "ssl_ciphers", "ssl_ecdh_curve",
-	"ssl_prefer_server_ciphers", "ssl_cert_file", "ssl_key_file", "ssl_ca_file", "ssl_crl_file",
-	"ssl_crl_dir", "ssl_passphrase_command", "rds.force_ssl", "listen_addresses", "password_encryption",
-	NULL
-};
+static const char *const tls_settings[] = {"ssl",
+                                           "ssl_min_protocol_version",
+                                           "ssl_max_protocol_version",
+                                           "ssl_ciphers",
+                                           "ssl_ecdh_curve",
+                                           "ssl_prefer_server_ciphers",
+                                           "ssl_cert_file",
+                                           "ssl_key_file",
+                                           "ssl_ca_file",
+                                           "ssl_crl_file",
+                                           "ssl_crl_dir",
+                                           "ssl_passphrase_command",
+                                           "rds.force_ssl",
+                                           "listen_addresses",
+                                           "password_encryption",
+                                           NULL};
 
 /* a pg_hba rule as its line would read */
 static void
 rule_text(PGresult *r, int i, char *out, size_t outlen)
 {
-	const char *db = PQgetvalue(r, i, 2),
-			   *us = PQgetvalue(r, i, 3);
+	const char *db = PQgetvalue(r, i, 2), *us = PQgetvalue(r, i, 3);
 	const char *addr = PQgetisnull(r, i, 4) ? "" : PQgetvalue(r, i, 4);
 	const char *mask = PQgetisnull(r, i, 5) ? NULL : PQgetvalue(r, i, 5);
-	char		dbs[256],
-				uss[256];
+	char dbs[256], uss[256];
 
 	/* arrays arrive as {a,b}: print them as pg_hba.conf lists */
-	snprintf(dbs, sizeof(dbs), "%.*s", (int) (strlen(db) >= 2 ? strlen(db) - 2 : 0), db + (db[0] == '{'));
-	snprintf(uss, sizeof(uss), "%.*s", (int) (strlen(us) >= 2 ? strlen(us) - 2 : 0), us + (us[0] == '{'));
+	snprintf(dbs, sizeof(dbs), "%.*s", (int)(strlen(db) >= 2 ? strlen(db) - 2 : 0), db + (db[0] == '{'));
+	snprintf(uss, sizeof(uss), "%.*s", (int)(strlen(us) >= 2 ? strlen(us) - 2 : 0), us + (us[0] == '{'));
 	snprintf(out, outlen, "%s %s %s%s%s%s%s %s", PQgetvalue(r, i, 1), dbs, uss, addr[0] ? " " : "", addr,
-			 mask ? " " : "", mask ? mask : "", PQgetvalue(r, i, 6));
+	         mask ? " " : "", mask ? mask : "", PQgetvalue(r, i, 6));
 }
 
 static bool
@@ -162,19 +170,14 @@ catch_all(const char *addr, const char *mask, bool v6)
 pgtls_err
 pgtls_server_check(pgtls_server *s, const char *conninfo, const char *probe_json, int timeout_s)
 {
-	PGconn	   *conn;
-	PGresult   *r;
-	json_t	   *rep,
-			   *settings,
-			   *unreadable,
-			   *hba,
-			   *offending,
-			   *reasons;
-	bool		privileged = false;
-	bool		hba_readable = false;
+	PGconn *conn;
+	PGresult *r;
+	json_t *rep, *settings, *unreadable, *hba, *offending, *reasons;
+	bool privileged = false;
+	bool hba_readable = false;
 	const char *ssl = NULL;
 	const char *force = NULL;
-	int			i;
+	int i;
 
 	if (s == NULL || conninfo == NULL)
 		return PGTLS_ERR_USAGE;
@@ -193,15 +196,16 @@ pgtls_server_check(pgtls_server *s, const char *conninfo, const char *probe_json
 	reasons = json_array();
 
 	r = PQexec(conn, "select coalesce((select rolsuper from pg_roles where rolname = current_user), false) "
-			   "or pg_has_role(current_user, 'pg_read_all_settings', 'member'), current_user, "
-			   "current_setting('server_version'), inet_server_addr()::text, current_setting('port')");
+	                 "or pg_has_role(current_user, 'pg_read_all_settings', 'member'), current_user, "
+	                 "current_setting('server_version'), inet_server_addr()::text, current_setting('port')");
 	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
 	{
 		privileged = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
-		json_object_set_new(rep, "login", json_pack("{s:o,s:o,s:o,s:b}", "user", jtext(PQgetvalue(r, 0, 1)),
-													"server_version", jtext(PQgetvalue(r, 0, 2)),
-													"address", PQgetisnull(r, 0, 3) ? json_string("unix socket") : jtext(PQgetvalue(r, 0, 3)),
-													"pg_read_all_settings", privileged));
+		json_object_set_new(rep, "login",
+		                    json_pack("{s:o,s:o,s:o,s:b}", "user", jtext(PQgetvalue(r, 0, 1)), "server_version",
+		                              jtext(PQgetvalue(r, 0, 2)), "address",
+		                              PQgetisnull(r, 0, 3) ? json_string("unix socket") : jtext(PQgetvalue(r, 0, 3)),
+		                              "pg_read_all_settings", privileged));
 	}
 	PQclear(r);
 
@@ -216,7 +220,7 @@ pgtls_server_check(pgtls_server *s, const char *conninfo, const char *probe_json
 		pgtls__sb_appendf(&list, "}");
 		params[0] = pgtls__sb_str(&list);
 		r = PQexecParams(conn, "select name, setting from pg_settings where name = any($1::text[])", 1, NULL, params,
-						 NULL, NULL, 0);
+		                 NULL, NULL, 0);
 		pgtls__sb_free(&list);
 	}
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
@@ -247,11 +251,10 @@ pgtls_server_check(pgtls_server *s, const char *conninfo, const char *probe_json
 	force = json_string_value(json_object_get(settings, "rds.force_ssl"));
 
 	r = PQexec(conn, "select line_number, type, database::text, user_name::text, address, netmask, auth_method, error "
-			   "from pg_hba_file_rules order by line_number");
+	                 "from pg_hba_file_rules order by line_number");
 	if (PQresultStatus(r) == PGRES_TUPLES_OK)
 	{
-		bool		shadow_v4 = false,
-					shadow_v6 = false;
+		bool shadow_v4 = false, shadow_v6 = false;
 
 		hba_readable = true;
 		for (i = 0; i < PQntuples(r); i++)
@@ -260,22 +263,21 @@ pgtls_server_check(pgtls_server *s, const char *conninfo, const char *probe_json
 			const char *addr = PQgetisnull(r, i, 4) ? "" : PQgetvalue(r, i, 4);
 			const char *mask = PQgetisnull(r, i, 5) ? NULL : PQgetvalue(r, i, 5);
 			const char *auth = PQgetvalue(r, i, 6);
-			bool		tcp_plain = strcmp(type, "host") == 0 || strcmp(type, "hostnossl") == 0 ||
-				strcmp(type, "hostnogssenc") == 0;
-			bool		v6 = strchr(addr, ':') != NULL;
-			bool		both = strcmp(addr, "all") == 0 || strcmp(addr, "samehost") == 0 || strcmp(addr, "samenet") == 0;
-			bool		all_all = strcmp(PQgetvalue(r, i, 2), "{all}") == 0 && strcmp(PQgetvalue(r, i, 3), "{all}") == 0;
-			char		text[600];
-			json_t	   *rule;
-			bool		lets_in,
-						shadowed;
+			bool tcp_plain =
+			    strcmp(type, "host") == 0 || strcmp(type, "hostnossl") == 0 || strcmp(type, "hostnogssenc") == 0;
+			bool v6 = strchr(addr, ':') != NULL;
+			bool both = strcmp(addr, "all") == 0 || strcmp(addr, "samehost") == 0 || strcmp(addr, "samenet") == 0;
+			bool all_all = strcmp(PQgetvalue(r, i, 2), "{all}") == 0 && strcmp(PQgetvalue(r, i, 3), "{all}") == 0;
+			char text[600];
+			json_t *rule;
+			bool lets_in, shadowed;
 
 			rule_text(r, i, text, sizeof(text));
 			lets_in = tcp_plain && strcmp(auth, "reject") != 0 && PQgetisnull(r, i, 7);
 			shadowed = both ? (shadow_v4 && shadow_v6) : (v6 ? shadow_v6 : shadow_v4);
-			rule = json_pack("{s:i,s:o,s:o,s:b,s:b}", "line", atoi(PQgetvalue(r, i, 0)), "rule", jtext(text),
-							 "error", PQgetisnull(r, i, 7) ? json_null() : jtext(PQgetvalue(r, i, 7)),
-							 "allows_tcp_without_tls", lets_in && !shadowed, "shadowed", lets_in && shadowed);
+			rule = json_pack("{s:i,s:o,s:o,s:b,s:b}", "line", atoi(PQgetvalue(r, i, 0)), "rule", jtext(text), "error",
+			                 PQgetisnull(r, i, 7) ? json_null() : jtext(PQgetvalue(r, i, 7)), "allows_tcp_without_tls",
+			                 lets_in && !shadowed, "shadowed", lets_in && shadowed);
 			json_array_append(hba, rule);
 			if (lets_in && !shadowed)
 				json_array_append(offending, rule);
@@ -300,17 +302,17 @@ pgtls_server_check(pgtls_server *s, const char *conninfo, const char *probe_json
 		const char *verdict;
 		const char *plain_result = NULL;
 		const char *plain_msg = NULL;
-		json_t	   *probe = NULL;
+		json_t *probe = NULL;
 
 		if (probe_json)
 		{
 			json_error_t je;
 
 			probe = json_loads(probe_json, 0, &je);
-			plain_result = json_string_value(json_object_get(json_object_get(json_object_get(probe, "plaintext"),
-																			  "startup"), "result"));
-			plain_msg = json_string_value(json_object_get(json_object_get(json_object_get(probe, "plaintext"),
-																		   "startup"), "message"));
+			plain_result = json_string_value(
+			    json_object_get(json_object_get(json_object_get(probe, "plaintext"), "startup"), "result"));
+			plain_msg = json_string_value(
+			    json_object_get(json_object_get(json_object_get(probe, "plaintext"), "startup"), "message"));
 		}
 		if (ssl && strcmp(ssl, "on") != 0)
 		{
@@ -326,18 +328,18 @@ pgtls_server_check(pgtls_server *s, const char *conninfo, const char *probe_json
 		}
 		else if (hba_readable && json_array_size(offending) > 0)
 		{
-			size_t		k;
-			json_t	   *o;
+			size_t k;
+			json_t *o;
 
 			verdict = "not enforced";
 			s->status = 1;
 			json_array_foreach(offending, k, o)
 			{
-				char		line[700];
+				char line[700];
 
 				snprintf(line, sizeof(line), "pg_hba.conf line %d lets TCP clients in without TLS: %s",
-						 (int) json_integer_value(json_object_get(o, "line")),
-						 json_string_value(json_object_get(o, "rule")));
+				         (int)json_integer_value(json_object_get(o, "line")),
+				         json_string_value(json_object_get(o, "rule")));
 				json_array_append_new(reasons, json_string(line));
 			}
 		}
@@ -351,32 +353,40 @@ pgtls_server_check(pgtls_server *s, const char *conninfo, const char *probe_json
 		{
 			verdict = "not enforced";
 			s->status = 1;
-			json_array_append_new(reasons, json_string("the server accepted a plaintext startup (pg_hba_file_rules unreadable)"));
+			json_array_append_new(
+			    reasons, json_string("the server accepted a plaintext startup (pg_hba_file_rules unreadable)"));
 		}
 		else
 		{
 			verdict = "unknown";
 			s->status = 3;
-			json_array_append_new(reasons, json_string("pg_hba_file_rules is unreadable (needs superuser) and "
-													   "rds.force_ssl is not set: other users and databases may still connect without TLS"));
+			json_array_append_new(
+			    reasons,
+			    json_string("pg_hba_file_rules is unreadable (needs superuser) and "
+			                "rds.force_ssl is not set: other users and databases may still connect without TLS"));
 		}
 		if (plain_result && strcmp(plain_result, "accepted") == 0 && strcmp(verdict, "enforced") == 0)
 		{
 			verdict = "not enforced";
 			s->status = 1;
-			json_array_append_new(reasons, json_string("yet the server accepted a plaintext startup: the rules read do not match the running server"));
+			json_array_append_new(
+			    reasons,
+			    json_string(
+			        "yet the server accepted a plaintext startup: the rules read do not match the running server"));
 		}
 		json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
 		json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
-		json_object_set_new(rep, "verdict", json_pack("{s:s,s:o}", "tls_for_all_tcp_clients", verdict, "reasons", reasons));
+		json_object_set_new(rep, "verdict",
+		                    json_pack("{s:s,s:o}", "tls_for_all_tcp_clients", verdict, "reasons", reasons));
 		json_object_set_new(rep, "settings", settings);
 		json_object_set_new(rep, "unreadable", unreadable);
 		json_object_set_new(rep, "hba_rules", hba_readable ? hba : json_null());
 		if (!hba_readable)
 			json_decref(hba);
 		json_object_set_new(rep, "offending_rules", offending);
-		json_object_set_new(rep, "plaintext_probe", plain_result ?
-							json_pack("{s:s,s:o}", "result", plain_result, "message", jtext(plain_msg)) : json_null());
+		json_object_set_new(rep, "plaintext_probe",
+		                    plain_result ? json_pack("{s:s,s:o}", "result", plain_result, "message", jtext(plain_msg))
+		                                 : json_null());
 		json_decref(probe);
 	}
 	s->report = rep;
@@ -389,35 +399,35 @@ pgtls_server_check(pgtls_server *s, const char *conninfo, const char *probe_json
 
 typedef struct session
 {
-	int			pid;
-	char		start[40];		/* backend_start: with pid, the session's identity */
-	char		addr[64];
-	char		user[128];
-	char		db[128];
-	char		app[128];
-	char		ssl[8];			/* "yes", "no" */
-	char		version[16];
-	char		cipher[64];
-	int			bits;
-	char		first[40];
-	char		last[40];
-	bool		used;
+	int pid;
+	char start[40]; /* backend_start: with pid, the session's identity */
+	char addr[64];
+	char user[128];
+	char db[128];
+	char app[128];
+	char ssl[8]; /* "yes", "no" */
+	char version[16];
+	char cipher[64];
+	int bits;
+	char first[40];
+	char last[40];
+	bool used;
 } session;
 
 struct pgtls_inventory
 {
 	pgtls_errslot err;
-	PGconn	   *conn;
-	char	   *exclude[MAX_EXCLUDE];
-	int			nexclude;
-	session    *sess;
-	size_t		cap;
-	size_t		n;
-	int			samples;
-	int			hidden_max;		/* other users' sessions we may not see */
-	char		first[40];
-	char		last[40];
-	char		server_version[32];
+	PGconn *conn;
+	char *exclude[MAX_EXCLUDE];
+	int nexclude;
+	session *sess;
+	size_t cap;
+	size_t n;
+	int samples;
+	int hidden_max; /* other users' sessions we may not see */
+	char first[40];
+	char last[40];
+	char server_version[32];
 };
 
 pgtls_inventory *
@@ -440,7 +450,7 @@ pgtls_inventory_new(void)
 void
 pgtls_inventory_free(pgtls_inventory *v)
 {
-	int			i;
+	int i;
 
 	if (v == NULL)
 		return;
@@ -489,11 +499,11 @@ pgtls_inventory_connect(pgtls_inventory *v, const char *conninfo, int timeout_s)
 	if (v->conn == NULL)
 		return v->err.code;
 	snprintf(v->server_version, sizeof(v->server_version), "%s",
-			 PQparameterStatus(v->conn, "server_version") ? PQparameterStatus(v->conn, "server_version") : "");
+	         PQparameterStatus(v->conn, "server_version") ? PQparameterStatus(v->conn, "server_version") : "");
 	if (PQserverVersion(v->conn) < 100000)
 	{
 		pgtls__seterr(&v->err, PGTLS_ERR_USAGE, "PostgreSQL %s is too old: pg_stat_ssl.version needs 10 or later",
-					  v->server_version);
+		              v->server_version);
 		PQfinish(v->conn);
 		v->conn = NULL;
 		return v->err.code;
@@ -504,30 +514,30 @@ pgtls_inventory_connect(pgtls_inventory *v, const char *conninfo, int timeout_s)
 static uint64_t
 sess_hash(int pid, const char *start)
 {
-	uint64_t	h = 1469598103934665603ULL ^ (uint64_t) pid;
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)pid;
 
 	for (; *start; start++)
-		h = (h ^ (unsigned char) *start) * 1099511628211ULL;
+		h = (h ^ (unsigned char)*start) * 1099511628211ULL;
 	return h;
 }
 
 static session *
 sess_get(pgtls_inventory *v, int pid, const char *start, bool *isnew)
 {
-	size_t		h;
+	size_t h;
 
 	if (v->n * 2 >= v->cap)
 	{
-		size_t		ncap = v->cap * 2;
-		session    *ns;
-		size_t		i;
+		size_t ncap = v->cap * 2;
+		session *ns;
+		size_t i;
 
 		if (v->n >= MAX_SESSIONS || (ns = calloc(ncap, sizeof(session))) == NULL)
 			return NULL;
 		for (i = 0; i < v->cap; i++)
 			if (v->sess[i].used)
 			{
-				size_t		k = (size_t) sess_hash(v->sess[i].pid, v->sess[i].start);
+				size_t k = (size_t)sess_hash(v->sess[i].pid, v->sess[i].start);
 
 				while (ns[k & (ncap - 1)].used)
 					k++;
@@ -537,9 +547,9 @@ sess_get(pgtls_inventory *v, int pid, const char *start, bool *isnew)
 		v->sess = ns;
 		v->cap = ncap;
 	}
-	for (h = (size_t) sess_hash(pid, start);; h++)
+	for (h = (size_t)sess_hash(pid, start);; h++)
 	{
-		session    *s = &v->sess[h & (v->cap - 1)];
+		session *s = &v->sess[h & (v->cap - 1)];
 
 		if (!s->used)
 		{
@@ -561,10 +571,10 @@ sess_get(pgtls_inventory *v, int pid, const char *start, bool *isnew)
 pgtls_err
 pgtls_inventory_sample(pgtls_inventory *v)
 {
-	PGresult   *r;
-	int			i;
-	int			hidden = 0;
-	char		now[40] = "";
+	PGresult *r;
+	int i;
+	int hidden = 0;
+	char now[40] = "";
 
 	if (v == NULL || v->conn == NULL)
 		return PGTLS_ERR_USAGE;
@@ -572,27 +582,27 @@ pgtls_inventory_sample(pgtls_inventory *v)
 	if (PQstatus(v->conn) != CONNECTION_OK)
 		PQreset(v->conn);
 	r = PQexec(v->conn,
-			   "select a.pid, a.backend_start::text, "
-			   "       coalesce(host(a.client_addr), case when a.client_port = -1 then 'local' end), "
-			   "       a.usename, a.datname, a.application_name, s.ssl, s.version, s.cipher, s.bits, "
-			   "       a.query = '<insufficient privilege>', clock_timestamp()::text "
-			   "from pg_stat_activity a left join pg_stat_ssl s on s.pid = a.pid "
-			   /* without pg_read_all_stats, other users' sessions show a NULL backend_type */
-			   "where (a.backend_type = 'client backend' or (a.backend_type is null and a.usesysid is not null)) "
-			   "  and a.pid <> pg_backend_pid()");
+	           "select a.pid, a.backend_start::text, "
+	           "       coalesce(host(a.client_addr), case when a.client_port = -1 then 'local' end), "
+	           "       a.usename, a.datname, a.application_name, s.ssl, s.version, s.cipher, s.bits, "
+	           "       a.query = '<insufficient privilege>', clock_timestamp()::text "
+	           "from pg_stat_activity a left join pg_stat_ssl s on s.pid = a.pid "
+	           /* without pg_read_all_stats, other users' sessions show a NULL backend_type */
+	           "where (a.backend_type = 'client backend' or (a.backend_type is null and a.usesysid is not null)) "
+	           "  and a.pid <> pg_backend_pid()");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 	{
 		pgtls__seterr(&v->err, PGTLS_ERR_PROTOCOL, "could not read pg_stat_activity/pg_stat_ssl: %s",
-					  PQresultErrorMessage(r));
+		              PQresultErrorMessage(r));
 		PQclear(r);
 		return v->err.code;
 	}
 	for (i = 0; i < PQntuples(r); i++)
 	{
-		session    *s;
-		bool		isnew;
-		int			x;
-		bool		skip = false;
+		session *s;
+		bool isnew;
+		int x;
+		bool skip = false;
 
 		snprintf(now, sizeof(now), "%s", PQgetvalue(r, i, 11));
 		if (strcmp(PQgetvalue(r, i, 10), "t") == 0 || PQgetisnull(r, i, 1))
@@ -645,34 +655,33 @@ pgtls_inventory_sample(pgtls_inventory *v)
 int
 pgtls_inventory_sessions(const pgtls_inventory *v)
 {
-	return v ? (int) v->n : 0;
+	return v ? (int)v->n : 0;
 }
 
 typedef struct group
 {
 	const session *key;
-	int			sessions;
-	char		first[40];
-	char		last[40];
+	int sessions;
+	char first[40];
+	char last[40];
 } group;
 
 static bool
 same_group(const session *a, const session *b)
 {
 	return strcmp(a->addr, b->addr) == 0 && strcmp(a->user, b->user) == 0 && strcmp(a->db, b->db) == 0 &&
-		strcmp(a->app, b->app) == 0 && strcmp(a->ssl, b->ssl) == 0 && strcmp(a->version, b->version) == 0 &&
-		strcmp(a->cipher, b->cipher) == 0;
+	       strcmp(a->app, b->app) == 0 && strcmp(a->ssl, b->ssl) == 0 && strcmp(a->version, b->version) == 0 &&
+	       strcmp(a->cipher, b->cipher) == 0;
 }
 
 static int
 cmp_group(const void *x, const void *y)
 {
-	const session *a = ((const group *) x)->key,
-			   *b = ((const group *) y)->key;
-	int			r;
+	const session *a = ((const group *)x)->key, *b = ((const group *)y)->key;
+	int r;
 
 	if ((r = strcmp(a->addr, b->addr)) || (r = strcmp(a->user, b->user)) || (r = strcmp(a->db, b->db)) ||
-		(r = strcmp(a->app, b->app)) || (r = strcmp(a->ssl, b->ssl)))
+	    (r = strcmp(a->app, b->app)) || (r = strcmp(a->ssl, b->ssl)))
 		return r;
 	return strcmp(a->version, b->version);
 }
@@ -681,10 +690,8 @@ cmp_group(const void *x, const void *y)
 static group *
 make_groups(const pgtls_inventory *v, size_t *ng)
 {
-	group	   *g = calloc(v->n ? v->n : 1, sizeof(group));
-	size_t		i,
-				k,
-				n = 0;
+	group *g = calloc(v->n ? v->n : 1, sizeof(group));
+	size_t i, k, n = 0;
 
 	if (g == NULL)
 		return NULL;
@@ -718,13 +725,11 @@ make_groups(const pgtls_inventory *v, size_t *ng)
 char *
 pgtls_inventory_json(const pgtls_inventory *v, int pretty)
 {
-	json_t	   *rep,
-			   *arr;
-	group	   *g;
-	size_t		n,
-				i;
-	int			plain = 0;
-	char	   *out;
+	json_t *rep, *arr;
+	group *g;
+	size_t n, i;
+	int plain = 0;
+	char *out;
 
 	if (v == NULL || (g = make_groups(v, &n)) == NULL)
 		return NULL;
@@ -733,19 +738,16 @@ pgtls_inventory_json(const pgtls_inventory *v, int pretty)
 	for (i = 0; i < n; i++)
 	{
 		const session *s = g[i].key;
-		bool		tls = strcmp(s->ssl, "yes") == 0;
+		bool tls = strcmp(s->ssl, "yes") == 0;
 
 		if (!tls && strcmp(s->addr, "local") != 0)
 			plain += g[i].sessions;
-		json_array_append_new(arr, json_pack("{s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:i,s:s,s:s}",
-											 "client_addr", jtext(s->addr), "user", jtext(s->user),
-											 "database", jtext(s->db), "application_name", jtext(s->app),
-											 "ssl", tls,
-											 "version", tls ? jtext(s->version) : json_null(),
-											 "cipher", tls ? jtext(s->cipher) : json_null(),
-											 "bits", tls ? json_integer(s->bits) : json_null(),
-											 "sessions", g[i].sessions,
-											 "first_seen", g[i].first, "last_seen", g[i].last));
+		json_array_append_new(
+		    arr, json_pack("{s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:i,s:s,s:s}", "client_addr", jtext(s->addr), "user",
+		                   jtext(s->user), "database", jtext(s->db), "application_name", jtext(s->app), "ssl", tls,
+		                   "version", tls ? jtext(s->version) : json_null(), "cipher",
+		                   tls ? jtext(s->cipher) : json_null(), "bits", tls ? json_integer(s->bits) : json_null(),
+		                   "sessions", g[i].sessions, "first_seen", g[i].first, "last_seen", g[i].last));
 	}
 	free(g);
 	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
@@ -753,12 +755,14 @@ pgtls_inventory_json(const pgtls_inventory *v, int pretty)
 	json_object_set_new(rep, "server_version", json_string(v->server_version));
 	json_object_set_new(rep, "samples", json_integer(v->samples));
 	json_object_set_new(rep, "span", json_pack("{s:s,s:s}", "first", v->first, "last", v->last));
-	json_object_set_new(rep, "sessions", json_integer((json_int_t) v->n));
+	json_object_set_new(rep, "sessions", json_integer((json_int_t)v->n));
 	json_object_set_new(rep, "tcp_sessions_without_tls", json_integer(plain));
 	json_object_set_new(rep, "hidden_sessions", json_integer(v->hidden_max));
 	if (v->hidden_max)
-		json_object_set_new(rep, "hidden_note",
-							json_string("sessions of other users are hidden: grant pg_read_all_stats to see their address and TLS state"));
+		json_object_set_new(
+		    rep, "hidden_note",
+		    json_string(
+		        "sessions of other users are hidden: grant pg_read_all_stats to see their address and TLS state"));
 	json_object_set_new(rep, "clients", arr);
 	out = json_dumps(rep, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
 	json_decref(rep);
@@ -788,19 +792,19 @@ char *
 pgtls_inventory_csv(const pgtls_inventory *v)
 {
 	pgtls_strbuf sb;
-	group	   *g;
-	size_t		n,
-				i;
+	group *g;
+	size_t n, i;
 
 	if (v == NULL || (g = make_groups(v, &n)) == NULL)
 		return NULL;
 	pgtls__sb_init(&sb);
-	pgtls__sb_appendf(&sb, "client_addr,user,database,application_name,ssl,version,cipher,bits,sessions,first_seen,last_seen\n");
+	pgtls__sb_appendf(
+	    &sb, "client_addr,user,database,application_name,ssl,version,cipher,bits,sessions,first_seen,last_seen\n");
 	for (i = 0; i < n; i++)
 	{
 		const session *s = g[i].key;
-		char		num[32];
-		bool		tls = strcmp(s->ssl, "yes") == 0;
+		char num[32];
+		bool tls = strcmp(s->ssl, "yes") == 0;
 
 		csvf(&sb, s->addr, false);
 		csvf(&sb, s->user, false);

@@ -64,7 +64,7 @@ pgtls_store_new(void)
 void
 pgtls_store_free(pgtls_store *s)
 {
-	int			i;
+	int i;
 
 	if (s == NULL)
 		return;
@@ -105,8 +105,7 @@ pgtls_store_count(const pgtls_store *s)
 }
 
 pgtls_err
-pgtls__store_add(pgtls_store *s, X509 *cert, const char *alias, int file, bool key_entry, int java_trusted,
-				 int64_t ts)
+pgtls__store_add(pgtls_store *s, X509 *cert, const char *alias, int file, bool key_entry, int java_trusted, int64_t ts)
 {
 	store_entry *e;
 
@@ -117,8 +116,8 @@ pgtls__store_add(pgtls_store *s, X509 *cert, const char *alias, int file, bool k
 	}
 	if (s->nentries == s->cap)
 	{
-		int			nc = s->cap ? s->cap * 2 : 16;
-		store_entry *ne = realloc(s->entries, sizeof(*ne) * (size_t) nc);
+		int nc = s->cap ? s->cap * 2 : 16;
+		store_entry *ne = realloc(s->entries, sizeof(*ne) * (size_t)nc);
 
 		if (ne == NULL)
 		{
@@ -142,7 +141,7 @@ pgtls__store_add(pgtls_store *s, X509 *cert, const char *alias, int file, bool k
 int
 pgtls__store_add_file(pgtls_store *s, const char *path, const char *format)
 {
-	store_file *nf = realloc(s->files, sizeof(*nf) * (size_t) (s->nfiles + 1));
+	store_file *nf = realloc(s->files, sizeof(*nf) * (size_t)(s->nfiles + 1));
 
 	if (nf == NULL)
 		return -1;
@@ -162,10 +161,10 @@ pgtls__store_add_file(pgtls_store *s, const char *path, const char *format)
 }
 
 void
-pgtls__store_note(pgtls_store *s, int file, const char *fmt,...)
+pgtls__store_note(pgtls_store *s, int file, const char *fmt, ...)
 {
-	char		buf[512];
-	va_list		ap;
+	char buf[512];
+	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -188,18 +187,17 @@ ossl_reason(char *out, size_t outlen)
 static pgtls_err
 read_pem(pgtls_store *s, const uint8_t *buf, size_t len, int file)
 {
-	BIO		   *bio = BIO_new_mem_buf(buf, (int) len);
-	int			blocks = 0;
-	int			certs = 0;
+	BIO *bio = BIO_new_mem_buf(buf, (int)len);
+	int blocks = 0;
+	int certs = 0;
 
 	if (bio == NULL)
 		return pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
 	for (;;)
 	{
-		char	   *name = NULL,
-				   *header = NULL;
+		char *name = NULL, *header = NULL;
 		unsigned char *data = NULL;
-		long		dlen = 0;
+		long dlen = 0;
 		const unsigned char *p;
 
 		ERR_clear_error();
@@ -208,10 +206,10 @@ read_pem(pgtls_store *s, const uint8_t *buf, size_t len, int file)
 			unsigned long e = ERR_peek_last_error();
 
 			if (ERR_GET_REASON(e) == PEM_R_NO_START_LINE)
-				break;			/* end of input */
+				break; /* end of input */
 			BIO_free(bio);
 			{
-				char		why[128];
+				char why[128];
 
 				ossl_reason(why, sizeof(why));
 				return pgtls__seterr(&s->err, PGTLS_ERR_PARSE, "malformed PEM block %d: %s", blocks + 1, why);
@@ -220,10 +218,10 @@ read_pem(pgtls_store *s, const uint8_t *buf, size_t len, int file)
 		blocks++;
 		p = data;
 		if (strcmp(name, PEM_STRING_X509) == 0 || strcmp(name, PEM_STRING_X509_OLD) == 0 ||
-			strcmp(name, PEM_STRING_X509_TRUSTED) == 0)
+		    strcmp(name, PEM_STRING_X509_TRUSTED) == 0)
 		{
-			X509	   *x = strcmp(name, PEM_STRING_X509_TRUSTED) == 0 ? d2i_X509_AUX(NULL, &p, dlen)
-				: d2i_X509(NULL, &p, dlen);
+			X509 *x =
+			    strcmp(name, PEM_STRING_X509_TRUSTED) == 0 ? d2i_X509_AUX(NULL, &p, dlen) : d2i_X509(NULL, &p, dlen);
 
 			if (x == NULL || p != data + dlen)
 			{
@@ -247,13 +245,13 @@ read_pem(pgtls_store *s, const uint8_t *buf, size_t len, int file)
 		}
 		else if (strcmp(name, PEM_STRING_PKCS7) == 0)
 		{
-			PKCS7	   *p7 = d2i_PKCS7(NULL, &p, dlen);
+			PKCS7 *p7 = d2i_PKCS7(NULL, &p, dlen);
 			STACK_OF(X509) *sk = (p7 && PKCS7_type_is_signed(p7) && p7->d.sign) ? p7->d.sign->cert : NULL;
-			int			i;
+			int i;
 
 			for (i = 0; sk && i < sk_X509_num(sk); i++)
 			{
-				X509	   *x = sk_X509_value(sk, i);
+				X509 *x = sk_X509_value(sk, i);
 
 				if (X509_up_ref(x) == 1 && pgtls__store_add(s, x, NULL, file, false, -1, 0) == PGTLS_OK)
 					certs++;
@@ -276,7 +274,7 @@ read_pem(pgtls_store *s, const uint8_t *buf, size_t len, int file)
 		return s->err.code;
 	if (certs == 0)
 		return pgtls__seterr(&s->err, PGTLS_ERR_PARSE, "no certificate found in PEM input (%d block%s)", blocks,
-							 blocks == 1 ? "" : "s");
+		                     blocks == 1 ? "" : "s");
 	return PGTLS_OK;
 }
 
@@ -286,39 +284,39 @@ static bool
 has_java_trust(const PKCS12_SAFEBAG *bag)
 {
 	const STACK_OF(X509_ATTRIBUTE) *attrs = PKCS12_SAFEBAG_get0_attrs(bag);
-	int			i;
+	int i;
 
 	for (i = 0; i < sk_X509_ATTRIBUTE_num(attrs); i++)
 	{
-		char		oid[64];
+		char oid[64];
 
 		if (OBJ_obj2txt(oid, sizeof(oid), X509_ATTRIBUTE_get0_object(sk_X509_ATTRIBUTE_value(attrs, i)), 1) > 0 &&
-			strcmp(oid, JAVA_TRUSTED_OID) == 0)
+		    strcmp(oid, JAVA_TRUSTED_OID) == 0)
 			return true;
 	}
 	return false;
 }
 
 static pgtls_err
-p12_bags(pgtls_store *s, const STACK_OF(PKCS12_SAFEBAG) *bags, int file, int depth)
+p12_bags(pgtls_store *s, const STACK_OF(PKCS12_SAFEBAG) * bags, int file, int depth)
 {
-	int			i;
+	int i;
 
 	if (depth > 3)
 		return pgtls__seterr(&s->err, PGTLS_ERR_PARSE, "PKCS#12 safe contents nested too deeply");
 	for (i = 0; i < sk_PKCS12_SAFEBAG_num(bags); i++)
 	{
 		const PKCS12_SAFEBAG *bag = sk_PKCS12_SAFEBAG_value(bags, i);
-		char	   *alias = PKCS12_get_friendlyname((PKCS12_SAFEBAG *) bag);
-		pgtls_err	rc = PGTLS_OK;
+		char *alias = PKCS12_get_friendlyname((PKCS12_SAFEBAG *)bag);
+		pgtls_err rc = PGTLS_OK;
 
 		switch (PKCS12_SAFEBAG_get_nid(bag))
 		{
 			case NID_certBag:
 				if (PKCS12_SAFEBAG_get_bag_nid(bag) == NID_x509Certificate)
 				{
-					X509	   *x = PKCS12_SAFEBAG_get1_cert(bag);
-					bool		keyed = PKCS12_get_attr_gen(PKCS12_SAFEBAG_get0_attrs(bag), NID_localKeyID) != NULL;
+					X509 *x = PKCS12_SAFEBAG_get1_cert(bag);
+					bool keyed = PKCS12_get_attr_gen(PKCS12_SAFEBAG_get0_attrs(bag), NID_localKeyID) != NULL;
 
 					if (x == NULL)
 						rc = pgtls__seterr(&s->err, PGTLS_ERR_PARSE, "corrupted certificate in PKCS#12 file");
@@ -331,14 +329,13 @@ p12_bags(pgtls_store *s, const STACK_OF(PKCS12_SAFEBAG) *bags, int file, int dep
 			case NID_keyBag:
 			case NID_pkcs8ShroudedKeyBag:
 				pgtls__store_note(s, file, "private key%s%s%s: never copied", alias ? " \"" : "", alias ? alias : "",
-								  alias ? "\"" : "");
+				                  alias ? "\"" : "");
 				break;
 			case NID_safeContentsBag:
 				rc = p12_bags(s, PKCS12_SAFEBAG_get0_safes(bag), file, depth + 1);
 				break;
 			default:
-				pgtls__store_note(s, file, "PKCS#12 bag of type %s skipped",
-								  OBJ_nid2sn(PKCS12_SAFEBAG_get_nid(bag)));
+				pgtls__store_note(s, file, "PKCS#12 bag of type %s skipped", OBJ_nid2sn(PKCS12_SAFEBAG_get_nid(bag)));
 				break;
 		}
 		OPENSSL_free(alias);
@@ -368,10 +365,10 @@ ensure_libctx(pgtls_store *s)
 static pgtls_err
 read_p12(pgtls_store *s, PKCS12 *p12, const char *password, bool password_given, int file)
 {
-	STACK_OF(PKCS7) *asafes;
+	STACK_OF(PKCS7) * asafes;
 	const char *pass = password ? password : "";
-	int			i;
-	pgtls_err	rc = PGTLS_OK;
+	int i;
+	pgtls_err rc = PGTLS_OK;
 
 	if (ensure_libctx(s) != PGTLS_OK)
 		return s->err.code;
@@ -395,10 +392,9 @@ read_p12(pgtls_store *s, PKCS12 *p12, const char *password, bool password_given,
 		else
 		{
 			ERR_clear_error();
-			return pgtls__seterr(&s->err, PGTLS_ERR_VERIFY,
-								 "PKCS#12 MAC verification failed: %s",
-								 password_given ? "wrong password, or the file is corrupted"
-								 : "a password is needed (--password), or the file is corrupted");
+			return pgtls__seterr(&s->err, PGTLS_ERR_VERIFY, "PKCS#12 MAC verification failed: %s",
+			                     password_given ? "wrong password, or the file is corrupted"
+			                                    : "a password is needed (--password), or the file is corrupted");
 		}
 	}
 	else
@@ -412,9 +408,9 @@ read_p12(pgtls_store *s, PKCS12 *p12, const char *password, bool password_given,
 	}
 	for (i = 0; i < sk_PKCS7_num(asafes) && rc == PGTLS_OK; i++)
 	{
-		PKCS7	   *p7 = sk_PKCS7_value(asafes, i);
+		PKCS7 *p7 = sk_PKCS7_value(asafes, i);
 		STACK_OF(PKCS12_SAFEBAG) *bags = NULL;
-		int			nid = OBJ_obj2nid(p7->type);
+		int nid = OBJ_obj2nid(p7->type);
 
 		if (nid == NID_pkcs7_data)
 			bags = PKCS12_unpack_p7data(p7);
@@ -423,25 +419,25 @@ read_p12(pgtls_store *s, PKCS12 *p12, const char *password, bool password_given,
 			PKCS7_ENC_CONTENT *ec = p7->d.encrypted->enc_data;
 
 			bags = PKCS12_item_decrypt_d2i_ex(ec->algorithm, ASN1_ITEM_rptr(PKCS12_SAFEBAGS), pass,
-											  pass ? (int) strlen(pass) : 0, ec->enc_data, 1, s->libctx, NULL);
+			                                  pass ? (int)strlen(pass) : 0, ec->enc_data, 1, s->libctx, NULL);
 			if (bags == NULL)
 			{
-				char		why[128];
-				int			pbe = OBJ_obj2nid(ec->algorithm->algorithm);
+				char why[128];
+				int pbe = OBJ_obj2nid(ec->algorithm->algorithm);
 
 				ossl_reason(why, sizeof(why));
 				if (s->prov_legacy == NULL && pbe != NID_pbes2)
 					rc = pgtls__seterr(&s->err, PGTLS_ERR_TLS,
-									   "cannot decrypt legacy PKCS#12 (%s): OpenSSL's legacy provider is not installed",
-									   OBJ_nid2sn(pbe));
+					                   "cannot decrypt legacy PKCS#12 (%s): OpenSSL's legacy provider is not installed",
+					                   OBJ_nid2sn(pbe));
 				else
 					rc = pgtls__seterr(&s->err, PGTLS_ERR_PARSE, "cannot decrypt PKCS#12 certificates (%s): %s",
-									   OBJ_nid2sn(pbe), why);
+					                   OBJ_nid2sn(pbe), why);
 				break;
 			}
 			if (OBJ_obj2nid(ec->algorithm->algorithm) != NID_pbes2)
 				pgtls__store_note(s, file, "legacy encryption %s (read with OpenSSL's legacy provider)",
-								  OBJ_nid2ln(OBJ_obj2nid(ec->algorithm->algorithm)));
+				                  OBJ_nid2ln(OBJ_obj2nid(ec->algorithm->algorithm)));
 		}
 		else
 		{
@@ -468,7 +464,7 @@ static bool
 looks_pem(const uint8_t *buf, size_t len)
 {
 	static const char tag[] = "-----BEGIN ";
-	size_t		i;
+	size_t i;
 
 	for (i = 0; i + sizeof(tag) - 1 <= len; i++)
 		if (buf[i] == '-' && memcmp(buf + i, tag, sizeof(tag) - 1) == 0)
@@ -477,19 +473,18 @@ looks_pem(const uint8_t *buf, size_t len)
 }
 
 pgtls_err
-pgtls_store_load_mem(pgtls_store *s, const unsigned char *buf, size_t len, const char *password,
-					 const char *name)
+pgtls_store_load_mem(pgtls_store *s, const unsigned char *buf, size_t len, const char *password, const char *name)
 {
-	int			file;
-	int			before;
-	pgtls_err	rc;
+	int file;
+	int before;
+	pgtls_err rc;
 
 	if (s == NULL)
 		return PGTLS_ERR_USAGE;
 	pgtls__clearerr(&s->err);
 	if (len > STORE_MAX_FILE)
 		return pgtls__seterr(&s->err, PGTLS_ERR_PARSE, "%s: larger than %d MiB", name ? name : "input",
-							 STORE_MAX_FILE / (1024 * 1024));
+		                     STORE_MAX_FILE / (1024 * 1024));
 	file = pgtls__store_add_file(s, name, "unknown");
 	if (file < 0)
 		return pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
@@ -508,7 +503,7 @@ pgtls_store_load_mem(pgtls_store *s, const unsigned char *buf, size_t len, const
 			pgtls_store *probe = pgtls_store_new();
 
 			if (probe && pgtls__store_add_file(probe, name, "jks") == 0 &&
-				pgtls__jks_read(probe, buf, len, "changeit", 0) == PGTLS_OK)
+			    pgtls__jks_read(probe, buf, len, "changeit", 0) == PGTLS_OK)
 				pw = "changeit";
 			pgtls_store_free(probe);
 		}
@@ -522,7 +517,7 @@ pgtls_store_load_mem(pgtls_store *s, const unsigned char *buf, size_t len, const
 	else if (buf[0] == 0x30)
 	{
 		const unsigned char *p = buf;
-		PKCS12	   *p12 = d2i_PKCS12(NULL, &p, (long) len);
+		PKCS12 *p12 = d2i_PKCS12(NULL, &p, (long)len);
 
 		if (p12 && p == buf + len)
 		{
@@ -532,11 +527,11 @@ pgtls_store_load_mem(pgtls_store *s, const unsigned char *buf, size_t len, const
 		}
 		else
 		{
-			X509	   *x;
+			X509 *x;
 
 			PKCS12_free(p12);
 			p = buf;
-			x = d2i_X509(NULL, &p, (long) len);
+			x = d2i_X509(NULL, &p, (long)len);
 			if (x && p == buf + len)
 			{
 				s->files[file].format = "der";
@@ -544,20 +539,20 @@ pgtls_store_load_mem(pgtls_store *s, const unsigned char *buf, size_t len, const
 			}
 			else
 			{
-				PKCS7	   *p7;
+				PKCS7 *p7;
 
 				X509_free(x);
 				p = buf;
-				p7 = d2i_PKCS7(NULL, &p, (long) len);
+				p7 = d2i_PKCS7(NULL, &p, (long)len);
 				if (p7 && p == buf + len && PKCS7_type_is_signed(p7) && p7->d.sign && p7->d.sign->cert)
 				{
-					int			i;
+					int i;
 
 					s->files[file].format = "pkcs7";
 					rc = PGTLS_OK;
 					for (i = 0; i < sk_X509_num(p7->d.sign->cert) && rc == PGTLS_OK; i++)
 					{
-						X509	   *c = sk_X509_value(p7->d.sign->cert, i);
+						X509 *c = sk_X509_value(p7->d.sign->cert, i);
 
 						if (X509_up_ref(c) == 1)
 							rc = pgtls__store_add(s, c, NULL, file, false, -1, 0);
@@ -565,7 +560,7 @@ pgtls_store_load_mem(pgtls_store *s, const unsigned char *buf, size_t len, const
 				}
 				else
 					rc = pgtls__seterr(&s->err, PGTLS_ERR_PARSE,
-									   "not a valid DER certificate, PKCS#7 or PKCS#12 file (truncated or corrupted?)");
+					                   "not a valid DER certificate, PKCS#7 or PKCS#12 file (truncated or corrupted?)");
 				PKCS7_free(p7);
 			}
 		}
@@ -588,11 +583,11 @@ pgtls_store_load_mem(pgtls_store *s, const unsigned char *buf, size_t len, const
 pgtls_err
 pgtls_store_load_file(pgtls_store *s, const char *path, const char *password)
 {
-	int			fd;
+	int fd;
 	struct stat st;
-	uint8_t    *buf;
-	size_t		got = 0;
-	pgtls_err	rc;
+	uint8_t *buf;
+	size_t got = 0;
+	pgtls_err rc;
 
 	if (s == NULL || path == NULL)
 		return PGTLS_ERR_USAGE;
@@ -609,17 +604,17 @@ pgtls_store_load_file(pgtls_store *s, const char *path, const char *password)
 	{
 		close(fd);
 		return pgtls__seterr(&s->err, PGTLS_ERR_PARSE, "\"%s\": larger than %d MiB", path,
-							 STORE_MAX_FILE / (1024 * 1024));
+		                     STORE_MAX_FILE / (1024 * 1024));
 	}
-	buf = malloc((size_t) st.st_size + 1);
+	buf = malloc((size_t)st.st_size + 1);
 	if (buf == NULL)
 	{
 		close(fd);
 		return pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
 	}
-	while (got < (size_t) st.st_size)
+	while (got < (size_t)st.st_size)
 	{
-		ssize_t		n = read(fd, buf + got, (size_t) st.st_size - got);
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -628,16 +623,16 @@ pgtls_store_load_file(pgtls_store *s, const char *path, const char *password)
 			free(buf);
 			close(fd);
 			return pgtls__seterr(&s->err, PGTLS_ERR_IO, "could not read \"%s\": %s", path,
-								 n < 0 ? strerror(errno) : "file shrank while reading");
+			                     n < 0 ? strerror(errno) : "file shrank while reading");
 		}
-		got += (size_t) n;
+		got += (size_t)n;
 	}
 	close(fd);
 	rc = pgtls_store_load_mem(s, buf, got, password, path);
 	free(buf);
 	if (rc != PGTLS_OK)
 	{
-		char		msg[PGTLS_ERRMSG_MAX];
+		char msg[PGTLS_ERRMSG_MAX];
 
 		snprintf(msg, sizeof(msg), "%s", s->err.msg);
 		pgtls__clearerr(&s->err);
@@ -658,15 +653,15 @@ fp_hex(X509 *x, const char *md, char *out, size_t outlen)
 static bool
 normalise_fp(const char *in, char *out, size_t outlen)
 {
-	size_t		o = 0;
+	size_t o = 0;
 
 	for (; *in; in++)
 	{
 		if (*in == ':' || *in == ' ' || *in == '-')
 			continue;
-		if (!isxdigit((unsigned char) *in) || o + 1 >= outlen)
+		if (!isxdigit((unsigned char)*in) || o + 1 >= outlen)
 			return false;
-		out[o++] = (char) toupper((unsigned char) *in);
+		out[o++] = (char)toupper((unsigned char)*in);
 	}
 	out[o] = '\0';
 	return o == 40 || o == 64;
@@ -684,8 +679,8 @@ strip_colons(const char *in, char *out)
 int
 pgtls_store_find(pgtls_store *s, const char *fingerprint)
 {
-	char		want[80];
-	int			i;
+	char want[80];
+	int i;
 
 	if (s == NULL)
 		return -2;
@@ -693,13 +688,12 @@ pgtls_store_find(pgtls_store *s, const char *fingerprint)
 	if (fingerprint == NULL || !normalise_fp(fingerprint, want, sizeof(want)))
 	{
 		pgtls__seterr(&s->err, PGTLS_ERR_USAGE,
-					  "invalid fingerprint: expected 40 (SHA-1) or 64 (SHA-256) hex digits, colons optional");
+		              "invalid fingerprint: expected 40 (SHA-1) or 64 (SHA-256) hex digits, colons optional");
 		return -2;
 	}
 	for (i = 0; i < s->nentries; i++)
 	{
-		char		fp[EVP_MAX_MD_SIZE * 3 + 1],
-					bare[EVP_MAX_MD_SIZE * 2 + 1];
+		char fp[EVP_MAX_MD_SIZE * 3 + 1], bare[EVP_MAX_MD_SIZE * 2 + 1];
 
 		fp_hex(s->entries[i].cert, strlen(want) == 40 ? "SHA1" : "SHA256", fp, sizeof(fp));
 		strip_colons(fp, bare);
@@ -712,7 +706,7 @@ pgtls_store_find(pgtls_store *s, const char *fingerprint)
 static int
 find_dup(const pgtls_store *s, int upto, X509 *x)
 {
-	int			i;
+	int i;
 
 	for (i = 0; i < upto; i++)
 		if (X509_cmp(s->entries[i].cert, x) == 0)
@@ -729,8 +723,7 @@ cert_expired(X509 *x)
 pgtls_err
 pgtls_store_dedupe(pgtls_store *s, int drop_expired)
 {
-	int			i,
-				o = 0;
+	int i, o = 0;
 
 	if (s == NULL)
 		return PGTLS_ERR_USAGE;
@@ -738,11 +731,10 @@ pgtls_store_dedupe(pgtls_store *s, int drop_expired)
 	for (i = 0; i < s->nentries; i++)
 	{
 		store_entry *e = &s->entries[i];
-		int			dup = find_dup(s, o, e->cert);
-		char		subj[256],
-					fp[EVP_MAX_MD_SIZE * 3 + 1];
+		int dup = find_dup(s, o, e->cert);
+		char subj[256], fp[EVP_MAX_MD_SIZE * 3 + 1];
 		const char *why = NULL;
-		char		whybuf[512];
+		char whybuf[512];
 
 		pgtls__name_str(X509_get_subject_name(e->cert), subj, sizeof(subj));
 		fp_hex(e->cert, "SHA256", fp, sizeof(fp));
@@ -755,10 +747,9 @@ pgtls_store_dedupe(pgtls_store *s, int drop_expired)
 			why = "expired (--drop-expired)";
 		if (why)
 		{
-			json_array_append_new(s->removed, json_pack("{s:s,s:o,s:s,s:s,s:s}",
-														"source", s->files[e->file].path,
-														"alias", e->alias[0] ? json_string(e->alias) : json_null(),
-														"subject", subj, "sha256", fp, "reason", why));
+			json_array_append_new(s->removed, json_pack("{s:s,s:o,s:s,s:s,s:s}", "source", s->files[e->file].path,
+			                                            "alias", e->alias[0] ? json_string(e->alias) : json_null(),
+			                                            "subject", subj, "sha256", fp, "reason", why));
 			X509_free(e->cert);
 			continue;
 		}
@@ -773,16 +764,10 @@ pgtls_store_dedupe(pgtls_store *s, int drop_expired)
 char *
 pgtls_store_json(const pgtls_store *s, int pretty)
 {
-	json_t	   *rep,
-			   *files,
-			   *certs,
-			   *findings;
-	int			i;
-	int			dups = 0,
-				expired = 0,
-				nonca = 0,
-				notrust = 0;
-	char	   *out;
+	json_t *rep, *files, *certs, *findings;
+	int i;
+	int dups = 0, expired = 0, nonca = 0, notrust = 0;
+	char *out;
 
 	if (s == NULL)
 		return NULL;
@@ -799,15 +784,15 @@ pgtls_store_json(const pgtls_store *s, int pretty)
 		return NULL;
 	}
 	for (i = 0; i < s->nfiles; i++)
-		json_array_append_new(files, json_pack("{s:s,s:s,s:s,s:O}", "path", s->files[i].path,
-											   "format", s->files[i].format, "integrity", s->files[i].integrity,
-											   "notes", s->files[i].notes));
+		json_array_append_new(files,
+		                      json_pack("{s:s,s:s,s:s,s:O}", "path", s->files[i].path, "format", s->files[i].format,
+		                                "integrity", s->files[i].integrity, "notes", s->files[i].notes));
 	for (i = 0; i < s->nentries; i++)
 	{
 		const store_entry *e = &s->entries[i];
-		json_t	   *c = pgtls__cert_json(e->cert, 0);
-		int			dup = find_dup(s, i, e->cert);
-		bool		isca = X509_check_ca(e->cert) > 0;
+		json_t *c = pgtls__cert_json(e->cert, 0);
+		int dup = find_dup(s, i, e->cert);
+		bool isca = X509_check_ca(e->cert) > 0;
 
 		if (c == NULL)
 			continue;
@@ -829,26 +814,29 @@ pgtls_store_json(const pgtls_store *s, int pretty)
 	}
 	if (dups)
 	{
-		char		msg[128];
+		char msg[128];
 
 		snprintf(msg, sizeof(msg), "%d duplicate certificate%s (same SHA-256 as an earlier entry)", dups,
-				 dups == 1 ? "" : "s");
+		         dups == 1 ? "" : "s");
 		json_array_append_new(findings, json_pack("{s:s,s:s}", "severity", "warning", "message", msg));
 	}
 	if (expired)
 		json_array_append_new(findings, json_pack("{s:s,s:s}", "severity", "warning", "message",
-												  "expired certificates present (merge --drop-expired removes them)"));
+		                                          "expired certificates present (merge --drop-expired removes them)"));
 	if (nonca)
-		json_array_append_new(findings, json_pack("{s:s,s:s}", "severity", "warning", "message",
-												  "non-CA certificates present: a trust store normally holds CA certificates only"));
+		json_array_append_new(
+		    findings, json_pack("{s:s,s:s}", "severity", "warning", "message",
+		                        "non-CA certificates present: a trust store normally holds CA certificates only"));
 	if (notrust)
 		json_array_append_new(findings, json_pack("{s:s,s:s}", "severity", "warning", "message",
-												  "PKCS#12 certificates without the Java trusted-key-usage attribute: keytool and Java ignore them as trust anchors"));
+		                                          "PKCS#12 certificates without the Java trusted-key-usage attribute: "
+		                                          "keytool and Java ignore them as trust anchors"));
 	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
 	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
 	json_object_set_new(rep, "files", files);
-	json_object_set_new(rep, "summary", json_pack("{s:i,s:i,s:i,s:i}", "certificates", s->nentries,
-												  "duplicates", dups, "expired", expired, "non_ca", nonca));
+	json_object_set_new(rep, "summary",
+	                    json_pack("{s:i,s:i,s:i,s:i}", "certificates", s->nentries, "duplicates", dups, "expired",
+	                              expired, "non_ca", nonca));
 	json_object_set_new(rep, "certificates", certs);
 	json_object_set_new(rep, "removed", json_incref(s->removed));
 	json_object_set_new(rep, "findings", findings);
@@ -863,39 +851,38 @@ pgtls_store_json(const pgtls_store *s, int pretty)
 static void
 assign_aliases(pgtls_store *s)
 {
-	int			i,
-				j;
+	int i, j;
 
 	for (i = 0; i < s->nentries; i++)
 	{
 		store_entry *e = &s->entries[i];
-		char		base[STORE_ALIAS_MAX];
-		char	   *p;
-		int			n = 1;
+		char base[STORE_ALIAS_MAX];
+		char *p;
+		int n = 1;
 
 		if (e->alias[0])
 			snprintf(base, sizeof(base), "%s", e->alias);
 		else
 		{
-			X509_NAME  *nm = X509_get_subject_name(e->cert);
-			int			idx = X509_NAME_get_index_by_NID(nm, NID_commonName, -1);
+			X509_NAME *nm = X509_get_subject_name(e->cert);
+			int idx = X509_NAME_get_index_by_NID(nm, NID_commonName, -1);
 
 			base[0] = '\0';
 			if (idx >= 0)
 			{
 				const ASN1_STRING *cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, idx));
-				int			len = ASN1_STRING_length(cn);
+				int len = ASN1_STRING_length(cn);
 
-				snprintf(base, sizeof(base), "%.*s", len < 200 ? len : 200, (const char *) ASN1_STRING_get0_data(cn));
+				snprintf(base, sizeof(base), "%.*s", len < 200 ? len : 200, (const char *)ASN1_STRING_get0_data(cn));
 			}
 			if (base[0] == '\0')
 				snprintf(base, sizeof(base), "cert%d", i + 1);
 		}
 		for (p = base; *p; p++)
 		{
-			unsigned char c = (unsigned char) *p;
+			unsigned char c = (unsigned char)*p;
 
-			*p = (c < 0x20 || c >= 0x7f) ? '_' : (char) tolower(c);
+			*p = (c < 0x20 || c >= 0x7f) ? '_' : (char)tolower(c);
 		}
 		snprintf(e->alias, sizeof(e->alias), "%s", base);
 		for (j = 0; j < i; j++)
@@ -903,7 +890,7 @@ assign_aliases(pgtls_store *s)
 			if (strcmp(s->entries[j].alias, e->alias) == 0)
 			{
 				snprintf(e->alias, sizeof(e->alias), "%.240s-%d", base, ++n);
-				j = -1;			/* re-check against all */
+				j = -1; /* re-check against all */
 			}
 		}
 	}
@@ -915,11 +902,10 @@ write_p12(pgtls_store *s, const char *password, uint8_t **out, size_t *outlen)
 	STACK_OF(PKCS12_SAFEBAG) *bags = sk_PKCS12_SAFEBAG_new_null();
 	STACK_OF(PKCS7) *safes = sk_PKCS7_new_null();
 	ASN1_OBJECT *anyeku = OBJ_txt2obj(ANY_EKU_OID, 1);
-	PKCS7	   *p7 = NULL;
-	PKCS12	   *p12 = NULL;
-	pgtls_err	rc = PGTLS_OK;
-	int			i,
-				len;
+	PKCS7 *p7 = NULL;
+	PKCS12 *p12 = NULL;
+	pgtls_err rc = PGTLS_OK;
+	int i, len;
 	unsigned char *der = NULL;
 
 	if (ensure_libctx(s) != PGTLS_OK)
@@ -931,8 +917,8 @@ write_p12(pgtls_store *s, const char *password, uint8_t **out, size_t *outlen)
 		PKCS12_SAFEBAG *bag = PKCS12_SAFEBAG_create_cert(s->entries[i].cert);
 
 		if (bag == NULL || !PKCS12_add_friendlyname_utf8(bag, s->entries[i].alias, -1) ||
-			!PKCS12_add1_attr_by_txt(bag, JAVA_TRUSTED_OID, V_ASN1_OBJECT, (const unsigned char *) anyeku, -1) ||
-			!sk_PKCS12_SAFEBAG_push(bags, bag))
+		    !PKCS12_add1_attr_by_txt(bag, JAVA_TRUSTED_OID, V_ASN1_OBJECT, (const unsigned char *)anyeku, -1) ||
+		    !sk_PKCS12_SAFEBAG_push(bags, bag))
 		{
 			PKCS12_SAFEBAG_free(bag);
 			rc = pgtls__seterr(&s->err, PGTLS_ERR_OOM, "could not build PKCS#12 certificate bag %d", i + 1);
@@ -941,8 +927,8 @@ write_p12(pgtls_store *s, const char *password, uint8_t **out, size_t *outlen)
 	if (rc == PGTLS_OK)
 	{
 		/* OpenSSL 3 / Java 17 default protection: PBES2 + AES-256-CBC, HMAC-SHA256 MAC */
-		p7 = PKCS12_pack_p7encdata_ex(NID_aes_256_cbc, password, -1, NULL, 0, PKCS12_DEFAULT_ITER, bags,
-									  s->libctx, NULL);
+		p7 = PKCS12_pack_p7encdata_ex(NID_aes_256_cbc, password, -1, NULL, 0, PKCS12_DEFAULT_ITER, bags, s->libctx,
+		                              NULL);
 		if (p7 == NULL || !sk_PKCS7_push(safes, p7))
 		{
 			PKCS7_free(p7);
@@ -962,13 +948,13 @@ write_p12(pgtls_store *s, const char *password, uint8_t **out, size_t *outlen)
 			rc = pgtls__seterr(&s->err, PGTLS_ERR_OOM, "could not encode PKCS#12 file");
 		else
 		{
-			*out = malloc((size_t) len);
+			*out = malloc((size_t)len);
 			if (*out == NULL)
 				rc = pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
 			else
 			{
-				memcpy(*out, der, (size_t) len);
-				*outlen = (size_t) len;
+				memcpy(*out, der, (size_t)len);
+				*outlen = (size_t)len;
 			}
 			OPENSSL_free(der);
 		}
@@ -994,10 +980,10 @@ pgtls_store_write_mem(pgtls_store *s, const char *format, const char *password, 
 	assign_aliases(s);
 	if (strcmp(format, "pem") == 0)
 	{
-		BIO		   *b = BIO_new(BIO_s_mem());
-		char	   *data;
-		long		n;
-		int			i;
+		BIO *b = BIO_new(BIO_s_mem());
+		char *data;
+		long n;
+		int i;
 
 		if (b == NULL)
 			return pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
@@ -1008,11 +994,11 @@ pgtls_store_write_mem(pgtls_store *s, const char *format, const char *password, 
 				return pgtls__seterr(&s->err, PGTLS_ERR_OOM, "could not encode certificate %d", i + 1);
 			}
 		n = BIO_get_mem_data(b, &data);
-		*out = malloc((size_t) n);
+		*out = malloc((size_t)n);
 		if (*out)
 		{
-			memcpy(*out, data, (size_t) n);
-			*outlen = (size_t) n;
+			memcpy(*out, data, (size_t)n);
+			*outlen = (size_t)n;
 		}
 		BIO_free(b);
 		return *out ? PGTLS_OK : pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
@@ -1020,20 +1006,20 @@ pgtls_store_write_mem(pgtls_store *s, const char *format, const char *password, 
 	if (strcmp(format, "der") == 0)
 	{
 		unsigned char *der = NULL;
-		int			n;
+		int n;
 
 		if (s->nentries != 1)
-			return pgtls__seterr(&s->err, PGTLS_ERR_USAGE,
-								 "DER holds a single certificate, and there are %d to write: use --format pem, p12 or jks",
-								 s->nentries);
+			return pgtls__seterr(
+			    &s->err, PGTLS_ERR_USAGE,
+			    "DER holds a single certificate, and there are %d to write: use --format pem, p12 or jks", s->nentries);
 		n = i2d_X509(s->entries[0].cert, &der);
 		if (n <= 0)
 			return pgtls__seterr(&s->err, PGTLS_ERR_OOM, "could not encode certificate");
-		*out = malloc((size_t) n);
+		*out = malloc((size_t)n);
 		if (*out)
 		{
-			memcpy(*out, der, (size_t) n);
-			*outlen = (size_t) n;
+			memcpy(*out, der, (size_t)n);
+			*outlen = (size_t)n;
 		}
 		OPENSSL_free(der);
 		return *out ? PGTLS_OK : pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
@@ -1053,9 +1039,9 @@ static pgtls_err
 write_atomic(pgtls_errslot *err, const char *path, const unsigned char *data, size_t len, int force)
 {
 	struct stat st;
-	char	   *tmp;
-	int			fd;
-	size_t		off = 0;
+	char *tmp;
+	int fd;
+	size_t off = 0;
 
 	if (!force && lstat(path, &st) == 0)
 		return pgtls__seterr(err, PGTLS_ERR_USAGE, "\"%s\" exists: use --force to overwrite it", path);
@@ -1072,13 +1058,13 @@ write_atomic(pgtls_errslot *err, const char *path, const unsigned char *data, si
 	}
 	while (off < len)
 	{
-		ssize_t		n = write(fd, data + off, len - off);
+		ssize_t n = write(fd, data + off, len - off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
-		off += (size_t) n;
+		off += (size_t)n;
 	}
 	if (off != len || fchmod(fd, 0644) != 0 || fsync(fd) != 0)
 	{
@@ -1103,8 +1089,8 @@ pgtls_err
 pgtls_store_write_file(pgtls_store *s, const char *path, const char *format, const char *password, int force)
 {
 	unsigned char *data = NULL;
-	size_t		len = 0;
-	pgtls_err	rc;
+	size_t len = 0;
+	pgtls_err rc;
 
 	if (s == NULL || path == NULL)
 		return PGTLS_ERR_USAGE;

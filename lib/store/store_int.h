@@ -25,44 +25,44 @@ struct ossl_lib_ctx_st;
 typedef struct store_entry
 {
 	struct x509_st *cert;
-	char		alias[STORE_ALIAS_MAX];	/* "" when the format has none */
-	int			file;			/* index into files[] */
-	bool		key_entry;		/* certificate of a private-key entry */
-	int			java_trusted;	/* 1 trusted for Java, 0 not, -1 n/a */
-	int64_t		timestamp_ms;	/* JKS creation date, 0 if none */
+	char alias[STORE_ALIAS_MAX]; /* "" when the format has none */
+	int file;                    /* index into files[] */
+	bool key_entry;              /* certificate of a private-key entry */
+	int java_trusted;            /* 1 trusted for Java, 0 not, -1 n/a */
+	int64_t timestamp_ms;        /* JKS creation date, 0 if none */
 } store_entry;
 
 typedef struct store_file
 {
-	char	   *path;
-	const char *format;			/* "pem", "der", "pkcs7", "pkcs12", "jks", "jceks" */
-	const char *integrity;		/* "verified", "not-verified", "none" */
-	struct json_t *notes;		/* array of strings */
+	char *path;
+	const char *format;    /* "pem", "der", "pkcs7", "pkcs12", "jks", "jceks" */
+	const char *integrity; /* "verified", "not-verified", "none" */
+	struct json_t *notes;  /* array of strings */
 } store_file;
 
 struct pgtls_store
 {
 	pgtls_errslot err;
 	store_entry *entries;
-	int			nentries;
-	int			cap;
+	int nentries;
+	int cap;
 	store_file *files;
-	int			nfiles;
-	struct json_t *removed;		/* what dedupe removed, and why */
-	struct ossl_lib_ctx_st *libctx;	/* own context with the legacy provider */
-	void	   *prov_default;
-	void	   *prov_legacy;
+	int nfiles;
+	struct json_t *removed;         /* what dedupe removed, and why */
+	struct ossl_lib_ctx_st *libctx; /* own context with the legacy provider */
+	void *prov_default;
+	void *prov_legacy;
 };
 
 /* store.c */
-pgtls_err	pgtls__store_add(pgtls_store *s, struct x509_st *cert, const char *alias, int file,
-							 bool key_entry, int java_trusted, int64_t ts);
-int			pgtls__store_add_file(pgtls_store *s, const char *path, const char *format);
-void		pgtls__store_note(pgtls_store *s, int file, const char *fmt,...) PGTLS_PRINTF(3, 4);
+pgtls_err pgtls__store_add(pgtls_store *s, struct x509_st *cert, const char *alias, int file, bool key_entry,
+                           int java_trusted, int64_t ts);
+int pgtls__store_add_file(pgtls_store *s, const char *path, const char *format);
+void pgtls__store_note(pgtls_store *s, int file, const char *fmt, ...) PGTLS_PRINTF(3, 4);
 
 /* jks.c */
-bool		pgtls__jks_magic(const uint8_t *buf, size_t len);
-pgtls_err	pgtls__jks_read(pgtls_store *s, const uint8_t *buf, size_t len, const char *password, int file);
-pgtls_err	pgtls__jks_write(pgtls_store *s, const char *password, uint8_t **out, size_t *outlen);
+bool pgtls__jks_magic(const uint8_t *buf, size_t len);
+pgtls_err pgtls__jks_read(pgtls_store *s, const uint8_t *buf, size_t len, const char *password, int file);
+pgtls_err pgtls__jks_write(pgtls_store *s, const char *password, uint8_t **out, size_t *outlen);
 
-#endif							/* PGTLS_STORE_INT_H */
+#endif /* PGTLS_STORE_INT_H */

@@ -60,17 +60,17 @@ pgtls_now_ms(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 pgtls_err
-pgtls__seterr(pgtls_errslot *slot, pgtls_err code, const char *fmt,...)
+pgtls__seterr(pgtls_errslot *slot, pgtls_err code, const char *fmt, ...)
 {
-	va_list		ap;
-	char	   *p;
+	va_list ap;
+	char *p;
 
 	if (slot->code != PGTLS_OK)
-		return slot->code;		/* keep the first, root-cause error */
+		return slot->code; /* keep the first, root-cause error */
 	slot->code = code;
 	va_start(ap, fmt);
 	vsnprintf(slot->msg, sizeof(slot->msg), fmt, ap);
@@ -106,7 +106,7 @@ pgtls__cursor_u32be(pgtls_cursor *c, uint32_t *out)
 	if (pgtls__cursor_left(c) < 4)
 		return false;
 	p = c->data + c->pos;
-	*out = ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) | ((uint32_t) p[2] << 8) | p[3];
+	*out = ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 	c->pos += 4;
 	return true;
 }
@@ -114,7 +114,7 @@ pgtls__cursor_u32be(pgtls_cursor *c, uint32_t *out)
 bool
 pgtls__cursor_i32be(pgtls_cursor *c, int32_t *out)
 {
-	uint32_t	u;
+	uint32_t u;
 
 	if (!pgtls__cursor_u32be(c, &u))
 		return false;
@@ -130,8 +130,8 @@ pgtls__cursor_cstr(pgtls_cursor *c, const char **out, size_t *outlen)
 
 	if (nul == NULL)
 		return false;
-	*out = (const char *) start;
-	*outlen = (size_t) (nul - start);
+	*out = (const char *)start;
+	*outlen = (size_t)(nul - start);
 	c->pos += *outlen + 1;
 	return true;
 }
@@ -152,9 +152,9 @@ pgtls__sb_free(pgtls_strbuf *sb)
 static bool
 sb_reserve(pgtls_strbuf *sb, size_t extra)
 {
-	size_t		need;
-	char	   *nd;
-	size_t		ncap;
+	size_t need;
+	char *nd;
+	size_t ncap;
 
 	if (sb->oom)
 		return false;
@@ -186,20 +186,20 @@ pgtls__sb_append_mem(pgtls_strbuf *sb, const void *mem, size_t n)
 }
 
 void
-pgtls__sb_appendf(pgtls_strbuf *sb, const char *fmt,...)
+pgtls__sb_appendf(pgtls_strbuf *sb, const char *fmt, ...)
 {
-	va_list		ap;
-	int			n;
+	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || !sb_reserve(sb, (size_t) n))
+	if (n < 0 || !sb_reserve(sb, (size_t)n))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(sb->data + sb->len, (size_t) n + 1, fmt, ap);
+	vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	sb->len += (size_t) n;
+	sb->len += (size_t)n;
 }
 
 const char *
@@ -222,16 +222,16 @@ pgtls__wbuf_u8(pgtls_wbuf *w, uint8_t v)
 void
 pgtls__wbuf_u32be(pgtls_wbuf *w, uint32_t v)
 {
-	pgtls__wbuf_u8(w, (uint8_t) (v >> 24));
-	pgtls__wbuf_u8(w, (uint8_t) (v >> 16));
-	pgtls__wbuf_u8(w, (uint8_t) (v >> 8));
-	pgtls__wbuf_u8(w, (uint8_t) v);
+	pgtls__wbuf_u8(w, (uint8_t)(v >> 24));
+	pgtls__wbuf_u8(w, (uint8_t)(v >> 16));
+	pgtls__wbuf_u8(w, (uint8_t)(v >> 8));
+	pgtls__wbuf_u8(w, (uint8_t)v);
 }
 
 void
 pgtls__wbuf_cstr(pgtls_wbuf *w, const char *s)
 {
-	size_t		n = strlen(s) + 1;
+	size_t n = strlen(s) + 1;
 
 	if (w->len + n > sizeof(w->data))
 	{
@@ -250,8 +250,8 @@ pgtls__wbuf_patch_u32be(pgtls_wbuf *w, size_t at, uint32_t v)
 		w->overflow = true;
 		return;
 	}
-	w->data[at] = (uint8_t) (v >> 24);
-	w->data[at + 1] = (uint8_t) (v >> 16);
-	w->data[at + 2] = (uint8_t) (v >> 8);
-	w->data[at + 3] = (uint8_t) v;
+	w->data[at] = (uint8_t)(v >> 24);
+	w->data[at + 1] = (uint8_t)(v >> 16);
+	w->data[at + 2] = (uint8_t)(v >> 8);
+	w->data[at + 3] = (uint8_t)v;
 }

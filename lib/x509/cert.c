@@ -32,20 +32,20 @@ pgtls__fingerprint(X509 *cert, const char *mdname, char *out, size_t outlen)
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 	const EVP_MD *type = EVP_get_digestbyname(mdname);
-	size_t		pos = 0;
+	size_t pos = 0;
 	unsigned int i;
 
 	out[0] = '\0';
 	if (type == NULL || X509_digest(cert, type, md, &n) != 1)
 		return;
 	for (i = 0; i < n && pos + 3 < outlen; i++)
-		pos += (size_t) snprintf(out + pos, outlen - pos, i ? ":%02X" : "%02X", md[i]);
+		pos += (size_t)snprintf(out + pos, outlen - pos, i ? ":%02X" : "%02X", md[i]);
 }
 
 static bool
 asn1_to_epoch(const ASN1_TIME *t, time_t *out)
 {
-	struct tm	tm;
+	struct tm tm;
 
 	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
 		return false;
@@ -56,14 +56,14 @@ asn1_to_epoch(const ASN1_TIME *t, time_t *out)
 bool
 pgtls__days_left(X509 *cert, int *days)
 {
-	time_t		na;
-	long long	secs;
+	time_t na;
+	long long secs;
 
 	if (!asn1_to_epoch(X509_get0_notAfter(cert), &na))
 		return false;
-	secs = (long long) na - (long long) time(NULL);
+	secs = (long long)na - (long long)time(NULL);
 	/* whole days left, rounded toward -infinity so "expired today" is -1 */
-	*days = (int) (secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400));
+	*days = (int)(secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400));
 	return true;
 }
 
@@ -76,9 +76,9 @@ static json_t *name_json(const X509_NAME *name);
 json_t *
 pgtls__json_text(const char *data, size_t len)
 {
-	json_t	   *s;
-	char	   *copy;
-	size_t		i;
+	json_t *s;
+	char *copy;
+	size_t i;
 
 	if (memchr(data, '\0', len) == NULL && (s = json_stringn(data, len)) != NULL)
 		return s;
@@ -87,9 +87,9 @@ pgtls__json_text(const char *data, size_t len)
 		return NULL;
 	for (i = 0; i < len; i++)
 	{
-		unsigned char ch = (unsigned char) data[i];
+		unsigned char ch = (unsigned char)data[i];
 
-		copy[i] = (ch < 0x20 || ch >= 0x7f) ? '?' : (char) ch;
+		copy[i] = (ch < 0x20 || ch >= 0x7f) ? '?' : (char)ch;
 	}
 	s = json_stringn(copy, len);
 	free(copy);
@@ -99,7 +99,7 @@ pgtls__json_text(const char *data, size_t len)
 void
 pgtls__name_str(const X509_NAME *name, char *out, size_t outlen)
 {
-	json_t	   *j = name_json(name);
+	json_t *j = name_json(name);
 	const char *s = json_string_value(j);
 
 	snprintf(out, outlen, "%s", s ? s : "?");
@@ -109,16 +109,16 @@ pgtls__name_str(const X509_NAME *name, char *out, size_t outlen)
 static json_t *
 name_json(const X509_NAME *name)
 {
-	BIO		   *b = BIO_new(BIO_s_mem());
-	char	   *data;
-	long		n;
-	json_t	   *s;
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data;
+	long n;
+	json_t *s;
 
 	if (b == NULL)
 		return NULL;
 	X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
 	n = BIO_get_mem_data(b, &data);
-	s = pgtls__json_text(data, n > 0 ? (size_t) n : 0);
+	s = pgtls__json_text(data, n > 0 ? (size_t)n : 0);
 	BIO_free(b);
 	return s;
 }
@@ -126,9 +126,9 @@ name_json(const X509_NAME *name)
 static json_t *
 time_json(const ASN1_TIME *t)
 {
-	time_t		e;
-	struct tm	tm;
-	char		buf[32];
+	time_t e;
+	struct tm tm;
+	char buf[32];
 
 	if (!asn1_to_epoch(t, &e) || gmtime_r(&e, &tm) == NULL)
 		return json_null();
@@ -139,9 +139,9 @@ time_json(const ASN1_TIME *t)
 static void
 add_key(json_t *o, X509 *cert)
 {
-	EVP_PKEY   *pk = X509_get0_pubkey(cert);
+	EVP_PKEY *pk = X509_get0_pubkey(cert);
 	const char *type = "unknown";
-	char		curve[64] = "";
+	char curve[64] = "";
 
 	if (pk == NULL)
 	{
@@ -156,7 +156,7 @@ add_key(json_t *o, X509 *cert)
 		case EVP_PKEY_EC:
 			type = "EC";
 			{
-				size_t		len = 0;
+				size_t len = 0;
 
 				if (EVP_PKEY_get_utf8_string_param(pk, "group", curve, sizeof(curve), &len) != 1)
 					curve[0] = '\0';
@@ -183,19 +183,18 @@ add_key(json_t *o, X509 *cert)
 json_t *
 pgtls__cert_json(X509 *cert, int64_t now)
 {
-	json_t	   *o = json_object();
-	json_t	   *dns = json_array();
-	json_t	   *ips = json_array();
-	char		fp[EVP_MAX_MD_SIZE * 3 + 1];
-	char	   *serial = NULL;
-	BIGNUM	   *bn;
-	STACK_OF(GENERAL_NAME) *san;
-	int			days;
-	time_t		nb = 0,
-				na = 0;
-	int			signid;
+	json_t *o = json_object();
+	json_t *dns = json_array();
+	json_t *ips = json_array();
+	char fp[EVP_MAX_MD_SIZE * 3 + 1];
+	char *serial = NULL;
+	BIGNUM *bn;
+	STACK_OF(GENERAL_NAME) * san;
+	int days;
+	time_t nb = 0, na = 0;
+	int signid;
 
-	(void) now;
+	(void)now;
 	if (o == NULL || dns == NULL || ips == NULL)
 	{
 		json_decref(o);
@@ -223,19 +222,19 @@ pgtls__cert_json(X509 *cert, int64_t now)
 	san = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
 	if (san)
 	{
-		int			i;
+		int i;
 
 		for (i = 0; i < sk_GENERAL_NAME_num(san); i++)
 		{
 			const GENERAL_NAME *gn = sk_GENERAL_NAME_value(san, i);
 
 			if (gn->type == GEN_DNS)
-				json_array_append_new(dns, pgtls__json_text((const char *) ASN1_STRING_get0_data(gn->d.dNSName),
-														 (size_t) ASN1_STRING_length(gn->d.dNSName)));
+				json_array_append_new(dns, pgtls__json_text((const char *)ASN1_STRING_get0_data(gn->d.dNSName),
+				                                            (size_t)ASN1_STRING_length(gn->d.dNSName)));
 			else if (gn->type == GEN_IPADD)
 			{
-				char		buf[INET6_ADDRSTRLEN] = "";
-				int			len = ASN1_STRING_length(gn->d.iPAddress);
+				char buf[INET6_ADDRSTRLEN] = "";
+				int len = ASN1_STRING_length(gn->d.iPAddress);
 				const unsigned char *d = ASN1_STRING_get0_data(gn->d.iPAddress);
 
 				if (len == 4)
@@ -253,8 +252,7 @@ pgtls__cert_json(X509 *cert, int64_t now)
 	json_object_set_new(o, "san_ip", ips);
 	add_key(o, cert);
 	signid = X509_get_signature_nid(cert);
-	json_object_set_new(o, "signature_algorithm",
-						json_string(signid != NID_undef ? OBJ_nid2ln(signid) : "unknown"));
+	json_object_set_new(o, "signature_algorithm", json_string(signid != NID_undef ? OBJ_nid2ln(signid) : "unknown"));
 	pgtls__fingerprint(cert, "SHA1", fp, sizeof(fp));
 	json_object_set_new(o, "sha1", json_string(fp));
 	pgtls__fingerprint(cert, "SHA256", fp, sizeof(fp));
@@ -268,13 +266,13 @@ char *
 pgtls_cert_summary_der(const unsigned char *der, size_t derlen)
 {
 	const unsigned char *p = der;
-	X509	   *x;
-	json_t	   *o;
-	char	   *out;
+	X509 *x;
+	json_t *o;
+	char *out;
 
 	if (der == NULL || derlen == 0 || derlen > 1024 * 1024)
 		return NULL;
-	x = d2i_X509(NULL, &p, (long) derlen);
+	x = d2i_X509(NULL, &p, (long)derlen);
 	if (x == NULL)
 		return NULL;
 	o = pgtls__cert_json(x, 0);

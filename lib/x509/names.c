@@ -33,7 +33,7 @@
 int
 pgtls_name_matches(const char *pattern, size_t patlen, const char *host)
 {
-	size_t		lenstr;
+	size_t lenstr;
 
 	if (pattern == NULL || host == NULL)
 		return 0;
@@ -66,35 +66,35 @@ is_ip_address(const char *host)
 static int
 match_name(const unsigned char *data, int len, const char *host, char **store, char *msg, size_t msglen)
 {
-	char	   *name;
+	char *name;
 
 	if (len < 0)
 		len = 0;
-	name = malloc((size_t) len + 1);
+	name = malloc((size_t)len + 1);
 	if (name == NULL)
 	{
 		snprintf(msg, msglen, "out of memory");
 		return -1;
 	}
-	memcpy(name, data, (size_t) len);
+	memcpy(name, data, (size_t)len);
 	name[len] = '\0';
-	if (strlen(name) != (size_t) len)
+	if (strlen(name) != (size_t)len)
 	{
 		free(name);
 		snprintf(msg, msglen, "SSL certificate's name contains embedded null");
 		return -1;
 	}
 	*store = name;
-	return pgtls_name_matches(name, (size_t) len, host);
+	return pgtls_name_matches(name, (size_t)len, host);
 }
 
 static int
 match_ip(const ASN1_OCTET_STRING *ip, const char *host, char **store, char *msg, size_t msglen)
 {
 	const unsigned char *data = ASN1_STRING_get0_data(ip);
-	int			len = ASN1_STRING_length(ip);
-	int			match = 0;
-	char		buf[INET6_ADDRSTRLEN];
+	int len = ASN1_STRING_length(ip);
+	int match = 0;
+	char buf[INET6_ADDRSTRLEN];
 
 	if (len == 4)
 	{
@@ -135,12 +135,12 @@ keep_first(char **first, char *name)
 int
 pgtls__host_matches(X509 *cert, const char *host, char *msg, size_t msglen)
 {
-	STACK_OF(GENERAL_NAME) *san;
-	int			host_type;
-	bool		check_cn = true;
-	int			rc = 0;
-	int			examined = 0;
-	char	   *first = NULL;
+	STACK_OF(GENERAL_NAME) * san;
+	int host_type;
+	bool check_cn = true;
+	int rc = 0;
+	int examined = 0;
+	char *first = NULL;
 
 	msg[0] = '\0';
 	if (host == NULL || host[0] == '\0')
@@ -153,20 +153,20 @@ pgtls__host_matches(X509 *cert, const char *host, char *msg, size_t msglen)
 	san = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
 	if (san)
 	{
-		int			i;
+		int i;
 
 		for (i = 0; i < sk_GENERAL_NAME_num(san); i++)
 		{
 			const GENERAL_NAME *gn = sk_GENERAL_NAME_value(san, i);
-			char	   *name = NULL;
+			char *name = NULL;
 
 			if (gn->type == host_type)
 				check_cn = false;
 			if (gn->type == GEN_DNS)
 			{
 				examined++;
-				rc = match_name(ASN1_STRING_get0_data(gn->d.dNSName), ASN1_STRING_length(gn->d.dNSName),
-								host, &name, msg, msglen);
+				rc = match_name(ASN1_STRING_get0_data(gn->d.dNSName), ASN1_STRING_length(gn->d.dNSName), host, &name,
+				                msg, msglen);
 			}
 			else if (gn->type == GEN_IPADD)
 			{
@@ -184,13 +184,13 @@ pgtls__host_matches(X509 *cert, const char *host, char *msg, size_t msglen)
 	}
 	if (check_cn)
 	{
-		X509_NAME  *subj = X509_get_subject_name(cert);
-		int			idx = subj ? X509_NAME_get_index_by_NID(subj, NID_commonName, -1) : -1;
+		X509_NAME *subj = X509_get_subject_name(cert);
+		int idx = subj ? X509_NAME_get_index_by_NID(subj, NID_commonName, -1) : -1;
 
 		if (idx >= 0)
 		{
 			ASN1_STRING *cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, idx));
-			char	   *name = NULL;
+			char *name = NULL;
 
 			examined++;
 			rc = match_name(ASN1_STRING_get0_data(cn), ASN1_STRING_length(cn), host, &name, msg, msglen);
@@ -201,7 +201,7 @@ pgtls__host_matches(X509 *cert, const char *host, char *msg, size_t msglen)
 	{
 		if (examined > 1)
 			snprintf(msg, msglen, "server certificate for \"%s\" (and %d other name%s) does not match host name \"%s\"",
-					 first, examined - 1, examined - 1 == 1 ? "" : "s", host);
+			         first, examined - 1, examined - 1 == 1 ? "" : "s", host);
 		else if (examined == 1)
 			snprintf(msg, msglen, "server certificate for \"%s\" does not match host name \"%s\"", first, host);
 		else
@@ -215,9 +215,9 @@ int
 pgtls_host_matches_der(const unsigned char *der, size_t derlen, const char *host, char *msg, size_t msglen)
 {
 	const unsigned char *p = der;
-	X509	   *x;
-	int			rc;
-	char		dummy[8];
+	X509 *x;
+	int rc;
+	char dummy[8];
 
 	if (msg == NULL || msglen == 0)
 	{
@@ -229,7 +229,7 @@ pgtls_host_matches_der(const unsigned char *der, size_t derlen, const char *host
 		snprintf(msg, msglen, "certificate too large");
 		return -1;
 	}
-	x = d2i_X509(NULL, &p, (long) derlen);
+	x = d2i_X509(NULL, &p, (long)derlen);
 	if (x == NULL)
 	{
 		snprintf(msg, msglen, "could not parse certificate");

@@ -22,7 +22,7 @@ static EVP_PKEY *key;
 static int
 setup(void **state)
 {
-	(void) state;
+	(void)state;
 	key = EVP_EC_gen("P-256");
 	return key ? 0 : -1;
 }
@@ -30,7 +30,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	(void) state;
+	(void)state;
 	EVP_PKEY_free(key);
 	return 0;
 }
@@ -39,10 +39,10 @@ teardown(void **state)
 static unsigned char *
 make_cert(const char *cn, const char *san, GENERAL_NAMES *raw_san, size_t *len)
 {
-	X509	   *x = X509_new();
-	X509_NAME  *n = X509_NAME_new();
+	X509 *x = X509_new();
+	X509_NAME *n = X509_NAME_new();
 	unsigned char *der = NULL;
-	int			l;
+	int l;
 
 	assert_non_null(x);
 	X509_set_version(x, 2);
@@ -50,7 +50,7 @@ make_cert(const char *cn, const char *san, GENERAL_NAMES *raw_san, size_t *len)
 	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
 	X509_gmtime_adj(X509_getm_notAfter(x), 86400L * 10);
 	if (cn)
-		X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *) cn, -1, -1, 0);
+		X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
 	X509_set_subject_name(x, n);
 	X509_set_issuer_name(x, n);
 	X509_set_pubkey(x, key);
@@ -67,7 +67,7 @@ make_cert(const char *cn, const char *san, GENERAL_NAMES *raw_san, size_t *len)
 	assert_true(X509_sign(x, key, EVP_sha256()) > 0);
 	l = i2d_X509(x, &der);
 	assert_true(l > 0);
-	*len = (size_t) l;
+	*len = (size_t)l;
 	X509_NAME_free(n);
 	X509_free(x);
 	return der;
@@ -76,9 +76,9 @@ make_cert(const char *cn, const char *san, GENERAL_NAMES *raw_san, size_t *len)
 static int
 check(const char *cn, const char *san, const char *host, char *msg)
 {
-	size_t		len;
+	size_t len;
 	unsigned char *der = make_cert(cn, san, NULL, &len);
-	int			rc = pgtls_host_matches_der(der, len, host, msg, 512);
+	int rc = pgtls_host_matches_der(der, len, host, msg, 512);
 
 	OPENSSL_free(der);
 	return rc;
@@ -87,17 +87,19 @@ check(const char *cn, const char *san, const char *host, char *msg)
 static void
 test_san_rules(void **state)
 {
-	char		msg[512];
+	char msg[512];
 
-	(void) state;
+	(void)state;
 	assert_int_equal(check("localhost", "DNS:localhost,IP:127.0.0.1", "localhost", msg), 1);
 	assert_int_equal(check("localhost", "DNS:localhost,IP:127.0.0.1", "127.0.0.1", msg), 1);
 	/* inet_aton notation, as libpq accepts */
 	assert_int_equal(check("localhost", "DNS:localhost,IP:127.0.0.1", "127.1", msg), 1);
 	assert_int_equal(check("localhost", "DNS:localhost,IP:127.0.0.1", "db.example.com", msg), 0);
-	assert_string_equal(msg, "server certificate for \"localhost\" (and 1 other name) does not match host name \"db.example.com\"");
+	assert_string_equal(
+	    msg, "server certificate for \"localhost\" (and 1 other name) does not match host name \"db.example.com\"");
 	assert_int_equal(check("x", "DNS:a.example.com,DNS:b.example.com,DNS:c.example.com", "d.example.com", msg), 0);
-	assert_string_equal(msg, "server certificate for \"a.example.com\" (and 2 other names) does not match host name \"d.example.com\"");
+	assert_string_equal(
+	    msg, "server certificate for \"a.example.com\" (and 2 other names) does not match host name \"d.example.com\"");
 	/* a DNS SAN hides the CN from DNS hosts */
 	assert_int_equal(check("localhost", "DNS:db.example.com", "localhost", msg), 0);
 	assert_string_equal(msg, "server certificate for \"db.example.com\" does not match host name \"localhost\"");
@@ -114,9 +116,9 @@ test_san_rules(void **state)
 static void
 test_cn_only(void **state)
 {
-	char		msg[512];
+	char msg[512];
 
-	(void) state;
+	(void)state;
 	assert_int_equal(check("localhost", NULL, "localhost", msg), 1);
 	assert_int_equal(check("localhost", NULL, "LocalHost", msg), 1);
 	assert_int_equal(check("localhost", NULL, "127.0.0.1", msg), 0);
@@ -130,14 +132,14 @@ test_cn_only(void **state)
 static void
 test_embedded_nul(void **state)
 {
-	char		msg[512];
+	char msg[512];
 	GENERAL_NAMES *gens = GENERAL_NAMES_new();
 	GENERAL_NAME *gn = GENERAL_NAME_new();
 	ASN1_IA5STRING *ia5 = ASN1_IA5STRING_new();
-	size_t		len;
+	size_t len;
 	unsigned char *der;
 
-	(void) state;
+	(void)state;
 	ASN1_STRING_set(ia5, "localhost\0.evil.com", 19);
 	GENERAL_NAME_set0_value(gn, GEN_DNS, ia5);
 	sk_GENERAL_NAME_push(gens, gn);
@@ -151,13 +153,13 @@ test_embedded_nul(void **state)
 static void
 test_summary(void **state)
 {
-	size_t		len;
+	size_t len;
 	unsigned char *der = make_cert("localhost", "DNS:localhost,IP:127.0.0.1", NULL, &len);
-	char	   *s = pgtls_cert_summary_der(der, len);
-	json_t	   *j;
+	char *s = pgtls_cert_summary_der(der, len);
+	json_t *j;
 	json_error_t e;
 
-	(void) state;
+	(void)state;
 	assert_non_null(s);
 	j = json_loads(s, 0, &e);
 	assert_non_null(j);
@@ -176,7 +178,7 @@ test_summary(void **state)
 
 	/* truncated / garbage DER */
 	assert_null(pgtls_cert_summary_der(der, len / 2));
-	assert_null(pgtls_cert_summary_der((const unsigned char *) "garbage", 7));
+	assert_null(pgtls_cert_summary_der((const unsigned char *)"garbage", 7));
 	assert_null(pgtls_cert_summary_der(NULL, 0));
 	assert_int_equal(pgtls_host_matches_der(der, len / 2, "localhost", NULL, 0), -1);
 	OPENSSL_free(der);
@@ -186,10 +188,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_san_rules),
-		cmocka_unit_test(test_cn_only),
-		cmocka_unit_test(test_embedded_nul),
-		cmocka_unit_test(test_summary),
+	    cmocka_unit_test(test_san_rules),
+	    cmocka_unit_test(test_cn_only),
+	    cmocka_unit_test(test_embedded_nul),
+	    cmocka_unit_test(test_summary),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -17,39 +17,91 @@
 #include <pgtls/pgtls.h>
 
 static const char *const inputs[] = {
-	/* URIs (the inputs of libpq's src/interfaces/libpq/t/001_uri.pl) */
-	"postgresql://uri-user:secret@host:12345/db", "postgresql://uri-user@host:12345/db",
-	"postgresql://uri-user@host/db", "postgresql://host:12345/db", "postgresql://host/db",
-	"postgresql://uri-user@host:12345/", "postgresql://uri-user@host/", "postgresql://uri-user@",
-	"postgresql://host:12345/", "postgresql://host:12345", "postgresql://host/", "postgresql://host",
-	"postgresql://", "postgresql://?hostaddr=127.0.0.1", "postgresql://example.com?hostaddr=63.1.2.4",
-	"postgresql://%68ost/", "postgresql://host/db?user=uri-user", "postgresql://host/db?user=uri-user&port=12345",
-	"postgresql://host/db?u%73er=someotheruser&port=12345", "postgresql://host/db?u%7aer=someotheruser&port=12345",
-	"postgresql://host:12345?user=uri-user", "postgresql://host?user=uri-user", "postgresql://host?",
-	"postgresql://[::1]:12345/db", "postgresql://[::1]/db", "postgresql://[2001:db8::1234]/",
-	"postgresql://[200z:db8::1234]/", "postgresql://[::1]", "postgres://", "postgres:///", "postgres:///db",
-	"postgres://uri-user@/db", "postgres://?host=/path/to/socket/dir", "postgresql://host?uzer=", "postgre://",
-	"postgres://[::1", "postgres://[]", "postgres://[::1]z", "postgresql://host?zzz", "postgresql://host?value1&value2",
-	"postgresql://host?key=key=value", "postgres://host?dbname=%XXfoo", "postgresql://a%00b", "postgresql://%zz",
-	"postgresql://%1", "postgresql://%", "postgres://@host", "postgres://host:/", "postgres://:12345/",
-	"postgres://otheruser@?host=/no/such/directory", "postgres://otheruser@/?host=/no/such/directory",
-	"postgres://otheruser@:12345?host=/no/such/socket/path", "postgres://otheruser@:12345/db?host=/path/to/socket",
-	"postgres://:12345/db?host=/path/to/socket", "postgres://:12345?host=/path/to/socket",
-	"postgres://%2Fvar%2Flib%2Fpostgresql/dbname", "postgresql://host?sslmode=disable",
-	"postgresql://host?sslmode=verify-full", "postgresql://h1:1,h2:2/db", "postgresql://h1,h2:2/db",
-	"postgresql://host/db?ssl=true", "postgresql://u:p%40ss@host/db?sslrootcert=%2Ftmp%2Fca.pem",
-	/* conninfo strings */
-	"host=localhost port=5432", "host = localhost   port=5432 dbname = 'my db'", "password='it''s'",
-	"password='a\\'b' user=x", "host=a\\ b", "sslmode=verify-full sslrootcert=/x/y.pem host=db",
-	"host=localhost bogus=1", "host", "host=", "host='unterminated", "   ", "", "user=u host=h options='-c a=b'",
-	"dbname=postgresql://host/db",
+    /* URIs (the inputs of libpq's src/interfaces/libpq/t/001_uri.pl) */
+    "postgresql://uri-user:secret@host:12345/db",
+    "postgresql://uri-user@host:12345/db",
+    "postgresql://uri-user@host/db",
+    "postgresql://host:12345/db",
+    "postgresql://host/db",
+    "postgresql://uri-user@host:12345/",
+    "postgresql://uri-user@host/",
+    "postgresql://uri-user@",
+    "postgresql://host:12345/",
+    "postgresql://host:12345",
+    "postgresql://host/",
+    "postgresql://host",
+    "postgresql://",
+    "postgresql://?hostaddr=127.0.0.1",
+    "postgresql://example.com?hostaddr=63.1.2.4",
+    "postgresql://%68ost/",
+    "postgresql://host/db?user=uri-user",
+    "postgresql://host/db?user=uri-user&port=12345",
+    "postgresql://host/db?u%73er=someotheruser&port=12345",
+    "postgresql://host/db?u%7aer=someotheruser&port=12345",
+    "postgresql://host:12345?user=uri-user",
+    "postgresql://host?user=uri-user",
+    "postgresql://host?",
+    "postgresql://[::1]:12345/db",
+    "postgresql://[::1]/db",
+    "postgresql://[2001:db8::1234]/",
+    "postgresql://[200z:db8::1234]/",
+    "postgresql://[::1]",
+    "postgres://",
+    "postgres:///",
+    "postgres:///db",
+    "postgres://uri-user@/db",
+    "postgres://?host=/path/to/socket/dir",
+    "postgresql://host?uzer=",
+    "postgre://",
+    "postgres://[::1",
+    "postgres://[]",
+    "postgres://[::1]z",
+    "postgresql://host?zzz",
+    "postgresql://host?value1&value2",
+    "postgresql://host?key=key=value",
+    "postgres://host?dbname=%XXfoo",
+    "postgresql://a%00b",
+    "postgresql://%zz",
+    "postgresql://%1",
+    "postgresql://%",
+    "postgres://@host",
+    "postgres://host:/",
+    "postgres://:12345/",
+    "postgres://otheruser@?host=/no/such/directory",
+    "postgres://otheruser@/?host=/no/such/directory",
+    "postgres://otheruser@:12345?host=/no/such/socket/path",
+    "postgres://otheruser@:12345/db?host=/path/to/socket",
+    "postgres://:12345/db?host=/path/to/socket",
+    "postgres://:12345?host=/path/to/socket",
+    "postgres://%2Fvar%2Flib%2Fpostgresql/dbname",
+    "postgresql://host?sslmode=disable",
+    "postgresql://host?sslmode=verify-full",
+    "postgresql://h1:1,h2:2/db",
+    "postgresql://h1,h2:2/db",
+    "postgresql://host/db?ssl=true",
+    "postgresql://u:p%40ss@host/db?sslrootcert=%2Ftmp%2Fca.pem",
+    /* conninfo strings */
+    "host=localhost port=5432",
+    "host = localhost   port=5432 dbname = 'my db'",
+    "password='it''s'",
+    "password='a\\'b' user=x",
+    "host=a\\ b",
+    "sslmode=verify-full sslrootcert=/x/y.pem host=db",
+    "host=localhost bogus=1",
+    "host",
+    "host=",
+    "host='unterminated",
+    "   ",
+    "",
+    "user=u host=h options='-c a=b'",
+    "dbname=postgresql://host/db",
 };
 
 static json_t *
 libpq_parse(const char *s, char **err)
 {
 	PQconninfoOption *o = PQconninfoParse(s, err);
-	json_t	   *j;
+	json_t *j;
 
 	if (o == NULL)
 		return NULL;
@@ -64,17 +116,17 @@ libpq_parse(const char *s, char **err)
 static void
 test_against_libpq(void **state)
 {
-	(void) state;
+	(void)state;
 	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++)
 	{
-		char	   *lerr = NULL;
-		char		ourerr[512];
-		json_t	   *theirs = libpq_parse(inputs[i], &lerr);
-		char	   *ours = pgtls_conninfo_parse_json(inputs[i], 0, ourerr, sizeof(ourerr));
+		char *lerr = NULL;
+		char ourerr[512];
+		json_t *theirs = libpq_parse(inputs[i], &lerr);
+		char *ours = pgtls_conninfo_parse_json(inputs[i], 0, ourerr, sizeof(ourerr));
 
 		if (theirs == NULL)
 		{
-			size_t		n = lerr ? strlen(lerr) : 0;
+			size_t n = lerr ? strlen(lerr) : 0;
 
 			while (n > 0 && lerr[n - 1] == '\n')
 				lerr[--n] = '\0';
@@ -86,14 +138,14 @@ test_against_libpq(void **state)
 		else
 		{
 			json_error_t je;
-			json_t	   *o;
+			json_t *o;
 
 			if (ours == NULL)
 				fail_msg("\"%s\": libpq accepts, pgtls fails: %s", inputs[i], ourerr);
 			o = json_loads(ours, 0, &je);
 			if (!json_equal(o, theirs))
 			{
-				char	   *t = json_dumps(theirs, JSON_SORT_KEYS | JSON_COMPACT);
+				char *t = json_dumps(theirs, JSON_SORT_KEYS | JSON_COMPACT);
 
 				fail_msg("\"%s\": libpq %s, pgtls %s", inputs[i], t, ours);
 			}
@@ -111,25 +163,26 @@ test_jdbc(void **state)
 	static const struct
 	{
 		const char *url;
-		const char *expect;		/* compact sorted JSON, or NULL for an error */
+		const char *expect; /* compact sorted JSON, or NULL for an error */
 	} cases[] = {
-		{"jdbc:postgresql://db:5433/app?ssl=true&sslrootcert=/r.pem",
-		 "{\"dbname\":\"app\",\"host\":\"db\",\"port\":\"5433\",\"ssl\":\"true\",\"sslrootcert\":\"/r.pem\"}"},
-		{"jdbc:postgresql://h1,h2:6000/x", "{\"dbname\":\"x\",\"host\":\"h1,h2\",\"port\":\"5432,6000\"}"},
-		{"jdbc:postgresql:app", "{\"dbname\":\"app\",\"host\":\"localhost\",\"port\":\"5432\"}"},
-		{"jdbc:postgresql://[::1]:5432/db?sslmode=verify-full&sslfactory=org.postgresql.ssl.NonValidatingFactory",
-		 "{\"dbname\":\"db\",\"host\":\"::1\",\"port\":\"5432\",\"sslfactory\":\"org.postgresql.ssl.NonValidatingFactory\",\"sslmode\":\"verify-full\"}"},
-		{"jdbc:postgresql://h:x/db", NULL},
-		{"jdbc:postgresql://[::1/db", NULL},
-		{"jdbc:mysql://h/db", NULL},
-		{"jdbc:postgresql://h/db?password=%zz", NULL},
+	    {"jdbc:postgresql://db:5433/app?ssl=true&sslrootcert=/r.pem",
+	     "{\"dbname\":\"app\",\"host\":\"db\",\"port\":\"5433\",\"ssl\":\"true\",\"sslrootcert\":\"/r.pem\"}"},
+	    {"jdbc:postgresql://h1,h2:6000/x", "{\"dbname\":\"x\",\"host\":\"h1,h2\",\"port\":\"5432,6000\"}"},
+	    {"jdbc:postgresql:app", "{\"dbname\":\"app\",\"host\":\"localhost\",\"port\":\"5432\"}"},
+	    {"jdbc:postgresql://[::1]:5432/db?sslmode=verify-full&sslfactory=org.postgresql.ssl.NonValidatingFactory",
+	     "{\"dbname\":\"db\",\"host\":\"::1\",\"port\":\"5432\",\"sslfactory\":\"org.postgresql.ssl."
+	     "NonValidatingFactory\",\"sslmode\":\"verify-full\"}"},
+	    {"jdbc:postgresql://h:x/db", NULL},
+	    {"jdbc:postgresql://[::1/db", NULL},
+	    {"jdbc:mysql://h/db", NULL},
+	    {"jdbc:postgresql://h/db?password=%zz", NULL},
 	};
 
-	(void) state;
+	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 	{
-		char		err[256];
-		char	   *got = pgtls_conninfo_parse_json(cases[i].url, 1, err, sizeof(err));
+		char err[256];
+		char *got = pgtls_conninfo_parse_json(cases[i].url, 1, err, sizeof(err));
 
 		if (cases[i].expect == NULL)
 		{
@@ -147,8 +200,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_against_libpq),
-		cmocka_unit_test(test_jdbc),
+	    cmocka_unit_test(test_against_libpq),
+	    cmocka_unit_test(test_jdbc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,7 +18,7 @@ static char *
 report(const char *data, size_t len, size_t split)
 {
 	pgtls_logscan *s = pgtls_logscan_new();
-	char	   *out;
+	char *out;
 
 	assert_non_null(s);
 	assert_int_equal(pgtls_logscan_feed(s, data, split), PGTLS_OK);
@@ -32,12 +32,12 @@ report(const char *data, size_t len, size_t split)
 static void
 test_splits(void **state)
 {
-	FILE	   *f = fopen(SRCDIR "/tests/fixtures/logs/pg16-debian.log", "rb");
-	char		buf[65536];
-	size_t		len;
-	char	   *whole;
+	FILE *f = fopen(SRCDIR "/tests/fixtures/logs/pg16-debian.log", "rb");
+	char buf[65536];
+	size_t len;
+	char *whole;
 
-	(void) state;
+	(void)state;
 	assert_non_null(f);
 	len = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
@@ -46,7 +46,7 @@ test_splits(void **state)
 	assert_non_null(strstr(whole, "192.0.2.11,bob,shop,,1,0,0,0,1,0,1,0"));
 	for (size_t split = 0; split <= len; split++)
 	{
-		char	   *part = report(buf, len, split);
+		char *part = report(buf, len, split);
 
 		if (strcmp(part, whole) != 0)
 			fail_msg("split at %zu differs:\n%s\nvs\n%s", split, part, whole);
@@ -58,12 +58,12 @@ test_splits(void **state)
 static void
 test_no_trailing_newline_and_crlf(void **state)
 {
-	static const char log[] =
-		"2026-01-01 00:00:00 UTC [7] LOG:  connection received: host=10.9.9.9 port=1\r\n"
-		"2026-01-01 00:00:00 UTC [7] LOG:  connection authorized: user=u database=d SSL enabled (protocol=TLSv1.3, cipher=X, bits=256)";
-	char	   *out = report(log, sizeof(log) - 1, 10);
+	static const char log[] = "2026-01-01 00:00:00 UTC [7] LOG:  connection received: host=10.9.9.9 port=1\r\n"
+	                          "2026-01-01 00:00:00 UTC [7] LOG:  connection authorized: user=u database=d SSL enabled "
+	                          "(protocol=TLSv1.3, cipher=X, bits=256)";
+	char *out = report(log, sizeof(log) - 1, 10);
 
-	(void) state;
+	(void)state;
 	assert_non_null(strstr(out, "10.9.9.9,u,d,,1,1,0,0,0,0,0,0"));
 	pgtls_free(out);
 	assert_int_equal(pgtls_logscan_set_format(NULL, "auto"), PGTLS_ERR_USAGE);
@@ -73,8 +73,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_splits),
-		cmocka_unit_test(test_no_trailing_newline_and_crlf),
+	    cmocka_unit_test(test_splits),
+	    cmocka_unit_test(test_no_trailing_newline_and_crlf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

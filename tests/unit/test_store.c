@@ -19,21 +19,21 @@
 #include <pgtls/pgtls.h>
 
 static EVP_PKEY *key;
-static char *pem;				/* two CA certificates */
+static char *pem; /* two CA certificates */
 static size_t pemlen;
 
 static X509 *
 make_ca(const char *cn, long serial)
 {
-	X509	   *x = X509_new();
-	X509_NAME  *n = X509_NAME_new();
+	X509 *x = X509_new();
+	X509_NAME *n = X509_NAME_new();
 	X509_EXTENSION *ext;
 
 	X509_set_version(x, 2);
 	ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
 	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
 	X509_gmtime_adj(X509_getm_notAfter(x), 86400L * 365);
-	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *) cn, -1, -1, 0);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
 	X509_set_subject_name(x, n);
 	X509_set_issuer_name(x, n);
 	X509_set_pubkey(x, key);
@@ -48,23 +48,23 @@ make_ca(const char *cn, long serial)
 static int
 setup(void **state)
 {
-	BIO		   *b = BIO_new(BIO_s_mem());
-	char	   *d;
-	long		n;
+	BIO *b = BIO_new(BIO_s_mem());
+	char *d;
+	long n;
 
-	(void) state;
+	(void)state;
 	key = EVP_EC_gen("P-256");
 	for (int i = 0; i < 2; i++)
 	{
-		X509	   *x = make_ca(i ? "Unit New CA" : "Unit Old CA", i + 1);
+		X509 *x = make_ca(i ? "Unit New CA" : "Unit Old CA", i + 1);
 
 		PEM_write_bio_X509(b, x);
 		X509_free(x);
 	}
 	n = BIO_get_mem_data(b, &d);
-	pem = malloc((size_t) n);
-	memcpy(pem, d, (size_t) n);
-	pemlen = (size_t) n;
+	pem = malloc((size_t)n);
+	memcpy(pem, d, (size_t)n);
+	pemlen = (size_t)n;
 	BIO_free(b);
 	return key ? 0 : -1;
 }
@@ -72,7 +72,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	(void) state;
+	(void)state;
 	EVP_PKEY_free(key);
 	free(pem);
 	return 0;
@@ -100,9 +100,9 @@ roundtrip(const char *fmt, const char *pw)
 {
 	pgtls_store *s = load(pem, pemlen, NULL);
 	unsigned char *out = NULL;
-	size_t		outlen = 0;
+	size_t outlen = 0;
 	pgtls_store *back;
-	size_t		i;
+	size_t i;
 
 	assert_non_null(s);
 	assert_int_equal(pgtls_store_count(s), 2);
@@ -147,21 +147,21 @@ roundtrip(const char *fmt, const char *pw)
 static void
 test_pem(void **state)
 {
-	(void) state;
+	(void)state;
 	roundtrip("pem", NULL);
 }
 
 static void
 test_jks(void **state)
 {
-	(void) state;
+	(void)state;
 	roundtrip("jks", "storepass1");
 }
 
 static void
 test_p12(void **state)
 {
-	(void) state;
+	(void)state;
 	roundtrip("p12", "storepass1");
 }
 
@@ -170,14 +170,14 @@ test_der_and_dedupe(void **state)
 {
 	pgtls_store *s = load(pem, pemlen, NULL);
 	unsigned char *out = NULL;
-	size_t		outlen = 0;
+	size_t outlen = 0;
 
-	(void) state;
+	(void)state;
 	/* DER takes one certificate only */
 	assert_int_equal(pgtls_store_write_mem(s, "der", NULL, &out, &outlen), PGTLS_ERR_USAGE);
 	assert_non_null(strstr(pgtls_store_errmsg(s), "single certificate"));
 	/* load the same bundle twice: dedupe halves it */
-	assert_int_equal(pgtls_store_load_mem(s, (const unsigned char *) pem, pemlen, NULL, "again"), PGTLS_OK);
+	assert_int_equal(pgtls_store_load_mem(s, (const unsigned char *)pem, pemlen, NULL, "again"), PGTLS_OK);
 	assert_int_equal(pgtls_store_count(s), 4);
 	assert_int_equal(pgtls_store_dedupe(s, 0), PGTLS_OK);
 	assert_int_equal(pgtls_store_count(s), 2);
@@ -192,10 +192,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pem),
-		cmocka_unit_test(test_jks),
-		cmocka_unit_test(test_p12),
-		cmocka_unit_test(test_der_and_dedupe),
+	    cmocka_unit_test(test_pem),
+	    cmocka_unit_test(test_jks),
+	    cmocka_unit_test(test_p12),
+	    cmocka_unit_test(test_der_and_dedupe),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -21,10 +21,10 @@ parse(int kind, const void *buf, size_t len, char *msg)
 static void
 test_ssl_response(void **state)
 {
-	char		msg[256];
-	char	   *j;
+	char msg[256];
+	char *j;
 
-	(void) state;
+	(void)state;
 	j = parse(0, "S", 1, msg);
 	assert_non_null(j);
 	assert_string_equal(j, "{\"ssl_response\":\"S\"}");
@@ -50,22 +50,19 @@ test_ssl_response(void **state)
 static void
 test_startup_reply(void **state)
 {
-	char		msg[256];
-	char	   *j;
+	char msg[256];
+	char *j;
 	static const unsigned char auth_ok[] = {'R', 0, 0, 0, 8, 0, 0, 0, 0};
 	static const unsigned char auth_sasl[] = {'R', 0, 0, 0, 8, 0, 0, 0, 10};
-	static const unsigned char notice_then_md5[] = {
-		'N', 0, 0, 0, 5, 0,
-		'R', 0, 0, 0, 12, 0, 0, 0, 5, 1, 2, 3, 4
-	};
+	static const unsigned char notice_then_md5[] = {'N', 0, 0, 0, 5, 0, 'R', 0, 0, 0, 12, 0, 0, 0, 5, 1, 2, 3, 4};
 	static const char fields[] =
-		"SFATAL\0VFATAL\0C28000\0"
-		"Mno pg_hba.conf entry for host \"1.2.3.4\", user \"u\", database \"d\", no encryption\0";
+	    "SFATAL\0VFATAL\0C28000\0"
+	    "Mno pg_hba.conf entry for host \"1.2.3.4\", user \"u\", database \"d\", no encryption\0";
 	unsigned char err[256];
-	size_t		flen = sizeof(fields);	/* includes the final terminator byte */
-	size_t		mlen = 4 + flen;
+	size_t flen = sizeof(fields); /* includes the final terminator byte */
+	size_t mlen = 4 + flen;
 
-	(void) state;
+	(void)state;
 	j = parse(1, auth_ok, sizeof(auth_ok), msg);
 	assert_non_null(j);
 	assert_string_equal(j, "{\"auth\":\"trust\",\"auth_code\":0,\"result\":\"accepted\"}");
@@ -81,8 +78,8 @@ test_startup_reply(void **state)
 	err[0] = 'E';
 	err[1] = 0;
 	err[2] = 0;
-	err[3] = (unsigned char) (mlen >> 8);
-	err[4] = (unsigned char) mlen;
+	err[3] = (unsigned char)(mlen >> 8);
+	err[4] = (unsigned char)mlen;
 	memcpy(err + 5, fields, flen);
 	j = parse(1, err, 1 + mlen, msg);
 	assert_non_null(j);
@@ -95,7 +92,7 @@ test_startup_reply(void **state)
 static void
 test_startup_hostile(void **state)
 {
-	char		msg[256];
+	char msg[256];
 	static const unsigned char huge[] = {'E', 0x7f, 0xff, 0xff, 0xff};
 	static const unsigned char tiny[] = {'R', 0, 0, 0, 2};
 	static const unsigned char trunc_auth[] = {'R', 0, 0, 0, 6, 0, 0};
@@ -103,7 +100,7 @@ test_startup_hostile(void **state)
 	static const unsigned char noterm[] = {'E', 0, 0, 0, 7, 'M', 'a', 0};
 	static const unsigned char weird[] = {'D', 0, 0, 0, 6, 0, 0};
 
-	(void) state;
+	(void)state;
 	assert_null(parse(1, huge, sizeof(huge), msg));
 	assert_non_null(strstr(msg, "invalid length"));
 	assert_null(parse(1, tiny, sizeof(tiny), msg));
@@ -124,9 +121,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ssl_response),
-		cmocka_unit_test(test_startup_reply),
-		cmocka_unit_test(test_startup_hostile),
+	    cmocka_unit_test(test_ssl_response),
+	    cmocka_unit_test(test_startup_reply),
+	    cmocka_unit_test(test_startup_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
