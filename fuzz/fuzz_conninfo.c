@@ -1,7 +1,8 @@
 /*
  * fuzz_conninfo.c - libFuzzer harness for the connection-string parsers,
  * built twice: the libpq conninfo/URI parser (checked against libpq's rules
- * in tests/unit/test_conninfo.c) and, with -DJDBC, the pgjdbc URL parser.
+ * in tests/unit/test_conninfo.c), with -DURI the URI parser alone (inputs
+ * prefixed with "postgresql://"), and with -DJDBC the pgjdbc URL parser.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -25,8 +26,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (s == NULL)
 		return 0;
+#ifdef URI
+	/* steer every input into the URI parser */
+	{
+		char *u = malloc(size + 14);
+
+		if (u == NULL)
+		{
+			free(s);
+			return 0;
+		}
+		free(s);
+		s = u;
+		memcpy(s, "postgresql://", 13);
+		memcpy(s + 13, data, size);
+		s[size + 13] = '\0';
+	}
+#else
 	memcpy(s, data, size);
 	s[size] = '\0';
+#endif
 	out = pgtls_conninfo_parse_json(s, JDBC, err, sizeof(err));
 	if (out == NULL && memchr(err, '\0', sizeof(err)) == NULL)
 		__builtin_trap(); /* errors are terminated strings */

@@ -191,6 +191,7 @@ judge(pgtls_clients *c, json_t *f, const char *driver, json_t *params, json_t *e
 	const char *verdict;
 	const char *detail = NULL;
 	char rootbuf[1100] = "";
+	bool npgsql = strcmp(driver, "npgsql") == 0;
 	bool libpq_family = strcmp(driver, "libpq") == 0 || strcmp(driver, "psycopg") == 0 ||
 	                    strcmp(driver, "asyncpg") == 0 || strcmp(driver, "pgx") == 0 || strcmp(driver, "lib/pq") == 0;
 	bool exists;
@@ -233,6 +234,18 @@ judge(pgtls_clients *c, json_t *f, const char *driver, json_t *params, json_t *e
 	{
 		mode = strcmp(driver, "lib/pq") == 0 ? "require" : strcmp(driver, "node-postgres") == 0 ? "disable" : "prefer";
 		mode_src = "driver default";
+	}
+	if (npgsql)
+	{
+		const char *tsc = jget(params, "trustservercertificate");
+
+		if (tsc && strcasecmp(tsc, "true") == 0)
+			trust = "none";
+		if (root == NULL)
+		{
+			root = "system";
+			root_src = "Npgsql: the operating system's trust store";
+		}
 	}
 	if (root == NULL)
 	{
@@ -361,6 +374,87 @@ uri_end(const char *p, const char *end)
 	return (size_t)(q - p);
 }
 
+/* case-insensitive memmem */
+static const char *
+strcasestr_n(const char *hay, size_t n, const char *needle)
+{
+	size_t l = strlen(needle);
+
+	for (size_t i = 0; i + l <= n; i++)
+		if (strncasecmp(hay + i, needle, l) == 0)
+			return hay + i;
+	return NULL;
+}
+
+/* Npgsql "Key=Value;..." -> libpq-style keys (host, port, dbname, user, sslmode, sslrootcert, trust) */
+static json_t *
+npgsql_parse(const char *s)
+{
+	static const char *const map[][2] = {{"host", "host"},
+	                                     {"server", "host"},
+	                                     {"port", "port"},
+	                                     {"database", "dbname"},
+	                                     {"username", "user"},
+	                                     {"user id", "user"},
+	                                     {"ssl mode", "sslmode"},
+	                                     {"sslmode", "sslmode"},
+	                                     {"root certificate", "sslrootcert"},
+	                                     {"trust server certificate", "trustservercertificate"}};
+	json_t *o = json_object();
+	const char *p = s;
+
+	while (o && *p)
+	{
+		const char *semi = strchr(p, ';');
+		const char *end = semi ? semi : p + strlen(p);
+		const char *eq = memchr(p, '=', (size_t)(end - p));
+
+		if (eq)
+		{
+			char key[64];
+			size_t kl = 0;
+
+			for (const char *q = p; q < eq && kl + 1 < sizeof(key); q++)
+				if (!(kl == 0 && isspace((unsigned char)*q)))
+					key[kl++] = (char)tolower((unsigned char)*q);
+			while (kl > 0 && isspace((unsigned char)key[kl - 1]))
+				kl--;
+			key[kl] = '\0';
+			for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+				if (strcmp(key, map[i][0]) == 0)
+				{
+					char *v = strndup(eq + 1, (size_t)(end - eq - 1));
+					char *w = v;
+
+					if (v == NULL)
+						break;
+					/* Npgsql spells modes VerifyFull / verify-full: normalise to libpq's */
+					if (strcmp(map[i][1], "sslmode") == 0)
+					{
+						char norm[32];
+						size_t k = 0;
+
+						for (const char *q = v; *q && k + 2 < sizeof(norm); q++)
+						{
+							if (isupper((unsigned char)*q) && k > 0 && norm[k - 1] != '-')
+								norm[k++] = '-';
+							if (*q != ' ')
+								norm[k++] = (char)tolower((unsigned char)*q);
+						}
+						norm[k] = '\0';
+						json_object_set_new(o, "sslmode", json_string(norm));
+					}
+					else
+						json_object_set_new(o, map[i][1], pgtls__json_text(w, strlen(w)));
+					free(v);
+					break;
+				}
+		}
+		p = semi ? semi + 1 : end;
+	}
+	return o;
+}
+
 static void
 scan_line(pgtls_clients *c, const char *path, int lineno, const char *line, size_t n, const char *driver,
           json_t *envobj)
@@ -411,6 +505,28 @@ scan_line(pgtls_clients *c, const char *path, int lineno, const char *line, size
 		}
 	if (had)
 		return;
+	/* Npgsql: Host=...;Port=...;SSL Mode=...; (case-insensitive keys, ';' separated) */
+	if (strcasestr_n(line, n, "host=") && memchr(line, ';', n) &&
+	    (strcasestr_n(line, n, "database=") || strcasestr_n(line, n, "ssl mode=") || strcasestr_n(line, n, "sslmode=")))
+	{
+		const char *h = strcasestr_n(line, n, "host=");
+		const char *b = h, *e;
+		char *spec;
+		json_t *params;
+
+		while (b > line && b[-1] != '"' && b[-1] != '\'' && b[-1] != '`' && b[-1] != '=' && b[-1] != ':')
+			b--;
+		e = h;
+		while (e < end && *e != '"' && *e != '\'' && *e != '`')
+			e++;
+		spec = strndup(b, (size_t)(e - b));
+		params = spec ? npgsql_parse(spec) : NULL;
+		if (params && json_object_size(params) >= 2)
+			add_finding(c, path, lineno, "npgsql", "npgsql", spec, strlen(spec), params, envobj);
+		json_decref(params);
+		free(spec);
+		return;
+	}
 	/* conninfo: a quoted string (or the rest of the line) with host= and another key */
 	{
 		const char *h = memmem(line, n, "host=", 5);

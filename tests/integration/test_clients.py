@@ -207,6 +207,16 @@ def test_env_scan(env):
     check(sv.get("[reporting]", {}).get("verdict") == "encrypted, not verified" and
           sv.get("[billing]", {}).get("verdict") == "fails now: root certificate file missing",
           "PGSERVICEFILE services judged: %s" % sorted(sv))
+    npg = os.path.join(env.tmp, "dotnet", "Program.cs")
+    write(npg, 'var a = "Host=db.example.com;Database=app;Username=u;Password=npgpw;SSL Mode=VerifyFull";\n'
+               'var b = "Host=db;Database=app;SSL Mode=Require;Trust Server Certificate=true";\n')
+    r = subprocess.run([env_pgtls(env), "clients", "--json", os.path.dirname(npg)], capture_output=True, text=True,
+                       env=env.env)
+    rep = json.loads(r.stdout)
+    got = [(c["driver"], c["sslmode"], c["verdict"]) for c in rep["clients"]]
+    check(got == [("npgsql", "verify-full", "verifies full"), ("npgsql", "require", "encrypted, not verified")],
+          "Npgsql connection strings judged: %s" % got)
+    check("npgpw" not in r.stdout, "Npgsql password masked")
     r = subprocess.run([env_pgtls(env), "clients"], capture_output=True, text=True, env=e)
     check(r.returncode == 3 and "--env" in r.stderr, "clients without input: usage error")
 
