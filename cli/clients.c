@@ -19,17 +19,10 @@
 #include <pgtls/pgtls.h>
 
 #include "cli.h"
+#include "report.h"
 #include "loop.h"
 
 extern char **environ;
-
-static const char *
-js(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
 
 static void
 render_clients(const char *json)
@@ -50,18 +43,18 @@ render_clients(const char *json)
 	{
 		json_t *rc = json_object_get(f, "rootcert");
 
-		printf("%s:%d  [%s, %s]\n", js(f, "file"), (int)json_integer_value(json_object_get(f, "line")), js(f, "driver"),
-		       js(f, "kind"));
-		printf("  spec      %s\n", js(f, "spec"));
-		printf("  host      %s port %s\n", js(f, "host"), js(f, "port"));
-		printf("  sslmode   %s (%s)\n", js(f, "sslmode"), js(f, "sslmode_source"));
-		printf("  rootcert  %s%s [%s]\n", json_is_string(json_object_get(rc, "path")) ? js(rc, "path") : "(none)",
+		printf("%s:%d  [%s, %s]\n", cli_jstr(f, "file"), (int)json_integer_value(json_object_get(f, "line")),
+		       cli_jstr(f, "driver"), cli_jstr(f, "kind"));
+		printf("  spec      %s\n", cli_jstr(f, "spec"));
+		printf("  host      %s port %s\n", cli_jstr(f, "host"), cli_jstr(f, "port"));
+		printf("  sslmode   %s (%s)\n", cli_jstr(f, "sslmode"), cli_jstr(f, "sslmode_source"));
+		printf("  rootcert  %s%s [%s]\n", json_is_string(json_object_get(rc, "path")) ? cli_jstr(rc, "path") : "(none)",
 		       json_is_true(json_object_get(rc, "exists"))   ? ""
 		       : json_is_null(json_object_get(rc, "exists")) ? ""
 		                                                     : " (missing)",
-		       js(rc, "source"));
-		printf("  verdict   %s%s%s\n\n", js(f, "verdict"), json_is_string(json_object_get(f, "detail")) ? ": " : "",
-		       js(f, "detail"));
+		       cli_jstr(rc, "source"));
+		printf("  verdict   %s%s%s\n\n", cli_jstr(f, "verdict"),
+		       json_is_string(json_object_get(f, "detail")) ? ": " : "", cli_jstr(f, "detail"));
 	}
 	f = json_object_get(r, "verdicts");
 	{
@@ -233,23 +226,17 @@ cli_cmd_rotation(int argc, char **argv)
 	{
 		pgtls_probe *p = pgtls_probe_new();
 		char ms[32];
-		pgtls_conn *conns[CLI_MAX_CONNS];
-		int n;
 
 		snprintf(ms, sizeof(ms), "%d", timeout_s * 1000);
 		if (p == NULL || pgtls_probe_set_target(p, argv[i]) != PGTLS_OK ||
 		    pgtls_probe_set_option(p, PGTLS_PROBE_TIMEOUT_MS, ms) != PGTLS_OK ||
-		    pgtls_probe_set_option(p, PGTLS_PROBE_ROOTCERT, newca) != PGTLS_OK || pgtls_probe_start(p) != PGTLS_OK)
+		    pgtls_probe_set_option(p, PGTLS_PROBE_ROOTCERT, newca) != PGTLS_OK || cli_run_probe(p) != PGTLS_OK)
 		{
 			fprintf(stderr, "pgtls rotation: %s: %s\n", argv[i], p ? pgtls_probe_errmsg(p) : "out of memory");
 			pgtls_probe_free(p);
 			goto done;
 		}
-		n = pgtls_probe_nconns(p);
-		for (int k = 0; k < n; k++)
-			conns[k] = pgtls_probe_conn(p, k);
-		cli_run_conns(conns, n);
-		if (pgtls_probe_finish(p) == PGTLS_OK && (probes[nprobes] = pgtls_probe_json(p, 0)) != NULL)
+		if ((probes[nprobes] = pgtls_probe_json(p, 0)) != NULL)
 			nprobes++;
 		pgtls_probe_free(p);
 	}
@@ -269,7 +256,7 @@ cli_cmd_rotation(int argc, char **argv)
 		size_t i;
 
 		json_array_foreach(json_object_get(r, "endpoints"), i, x)
-		    printf("endpoint %s: %s\n", js(json_object_get(x, "target"), "input"),
+		    printf("endpoint %s: %s\n", cli_jstr(json_object_get(x, "target"), "input"),
 		           json_is_true(json_object_get(x, "serves_new_ca")) ? "already serves a certificate from the new CA"
 		                                                             : "still serves a certificate from another CA");
 		printf("\n%-40s %-14s %-28s %-34s\n", "client", "driver", "now", "after the switch");
@@ -277,16 +264,18 @@ cli_cmd_rotation(int argc, char **argv)
 		{
 			char where[600];
 
-			snprintf(where, sizeof(where), "%s:%d", js(x, "file"), (int)json_integer_value(json_object_get(x, "line")));
-			printf("%-40.40s %-14s %-28.28s %s\n", where, js(x, "driver"), js(x, "verdict"), js(x, "outcome"));
+			snprintf(where, sizeof(where), "%s:%d", cli_jstr(x, "file"),
+			         (int)json_integer_value(json_object_get(x, "line")));
+			printf("%-40.40s %-14s %-28.28s %s\n", where, cli_jstr(x, "driver"), cli_jstr(x, "verdict"),
+			       cli_jstr(x, "outcome"));
 			if (json_is_string(json_object_get(x, "error")))
-				printf("%43s error: %s\n", "", js(x, "error"));
+				printf("%43s error: %s\n", "", cli_jstr(x, "error"));
 			if (json_is_string(json_object_get(x, "why")))
-				printf("%43s why:   %s\n", "", js(x, "why"));
+				printf("%43s why:   %s\n", "", cli_jstr(x, "why"));
 			if (json_is_string(json_object_get(x, "fix")))
-				printf("%43s fix:   %s\n", "", js(x, "fix"));
+				printf("%43s fix:   %s\n", "", cli_jstr(x, "fix"));
 		}
-		printf("\n%s: %d client%s break%s\n", js(r, "decision"),
+		printf("\n%s: %d client%s break%s\n", cli_jstr(r, "decision"),
 		       (int)json_integer_value(json_object_get(r, "clients_that_break")),
 		       json_integer_value(json_object_get(r, "clients_that_break")) == 1 ? "" : "s",
 		       json_integer_value(json_object_get(r, "clients_that_break")) == 1 ? "s" : "");

@@ -22,6 +22,7 @@
 #include <pgtls/pgtls.h>
 
 #include "cli.h"
+#include "report.h"
 
 static void
 usage_logs(FILE *f)
@@ -42,14 +43,6 @@ usage_logs(FILE *f)
 	           "Exit status: 0 no plaintext connection seen, 1 plaintext seen, 3 error.\n");
 }
 
-static const char *
-js(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
 static long long
 ji(json_t *o, const char *k)
 {
@@ -67,11 +60,11 @@ render(FILE *f, const char *json)
 	if (r == NULL)
 		return;
 	json_array_foreach(json_object_get(r, "files"), i, c)
-	    fprintf(f, "%s: %s%s, %lld bytes, %lld connection records\n", js(c, "path"), js(c, "format"),
+	    fprintf(f, "%s: %s%s, %lld bytes, %lld connection records\n", cli_jstr(c, "path"), cli_jstr(c, "format"),
 	            json_is_true(json_object_get(c, "gzip")) ? " (gzip)" : "", ji(c, "bytes"), ji(c, "records_matched"));
 	t = json_object_get(r, "span");
-	fprintf(f, "span: %s .. %s\n\n", json_is_string(json_object_get(t, "first")) ? js(t, "first") : "?",
-	        json_is_string(json_object_get(t, "last")) ? js(t, "last") : "?");
+	fprintf(f, "span: %s .. %s\n\n", json_is_string(json_object_get(t, "first")) ? cli_jstr(t, "first") : "?",
+	        json_is_string(json_object_get(t, "last")) ? cli_jstr(t, "last") : "?");
 	fprintf(f, "%-20s %-14s %-14s %-16s %6s %7s %7s %6s %6s %8s\n", "client", "user", "database", "application",
 	        "conns", "TLS1.3", "TLS1.2", "older", "PLAIN", "rejected");
 	json_array_foreach(json_object_get(r, "clients"), i, c)
@@ -79,9 +72,9 @@ render(FILE *f, const char *json)
 		json_t *tls = json_object_get(c, "tls");
 		long long older = ji(tls, "TLSv1.1") + ji(tls, "TLSv1") + ji(tls, "other");
 
-		fprintf(f, "%-20.20s %-14.14s %-14.14s %-16.16s %6lld %7lld %7lld %6lld %6lld %8lld\n", js(c, "host"),
-		        js(c, "user"), js(c, "database"), js(c, "application_name"), ji(c, "connections"), ji(tls, "TLSv1.3"),
-		        ji(tls, "TLSv1.2"), older, ji(c, "plaintext"),
+		fprintf(f, "%-20.20s %-14.14s %-14.14s %-16.16s %6lld %7lld %7lld %6lld %6lld %8lld\n", cli_jstr(c, "host"),
+		        cli_jstr(c, "user"), cli_jstr(c, "database"), cli_jstr(c, "application_name"), ji(c, "connections"),
+		        ji(tls, "TLSv1.3"), ji(tls, "TLSv1.2"), older, ji(c, "plaintext"),
 		        ji(c, "rejected_plaintext") + ji(c, "rejected_encrypted"));
 	}
 	t = json_object_get(r, "totals");

@@ -75,3 +75,20 @@ cli_run_conns(pgtls_conn **conns, int n)
 				want[map[i]] = pgtls_conn_step(conns[map[i]]);
 	}
 }
+
+pgtls_err
+cli_run_probe(pgtls_probe *probe)
+{
+	pgtls_conn *conns[CLI_MAX_CONNS];
+	int n;
+
+	if (pgtls_probe_start(probe) != PGTLS_OK)
+		return pgtls_probe_errcode(probe);
+	n = pgtls_probe_nconns(probe);
+	if (n > CLI_MAX_CONNS)
+		n = CLI_MAX_CONNS;
+	for (int i = 0; i < n; i++)
+		conns[i] = pgtls_probe_conn(probe, i);
+	cli_run_conns(conns, n);
+	return pgtls_probe_finish(probe);
+}

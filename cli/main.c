@@ -220,21 +220,7 @@ cmd_probe(int argc, char **argv)
 		pgtls_probe_free(probe);
 		return r;
 	}
-	if (pgtls_probe_start(probe) != PGTLS_OK)
-	{
-		fprintf(stderr, "pgtls probe: %s\n", pgtls_probe_errmsg(probe));
-		pgtls_probe_free(probe);
-		return EXIT_UNKNOWN;
-	}
-	{
-		pgtls_conn *conns[CLI_MAX_CONNS];
-		int n = pgtls_probe_nconns(probe);
-
-		for (int i = 0; i < n && i < CLI_MAX_CONNS; i++)
-			conns[i] = pgtls_probe_conn(probe, i);
-		cli_run_conns(conns, n);
-	}
-	if (pgtls_probe_finish(probe) != PGTLS_OK)
+	if (cli_run_probe(probe) != PGTLS_OK)
 	{
 		fprintf(stderr, "pgtls probe: %s\n", pgtls_probe_errmsg(probe));
 		pgtls_probe_free(probe);

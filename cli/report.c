@@ -20,8 +20,8 @@
 
 #include "report.h"
 
-static const char *
-str(json_t *o, const char *key)
+const char *
+cli_jstr(json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
 
@@ -31,7 +31,7 @@ str(json_t *o, const char *key)
 void
 cli_print_validity(FILE *f, const char *indent, json_t *c)
 {
-	fprintf(f, "%svalidity  %s .. %s", indent, str(c, "not_before"), str(c, "not_after"));
+	fprintf(f, "%svalidity  %s .. %s", indent, cli_jstr(c, "not_before"), cli_jstr(c, "not_after"));
 	if (json_is_true(json_object_get(c, "expired")))
 		fprintf(f, "  EXPIRED\n");
 	else if (json_is_true(json_object_get(c, "not_yet_valid")))
@@ -47,9 +47,9 @@ print_cert(FILE *f, json_t *c)
 	size_t i;
 	const char *sep = "";
 
-	fprintf(f, "  [%d] %s%s\n", (int)json_integer_value(json_object_get(c, "depth")), str(c, "subject"),
+	fprintf(f, "  [%d] %s%s\n", (int)json_integer_value(json_object_get(c, "depth")), cli_jstr(c, "subject"),
 	        json_is_true(json_object_get(c, "is_ca")) ? "  (CA)" : "");
-	fprintf(f, "      issuer    %s%s\n", str(c, "issuer"),
+	fprintf(f, "      issuer    %s%s\n", cli_jstr(c, "issuer"),
 	        json_is_true(json_object_get(c, "self_signed")) ? "  (self-signed)" : "");
 	cli_print_validity(f, "      ", c);
 	fprintf(f, "      names     ");
@@ -64,27 +64,27 @@ print_cert(FILE *f, json_t *c)
 		sep = " ";
 	}
 	fprintf(f, "%s\n", sep[0] ? "" : "(no subjectAltName)");
-	fprintf(f, "      key       %s %d%s%s, signed %s\n", str(c, "key_type"),
+	fprintf(f, "      key       %s %d%s%s, signed %s\n", cli_jstr(c, "key_type"),
 	        (int)json_integer_value(json_object_get(c, "key_bits")), json_object_get(c, "key_curve") ? " " : "",
-	        str(c, "key_curve"), str(c, "signature_algorithm"));
-	fprintf(f, "      serial    %s\n", str(c, "serial"));
-	fprintf(f, "      SHA-1     %s\n", str(c, "sha1"));
-	fprintf(f, "      SHA-256   %s\n", str(c, "sha256"));
+	        cli_jstr(c, "key_curve"), cli_jstr(c, "signature_algorithm"));
+	fprintf(f, "      serial    %s\n", cli_jstr(c, "serial"));
+	fprintf(f, "      SHA-1     %s\n", cli_jstr(c, "sha1"));
+	fprintf(f, "      SHA-256   %s\n", cli_jstr(c, "sha256"));
 }
 
 static void
 print_startup(FILE *f, const char *label, json_t *conn)
 {
 	json_t *st = json_object_get(conn, "startup");
-	const char *res = str(st, "result");
+	const char *res = cli_jstr(st, "result");
 
 	if (strcmp(res, "accepted") == 0)
-		fprintf(f, "%-11s accepted (authentication: %s)\n", label, str(st, "auth"));
+		fprintf(f, "%-11s accepted (authentication: %s)\n", label, cli_jstr(st, "auth"));
 	else if (strcmp(res, "rejected") == 0)
-		fprintf(f, "%-11s rejected: %s:  %s\n", label, str(st, "severity"), str(st, "message"));
+		fprintf(f, "%-11s rejected: %s:  %s\n", label, cli_jstr(st, "severity"), cli_jstr(st, "message"));
 	else
 		fprintf(f, "%-11s unknown%s%s\n", label, json_is_string(json_object_get(st, "message")) ? ": " : "",
-		        str(st, "message"));
+		        cli_jstr(st, "message"));
 }
 
 int
@@ -105,43 +105,44 @@ cli_render_probe(FILE *f, const char *json, int quiet)
 
 		/* the first finding of the status's severity explains it */
 		json_array_foreach(json_object_get(r, "findings"), i,
-		                   v) if (strcasecmp(str(v, "severity"), str(status, "label")) == 0)
+		                   v) if (strcasecmp(cli_jstr(v, "severity"), cli_jstr(status, "label")) == 0)
 		{
 			first = v;
 			break;
 		}
-		fprintf(f, "PGTLS %s - %s:%s%s%s\n", str(status, "label"),
-		        str(t, "host")[0] ? str(t, "host") : str(t, "hostaddr"), str(t, "port"), first ? ": " : "",
-		        first ? str(first, "message") : "");
+		fprintf(f, "PGTLS %s - %s:%s%s%s\n", cli_jstr(status, "label"),
+		        cli_jstr(t, "host")[0] ? cli_jstr(t, "host") : cli_jstr(t, "hostaddr"), cli_jstr(t, "port"),
+		        first ? ": " : "", first ? cli_jstr(first, "message") : "");
 		json_decref(r);
 		return 0;
 	}
 
-	fprintf(f, "pgtls probe %s\n\n", str(t, "input"));
-	fprintf(f, "Server      %s port %s", str(t, "host")[0] ? str(t, "host") : str(t, "hostaddr"), str(t, "port"));
+	fprintf(f, "pgtls probe %s\n\n", cli_jstr(t, "input"));
+	fprintf(f, "Server      %s port %s", cli_jstr(t, "host")[0] ? cli_jstr(t, "host") : cli_jstr(t, "hostaddr"),
+	        cli_jstr(t, "port"));
 	if (json_is_string(json_object_get(t, "hostaddr")))
-		fprintf(f, " (hostaddr %s)", str(t, "hostaddr"));
-	fprintf(f, ", as user \"%s\" database \"%s\"\n", str(t, "user"), str(t, "dbname"));
+		fprintf(f, " (hostaddr %s)", cli_jstr(t, "hostaddr"));
+	fprintf(f, ", as user \"%s\" database \"%s\"\n", cli_jstr(t, "user"), cli_jstr(t, "dbname"));
 
 	json_array_foreach(json_object_get(r, "negotiation"), i, v)
 	{
 		json_t *tls = json_object_get(v, "tls");
-		const char *m = str(v, "method");
+		const char *m = cli_jstr(v, "method");
 		char label[32];
 
 		fprintf(f, "%-11s ", strcmp(m, "direct") == 0 ? "Direct TLS" : "SSLRequest");
 		if (strcmp(m, "postgres") == 0 && json_is_string(json_object_get(v, "ssl_response")))
-			fprintf(f, "'%s' from %s", str(v, "ssl_response"), str(v, "address"));
+			fprintf(f, "'%s' from %s", cli_jstr(v, "ssl_response"), cli_jstr(v, "address"));
 		else
-			fprintf(f, "to %s", str(v, "address"));
+			fprintf(f, "to %s", cli_jstr(v, "address"));
 		if (json_is_object(tls))
-			fprintf(f, ": %s %s, group %s%s%s", str(tls, "version"), str(tls, "cipher"),
-			        json_is_string(json_object_get(tls, "group")) ? str(tls, "group") : "-",
-			        json_is_string(json_object_get(tls, "alpn")) ? ", ALPN " : "", str(tls, "alpn"));
+			fprintf(f, ": %s %s, group %s%s%s", cli_jstr(tls, "version"), cli_jstr(tls, "cipher"),
+			        json_is_string(json_object_get(tls, "group")) ? cli_jstr(tls, "group") : "-",
+			        json_is_string(json_object_get(tls, "alpn")) ? ", ALPN " : "", cli_jstr(tls, "alpn"));
 		fprintf(f, "\n");
 		if (json_is_object(json_object_get(v, "error")))
-			fprintf(f, "%-11s %s error: %s\n", "", str(json_object_get(v, "error"), "class"),
-			        str(json_object_get(v, "error"), "message"));
+			fprintf(f, "%-11s %s error: %s\n", "", cli_jstr(json_object_get(v, "error"), "class"),
+			        cli_jstr(json_object_get(v, "error"), "message"));
 		if (json_is_object(tls))
 		{
 			snprintf(label, sizeof(label), "Over TLS");
@@ -164,12 +165,13 @@ cli_render_probe(FILE *f, const char *json, int quiet)
 	if (json_is_true(json_object_get(v, "system")))
 		fprintf(f, "system store");
 	else
-		fprintf(f, "%s", json_is_string(json_object_get(v, "path")) ? str(v, "path") : "(none: no home directory)");
-	fprintf(f, " [%s]: ", str(v, "source"));
+		fprintf(f, "%s",
+		        json_is_string(json_object_get(v, "path")) ? cli_jstr(v, "path") : "(none: no home directory)");
+	fprintf(f, " [%s]: ", cli_jstr(v, "source"));
 	if (!json_is_true(json_object_get(v, "exists")))
 		fprintf(f, "does not exist (libpq will not verify the server)\n");
 	else if (!json_is_true(json_object_get(v, "loaded")))
-		fprintf(f, "%s\n", str(v, "load_error"));
+		fprintf(f, "%s\n", cli_jstr(v, "load_error"));
 	else
 	{
 		json_t *cv = json_object_get(v, "chain_verifies");
@@ -181,14 +183,15 @@ cli_render_probe(FILE *f, const char *json, int quiet)
 			if (json_is_true(json_object_get(cv, "ok")))
 				fprintf(f, ", chain verifies\n");
 			else
-				fprintf(f, ", chain does NOT verify: %s\n                  %s\n", str(cv, "reason"), str(cv, "hint"));
+				fprintf(f, ", chain does NOT verify: %s\n                  %s\n", cli_jstr(cv, "reason"),
+				        cli_jstr(cv, "hint"));
 		}
 		else
 			fprintf(f, "\n");
 	}
 	v = json_object_get(r, "host_check");
-	fprintf(f, "Host name         \"%s\": %s\n", str(v, "name"),
-	        json_is_true(json_object_get(v, "ok")) ? "matches the server certificate" : str(v, "message"));
+	fprintf(f, "Host name         \"%s\": %s\n", cli_jstr(v, "name"),
+	        json_is_true(json_object_get(v, "ok")) ? "matches the server certificate" : cli_jstr(v, "message"));
 
 	fprintf(f, "\n%-10s %-12s %-9s %-10s %-9s %s\n", "negotiate", "sslmode", "result", "encrypted", "verified", "note");
 	json_array_foreach(json_object_get(r, "sslmodes"), i, v)
@@ -197,8 +200,9 @@ cli_render_probe(FILE *f, const char *json, int quiet)
 		json_t *e;
 		size_t j;
 
-		fprintf(f, "%-10s %-12s %-9s %-10s %-9s %s\n", str(v, "negotiation"), str(v, "sslmode"), str(v, "result"),
-		        json_is_true(json_object_get(v, "encrypted")) ? "yes" : "NO", str(v, "verified"),
+		fprintf(f, "%-10s %-12s %-9s %-10s %-9s %s\n", cli_jstr(v, "negotiation"), cli_jstr(v, "sslmode"),
+		        cli_jstr(v, "result"), json_is_true(json_object_get(v, "encrypted")) ? "yes" : "NO",
+		        cli_jstr(v, "verified"),
 		        json_is_true(json_object_get(v, "plaintext_fallback")) ? "fell back to plaintext after TLS failed"
 		                                                               : "");
 		json_array_foreach(errs, j, e)
@@ -223,12 +227,12 @@ cli_render_probe(FILE *f, const char *json, int quiet)
 		char sev[16];
 		size_t k;
 
-		snprintf(sev, sizeof(sev), "%s", str(v, "severity"));
+		snprintf(sev, sizeof(sev), "%s", cli_jstr(v, "severity"));
 		for (k = 0; sev[k]; k++)
 			sev[k] = (char)(sev[k] >= 'a' && sev[k] <= 'z' ? sev[k] - 32 : sev[k]);
-		fprintf(f, "  %-9s %s\n", sev, str(v, "message"));
+		fprintf(f, "  %-9s %s\n", sev, cli_jstr(v, "message"));
 	}
-	fprintf(f, "\nStatus: %s (exit %d)\n", str(status, "label"),
+	fprintf(f, "\nStatus: %s (exit %d)\n", cli_jstr(status, "label"),
 	        (int)json_integer_value(json_object_get(status, "code")));
 	json_decref(r);
 	return 0;

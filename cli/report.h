@@ -16,8 +16,11 @@
 /* Renders a probe report given as JSON.  Returns 0, or -1 if JSON is unreadable. */
 int cli_render_probe(FILE *f, const char *json, int quiet);
 
-/* "validity  FROM .. TO  (N days left | EXPIRED | NOT YET VALID)" of a certificate summary */
+/* string member KEY of object O, or "" (never NULL) */
 struct json_t;
+const char *cli_jstr(struct json_t *o, const char *key);
+
+/* "validity  FROM .. TO  (N days left | EXPIRED | NOT YET VALID)" of a certificate summary */
 void cli_print_validity(FILE *f, const char *indent, struct json_t *cert);
 
 #endif

@@ -23,15 +23,8 @@
 #include <pgtls/pgtls.h>
 
 #include "cli.h"
+#include "report.h"
 #include "loop.h"
-
-static const char *
-js(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
 
 /* runs `pgtls probe` on the conninfo's TCP endpoint; NULL (with a note) when it cannot */
 static char *
@@ -40,25 +33,15 @@ probe_target(const char *conninfo, int timeout_s, char *note, size_t notelen)
 	pgtls_probe *p = pgtls_probe_new();
 	char ms[32];
 	char *out = NULL;
-	pgtls_conn *conns[CLI_MAX_CONNS];
-	int n, i;
 
 	note[0] = '\0';
 	if (p == NULL)
 		return NULL;
 	snprintf(ms, sizeof(ms), "%d", timeout_s * 1000);
 	if (pgtls_probe_set_target(p, conninfo) != PGTLS_OK ||
-	    pgtls_probe_set_option(p, PGTLS_PROBE_TIMEOUT_MS, ms) != PGTLS_OK || pgtls_probe_start(p) != PGTLS_OK)
-	{
+	    pgtls_probe_set_option(p, PGTLS_PROBE_TIMEOUT_MS, ms) != PGTLS_OK || cli_run_probe(p) != PGTLS_OK)
 		snprintf(note, notelen, "plaintext probe skipped: %s", pgtls_probe_errmsg(p));
-		pgtls_probe_free(p);
-		return NULL;
-	}
-	n = pgtls_probe_nconns(p);
-	for (i = 0; i < n && i < CLI_MAX_CONNS; i++)
-		conns[i] = pgtls_probe_conn(p, i);
-	cli_run_conns(conns, n);
-	if (pgtls_probe_finish(p) == PGTLS_OK)
+	else
 		out = pgtls_probe_json(p, 0);
 	pgtls_probe_free(p);
 	return out;
@@ -144,8 +127,8 @@ cli_cmd_server(int argc, char **argv)
 		size_t i;
 
 		v = json_object_get(r, "login");
-		printf("Server %s (PostgreSQL %s), logged in as %s%s\n", js(v, "address"), js(v, "server_version"),
-		       js(v, "user"),
+		printf("Server %s (PostgreSQL %s), logged in as %s%s\n", cli_jstr(v, "address"), cli_jstr(v, "server_version"),
+		       cli_jstr(v, "user"),
 		       json_is_true(json_object_get(v, "pg_read_all_settings")) ? "" : " (without pg_read_all_settings)");
 		printf("\nSettings\n");
 		json_object_foreach(json_object_get(r, "settings"), k, x) printf("  %-28s %s\n", k, json_string_value(x));
@@ -155,19 +138,19 @@ cli_cmd_server(int argc, char **argv)
 		{
 			printf("\npg_hba.conf rules (in order)\n");
 			json_array_foreach(json_object_get(r, "hba_rules"), i, x)
-			    printf("  %4d  %-50s %s\n", (int)json_integer_value(json_object_get(x, "line")), js(x, "rule"),
+			    printf("  %4d  %-50s %s\n", (int)json_integer_value(json_object_get(x, "line")), cli_jstr(x, "rule"),
 			           json_is_true(json_object_get(x, "allows_tcp_without_tls")) ? "<- lets TCP clients in WITHOUT TLS"
 			           : json_is_true(json_object_get(x, "shadowed"))             ? "(shadowed by an earlier reject)"
 			                                                                      : "");
 		}
 		v = json_object_get(r, "plaintext_probe");
 		if (json_is_object(v))
-			printf("\nPlaintext startup probe: %s%s%s\n", js(v, "result"),
-			       json_is_string(json_object_get(v, "message")) ? ": " : "", js(v, "message"));
+			printf("\nPlaintext startup probe: %s%s%s\n", cli_jstr(v, "result"),
+			       json_is_string(json_object_get(v, "message")) ? ": " : "", cli_jstr(v, "message"));
 		else if (note[0])
 			printf("\n%s\n", note);
 		v = json_object_get(r, "verdict");
-		printf("\nTLS for all TCP clients: %s\n", js(v, "tls_for_all_tcp_clients"));
+		printf("\nTLS for all TCP clients: %s\n", cli_jstr(v, "tls_for_all_tcp_clients"));
 		json_array_foreach(json_object_get(v, "reasons"), i, x) printf("  - %s\n", json_string_value(x));
 		json_decref(r);
 	}
@@ -365,14 +348,15 @@ cli_cmd_connections(int argc, char **argv)
 
 			printf("%d sample%s, %s .. %s\n\n", (int)json_integer_value(json_object_get(r, "samples")),
 			       json_integer_value(json_object_get(r, "samples")) == 1 ? "" : "s",
-			       js(json_object_get(r, "span"), "first"), js(json_object_get(r, "span"), "last"));
+			       cli_jstr(json_object_get(r, "span"), "first"), cli_jstr(json_object_get(r, "span"), "last"));
 			printf("%-16s %-12s %-12s %-16s %-8s %-24s %5s  %s\n", "client", "user", "database", "application", "TLS",
 			       "cipher", "sess", "first seen .. last seen");
 			json_array_foreach(json_object_get(r, "clients"), i, x) printf(
-			    "%-16.16s %-12.12s %-12.12s %-16.16s %-8s %-24.24s %5d  %.19s .. %.19s\n", js(x, "client_addr"),
-			    js(x, "user"), js(x, "database"), js(x, "application_name"),
-			    json_is_true(json_object_get(x, "ssl")) ? js(x, "version") : "NONE", js(x, "cipher"),
-			    (int)json_integer_value(json_object_get(x, "sessions")), js(x, "first_seen"), js(x, "last_seen"));
+			    "%-16.16s %-12.12s %-12.12s %-16.16s %-8s %-24.24s %5d  %.19s .. %.19s\n", cli_jstr(x, "client_addr"),
+			    cli_jstr(x, "user"), cli_jstr(x, "database"), cli_jstr(x, "application_name"),
+			    json_is_true(json_object_get(x, "ssl")) ? cli_jstr(x, "version") : "NONE", cli_jstr(x, "cipher"),
+			    (int)json_integer_value(json_object_get(x, "sessions")), cli_jstr(x, "first_seen"),
+			    cli_jstr(x, "last_seen"));
 			if (json_integer_value(json_object_get(r, "hidden_sessions")))
 				printf("\nnote: %d session(s) of other users hidden: grant pg_read_all_stats\n",
 				       (int)json_integer_value(json_object_get(r, "hidden_sessions")));

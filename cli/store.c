@@ -92,14 +92,6 @@ read_password_file(const char *path, char *err, size_t errlen)
 	return line;
 }
 
-static const char *
-jstr(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
 static void
 render_inspect(FILE *f, const char *json)
 {
@@ -112,9 +104,9 @@ render_inspect(FILE *f, const char *json)
 		return;
 	json_array_foreach(json_object_get(r, "files"), i, v)
 	{
-		fprintf(f, "%s: %s", jstr(v, "path"), jstr(v, "format"));
-		if (strcmp(jstr(v, "integrity"), "none") != 0)
-			fprintf(f, ", integrity %s", jstr(v, "integrity"));
+		fprintf(f, "%s: %s", cli_jstr(v, "path"), cli_jstr(v, "format"));
+		if (strcmp(cli_jstr(v, "integrity"), "none") != 0)
+			fprintf(f, ", integrity %s", cli_jstr(v, "integrity"));
 		fprintf(f, "\n");
 		json_array_foreach(json_object_get(v, "notes"), j, c) fprintf(f, "  note: %s\n", json_string_value(c));
 	}
@@ -126,20 +118,20 @@ render_inspect(FILE *f, const char *json)
 
 		fprintf(f, "#%d", (int)json_integer_value(json_object_get(c, "index")));
 		if (json_is_string(json_object_get(c, "alias")))
-			fprintf(f, " alias \"%s\"", jstr(c, "alias"));
+			fprintf(f, " alias \"%s\"", cli_jstr(c, "alias"));
 		fprintf(f, "  %s%s%s%s\n", json_is_true(json_object_get(c, "is_ca")) ? "CA" : "leaf (not a CA)",
-		        strcmp(jstr(c, "entry"), "certificate") ? ", from a private-key entry" : "",
+		        strcmp(cli_jstr(c, "entry"), "certificate") ? ", from a private-key entry" : "",
 		        json_is_false(jt) ? ", not trusted by Java (no trusted-key-usage attribute)" : "",
 		        json_is_integer(dup) ? ", DUPLICATE" : "");
-		fprintf(f, "   subject   %s\n", jstr(c, "subject"));
-		fprintf(f, "   issuer    %s\n", jstr(c, "issuer"));
+		fprintf(f, "   subject   %s\n", cli_jstr(c, "subject"));
+		fprintf(f, "   issuer    %s\n", cli_jstr(c, "issuer"));
 		cli_print_validity(f, "   ", c);
-		fprintf(f, "   SHA-1     %s\n", jstr(c, "sha1"));
-		fprintf(f, "   SHA-256   %s\n", jstr(c, "sha256"));
+		fprintf(f, "   SHA-1     %s\n", cli_jstr(c, "sha1"));
+		fprintf(f, "   SHA-256   %s\n", cli_jstr(c, "sha256"));
 		if (json_is_integer(dup))
 			fprintf(f, "   duplicate of #%d\n", (int)json_integer_value(dup));
 		if (json_array_size(json_object_get(r, "files")) > 1)
-			fprintf(f, "   from      %s\n", jstr(c, "source"));
+			fprintf(f, "   from      %s\n", cli_jstr(c, "source"));
 	}
 	v = json_object_get(r, "summary");
 	fprintf(f, "\n%d certificate%s, %d duplicate%s, %d expired, %d not a CA\n",
@@ -150,9 +142,9 @@ render_inspect(FILE *f, const char *json)
 	        (int)json_integer_value(json_object_get(v, "expired")),
 	        (int)json_integer_value(json_object_get(v, "non_ca")));
 	json_array_foreach(json_object_get(r, "removed"), i, c)
-	    fprintf(f, "removed: %s \"%s\" (%s) from %s\n", jstr(c, "sha256"), jstr(c, "subject"), jstr(c, "reason"),
-	            jstr(c, "source"));
-	json_array_foreach(json_object_get(r, "findings"), i, c) fprintf(f, "WARNING: %s\n", jstr(c, "message"));
+	    fprintf(f, "removed: %s \"%s\" (%s) from %s\n", cli_jstr(c, "sha256"), cli_jstr(c, "subject"),
+	            cli_jstr(c, "reason"), cli_jstr(c, "source"));
+	json_array_foreach(json_object_get(r, "findings"), i, c) fprintf(f, "WARNING: %s\n", cli_jstr(c, "message"));
 	json_decref(r);
 }
 
@@ -358,9 +350,9 @@ cli_cmd_store(int argc, char **argv)
 			}
 			else if (cert)
 				printf("FOUND in %s: #%d%s%s%s %s (SHA-256 %s)\n", argv[optind], idx + 1,
-				       json_is_string(json_object_get(cert, "alias")) ? " alias \"" : "", jstr(cert, "alias"),
-				       json_is_string(json_object_get(cert, "alias")) ? "\"" : "", jstr(cert, "subject"),
-				       jstr(cert, "sha256"));
+				       json_is_string(json_object_get(cert, "alias")) ? " alias \"" : "", cli_jstr(cert, "alias"),
+				       json_is_string(json_object_get(cert, "alias")) ? "\"" : "", cli_jstr(cert, "subject"),
+				       cli_jstr(cert, "sha256"));
 			else
 				printf("NOT FOUND in %s: no certificate has fingerprint %s (%d certificates checked)\n", argv[optind],
 				       fingerprint, pgtls_store_count(store));

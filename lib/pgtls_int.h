@@ -87,6 +87,8 @@ void pgtls__sb_free(pgtls_strbuf *sb);
 void pgtls__sb_appendf(pgtls_strbuf *sb, const char *fmt, ...) PGTLS_PRINTF(2, 3);
 void pgtls__sb_append_mem(pgtls_strbuf *sb, const void *mem, size_t n);
 const char *pgtls__sb_str(const pgtls_strbuf *sb);
+/* one CSV field (quoted when it holds , " CR or LF), then SEP unless it is 0 */
+void pgtls__sb_csv_field(pgtls_strbuf *sb, const char *v, char sep);
 
 /* ---- write buffer for outgoing protocol messages ---- */
 typedef struct pgtls_wbuf
@@ -182,6 +184,8 @@ pgtls_err pgtls__conn_reply_err(const pgtls_conn *conn, const char **msg);
 struct x509_st;
 struct json_t;
 struct json_t *pgtls__cert_json(struct x509_st *cert, int64_t now);
+/* libpq's is_ip_address(): inet_aton (so "127.1" counts) or an IPv6 literal */
+bool pgtls__is_ip_address(const char *host);
 int pgtls__host_matches(struct x509_st *cert, const char *host, char *msg, size_t msglen);
 void pgtls__fingerprint(struct x509_st *cert, const char *md, char *out, size_t outlen);
 /* days from now until notAfter (negative when expired); false on error */

@@ -1080,9 +1080,7 @@ name_ok(json_t *leaf, const char *host)
 {
 	json_t *v;
 	size_t i;
-	struct in_addr a4;
-	struct in6_addr a6;
-	bool ip = inet_aton(host, &a4) || inet_pton(AF_INET6, host, &a6) == 1;
+	bool ip = pgtls__is_ip_address(host);
 	json_t *list = json_object_get(leaf, ip ? "san_ip" : "san_dns");
 	const char *subj = jget(leaf, "subject");
 

@@ -986,26 +986,6 @@ pgtls_logscan_json(const pgtls_logscan *s, int pretty)
 	return out;
 }
 
-static void
-csv_field(pgtls_strbuf *sb, const char *v)
-{
-	bool quote = strpbrk(v, ",\"\n") != NULL;
-
-	if (!quote)
-	{
-		pgtls__sb_appendf(sb, "%s", v);
-		return;
-	}
-	pgtls__sb_append_mem(sb, "\"", 1);
-	for (; *v; v++)
-	{
-		if (*v == '"')
-			pgtls__sb_append_mem(sb, "\"", 1);
-		pgtls__sb_append_mem(sb, v, 1);
-	}
-	pgtls__sb_append_mem(sb, "\"", 1);
-}
-
 char *
 pgtls_logscan_csv(const pgtls_logscan *s)
 {
@@ -1023,23 +1003,18 @@ pgtls_logscan_csv(const pgtls_logscan *s)
 	{
 		client *c = &cl[i];
 
-		csv_field(&sb, c->host);
-		pgtls__sb_append_mem(&sb, ",", 1);
-		csv_field(&sb, c->user);
-		pgtls__sb_append_mem(&sb, ",", 1);
-		csv_field(&sb, c->db);
-		pgtls__sb_append_mem(&sb, ",", 1);
-		csv_field(&sb, c->app);
+		pgtls__sb_csv_field(&sb, c->host, ',');
+		pgtls__sb_csv_field(&sb, c->user, ',');
+		pgtls__sb_csv_field(&sb, c->db, ',');
+		pgtls__sb_csv_field(&sb, c->app, 0);
 		pgtls__sb_appendf(&sb, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,",
 		                  (unsigned long long)(tls_total(c) + c->plaintext + c->gss),
 		                  (unsigned long long)c->tls[V_TLS13], (unsigned long long)c->tls[V_TLS12],
 		                  (unsigned long long)(c->tls[V_TLS11] + c->tls[V_TLS10] + c->tls[V_TLS_OTHER]),
 		                  (unsigned long long)c->plaintext, (unsigned long long)c->gss,
 		                  (unsigned long long)c->rejected_plain, (unsigned long long)c->rejected_ssl);
-		csv_field(&sb, c->first);
-		pgtls__sb_append_mem(&sb, ",", 1);
-		csv_field(&sb, c->last);
-		pgtls__sb_append_mem(&sb, "\n", 1);
+		pgtls__sb_csv_field(&sb, c->first, ',');
+		pgtls__sb_csv_field(&sb, c->last, '\n');
 	}
 	free(cl);
 	if (sb.oom)

@@ -153,15 +153,6 @@ pgtls_probe_set_option(pgtls_probe *p, pgtls_probe_opt opt, const char *value)
 	return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "unknown option %d", (int)opt);
 }
 
-static bool
-is_ip_literal(const char *s)
-{
-	struct in_addr a4;
-	struct in6_addr a6;
-
-	return inet_aton(s, &a4) || inet_pton(AF_INET6, s, &a6) == 1;
-}
-
 /* The name libpq checks (and sends as SNI): host, never hostaddr. */
 const char *
 pgtls__probe_checked_name(const pgtls_probe *p)
@@ -263,7 +254,7 @@ pgtls_probe_start(pgtls_probe *p)
 
 	/* libpq (sslsni=1) sends SNI for host names, never for IP literals */
 	name = pgtls__probe_checked_name(p);
-	if (p->sslsni && name[0] && !is_ip_literal(name))
+	if (p->sslsni && name[0] && !pgtls__is_ip_address(name))
 		sni = name;
 	if (p->neg_postgres && add_conn(p, PGTLS_CONN_SSLREQUEST, sni, pgtls__probe_user(p), pgtls__probe_dbname(p)))
 		return p->err.code;

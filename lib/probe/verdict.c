@@ -126,13 +126,6 @@ ssl_reason(char *out, size_t outlen)
 	ERR_clear_error();
 }
 
-static const char *
-x509_name_oneline(X509_NAME *n, char *buf, int len)
-{
-	pgtls__name_str(n, buf, (size_t)len);
-	return buf;
-}
-
 static void
 verify_hint(rootcert_eval *rc, X509_STORE_CTX *vctx, STACK_OF(X509) * chain)
 {
@@ -141,8 +134,8 @@ verify_hint(rootcert_eval *rc, X509_STORE_CTX *vctx, STACK_OF(X509) * chain)
 
 	if (cur == NULL)
 		return;
-	x509_name_oneline(X509_get_subject_name(cur), subj, sizeof(subj));
-	x509_name_oneline(X509_get_issuer_name(cur), iss, sizeof(iss));
+	pgtls__name_str(X509_get_subject_name(cur), subj, sizeof(subj));
+	pgtls__name_str(X509_get_issuer_name(cur), iss, sizeof(iss));
 	switch (rc->verify_code)
 	{
 		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
@@ -657,7 +650,7 @@ chain_findings(eval_ctx *e, STACK_OF(X509) * chain)
 		int days;
 		int cmp;
 
-		x509_name_oneline(X509_get_subject_name(x), subj, sizeof(subj));
+		pgtls__name_str(X509_get_subject_name(x), subj, sizeof(subj));
 		cmp = X509_cmp_current_time(X509_get0_notBefore(x));
 		if (cmp > 0)
 			finding(e, 2, "%s \"%s\" is not valid yet", what, subj);

@@ -769,25 +769,6 @@ pgtls_inventory_json(const pgtls_inventory *v, int pretty)
 	return out;
 }
 
-static void
-csvf(pgtls_strbuf *sb, const char *v, bool last)
-{
-	if (strpbrk(v, ",\"\n"))
-	{
-		pgtls__sb_append_mem(sb, "\"", 1);
-		for (; *v; v++)
-		{
-			if (*v == '"')
-				pgtls__sb_append_mem(sb, "\"", 1);
-			pgtls__sb_append_mem(sb, v, 1);
-		}
-		pgtls__sb_append_mem(sb, "\"", 1);
-	}
-	else
-		pgtls__sb_appendf(sb, "%s", v);
-	pgtls__sb_append_mem(sb, last ? "\n" : ",", 1);
-}
-
 char *
 pgtls_inventory_csv(const pgtls_inventory *v)
 {
@@ -806,19 +787,19 @@ pgtls_inventory_csv(const pgtls_inventory *v)
 		char num[32];
 		bool tls = strcmp(s->ssl, "yes") == 0;
 
-		csvf(&sb, s->addr, false);
-		csvf(&sb, s->user, false);
-		csvf(&sb, s->db, false);
-		csvf(&sb, s->app, false);
-		csvf(&sb, tls ? "yes" : "no", false);
-		csvf(&sb, tls ? s->version : "", false);
-		csvf(&sb, tls ? s->cipher : "", false);
+		pgtls__sb_csv_field(&sb, s->addr, ',');
+		pgtls__sb_csv_field(&sb, s->user, ',');
+		pgtls__sb_csv_field(&sb, s->db, ',');
+		pgtls__sb_csv_field(&sb, s->app, ',');
+		pgtls__sb_csv_field(&sb, tls ? "yes" : "no", ',');
+		pgtls__sb_csv_field(&sb, tls ? s->version : "", ',');
+		pgtls__sb_csv_field(&sb, tls ? s->cipher : "", ',');
 		snprintf(num, sizeof(num), "%d", tls ? s->bits : 0);
-		csvf(&sb, tls ? num : "", false);
+		pgtls__sb_csv_field(&sb, tls ? num : "", ',');
 		snprintf(num, sizeof(num), "%d", g[i].sessions);
-		csvf(&sb, num, false);
-		csvf(&sb, g[i].first, false);
-		csvf(&sb, g[i].last, true);
+		pgtls__sb_csv_field(&sb, num, ',');
+		pgtls__sb_csv_field(&sb, g[i].first, ',');
+		pgtls__sb_csv_field(&sb, g[i].last, '\n');
 	}
 	free(g);
 	if (sb.oom)

@@ -643,12 +643,6 @@ pgtls_store_load_file(pgtls_store *s, const char *path, const char *password)
 
 /* ---- queries ---- */
 
-static void
-fp_hex(X509 *x, const char *md, char *out, size_t outlen)
-{
-	pgtls__fingerprint(x, md, out, outlen);
-}
-
 /* normalise "aa:bb cc" / "AABBCC" -> "AABBCC"; false if not hex of 20 or 32 bytes */
 static bool
 normalise_fp(const char *in, char *out, size_t outlen)
@@ -695,7 +689,7 @@ pgtls_store_find(pgtls_store *s, const char *fingerprint)
 	{
 		char fp[EVP_MAX_MD_SIZE * 3 + 1], bare[EVP_MAX_MD_SIZE * 2 + 1];
 
-		fp_hex(s->entries[i].cert, strlen(want) == 40 ? "SHA1" : "SHA256", fp, sizeof(fp));
+		pgtls__fingerprint(s->entries[i].cert, strlen(want) == 40 ? "SHA1" : "SHA256", fp, sizeof(fp));
 		strip_colons(fp, bare);
 		if (strcmp(bare, want) == 0)
 			return i;
@@ -737,7 +731,7 @@ pgtls_store_dedupe(pgtls_store *s, int drop_expired)
 		char whybuf[512];
 
 		pgtls__name_str(X509_get_subject_name(e->cert), subj, sizeof(subj));
-		fp_hex(e->cert, "SHA256", fp, sizeof(fp));
+		pgtls__fingerprint(e->cert, "SHA256", fp, sizeof(fp));
 		if (dup >= 0)
 		{
 			snprintf(whybuf, sizeof(whybuf), "duplicate of certificate %d (same SHA-256 fingerprint)", dup + 1);

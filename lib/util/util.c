@@ -255,3 +255,23 @@ pgtls__wbuf_patch_u32be(pgtls_wbuf *w, size_t at, uint32_t v)
 	w->data[at + 2] = (uint8_t)(v >> 8);
 	w->data[at + 3] = (uint8_t)v;
 }
+
+void
+pgtls__sb_csv_field(pgtls_strbuf *sb, const char *v, char sep)
+{
+	if (strpbrk(v, ",\"\n\r"))
+	{
+		pgtls__sb_append_mem(sb, "\"", 1);
+		for (; *v; v++)
+		{
+			if (*v == '"')
+				pgtls__sb_append_mem(sb, "\"", 1);
+			pgtls__sb_append_mem(sb, v, 1);
+		}
+		pgtls__sb_append_mem(sb, "\"", 1);
+	}
+	else
+		pgtls__sb_append_mem(sb, v, strlen(v));
+	if (sep)
+		pgtls__sb_append_mem(sb, &sep, 1);
+}

@@ -53,8 +53,8 @@ pgtls_name_matches(const char *pattern, size_t patlen, const char *host)
 	return 1;
 }
 
-static bool
-is_ip_address(const char *host)
+bool
+pgtls__is_ip_address(const char *host)
 {
 	struct in_addr a4;
 	struct in6_addr a6;
@@ -148,7 +148,7 @@ pgtls__host_matches(X509 *cert, const char *host, char *msg, size_t msglen)
 		snprintf(msg, msglen, "host name must be specified for a verified SSL connection");
 		return -1;
 	}
-	host_type = is_ip_address(host) ? GEN_IPADD : GEN_DNS;
+	host_type = pgtls__is_ip_address(host) ? GEN_IPADD : GEN_DNS;
 
 	san = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
 	if (san)
