@@ -15,55 +15,47 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <pgtls/pgtls.h>
 
 #include "cli.h"
-#include "report.h"
 #include "loop.h"
 
 extern char **environ;
 
 static void
-render_clients(const char *json)
+render_clients(const pgtls_clients *cl)
 {
-	json_error_t je;
-	json_t *r = json_loads(json, 0, &je);
-	json_t *f;
-	size_t i;
+	int n = pgtls_clients_count(cl), files = pgtls_clients_files_scanned(cl);
+	int counts[PGTLS_OUTCOME_UNKNOWN + 1] = {0};
 
-	if (r == NULL)
-		return;
-	printf("%d file%s scanned, %d client configuration%s found\n\n",
-	       (int)json_integer_value(json_object_get(r, "files_scanned")),
-	       json_integer_value(json_object_get(r, "files_scanned")) == 1 ? "" : "s",
-	       (int)json_array_size(json_object_get(r, "clients")),
-	       json_array_size(json_object_get(r, "clients")) == 1 ? "" : "s");
-	json_array_foreach(json_object_get(r, "clients"), i, f)
+	printf("%d file%s scanned, %d client configuration%s found\n\n", files, files == 1 ? "" : "s", n,
+	       n == 1 ? "" : "s");
+	for (int i = 0; i < n; i++)
 	{
-		json_t *rc = json_object_get(f, "rootcert");
+		const char *detail = pgtls_client_get(cl, i, PGTLS_CL_DETAIL);
+		const char *root = pgtls_client_get(cl, i, PGTLS_CL_ROOTCERT);
+		const char *host = pgtls_client_get(cl, i, PGTLS_CL_HOST);
+		const char *port = pgtls_client_get(cl, i, PGTLS_CL_PORT);
 
-		printf("%s:%d  [%s, %s]\n", cli_jstr(f, "file"), (int)json_integer_value(json_object_get(f, "line")),
-		       cli_jstr(f, "driver"), cli_jstr(f, "kind"));
-		printf("  spec      %s\n", cli_jstr(f, "spec"));
-		printf("  host      %s port %s\n", cli_jstr(f, "host"), cli_jstr(f, "port"));
-		printf("  sslmode   %s (%s)\n", cli_jstr(f, "sslmode"), cli_jstr(f, "sslmode_source"));
-		printf("  rootcert  %s%s [%s]\n", json_is_string(json_object_get(rc, "path")) ? cli_jstr(rc, "path") : "(none)",
-		       json_is_true(json_object_get(rc, "exists"))   ? ""
-		       : json_is_null(json_object_get(rc, "exists")) ? ""
-		                                                     : " (missing)",
-		       cli_jstr(rc, "source"));
-		printf("  verdict   %s%s%s\n\n", cli_jstr(f, "verdict"),
-		       json_is_string(json_object_get(f, "detail")) ? ": " : "", cli_jstr(f, "detail"));
+		counts[pgtls_client_outcome_of(cl, i)]++;
+		printf("%s:%d  [%s, %s]\n", pgtls_client_get(cl, i, PGTLS_CL_FILE), pgtls_client_line(cl, i),
+		       pgtls_driver_name(pgtls_client_driver(cl, i)), pgtls_client_get(cl, i, PGTLS_CL_KIND));
+		printf("  spec      %s\n", pgtls_client_get(cl, i, PGTLS_CL_SPEC));
+		printf("  host      %s port %s\n", host[0] ? host : "(default)", port[0] ? port : "5432");
+		printf("  sslmode   %s (%s)\n", pgtls_client_get(cl, i, PGTLS_CL_SSLMODE),
+		       pgtls_client_get(cl, i, PGTLS_CL_SSLMODE_SOURCE));
+		printf("  rootcert  %s%s [%s]\n", root[0] ? root : "(none)",
+		       pgtls_client_rootcert_exists(cl, i) == 0 && root[0] ? " (missing)" : "",
+		       pgtls_client_get(cl, i, PGTLS_CL_ROOTCERT_SOURCE));
+		printf("  verdict   %s%s%s\n\n", pgtls_client_get(cl, i, PGTLS_CL_VERDICT), detail[0] ? ": " : "", detail);
 	}
-	f = json_object_get(r, "verdicts");
-	{
-		const char *k;
-		json_t *v;
-
-		json_object_foreach(f, k, v) printf("%4d  %s\n", (int)json_integer_value(v), k);
-	}
-	json_decref(r);
+	for (int i = 0; i < pgtls_clients_nskipped(cl); i++)
+		printf("not read: %s: %s\n", pgtls_clients_skipped_path(cl, i), pgtls_clients_skipped_reason(cl, i));
+	printf("%d client%s:", n, n == 1 ? "" : "s");
+	for (int o = 0; o <= PGTLS_OUTCOME_UNKNOWN; o++)
+		if (counts[o])
+			printf(" %d %s,", counts[o], pgtls_outcome_name((pgtls_client_outcome)o));
+	printf(" %d path%s not read\n", pgtls_clients_nskipped(cl), pgtls_clients_nskipped(cl) == 1 ? "" : "s");
 }
 
 static int
@@ -135,19 +127,68 @@ cli_cmd_clients(int argc, char **argv)
 		pgtls_clients_free(cl);
 		return CLI_EXIT_UNKNOWN;
 	}
-	out = pgtls_clients_json(cl, 1);
 	rc = pgtls_clients_status(cl);
-	if (out == NULL)
-		rc = CLI_EXIT_UNKNOWN;
-	else if (json)
-		printf("%s\n", out);
+	if (json)
+	{
+		out = pgtls_clients_json(cl, 1);
+		if (out == NULL)
+			rc = CLI_EXIT_UNKNOWN;
+		else
+			printf("%s\n", out);
+		pgtls_free(out);
+	}
 	else
-		render_clients(out);
-	pgtls_free(out);
+		render_clients(cl);
 	pgtls_clients_free(cl);
 	if (fflush(stdout) != 0)
 		return CLI_EXIT_UNKNOWN;
 	return rc;
+}
+
+#define CLI_MAX_TARGETS 1024
+
+static void
+render_rotation(const pgtls_rotation *rot)
+{
+	int counts[PGTLS_PREDICT_UNKNOWN + 1] = {0};
+	int n = pgtls_rotation_nclients(rot);
+
+	for (int i = 0; i < pgtls_rotation_nendpoints(rot); i++)
+	{
+		int on_new = pgtls_rotation_endpoint_on_new_ca(rot, i);
+
+		printf("endpoint %s: %s\n", pgtls_rotation_endpoint_target(rot, i),
+		       !pgtls_rotation_endpoint_reachable(rot, i) ? "UNREACHABLE: nothing can be predicted for its clients"
+		       : on_new == 1                              ? "already serves a certificate from the new CA"
+		       : on_new == 0                              ? "still serves a certificate from another CA"
+		                                                  : "serves no certificate");
+	}
+	printf("\n%-40s %-14s %-22s %-26s\n", "client", "driver", "now", "after the switch");
+	for (int i = 0; i < n; i++)
+	{
+		char where[600];
+		pgtls_prediction pr = pgtls_rotation_client_prediction(rot, i);
+		static const struct
+		{
+			const char *label;
+			pgtls_rotation_field field;
+		} extra[] = {
+		    {"error", PGTLS_RF_ERROR}, {"when", PGTLS_RF_WHEN}, {"why", PGTLS_RF_REASON}, {"fix", PGTLS_RF_FIX}};
+
+		counts[pr]++;
+		snprintf(where, sizeof(where), "%s:%d", pgtls_rotation_client_get(rot, i, PGTLS_RF_FILE),
+		         pgtls_rotation_client_line(rot, i));
+		printf("%-40.40s %-14s %-22s %s\n", where, pgtls_driver_name(pgtls_rotation_client_driver(rot, i)),
+		       pgtls_rotation_client_get(rot, i, PGTLS_RF_NOW), pgtls_prediction_name(pr));
+		for (size_t k = 0; k < sizeof(extra) / sizeof(extra[0]); k++)
+			if (pgtls_rotation_client_get(rot, i, extra[k].field)[0])
+				printf("%43s %-5s %s\n", "", extra[k].label, pgtls_rotation_client_get(rot, i, extra[k].field));
+	}
+	printf("\n%s: %d client%s:", pgtls_rotation_go(rot) ? "GO" : "NO-GO", n, n == 1 ? "" : "s");
+	for (int p = 0; p <= PGTLS_PREDICT_UNKNOWN; p++)
+		if (counts[p])
+			printf(" %d %s,", counts[p], pgtls_prediction_name((pgtls_prediction)p));
+	printf(" %d endpoint%s\n", pgtls_rotation_nendpoints(rot), pgtls_rotation_nendpoints(rot) == 1 ? "" : "s");
 }
 
 int
@@ -165,11 +206,11 @@ cli_cmd_rotation(int argc, char **argv)
 	int npaths = 0;
 	bool env = false, json = false;
 	int timeout_s = 10;
-	int c, rc = CLI_EXIT_UNKNOWN, go = 0;
+	int c, rc = CLI_EXIT_UNKNOWN;
 	pgtls_clients *cl = NULL;
-	char *probes[64];
+	pgtls_probe *probes[CLI_MAX_TARGETS];
 	int nprobes = 0;
-	char *out = NULL;
+	pgtls_rotation *rot = NULL;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
@@ -180,8 +221,12 @@ cli_cmd_rotation(int argc, char **argv)
 				newca = optarg;
 				break;
 			case 'c':
-				if (npaths < 64)
-					paths[npaths++] = optarg;
+				if (npaths == 64)
+				{
+					fprintf(stderr, "pgtls rotation: more than 64 --clients paths\n");
+					return CLI_EXIT_UNKNOWN;
+				}
+				paths[npaths++] = optarg;
 				break;
 			case 'e':
 				env = true;
@@ -222,12 +267,18 @@ cli_cmd_rotation(int argc, char **argv)
 	cl = pgtls_clients_new();
 	if (cl == NULL || scan_inputs(cl, npaths, paths, env) != 0)
 		goto done;
-	for (int i = optind; i < argc && nprobes < 64; i++)
+	for (int i = optind; i < argc; i++)
 	{
 		pgtls_probe *p = pgtls_probe_new();
 		char ms[32];
 
 		snprintf(ms, sizeof(ms), "%d", timeout_s * 1000);
+		if (nprobes == CLI_MAX_TARGETS)
+		{
+			fprintf(stderr, "pgtls rotation: more than %d targets\n", CLI_MAX_TARGETS);
+			pgtls_probe_free(p);
+			goto done;
+		}
 		if (p == NULL || pgtls_probe_set_target(p, argv[i]) != PGTLS_OK ||
 		    pgtls_probe_set_option(p, PGTLS_PROBE_TIMEOUT_MS, ms) != PGTLS_OK ||
 		    pgtls_probe_set_option(p, PGTLS_PROBE_ROOTCERT, newca) != PGTLS_OK || cli_run_probe(p) != PGTLS_OK)
@@ -236,56 +287,33 @@ cli_cmd_rotation(int argc, char **argv)
 			pgtls_probe_free(p);
 			goto done;
 		}
-		if ((probes[nprobes] = pgtls_probe_json(p, 0)) != NULL)
-			nprobes++;
-		pgtls_probe_free(p);
+		probes[nprobes++] = p;
 	}
-	out = pgtls_clients_rotation_json(cl, newca, (const char *const *)probes, nprobes, 1, &go);
-	if (out == NULL)
+	rot = pgtls_rotation_new();
+	if (rot == NULL || pgtls_rotation_run(rot, cl, newca, (const pgtls_probe *const *)probes, nprobes) != PGTLS_OK)
 	{
-		fprintf(stderr, "pgtls rotation: %s\n", pgtls_clients_errmsg(cl));
+		fprintf(stderr, "pgtls rotation: %s\n", rot ? pgtls_rotation_errmsg(rot) : "out of memory");
 		goto done;
 	}
 	if (json)
-		printf("%s\n", out);
-	else
 	{
-		json_error_t je;
-		json_t *r = json_loads(out, 0, &je);
-		json_t *x;
-		size_t i;
+		char *out = pgtls_rotation_json(rot, 1);
 
-		json_array_foreach(json_object_get(r, "endpoints"), i, x)
-		    printf("endpoint %s: %s\n", cli_jstr(json_object_get(x, "target"), "input"),
-		           json_is_true(json_object_get(x, "serves_new_ca")) ? "already serves a certificate from the new CA"
-		                                                             : "still serves a certificate from another CA");
-		printf("\n%-40s %-14s %-28s %-34s\n", "client", "driver", "now", "after the switch");
-		json_array_foreach(json_object_get(r, "clients"), i, x)
+		if (out == NULL)
 		{
-			char where[600];
-
-			snprintf(where, sizeof(where), "%s:%d", cli_jstr(x, "file"),
-			         (int)json_integer_value(json_object_get(x, "line")));
-			printf("%-40.40s %-14s %-28.28s %s\n", where, cli_jstr(x, "driver"), cli_jstr(x, "verdict"),
-			       cli_jstr(x, "outcome"));
-			if (json_is_string(json_object_get(x, "error")))
-				printf("%43s error: %s\n", "", cli_jstr(x, "error"));
-			if (json_is_string(json_object_get(x, "why")))
-				printf("%43s why:   %s\n", "", cli_jstr(x, "why"));
-			if (json_is_string(json_object_get(x, "fix")))
-				printf("%43s fix:   %s\n", "", cli_jstr(x, "fix"));
+			fprintf(stderr, "pgtls rotation: out of memory\n");
+			goto done;
 		}
-		printf("\n%s: %d client%s break%s\n", cli_jstr(r, "decision"),
-		       (int)json_integer_value(json_object_get(r, "clients_that_break")),
-		       json_integer_value(json_object_get(r, "clients_that_break")) == 1 ? "" : "s",
-		       json_integer_value(json_object_get(r, "clients_that_break")) == 1 ? "s" : "");
-		json_decref(r);
+		printf("%s\n", out);
+		pgtls_free(out);
 	}
-	rc = go ? 0 : 1;
+	else
+		render_rotation(rot);
+	rc = pgtls_rotation_go(rot) ? 0 : 1;
 done:
 	for (int i = 0; i < nprobes; i++)
-		pgtls_free(probes[i]);
-	pgtls_free(out);
+		pgtls_probe_free(probes[i]);
+	pgtls_rotation_free(rot);
 	pgtls_clients_free(cl);
 	if (fflush(stdout) != 0)
 		return CLI_EXIT_UNKNOWN;

@@ -135,7 +135,7 @@ cmd_probe(int argc, char **argv)
 	int c;
 	int status;
 	char ms[32];
-	char *out;
+	char *out = NULL;
 
 	probe = pgtls_probe_new();
 	if (probe == NULL)
@@ -227,20 +227,19 @@ cmd_probe(int argc, char **argv)
 		return EXIT_UNKNOWN;
 	}
 	status = pgtls_probe_status(probe);
-	out = pgtls_probe_json(probe, json ? 1 : 0);
-	if (out == NULL)
-	{
-		fprintf(stderr, "pgtls probe: out of memory\n");
-		pgtls_probe_free(probe);
-		return EXIT_UNKNOWN;
-	}
 	if (json)
-		printf("%s\n", out);
-	else if (cli_render_probe(stdout, out, quiet) != 0)
 	{
-		fprintf(stderr, "pgtls probe: could not render the report\n");
-		status = EXIT_UNKNOWN;
+		out = pgtls_probe_json(probe, 1);
+		if (out == NULL)
+		{
+			fprintf(stderr, "pgtls probe: out of memory\n");
+			pgtls_probe_free(probe);
+			return EXIT_UNKNOWN;
+		}
+		printf("%s\n", out);
 	}
+	else
+		cli_render_probe(stdout, probe, quiet);
 	pgtls_free(out);
 	pgtls_probe_free(probe);
 	if (fflush(stdout) != 0)

@@ -1,14 +1,15 @@
 /*-------------------------------------------------------------------------
  *
  * report.c
- *	  Human-readable rendering of a probe report (from its JSON form).
+ *	  Human-readable rendering of a probe (from its typed accessors), and
+ *	  small helpers for the renderers that still read the library's JSON.
  *
  * IDENTIFICATION
  *	  cli/report.c
  *
  * NOTES
- *	  The JSON report is the library's single, documented output; the text
- *	  report is a view of it, so the two can never disagree.
+ *	  The text report and the JSON report are two views of the same typed
+ *	  results (lib/report/json_probe.c writes the JSON).
  *
  *-------------------------------------------------------------------------
  */
@@ -41,199 +42,227 @@ cli_print_validity(FILE *f, const char *indent, json_t *c)
 }
 
 static void
-print_cert(FILE *f, json_t *c)
+print_names(FILE *f, const pgtls_cert *c)
 {
-	json_t *v;
-	size_t i;
 	const char *sep = "";
 
-	fprintf(f, "  [%d] %s%s\n", (int)json_integer_value(json_object_get(c, "depth")), cli_jstr(c, "subject"),
-	        json_is_true(json_object_get(c, "is_ca")) ? "  (CA)" : "");
-	fprintf(f, "      issuer    %s%s\n", cli_jstr(c, "issuer"),
-	        json_is_true(json_object_get(c, "self_signed")) ? "  (self-signed)" : "");
-	cli_print_validity(f, "      ", c);
 	fprintf(f, "      names     ");
-	json_array_foreach(json_object_get(c, "san_dns"), i, v)
-	{
-		fprintf(f, "%sDNS:%s", sep, json_string_value(v));
-		sep = " ";
-	}
-	json_array_foreach(json_object_get(c, "san_ip"), i, v)
-	{
-		fprintf(f, "%sIP:%s", sep, json_string_value(v));
-		sep = " ";
-	}
+	for (int ip = 0; ip < 2; ip++)
+		for (int i = 0; i < pgtls_cert_nsan(c, ip); i++)
+		{
+			fprintf(f, "%s%s:%s", sep, ip ? "IP" : "DNS", pgtls_cert_san(c, ip, i));
+			sep = " ";
+		}
 	fprintf(f, "%s\n", sep[0] ? "" : "(no subjectAltName)");
-	fprintf(f, "      key       %s %d%s%s, signed %s\n", cli_jstr(c, "key_type"),
-	        (int)json_integer_value(json_object_get(c, "key_bits")), json_object_get(c, "key_curve") ? " " : "",
-	        cli_jstr(c, "key_curve"), cli_jstr(c, "signature_algorithm"));
-	fprintf(f, "      serial    %s\n", cli_jstr(c, "serial"));
-	fprintf(f, "      SHA-1     %s\n", cli_jstr(c, "sha1"));
-	fprintf(f, "      SHA-256   %s\n", cli_jstr(c, "sha256"));
 }
 
 static void
-print_startup(FILE *f, const char *label, json_t *conn)
+print_cert(FILE *f, int depth, const pgtls_cert *c)
 {
-	json_t *st = json_object_get(conn, "startup");
-	const char *res = cli_jstr(st, "result");
+	const char *curve = pgtls_cert_get(c, PGTLS_CERT_KEY_CURVE);
 
-	if (strcmp(res, "accepted") == 0)
-		fprintf(f, "%-11s accepted (authentication: %s)\n", label, cli_jstr(st, "auth"));
-	else if (strcmp(res, "rejected") == 0)
-		fprintf(f, "%-11s rejected: %s:  %s\n", label, cli_jstr(st, "severity"), cli_jstr(st, "message"));
+	fprintf(f, "  [%d] %s%s\n", depth, pgtls_cert_get(c, PGTLS_CERT_SUBJECT),
+	        pgtls_cert_flag_set(c, PGTLS_CERT_IS_CA) ? "  (CA)" : "");
+	fprintf(f, "      issuer    %s%s\n", pgtls_cert_get(c, PGTLS_CERT_ISSUER),
+	        pgtls_cert_flag_set(c, PGTLS_CERT_SELF_SIGNED) ? "  (self-signed)" : "");
+	fprintf(f, "      validity  %s .. %s", pgtls_cert_get(c, PGTLS_CERT_NOT_BEFORE),
+	        pgtls_cert_get(c, PGTLS_CERT_NOT_AFTER));
+	if (pgtls_cert_flag_set(c, PGTLS_CERT_EXPIRED))
+		fprintf(f, "  EXPIRED\n");
+	else if (pgtls_cert_flag_set(c, PGTLS_CERT_NOT_YET_VALID))
+		fprintf(f, "  NOT YET VALID\n");
 	else
-		fprintf(f, "%-11s unknown%s%s\n", label, json_is_string(json_object_get(st, "message")) ? ": " : "",
-		        cli_jstr(st, "message"));
+		fprintf(f, "  (%d days left)\n", pgtls_cert_days_left(c));
+	print_names(f, c);
+	fprintf(f, "      key       %s %d%s%s, signed %s\n", pgtls_cert_get(c, PGTLS_CERT_KEY_TYPE), pgtls_cert_key_bits(c),
+	        curve[0] ? " " : "", curve, pgtls_cert_get(c, PGTLS_CERT_SIGNATURE_ALGORITHM));
+	fprintf(f, "      serial    %s\n", pgtls_cert_get(c, PGTLS_CERT_SERIAL));
+	fprintf(f, "      SHA-1     %s\n", pgtls_cert_get(c, PGTLS_CERT_SHA1));
+	fprintf(f, "      SHA-256   %s\n", pgtls_cert_get(c, PGTLS_CERT_SHA256));
 }
 
-int
-cli_render_probe(FILE *f, const char *json, int quiet)
+static void
+print_startup(FILE *f, const char *label, const pgtls_conn *c)
 {
-	json_error_t jerr;
-	json_t *r = json_loads(json, 0, &jerr);
-	json_t *t, *v, *status;
-	size_t i;
-
-	if (r == NULL)
-		return -1;
-	t = json_object_get(r, "target");
-	status = json_object_get(r, "status");
-	if (quiet)
+	switch (pgtls_conn_startup(c))
 	{
-		json_t *first = NULL;
-
-		/* the first finding of the status's severity explains it */
-		json_array_foreach(json_object_get(r, "findings"), i,
-		                   v) if (strcasecmp(cli_jstr(v, "severity"), cli_jstr(status, "label")) == 0)
-		{
-			first = v;
+		case PGTLS_STARTUP_ACCEPTED:
+			fprintf(f, "%-11s accepted (authentication: %s)\n", label, pgtls_conn_get(c, PGTLS_CF_AUTH));
 			break;
-		}
-		fprintf(f, "PGTLS %s - %s:%s%s%s\n", cli_jstr(status, "label"),
-		        cli_jstr(t, "host")[0] ? cli_jstr(t, "host") : cli_jstr(t, "hostaddr"), cli_jstr(t, "port"),
-		        first ? ": " : "", first ? cli_jstr(first, "message") : "");
-		json_decref(r);
-		return 0;
+		case PGTLS_STARTUP_REJECTED:
+			fprintf(f, "%-11s rejected: %s:  %s\n", label, pgtls_conn_get(c, PGTLS_CF_STARTUP_SEVERITY),
+			        pgtls_conn_get(c, PGTLS_CF_STARTUP_MESSAGE));
+			break;
+		case PGTLS_STARTUP_UNKNOWN:
+			fprintf(f, "%-11s unknown%s%s\n", label, pgtls_conn_get(c, PGTLS_CF_STARTUP_MESSAGE)[0] ? ": " : "",
+			        pgtls_conn_get(c, PGTLS_CF_STARTUP_MESSAGE));
+			break;
 	}
+}
 
-	fprintf(f, "pgtls probe %s\n\n", cli_jstr(t, "input"));
-	fprintf(f, "Server      %s port %s", cli_jstr(t, "host")[0] ? cli_jstr(t, "host") : cli_jstr(t, "hostaddr"),
-	        cli_jstr(t, "port"));
-	if (json_is_string(json_object_get(t, "hostaddr")))
-		fprintf(f, " (hostaddr %s)", cli_jstr(t, "hostaddr"));
-	fprintf(f, ", as user \"%s\" database \"%s\"\n", cli_jstr(t, "user"), cli_jstr(t, "dbname"));
+static const char *
+status_label(int status)
+{
+	static const char *const labels[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
 
-	json_array_foreach(json_object_get(r, "negotiation"), i, v)
+	return labels[status < 0 || status > 3 ? 3 : status];
+}
+
+static const char *
+server_name(const pgtls_probe *p)
+{
+	const char *host = pgtls_probe_get(p, PGTLS_PF_HOST);
+
+	return host[0] ? host : pgtls_probe_get(p, PGTLS_PF_HOSTADDR);
+}
+
+/* The CLI's remedy for a finding, by its stable code (the library names no flags). */
+static const char *
+finding_hint(const char *code)
+{
+	if (strcmp(code, "no_rootcert") == 0)
+		return "give the CA bundle clients use with --rootcert";
+	if (strcmp(code, "rootcert_not_libpq") == 0)
+		return "convert it for libpq with \"pgtls store merge --format pem\"";
+	return NULL;
+}
+
+static void
+print_quiet(FILE *f, const pgtls_probe *p)
+{
+	int status = pgtls_probe_status(p);
+	int first = -1;
+
+	/* the first finding of the status's severity explains it */
+	for (int i = 0; i < pgtls_probe_nfindings(p) && first < 0; i++)
+		if ((int)pgtls_probe_finding_severity(p, i) == status)
+			first = i;
+	fprintf(f, "PGTLS %s - %s:%s%s%s\n", status_label(status), server_name(p), pgtls_probe_get(p, PGTLS_PF_PORT),
+	        first >= 0 ? ": " : "", first >= 0 ? pgtls_probe_finding_message(p, first) : "");
+}
+
+static void
+print_negotiations(FILE *f, pgtls_probe *p)
+{
+	for (int i = 0; i < pgtls_probe_nconns(p); i++)
 	{
-		json_t *tls = json_object_get(v, "tls");
-		const char *m = cli_jstr(v, "method");
-		char label[32];
+		const pgtls_conn *c = pgtls_probe_conn(p, i);
+		pgtls_conn_method m = pgtls_conn_get_method(c);
+		const char *group = pgtls_conn_get(c, PGTLS_CF_GROUP), *alpn = pgtls_conn_get(c, PGTLS_CF_ALPN);
 
-		fprintf(f, "%-11s ", strcmp(m, "direct") == 0 ? "Direct TLS" : "SSLRequest");
-		if (strcmp(m, "postgres") == 0 && json_is_string(json_object_get(v, "ssl_response")))
-			fprintf(f, "'%s' from %s", cli_jstr(v, "ssl_response"), cli_jstr(v, "address"));
+		if (m == PGTLS_METHOD_PLAIN)
+			continue;
+		fprintf(f, "%-11s ", m == PGTLS_METHOD_DIRECT ? "Direct TLS" : "SSLRequest");
+		if (m == PGTLS_METHOD_SSLREQUEST && pgtls_conn_get(c, PGTLS_CF_SSL_RESPONSE)[0])
+			fprintf(f, "'%s' from %s", pgtls_conn_get(c, PGTLS_CF_SSL_RESPONSE), pgtls_conn_get(c, PGTLS_CF_ADDRESS));
 		else
-			fprintf(f, "to %s", cli_jstr(v, "address"));
-		if (json_is_object(tls))
-			fprintf(f, ": %s %s, group %s%s%s", cli_jstr(tls, "version"), cli_jstr(tls, "cipher"),
-			        json_is_string(json_object_get(tls, "group")) ? cli_jstr(tls, "group") : "-",
-			        json_is_string(json_object_get(tls, "alpn")) ? ", ALPN " : "", cli_jstr(tls, "alpn"));
+			fprintf(f, "to %s", pgtls_conn_get(c, PGTLS_CF_ADDRESS));
+		if (pgtls_conn_get(c, PGTLS_CF_TLS_VERSION)[0])
+			fprintf(f, ": %s %s, group %s%s%s", pgtls_conn_get(c, PGTLS_CF_TLS_VERSION),
+			        pgtls_conn_get(c, PGTLS_CF_CIPHER), group[0] ? group : "-", alpn[0] ? ", ALPN " : "", alpn);
 		fprintf(f, "\n");
-		if (json_is_object(json_object_get(v, "error")))
-			fprintf(f, "%-11s %s error: %s\n", "", cli_jstr(json_object_get(v, "error"), "class"),
-			        cli_jstr(json_object_get(v, "error"), "message"));
-		if (json_is_object(tls))
-		{
-			snprintf(label, sizeof(label), "Over TLS");
-			print_startup(f, label, v);
-		}
+		if (pgtls_conn_errcode(c) != PGTLS_OK)
+			fprintf(f, "%-11s %s error: %s\n", "", pgtls_err_name(pgtls_conn_errcode(c)), pgtls_conn_errmsg(c));
+		if (pgtls_conn_get(c, PGTLS_CF_TLS_VERSION)[0])
+			print_startup(f, "Over TLS", c);
 	}
-	print_startup(f, "Plaintext", json_object_get(r, "plaintext"));
+	for (int i = 0; i < pgtls_probe_nconns(p); i++)
+		if (pgtls_conn_get_method(pgtls_probe_conn(p, i)) == PGTLS_METHOD_PLAIN)
+			print_startup(f, "Plaintext", pgtls_probe_conn(p, i));
+}
 
-	v = json_object_get(r, "chain");
-	fprintf(f, "\nCertificate chain served (%d certificate%s)\n", (int)json_array_size(v),
-	        json_array_size(v) == 1 ? "" : "s");
-	{
-		json_t *c;
+static void
+print_rootcert(FILE *f, const pgtls_probe *p)
+{
+	pgtls_rootcert_state st = pgtls_probe_rootcert(p);
+	int n = pgtls_probe_rootcert_count(p);
 
-		json_array_foreach(v, i, c) print_cert(f, c);
-	}
-
-	v = json_object_get(r, "rootcert");
 	fprintf(f, "\nRoot certificate  ");
-	if (json_is_true(json_object_get(v, "system")))
+	if (st == PGTLS_ROOTCERT_SYSTEM)
 		fprintf(f, "system store");
 	else
 		fprintf(f, "%s",
-		        json_is_string(json_object_get(v, "path")) ? cli_jstr(v, "path") : "(none: no home directory)");
-	fprintf(f, " [%s]: ", cli_jstr(v, "source"));
-	if (!json_is_true(json_object_get(v, "exists")))
+		        st == PGTLS_ROOTCERT_NO_HOME ? "(none: no home directory)" : pgtls_probe_get(p, PGTLS_PF_ROOT_PATH));
+	fprintf(f, " [%s]: ", pgtls_probe_get(p, PGTLS_PF_ROOT_SOURCE));
+	if (st == PGTLS_ROOTCERT_NO_HOME || st == PGTLS_ROOTCERT_MISSING)
 		fprintf(f, "does not exist (libpq will not verify the server)\n");
-	else if (!json_is_true(json_object_get(v, "loaded")))
-		fprintf(f, "%s\n", cli_jstr(v, "load_error"));
+	else if (st == PGTLS_ROOTCERT_UNREADABLE)
+		fprintf(f, "%s\n", pgtls_probe_get(p, PGTLS_PF_ROOT_LOAD_ERROR));
 	else
 	{
-		json_t *cv = json_object_get(v, "chain_verifies");
-
-		fprintf(f, "%d certificate%s", (int)json_integer_value(json_object_get(v, "certificates")),
-		        json_integer_value(json_object_get(v, "certificates")) == 1 ? "" : "s");
-		if (json_is_object(cv))
-		{
-			if (json_is_true(json_object_get(cv, "ok")))
-				fprintf(f, ", chain verifies\n");
-			else
-				fprintf(f, ", chain does NOT verify: %s\n                  %s\n", cli_jstr(cv, "reason"),
-				        cli_jstr(cv, "hint"));
-		}
+		fprintf(f, "%d certificate%s", n, n == 1 ? "" : "s");
+		if (pgtls_probe_chain_verifies(p) == 1)
+			fprintf(f, ", chain verifies\n");
+		else if (pgtls_probe_chain_verifies(p) == 0)
+			fprintf(f, ", chain does NOT verify: %s\n                  %s\n",
+			        pgtls_probe_get(p, PGTLS_PF_VERIFY_REASON), pgtls_probe_get(p, PGTLS_PF_VERIFY_HINT));
 		else
 			fprintf(f, "\n");
 	}
-	v = json_object_get(r, "host_check");
-	fprintf(f, "Host name         \"%s\": %s\n", cli_jstr(v, "name"),
-	        json_is_true(json_object_get(v, "ok")) ? "matches the server certificate" : cli_jstr(v, "message"));
+	fprintf(f, "Host name         \"%s\": %s\n", pgtls_probe_get(p, PGTLS_PF_CHECKED_NAME),
+	        pgtls_probe_host_ok(p) ? "matches the server certificate" : pgtls_probe_get(p, PGTLS_PF_HOST_MESSAGE));
+}
 
+static void
+print_verdicts(FILE *f, const pgtls_probe *p)
+{
 	fprintf(f, "\n%-10s %-12s %-9s %-10s %-9s %s\n", "negotiate", "sslmode", "result", "encrypted", "verified", "note");
-	json_array_foreach(json_object_get(r, "sslmodes"), i, v)
+	for (int i = 0; i < pgtls_probe_nverdicts(p); i++)
 	{
-		json_t *errs = json_object_get(v, "errors");
-		json_t *e;
-		size_t j;
+		const pgtls_verdict *v = pgtls_probe_verdict(p, i);
 
-		fprintf(f, "%-10s %-12s %-9s %-10s %-9s %s\n", cli_jstr(v, "negotiation"), cli_jstr(v, "sslmode"),
-		        cli_jstr(v, "result"), json_is_true(json_object_get(v, "encrypted")) ? "yes" : "NO",
-		        cli_jstr(v, "verified"),
-		        json_is_true(json_object_get(v, "plaintext_fallback")) ? "fell back to plaintext after TLS failed"
-		                                                               : "");
-		json_array_foreach(errs, j, e)
+		fprintf(f, "%-10s %-12s %-9s %-10s %-9s %s\n", pgtls_verdict_direct(v) ? "direct" : "postgres",
+		        pgtls_sslmode_name(pgtls_verdict_sslmode(v)), pgtls_result_name(pgtls_verdict_result(v)),
+		        pgtls_verdict_encrypted(v) ? "yes" : "NO", pgtls_verified_name(pgtls_verdict_verified(v)),
+		        pgtls_verdict_fell_back(v) ? "fell back to plaintext after TLS failed" : "");
+		for (int j = 0; j < pgtls_verdict_nerrors(v); j++)
 		{
-			const char *s = json_string_value(e);
+			const char *s = pgtls_verdict_error(v, j);
 			const char *nl;
 
 			/* libpq's two-line messages are indented line by line */
-			while (s && (nl = strchr(s, '\n')) != NULL)
+			while ((nl = strchr(s, '\n')) != NULL)
 			{
 				fprintf(f, "%24s%.*s\n", "", (int)(nl - s), s);
 				s = nl + 1;
 			}
-			if (s)
-				fprintf(f, "%24s%s\n", "", s);
+			fprintf(f, "%24s%s\n", "", s);
 		}
 	}
+}
 
+void
+cli_render_probe(FILE *f, pgtls_probe *p, int quiet)
+{
+	int status = pgtls_probe_status(p);
+
+	if (quiet)
+	{
+		print_quiet(f, p);
+		return;
+	}
+	fprintf(f, "pgtls probe %s\n\n", pgtls_probe_get(p, PGTLS_PF_TARGET));
+	fprintf(f, "Server      %s port %s", server_name(p), pgtls_probe_get(p, PGTLS_PF_PORT));
+	if (pgtls_probe_get(p, PGTLS_PF_HOSTADDR)[0])
+		fprintf(f, " (hostaddr %s)", pgtls_probe_get(p, PGTLS_PF_HOSTADDR));
+	fprintf(f, ", as user \"%s\" database \"%s\"\n", pgtls_probe_get(p, PGTLS_PF_USER),
+	        pgtls_probe_get(p, PGTLS_PF_DBNAME));
+	print_negotiations(f, p);
+	fprintf(f, "\nCertificate chain served (%d certificate%s)\n", pgtls_probe_nchain(p),
+	        pgtls_probe_nchain(p) == 1 ? "" : "s");
+	for (int i = 0; i < pgtls_probe_nchain(p); i++)
+		print_cert(f, i, pgtls_probe_chain(p, i));
+	print_rootcert(f, p);
+	print_verdicts(f, p);
 	fprintf(f, "\nFindings\n");
-	json_array_foreach(json_object_get(r, "findings"), i, v)
+	for (int i = 0; i < pgtls_probe_nfindings(p); i++)
 	{
 		char sev[16];
-		size_t k;
+		const char *hint = finding_hint(pgtls_probe_finding_code(p, i));
 
-		snprintf(sev, sizeof(sev), "%s", cli_jstr(v, "severity"));
-		for (k = 0; sev[k]; k++)
-			sev[k] = (char)(sev[k] >= 'a' && sev[k] <= 'z' ? sev[k] - 32 : sev[k]);
-		fprintf(f, "  %-9s %s\n", sev, cli_jstr(v, "message"));
+		snprintf(sev, sizeof(sev), "%s", status_label((int)pgtls_probe_finding_severity(p, i)));
+		fprintf(f, "  %-9s %s%s%s%s\n", sev, pgtls_probe_finding_message(p, i), hint ? " (" : "", hint ? hint : "",
+		        hint ? ")" : "");
 	}
-	fprintf(f, "\nStatus: %s (exit %d)\n", cli_jstr(status, "label"),
-	        (int)json_integer_value(json_object_get(status, "code")));
-	json_decref(r);
-	return 0;
+	fprintf(f, "\nStatus: %s (exit %d)\n", status_label(status), status);
 }

@@ -13,8 +13,10 @@
 
 #include <stdio.h>
 
-/* Renders a probe report given as JSON.  Returns 0, or -1 if JSON is unreadable. */
-int cli_render_probe(FILE *f, const char *json, int quiet);
+#include <pgtls/pgtls.h>
+
+/* Renders a finished probe as text (QUIET: one monitoring line). */
+void cli_render_probe(FILE *f, pgtls_probe *probe, int quiet);
 
 /* string member KEY of object O, or "" (never NULL) */
 struct json_t;

@@ -27,12 +27,11 @@
 #include "loop.h"
 
 /* runs `pgtls probe` on the conninfo's TCP endpoint; NULL (with a note) when it cannot */
-static char *
+static pgtls_probe *
 probe_target(const char *conninfo, int timeout_s, char *note, size_t notelen)
 {
 	pgtls_probe *p = pgtls_probe_new();
 	char ms[32];
-	char *out = NULL;
 
 	note[0] = '\0';
 	if (p == NULL)
@@ -40,11 +39,12 @@ probe_target(const char *conninfo, int timeout_s, char *note, size_t notelen)
 	snprintf(ms, sizeof(ms), "%d", timeout_s * 1000);
 	if (pgtls_probe_set_target(p, conninfo) != PGTLS_OK ||
 	    pgtls_probe_set_option(p, PGTLS_PROBE_TIMEOUT_MS, ms) != PGTLS_OK || cli_run_probe(p) != PGTLS_OK)
+	{
 		snprintf(note, notelen, "plaintext probe skipped: %s", pgtls_probe_errmsg(p));
-	else
-		out = pgtls_probe_json(p, 0);
-	pgtls_probe_free(p);
-	return out;
+		pgtls_probe_free(p);
+		return NULL;
+	}
+	return p;
 }
 
 int
@@ -58,7 +58,7 @@ cli_cmd_server(int argc, char **argv)
 	int timeout_s = 10;
 	int c, rc;
 	char note[1200];
-	char *probe;
+	pgtls_probe *probe;
 	char *out;
 	pgtls_server *srv;
 
@@ -107,11 +107,11 @@ cli_cmd_server(int argc, char **argv)
 	if (srv == NULL || pgtls_server_check(srv, argv[optind], probe, timeout_s) != PGTLS_OK)
 	{
 		fprintf(stderr, "pgtls server: %s\n", srv ? pgtls_server_errmsg(srv) : "out of memory");
-		pgtls_free(probe);
+		pgtls_probe_free(probe);
 		pgtls_server_free(srv);
 		return CLI_EXIT_UNKNOWN;
 	}
-	pgtls_free(probe);
+	pgtls_probe_free(probe);
 	out = pgtls_server_json(srv, 1);
 	rc = pgtls_server_status(srv);
 	if (out == NULL)

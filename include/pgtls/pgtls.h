@@ -69,6 +69,181 @@ extern "C"
 	PGTLS_API int64_t pgtls_now_ms(void);
 
 	/* ---------------------------------------------------------------------
+ * Vocabulary of the rules engine (lib/rules): what a client's driver does
+ * with an sslmode, a trust source and a server.  Every verdict, client
+ * finding and rotation prediction is decided by one function over these
+ * enums; the _name() functions give the stable codes used in JSON.
+ * ---------------------------------------------------------------------
+ */
+	typedef enum pgtls_sslmode
+	{
+		PGTLS_SSLMODE_DISABLE = 0,
+		PGTLS_SSLMODE_ALLOW,
+		PGTLS_SSLMODE_PREFER,
+		PGTLS_SSLMODE_REQUIRE,
+		PGTLS_SSLMODE_VERIFY_CA,
+		PGTLS_SSLMODE_VERIFY_FULL,
+		PGTLS_SSLMODE_INVALID /* not a value the driver accepts */
+	} pgtls_sslmode;
+
+	/* Client libraries whose TLS rules are known (docs/drivers.md). */
+	typedef enum pgtls_driver
+	{
+		PGTLS_DRIVER_LIBPQ = 0,     /* libpq: psql, C programs, pg_service.conf */
+		PGTLS_DRIVER_PSYCOPG,       /* psycopg2 / psycopg 3 (libpq underneath) */
+		PGTLS_DRIVER_ASYNCPG,       /* asyncpg */
+		PGTLS_DRIVER_PGJDBC,        /* PostgreSQL JDBC driver */
+		PGTLS_DRIVER_GO_PQ,         /* Go lib/pq */
+		PGTLS_DRIVER_PGX,           /* Go jackc/pgx */
+		PGTLS_DRIVER_NODE_POSTGRES, /* node-postgres (pg) */
+		PGTLS_DRIVER_NPGSQL,        /* .NET Npgsql */
+		PGTLS_DRIVER_COUNT
+	} pgtls_driver;
+
+	/* Where the client's trust anchors come from. */
+	typedef enum pgtls_trust
+	{
+		PGTLS_TRUST_FILE = 0, /* a root certificate file (sslrootcert or the driver's default) */
+		PGTLS_TRUST_SYSTEM,   /* the operating system's store (sslrootcert=system, Npgsql default) */
+		PGTLS_TRUST_JVM,      /* the JVM trust store (pgjdbc DefaultJavaSSLFactory) */
+		PGTLS_TRUST_DISABLED  /* verification switched off (NonValidatingFactory, TrustServerCertificate) */
+	} pgtls_trust;
+
+	typedef enum pgtls_result
+	{
+		PGTLS_RESULT_FAILS = 0,
+		PGTLS_RESULT_CONNECTS,
+		PGTLS_RESULT_UNKNOWN /* the network did not let pgtls tell */
+	} pgtls_result;
+
+	typedef enum pgtls_verified
+	{
+		PGTLS_VERIFIED_NONE = 0,
+		PGTLS_VERIFIED_CA,  /* chain verified, any host name */
+		PGTLS_VERIFIED_FULL /* chain and host name verified */
+	} pgtls_verified;
+
+	/* Why one connection attempt failed (or could not be judged). */
+	typedef enum pgtls_failure
+	{
+		PGTLS_FAIL_NONE = 0,
+		PGTLS_FAIL_NETWORK,         /* refused, reset, timeout: cannot tell */
+		PGTLS_FAIL_PROTOCOL,        /* hostile answer to SSLRequest: no fallback */
+		PGTLS_FAIL_NO_SSL_SUPPORT,  /* server answered N, TLS required */
+		PGTLS_FAIL_ROOT_MISSING,    /* verify-* without the root file */
+		PGTLS_FAIL_NO_HOME,         /* verify-* and no home directory to find it */
+		PGTLS_FAIL_ROOT_UNREADABLE, /* the root file exists but cannot be loaded */
+		PGTLS_FAIL_HANDSHAKE,       /* TLS handshake or record failure */
+		PGTLS_FAIL_CHAIN,           /* certificate chain does not verify */
+		PGTLS_FAIL_CHAIN_UNKNOWN,   /* trust store not known (JVM): cannot tell */
+		PGTLS_FAIL_HOSTNAME,        /* verify-full: host name not in the certificate */
+		PGTLS_FAIL_WEAK_SYSTEM,     /* sslrootcert=system with a mode weaker than verify-full */
+		PGTLS_FAIL_WEAK_DIRECT,     /* sslnegotiation=direct with allow/prefer */
+		PGTLS_FAIL_REJECTED_PLAIN,  /* server rejected the startup without TLS */
+		PGTLS_FAIL_REJECTED_TLS,    /* server rejected the startup over TLS */
+		PGTLS_FAIL_NO_REPLY_PLAIN,  /* no usable reply to the startup without TLS */
+		PGTLS_FAIL_NO_REPLY_TLS,    /* no usable reply to the startup over TLS */
+		PGTLS_FAIL_INVALID_SSLMODE, /* the driver rejects the sslmode value */
+		PGTLS_FAIL_COUNT
+	} pgtls_failure;
+
+	/* What a client's settings do, wherever it runs (pgtls clients). */
+	typedef enum pgtls_client_outcome
+	{
+		PGTLS_OUTCOME_NO_TLS = 0,           /* never encrypts (disable) */
+		PGTLS_OUTCOME_OPPORTUNISTIC,        /* TLS only when it works, else plaintext (allow, prefer) */
+		PGTLS_OUTCOME_ENCRYPTED_UNVERIFIED, /* TLS, server not verified */
+		PGTLS_OUTCOME_VERIFIES_CA,          /* TLS, chain verified, any host name */
+		PGTLS_OUTCOME_VERIFIES_FULL,        /* TLS, chain and host name verified */
+		PGTLS_OUTCOME_FAILS,                /* the settings cannot connect to any server */
+		PGTLS_OUTCOME_UNIX_SOCKET,          /* Unix-domain socket: TLS does not apply */
+		PGTLS_OUTCOME_UNKNOWN
+	} pgtls_client_outcome;
+
+	/* What happens to a client when its server switches CA (pgtls rotation). */
+	typedef enum pgtls_prediction
+	{
+		PGTLS_PREDICT_KEEPS_WORKING = 0,
+		PGTLS_PREDICT_BREAKS,
+		PGTLS_PREDICT_FALLS_BACK,            /* silently continues without TLS */
+		PGTLS_PREDICT_UNAFFECTED_UNVERIFIED, /* TLS that verifies nothing */
+		PGTLS_PREDICT_UNAFFECTED_NO_TLS,
+		PGTLS_PREDICT_ALREADY_BROKEN,
+		PGTLS_PREDICT_UNKNOWN
+	} pgtls_prediction;
+
+	/* Reply of a server to a StartupMessage. */
+	typedef enum pgtls_startup
+	{
+		PGTLS_STARTUP_UNKNOWN = 0, /* no usable reply (network, protocol) */
+		PGTLS_STARTUP_ACCEPTED,    /* authentication request: let in */
+		PGTLS_STARTUP_REJECTED     /* ErrorResponse */
+	} pgtls_startup;
+
+	typedef enum pgtls_severity
+	{
+		PGTLS_SEV_OK = 0,
+		PGTLS_SEV_WARNING,
+		PGTLS_SEV_CRITICAL,
+		PGTLS_SEV_UNKNOWN
+	} pgtls_severity;
+
+	/* Stable lower-case codes ("verify-full", "pgjdbc", "falls_back_to_plaintext"); never NULL. */
+	PGTLS_API const char *pgtls_sslmode_name(pgtls_sslmode mode);
+	/* libpq's spelling (case-sensitive, as libpq); PGTLS_SSLMODE_INVALID otherwise. */
+	PGTLS_API pgtls_sslmode pgtls_sslmode_parse(const char *s);
+	PGTLS_API const char *pgtls_driver_name(pgtls_driver driver);
+	PGTLS_API const char *pgtls_trust_name(pgtls_trust trust);
+	PGTLS_API const char *pgtls_result_name(pgtls_result result);
+	PGTLS_API const char *pgtls_verified_name(pgtls_verified verified);
+	PGTLS_API const char *pgtls_failure_name(pgtls_failure failure);
+	PGTLS_API const char *pgtls_outcome_name(pgtls_client_outcome outcome);
+	PGTLS_API const char *pgtls_prediction_name(pgtls_prediction prediction);
+	PGTLS_API const char *pgtls_startup_name(pgtls_startup startup);
+	PGTLS_API const char *pgtls_severity_name(pgtls_severity severity);
+
+	/* ---------------------------------------------------------------------
+ * Certificates: a read-only handle owned by the object that returned it
+ * (a probe's chain, a store's entries); valid until that object is freed.
+ * Text is sanitised (valid UTF-8, or '?' for control and non-ASCII bytes).
+ * ---------------------------------------------------------------------
+ */
+	typedef struct pgtls_cert pgtls_cert;
+
+	typedef enum pgtls_cert_field
+	{
+		PGTLS_CERT_SUBJECT = 0,         /* RFC 2253 */
+		PGTLS_CERT_ISSUER,              /* RFC 2253 */
+		PGTLS_CERT_SERIAL,              /* upper-case hex */
+		PGTLS_CERT_NOT_BEFORE,          /* ISO 8601 UTC, "" if unreadable */
+		PGTLS_CERT_NOT_AFTER,           /* ISO 8601 UTC, "" if unreadable */
+		PGTLS_CERT_KEY_TYPE,            /* RSA, EC, Ed25519, Ed448, DSA, unknown */
+		PGTLS_CERT_KEY_CURVE,           /* EC only, else "" */
+		PGTLS_CERT_SIGNATURE_ALGORITHM, /* OpenSSL's long name */
+		PGTLS_CERT_SHA1,                /* keytool form AA:BB:... */
+		PGTLS_CERT_SHA256
+	} pgtls_cert_field;
+
+	typedef enum pgtls_cert_flag
+	{
+		PGTLS_CERT_IS_CA = 0,
+		PGTLS_CERT_SELF_SIGNED,
+		PGTLS_CERT_EXPIRED,
+		PGTLS_CERT_NOT_YET_VALID,
+		PGTLS_CERT_HAS_DAYS_LEFT /* notAfter could be read */
+	} pgtls_cert_flag;
+
+	/* Text field; never NULL ("" when absent). */
+	PGTLS_API const char *pgtls_cert_get(const pgtls_cert *cert, pgtls_cert_field field);
+	PGTLS_API int pgtls_cert_flag_set(const pgtls_cert *cert, pgtls_cert_flag flag);
+	/* Whole days until notAfter, negative when expired. */
+	PGTLS_API int pgtls_cert_days_left(const pgtls_cert *cert);
+	PGTLS_API int pgtls_cert_key_bits(const pgtls_cert *cert);
+	/* subjectAltNames: IP = 0 for DNS names, 1 for IP addresses. */
+	PGTLS_API int pgtls_cert_nsan(const pgtls_cert *cert, int ip);
+	PGTLS_API const char *pgtls_cert_san(const pgtls_cert *cert, int ip, int i);
+
+	/* ---------------------------------------------------------------------
  * Connections: one network exchange with a server, stepped by the caller.
  * ---------------------------------------------------------------------
  */
@@ -102,6 +277,34 @@ extern "C"
 
 	/* Event trace, e.g. "connect 127.0.0.1:5432, sslrequest, S, handshake TLSv1.3". */
 	PGTLS_API const char *pgtls_conn_trace(const pgtls_conn *conn);
+
+	/*
+ * What a finished connection saw.  Strings are owned by the connection;
+ * never NULL ("" when absent).
+ */
+	typedef enum pgtls_conn_method
+	{
+		PGTLS_METHOD_SSLREQUEST = 0, /* SSLRequest, then TLS, then startup */
+		PGTLS_METHOD_DIRECT,         /* PG17 direct TLS with ALPN "postgresql" */
+		PGTLS_METHOD_PLAIN           /* startup without TLS */
+	} pgtls_conn_method;
+
+	typedef enum pgtls_conn_field
+	{
+		PGTLS_CF_ADDRESS = 0,  /* numeric address connected to */
+		PGTLS_CF_SSL_RESPONSE, /* "S", "N" or "" */
+		PGTLS_CF_TLS_VERSION,  /* "" when no handshake completed */
+		PGTLS_CF_CIPHER,
+		PGTLS_CF_GROUP,
+		PGTLS_CF_ALPN,
+		PGTLS_CF_AUTH,             /* authentication method asked for, when accepted */
+		PGTLS_CF_STARTUP_SEVERITY, /* server's ErrorResponse, when rejected */
+		PGTLS_CF_STARTUP_MESSAGE   /* server's message when rejected, or why no reply was read */
+	} pgtls_conn_field;
+
+	PGTLS_API pgtls_conn_method pgtls_conn_get_method(const pgtls_conn *conn);
+	PGTLS_API const char *pgtls_conn_get(const pgtls_conn *conn, pgtls_conn_field field);
+	PGTLS_API pgtls_startup pgtls_conn_startup(const pgtls_conn *conn);
 
 	/* ---------------------------------------------------------------------
  * Probe: everything `pgtls probe` learns about one server.
@@ -144,7 +347,10 @@ extern "C"
 	PGTLS_API int pgtls_probe_nconns(const pgtls_probe *probe);
 	PGTLS_API pgtls_conn *pgtls_probe_conn(pgtls_probe *probe, int i);
 
-	/* Evaluates what was seen: chain, rootcert, libpq sslmode verdicts. */
+	/*
+ * Evaluates what was seen: chain, rootcert, libpq sslmode verdicts.  A
+ * second call is refused (PGTLS_ERR_USAGE) and keeps the first results.
+ */
 	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_probe_finish(pgtls_probe *probe);
 
 	/*
@@ -153,8 +359,83 @@ extern "C"
  */
 	PGTLS_API char *pgtls_probe_json(const pgtls_probe *probe, int pretty);
 
-	/* Monitoring-plugin status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
+	/* Monitoring-plugin status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (a pgtls_severity). */
 	PGTLS_API int pgtls_probe_status(const pgtls_probe *probe);
+
+	/*
+ * Typed results, valid after pgtls_probe_finish() until pgtls_probe_free().
+ * Strings are owned by the probe; never NULL ("" when absent).
+ */
+	typedef enum pgtls_probe_field
+	{
+		PGTLS_PF_TARGET = 0, /* TARGET as given */
+		PGTLS_PF_HOST,       /* host ("" when only hostaddr) */
+		PGTLS_PF_HOSTADDR,   /* hostaddr, or "" */
+		PGTLS_PF_PORT,
+		PGTLS_PF_USER,             /* StartupMessage user */
+		PGTLS_PF_DBNAME,           /* StartupMessage database */
+		PGTLS_PF_SERVERNAME,       /* --servername, or "" */
+		PGTLS_PF_CHECKED_NAME,     /* the name verify-full checks */
+		PGTLS_PF_HOST_MESSAGE,     /* libpq's mismatch text, "" when the name matches */
+		PGTLS_PF_ROOT_SETTING,     /* configured sslrootcert ("" = libpq default) */
+		PGTLS_PF_ROOT_SOURCE,      /* option, conninfo, env, default */
+		PGTLS_PF_ROOT_PATH,        /* the file libpq opens ("" for system / no home) */
+		PGTLS_PF_ROOT_FORMAT,      /* pem, der, pkcs12, jks, system, or "" */
+		PGTLS_PF_ROOT_LOAD_ERROR,  /* libpq's "could not read root certificate file ..." */
+		PGTLS_PF_VERIFY_REASON,    /* OpenSSL's reason when the chain does not verify */
+		PGTLS_PF_VERIFY_HINT,      /* what it means (missing intermediate, unknown CA, ...) */
+		PGTLS_PF_PLAINTEXT_MESSAGE /* server's message to the plaintext startup, or the error */
+	} pgtls_probe_field;
+
+	PGTLS_API const char *pgtls_probe_get(const pgtls_probe *probe, pgtls_probe_field field);
+
+	/* Root certificate file, as libpq finds it. */
+	typedef enum pgtls_rootcert_state
+	{
+		PGTLS_ROOTCERT_NO_HOME = 0, /* no home directory: no default path */
+		PGTLS_ROOTCERT_MISSING,     /* the file does not exist: libpq does not verify */
+		PGTLS_ROOTCERT_UNREADABLE,  /* exists, libpq cannot read it */
+		PGTLS_ROOTCERT_LOADED,      /* read by libpq */
+		PGTLS_ROOTCERT_SYSTEM       /* sslrootcert=system (libpq 16+) */
+	} pgtls_rootcert_state;
+
+	PGTLS_API pgtls_rootcert_state pgtls_probe_rootcert(const pgtls_probe *probe);
+	/* Certificates in the root file (or store). */
+	PGTLS_API int pgtls_probe_rootcert_count(const pgtls_probe *probe);
+	/* The served chain against the root file: 1 verifies, 0 does not, -1 not evaluated. */
+	PGTLS_API int pgtls_probe_chain_verifies(const pgtls_probe *probe);
+	/* 1 when the server certificate matches the checked name (verify-full). */
+	PGTLS_API int pgtls_probe_host_ok(const pgtls_probe *probe);
+	/* What the server said to a StartupMessage sent without TLS. */
+	PGTLS_API pgtls_startup pgtls_probe_plaintext(const pgtls_probe *probe);
+
+	/* The served chain, leaf first. */
+	PGTLS_API int pgtls_probe_nchain(const pgtls_probe *probe);
+	PGTLS_API const pgtls_cert *pgtls_probe_chain(const pgtls_probe *probe, int i);
+
+	/* Verdicts: one per negotiation x sslmode, as the rules engine decided them for libpq. */
+	typedef struct pgtls_verdict pgtls_verdict;
+
+	PGTLS_API int pgtls_probe_nverdicts(const pgtls_probe *probe);
+	PGTLS_API const pgtls_verdict *pgtls_probe_verdict(const pgtls_probe *probe, int i);
+	/* 1 for PG17 direct TLS (sslnegotiation=direct), 0 for SSLRequest. */
+	PGTLS_API int pgtls_verdict_direct(const pgtls_verdict *v);
+	PGTLS_API pgtls_sslmode pgtls_verdict_sslmode(const pgtls_verdict *v);
+	PGTLS_API pgtls_result pgtls_verdict_result(const pgtls_verdict *v);
+	PGTLS_API int pgtls_verdict_encrypted(const pgtls_verdict *v);
+	PGTLS_API pgtls_verified pgtls_verdict_verified(const pgtls_verdict *v);
+	/* 1 when prefer connected without TLS after TLS failed. */
+	PGTLS_API int pgtls_verdict_fell_back(const pgtls_verdict *v);
+	/* Failed attempts, in order: typed reason and libpq's text (may hold a newline). */
+	PGTLS_API int pgtls_verdict_nerrors(const pgtls_verdict *v);
+	PGTLS_API pgtls_failure pgtls_verdict_failure(const pgtls_verdict *v, int i);
+	PGTLS_API const char *pgtls_verdict_error(const pgtls_verdict *v, int i);
+
+	/* Findings that explain the status: severity, stable code, sentence. */
+	PGTLS_API int pgtls_probe_nfindings(const pgtls_probe *probe);
+	PGTLS_API pgtls_severity pgtls_probe_finding_severity(const pgtls_probe *probe, int i);
+	PGTLS_API const char *pgtls_probe_finding_code(const pgtls_probe *probe, int i);
+	PGTLS_API const char *pgtls_probe_finding_message(const pgtls_probe *probe, int i);
 
 	PGTLS_API pgtls_err pgtls_probe_errcode(const pgtls_probe *probe);
 	PGTLS_API const char *pgtls_probe_errmsg(const pgtls_probe *probe);
@@ -246,11 +527,11 @@ extern "C"
 	/*
  * Logs in with CONNINFO (libpq conninfo or URI), reads the TLS settings,
  * rds.force_ssl and pg_hba_file_rules, and decides whether every TCP client
- * must use TLS.  PROBE_JSON (may be NULL) is a pgtls_probe_json() report of
- * the same server, whose plaintext startup result is taken into account.
+ * must use TLS.  PROBE (may be NULL) is a finished probe of the same
+ * server, whose plaintext startup result is taken into account.
  */
 	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_server_check(pgtls_server *server, const char *conninfo,
-	                                                       const char *probe_json, int timeout_s);
+	                                                       const pgtls_probe *probe, int timeout_s);
 	PGTLS_API char *pgtls_server_json(const pgtls_server *server, int pretty);
 	/* 0 enforced, 1 not enforced, 2 no TLS at all, 3 unknown */
 	PGTLS_API int pgtls_server_status(const pgtls_server *server);
@@ -290,16 +571,88 @@ extern "C"
 	PGTLS_API char *pgtls_clients_json(const pgtls_clients *clients, int pretty);
 	/* 0 every client verifies the server fully, 1 otherwise. */
 	PGTLS_API int pgtls_clients_status(const pgtls_clients *clients);
-	/*
- * Predicts, for each client found, what happens when the server switches
- * to a certificate from the CA(s) in NEW_CA_PATH.  PROBES are
- * pgtls_probe_json() reports of the endpoints.  *GO is set to 1 when no
- * client breaks.  NULL on error (message on CLIENTS).
- */
-	PGTLS_API char *pgtls_clients_rotation_json(pgtls_clients *clients, const char *new_ca_path,
-	                                            const char *const *probes, int nprobes, int pretty, int *go);
+	/* Files read, and paths not read with the reason. */
+	PGTLS_API int pgtls_clients_files_scanned(const pgtls_clients *clients);
+	PGTLS_API int pgtls_clients_nskipped(const pgtls_clients *clients);
+	PGTLS_API const char *pgtls_clients_skipped_path(const pgtls_clients *clients, int i);
+	PGTLS_API const char *pgtls_clients_skipped_reason(const pgtls_clients *clients, int i);
+
+	/* Client I (0-based): typed fields.  Strings owned by CLIENTS; never NULL ("" when absent). */
+	typedef enum pgtls_client_field
+	{
+		PGTLS_CL_FILE = 0,
+		PGTLS_CL_KIND, /* conninfo, uri, jdbc-url, env-file, environment, pg_service, django, npgsql */
+		PGTLS_CL_SPEC, /* as found, password masked */
+		PGTLS_CL_HOST, /* "" for the driver's default */
+		PGTLS_CL_HOSTADDR,
+		PGTLS_CL_PORT,    /* "" for the default */
+		PGTLS_CL_SSLMODE, /* effective, as the application spells it */
+		PGTLS_CL_SSLMODE_SOURCE,
+		PGTLS_CL_ROOTCERT, /* path the driver reads, "system", or "" */
+		PGTLS_CL_ROOTCERT_SOURCE,
+		PGTLS_CL_VERDICT, /* sentence for people */
+		PGTLS_CL_DETAIL   /* sentence for people, or "" */
+	} pgtls_client_field;
+
+	PGTLS_API const char *pgtls_client_get(const pgtls_clients *clients, int i, pgtls_client_field field);
+	PGTLS_API int pgtls_client_line(const pgtls_clients *clients, int i);
+	PGTLS_API pgtls_driver pgtls_client_driver(const pgtls_clients *clients, int i);
+	PGTLS_API pgtls_trust pgtls_client_trust(const pgtls_clients *clients, int i);
+	PGTLS_API pgtls_client_outcome pgtls_client_outcome_of(const pgtls_clients *clients, int i);
+	/* Why the settings fail already (root file missing, weak sslmode), or PGTLS_FAIL_NONE. */
+	PGTLS_API pgtls_failure pgtls_client_failure(const pgtls_clients *clients, int i);
+	/* 1 the root file exists, 0 it does not, -1 not applicable (JVM store). */
+	PGTLS_API int pgtls_client_rootcert_exists(const pgtls_clients *clients, int i);
 	PGTLS_API pgtls_err pgtls_clients_errcode(const pgtls_clients *clients);
 	PGTLS_API const char *pgtls_clients_errmsg(const pgtls_clients *clients);
+
+	/* ---------------------------------------------------------------------
+ * Rotation: who breaks when the servers switch to a new CA.
+ * ---------------------------------------------------------------------
+ */
+	typedef struct pgtls_rotation pgtls_rotation;
+
+	PGTLS_API pgtls_rotation *pgtls_rotation_new(void);
+	PGTLS_API void pgtls_rotation_free(pgtls_rotation *rot);
+
+	/*
+ * Predicts, for each client of CLIENTS, what happens when the endpoints
+ * (PROBES: finished probes of the TARGETs) switch to a certificate from
+ * the CA(s) in NEW_CA_PATH.  CLIENTS and PROBES are borrowed: they must
+ * outlive ROT.  Returns PGTLS_OK or an error (message on ROT).
+ */
+	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_rotation_run(pgtls_rotation *rot, const pgtls_clients *clients,
+	                                                       const char *new_ca_path, const pgtls_probe *const *probes,
+	                                                       int nprobes);
+	/* 1 GO: no client breaks, falls back or is unknown, and every endpoint was reachable. */
+	PGTLS_API int pgtls_rotation_go(const pgtls_rotation *rot);
+	PGTLS_API int pgtls_rotation_nendpoints(const pgtls_rotation *rot);
+	PGTLS_API const char *pgtls_rotation_endpoint_target(const pgtls_rotation *rot, int i);
+	PGTLS_API int pgtls_rotation_endpoint_reachable(const pgtls_rotation *rot, int i);
+	/* 1 already serves a chain from the new CA, 0 not, -1 unknown (unreachable). */
+	PGTLS_API int pgtls_rotation_endpoint_on_new_ca(const pgtls_rotation *rot, int i);
+
+	typedef enum pgtls_rotation_field
+	{
+		PGTLS_RF_FILE = 0,
+		PGTLS_RF_HOST,
+		PGTLS_RF_ENDPOINT, /* the TARGET it connects to, or "" */
+		PGTLS_RF_NOW,      /* what the client does today (a pgtls_client_outcome code) */
+		PGTLS_RF_ERROR,    /* the error the driver will show, or "" */
+		PGTLS_RF_WHEN,     /* when the break shows, or "" */
+		PGTLS_RF_REASON,   /* why, for people */
+		PGTLS_RF_FIX       /* the fix, safe before and after the switch, or "" */
+	} pgtls_rotation_field;
+
+	PGTLS_API int pgtls_rotation_nclients(const pgtls_rotation *rot);
+	PGTLS_API const char *pgtls_rotation_client_get(const pgtls_rotation *rot, int i, pgtls_rotation_field field);
+	PGTLS_API int pgtls_rotation_client_line(const pgtls_rotation *rot, int i);
+	PGTLS_API pgtls_driver pgtls_rotation_client_driver(const pgtls_rotation *rot, int i);
+	PGTLS_API pgtls_prediction pgtls_rotation_client_prediction(const pgtls_rotation *rot, int i);
+	/* Report as JSON (docs/json-schema.md); free with pgtls_free(). */
+	PGTLS_API char *pgtls_rotation_json(const pgtls_rotation *rot, int pretty);
+	PGTLS_API pgtls_err pgtls_rotation_errcode(const pgtls_rotation *rot);
+	PGTLS_API const char *pgtls_rotation_errmsg(const pgtls_rotation *rot);
 
 	/*
  * Parses a libpq conninfo string or postgresql:// URI (JDBC = 0), or a

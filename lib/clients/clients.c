@@ -37,41 +37,29 @@
 #define MAX_FINDINGS 100000
 #define MAX_DEPTH 12
 
-struct pgtls_clients
+static void
+rec_clear(client_rec *r)
 {
-	pgtls_errslot err;
-	json_t *found;   /* array of findings */
-	json_t *skipped; /* files not read, and why */
-	int files;
-	char home[1024];
-	bool force_service; /* the file being read is a service file (PGSERVICEFILE) */
-};
+	free(r->file);
+	free(r->spec);
+	free(r->host);
+	free(r->hostaddr);
+	free(r->port);
+	free(r->dbname);
+	free(r->user);
+	free(r->sslmode_text);
+	free(r->sslfactory);
+	free(r->rootcert);
+}
 
 pgtls_clients *
 pgtls_clients_new(void)
 {
 	pgtls_clients *c = calloc(1, sizeof(*c));
-	const char *h = getenv("HOME");
 
 	if (c == NULL)
 		return NULL;
-	c->found = json_array();
-	c->skipped = json_array();
-	if (!c->found || !c->skipped)
-	{
-		pgtls_clients_free(c);
-		return NULL;
-	}
-	if (h && h[0])
-		snprintf(c->home, sizeof(c->home), "%s", h);
-	else
-	{
-		struct passwd pw, *res = NULL;
-		char buf[4096];
-
-		if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &res) == 0 && res)
-			snprintf(c->home, sizeof(c->home), "%s", pw.pw_dir);
-	}
+	pgtls__home_dir(NULL, c->home, sizeof(c->home));
 	return c;
 }
 
@@ -80,8 +68,15 @@ pgtls_clients_free(pgtls_clients *c)
 {
 	if (c == NULL)
 		return;
-	json_decref(c->found);
-	json_decref(c->skipped);
+	for (int i = 0; i < c->nrecs; i++)
+		rec_clear(&c->recs[i]);
+	free(c->recs);
+	for (int i = 0; i < c->nskipped; i++)
+	{
+		free(c->skipped[i].path);
+		free(c->skipped[i].reason);
+	}
+	free(c->skipped);
 	free(c);
 }
 
@@ -100,7 +95,7 @@ pgtls_clients_errmsg(const pgtls_clients *c)
 int
 pgtls_clients_count(const pgtls_clients *c)
 {
-	return c ? (int)json_array_size(c->found) : 0;
+	return c ? c->nrecs : 0;
 }
 
 /* ---- helpers ---- */
@@ -176,38 +171,40 @@ file_exists(const char *p)
 	return p && p[0] && stat(p, &st) == 0;
 }
 
-/*
- * The effective TLS behaviour of one client.  DRIVER: libpq, psycopg,
- * asyncpg, pgjdbc, lib/pq, pgx, node-postgres.  PARAMS: parsed options.
- * ENVOBJ: PG* environment applying to libpq-family drivers (may be NULL).
- */
-static void
-judge(pgtls_clients *c, json_t *f, const char *driver, json_t *params, json_t *envobj)
+static char *
+dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* pgjdbc and Npgsql read sslmode case-insensitively; libpq does not */
+static pgtls_sslmode
+parse_mode(pgtls_driver driver, const char *mode)
+{
+	char low[32];
+	size_t i;
+
+	if (driver != PGTLS_DRIVER_PGJDBC && driver != PGTLS_DRIVER_NPGSQL)
+		return pgtls_sslmode_parse(mode);
+	for (i = 0; mode[i] && i + 1 < sizeof(low); i++)
+		low[i] = (char)tolower((unsigned char)mode[i]);
+	low[i] = '\0';
+	return mode[i] ? PGTLS_SSLMODE_INVALID : pgtls_sslmode_parse(low);
+}
+
+/* sslmode: explicit, from the environment (libpq family), or the driver's reading of other keys */
+static const char *
+resolve_mode(client_rec *r, json_t *params, json_t *envobj, bool libpq_family)
 {
 	const char *mode = jget(params, "sslmode");
-	const char *root = jget(params, "sslrootcert");
-	const char *mode_src = "explicit";
-	const char *root_src = "explicit";
-	const char *verdict;
-	const char *detail = NULL;
-	char rootbuf[1100] = "";
-	bool npgsql = strcmp(driver, "npgsql") == 0;
-	bool libpq_family = strcmp(driver, "libpq") == 0 || strcmp(driver, "psycopg") == 0 ||
-	                    strcmp(driver, "asyncpg") == 0 || strcmp(driver, "pgx") == 0 || strcmp(driver, "lib/pq") == 0;
-	bool exists;
-	const char *trust = "file";
 
+	r->sslmode_source = "explicit";
 	if (mode == NULL && envobj && libpq_family && jget(envobj, "PGSSLMODE"))
 	{
 		mode = jget(envobj, "PGSSLMODE");
-		mode_src = "environment (PGSSLMODE)";
+		r->sslmode_source = "environment (PGSSLMODE)";
 	}
-	if (root == NULL && envobj && libpq_family && jget(envobj, "PGSSLROOTCERT"))
-	{
-		root = jget(envobj, "PGSSLROOTCERT");
-		root_src = "environment (PGSSLROOTCERT)";
-	}
-	if (strcmp(driver, "pgjdbc") == 0)
+	if (r->driver == PGTLS_DRIVER_PGJDBC)
 	{
 		const char *ssl = jget(params, "ssl");
 		const char *factory = jget(params, "sslfactory");
@@ -215,152 +212,224 @@ judge(pgtls_clients *c, json_t *f, const char *driver, json_t *params, json_t *e
 		if (mode == NULL && ssl && strcmp(ssl, "true") == 0)
 		{
 			mode = "verify-full";
-			mode_src = "pgjdbc: ssl=true means verify-full";
+			r->sslmode_source = "pgjdbc: ssl=true means verify-full";
 		}
+		r->sslfactory = dup_or_null(factory);
 		if (factory && strstr(factory, "NonValidatingFactory"))
 		{
-			json_object_set_new(f, "sslfactory", json_string(factory));
 			if (mode == NULL)
-				mode = "require", mode_src = "pgjdbc: NonValidatingFactory";
-			trust = "none";
+				mode = "require", r->sslmode_source = "pgjdbc: NonValidatingFactory";
+			r->trust = PGTLS_TRUST_DISABLED;
 		}
 		else if (factory && strstr(factory, "DefaultJavaSSLFactory"))
-		{
-			json_object_set_new(f, "sslfactory", json_string(factory));
-			trust = "jvm";
-		}
+			r->trust = PGTLS_TRUST_JVM;
 	}
-	if (mode == NULL)
-	{
-		mode = strcmp(driver, "lib/pq") == 0 ? "require" : strcmp(driver, "node-postgres") == 0 ? "disable" : "prefer";
-		mode_src = "driver default";
-	}
-	if (npgsql)
+	if (r->driver == PGTLS_DRIVER_NPGSQL)
 	{
 		const char *tsc = jget(params, "trustservercertificate");
 
 		if (tsc && strcasecmp(tsc, "true") == 0)
-			trust = "none";
-		if (root == NULL)
+			r->trust = PGTLS_TRUST_DISABLED;
+	}
+	if (mode == NULL)
+	{
+		mode = pgtls_sslmode_name(pgtls__driver_rules(r->driver)->default_mode);
+		r->sslmode_source = "driver default";
+	}
+	return mode;
+}
+
+/* root certificate: explicit, PGSSLROOTCERT, the driver's default file, or the system store */
+static void
+resolve_root(pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj, bool libpq_family)
+{
+	const pgtls_driver_rules *d = pgtls__driver_rules(r->driver);
+	const char *root = jget(params, "sslrootcert");
+	char rootbuf[1100];
+
+	r->root_source = "explicit";
+	if (root == NULL && envobj && libpq_family && jget(envobj, "PGSSLROOTCERT"))
+	{
+		root = jget(envobj, "PGSSLROOTCERT");
+		r->root_source = "environment (PGSSLROOTCERT)";
+	}
+	r->root_explicit = root != NULL;
+	if (root == NULL && d->default_root_file)
+	{
+		if (c->home[0] == '\0')
 		{
-			root = "system";
-			root_src = "Npgsql: the operating system's trust store";
+			r->root = PGTLS_ROOT_NO_HOME;
+			r->root_source = "default (~/.postgresql/root.crt), but no home directory";
+			return;
 		}
+		snprintf(rootbuf, sizeof(rootbuf), "%s/.postgresql/root.crt", c->home);
+		root = rootbuf;
+		r->root_source = "default (~/.postgresql/root.crt of the user running the scan)";
+	}
+	else if (root == NULL && d->system_store_default)
+	{
+		root = "system";
+		r->root_source = "driver default: the operating system's trust store";
 	}
 	if (root == NULL)
 	{
-		if (strcmp(driver, "node-postgres") == 0 || strcmp(driver, "lib/pq") == 0 || strcmp(driver, "pgx") == 0)
-			root_src = "none (this driver has no default root file)";
-		else
-		{
-			snprintf(rootbuf, sizeof(rootbuf), "%s/.postgresql/root.crt", c->home);
-			root = rootbuf;
-			root_src = "default (~/.postgresql/root.crt of the user running the scan)";
-		}
+		r->root_source = "none (this driver has no default root file)";
+		r->root = PGTLS_ROOT_NONE;
+		return;
 	}
-	exists = root && (strcmp(root, "system") == 0 || file_exists(root));
-	if (trust[0] == 'f' && root && strcmp(root, "system") == 0)
-		trust = "system";
-
-	/* verdicts */
-	if (strcmp(mode, "disable") == 0)
-		verdict = "plaintext";
-	else if (trust[0] == 'n')
-		verdict = "encrypted, not verified";
-	else if (strcmp(driver, "node-postgres") == 0)
+	r->rootcert = strdup(root);
+	if (strcmp(root, "system") == 0)
 	{
-		if (strcmp(mode, "no-verify") == 0)
-			verdict = "encrypted, not verified";
-		else
-		{
-			verdict = "verifies full";
-			detail =
-			    "node-postgres treats sslmode prefer/require/verify-ca as verify-full (unless uselibpqcompat=true)";
-		}
+		if (r->trust == PGTLS_TRUST_FILE)
+			r->trust = PGTLS_TRUST_SYSTEM;
+		r->root = PGTLS_ROOT_LOADED;
 	}
-	else if (strcmp(mode, "allow") == 0 || strcmp(mode, "prefer") == 0)
-	{
-		verdict = "may fall back to plaintext";
-		if (strcmp(driver, "libpq") == 0 || strcmp(driver, "psycopg") == 0)
-			detail = exists ? "verifies the CA when TLS works, but silently retries without TLS when verification fails"
-			                : "TLS without verification, and silently retries without TLS";
-		else
-			detail = "TLS without verification, and retries without TLS";
-	}
-	else if (strcmp(mode, "require") == 0)
-	{
-		bool verifies =
-		    exists && root_src[0] != 'n' &&
-		    (strcmp(driver, "libpq") == 0 || strcmp(driver, "psycopg") == 0 ||
-		     ((strcmp(driver, "lib/pq") == 0 || strcmp(driver, "pgx") == 0) && strcmp(root_src, "explicit") == 0));
-
-		verdict = verifies ? "verifies CA only" : "encrypted, not verified";
-		if (verifies)
-			detail = "libpq verifies the CA in require mode because the root certificate file exists";
-	}
-	else if (strcmp(mode, "verify-ca") == 0)
-		verdict = (trust[0] == 'j' || exists) ? "verifies CA only" : "fails now: root certificate file missing";
-	else if (strcmp(mode, "verify-full") == 0)
-		verdict = (trust[0] == 'j' || exists) ? "verifies full" : "fails now: root certificate file missing";
 	else
-		verdict = "unknown sslmode";
+		r->root = file_exists(root) ? PGTLS_ROOT_LOADED : PGTLS_ROOT_MISSING;
+}
 
-	json_object_set_new(f, "sslmode", json_string(mode));
-	json_object_set_new(f, "sslmode_source", json_string(mode_src));
-	if (trust[0] == 'j')
-		json_object_set_new(f, "rootcert",
-		                    json_pack("{s:s,s:s,s:n}", "path", "JVM trust store (javax.net.ssl.trustStore or cacerts)",
-		                              "source", "pgjdbc DefaultJavaSSLFactory", "exists"));
-	else if (root)
-		json_object_set_new(f, "rootcert",
-		                    json_pack("{s:o,s:s,s:b}", "path", pgtls__json_text(root, strlen(root)), "source", root_src,
-		                              "exists", exists));
+/*
+ * The effective TLS settings of one client, after its driver's defaults
+ * and the environment, classified by the rules engine.  PARAMS: parsed
+ * options; ENVOBJ: PG* environment applying to libpq-family drivers (may
+ * be NULL).
+ */
+static void
+judge(pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj)
+{
+	bool libpq_family = r->driver == PGTLS_DRIVER_LIBPQ || r->driver == PGTLS_DRIVER_PSYCOPG ||
+	                    r->driver == PGTLS_DRIVER_ASYNCPG || r->driver == PGTLS_DRIVER_PGX ||
+	                    r->driver == PGTLS_DRIVER_GO_PQ;
+	const char *mode = resolve_mode(r, params, envobj, libpq_family);
+	pgtls_facts f;
+
+	r->sslmode_text = strdup(mode);
+	if (r->driver == PGTLS_DRIVER_NODE_POSTGRES && strcmp(mode, "no-verify") == 0)
+	{
+		/* node-postgres: encrypt, verify nothing */
+		r->sslmode = PGTLS_SSLMODE_REQUIRE;
+		r->trust = PGTLS_TRUST_DISABLED;
+	}
 	else
-		json_object_set_new(f, "rootcert", json_pack("{s:n,s:s,s:b}", "path", "source", root_src, "exists", 0));
-	json_object_set_new(f, "verdict", json_string(verdict));
-	if (detail)
-		json_object_set_new(f, "detail", json_string(detail));
+		r->sslmode = parse_mode(r->driver, mode);
+	resolve_root(c, r, params, envobj, libpq_family);
+
+	memset(&f, 0, sizeof(f));
+	f.driver = r->driver;
+	f.sslmode = r->sslmode;
+	f.trust = r->trust;
+	f.root = r->root;
+	f.root_explicit = r->root_explicit;
+	r->outcome = pgtls__rules_classify(&f, &r->verifies_when_tls, &r->failure);
+}
+
+const char *
+pgtls__client_verdict(const client_rec *r)
+{
+	switch (r->failure)
+	{
+		case PGTLS_FAIL_NONE:
+			break;
+		case PGTLS_FAIL_ROOT_MISSING:
+		case PGTLS_FAIL_NO_HOME:
+			return "fails now: root certificate file missing";
+		case PGTLS_FAIL_ROOT_UNREADABLE:
+			return "fails now: root certificate file unreadable";
+		case PGTLS_FAIL_WEAK_SYSTEM:
+			return "fails now: sslrootcert=system allows only sslmode=verify-full";
+		case PGTLS_FAIL_INVALID_SSLMODE:
+			return "unknown sslmode";
+		default:
+			return "fails now";
+	}
+	switch (r->outcome)
+	{
+		case PGTLS_OUTCOME_NO_TLS:
+			return "plaintext";
+		case PGTLS_OUTCOME_OPPORTUNISTIC:
+			return "may fall back to plaintext";
+		case PGTLS_OUTCOME_ENCRYPTED_UNVERIFIED:
+			return "encrypted, not verified";
+		case PGTLS_OUTCOME_VERIFIES_CA:
+			return "verifies CA only";
+		case PGTLS_OUTCOME_VERIFIES_FULL:
+			return "verifies full";
+		case PGTLS_OUTCOME_UNIX_SOCKET:
+			return "Unix socket: TLS does not apply";
+		default:
+			return "unknown";
+	}
+}
+
+const char *
+pgtls__client_detail(const client_rec *r)
+{
+	const pgtls_driver_rules *d = pgtls__driver_rules(r->driver);
+
+	if (r->failure != PGTLS_FAIL_NONE)
+		return NULL;
+	if (r->outcome == PGTLS_OUTCOME_OPPORTUNISTIC && r->sslmode != PGTLS_SSLMODE_ALLOW && d->root_upgrades_prefer)
+		return r->verifies_when_tls >= PGTLS_VERIFIED_CA
+		           ? "verifies the CA when TLS works, but silently retries without TLS when verification fails"
+		           : "TLS without verification, and silently retries without TLS";
+	if (r->outcome == PGTLS_OUTCOME_OPPORTUNISTIC)
+		return "TLS without verification, and retries without TLS";
+	if (r->outcome == PGTLS_OUTCOME_VERIFIES_CA && r->sslmode == PGTLS_SSLMODE_REQUIRE)
+		return "the driver verifies the CA in require mode because the root certificate file exists";
+	if (r->outcome == PGTLS_OUTCOME_VERIFIES_FULL && d->weak_modes_verify_full &&
+	    r->sslmode != PGTLS_SSLMODE_VERIFY_FULL)
+		return "node-postgres treats sslmode prefer/require/verify-ca as verify-full (unless uselibpqcompat=true)";
+	return NULL;
 }
 
 static void
-add_finding(pgtls_clients *c, const char *file, int line, const char *kind, const char *driver, const char *raw,
+add_finding(pgtls_clients *c, const char *file, int line, const char *kind, pgtls_driver driver, const char *raw,
             size_t rawlen, json_t *params, json_t *envobj)
 {
-	json_t *f;
-	char *masked;
-	const char *host;
+	client_rec *r;
 
-	if (json_array_size(c->found) >= MAX_FINDINGS)
+	if (c->nrecs >= MAX_FINDINGS)
 		return;
-	masked = mask_spec(raw, rawlen);
-	host = jget(params, "host");
-	f = json_pack("{s:s,s:i,s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "file", file, "line", line, "kind", kind, "driver", driver,
-	              "spec", masked ? pgtls__json_text(masked, strlen(masked)) : json_null(), "host",
-	              host ? json_string(host) : json_string(strcmp(driver, "pgjdbc") == 0 ? "localhost" : "(default)"),
-	              "port", jget(params, "port") ? json_string(jget(params, "port")) : json_string("5432"), "dbname",
-	              jget(params, "dbname") ? json_string(jget(params, "dbname")) : json_null(), "user",
-	              jget(params, "user") ? json_string(jget(params, "user")) : json_null());
-	free(masked);
-	if (f == NULL)
-		return;
-	judge(c, f, driver, params, envobj);
-	json_array_append_new(c->found, f);
+	if (c->nrecs == c->caprecs)
+	{
+		int cap = c->caprecs ? c->caprecs * 2 : 64;
+		client_rec *grown = realloc(c->recs, (size_t)cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return;
+		c->recs = grown;
+		c->caprecs = cap;
+	}
+	r = &c->recs[c->nrecs];
+	memset(r, 0, sizeof(*r));
+	r->file = strdup(file);
+	r->line = line;
+	r->kind = kind;
+	r->driver = driver;
+	r->spec = mask_spec(raw, rawlen);
+	r->host = dup_or_null(jget(params, "host"));
+	r->hostaddr = dup_or_null(jget(params, "hostaddr"));
+	r->port = dup_or_null(jget(params, "port"));
+	r->dbname = dup_or_null(jget(params, "dbname"));
+	r->user = dup_or_null(jget(params, "user"));
+	judge(c, r, params, envobj);
+	c->nrecs++;
 }
 
-static const char *
+static pgtls_driver
 driver_for(const char *path, const char *content)
 {
 	const char *ext = strrchr(path, '.');
 
 	if (ext == NULL)
-		return "libpq";
+		return PGTLS_DRIVER_LIBPQ;
 	if (strcmp(ext, ".py") == 0)
-		return strstr(content, "asyncpg") ? "asyncpg" : "psycopg";
+		return strstr(content, "asyncpg") ? PGTLS_DRIVER_ASYNCPG : PGTLS_DRIVER_PSYCOPG;
 	if (strcmp(ext, ".go") == 0)
-		return strstr(content, "jackc/pgx") ? "pgx" : "lib/pq";
+		return strstr(content, "jackc/pgx") ? PGTLS_DRIVER_PGX : PGTLS_DRIVER_GO_PQ;
 	if (strcmp(ext, ".js") == 0 || strcmp(ext, ".ts") == 0 || strcmp(ext, ".mjs") == 0 || strcmp(ext, ".cjs") == 0)
-		return "node-postgres";
-	return "libpq";
+		return PGTLS_DRIVER_NODE_POSTGRES;
+	return PGTLS_DRIVER_LIBPQ;
 }
 
 /* URIs can contain ',' (host lists) and ';' ends JDBC in some configs: scan to a real delimiter */
@@ -442,10 +511,10 @@ npgsql_parse(const char *s)
 								norm[k++] = (char)tolower((unsigned char)*q);
 						}
 						norm[k] = '\0';
-						json_object_set_new(o, "sslmode", json_string(norm));
+						json_object_set_new(o, "sslmode", json_stringn_nocheck(norm, strlen(norm)));
 					}
 					else
-						json_object_set_new(o, map[i][1], pgtls__json_text(w, strlen(w)));
+						json_object_set_new(o, map[i][1], json_stringn_nocheck(w, strlen(w)));
 					free(v);
 					break;
 				}
@@ -456,7 +525,7 @@ npgsql_parse(const char *s)
 }
 
 static void
-scan_line(pgtls_clients *c, const char *path, int lineno, const char *line, size_t n, const char *driver,
+scan_line(pgtls_clients *c, const char *path, int lineno, const char *line, size_t n, pgtls_driver driver,
           json_t *envobj)
 {
 	static const char *const schemes[] = {"postgresql://", "postgres://"};
@@ -473,7 +542,7 @@ scan_line(pgtls_clients *c, const char *path, int lineno, const char *line, size
 
 		if (params)
 		{
-			add_finding(c, path, lineno, "jdbc-url", "pgjdbc", s, len, params, NULL);
+			add_finding(c, path, lineno, "jdbc-url", PGTLS_DRIVER_PGJDBC, s, len, params, NULL);
 			had = true;
 		}
 		json_decref(params);
@@ -522,7 +591,7 @@ scan_line(pgtls_clients *c, const char *path, int lineno, const char *line, size
 		spec = strndup(b, (size_t)(e - b));
 		params = spec ? npgsql_parse(spec) : NULL;
 		if (params && json_object_size(params) >= 2)
-			add_finding(c, path, lineno, "npgsql", "npgsql", spec, strlen(spec), params, envobj);
+			add_finding(c, path, lineno, "npgsql", PGTLS_DRIVER_NPGSQL, spec, strlen(spec), params, envobj);
 		json_decref(params);
 		free(spec);
 		return;
@@ -712,10 +781,10 @@ scan_django(pgtls_clients *c, const char *path, const char *buf)
 			char *v = py_value(buf, keys[i][0], NULL);
 
 			if (v && v[0])
-				json_object_set_new(params, keys[i][1], pgtls__json_text(v, strlen(v)));
+				json_object_set_new(params, keys[i][1], json_stringn_nocheck(v, strlen(v)));
 			free(v);
 		}
-		add_finding(c, path, line, "django", "psycopg", "DATABASES (Django settings)", 27, params, NULL);
+		add_finding(c, path, line, "django", PGTLS_DRIVER_PSYCOPG, "DATABASES (Django settings)", 27, params, NULL);
 	}
 	free(engine);
 	json_decref(params);
@@ -724,7 +793,7 @@ scan_django(pgtls_clients *c, const char *path, const char *buf)
 static void
 scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 {
-	const char *driver = driver_for(path, buf);
+	pgtls_driver driver = driver_for(path, buf);
 	const char *p = buf, *end = buf + len;
 	int lineno = 0;
 	bool service = c->force_service || is_service_file(path);
@@ -753,7 +822,8 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 			{
 				if (svc)
 				{
-					add_finding(c, path, svcline, "pg_service", "libpq", svcname, strlen(svcname), svc, NULL);
+					add_finding(c, path, svcline, "pg_service", PGTLS_DRIVER_LIBPQ, svcname, strlen(svcname), svc,
+					            NULL);
 					json_decref(svc);
 				}
 				svc = json_object();
@@ -766,7 +836,7 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 				char *val = NULL;
 
 				if (assignment(p, n, key, sizeof(key), &val))
-					json_object_set_new(svc, key, pgtls__json_text(val, strlen(val)));
+					json_object_set_new(svc, key, json_stringn_nocheck(val, strlen(val)));
 				free(val);
 			}
 		}
@@ -779,7 +849,7 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 
 				if (assignment(p, n, key, sizeof(key), &val) && pgenv_key(key))
 				{
-					json_object_set_new(envspec, pgenv_key(key), pgtls__json_text(val, strlen(val)));
+					json_object_set_new(envspec, pgenv_key(key), json_stringn_nocheck(val, strlen(val)));
 					if (envline == 0)
 						envline = lineno;
 				}
@@ -791,7 +861,7 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 	}
 	if (svc)
 	{
-		add_finding(c, path, svcline, "pg_service", "libpq", svcname, strlen(svcname), svc, NULL);
+		add_finding(c, path, svcline, "pg_service", PGTLS_DRIVER_LIBPQ, svcname, strlen(svcname), svc, NULL);
 		json_decref(svc);
 	}
 	if (envspec && json_object_size(envspec) > 0)
@@ -799,7 +869,7 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 		char desc[64];
 
 		snprintf(desc, sizeof(desc), "PG* variables");
-		add_finding(c, path, envline, "env-file", "libpq", desc, strlen(desc), envspec, NULL);
+		add_finding(c, path, envline, "env-file", PGTLS_DRIVER_LIBPQ, desc, strlen(desc), envspec, NULL);
 	}
 	json_decref(envspec);
 	if (strstr(buf, "django.db.backends.postgresql"))
@@ -809,8 +879,17 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 static void
 skip(pgtls_clients *c, const char *path, const char *why)
 {
-	if (json_array_size(c->skipped) < 1000)
-		json_array_append_new(c->skipped, json_pack("{s:s,s:s}", "path", path, "reason", why));
+	skipped_path *grown;
+
+	if (c->nskipped >= 1000)
+		return;
+	grown = realloc(c->skipped, (size_t)(c->nskipped + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return;
+	c->skipped = grown;
+	grown[c->nskipped].path = strdup(path);
+	grown[c->nskipped].reason = strdup(why);
+	c->nskipped++;
 }
 
 static void
@@ -921,12 +1000,12 @@ pgtls_clients_scan_env(pgtls_clients *c, char *const *envp)
 			continue;
 		snprintf(var, sizeof(var), "%.*s", (int)(eq - *e), *e);
 		if (pgenv_key(var))
-			json_object_set_new(pg, pgenv_key(var), pgtls__json_text(eq + 1, strlen(eq + 1)));
+			json_object_set_new(pg, pgenv_key(var), json_stringn_nocheck(eq + 1, strlen(eq + 1)));
 		else if (strlen(var) > 4 && strcmp(var + strlen(var) - 4, "_URL") == 0)
-			scan_line(c, "(environment)", 0, eq + 1, strlen(eq + 1), "libpq", NULL);
+			scan_line(c, "(environment)", 0, eq + 1, strlen(eq + 1), PGTLS_DRIVER_LIBPQ, NULL);
 	}
 	if (json_object_size(pg) > 0)
-		add_finding(c, "(environment)", 0, "environment", "libpq", "PG* variables", 13, pg, NULL);
+		add_finding(c, "(environment)", 0, "environment", PGTLS_DRIVER_LIBPQ, "PG* variables", 13, pg, NULL);
 	json_decref(pg);
 
 	/* the service files libpq would read: PGSERVICEFILE or ~/.pg_service.conf, and PGSYSCONFDIR's */
@@ -964,22 +1043,8 @@ pgtls_clients_json(const pgtls_clients *c, int pretty)
 {
 	json_t *rep;
 	char *out;
-	json_t *counts = json_object();
-	size_t i;
-	json_t *f;
 
-	if (c == NULL)
-		return NULL;
-	json_array_foreach(c->found, i, f)
-	{
-		const char *v = jget(f, "verdict");
-		json_int_t n = json_integer_value(json_object_get(counts, v));
-
-		json_object_set_new(counts, v, json_integer(n + 1));
-	}
-	rep = json_pack("{s:s,s:i,s:i,s:o,s:O,s:O}", "pgtls_version", PGTLS_VERSION_STR, "schema", PGTLS_JSON_SCHEMA,
-	                "files_scanned", c->files, "verdicts", counts, "clients", c->found, "skipped", c->skipped);
-	if (rep == NULL)
+	if (c == NULL || (rep = pgtls__clients_to_json(c)) == NULL)
 		return NULL;
 	out = json_dumps(rep, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
 	json_decref(rep);
@@ -990,303 +1055,136 @@ pgtls_clients_json(const pgtls_clients *c, int pretty)
 int
 pgtls_clients_status(const pgtls_clients *c)
 {
-	size_t i;
-	json_t *f;
-
 	if (c == NULL)
 		return 3;
-	json_array_foreach(c->found, i, f) if (strcmp(jget(f, "verdict"), "verifies full") != 0) return 1;
+	for (int i = 0; i < c->nrecs; i++)
+		if (c->recs[i].outcome != PGTLS_OUTCOME_VERIFIES_FULL || c->recs[i].failure != PGTLS_FAIL_NONE)
+			return 1;
 	return 0;
 }
 
-/* ======================================================================
- * Rotation
- * ====================================================================== */
+/* ---- typed accessors ---- */
 
-/* does STORE trust any certificate of NEWCA (as a chain up to a trust anchor)? */
-static int
-trusts_new_ca(X509_STORE *store, pgtls_store *newca)
+int
+pgtls_clients_files_scanned(const pgtls_clients *c)
 {
-	STACK_OF(X509) *untrusted = sk_X509_new_null();
-	int i, ok = 0;
-
-	if (untrusted == NULL)
-		return -1;
-	for (i = 0; i < newca->nentries; i++)
-		sk_X509_push(untrusted, newca->entries[i].cert);
-	for (i = 0; i < newca->nentries && !ok; i++)
-	{
-		X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-
-		if (ctx && X509_STORE_CTX_init(ctx, store, newca->entries[i].cert, untrusted) == 1 &&
-		    X509_verify_cert(ctx) == 1)
-			ok = 1;
-		X509_STORE_CTX_free(ctx);
-	}
-	sk_X509_free(untrusted);
-	ERR_clear_error();
-	return ok;
+	return c ? c->files : 0;
 }
 
-/* 1 trusts, 0 does not, -1 unknown (message in WHY) */
-static int
-client_trust(json_t *f, pgtls_store *newca, char *why, size_t whylen)
+int
+pgtls_clients_nskipped(const pgtls_clients *c)
 {
-	json_t *rc = json_object_get(f, "rootcert");
-	const char *path = jget(rc, "path");
-	X509_STORE *store;
-	int r;
-
-	why[0] = '\0';
-	if (json_is_null(json_object_get(rc, "exists")))
-	{
-		snprintf(why, whylen, "uses the JVM trust store: check it with \"pgtls store verify --fingerprint ...\"");
-		return -1;
-	}
-	if (!json_is_true(json_object_get(rc, "exists")) || path == NULL)
-	{
-		snprintf(why, whylen, "no root certificate file");
-		return 0;
-	}
-	store = X509_STORE_new();
-	if (store == NULL)
-		return -1;
-	if (strcmp(path, "system") == 0)
-		X509_STORE_set_default_paths(store);
-	else
-	{
-		pgtls_store *st = pgtls_store_new();
-
-		if (st == NULL || pgtls_store_load_file(st, path, NULL) != PGTLS_OK)
-		{
-			snprintf(why, whylen, "cannot read %s: %s", path, st ? pgtls_store_errmsg(st) : "out of memory");
-			pgtls_store_free(st);
-			X509_STORE_free(store);
-			return -1;
-		}
-		for (int i = 0; i < st->nentries; i++)
-			X509_STORE_add_cert(store, st->entries[i].cert);
-		pgtls_store_free(st);
-	}
-	r = trusts_new_ca(store, newca);
-	X509_STORE_free(store);
-	ERR_clear_error();
-	return r;
+	return c ? c->nskipped : 0;
 }
 
-/* libpq's name rule on a probe report's leaf (san_dns, san_ip, CN) */
-static bool
-name_ok(json_t *leaf, const char *host)
+const char *
+pgtls_clients_skipped_path(const pgtls_clients *c, int i)
 {
-	json_t *v;
-	size_t i;
-	bool ip = pgtls__is_ip_address(host);
-	json_t *list = json_object_get(leaf, ip ? "san_ip" : "san_dns");
-	const char *subj = jget(leaf, "subject");
+	return (c && i >= 0 && i < c->nskipped && c->skipped[i].path) ? c->skipped[i].path : "";
+}
 
-	json_array_foreach(list, i, v)
-	{
-		const char *n = json_string_value(v);
+const char *
+pgtls_clients_skipped_reason(const pgtls_clients *c, int i)
+{
+	return (c && i >= 0 && i < c->nskipped && c->skipped[i].reason) ? c->skipped[i].reason : "";
+}
 
-		if (ip ? strcmp(n, host) == 0 : pgtls_name_matches(n, strlen(n), host))
-			return true;
-	}
-	if (json_array_size(list) > 0)
-		return false;
-	/* CN fallback */
-	if (subj)
-	{
-		const char *cn = strstr(subj, "CN=");
-
-		if (cn)
-		{
-			const char *e = strchr(cn + 3, ',');
-			size_t len = e ? (size_t)(e - cn - 3) : strlen(cn + 3);
-
-			return pgtls_name_matches(cn + 3, len, host);
-		}
-	}
-	return false;
+static const client_rec *
+rec_at(const pgtls_clients *c, int i)
+{
+	return (c && i >= 0 && i < c->nrecs) ? &c->recs[i] : NULL;
 }
 
 static const char *
-break_error(const char *driver)
+nz(const char *s)
 {
-	if (strcmp(driver, "pgjdbc") == 0)
-		return "SSL error: PKIX path building failed: ... unable to find valid certification path to requested target";
-	if (strcmp(driver, "asyncpg") == 0)
-		return "ssl.SSLCertVerificationError: certificate verify failed: unable to get local issuer certificate";
-	if (strcmp(driver, "lib/pq") == 0 || strcmp(driver, "pgx") == 0)
-		return "x509: certificate signed by unknown authority";
-	if (strcmp(driver, "node-postgres") == 0)
-		return "Error: unable to get local issuer certificate";
-	return "SSL error: certificate verify failed";
+	return s ? s : "";
 }
 
-char *
-pgtls_clients_rotation_json(pgtls_clients *c, const char *new_ca_path, const char *const *probes, int nprobes,
-                            int pretty, int *go)
+const char *
+pgtls_client_get(const pgtls_clients *c, int i, pgtls_client_field field)
 {
-	pgtls_store *newca;
-	json_t *rep, *eps, *rows;
-	json_t *leaf = NULL;
-	json_t *probe0 = NULL;
-	size_t i;
-	json_t *f;
-	int breaks = 0;
-	char *out;
+	const client_rec *r = rec_at(c, i);
 
-	if (c == NULL || new_ca_path == NULL)
-		return NULL;
-	pgtls__clearerr(&c->err);
-	newca = pgtls_store_new();
-	if (newca == NULL)
-		return NULL;
-	if (pgtls_store_load_file(newca, new_ca_path, NULL) != PGTLS_OK)
+	if (r == NULL)
+		return "";
+	switch (field)
 	{
-		pgtls__seterr(&c->err, pgtls_store_errcode(newca), "new CA: %s", pgtls_store_errmsg(newca));
-		pgtls_store_free(newca);
-		return NULL;
+		case PGTLS_CL_FILE:
+			return nz(r->file);
+		case PGTLS_CL_KIND:
+			return r->kind;
+		case PGTLS_CL_SPEC:
+			return nz(r->spec);
+		case PGTLS_CL_HOST:
+			return nz(r->host);
+		case PGTLS_CL_HOSTADDR:
+			return nz(r->hostaddr);
+		case PGTLS_CL_PORT:
+			return nz(r->port);
+		case PGTLS_CL_SSLMODE:
+			return nz(r->sslmode_text);
+		case PGTLS_CL_SSLMODE_SOURCE:
+			return nz(r->sslmode_source);
+		case PGTLS_CL_ROOTCERT:
+			return r->trust == PGTLS_TRUST_JVM ? "JVM trust store (javax.net.ssl.trustStore or cacerts)"
+			                                   : nz(r->rootcert);
+		case PGTLS_CL_ROOTCERT_SOURCE:
+			return r->trust == PGTLS_TRUST_JVM ? "pgjdbc DefaultJavaSSLFactory" : nz(r->root_source);
+		case PGTLS_CL_VERDICT:
+			return pgtls__client_verdict(r);
+		case PGTLS_CL_DETAIL:
+			return nz(pgtls__client_detail(r));
 	}
-	rep = json_object();
-	eps = json_array();
-	rows = json_array();
+	return "";
+}
 
-	/* endpoints: is the served chain already from the new CA? */
-	for (int k = 0; k < nprobes; k++)
-	{
-		json_error_t je;
-		json_t *p = json_loads(probes[k], 0, &je);
-		json_t *chain = json_object_get(p, "chain");
-		bool on_new = false;
+int
+pgtls_client_line(const pgtls_clients *c, int i)
+{
+	const client_rec *r = rec_at(c, i);
 
-		if (p == NULL)
-			continue;
-		if (json_array_size(chain) > 0)
-		{
-			size_t j;
-			json_t *cert;
+	return r ? r->line : 0;
+}
 
-			/* a served certificate whose issuer or self is in the new CA file */
-			json_array_foreach(chain, j, cert) for (int e = 0; e < newca->nentries; e++)
-			{
-				char fp[EVP_MAX_MD_SIZE * 3 + 1], subj[512];
+pgtls_driver
+pgtls_client_driver(const pgtls_clients *c, int i)
+{
+	const client_rec *r = rec_at(c, i);
 
-				pgtls__fingerprint(newca->entries[e].cert, "SHA256", fp, sizeof(fp));
-				pgtls__name_str(X509_get_subject_name(newca->entries[e].cert), subj, sizeof(subj));
-				if (strcmp(fp, jget(cert, "sha256") ? jget(cert, "sha256") : "") == 0 ||
-				    strcmp(subj, jget(cert, "issuer") ? jget(cert, "issuer") : "") == 0)
-					on_new = true;
-			}
-			if (leaf == NULL)
-			{
-				leaf = json_incref(json_array_get(chain, 0));
-				probe0 = json_incref(p);
-			}
-		}
-		json_array_append_new(eps, json_pack("{s:O,s:O,s:b,s:O}", "target", json_object_get(p, "target"), "status",
-		                                     json_object_get(p, "status"), "serves_new_ca", on_new, "leaf",
-		                                     json_array_size(chain) ? json_array_get(chain, 0) : json_null()));
-		json_decref(p);
-	}
+	return r ? r->driver : PGTLS_DRIVER_LIBPQ;
+}
 
-	json_array_foreach(c->found, i, f)
-	{
-		const char *verdict = jget(f, "verdict");
-		const char *driver = jget(f, "driver");
-		const char *host = jget(f, "host");
-		const char *outcome;
-		const char *error = NULL;
-		char fix[1200] = "";
-		char why[600] = "";
-		const char *path = jget(json_object_get(f, "rootcert"), "path");
-		bool verifies_now =
-		    strncmp(verdict, "verifies", 8) == 0 || (strcmp(verdict, "may fall back to plaintext") == 0 &&
-		                                             jget(f, "detail") && strstr(jget(f, "detail"), "verifies the CA"));
-		bool alias_problem = false;
+pgtls_trust
+pgtls_client_trust(const pgtls_clients *c, int i)
+{
+	const client_rec *r = rec_at(c, i);
 
-		if (strncmp(verdict, "fails now", 9) == 0)
-		{
-			outcome = "broken already";
-			error = "root certificate file does not exist";
-			snprintf(fix, sizeof(fix),
-			         "install a bundle with the old and new CAs at %s (pgtls store merge -o %s --format pem OLD-CA %s)",
-			         path ? path : "the sslrootcert path", path ? path : "FILE", new_ca_path);
-			breaks++;
-		}
-		else if (!verifies_now)
-		{
-			outcome = "unaffected (verifies nothing)";
-			snprintf(fix, sizeof(fix),
-			         "not a rotation risk, but open to impersonation: set sslmode=verify-full and sslrootcert to a "
-			         "bundle with %s",
-			         new_ca_path);
-		}
-		else
-		{
-			int t = client_trust(f, newca, why, sizeof(why));
+	return r ? r->trust : PGTLS_TRUST_FILE;
+}
 
-			if (t == 1)
-				outcome = "keeps working";
-			else if (t < 0)
-				outcome = "unknown";
-			else if (strcmp(verdict, "may fall back to plaintext") == 0)
-			{
-				outcome = "silently falls back to plaintext";
-				error = "(no error: libpq retries without TLS; fails instead if the server requires TLS)";
-				snprintf(fix, sizeof(fix), "add %s to %s, and use sslmode=verify-full", new_ca_path,
-				         path ? path : "its root file");
-			}
-			else
-			{
-				outcome = "breaks";
-				error = break_error(driver);
-				breaks++;
-				if (strcmp(driver, "pgjdbc") == 0 && path && (strstr(path, ".jks") || strstr(path, ".p12")))
-					snprintf(fix, sizeof(fix), "pgtls store merge -o %s --format %s --force %s %s", path,
-					         strstr(path, ".jks") ? "jks" : "p12", path, new_ca_path);
-				else
-					snprintf(fix, sizeof(fix),
-					         "pgtls store merge -o %s --format pem --force %s %s  (keeps the old CA too)",
-					         path ? path : "ROOTFILE", path ? path : "ROOTFILE", new_ca_path);
-			}
-			/* verify-full through a name the certificate does not carry */
-			if (strcmp(verdict, "verifies full") == 0 && leaf && host && strcmp(host, "(default)") != 0 &&
-			    strchr(host, ',') == NULL && !name_ok(leaf, host))
-			{
-				alias_problem = true;
-				if (strcmp(outcome, "keeps working") == 0)
-				{
-					outcome = "breaks";
-					breaks++;
-				}
-				error = "server certificate does not match host name (DNS alias)";
-				snprintf(fix + strlen(fix), sizeof(fix) - strlen(fix),
-				         "%sconnect by a name in the certificate, or reissue it with \"%s\" as a subjectAltName",
-				         fix[0] ? "; " : "", host);
-			}
-		}
-		json_array_append_new(rows, json_pack("{s:O,s:O,s:O,s:O,s:O,s:s,s:o,s:b,s:o,s:o}", "file",
-		                                      json_object_get(f, "file"), "line", json_object_get(f, "line"), "driver",
-		                                      json_object_get(f, "driver"), "host", json_object_get(f, "host"),
-		                                      "verdict", json_object_get(f, "verdict"), "outcome", outcome, "error",
-		                                      error ? json_string(error) : json_null(), "host_alias_not_in_certificate",
-		                                      alias_problem, "why", why[0] ? json_string(why) : json_null(), "fix",
-		                                      fix[0] ? json_string(fix) : json_null()));
-	}
-	json_decref(leaf);
-	json_decref(probe0);
-	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
-	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
-	json_object_set_new(rep, "new_ca", json_pack("{s:s,s:i}", "path", new_ca_path, "certificates", newca->nentries));
-	json_object_set_new(rep, "decision", json_string(breaks ? "NO-GO" : "GO"));
-	json_object_set_new(rep, "clients_that_break", json_integer(breaks));
-	json_object_set_new(rep, "endpoints", eps);
-	json_object_set_new(rep, "clients", rows);
-	pgtls_store_free(newca);
-	if (go)
-		*go = breaks == 0;
-	out = json_dumps(rep, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
-	json_decref(rep);
-	return out;
+pgtls_client_outcome
+pgtls_client_outcome_of(const pgtls_clients *c, int i)
+{
+	const client_rec *r = rec_at(c, i);
+
+	return r ? r->outcome : PGTLS_OUTCOME_UNKNOWN;
+}
+
+pgtls_failure
+pgtls_client_failure(const pgtls_clients *c, int i)
+{
+	const client_rec *r = rec_at(c, i);
+
+	return r ? r->failure : PGTLS_FAIL_NONE;
+}
+
+int
+pgtls_client_rootcert_exists(const pgtls_clients *c, int i)
+{
+	const client_rec *r = rec_at(c, i);
+
+	if (r == NULL || r->trust == PGTLS_TRUST_JVM)
+		return -1;
+	return r->root == PGTLS_ROOT_LOADED || r->root == PGTLS_ROOT_UNREADABLE;
 }

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * clients_int.h
- *	  Private declarations of the client-side scanner.
+ *	  Private declarations of the client-side scanner: the typed client
+ *	  record every reader produces, and the clients object.
  *
  * IDENTIFICATION
  *	  lib/clients/clients_int.h
@@ -12,11 +13,66 @@
 #define PGTLS_CLIENTS_INT_H
 
 #include "pgtls_int.h"
+#include "rules/rules.h"
 
 struct json_t;
 
 /* conninfo.c: key -> value objects, NULL with ERR set on error */
 struct json_t *pgtls__conninfo_parse(const char *s, char *err, size_t errlen);
 struct json_t *pgtls__jdbc_parse(const char *s, char *err, size_t errlen);
+
+/* One client found: where, which driver, and its TLS settings after the driver's defaults. */
+typedef struct client_rec
+{
+	char *file;
+	int line;
+	const char *kind; /* conninfo, uri, jdbc-url, env-file, environment, pg_service, django, npgsql */
+	pgtls_driver driver;
+	char *spec; /* as found, password masked */
+	char *host; /* NULL: the driver's default */
+	char *hostaddr;
+	char *port;
+	char *dbname;
+	char *user;
+	char *sslmode_text;         /* effective sslmode as the application spells it */
+	const char *sslmode_source; /* explicit, environment (PGSSLMODE), driver default, ... */
+	pgtls_sslmode sslmode;
+	char *sslfactory; /* pgjdbc, or NULL */
+	pgtls_trust trust;
+	char *rootcert; /* path the driver reads, "system", or NULL */
+	const char *root_source;
+	bool root_explicit;
+	pgtls_root_state root;
+	/* the rules engine's classification */
+	pgtls_client_outcome outcome;
+	pgtls_verified verifies_when_tls;
+	pgtls_failure failure;
+} client_rec;
+
+typedef struct skipped_path
+{
+	char *path;
+	char *reason;
+} skipped_path;
+
+struct pgtls_clients
+{
+	pgtls_errslot err;
+	client_rec *recs;
+	int nrecs;
+	int caprecs;
+	skipped_path *skipped;
+	int nskipped;
+	int files;
+	char home[1024];
+	bool force_service; /* the file being read is a service file (PGSERVICEFILE) */
+};
+
+/* clients.c: the verdict sentence and its detail (for people; decisions use the enums) */
+const char *pgtls__client_verdict(const client_rec *r);
+const char *pgtls__client_detail(const client_rec *r);
+
+/* report/json_clients.c */
+struct json_t *pgtls__clients_to_json(const pgtls_clients *c);
 
 #endif

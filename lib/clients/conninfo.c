@@ -45,10 +45,11 @@ valid_keyword(const char *k)
 	return ok;
 }
 
+/* values are kept byte for byte, as libpq keeps them (a path may be Latin-1); sanitised only at output */
 static bool
 kv_set(json_t *o, const char *k, const char *v)
 {
-	return json_object_set_new(o, k, pgtls__json_text(v, strlen(v))) == 0;
+	return json_object_set_new(o, k, json_stringn_nocheck(v, strlen(v))) == 0;
 }
 
 /* ---- key=value ---- */
@@ -116,8 +117,9 @@ parse_kv(const char *s, char *err, size_t errlen)
 		{
 			while (*p && !isspace((unsigned char)*p))
 			{
-				if (*p == '\\' && p[1])
-					p++;
+				/* as libpq: a backslash escapes the next byte; a trailing one is dropped */
+				if (*p == '\\' && *++p == '\0')
+					break;
 				buf[vl++] = *p++;
 			}
 		}
@@ -209,7 +211,6 @@ parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
 	const char *start = uri + prefix;
 	const char *p = start;
 	pgtls_strbuf hosts, ports;
-	bool any_host = false, any_port = false;
 	int nhosts = 0;
 
 	pgtls__sb_init(&hosts);
@@ -277,7 +278,6 @@ parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
 			hv = pct_decode(h, (size_t)(he - h), err, errlen);
 			if (hv == NULL)
 				goto fail;
-			any_host = true;
 		}
 		if (*p == ':')
 		{
@@ -293,7 +293,6 @@ parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
 					free(hv);
 					goto fail;
 				}
-				any_port = true;
 			}
 		}
 		pgtls__sb_appendf(&hosts, "%s%s", nhosts ? "," : "", hv ? hv : "");
@@ -305,9 +304,10 @@ parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
 			break;
 		p++;
 	}
-	if (any_host && !kv_set(o, "host", pgtls__sb_str(&hosts)))
+	/* as libpq: stored when the list is not empty ("h1,h2:" gives port ",") */
+	if (pgtls__sb_str(&hosts)[0] && !kv_set(o, "host", pgtls__sb_str(&hosts)))
 		goto oom;
-	if (any_port && !kv_set(o, "port", pgtls__sb_str(&ports)))
+	if (pgtls__sb_str(&ports)[0] && !kv_set(o, "port", pgtls__sb_str(&ports)))
 		goto oom;
 
 	if (*p == '/')
@@ -574,6 +574,14 @@ pgtls_conninfo_parse_json(const char *s, int jdbc, char *err, size_t errlen)
 	o = jdbc ? pgtls__jdbc_parse(s, err, errlen) : pgtls__conninfo_parse(s, err, errlen);
 	if (o == NULL)
 		return NULL;
+	{
+		const char *k;
+		json_t *v;
+
+		/* the JSON edge: every value through the one sanitiser */
+		json_object_foreach(o, k, v)
+		    json_object_set_new(o, k, pgtls__json_text(json_string_value(v), json_string_length(v)));
+	}
 	out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
 	return out;

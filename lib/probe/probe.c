@@ -54,7 +54,10 @@ pgtls_probe_free(pgtls_probe *p)
 	if (p->addrs)
 		freeaddrinfo(p->addrs);
 	SSL_CTX_free(p->ctx);
-	json_decref(p->report);
+	for (i = 0; i < p->nchain; i++)
+		pgtls__cert_free(p->chain[i]);
+	free(p->chain);
+	free(p->findings);
 	free(p->target);
 	free(p->host);
 	free(p->hostaddr);
@@ -289,6 +292,8 @@ pgtls_probe_finish(pgtls_probe *p)
 	pgtls__clearerr(&p->err);
 	if (!p->started)
 		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "probe not started");
+	if (p->evaluated || p->chain || p->nverdicts)
+		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "probe already finished");
 	for (i = 0; i < p->nconns; i++)
 		if (!pgtls__conn_done(p->conns[i]))
 			return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "connection %d has not finished", i);
@@ -298,15 +303,20 @@ pgtls_probe_finish(pgtls_probe *p)
 char *
 pgtls_probe_json(const pgtls_probe *p, int pretty)
 {
-	if (p == NULL || p->report == NULL)
+	json_t *rep;
+	char *out;
+
+	if (p == NULL || !p->evaluated || (rep = pgtls__probe_to_json(p)) == NULL)
 		return NULL;
-	return json_dumps(p->report, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+	out = json_dumps(rep, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+	json_decref(rep);
+	return out;
 }
 
 int
 pgtls_probe_status(const pgtls_probe *p)
 {
-	return (p && p->report) ? p->status : 3;
+	return (p && p->evaluated) ? (int)p->status : 3;
 }
 
 pgtls_err

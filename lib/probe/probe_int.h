@@ -14,8 +14,10 @@
 #include <netdb.h>
 
 #include "pgtls_int.h"
+#include "rules/rules.h"
+#include "x509/cert_int.h"
 
-struct json_t;
+struct stack_st_X509;
 
 #define PROBE_MAX_CONNS 3
 
@@ -42,6 +44,25 @@ typedef struct rootcert_eval
 	char verify_reason[256]; /* OpenSSL's precise reason */
 	char verify_hint[512];   /* what it means (missing intermediate...) */
 } rootcert_eval;
+
+#define PROBE_MAX_VERDICTS 12
+#define PROBE_ERRTEXT_MAX 1024
+
+/* One sslmode under one negotiation: the rules engine's outcome and libpq's texts. */
+struct pgtls_verdict
+{
+	pgtls_negotiation negotiation;
+	pgtls_sslmode sslmode;
+	pgtls_outcome outcome;
+	char errors[PGTLS_MAX_ATTEMPT_ERRORS][PROBE_ERRTEXT_MAX];
+};
+
+typedef struct probe_finding
+{
+	pgtls_severity severity;
+	const char *code; /* stable code (docs/json-schema.md) */
+	char message[PROBE_ERRTEXT_MAX];
+} probe_finding;
 
 struct pgtls_probe
 {
@@ -81,16 +102,38 @@ struct pgtls_probe
 	int nconns;
 	bool started;
 
-	/* results */
-	struct json_t *report;
-	int status;
+	/* results (typed; JSON is made from these by lib/report/json_probe.c) */
+	bool evaluated;
+	pgtls_conn *pconn; /* SSLRequest connection, or NULL */
+	pgtls_conn *dconn; /* direct TLS connection, or NULL */
+	pgtls_conn *plain; /* plaintext startup */
+	rootcert_eval rc;
+	char checked[1100]; /* the name verify-full checks */
+	int host_rc;        /* 1 match, 0 mismatch, -1 error */
+	char host_msg[512];
+	pgtls_cert **chain;
+	int nchain;
+	struct pgtls_verdict verdicts[PROBE_MAX_VERDICTS];
+	int nverdicts;
+	probe_finding *findings;
+	int nfindings;
+	pgtls_severity status;
 };
 
 const char *pgtls__probe_checked_name(const pgtls_probe *p);
 const char *pgtls__probe_user(const pgtls_probe *p);
 const char *pgtls__probe_dbname(const pgtls_probe *p);
 
-/* verdict.c: builds p->report and p->status from the finished connections */
+/* verdict.c: fills the typed results and p->status from the finished connections */
 pgtls_err pgtls__probe_evaluate(pgtls_probe *p);
+
+/* rootcert.c: fills p->rc (what libpq loads) and checks CHAIN against it */
+void pgtls__probe_eval_rootcert(pgtls_probe *p, struct stack_st_X509 *chain);
+
+/* How the TLS negotiation of C went, as the rules engine sees it. */
+pgtls_tls_state pgtls__probe_tls_state(pgtls_conn *c);
+
+/* report/json_probe.c */
+struct json_t *pgtls__probe_to_json(const pgtls_probe *p);
 
 #endif /* PGTLS_PROBE_INT_H */

@@ -769,3 +769,59 @@ pgtls__conn_reply_err(const pgtls_conn *c, const char **msg)
 	*msg = c->reply_err.msg;
 	return c->reply_err.code;
 }
+
+/* ---- public accessors ---- */
+
+pgtls_conn_method
+pgtls_conn_get_method(const pgtls_conn *c)
+{
+	if (c == NULL || c->p.kind == PGTLS_CONN_PLAIN)
+		return PGTLS_METHOD_PLAIN;
+	return c->p.kind == PGTLS_CONN_DIRECT ? PGTLS_METHOD_DIRECT : PGTLS_METHOD_SSLREQUEST;
+}
+
+pgtls_startup
+pgtls_conn_startup(const pgtls_conn *c)
+{
+	if (c == NULL)
+		return PGTLS_STARTUP_UNKNOWN;
+	if (c->reply.kind == PGTLS_REPLY_AUTH)
+		return PGTLS_STARTUP_ACCEPTED;
+	return c->reply.kind == PGTLS_REPLY_ERROR ? PGTLS_STARTUP_REJECTED : PGTLS_STARTUP_UNKNOWN;
+}
+
+const char *
+pgtls_conn_get(const pgtls_conn *c, pgtls_conn_field field)
+{
+	static const char *const sr[] = {"", "S", "N"};
+	const char *msg = "";
+
+	if (c == NULL)
+		return "";
+	switch (field)
+	{
+		case PGTLS_CF_ADDRESS:
+			return c->address;
+		case PGTLS_CF_SSL_RESPONSE:
+			return sr[c->sslresp == 'S' ? 1 : c->sslresp == 'N' ? 2 : 0];
+		case PGTLS_CF_TLS_VERSION:
+			return c->tls_version;
+		case PGTLS_CF_CIPHER:
+			return c->cipher;
+		case PGTLS_CF_GROUP:
+			return c->group;
+		case PGTLS_CF_ALPN:
+			return c->alpn;
+		case PGTLS_CF_AUTH:
+			return c->reply.kind == PGTLS_REPLY_AUTH ? pgtls__auth_name(c->reply.auth_code) : "";
+		case PGTLS_CF_STARTUP_SEVERITY:
+			return c->reply.kind == PGTLS_REPLY_ERROR ? c->reply.severity : "";
+		case PGTLS_CF_STARTUP_MESSAGE:
+			if (c->reply.kind == PGTLS_REPLY_ERROR)
+				return c->reply.message;
+			if (c->reply.kind != PGTLS_REPLY_AUTH && pgtls__conn_reply_err(c, &msg) != PGTLS_OK)
+				return msg;
+			return "";
+	}
+	return "";
+}

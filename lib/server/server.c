@@ -168,7 +168,7 @@ catch_all(const char *addr, const char *mask, bool v6)
 }
 
 pgtls_err
-pgtls_server_check(pgtls_server *s, const char *conninfo, const char *probe_json, int timeout_s)
+pgtls_server_check(pgtls_server *s, const char *conninfo, const pgtls_probe *probe, int timeout_s)
 {
 	PGconn *conn;
 	PGresult *r;
@@ -300,20 +300,8 @@ pgtls_server_check(pgtls_server *s, const char *conninfo, const char *probe_json
 	/* ---- verdict ---- */
 	{
 		const char *verdict;
-		const char *plain_result = NULL;
-		const char *plain_msg = NULL;
-		json_t *probe = NULL;
-
-		if (probe_json)
-		{
-			json_error_t je;
-
-			probe = json_loads(probe_json, 0, &je);
-			plain_result = json_string_value(
-			    json_object_get(json_object_get(json_object_get(probe, "plaintext"), "startup"), "result"));
-			plain_msg = json_string_value(
-			    json_object_get(json_object_get(json_object_get(probe, "plaintext"), "startup"), "message"));
-		}
+		pgtls_startup plain = probe ? pgtls_probe_plaintext(probe) : PGTLS_STARTUP_UNKNOWN;
+		const char *plain_msg = probe ? pgtls_probe_get(probe, PGTLS_PF_PLAINTEXT_MESSAGE) : NULL;
 		if (ssl && strcmp(ssl, "on") != 0)
 		{
 			verdict = "not enforced";
@@ -349,7 +337,7 @@ pgtls_server_check(pgtls_server *s, const char *conninfo, const char *probe_json
 			s->status = 0;
 			json_array_append_new(reasons, json_string("no pg_hba.conf rule lets a TCP client in without TLS"));
 		}
-		else if (plain_result && strcmp(plain_result, "accepted") == 0)
+		else if (plain == PGTLS_STARTUP_ACCEPTED)
 		{
 			verdict = "not enforced";
 			s->status = 1;
@@ -365,7 +353,7 @@ pgtls_server_check(pgtls_server *s, const char *conninfo, const char *probe_json
 			    json_string("pg_hba_file_rules is unreadable (needs superuser) and "
 			                "rds.force_ssl is not set: other users and databases may still connect without TLS"));
 		}
-		if (plain_result && strcmp(plain_result, "accepted") == 0 && strcmp(verdict, "enforced") == 0)
+		if (plain == PGTLS_STARTUP_ACCEPTED && s->status == 0)
 		{
 			verdict = "not enforced";
 			s->status = 1;
@@ -385,9 +373,9 @@ pgtls_server_check(pgtls_server *s, const char *conninfo, const char *probe_json
 			json_decref(hba);
 		json_object_set_new(rep, "offending_rules", offending);
 		json_object_set_new(rep, "plaintext_probe",
-		                    plain_result ? json_pack("{s:s,s:o}", "result", plain_result, "message", jtext(plain_msg))
-		                                 : json_null());
-		json_decref(probe);
+		                    probe ? json_pack("{s:s,s:o}", "result", pgtls_startup_name(plain), "message",
+		                                      plain_msg[0] ? jtext(plain_msg) : json_null())
+		                          : json_null());
 	}
 	s->report = rep;
 	return PGTLS_OK;

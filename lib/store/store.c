@@ -172,16 +172,6 @@ pgtls__store_note(pgtls_store *s, int file, const char *fmt, ...)
 	json_array_append_new(s->files[file].notes, pgtls__json_text(buf, strlen(buf)));
 }
 
-static void
-ossl_reason(char *out, size_t outlen)
-{
-	unsigned long e = ERR_peek_last_error();
-	const char *r = e ? ERR_reason_error_string(e) : NULL;
-
-	snprintf(out, outlen, "%s", r ? r : "unknown OpenSSL error");
-	ERR_clear_error();
-}
-
 /* ---- PEM ---- */
 
 static pgtls_err
@@ -211,7 +201,7 @@ read_pem(pgtls_store *s, const uint8_t *buf, size_t len, int file)
 			{
 				char why[128];
 
-				ossl_reason(why, sizeof(why));
+				pgtls__ossl_reason(why, sizeof(why), "unknown OpenSSL error", true);
 				return pgtls__seterr(&s->err, PGTLS_ERR_PARSE, "malformed PEM block %d: %s", blocks + 1, why);
 			}
 		}
@@ -425,7 +415,7 @@ read_p12(pgtls_store *s, PKCS12 *p12, const char *password, bool password_given,
 				char why[128];
 				int pbe = OBJ_obj2nid(ec->algorithm->algorithm);
 
-				ossl_reason(why, sizeof(why));
+				pgtls__ossl_reason(why, sizeof(why), "unknown OpenSSL error", true);
 				if (s->prov_legacy == NULL && pbe != NID_pbes2)
 					rc = pgtls__seterr(&s->err, PGTLS_ERR_TLS,
 					                   "cannot decrypt legacy PKCS#12 (%s): OpenSSL's legacy provider is not installed",

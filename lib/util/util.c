@@ -11,7 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
 
 #include "pgtls_int.h"
 
@@ -274,4 +278,100 @@ pgtls__sb_csv_field(pgtls_strbuf *sb, const char *v, char sep)
 		pgtls__sb_append_mem(sb, v, strlen(v));
 	if (sep)
 		pgtls__sb_append_mem(sb, &sep, 1);
+}
+
+/*
+ * The one text sanitiser: text from certificates, servers and files is
+ * attacker-controlled.  Valid UTF-8 without NUL is kept (cut at a
+ * character boundary to fit OUTLEN); anything else has its control and
+ * non-ASCII bytes replaced by '?'.
+ */
+static size_t
+utf8_len(const unsigned char *s, size_t left)
+{
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return s[0] ? 1 : 0;
+	n = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+	if (n == 0 || n > left || (n == 2 && s[0] < 0xC2) || (n == 4 && s[0] > 0xF4))
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
+void
+pgtls__sanitize(const char *in, size_t len, char *out, size_t outlen)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t i = 0, o = 0;
+	bool utf8 = true;
+
+	if (outlen == 0)
+		return;
+	while (i < len)
+	{
+		size_t n = utf8_len(s + i, len - i);
+
+		if (n == 0)
+		{
+			utf8 = false;
+			break;
+		}
+		i += n;
+	}
+	for (i = 0; i < len;)
+	{
+		size_t n = utf8 ? utf8_len(s + i, len - i) : 1;
+
+		if (o + n >= outlen)
+			break;
+		if (utf8)
+			memcpy(out + o, s + i, n);
+		else
+			out[o] = (s[i] < 0x20 || s[i] >= 0x7f) ? '?' : (char)s[i];
+		o += n;
+		i += n;
+	}
+	out[o] = '\0';
+}
+
+/* The home directory for ~/.postgresql: OVERRIDE, else $HOME, else the passwd entry ("" if none). */
+void
+pgtls__home_dir(const char *override, char *out, size_t outlen)
+{
+	const char *home = override ? override : getenv("HOME");
+
+	out[0] = '\0';
+	if (home && home[0])
+		snprintf(out, outlen, "%s", home);
+	else if (override == NULL)
+	{
+		struct passwd pw, *res = NULL;
+		char buf[4096];
+
+		if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &res) == 0 && res)
+			snprintf(out, outlen, "%s", pw.pw_dir);
+	}
+}
+
+/*
+ * OpenSSL's reason for the oldest queued error (as libpq's SSLerrmessage()
+ * reports it) or, if LAST, the newest; FALLBACK when none.  Clears the queue.
+ */
+void
+pgtls__ossl_reason(char *out, size_t outlen, const char *fallback, bool last)
+{
+	unsigned long code = last ? ERR_peek_last_error() : ERR_get_error();
+	const char *r = code ? ERR_reason_error_string(code) : NULL;
+
+	if (code == 0)
+		snprintf(out, outlen, "%s", fallback);
+	else if (r)
+		snprintf(out, outlen, "%s", r);
+	else
+		snprintf(out, outlen, "SSL error code %lu", code);
+	ERR_clear_error();
 }

@@ -24,7 +24,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "pgtls_int.h"
+#include <openssl/err.h>
+
+#include "x509/cert_int.h"
 
 void
 pgtls__fingerprint(X509 *cert, const char *mdname, char *out, size_t outlen)
@@ -67,31 +69,17 @@ pgtls__days_left(X509 *cert, int *days)
 	return true;
 }
 
-static json_t *name_json(const X509_NAME *name);
-
-/*
- * Certificate text is attacker-controlled: keep valid UTF-8 as is,
- * otherwise replace non-ASCII and control bytes so the JSON stays valid.
- */
+/* Certificate text is attacker-controlled: sanitised before JSON (see pgtls__sanitize). */
 json_t *
 pgtls__json_text(const char *data, size_t len)
 {
+	char *copy = malloc(len + 1);
 	json_t *s;
-	char *copy;
-	size_t i;
 
-	if (memchr(data, '\0', len) == NULL && (s = json_stringn(data, len)) != NULL)
-		return s;
-	copy = malloc(len + 1);
 	if (copy == NULL)
 		return NULL;
-	for (i = 0; i < len; i++)
-	{
-		unsigned char ch = (unsigned char)data[i];
-
-		copy[i] = (ch < 0x20 || ch >= 0x7f) ? '?' : (char)ch;
-	}
-	s = json_stringn(copy, len);
+	pgtls__sanitize(data, len, copy, len + 1);
+	s = json_string(copy);
 	free(copy);
 	return s;
 }
@@ -99,53 +87,39 @@ pgtls__json_text(const char *data, size_t len)
 void
 pgtls__name_str(const X509_NAME *name, char *out, size_t outlen)
 {
-	json_t *j = name_json(name);
-	const char *s = json_string_value(j);
-
-	snprintf(out, outlen, "%s", s ? s : "?");
-	json_decref(j);
-}
-
-static json_t *
-name_json(const X509_NAME *name)
-{
 	BIO *b = BIO_new(BIO_s_mem());
 	char *data;
 	long n;
-	json_t *s;
 
+	snprintf(out, outlen, "?");
 	if (b == NULL)
-		return NULL;
+		return;
 	X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
 	n = BIO_get_mem_data(b, &data);
-	s = pgtls__json_text(data, n > 0 ? (size_t)n : 0);
+	pgtls__sanitize(data, n > 0 ? (size_t)n : 0, out, outlen);
 	BIO_free(b);
-	return s;
-}
-
-static json_t *
-time_json(const ASN1_TIME *t)
-{
-	time_t e;
-	struct tm tm;
-	char buf[32];
-
-	if (!asn1_to_epoch(t, &e) || gmtime_r(&e, &tm) == NULL)
-		return json_null();
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
 }
 
 static void
-add_key(json_t *o, X509 *cert)
+time_str(const ASN1_TIME *t, char *out, size_t outlen)
 {
-	EVP_PKEY *pk = X509_get0_pubkey(cert);
+	time_t e;
+	struct tm tm;
+
+	out[0] = '\0';
+	if (asn1_to_epoch(t, &e) && gmtime_r(&e, &tm) != NULL)
+		strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void
+read_key(pgtls_cert *c)
+{
+	EVP_PKEY *pk = X509_get0_pubkey(c->x509);
 	const char *type = "unknown";
-	char curve[64] = "";
 
 	if (pk == NULL)
 	{
-		json_object_set_new(o, "key_type", json_string(type));
+		snprintf(c->key_type, sizeof(c->key_type), "%s", type);
 		return;
 	}
 	switch (EVP_PKEY_get_base_id(pk))
@@ -158,8 +132,8 @@ add_key(json_t *o, X509 *cert)
 			{
 				size_t len = 0;
 
-				if (EVP_PKEY_get_utf8_string_param(pk, "group", curve, sizeof(curve), &len) != 1)
-					curve[0] = '\0';
+				if (EVP_PKEY_get_utf8_string_param(pk, "group", c->key_curve, sizeof(c->key_curve), &len) != 1)
+					c->key_curve[0] = '\0';
 			}
 			break;
 		case EVP_PKEY_ED25519:
@@ -174,91 +148,217 @@ add_key(json_t *o, X509 *cert)
 		default:
 			break;
 	}
-	json_object_set_new(o, "key_type", json_string(type));
-	json_object_set_new(o, "key_bits", json_integer(EVP_PKEY_get_bits(pk)));
-	if (curve[0])
-		json_object_set_new(o, "key_curve", json_string(curve));
+	snprintf(c->key_type, sizeof(c->key_type), "%s", type);
+	c->key_bits = EVP_PKEY_get_bits(pk);
+	c->has_key = true;
 }
 
-json_t *
-pgtls__cert_json(X509 *cert, int64_t now)
+static bool
+push_san(pgtls_cert *c, int ip, const char *data, size_t len)
 {
-	json_t *o = json_object();
-	json_t *dns = json_array();
-	json_t *ips = json_array();
-	char fp[EVP_MAX_MD_SIZE * 3 + 1];
+	char **grown;
+	char *copy = malloc(len + 1);
+
+	if (copy == NULL)
+		return false;
+	pgtls__sanitize(data, len, copy, len + 1);
+	grown = realloc(c->san[ip], (size_t)(c->nsan[ip] + 1) * sizeof(char *));
+	if (grown == NULL)
+	{
+		free(copy);
+		return false;
+	}
+	c->san[ip] = grown;
+	c->san[ip][c->nsan[ip]++] = copy;
+	return true;
+}
+
+static bool
+read_sans(pgtls_cert *c)
+{
+	STACK_OF(GENERAL_NAME) *san = X509_get_ext_d2i(c->x509, NID_subject_alt_name, NULL, NULL);
+	bool ok = true;
+
+	for (int i = 0; san && ok && i < sk_GENERAL_NAME_num(san); i++)
+	{
+		const GENERAL_NAME *gn = sk_GENERAL_NAME_value(san, i);
+
+		if (gn->type == GEN_DNS)
+			ok = push_san(c, 0, (const char *)ASN1_STRING_get0_data(gn->d.dNSName),
+			              (size_t)ASN1_STRING_length(gn->d.dNSName));
+		else if (gn->type == GEN_IPADD)
+		{
+			char buf[INET6_ADDRSTRLEN + 16] = "";
+			int len = ASN1_STRING_length(gn->d.iPAddress);
+			const unsigned char *d = ASN1_STRING_get0_data(gn->d.iPAddress);
+
+			if (len == 4)
+				inet_ntop(AF_INET, d, buf, sizeof(buf));
+			else if (len == 16)
+				inet_ntop(AF_INET6, d, buf, sizeof(buf));
+			else
+				snprintf(buf, sizeof(buf), "invalid(%d bytes)", len);
+			ok = push_san(c, 1, buf, strlen(buf));
+		}
+	}
+	sk_GENERAL_NAME_pop_free(san, GENERAL_NAME_free);
+	return ok;
+}
+
+pgtls_cert *
+pgtls__cert_new(X509 *x)
+{
+	pgtls_cert *c = calloc(1, sizeof(*c));
 	char *serial = NULL;
 	BIGNUM *bn;
-	STACK_OF(GENERAL_NAME) * san;
-	int days;
 	time_t nb = 0, na = 0;
 	int signid;
 
-	(void)now;
-	if (o == NULL || dns == NULL || ips == NULL)
+	if (c == NULL || X509_up_ref(x) != 1)
 	{
-		json_decref(o);
-		json_decref(dns);
-		json_decref(ips);
+		free(c);
 		return NULL;
 	}
-	json_object_set_new(o, "subject", name_json(X509_get_subject_name(cert)));
-	json_object_set_new(o, "issuer", name_json(X509_get_issuer_name(cert)));
-	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+	c->x509 = x;
+	pgtls__name_str(X509_get_subject_name(x), c->subject, sizeof(c->subject));
+	pgtls__name_str(X509_get_issuer_name(x), c->issuer, sizeof(c->issuer));
+	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
 	if (bn)
 		serial = BN_bn2hex(bn);
-	json_object_set_new(o, "serial", serial ? json_string(serial) : json_null());
+	snprintf(c->serial, sizeof(c->serial), "%s", serial ? serial : "");
+	c->has_serial = serial != NULL;
 	OPENSSL_free(serial);
 	BN_free(bn);
-	json_object_set_new(o, "not_before", time_json(X509_get0_notBefore(cert)));
-	json_object_set_new(o, "not_after", time_json(X509_get0_notAfter(cert)));
-	if (pgtls__days_left(cert, &days))
-		json_object_set_new(o, "days_left", json_integer(days));
-	asn1_to_epoch(X509_get0_notBefore(cert), &nb);
-	asn1_to_epoch(X509_get0_notAfter(cert), &na);
-	json_object_set_new(o, "expired", json_boolean(na != 0 && difftime(time(NULL), na) > 0));
-	json_object_set_new(o, "not_yet_valid", json_boolean(nb != 0 && difftime(nb, time(NULL)) > 0));
-
-	san = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
-	if (san)
+	time_str(X509_get0_notBefore(x), c->not_before, sizeof(c->not_before));
+	time_str(X509_get0_notAfter(x), c->not_after, sizeof(c->not_after));
+	c->has_days_left = pgtls__days_left(x, &c->days_left);
+	asn1_to_epoch(X509_get0_notBefore(x), &nb);
+	asn1_to_epoch(X509_get0_notAfter(x), &na);
+	c->expired = na != 0 && difftime(time(NULL), na) > 0;
+	c->not_yet_valid = nb != 0 && difftime(nb, time(NULL)) > 0;
+	read_key(c);
+	signid = X509_get_signature_nid(x);
+	snprintf(c->sigalg, sizeof(c->sigalg), "%s", signid != NID_undef ? OBJ_nid2ln(signid) : "unknown");
+	pgtls__fingerprint(x, "SHA1", c->sha1, sizeof(c->sha1));
+	pgtls__fingerprint(x, "SHA256", c->sha256, sizeof(c->sha256));
+	c->is_ca = X509_check_ca(x) > 0;
+	c->self_signed = X509_self_signed(x, 0) == 1;
+	if (!read_sans(c))
 	{
-		int i;
-
-		for (i = 0; i < sk_GENERAL_NAME_num(san); i++)
-		{
-			const GENERAL_NAME *gn = sk_GENERAL_NAME_value(san, i);
-
-			if (gn->type == GEN_DNS)
-				json_array_append_new(dns, pgtls__json_text((const char *)ASN1_STRING_get0_data(gn->d.dNSName),
-				                                            (size_t)ASN1_STRING_length(gn->d.dNSName)));
-			else if (gn->type == GEN_IPADD)
-			{
-				char buf[INET6_ADDRSTRLEN] = "";
-				int len = ASN1_STRING_length(gn->d.iPAddress);
-				const unsigned char *d = ASN1_STRING_get0_data(gn->d.iPAddress);
-
-				if (len == 4)
-					inet_ntop(AF_INET, d, buf, sizeof(buf));
-				else if (len == 16)
-					inet_ntop(AF_INET6, d, buf, sizeof(buf));
-				else
-					snprintf(buf, sizeof(buf), "invalid(%d bytes)", len);
-				json_array_append_new(ips, json_string(buf));
-			}
-		}
-		sk_GENERAL_NAME_pop_free(san, GENERAL_NAME_free);
+		pgtls__cert_free(c);
+		return NULL;
 	}
-	json_object_set_new(o, "san_dns", dns);
-	json_object_set_new(o, "san_ip", ips);
-	add_key(o, cert);
-	signid = X509_get_signature_nid(cert);
-	json_object_set_new(o, "signature_algorithm", json_string(signid != NID_undef ? OBJ_nid2ln(signid) : "unknown"));
-	pgtls__fingerprint(cert, "SHA1", fp, sizeof(fp));
-	json_object_set_new(o, "sha1", json_string(fp));
-	pgtls__fingerprint(cert, "SHA256", fp, sizeof(fp));
-	json_object_set_new(o, "sha256", json_string(fp));
-	json_object_set_new(o, "is_ca", json_boolean(X509_check_ca(cert) > 0));
-	json_object_set_new(o, "self_signed", json_boolean(X509_self_signed(cert, 0) == 1));
+	ERR_clear_error();
+	return c;
+}
+
+void
+pgtls__cert_free(pgtls_cert *c)
+{
+	if (c == NULL)
+		return;
+	for (int ip = 0; ip < 2; ip++)
+	{
+		for (int i = 0; i < c->nsan[ip]; i++)
+			free(c->san[ip][i]);
+		free(c->san[ip]);
+	}
+	X509_free(c->x509);
+	free(c);
+}
+
+/* ---- public accessors ---- */
+
+const char *
+pgtls_cert_get(const pgtls_cert *c, pgtls_cert_field field)
+{
+	if (c == NULL)
+		return "";
+	switch (field)
+	{
+		case PGTLS_CERT_SUBJECT:
+			return c->subject;
+		case PGTLS_CERT_ISSUER:
+			return c->issuer;
+		case PGTLS_CERT_SERIAL:
+			return c->serial;
+		case PGTLS_CERT_NOT_BEFORE:
+			return c->not_before;
+		case PGTLS_CERT_NOT_AFTER:
+			return c->not_after;
+		case PGTLS_CERT_KEY_TYPE:
+			return c->key_type;
+		case PGTLS_CERT_KEY_CURVE:
+			return c->key_curve;
+		case PGTLS_CERT_SIGNATURE_ALGORITHM:
+			return c->sigalg;
+		case PGTLS_CERT_SHA1:
+			return c->sha1;
+		case PGTLS_CERT_SHA256:
+			return c->sha256;
+	}
+	return "";
+}
+
+int
+pgtls_cert_flag_set(const pgtls_cert *c, pgtls_cert_flag flag)
+{
+	if (c == NULL)
+		return 0;
+	switch (flag)
+	{
+		case PGTLS_CERT_IS_CA:
+			return c->is_ca;
+		case PGTLS_CERT_SELF_SIGNED:
+			return c->self_signed;
+		case PGTLS_CERT_EXPIRED:
+			return c->expired;
+		case PGTLS_CERT_NOT_YET_VALID:
+			return c->not_yet_valid;
+		case PGTLS_CERT_HAS_DAYS_LEFT:
+			return c->has_days_left;
+	}
+	return 0;
+}
+
+int
+pgtls_cert_days_left(const pgtls_cert *c)
+{
+	return c ? c->days_left : 0;
+}
+
+int
+pgtls_cert_key_bits(const pgtls_cert *c)
+{
+	return c ? c->key_bits : 0;
+}
+
+int
+pgtls_cert_nsan(const pgtls_cert *c, int ip)
+{
+	return c ? c->nsan[ip ? 1 : 0] : 0;
+}
+
+const char *
+pgtls_cert_san(const pgtls_cert *c, int ip, int i)
+{
+	ip = ip ? 1 : 0;
+	if (c == NULL || i < 0 || i >= c->nsan[ip])
+		return NULL;
+	return c->san[ip][i];
+}
+
+json_t *
+pgtls__cert_json(X509 *x, int64_t now)
+{
+	pgtls_cert *c = pgtls__cert_new(x);
+	json_t *o;
+
+	(void)now;
+	if (c == NULL)
+		return NULL;
+	o = pgtls__cert_to_json(c);
+	pgtls__cert_free(c);
 	return o;
 }
 

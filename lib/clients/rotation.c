@@ -1,0 +1,367 @@
+/*-------------------------------------------------------------------------
+ *
+ * rotation.c
+ *	  Predict, per client, what happens when its server switches to a
+ *	  certificate from a new CA: the same client facts fed to the rules
+ *	  engine twice, against the chain served now and the chain after.
+ *
+ * IDENTIFICATION
+ *	  lib/clients/rotation.c
+ *
+ * NOTES
+ *	  Nothing here reads JSON or compares the words of a message: clients
+ *	  are typed records, endpoints are probe objects, and every decision is
+ *	  pgtls__rules_decide() over facts.  The chain after the switch is the
+ *	  chain served now when the endpoint already serves the new CA; else
+ *	  whether the client's trust anchors build a path to a certificate of
+ *	  the new CA file (OpenSSL path building, no partial chains, as libpq).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/err.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include "clients/clients_int.h"
+#include "clients/rotation_int.h"
+#include "probe/probe_int.h"
+#include "store/store_int.h"
+
+pgtls_rotation *
+pgtls_rotation_new(void)
+{
+	return calloc(1, sizeof(pgtls_rotation));
+}
+
+void
+pgtls_rotation_free(pgtls_rotation *rot)
+{
+	if (rot == NULL)
+		return;
+	free(rot->eps);
+	free(rot->cls);
+	free(rot->new_ca_path);
+	pgtls_store_free(rot->newca);
+	free(rot);
+}
+
+pgtls_err
+pgtls_rotation_errcode(const pgtls_rotation *rot)
+{
+	return rot ? rot->err.code : PGTLS_ERR_USAGE;
+}
+
+const char *
+pgtls_rotation_errmsg(const pgtls_rotation *rot)
+{
+	return rot ? rot->err.msg : "no rotation object";
+}
+
+/* ---- endpoints ---- */
+
+static bool
+probe_reachable(const pgtls_probe *p)
+{
+	pgtls_conn *c = p->pconn ? p->pconn : p->dconn;
+
+	return p->evaluated && c && pgtls__probe_tls_state(c) != PGTLS_TLS_UNREACHABLE;
+}
+
+/* does the served chain come from a CA of the new CA file? */
+static int
+serves_new_ca(const pgtls_probe *p, const pgtls_store *newca)
+{
+	if (!probe_reachable(p) || p->nchain == 0)
+		return -1;
+	for (int i = 0; i < p->nchain; i++)
+		for (int k = 0; k < newca->nentries; k++)
+		{
+			X509 *ca = newca->entries[k].cert;
+
+			if (X509_cmp(p->chain[i]->x509, ca) == 0 || X509_check_issued(ca, p->chain[i]->x509) == X509_V_OK)
+				return 1;
+		}
+	return 0;
+}
+
+static void
+endpoint_init(rot_endpoint *ep, const pgtls_probe *p, const pgtls_store *newca)
+{
+	ep->probe = p;
+	ep->reachable = probe_reachable(p);
+	ep->on_new = serves_new_ca(p, newca);
+	snprintf(ep->issuer, sizeof(ep->issuer), "%s", p->nchain ? p->chain[0]->issuer : "");
+}
+
+/* The endpoint the client connects to: by host name, or by address. */
+static int
+endpoint_for(const pgtls_rotation *rot, const client_rec *r, bool *assumed)
+{
+	const char *port = r->port ? r->port : "5432";
+
+	*assumed = false;
+	for (int i = 0; i < rot->neps; i++)
+	{
+		const pgtls_probe *p = rot->eps[i].probe;
+		const char *addr = p->pconn ? pgtls__conn_address(p->pconn) : "";
+
+		if (p->port == NULL || strcmp(p->port, port) != 0)
+			continue;
+		if ((r->host && p->host && strcasecmp(r->host, p->host) == 0) ||
+		    (r->hostaddr &&
+		     ((p->hostaddr && strcmp(r->hostaddr, p->hostaddr) == 0) || strcmp(r->hostaddr, addr) == 0)) ||
+		    (r->host && strcmp(r->host, addr) == 0))
+			return i;
+	}
+	if (rot->neps == 1)
+	{
+		*assumed = true;
+		return 0;
+	}
+	return -1;
+}
+
+/* ---- the client's trust anchors ---- */
+
+/* Builds the client's store; PGTLS_TRI_UNKNOWN (with WHY) when it cannot be known here. */
+static pgtls_tri
+client_store(const client_rec *r, X509_STORE **out, char *why, size_t whylen)
+{
+	*out = NULL;
+	if (r->trust == PGTLS_TRUST_JVM)
+	{
+		snprintf(why, whylen,
+		         "uses the JVM trust store, not named in its settings: check it with \"pgtls store "
+		         "verify\"");
+		return PGTLS_TRI_UNKNOWN;
+	}
+	if (r->trust == PGTLS_TRUST_DISABLED || r->root != PGTLS_ROOT_LOADED)
+		return PGTLS_TRI_YES; /* not consulted */
+	*out = X509_STORE_new();
+	if (*out == NULL)
+		return PGTLS_TRI_UNKNOWN;
+	if (r->trust == PGTLS_TRUST_SYSTEM)
+		X509_STORE_set_default_paths(*out);
+	else
+	{
+		pgtls_store *st = pgtls_store_new();
+
+		if (st == NULL || pgtls_store_load_file(st, r->rootcert, NULL) != PGTLS_OK)
+		{
+			snprintf(why, whylen, "cannot read %s: %s", r->rootcert, st ? pgtls_store_errmsg(st) : "out of memory");
+			pgtls_store_free(st);
+			X509_STORE_free(*out);
+			*out = NULL;
+			return PGTLS_TRI_UNKNOWN;
+		}
+		for (int i = 0; i < st->nentries; i++)
+			X509_STORE_add_cert(*out, st->entries[i].cert);
+		pgtls_store_free(st);
+	}
+	ERR_clear_error();
+	return PGTLS_TRI_YES;
+}
+
+/* LEAF with UNTRUSTED (may be NULL) against STORE, as a TLS client verifies a server */
+static pgtls_tri
+path_verifies(X509_STORE *store, X509 *leaf, STACK_OF(X509) * untrusted)
+{
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	pgtls_tri ok = PGTLS_TRI_NO;
+
+	if (ctx && X509_STORE_CTX_init(ctx, store, leaf, untrusted) == 1)
+	{
+		X509_STORE_CTX_set_default(ctx, "ssl_server");
+		if (X509_verify_cert(ctx) == 1)
+			ok = PGTLS_TRI_YES;
+	}
+	X509_STORE_CTX_free(ctx);
+	ERR_clear_error();
+	return ok;
+}
+
+static pgtls_tri
+verifies_served(X509_STORE *store, const pgtls_probe *p)
+{
+	STACK_OF(X509) * untrusted;
+	pgtls_tri ok;
+
+	if (store == NULL)
+		return PGTLS_TRI_YES;
+	if (p->nchain == 0)
+		return PGTLS_TRI_UNKNOWN;
+	untrusted = sk_X509_new_null();
+	for (int i = 1; untrusted && i < p->nchain; i++)
+		sk_X509_push(untrusted, p->chain[i]->x509);
+	ok = path_verifies(store, p->chain[0]->x509, untrusted);
+	sk_X509_free(untrusted);
+	return ok;
+}
+
+/* does STORE reach a trust anchor from a certificate of the new CA file? */
+static pgtls_tri
+trusts_new_ca(X509_STORE *store, const pgtls_store *newca)
+{
+	STACK_OF(X509) * untrusted;
+	pgtls_tri ok = PGTLS_TRI_NO;
+
+	if (store == NULL)
+		return PGTLS_TRI_YES;
+	untrusted = sk_X509_new_null();
+	for (int i = 0; untrusted && i < newca->nentries; i++)
+		sk_X509_push(untrusted, newca->entries[i].cert);
+	for (int i = 0; untrusted && i < newca->nentries && ok != PGTLS_TRI_YES; i++)
+	{
+		X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+
+		if (ctx && X509_STORE_CTX_init(ctx, store, newca->entries[i].cert, untrusted) == 1 &&
+		    X509_verify_cert(ctx) == 1)
+			ok = PGTLS_TRI_YES;
+		X509_STORE_CTX_free(ctx);
+	}
+	sk_X509_free(untrusted);
+	ERR_clear_error();
+	return ok;
+}
+
+/* ---- one client ---- */
+
+static void
+endpoint_facts(const client_rec *r, const pgtls_probe *p, pgtls_facts *f)
+{
+	pgtls_conn *tls = p->pconn ? p->pconn : p->dconn;
+	char msg[512];
+
+	memset(f, 0, sizeof(*f));
+	f->driver = r->driver;
+	f->sslmode = r->sslmode;
+	f->trust = r->trust;
+	f->root = r->root;
+	f->root_explicit = r->root_explicit;
+	f->tls = tls ? pgtls__probe_tls_state(tls) : PGTLS_TLS_UNREACHABLE;
+	f->tls_startup = pgtls_conn_startup(tls);
+	f->plain_startup = pgtls_conn_startup(p->plain);
+	if (p->nchain == 0)
+		f->host_matches = PGTLS_TRI_UNKNOWN;
+	else if (r->host && r->host[0] != '/' && strchr(r->host, ',') == NULL)
+		f->host_matches =
+		    pgtls__host_matches(p->chain[0]->x509, r->host, msg, sizeof(msg)) == 1 ? PGTLS_TRI_YES : PGTLS_TRI_NO;
+	else
+		f->host_matches = p->host_rc == 1 ? PGTLS_TRI_YES : PGTLS_TRI_NO; /* connects by the TARGET's name */
+}
+
+static pgtls_prediction
+predict(const pgtls_outcome *now, const pgtls_outcome *after)
+{
+	if (now->result == PGTLS_RESULT_FAILS)
+		return PGTLS_PREDICT_ALREADY_BROKEN;
+	if (now->result == PGTLS_RESULT_UNKNOWN || after->result == PGTLS_RESULT_UNKNOWN)
+		return PGTLS_PREDICT_UNKNOWN;
+	if (after->result == PGTLS_RESULT_FAILS)
+		return PGTLS_PREDICT_BREAKS;
+	if (after->fell_back && !now->fell_back)
+		return PGTLS_PREDICT_FALLS_BACK;
+	if (!after->encrypted)
+		return PGTLS_PREDICT_UNAFFECTED_NO_TLS;
+	if (after->verified == PGTLS_VERIFIED_NONE)
+		return PGTLS_PREDICT_UNAFFECTED_UNVERIFIED;
+	return PGTLS_PREDICT_KEEPS_WORKING;
+}
+
+static bool
+failed_on(const pgtls_outcome *o, pgtls_failure why)
+{
+	for (int i = 0; i < o->nerrors; i++)
+		if (o->errors[i] == why)
+			return true;
+	return false;
+}
+
+void
+pgtls__rotation_judge(pgtls_rotation *rot, const client_rec *r, rot_client *rc)
+{
+	X509_STORE *store = NULL;
+	pgtls_facts now_f, after_f;
+	pgtls_tri trust;
+	bool assumed;
+
+	memset(rc, 0, sizeof(*rc));
+	rc->rec = r;
+	rc->endpoint = endpoint_for(rot, r, &assumed);
+	if (rc->endpoint < 0)
+	{
+		rc->prediction = PGTLS_PREDICT_UNKNOWN;
+		snprintf(rc->reason, sizeof(rc->reason), "its server (%s port %s) is not among the TARGETs",
+		         r->host ? r->host : "(default)", r->port ? r->port : "5432");
+		return;
+	}
+	trust = client_store(r, &store, rc->reason, sizeof(rc->reason));
+	endpoint_facts(r, rot->eps[rc->endpoint].probe, &now_f);
+	after_f = now_f;
+	if (trust == PGTLS_TRI_UNKNOWN)
+		now_f.chain_verifies = after_f.chain_verifies = PGTLS_TRI_UNKNOWN;
+	else
+	{
+		now_f.chain_verifies = verifies_served(store, rot->eps[rc->endpoint].probe);
+		after_f.chain_verifies =
+		    rot->eps[rc->endpoint].on_new == 1 ? now_f.chain_verifies : trusts_new_ca(store, rot->newca);
+	}
+	X509_STORE_free(store);
+	/* after the switch the endpoint completes TLS as it does now (same server, new certificate) */
+	pgtls__rules_decide(&now_f, &rc->now);
+	pgtls__rules_decide(&after_f, &rc->after);
+	rc->prediction = predict(&rc->now, &rc->after);
+	rc->alias = failed_on(&rc->now, PGTLS_FAIL_HOSTNAME) || failed_on(&rc->after, PGTLS_FAIL_HOSTNAME);
+	if (assumed && rc->reason[0] == '\0')
+		snprintf(rc->reason, sizeof(rc->reason), "assumed to connect to the only TARGET");
+	pgtls__rotation_words(rot, rc);
+}
+
+pgtls_err
+pgtls_rotation_run(pgtls_rotation *rot, const pgtls_clients *clients, const char *new_ca_path,
+                   const pgtls_probe *const *probes, int nprobes)
+{
+	if (rot == NULL || clients == NULL || new_ca_path == NULL || nprobes < 0 || (nprobes > 0 && probes == NULL))
+		return PGTLS_ERR_USAGE;
+	pgtls__clearerr(&rot->err);
+	if (rot->newca)
+		return pgtls__seterr(&rot->err, PGTLS_ERR_USAGE, "rotation already run");
+	rot->newca = pgtls_store_new();
+	rot->new_ca_path = strdup(new_ca_path);
+	if (rot->newca == NULL || rot->new_ca_path == NULL)
+		return pgtls__seterr(&rot->err, PGTLS_ERR_OOM, "out of memory");
+	if (pgtls_store_load_file(rot->newca, new_ca_path, NULL) != PGTLS_OK)
+		return pgtls__seterr(&rot->err, pgtls_store_errcode(rot->newca), "new CA: %s", pgtls_store_errmsg(rot->newca));
+	rot->eps = calloc((size_t)(nprobes > 0 ? nprobes : 1), sizeof(*rot->eps));
+	rot->cls = calloc((size_t)(clients->nrecs > 0 ? clients->nrecs : 1), sizeof(*rot->cls));
+	if (rot->eps == NULL || rot->cls == NULL)
+		return pgtls__seterr(&rot->err, PGTLS_ERR_OOM, "out of memory");
+	for (int i = 0; i < nprobes; i++)
+	{
+		if (probes[i] == NULL || !probes[i]->evaluated)
+			return pgtls__seterr(&rot->err, PGTLS_ERR_USAGE, "probe %d has not finished", i);
+		endpoint_init(&rot->eps[rot->neps++], probes[i], rot->newca);
+	}
+	rot->go = true;
+	for (int i = 0; i < rot->neps; i++)
+		if (!rot->eps[i].reachable)
+			rot->go = false;
+	for (int i = 0; i < clients->nrecs; i++)
+	{
+		rot_client *rc = &rot->cls[rot->ncls++];
+
+		pgtls__rotation_judge(rot, &clients->recs[i], rc);
+		if (rc->prediction == PGTLS_PREDICT_BREAKS || rc->prediction == PGTLS_PREDICT_ALREADY_BROKEN)
+			rot->breaks++;
+		if (rc->prediction == PGTLS_PREDICT_BREAKS || rc->prediction == PGTLS_PREDICT_ALREADY_BROKEN ||
+		    rc->prediction == PGTLS_PREDICT_FALLS_BACK || rc->prediction == PGTLS_PREDICT_UNKNOWN)
+			rot->go = false;
+	}
+	rot->done = true;
+	return PGTLS_OK;
+}

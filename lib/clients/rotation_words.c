@@ -1,0 +1,247 @@
+/*-------------------------------------------------------------------------
+ *
+ * rotation_words.c
+ *	  Sentences for people about a rotation prediction (the driver's
+ *	  error, when it shows, the fix), and the typed accessors.
+ *
+ * IDENTIFICATION
+ *	  lib/clients/rotation_words.c
+ *
+ * NOTES
+ *	  Words are made from the typed prediction here, at the edge; nothing
+ *	  decides on them.  Fixes are safe before and after the switch: they
+ *	  add the new CA and keep the old one.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "clients/rotation_int.h"
+#include "probe/probe_int.h"
+
+static const pgtls_failure *
+first_failure(const pgtls_outcome *o)
+{
+	return o->nerrors > 0 ? &o->errors[0] : NULL;
+}
+
+static void
+error_words(const rot_client *rc, const pgtls_outcome *o, const pgtls_probe *ep, char *out, size_t outlen)
+{
+	const pgtls_driver_rules *d = pgtls__driver_rules(rc->rec->driver);
+	const pgtls_failure *f = first_failure(o);
+
+	out[0] = '\0';
+	if (f == NULL)
+		return;
+	switch (*f)
+	{
+		case PGTLS_FAIL_CHAIN:
+			snprintf(out, outlen, "%s", d->err_chain);
+			break;
+		case PGTLS_FAIL_HOSTNAME:
+			snprintf(out, outlen, "server certificate does not match host name (DNS alias): %s", d->err_host);
+			break;
+		case PGTLS_FAIL_NO_SSL_SUPPORT:
+			snprintf(out, outlen, "%s", d->err_no_ssl);
+			break;
+		case PGTLS_FAIL_ROOT_MISSING:
+		case PGTLS_FAIL_NO_HOME:
+			snprintf(out, outlen, "root certificate file does not exist (%s)", d->err_no_root);
+			break;
+		case PGTLS_FAIL_REJECTED_PLAIN:
+			snprintf(out, outlen, "server rejected the connection without TLS: %s",
+			         ep ? pgtls_probe_get(ep, PGTLS_PF_PLAINTEXT_MESSAGE) : "");
+			break;
+		case PGTLS_FAIL_WEAK_SYSTEM:
+			snprintf(out, outlen, "weak sslmode \"%s\" may not be used with sslrootcert=system (use \"verify-full\")",
+			         pgtls_sslmode_name(rc->rec->sslmode));
+			break;
+		default:
+			snprintf(out, outlen, "%s", pgtls_failure_name(*f));
+			break;
+	}
+	/* prefer: the TLS failure, then the server's rejection of the plaintext retry */
+	if (o->nerrors > 1 && o->errors[o->nerrors - 1] == PGTLS_FAIL_REJECTED_PLAIN && *f != PGTLS_FAIL_REJECTED_PLAIN &&
+	    ep)
+		snprintf(out + strlen(out), outlen - strlen(out), "; then, retrying without TLS: %s",
+		         pgtls_probe_get(ep, PGTLS_PF_PLAINTEXT_MESSAGE));
+}
+
+static const char *
+root_path(const client_rec *r)
+{
+	return r->rootcert ? r->rootcert : "ROOTFILE";
+}
+
+static void
+fix_words(const pgtls_rotation *rot, rot_client *rc)
+{
+	const client_rec *r = rc->rec;
+	const char *path = root_path(r);
+	const char *ext = r->rootcert ? strrchr(r->rootcert, '.') : NULL;
+	size_t n;
+
+	switch (rc->prediction)
+	{
+		case PGTLS_PREDICT_ALREADY_BROKEN:
+			if (first_failure(&rc->now) &&
+			    (*first_failure(&rc->now) == PGTLS_FAIL_ROOT_MISSING || *first_failure(&rc->now) == PGTLS_FAIL_NO_HOME))
+				snprintf(
+				    rc->fix, sizeof(rc->fix),
+				    "install a bundle with the old and new CAs at %s (pgtls store merge -o %s --format pem OLD-CA %s)",
+				    r->rootcert ? r->rootcert : "the sslrootcert path", r->rootcert ? r->rootcert : "FILE",
+				    rot->new_ca_path);
+			break;
+		case PGTLS_PREDICT_UNAFFECTED_UNVERIFIED:
+			snprintf(
+			    rc->fix, sizeof(rc->fix),
+			    "not a rotation risk, but open to impersonation: set sslmode=verify-full and sslrootcert to a bundle "
+			    "with %s",
+			    rot->new_ca_path);
+			break;
+		case PGTLS_PREDICT_FALLS_BACK:
+			snprintf(rc->fix, sizeof(rc->fix),
+			         "add the new CA, keeping the old: pgtls store merge -o %s --format pem --force %s %s; and use "
+			         "sslmode=verify-full",
+			         path, path, rot->new_ca_path);
+			break;
+		case PGTLS_PREDICT_BREAKS:
+			if (r->trust == PGTLS_TRUST_FILE && ext && (strcmp(ext, ".jks") == 0 || strcmp(ext, ".p12") == 0))
+				snprintf(rc->fix, sizeof(rc->fix), "pgtls store merge -o %s --format %s --force %s %s", path, ext + 1,
+				         path, rot->new_ca_path);
+			else if (r->trust == PGTLS_TRUST_FILE)
+				snprintf(rc->fix, sizeof(rc->fix),
+				         "pgtls store merge -o %s --format pem --force %s %s  (keeps the old CA too)", path, path,
+				         rot->new_ca_path);
+			break;
+		default:
+			break;
+	}
+	if (rc->alias && r->host)
+	{
+		n = strlen(rc->fix);
+		snprintf(rc->fix + n, sizeof(rc->fix) - n,
+		         "%sconnect by a name in the certificate, or reissue it with \"%s\" as a subjectAltName", n ? "; " : "",
+		         r->host);
+	}
+}
+
+void
+pgtls__rotation_words(const pgtls_rotation *rot, rot_client *rc)
+{
+	const pgtls_probe *ep = rc->endpoint >= 0 ? rot->eps[rc->endpoint].probe : NULL;
+
+	if (rc->prediction == PGTLS_PREDICT_ALREADY_BROKEN)
+		error_words(rc, &rc->now, ep, rc->error, sizeof(rc->error));
+	else if (rc->prediction == PGTLS_PREDICT_BREAKS)
+		error_words(rc, &rc->after, ep, rc->error, sizeof(rc->error));
+	else if (rc->prediction == PGTLS_PREDICT_FALLS_BACK)
+		snprintf(rc->error, sizeof(rc->error), "(no error: the driver retries without TLS)");
+	if (rc->prediction == PGTLS_PREDICT_BREAKS || rc->prediction == PGTLS_PREDICT_FALLS_BACK)
+		rc->when = rc->rec->driver == PGTLS_DRIVER_PGJDBC
+		               ? "at the next new connection after the switch (pooled connections: at their next reconnect); "
+		                 "a JVM reads its trust store at start-up: restart it after updating the store"
+		               : "at the next new connection after the switch (pooled connections: at their next reconnect)";
+	fix_words(rot, rc);
+}
+
+/* ---- typed accessors ---- */
+
+static const rot_client *
+client_at(const pgtls_rotation *rot, int i)
+{
+	return (rot && i >= 0 && i < rot->ncls) ? &rot->cls[i] : NULL;
+}
+
+int
+pgtls_rotation_go(const pgtls_rotation *rot)
+{
+	return rot && rot->done && rot->go;
+}
+
+int
+pgtls_rotation_nendpoints(const pgtls_rotation *rot)
+{
+	return rot ? rot->neps : 0;
+}
+
+const char *
+pgtls_rotation_endpoint_target(const pgtls_rotation *rot, int i)
+{
+	if (rot == NULL || i < 0 || i >= rot->neps)
+		return "";
+	return pgtls_probe_get(rot->eps[i].probe, PGTLS_PF_TARGET);
+}
+
+int
+pgtls_rotation_endpoint_reachable(const pgtls_rotation *rot, int i)
+{
+	return rot && i >= 0 && i < rot->neps && rot->eps[i].reachable;
+}
+
+int
+pgtls_rotation_endpoint_on_new_ca(const pgtls_rotation *rot, int i)
+{
+	return (rot && i >= 0 && i < rot->neps) ? rot->eps[i].on_new : -1;
+}
+
+int
+pgtls_rotation_nclients(const pgtls_rotation *rot)
+{
+	return rot ? rot->ncls : 0;
+}
+
+const char *
+pgtls_rotation_client_get(const pgtls_rotation *rot, int i, pgtls_rotation_field field)
+{
+	const rot_client *rc = client_at(rot, i);
+
+	if (rc == NULL)
+		return "";
+	switch (field)
+	{
+		case PGTLS_RF_FILE:
+			return rc->rec->file ? rc->rec->file : "";
+		case PGTLS_RF_HOST:
+			return rc->rec->host ? rc->rec->host : "";
+		case PGTLS_RF_ENDPOINT:
+			return rc->endpoint >= 0 ? pgtls_probe_get(rot->eps[rc->endpoint].probe, PGTLS_PF_TARGET) : "";
+		case PGTLS_RF_NOW:
+			return pgtls_outcome_name(rc->rec->outcome);
+		case PGTLS_RF_ERROR:
+			return rc->error;
+		case PGTLS_RF_WHEN:
+			return rc->when ? rc->when : "";
+		case PGTLS_RF_REASON:
+			return rc->reason;
+		case PGTLS_RF_FIX:
+			return rc->fix;
+	}
+	return "";
+}
+
+int
+pgtls_rotation_client_line(const pgtls_rotation *rot, int i)
+{
+	const rot_client *rc = client_at(rot, i);
+
+	return rc ? rc->rec->line : 0;
+}
+
+pgtls_driver
+pgtls_rotation_client_driver(const pgtls_rotation *rot, int i)
+{
+	const rot_client *rc = client_at(rot, i);
+
+	return rc ? rc->rec->driver : PGTLS_DRIVER_LIBPQ;
+}
+
+pgtls_prediction
+pgtls_rotation_client_prediction(const pgtls_rotation *rot, int i)
+{
+	const rot_client *rc = client_at(rot, i);
+
+	return rc ? rc->prediction : PGTLS_PREDICT_UNKNOWN;
+}

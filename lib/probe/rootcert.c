@@ -1,0 +1,243 @@
+/*-------------------------------------------------------------------------
+ *
+ * rootcert.c
+ *	  The root certificate file as libpq finds and loads it, and whether
+ *	  the served chain verifies against it.
+ *
+ * IDENTIFICATION
+ *	  lib/probe/rootcert.c
+ *
+ * NOTES
+ *	  libpq (fe-secure-openssl.c initialize_SSL): sslrootcert, else
+ *	  PGSSLROOTCERT, else ~/.postgresql/root.crt; "system" (libpq 16+) is
+ *	  OpenSSL's default store; CRLs from sslcrl/sslcrldir or
+ *	  ~/.postgresql/root.crl are optional.  Stores libpq cannot read (DER,
+ *	  PKCS#12, JKS) still tell whether the chain verifies, as a Java client
+ *	  would see it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include "probe/probe_int.h"
+#include "store/store_int.h"
+
+static void
+verify_hint(rootcert_eval *rc, X509_STORE_CTX *vctx, STACK_OF(X509) * chain)
+{
+	X509 *cur = X509_STORE_CTX_get_current_cert(vctx);
+	char subj[256], iss[256];
+
+	if (cur == NULL)
+		return;
+	pgtls__name_str(X509_get_subject_name(cur), subj, sizeof(subj));
+	pgtls__name_str(X509_get_issuer_name(cur), iss, sizeof(iss));
+	switch (rc->verify_code)
+	{
+		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+			if (sk_X509_num(chain) == 1 && rc->ncerts > 0)
+				snprintf(
+				    rc->verify_hint, sizeof(rc->verify_hint),
+				    "the server sent only its own certificate; its issuer \"%s\" is not in the root certificate file: "
+				    "if that is an intermediate CA, the server must send it (append it to ssl_cert_file), "
+				    "otherwise the root certificate file lacks this CA",
+				    iss);
+			else
+				snprintf(rc->verify_hint, sizeof(rc->verify_hint),
+				         "\"%s\" (issuer of \"%s\") is not in the root certificate file: the file lacks the CA that "
+				         "signed the server certificate",
+				         iss, subj);
+			break;
+		case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+			snprintf(rc->verify_hint, sizeof(rc->verify_hint),
+			         "the server's chain ends at root \"%s\", which is not in the root certificate file", subj);
+			break;
+		case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+			snprintf(rc->verify_hint, sizeof(rc->verify_hint),
+			         "the server certificate \"%s\" is self-signed and not in the root certificate file", subj);
+			break;
+		case X509_V_ERR_CERT_HAS_EXPIRED:
+			snprintf(rc->verify_hint, sizeof(rc->verify_hint), "certificate \"%s\" has expired", subj);
+			break;
+		case X509_V_ERR_CERT_NOT_YET_VALID:
+			snprintf(rc->verify_hint, sizeof(rc->verify_hint), "certificate \"%s\" is not valid yet", subj);
+			break;
+		case X509_V_ERR_INVALID_PURPOSE:
+			snprintf(rc->verify_hint, sizeof(rc->verify_hint),
+			         "certificate \"%s\" may not be used for TLS servers (extended key usage)", subj);
+			break;
+		default:
+			snprintf(rc->verify_hint, sizeof(rc->verify_hint), "at certificate \"%s\"", subj);
+			break;
+	}
+}
+
+static int
+count_certs(X509_STORE *store)
+{
+	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
+	int i, n = 0;
+
+	for (i = 0; i < sk_X509_OBJECT_num(objs); i++)
+		if (X509_OBJECT_get_type(sk_X509_OBJECT_value(objs, i)) == X509_LU_X509)
+			n++;
+	return n;
+}
+
+/* Loads a root store libpq cannot read (DER, PKCS#7, PKCS#12, JKS) into STORE. */
+static bool
+load_other_format(pgtls_probe *p, rootcert_eval *rc, X509_STORE *store)
+{
+	pgtls_store *st = pgtls_store_new();
+	bool ok = false;
+
+	if (st == NULL)
+		return false;
+	if (pgtls_store_load_file(st, rc->path, p->rootcert_password) != PGTLS_OK)
+		snprintf(rc->alt_error, sizeof(rc->alt_error), "%s", pgtls_store_errmsg(st));
+	else
+	{
+		int i;
+
+		snprintf(rc->format, sizeof(rc->format), "%s", st->files[0].format);
+		ok = true;
+		for (i = 0; i < st->nentries; i++)
+			if (X509_STORE_add_cert(store, st->entries[i].cert) != 1)
+				ERR_clear_error(); /* duplicate: already there */
+		rc->alt_loaded = true;
+	}
+	pgtls_store_free(st);
+	return ok;
+}
+
+void
+pgtls__probe_eval_rootcert(pgtls_probe *p, STACK_OF(X509) * chain)
+{
+	rootcert_eval *rc = &p->rc;
+	const char *env = getenv("PGSSLROOTCERT");
+	SSL_CTX *ctx = NULL;
+	X509_STORE *store;
+	X509_STORE_CTX *vctx = NULL;
+	struct stat st;
+	char home[1024];
+
+	pgtls__home_dir(p->home, home, sizeof(home));
+	if (p->opt_rootcert_set)
+	{
+		snprintf(rc->setting, sizeof(rc->setting), "%s", p->opt_rootcert);
+		rc->source = "option";
+	}
+	else if (p->cinfo_rootcert)
+	{
+		snprintf(rc->setting, sizeof(rc->setting), "%s", p->cinfo_rootcert);
+		rc->source = "conninfo";
+	}
+	else if (env)
+	{
+		snprintf(rc->setting, sizeof(rc->setting), "%s", env);
+		rc->source = "env";
+	}
+	else
+		rc->source = "default";
+
+	if (strcmp(rc->setting, "system") == 0)
+		rc->system = true;
+	else if (rc->setting[0])
+		snprintf(rc->path, sizeof(rc->path), "%s", rc->setting);
+	else if (home[0])
+		snprintf(rc->path, sizeof(rc->path), "%s/.postgresql/root.crt", home);
+
+	rc->exists = rc->system || (rc->path[0] && stat(rc->path, &st) == 0);
+	if (!rc->exists)
+		return;
+
+	ERR_clear_error();
+	ctx = SSL_CTX_new(TLS_client_method());
+	if (ctx == NULL)
+	{
+		snprintf(rc->load_error, sizeof(rc->load_error), "could not create SSL context");
+		return;
+	}
+	if (rc->system)
+	{
+		if (SSL_CTX_set_default_verify_paths(ctx) != 1)
+		{
+			char why[256];
+
+			pgtls__ossl_reason(why, sizeof(why), "no SSL error reported", false);
+			snprintf(rc->load_error, sizeof(rc->load_error), "could not load system root certificate paths: %s", why);
+			goto out;
+		}
+		rc->loaded = true;
+		snprintf(rc->format, sizeof(rc->format), "system");
+	}
+	else if (SSL_CTX_load_verify_locations(ctx, rc->path, NULL) != 1)
+	{
+		char why[256];
+
+		pgtls__ossl_reason(why, sizeof(why), "no SSL error reported", false);
+		snprintf(rc->load_error, sizeof(rc->load_error), "could not read root certificate file \"%s\": %s", rc->path,
+		         why);
+		/* libpq stops here; a DER, PKCS#12 or JKS store still tells whether the chain verifies */
+		if (!load_other_format(p, rc, SSL_CTX_get_cert_store(ctx)))
+			goto out;
+	}
+	else
+	{
+		rc->loaded = true;
+		snprintf(rc->format, sizeof(rc->format), "pem");
+	}
+	store = SSL_CTX_get_cert_store(ctx);
+	rc->ncerts = count_certs(store);
+
+	/* CRLs, as libpq loads them: sslcrl/sslcrldir or ~/.postgresql/root.crl, silently optional */
+	{
+		const char *fname = (p->sslcrl && p->sslcrl[0]) ? p->sslcrl : NULL;
+		const char *dname = (p->sslcrldir && p->sslcrldir[0]) ? p->sslcrldir : NULL;
+		char crlbuf[1100];
+
+		if (!fname && !dname && home[0] && !rc->system)
+		{
+			snprintf(crlbuf, sizeof(crlbuf), "%s/.postgresql/root.crl", home);
+			fname = crlbuf;
+		}
+		if ((fname || dname) && X509_STORE_load_locations(store, fname, dname) == 1)
+		{
+			X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+			rc->crl_loaded = true;
+		}
+		ERR_clear_error();
+	}
+
+	if (chain == NULL || sk_X509_num(chain) == 0)
+		goto out;
+	vctx = X509_STORE_CTX_new();
+	if (vctx == NULL || X509_STORE_CTX_init(vctx, store, sk_X509_value(chain, 0), chain) != 1)
+	{
+		snprintf(rc->verify_reason, sizeof(rc->verify_reason), "out of memory");
+		goto out;
+	}
+	/* as ssl_verify_cert_chain() does for a client */
+	X509_STORE_CTX_set_default(vctx, "ssl_server");
+	X509_VERIFY_PARAM_set_auth_level(X509_STORE_CTX_get0_param(vctx), SSL_CTX_get_security_level(ctx));
+	rc->verified = X509_verify_cert(vctx) == 1;
+	rc->verify_code = X509_STORE_CTX_get_error(vctx);
+	rc->verify_depth = X509_STORE_CTX_get_error_depth(vctx);
+	if (!rc->verified)
+	{
+		snprintf(rc->verify_reason, sizeof(rc->verify_reason), "%s", X509_verify_cert_error_string(rc->verify_code));
+		verify_hint(rc, vctx, chain);
+	}
+	ERR_clear_error();
+out:
+	X509_STORE_CTX_free(vctx);
+	SSL_CTX_free(ctx);
+}

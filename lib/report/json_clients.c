@@ -1,0 +1,95 @@
+/*-------------------------------------------------------------------------
+ *
+ * json_clients.c
+ *	  The documented JSON of pgtls clients (docs/json-schema.md), written
+ *	  from the typed client records.
+ *
+ * IDENTIFICATION
+ *	  lib/report/json_clients.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "clients/clients_int.h"
+
+static json_t *
+text_or_null(const char *s)
+{
+	return s ? pgtls__json_text(s, strlen(s)) : json_null();
+}
+
+static json_t *
+rootcert_json(const client_rec *r)
+{
+	if (r->trust == PGTLS_TRUST_JVM)
+		return json_pack("{s:s,s:s,s:n}", "path", "JVM trust store (javax.net.ssl.trustStore or cacerts)", "source",
+		                 "pgjdbc DefaultJavaSSLFactory", "exists");
+	return json_pack("{s:o,s:s,s:b}", "path", text_or_null(r->rootcert), "source", r->root_source, "exists",
+	                 r->root == PGTLS_ROOT_LOADED || r->root == PGTLS_ROOT_UNREADABLE);
+}
+
+static json_t *
+client_json(const client_rec *r)
+{
+	json_t *f = json_object();
+	const char *detail = pgtls__client_detail(r);
+
+	if (f == NULL)
+		return NULL;
+	json_object_set_new(f, "file", text_or_null(r->file));
+	json_object_set_new(f, "line", json_integer(r->line));
+	json_object_set_new(f, "kind", json_string(r->kind));
+	json_object_set_new(f, "driver", json_string(pgtls_driver_name(r->driver)));
+	json_object_set_new(f, "spec", text_or_null(r->spec));
+	json_object_set_new(f, "host",
+	                    r->host ? text_or_null(r->host)
+	                            : json_string(r->driver == PGTLS_DRIVER_PGJDBC ? "localhost" : "(default)"));
+	json_object_set_new(f, "hostaddr", text_or_null(r->hostaddr));
+	json_object_set_new(f, "port", r->port ? text_or_null(r->port) : json_string("5432"));
+	json_object_set_new(f, "dbname", text_or_null(r->dbname));
+	json_object_set_new(f, "user", text_or_null(r->user));
+	json_object_set_new(f, "sslmode", text_or_null(r->sslmode_text));
+	json_object_set_new(f, "sslmode_source", json_string(r->sslmode_source));
+	if (r->sslfactory)
+		json_object_set_new(f, "sslfactory", text_or_null(r->sslfactory));
+	json_object_set_new(f, "trust", json_string(pgtls_trust_name(r->trust)));
+	json_object_set_new(f, "rootcert", rootcert_json(r));
+	json_object_set_new(f, "outcome", json_string(pgtls_outcome_name(r->outcome)));
+	json_object_set_new(f, "failure", r->failure ? json_string(pgtls_failure_name(r->failure)) : json_null());
+	json_object_set_new(f, "verdict", json_string(pgtls__client_verdict(r)));
+	if (detail)
+		json_object_set_new(f, "detail", json_string(detail));
+	return f;
+}
+
+json_t *
+pgtls__clients_to_json(const pgtls_clients *c)
+{
+	json_t *counts = json_object(), *clients = json_array(), *skipped = json_array();
+	json_t *rep;
+
+	if (!counts || !clients || !skipped)
+	{
+		json_decref(counts);
+		json_decref(clients);
+		json_decref(skipped);
+		return NULL;
+	}
+	for (int i = 0; i < c->nrecs; i++)
+	{
+		const char *v = pgtls__client_verdict(&c->recs[i]);
+		json_int_t n = json_integer_value(json_object_get(counts, v));
+
+		json_object_set_new(counts, v, json_integer(n + 1));
+		json_array_append_new(clients, client_json(&c->recs[i]));
+	}
+	for (int i = 0; i < c->nskipped; i++)
+		json_array_append_new(skipped, json_pack("{s:o,s:o}", "path", text_or_null(c->skipped[i].path), "reason",
+		                                         text_or_null(c->skipped[i].reason)));
+	rep = json_pack("{s:s,s:i,s:i,s:o,s:o,s:o}", "pgtls_version", PGTLS_VERSION_STR, "schema", PGTLS_JSON_SCHEMA,
+	                "files_scanned", c->files, "verdicts", counts, "clients", clients, "skipped", skipped);
+	return rep;
+}

@@ -1,0 +1,126 @@
+/*-------------------------------------------------------------------------
+ *
+ * json_rotation.c
+ *	  The documented JSON of pgtls rotation (docs/json-schema.md), written
+ *	  from the typed predictions.
+ *
+ * IDENTIFICATION
+ *	  lib/report/json_rotation.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "clients/rotation_int.h"
+#include "probe/probe_int.h"
+#include "store/store_int.h"
+
+static json_t *
+text_or_null(const char *s)
+{
+	return (s && s[0]) ? pgtls__json_text(s, strlen(s)) : json_null();
+}
+
+/* the sentence the text report and older readers know, beside the stable code */
+static const char *
+prediction_words(pgtls_prediction p)
+{
+	static const char *const words[] = {"keeps working",
+	                                    "breaks",
+	                                    "silently falls back to plaintext",
+	                                    "unaffected (verifies nothing)",
+	                                    "unaffected (no TLS)",
+	                                    "broken already",
+	                                    "unknown"};
+
+	return ((int)p >= 0 && p <= PGTLS_PREDICT_UNKNOWN) ? words[p] : "unknown";
+}
+
+static json_t *
+endpoint_json(const rot_endpoint *ep)
+{
+	const pgtls_probe *p = ep->probe;
+
+	return json_pack("{s:o,s:b,s:o,s:o,s:b,s:i,s:o}", "target", text_or_null(p->target), "reachable", ep->reachable,
+	                 "issuer", text_or_null(ep->issuer), "on_new_ca",
+	                 ep->on_new < 0 ? json_null() : json_boolean(ep->on_new == 1), "serves_new_ca", ep->on_new == 1,
+	                 "status", (int)p->status, "leaf", p->nchain ? pgtls__cert_to_json(p->chain[0]) : json_null());
+}
+
+static json_t *
+client_json(const pgtls_rotation *rot, const rot_client *rc)
+{
+	const client_rec *r = rc->rec;
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "file", text_or_null(r->file));
+	json_object_set_new(o, "line", json_integer(r->line));
+	json_object_set_new(o, "driver", json_string(pgtls_driver_name(r->driver)));
+	json_object_set_new(o, "host", r->host ? text_or_null(r->host) : json_string("(default)"));
+	json_object_set_new(o, "endpoint",
+	                    rc->endpoint >= 0 ? text_or_null(rot->eps[rc->endpoint].probe->target) : json_null());
+	json_object_set_new(o, "now", json_string(pgtls_outcome_name(r->outcome)));
+	json_object_set_new(o, "verdict", json_string(pgtls__client_verdict(r)));
+	json_object_set_new(o, "prediction", json_string(pgtls_prediction_name(rc->prediction)));
+	json_object_set_new(o, "outcome", json_string(prediction_words(rc->prediction)));
+	json_object_set_new(o, "error", text_or_null(rc->error));
+	json_object_set_new(o, "when", text_or_null(rc->when));
+	json_object_set_new(o, "reason", text_or_null(rc->reason));
+	json_object_set_new(o, "why", text_or_null(rc->reason));
+	json_object_set_new(o, "fix", text_or_null(rc->fix));
+	json_object_set_new(o, "host_alias_not_in_certificate", json_boolean(rc->alias));
+	return o;
+}
+
+json_t *
+pgtls__rotation_to_json(const pgtls_rotation *rot)
+{
+	json_t *rep = json_object(), *eps = json_array(), *cls = json_array();
+	json_t *counts = json_object();
+
+	if (!rep || !eps || !cls || !counts)
+	{
+		json_decref(rep);
+		json_decref(eps);
+		json_decref(cls);
+		json_decref(counts);
+		return NULL;
+	}
+	for (int i = 0; i < rot->neps; i++)
+		json_array_append_new(eps, endpoint_json(&rot->eps[i]));
+	for (int i = 0; i < rot->ncls; i++)
+	{
+		const char *code = pgtls_prediction_name(rot->cls[i].prediction);
+
+		json_array_append_new(cls, client_json(rot, &rot->cls[i]));
+		json_object_set_new(counts, code, json_integer(json_integer_value(json_object_get(counts, code)) + 1));
+	}
+	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
+	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
+	json_object_set_new(rep, "new_ca",
+	                    json_pack("{s:o,s:i}", "path", text_or_null(rot->new_ca_path), "certificates",
+	                              rot->newca ? rot->newca->nentries : 0));
+	json_object_set_new(rep, "decision", json_string(rot->go ? "GO" : "NO-GO"));
+	json_object_set_new(rep, "clients_that_break", json_integer(rot->breaks));
+	json_object_set_new(rep, "predictions", counts);
+	json_object_set_new(rep, "endpoints", eps);
+	json_object_set_new(rep, "clients", cls);
+	return rep;
+}
+
+char *
+pgtls_rotation_json(const pgtls_rotation *rot, int pretty)
+{
+	json_t *rep;
+	char *out;
+
+	if (rot == NULL || !rot->done || (rep = pgtls__rotation_to_json(rot)) == NULL)
+		return NULL;
+	out = json_dumps(rep, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+	json_decref(rep);
+	return out;
+}

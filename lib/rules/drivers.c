@@ -1,0 +1,297 @@
+/*-------------------------------------------------------------------------
+ *
+ * drivers.c
+ *	  The driver table read by the rules engine, and the stable codes of
+ *	  the rules vocabulary.
+ *
+ * IDENTIFICATION
+ *	  lib/rules/drivers.c
+ *
+ * NOTES
+ *	  docs/drivers.md is generated from this table
+ *	  (tests/unit/gen_drivers_doc.c; test_rules checks it is current).
+ *	  Each row cites the source or documentation it follows.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <string.h>
+
+#include "rules/rules.h"
+
+#define ERR_LIBPQ_CHAIN "SSL error: certificate verify failed"
+
+static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
+    [PGTLS_DRIVER_LIBPQ] =
+        {
+            .id = PGTLS_DRIVER_LIBPQ,
+            .name = "libpq",
+            .label = "libpq (psql, C programs)",
+            .recognised_by = "conninfo strings, postgresql:// URIs, .env PG* variables, pg_service.conf, other files",
+            .default_mode = PGTLS_SSLMODE_PREFER,
+            .default_root_file = true,
+            .root_upgrades_require = true,
+            .root_upgrades_prefer = true,
+            .system_verify_full_only = true,
+            .err_chain = ERR_LIBPQ_CHAIN,
+            .err_host = "server certificate for \"...\" does not match host name \"...\"",
+            .err_no_ssl = "server does not support SSL, but SSL was required",
+            .err_no_root = "root certificate file \"...\" does not exist",
+            .notes = "URI `ssl=true` means `sslmode=require`; `sslrootcert=system` (libpq 16+) allows only "
+                     "verify-full; prefer retries without TLS after any TLS failure, silently",
+            .source = "PostgreSQL fe-connect.c (PQconnectPoll, connectOptions2), fe-secure-openssl.c "
+                      "(initialize_SSL, open_client_SSL); checked against psql 15",
+        },
+    [PGTLS_DRIVER_PSYCOPG] =
+        {
+            .id = PGTLS_DRIVER_PSYCOPG,
+            .name = "psycopg",
+            .label = "psycopg2 / psycopg 3",
+            .recognised_by = ".py files",
+            .default_mode = PGTLS_SSLMODE_PREFER,
+            .default_root_file = true,
+            .root_upgrades_require = true,
+            .root_upgrades_prefer = true,
+            .system_verify_full_only = true,
+            .err_chain = ERR_LIBPQ_CHAIN,
+            .err_host = "server certificate for \"...\" does not match host name \"...\"",
+            .err_no_ssl = "server does not support SSL, but SSL was required",
+            .err_no_root = "root certificate file \"...\" does not exist",
+            .notes = "uses libpq: every libpq rule applies",
+            .source = "psycopg docs (connection strings are passed to libpq); checked against psycopg2 with libpq 15",
+        },
+    [PGTLS_DRIVER_ASYNCPG] =
+        {
+            .id = PGTLS_DRIVER_ASYNCPG,
+            .name = "asyncpg",
+            .label = "asyncpg",
+            .recognised_by = ".py files that mention asyncpg",
+            .default_mode = PGTLS_SSLMODE_PREFER,
+            .default_root_file = true,
+            .err_chain = "ssl.SSLCertVerificationError: certificate verify failed: unable to get local issuer "
+                         "certificate",
+            .err_host = "ssl.SSLCertVerificationError: certificate verify failed: Hostname mismatch",
+            .err_no_ssl = "ConnectionError: PostgreSQL server at \"...\" rejected SSL upgrade",
+            .err_no_root = "FileNotFoundError: root certificate file",
+            .notes = "require and prefer encrypt without verification",
+            .source = "asyncpg connect_utils.py (_parse_connect_dsn_and_args: sslmode handling)",
+        },
+    [PGTLS_DRIVER_PGJDBC] =
+        {
+            .id = PGTLS_DRIVER_PGJDBC,
+            .name = "pgjdbc",
+            .label = "PostgreSQL JDBC (pgjdbc)",
+            .recognised_by = "jdbc:postgresql: URLs",
+            .default_mode = PGTLS_SSLMODE_PREFER,
+            .default_root_file = true,
+            .err_chain = "SSL error: PKIX path building failed: ... unable to find valid certification path to "
+                         "requested target",
+            .err_host = "The hostname ... could not be verified by hostnameverifier PgjdbcHostnameVerifier",
+            .err_no_ssl = "The server does not support SSL.",
+            .err_no_root = "Could not open SSL root certificate file",
+            .notes = "`ssl=true` without sslmode means verify-full; `sslfactory=...NonValidatingFactory` verifies "
+                     "nothing; `...DefaultJavaSSLFactory` verifies against the JVM trust store; require never "
+                     "verifies, even with a root file",
+            .source = "pgjdbc ssl/MakeSSL.java, ssl/LibPQFactory.java, core/v3/ConnectionFactoryImpl.java; "
+                      "checked against pgjdbc (Debian libpostgresql-jdbc-java)",
+        },
+    [PGTLS_DRIVER_GO_PQ] =
+        {
+            .id = PGTLS_DRIVER_GO_PQ,
+            .name = "lib/pq",
+            .label = "Go lib/pq",
+            .recognised_by = ".go files",
+            .default_mode = PGTLS_SSLMODE_REQUIRE,
+            .system_store_default = true,
+            .root_upgrades_require = true,
+            .root_upgrade_explicit = true,
+            .err_chain = "x509: certificate signed by unknown authority",
+            .err_host = "x509: certificate is valid for ..., not ...",
+            .err_no_ssl = "pq: SSL is not enabled on the server",
+            .err_no_root = "open ...: no such file or directory",
+            .notes = "require verifies the CA only when sslrootcert is set (libpq compatibility); without "
+                     "sslrootcert, verify-* use the system store",
+            .source = "lib/pq ssl.go (ssl(): case \"require\", sslCertificateAuthority)",
+        },
+    [PGTLS_DRIVER_PGX] =
+        {
+            .id = PGTLS_DRIVER_PGX,
+            .name = "pgx",
+            .label = "Go pgx",
+            .recognised_by = ".go files importing jackc/pgx",
+            .default_mode = PGTLS_SSLMODE_PREFER,
+            .system_store_default = true,
+            .root_upgrades_require = true,
+            .root_upgrade_explicit = true,
+            .err_chain = "x509: certificate signed by unknown authority",
+            .err_host = "x509: certificate is valid for ..., not ...",
+            .err_no_ssl = "server refused TLS connection",
+            .err_no_root = "unable to read CA file",
+            .notes = "as lib/pq; prefer falls back to plaintext",
+            .source = "pgx pgconn/config.go (configTLS)",
+        },
+    [PGTLS_DRIVER_NODE_POSTGRES] =
+        {
+            .id = PGTLS_DRIVER_NODE_POSTGRES,
+            .name = "node-postgres",
+            .label = "node-postgres (pg)",
+            .recognised_by = ".js, .ts, .mjs, .cjs files",
+            .default_mode = PGTLS_SSLMODE_DISABLE,
+            .system_store_default = true,
+            .weak_modes_verify_full = true,
+            .err_chain = "Error: unable to get local issuer certificate",
+            .err_host = "Error [ERR_TLS_CERT_ALTNAME_INVALID]: Hostname/IP does not match certificate's altnames",
+            .err_no_ssl = "Error: The server does not support SSL connections",
+            .err_no_root = "Error: ENOENT: no such file or directory",
+            .notes = "prefer/require/verify-ca are treated as verify-full (pg-connection-string 2.6+, unless "
+                     "`uselibpqcompat=true`); `sslmode=no-verify` encrypts without verification",
+            .source = "pg-connection-string index.js (sslmode handling)",
+        },
+    [PGTLS_DRIVER_NPGSQL] =
+        {
+            .id = PGTLS_DRIVER_NPGSQL,
+            .name = "npgsql",
+            .label = "Npgsql (.NET)",
+            .recognised_by = "Host=...;SSL Mode=... connection strings",
+            .default_mode = PGTLS_SSLMODE_PREFER,
+            .system_store_default = true,
+            .err_chain = "The remote certificate was rejected by the provided RemoteCertificateValidationCallback.",
+            .err_host = "The remote certificate was rejected by the provided RemoteCertificateValidationCallback.",
+            .err_no_ssl = "SSL connection requested. No SSL enabled connection from this host is configured.",
+            .err_no_root = "Could not find file",
+            .notes = "`Root Certificate` else the operating system's store; `Trust Server Certificate=true` "
+                     "verifies nothing; require encrypts only (Npgsql 8)",
+            .source = "Npgsql docs: Security and Encryption (SSL Mode, Root Certificate)",
+        },
+};
+
+const pgtls_driver_rules *
+pgtls__driver_rules(pgtls_driver driver)
+{
+	if ((int)driver < 0 || driver >= PGTLS_DRIVER_COUNT)
+		return &drivers[PGTLS_DRIVER_LIBPQ];
+	return &drivers[driver];
+}
+
+bool
+pgtls__driver_parse(const char *name, pgtls_driver *out)
+{
+	for (int i = 0; i < PGTLS_DRIVER_COUNT; i++)
+		if (strcmp(drivers[i].name, name) == 0)
+		{
+			*out = (pgtls_driver)i;
+			return true;
+		}
+	return false;
+}
+
+/* ---- stable codes ---- */
+
+#define CODE(table, v) (((int)(v) >= 0 && (size_t)(v) < sizeof(table) / sizeof(table[0])) ? table[v] : "unknown")
+
+const char *
+pgtls_driver_name(pgtls_driver driver)
+{
+	return ((int)driver >= 0 && driver < PGTLS_DRIVER_COUNT) ? drivers[driver].name : "unknown";
+}
+
+static const char *const sslmode_codes[] = {"disable",   "allow",       "prefer", "require",
+                                            "verify-ca", "verify-full", "invalid"};
+
+const char *
+pgtls_sslmode_name(pgtls_sslmode mode)
+{
+	return CODE(sslmode_codes, mode);
+}
+
+pgtls_sslmode
+pgtls_sslmode_parse(const char *s)
+{
+	for (int i = 0; s && i < PGTLS_SSLMODE_INVALID; i++)
+		if (strcmp(s, sslmode_codes[i]) == 0)
+			return (pgtls_sslmode)i;
+	return PGTLS_SSLMODE_INVALID;
+}
+
+const char *
+pgtls_trust_name(pgtls_trust trust)
+{
+	static const char *const t[] = {"file", "system", "jvm", "disabled"};
+
+	return CODE(t, trust);
+}
+
+const char *
+pgtls_result_name(pgtls_result result)
+{
+	static const char *const t[] = {"fails", "connects", "unknown"};
+
+	return CODE(t, result);
+}
+
+const char *
+pgtls_verified_name(pgtls_verified verified)
+{
+	static const char *const t[] = {"none", "ca", "full"};
+
+	return CODE(t, verified);
+}
+
+const char *
+pgtls_failure_name(pgtls_failure failure)
+{
+	static const char *const t[] = {"none",
+	                                "network",
+	                                "protocol",
+	                                "no_ssl_support",
+	                                "root_missing",
+	                                "no_home",
+	                                "root_unreadable",
+	                                "handshake",
+	                                "chain",
+	                                "chain_unknown",
+	                                "hostname",
+	                                "weak_sslmode_system",
+	                                "weak_sslmode_direct",
+	                                "rejected_plaintext",
+	                                "rejected_tls",
+	                                "no_reply_plaintext",
+	                                "no_reply_tls",
+	                                "invalid_sslmode"};
+
+	return CODE(t, failure);
+}
+
+const char *
+pgtls_outcome_name(pgtls_client_outcome outcome)
+{
+	static const char *const t[] = {"no_tls",        "opportunistic", "encrypted_unverified", "verifies_ca",
+	                                "verifies_full", "fails",         "unix_socket",          "unknown"};
+
+	return CODE(t, outcome);
+}
+
+const char *
+pgtls_prediction_name(pgtls_prediction prediction)
+{
+	static const char *const t[] = {
+	    "keeps_working",  "breaks", "falls_back_to_plaintext", "unaffected_unverified", "unaffected_no_tls",
+	    "already_broken", "unknown"};
+
+	return CODE(t, prediction);
+}
+
+const char *
+pgtls_startup_name(pgtls_startup startup)
+{
+	static const char *const t[] = {"unknown", "accepted", "rejected"};
+
+	return CODE(t, startup);
+}
+
+const char *
+pgtls_severity_name(pgtls_severity severity)
+{
+	static const char *const t[] = {"ok", "warning", "critical", "unknown"};
+
+	return CODE(t, severity);
+}

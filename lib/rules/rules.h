@@ -1,0 +1,139 @@
+/*-------------------------------------------------------------------------
+ *
+ * rules.h
+ *	  The one decision function: what a client's driver does with an
+ *	  sslmode, a trust source and a server, from typed facts.
+ *
+ * IDENTIFICATION
+ *	  lib/rules/rules.h
+ *
+ * NOTES
+ *	  pgtls probe (six sslmodes against a real server), pgtls clients (what
+ *	  settings do, judged against hypothetical servers) and pgtls rotation
+ *	  (the same client against the chain before and after the switch) all
+ *	  call pgtls__rules_decide().  No other file decides what an sslmode
+ *	  does.  Driver differences are the data table in drivers.c, from which
+ *	  docs/drivers.md is generated (tests/unit/gen_drivers_doc.c).
+ *
+ *	  Pure: no I/O, no allocation, no global state.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGTLS_RULES_H
+#define PGTLS_RULES_H
+
+#include <stdbool.h>
+
+#include "pgtls/pgtls.h"
+
+/* How TLS negotiation with the server went (the SSLRequest or direct connection). */
+typedef enum pgtls_tls_state
+{
+	PGTLS_TLS_UNREACHABLE = 0, /* network failure: nothing can be told */
+	PGTLS_TLS_HOSTILE,         /* protocol violation before an S/N answer: no fallback */
+	PGTLS_TLS_REFUSED,         /* the server answered N */
+	PGTLS_TLS_FAILED,          /* answered, then the handshake (or what followed) failed */
+	PGTLS_TLS_ESTABLISHED      /* handshake completed */
+} pgtls_tls_state;
+
+/* The root certificate file as the driver sees it (trust FILE only). */
+typedef enum pgtls_root_state
+{
+	PGTLS_ROOT_NONE = 0,   /* the driver reads no root file (none set, no default) */
+	PGTLS_ROOT_NO_HOME,    /* the default path needs a home directory there is none of */
+	PGTLS_ROOT_MISSING,    /* configured or default file does not exist */
+	PGTLS_ROOT_UNREADABLE, /* exists, the driver cannot load it */
+	PGTLS_ROOT_LOADED
+} pgtls_root_state;
+
+typedef enum pgtls_tri
+{
+	PGTLS_TRI_NO = 0,
+	PGTLS_TRI_YES = 1,
+	PGTLS_TRI_UNKNOWN = 2
+} pgtls_tri;
+
+typedef enum pgtls_negotiation
+{
+	PGTLS_NEG_POSTGRES = 0, /* SSLRequest (sslnegotiation=postgres) */
+	PGTLS_NEG_DIRECT        /* PG17 direct TLS (sslnegotiation=direct) */
+} pgtls_negotiation;
+
+typedef struct pgtls_facts
+{
+	/* the client */
+	pgtls_driver driver;
+	pgtls_sslmode sslmode;
+	pgtls_negotiation negotiation;
+	pgtls_trust trust;
+	pgtls_root_state root; /* for TRUST_FILE */
+	bool root_explicit;    /* sslrootcert set by the application, not the driver's default */
+	/* the server, as this client would meet it */
+	pgtls_tls_state tls;
+	pgtls_startup tls_startup;   /* reply to the startup over TLS */
+	pgtls_startup plain_startup; /* reply to the startup without TLS */
+	pgtls_tri chain_verifies;    /* served chain against the client's trust */
+	pgtls_tri host_matches;      /* verify-full name check against the host used */
+} pgtls_facts;
+
+#define PGTLS_MAX_ATTEMPT_ERRORS 4
+
+typedef struct pgtls_outcome
+{
+	pgtls_result result;
+	bool encrypted;
+	pgtls_verified verified;
+	bool fell_back; /* prefer connected without TLS after TLS failed */
+	int nerrors;    /* one per failed attempt, in the order the driver reports them */
+	pgtls_failure errors[PGTLS_MAX_ATTEMPT_ERRORS];
+} pgtls_outcome;
+
+/* One driver's behaviour: a row of the table in drivers.c. */
+typedef struct pgtls_driver_rules
+{
+	pgtls_driver id;
+	const char *name;  /* stable code */
+	const char *label; /* for people */
+	const char *recognised_by;
+	pgtls_sslmode default_mode;
+	bool default_root_file;       /* reads ~/.postgresql/root.crt when sslrootcert is unset */
+	bool system_store_default;    /* uses the OS store when no root certificate is set */
+	bool root_upgrades_require;   /* an existing root file makes require verify the CA */
+	bool root_upgrades_prefer;    /* ... and prefer/allow verify before falling back */
+	bool root_upgrade_explicit;   /* ... only when sslrootcert was set explicitly */
+	bool weak_modes_verify_full;  /* prefer/require/verify-ca behave as verify-full */
+	bool system_verify_full_only; /* sslrootcert=system allows only verify-full (libpq 16+) */
+	const char *err_chain;        /* what the application sees on an untrusted chain */
+	const char *err_host;         /* ... on a host name mismatch */
+	const char *err_no_ssl;       /* ... when the server refuses TLS that is required */
+	const char *err_no_root;      /* ... when verify-* finds no root file */
+	const char *notes;            /* other rules, for docs/drivers.md */
+	const char *source;           /* the driver source or documentation the row follows */
+} pgtls_driver_rules;
+
+/* The row of DRIVER (never NULL for a valid driver; the libpq row otherwise). */
+const pgtls_driver_rules *pgtls__driver_rules(pgtls_driver driver);
+
+/* Driver by stable code ("pgjdbc"); false when unknown. */
+bool pgtls__driver_parse(const char *name, pgtls_driver *out);
+
+/*
+ * THE decision: what the client described by F does against the server
+ * described by F.  Fills *OUT (never fails).
+ */
+void pgtls__rules_decide(const pgtls_facts *f, pgtls_outcome *out);
+
+/*
+ * What the client settings in F (driver, sslmode, trust, root) do against
+ * any server: derived by calling pgtls__rules_decide() against
+ * hypothetical servers (honest, refusing TLS, forging the chain, wrong
+ * name).  *VERIFIES_WHEN_TLS gets the verification level reached when
+ * TLS works (an opportunistic libpq client with a root file verifies the
+ * CA before falling back).  *FAILURE gets the reason when the settings
+ * fail against an honest server (root file missing, weak sslmode with
+ * sslrootcert=system), else PGTLS_FAIL_NONE.
+ */
+pgtls_client_outcome pgtls__rules_classify(const pgtls_facts *f, pgtls_verified *verifies_when_tls,
+                                           pgtls_failure *failure);
+
+#endif /* PGTLS_RULES_H */
