@@ -201,6 +201,9 @@ struct json_t *pgtls__json_text(const char *data, size_t len);
 struct X509_name_st;
 void pgtls__name_str(const struct X509_name_st *name, char *out, size_t outlen);
 
+/* rootcert.c: libpq could load PATH as its root certificate file */
+bool pgtls__root_file_loadable(const char *path);
+
 /* SSL response check (wire.c): returns 'S'/'N' or 0 with ERRMSG */
 char pgtls__check_ssl_response(const uint8_t *buf, size_t len, char *errmsg, size_t errlen);
 

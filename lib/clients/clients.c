@@ -284,8 +284,12 @@ resolve_root(pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj, bo
 			r->trust = PGTLS_TRUST_SYSTEM;
 		r->root = PGTLS_ROOT_LOADED;
 	}
+	else if (!file_exists(root))
+		r->root = PGTLS_ROOT_MISSING;
+	else if (d->root_pem_only && !pgtls__root_file_loadable(root))
+		r->root = PGTLS_ROOT_UNREADABLE; /* libpq reads PEM only: "could not read root certificate file" */
 	else
-		r->root = file_exists(root) ? PGTLS_ROOT_LOADED : PGTLS_ROOT_MISSING;
+		r->root = PGTLS_ROOT_LOADED;
 }
 
 /*

@@ -20,9 +20,19 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import HERE, check, run_tests  # noqa: E402
+from common import HARNESS, HERE, check, free_port, run_tests  # noqa: E402
 
 PGJDBC = "/usr/share/java/postgresql.jar"
+
+
+class Server:
+    """Another throwaway PostgreSQL 15 (own directory and port) beside env's."""
+
+    def __init__(self, env, name):
+        self.env, self.dir, self.port = env, os.path.join(env.tmp, name), free_port()
+
+    def pg(self, *args):
+        subprocess.run([HARNESS, args[0], self.dir, str(self.port)] + list(args[1:]), check=True, env=self.env.env)
 
 
 def write(path, text):
@@ -102,9 +112,21 @@ def test_rotation(env):
     write(f, "spring.datasource.url=%s&sslmode=require\n" % jurl)
     clients[f] = lambda: jdbc_run(env, classes, "%s&sslmode=require" % jurl)
 
+    # a second server that refuses plaintext (hostssl only, like rds.force_ssl=1): a prefer client whose
+    # root file lacks the new CA cannot fall back there, it breaks
+    tls_only = Server(env, "tls-only-pg")
+    base2 = "host=localhost port=%d user=postgres dbname=postgres" % tls_only.port
+    f = os.path.join(proj, "tlsonly/prefer-stale.conf")
+    write(f, "DSN='%s sslmode=prefer sslrootcert=%s'\n" % (base2, old))
+    clients[f] = lambda: psql_run(env, "%s sslmode=prefer sslrootcert=%s" % (base2, old))
+    f = os.path.join(proj, "tlsonly/verify-both.conf")
+    write(f, "DSN='%s sslmode=verify-full sslrootcert=%s'\n" % (base2, both))
+    clients[f] = lambda: psql_run(env, "%s sslmode=verify-full sslrootcert=%s" % (base2, both))
+
     classes = os.path.join(env.tmp, "classes")
     subprocess.run(["javac", "-d", classes, os.path.join(HERE, "java/JdbcProbe.java")], check=True)
     env.pg("start", "old", "both")
+    tls_only.pg("start", "old", "hostssl")
 
     # before: every client connects, except the one using a DNS alias that the certificate lacks
     for path, run in clients.items():
@@ -134,18 +156,38 @@ def test_rotation(env):
     check(by_file[os.path.join(proj, "java/ssl-true/application.properties")]["sslmode"] == "verify-full",
           "pgjdbc ssl=true means verify-full")
 
-    # prediction
-    r = env.pgtls("rotation", "--json", "--new-ca", newca, "--clients", proj, "localhost:%d" % port)
+    # prediction, over both servers; the order of the targets must not matter
+    targets = ["localhost:%d" % port, "localhost:%d" % tls_only.port]
+    r = env.pgtls("rotation", "--json", "--new-ca", newca, "--clients", proj, *targets)
     check(r.returncode == 1, "rotation: NO-GO -> exit 1 (got %d %s)" % (r.returncode, r.stderr))
     pred = json.loads(r.stdout)
     check(pred["decision"] == "NO-GO", "NO-GO decision")
-    check(pred["endpoints"] and not pred["endpoints"][0]["serves_new_ca"], "endpoint still on the old CA")
+    check(len(pred["endpoints"]) == 2 and not any(e["serves_new_ca"] for e in pred["endpoints"]),
+          "both endpoints still on the old CA")
+    r2 = env.pgtls("rotation", "--json", "--new-ca", newca, "--clients", proj, *reversed(targets))
+    pred2 = json.loads(r2.stdout)
+    check({c["file"]: c["prediction"] for c in pred["clients"]} == {c["file"]: c["prediction"] for c in pred2["clients"]},
+          "same predictions with the targets in the other order")
     outcome = {c["file"]: c for c in pred["clients"]}
+    check(outcome[os.path.join(proj, "tlsonly/prefer-stale.conf")]["prediction"] == "breaks",
+          "prefer + stale root against a TLS-only server: breaks, not a fallback (%s)"
+          % outcome[os.path.join(proj, "tlsonly/prefer-stale.conf")]["prediction"])
+    check(outcome[os.path.join(proj, "web/app.py")]["prediction"] == "falls_back_to_plaintext",
+          "prefer + stale root against a server allowing plaintext: falls back")
+    check(all(c["endpoint"] == ("localhost:%d" % (tls_only.port if "tlsonly" in c["file"] else port))
+              for c in pred["clients"] if "alias" not in c["file"]),
+          "each client mapped to the server it connects to")
+    # an unreachable target: reported, never GO
+    r3 = env.pgtls("rotation", "--json", "--new-ca", newca, "localhost:%d" % free_port())
+    p3 = json.loads(r3.stdout) if r3.stdout.startswith("{") else {}
+    check(r3.returncode == 1 and p3.get("decision") == "NO-GO" and p3["endpoints"][0]["reachable"] is False,
+          "unreachable target: NO-GO, reported unreachable (%d %s)" % (r3.returncode, r3.stderr.strip()))
     alias = outcome[os.path.join(proj, "alias/job.conf")]
     check(alias["host_alias_not_in_certificate"], "DNS alias flagged for verify-full")
 
-    # switch the server to a certificate from the new CA
+    # switch both servers to a certificate from the new CA
     env.pg("cert", "new")
+    tls_only.pg("cert", "new")
     predicted_break = set()
     for path, run in clients.items():
         o = outcome[path]["outcome"]
@@ -157,13 +199,14 @@ def test_rotation(env):
                 check("PKIX path building failed" in res[1] or "unable to find valid certification path" in res[1],
                       "pgjdbc error as predicted: %s" % res[1])
             elif res[0] == "fails" and "alias" not in path:
-                check(outcome[path]["error"] in res[1], "libpq error as predicted: %r in %r" % (outcome[path]["error"], res[1]))
-        elif o == "silently falls back to plaintext":
+                parts = outcome[path]["error"].split("; then, retrying without TLS: ")
+                check(all(p in res[1] for p in parts), "libpq error as predicted: %r in %r" % (parts, res[1]))
+        elif outcome[path]["prediction"] == "falls_back_to_plaintext":
             check(res == ("connects", False), "%s predicted to fall back to plaintext, really: %s" % (path, res))
         else:
             check(res[0] == "connects", "%s predicted '%s', really: %s" % (path, o, res))
     want_break = {os.path.join(proj, p) for p in ("batch/job.conf", "alias/job.conf", "svc-old/.env",
-                                                  "java/ssl-true/application.properties")}
+                                                  "java/ssl-true/application.properties", "tlsonly/prefer-stale.conf")}
     check(predicted_break == want_break, "the predicted breakers: %s" % sorted(predicted_break))
 
     # after fixing the stores as told, GO (but the alias still breaks verify-full)
@@ -172,6 +215,7 @@ def test_rotation(env):
     check(r.returncode == 0, "merge old+new")
     r = env.pgtls("rotation", "--new-ca", newca, "--clients", proj, "localhost:%d" % port)
     check("already serves a certificate from the new CA" in r.stdout, "endpoint now on the new CA (text report)")
+    tls_only.pg("stop")
     r = env.pgtls("rotation", "--new-ca", os.path.join(env.tmp, "nope.pem"), "--clients", proj)
     check(r.returncode == 3 and "new CA" in r.stderr, "missing --new-ca file: clear error")
 
@@ -221,13 +265,63 @@ def test_env_scan(env):
     check(r.returncode == 3 and "--env" in r.stderr, "clients without input: usage error")
 
 
+def test_agreement(env):
+    """pgtls clients and pgtls probe judge the same settings with the same
+    rules engine: for every libpq sslmode x root-file setting, the client
+    outcome must match the probe's verdict row for that sslmode, and the
+    probe row must match what real psql does (system: libpq 16+ rules,
+    not psql 15's, so probe and clients only)."""
+    pki = env.pki
+    srv = Server(env, "agree-pg")
+    srv.pg("start", "old", "both")
+    roots = {"none": None, "old": os.path.join(pki, "rootcert-old.pem"), "garbage": env.garbage,
+             "missing": os.path.join(env.tmp, "no-such-root.crt"), "system": "system"}
+    d = os.path.join(env.tmp, "agree")
+    n = 0
+    for mode in ("disable", "allow", "prefer", "require", "verify-ca", "verify-full"):
+        for rname, root in roots.items():
+            conninfo = "host=localhost port=%d user=postgres dbname=postgres sslmode=%s" % (srv.port, mode)
+            if root:
+                conninfo += " sslrootcert=%s" % root
+            f = os.path.join(d, "%s-%s.conf" % (mode, rname))
+            write(f, "DSN='%s'\n" % conninfo)
+            cl = json.loads(env.pgtls("clients", "--json", f).stdout)["clients"]
+            pr = json.loads(env.pgtls("probe", "--json", conninfo).stdout)
+            row = [r for r in pr["sslmodes"] if r["sslmode"] == mode and r["negotiation"] == "postgres"][0]
+            what = "%s/%s" % (mode, rname)
+            if not check(len(cl) == 1, "%s: one client found" % what):
+                continue
+            c = cl[0]
+            settings_failures = ("root_missing", "no_home", "root_unreadable", "weak_sslmode_system")
+            if row["result"] == "fails" and row["failures"][-1] in settings_failures:
+                check(c["failure"] == row["failures"][-1],
+                      "%s: clients failure %s = probe failure %s" % (what, c["failure"], row["failures"]))
+            elif row["result"] == "fails":
+                # this server's chain or name: the settings verify, which is why they fail here
+                check(c["failure"] is None and c["outcome"] in ("verifies_ca", "verifies_full"),
+                      "%s: probe fails on %s, client verifies (%s)" % (what, row["failures"], c["outcome"]))
+            elif not row["encrypted"]:
+                check(c["outcome"] in ("no_tls", "opportunistic"), "%s: unencrypted row, outcome %s" % (what, c["outcome"]))
+            elif c["outcome"] != "opportunistic":
+                want = {"full": "verifies_full", "ca": "verifies_ca", "none": "encrypted_unverified"}[row["verified"]]
+                check(c["outcome"] == want, "%s: outcome %s = probe %s" % (what, c["outcome"], want))
+            if rname != "system":
+                res = psql_run(env, conninfo)
+                want = ("connects", row["encrypted"]) if row["result"] == "connects" else "fails"
+                check((res if row["result"] == "connects" else res[0]) == want,
+                      "%s: psql %s, probe row %s" % (what, res, row["result"]))
+            n += 1
+    check(n == 30, "30 sslmode x root settings judged (%d)" % n)
+    srv.pg("stop")
+
+
 def env_pgtls(env):
     from common import PGTLS
     return PGTLS
 
 
 def main():
-    return run_tests([test_env_scan, test_rotation])
+    return run_tests([test_env_scan, test_agreement, test_rotation])
 
 
 if __name__ == "__main__":

@@ -24,19 +24,20 @@ pgtls_test_drivers_doc(FILE *out)
 	             "is not the table.  `pgtls probe`, `pgtls clients` and `pgtls rotation` all\n"
 	             "decide with the one function `pgtls__rules_decide()` (`lib/rules/rules.c`)\n"
 	             "that reads this table; docs/sslmode-rules.md explains the libpq rules.\n\n");
-	fprintf(out, "| driver | recognised by | default sslmode | default root file | OS store by default | "
-	             "root file makes require verify | root file makes prefer verify | only an explicit sslrootcert "
-	             "upgrades | weak modes mean verify-full | sslrootcert=system needs verify-full |\n"
-	             "|---|---|---|---|---|---|---|---|---|---|\n");
+	fprintf(out,
+	        "| driver | recognised by | default sslmode | default root file | OS store by default | "
+	        "root file makes require verify | root file makes prefer verify | only an explicit sslrootcert "
+	        "upgrades | weak modes mean verify-full | sslrootcert=system needs verify-full | root file PEM only |\n"
+	        "|---|---|---|---|---|---|---|---|---|---|---|\n");
 	for (int i = 0; i < PGTLS_DRIVER_COUNT; i++)
 	{
 		const pgtls_driver_rules *d = pgtls__driver_rules((pgtls_driver)i);
 
-		fprintf(out, "| `%s` (%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", d->name, d->label,
+		fprintf(out, "| `%s` (%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", d->name, d->label,
 		        d->recognised_by, pgtls_sslmode_name(d->default_mode),
 		        d->default_root_file ? "`~/.postgresql/root.crt`" : "none", yes(d->system_store_default),
 		        yes(d->root_upgrades_require), yes(d->root_upgrades_prefer), yes(d->root_upgrade_explicit),
-		        yes(d->weak_modes_verify_full), yes(d->system_verify_full_only));
+		        yes(d->weak_modes_verify_full), yes(d->system_verify_full_only), yes(d->root_pem_only));
 	}
 	fprintf(out, "\n## Errors the application shows\n\n| driver | untrusted chain | host name mismatch | "
 	             "server refuses TLS | root file missing |\n|---|---|---|---|---|\n");
