@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <pgtls/pgtls.h>
 
 #include "cli.h"
@@ -93,70 +92,70 @@ read_password_file(const char *path, char *err, size_t errlen)
 }
 
 static void
-render_inspect(FILE *f, const char *json)
+render_entry(FILE *f, const pgtls_store *st, int i)
 {
-	json_error_t je;
-	json_t *r = json_loads(json, 0, &je);
-	json_t *v, *c;
-	size_t i, j;
+	const pgtls_cert *c = pgtls_store_cert(st, i);
+	const char *alias = pgtls_store_entry_alias(st, i);
+	int dup = pgtls_store_duplicate_of(st, i);
 
-	if (r == NULL)
+	if (c == NULL)
 		return;
-	json_array_foreach(json_object_get(r, "files"), i, v)
-	{
-		fprintf(f, "%s: %s", cli_jstr(v, "path"), cli_jstr(v, "format"));
-		if (strcmp(cli_jstr(v, "integrity"), "none") != 0)
-			fprintf(f, ", integrity %s", cli_jstr(v, "integrity"));
-		fprintf(f, "\n");
-		json_array_foreach(json_object_get(v, "notes"), j, c) fprintf(f, "  note: %s\n", json_string_value(c));
-	}
-	fprintf(f, "\n");
-	json_array_foreach(json_object_get(r, "certificates"), i, c)
-	{
-		json_t *dup = json_object_get(c, "duplicate_of");
-		json_t *jt = json_object_get(c, "java_trusted");
-
-		fprintf(f, "#%d", (int)json_integer_value(json_object_get(c, "index")));
-		if (json_is_string(json_object_get(c, "alias")))
-			fprintf(f, " alias \"%s\"", cli_jstr(c, "alias"));
-		fprintf(f, "  %s%s%s%s\n", json_is_true(json_object_get(c, "is_ca")) ? "CA" : "leaf (not a CA)",
-		        strcmp(cli_jstr(c, "entry"), "certificate") ? ", from a private-key entry" : "",
-		        json_is_false(jt) ? ", not trusted by Java (no trusted-key-usage attribute)" : "",
-		        json_is_integer(dup) ? ", DUPLICATE" : "");
-		fprintf(f, "   subject   %s\n", cli_jstr(c, "subject"));
-		fprintf(f, "   issuer    %s\n", cli_jstr(c, "issuer"));
-		cli_print_validity(f, "   ", c);
-		fprintf(f, "   SHA-1     %s\n", cli_jstr(c, "sha1"));
-		fprintf(f, "   SHA-256   %s\n", cli_jstr(c, "sha256"));
-		if (json_is_integer(dup))
-			fprintf(f, "   duplicate of #%d\n", (int)json_integer_value(dup));
-		if (json_array_size(json_object_get(r, "files")) > 1)
-			fprintf(f, "   from      %s\n", cli_jstr(c, "source"));
-	}
-	v = json_object_get(r, "summary");
-	fprintf(f, "\n%d certificate%s, %d duplicate%s, %d expired, %d not a CA\n",
-	        (int)json_integer_value(json_object_get(v, "certificates")),
-	        json_integer_value(json_object_get(v, "certificates")) == 1 ? "" : "s",
-	        (int)json_integer_value(json_object_get(v, "duplicates")),
-	        json_integer_value(json_object_get(v, "duplicates")) == 1 ? "" : "s",
-	        (int)json_integer_value(json_object_get(v, "expired")),
-	        (int)json_integer_value(json_object_get(v, "non_ca")));
-	json_array_foreach(json_object_get(r, "removed"), i, c)
-	    fprintf(f, "removed: %s \"%s\" (%s) from %s\n", cli_jstr(c, "sha256"), cli_jstr(c, "subject"),
-	            cli_jstr(c, "reason"), cli_jstr(c, "source"));
-	json_array_foreach(json_object_get(r, "findings"), i, c) fprintf(f, "WARNING: %s\n", cli_jstr(c, "message"));
-	json_decref(r);
+	fprintf(f, "#%d", i + 1);
+	if (alias[0])
+		fprintf(f, " alias \"%s\"", alias);
+	fprintf(f, "  %s%s%s%s\n", pgtls_cert_flag_set(c, PGTLS_CERT_IS_CA) ? "CA" : "leaf (not a CA)",
+	        pgtls_store_entry_key(st, i) ? ", from a private-key entry" : "",
+	        pgtls_store_entry_java_trusted(st, i) == 0 ? ", not trusted by Java (no trusted-key-usage attribute)" : "",
+	        dup >= 0 ? ", DUPLICATE" : "");
+	fprintf(f, "   subject   %s\n", pgtls_cert_get(c, PGTLS_CERT_SUBJECT));
+	fprintf(f, "   issuer    %s\n", pgtls_cert_get(c, PGTLS_CERT_ISSUER));
+	fprintf(f, "   validity  %s .. %s", pgtls_cert_get(c, PGTLS_CERT_NOT_BEFORE),
+	        pgtls_cert_get(c, PGTLS_CERT_NOT_AFTER));
+	if (pgtls_cert_flag_set(c, PGTLS_CERT_EXPIRED))
+		fprintf(f, "  EXPIRED\n");
+	else if (pgtls_cert_flag_set(c, PGTLS_CERT_NOT_YET_VALID))
+		fprintf(f, "  NOT YET VALID\n");
+	else
+		fprintf(f, "  (%d days left)\n", pgtls_cert_days_left(c));
+	fprintf(f, "   SHA-1     %s\n", pgtls_cert_get(c, PGTLS_CERT_SHA1));
+	fprintf(f, "   SHA-256   %s\n", pgtls_cert_get(c, PGTLS_CERT_SHA256));
+	if (dup >= 0)
+		fprintf(f, "   duplicate of #%d\n", dup + 1);
+	if (pgtls_store_nfiles(st) > 1)
+		fprintf(f, "   from      %s\n", pgtls_store_entry_source(st, i));
 }
 
-static int
-report_status(const char *json)
+static void
+render_inspect(FILE *f, const pgtls_store *st)
 {
-	json_error_t je;
-	json_t *r = json_loads(json, 0, &je);
-	int st = json_array_size(json_object_get(r, "findings")) > 0 ? 1 : 0;
+	int n = pgtls_store_count(st);
+	int dups = pgtls_store_tally(st, PGTLS_TALLY_DUPLICATES);
 
-	json_decref(r);
-	return st;
+	for (int i = 0; i < pgtls_store_nfiles(st); i++)
+	{
+		fprintf(f, "%s: %s", pgtls_store_file_get(st, i, PGTLS_SF_PATH), pgtls_store_file_get(st, i, PGTLS_SF_FORMAT));
+		if (strcmp(pgtls_store_file_get(st, i, PGTLS_SF_INTEGRITY), "none") != 0)
+			fprintf(f, ", integrity %s", pgtls_store_file_get(st, i, PGTLS_SF_INTEGRITY));
+		fprintf(f, "\n");
+		for (int j = 0; j < pgtls_store_file_nnotes(st, i); j++)
+			fprintf(f, "  note: %s\n", pgtls_store_file_note(st, i, j));
+	}
+	fprintf(f, "\n");
+	for (int i = 0; i < n; i++)
+		render_entry(f, st, i);
+	fprintf(f, "\n%d certificate%s, %d duplicate%s, %d expired, %d not a CA\n", n, n == 1 ? "" : "s", dups,
+	        dups == 1 ? "" : "s", pgtls_store_tally(st, PGTLS_TALLY_EXPIRED),
+	        pgtls_store_tally(st, PGTLS_TALLY_NON_CA));
+	for (int i = 0; i < pgtls_store_nremoved(st); i++)
+		fprintf(f, "removed: %s \"%s\" (%s) from %s\n", pgtls_store_removed_get(st, i, PGTLS_SR_SHA256),
+		        pgtls_store_removed_get(st, i, PGTLS_SR_SUBJECT),
+		        strcmp(pgtls_store_removed_get(st, i, PGTLS_SR_REASON), "expired") == 0
+		            ? "expired (--drop-expired)"
+		            : "duplicate: same SHA-256 fingerprint as a certificate kept",
+		        pgtls_store_removed_get(st, i, PGTLS_SR_SOURCE));
+	for (int i = 0; i < pgtls_store_nfindings(st); i++)
+		fprintf(f, "WARNING: %s%s\n", pgtls_store_finding(st, i),
+		        strcmp(pgtls_store_finding_code(st, i), "expired") == 0 ? " (merge --drop-expired removes them)" : "");
 }
 
 int
@@ -284,8 +283,7 @@ cli_cmd_store(int argc, char **argv)
 			rc = store_fail(pgtls_store_errmsg(store));
 			goto done;
 		}
-		out = pgtls_store_json(store, json);
-		if (out == NULL)
+		if (json && (out = pgtls_store_json(store, 1)) == NULL)
 		{
 			rc = store_fail("out of memory");
 			goto done;
@@ -294,7 +292,7 @@ cli_cmd_store(int argc, char **argv)
 			printf("%s\n", out);
 		else
 		{
-			render_inspect(stdout, out);
+			render_inspect(stdout, store);
 			printf("wrote %d certificate%s to %s (%s)\n", pgtls_store_count(store),
 			       pgtls_store_count(store) == 1 ? "" : "s", output, format);
 		}
@@ -327,37 +325,22 @@ cli_cmd_store(int argc, char **argv)
 			rc = store_fail(pgtls_store_errmsg(store));
 			goto done;
 		}
-		out = pgtls_store_json(store, 0);
-		if (out == NULL)
+		if (json)
 		{
-			rc = store_fail("out of memory");
-			goto done;
+			out = pgtls_store_verify_json(store, argv[optind], fingerprint, idx, 1);
+			printf("%s\n", out ? out : "{}");
 		}
+		else if (idx >= 0)
 		{
-			json_error_t je;
-			json_t *r = json_loads(out, 0, &je);
-			json_t *cert = idx >= 0 ? json_array_get(json_object_get(r, "certificates"), (size_t)idx) : NULL;
+			const char *alias = pgtls_store_entry_alias(store, idx);
 
-			if (json)
-			{
-				json_t *o = json_pack("{s:s,s:s,s:b,s:O*}", "store", argv[optind], "fingerprint", fingerprint, "found",
-				                      idx >= 0, "certificate", cert);
-				char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-				printf("%s\n", s ? s : "{}");
-				free(s);
-				json_decref(o);
-			}
-			else if (cert)
-				printf("FOUND in %s: #%d%s%s%s %s (SHA-256 %s)\n", argv[optind], idx + 1,
-				       json_is_string(json_object_get(cert, "alias")) ? " alias \"" : "", cli_jstr(cert, "alias"),
-				       json_is_string(json_object_get(cert, "alias")) ? "\"" : "", cli_jstr(cert, "subject"),
-				       cli_jstr(cert, "sha256"));
-			else
-				printf("NOT FOUND in %s: no certificate has fingerprint %s (%d certificates checked)\n", argv[optind],
-				       fingerprint, pgtls_store_count(store));
-			json_decref(r);
+			printf("FOUND in %s: #%d%s%s%s %s (SHA-256 %s)\n", argv[optind], idx + 1, alias[0] ? " alias \"" : "",
+			       alias, alias[0] ? "\"" : "", pgtls_cert_get(pgtls_store_cert(store, idx), PGTLS_CERT_SUBJECT),
+			       pgtls_cert_get(pgtls_store_cert(store, idx), PGTLS_CERT_SHA256));
 		}
+		else
+			printf("NOT FOUND in %s: no certificate has fingerprint %s (%d certificates checked)\n", argv[optind],
+			       fingerprint, pgtls_store_count(store));
 		rc = idx >= 0 ? 0 : 2;
 		goto done;
 	}
@@ -369,8 +352,7 @@ cli_cmd_store(int argc, char **argv)
 			rc = store_fail(pgtls_store_errmsg(store));
 			goto done;
 		}
-	out = pgtls_store_json(store, json);
-	if (out == NULL)
+	if (json && (out = pgtls_store_json(store, 1)) == NULL)
 	{
 		rc = store_fail("out of memory");
 		goto done;
@@ -378,8 +360,8 @@ cli_cmd_store(int argc, char **argv)
 	if (json)
 		printf("%s\n", out);
 	else
-		render_inspect(stdout, out);
-	rc = report_status(out);
+		render_inspect(stdout, store);
+	rc = pgtls_store_nfindings(store) > 0 ? 1 : 0;
 
 done:
 	if (password)

@@ -471,6 +471,63 @@ extern "C"
 	/* Inspection report as JSON (docs/json-schema.md); free with pgtls_free(). */
 	PGTLS_API char *pgtls_store_json(const pgtls_store *store, int pretty);
 
+	/* Typed results.  Strings are owned by STORE; never NULL ("" when absent). */
+	typedef enum pgtls_store_file_field
+	{
+		PGTLS_SF_PATH = 0,
+		PGTLS_SF_FORMAT,   /* pem, der, pkcs7, pkcs12, jks, jceks */
+		PGTLS_SF_INTEGRITY /* verified, not-verified, none */
+	} pgtls_store_file_field;
+
+	PGTLS_API int pgtls_store_nfiles(const pgtls_store *store);
+	PGTLS_API const char *pgtls_store_file_get(const pgtls_store *store, int i, pgtls_store_file_field field);
+	/* Notes on a file: skipped blocks, key entries, legacy encryption, default password used. */
+	PGTLS_API int pgtls_store_file_nnotes(const pgtls_store *store, int i);
+	PGTLS_API const char *pgtls_store_file_note(const pgtls_store *store, int i, int j);
+
+	/* Entry I (0-based, < pgtls_store_count()): its certificate, alias, source file, kind. */
+	PGTLS_API const pgtls_cert *pgtls_store_cert(const pgtls_store *store, int i);
+	PGTLS_API const char *pgtls_store_entry_alias(const pgtls_store *store, int i);
+	PGTLS_API const char *pgtls_store_entry_source(const pgtls_store *store, int i);
+	/* 1 when the certificate comes from a private-key entry. */
+	PGTLS_API int pgtls_store_entry_key(const pgtls_store *store, int i);
+	/* 1 Java treats it as a trust anchor, 0 not, -1 not a Java-relevant format. */
+	PGTLS_API int pgtls_store_entry_java_trusted(const pgtls_store *store, int i);
+	/* Index of the earlier entry holding the same certificate, or -1. */
+	PGTLS_API int pgtls_store_duplicate_of(const pgtls_store *store, int i);
+
+	typedef enum pgtls_store_tally_kind
+	{
+		PGTLS_TALLY_DUPLICATES = 0,
+		PGTLS_TALLY_EXPIRED,
+		PGTLS_TALLY_NON_CA,
+		PGTLS_TALLY_NOT_JAVA_TRUSTED /* PKCS#12 certificates without the Java trusted-key-usage attribute */
+	} pgtls_store_tally_kind;
+
+	PGTLS_API int pgtls_store_tally(const pgtls_store *store, pgtls_store_tally_kind kind);
+
+	/* Warnings about the store (stable code + sentence); any makes `store inspect` exit 1. */
+	PGTLS_API int pgtls_store_nfindings(const pgtls_store *store);
+	PGTLS_API const char *pgtls_store_finding_code(const pgtls_store *store, int i);
+	PGTLS_API const char *pgtls_store_finding(const pgtls_store *store, int i);
+
+	/* `store verify --json` report: STORE_NAME, FINGERPRINT, found, and entry I (-1: not found); free with pgtls_free(). */
+	PGTLS_API char *pgtls_store_verify_json(const pgtls_store *store, const char *store_name, const char *fingerprint,
+	                                        int i, int pretty);
+
+	/* What pgtls_store_dedupe() removed. */
+	typedef enum pgtls_store_removed_field
+	{
+		PGTLS_SR_SOURCE = 0,
+		PGTLS_SR_ALIAS,
+		PGTLS_SR_SUBJECT,
+		PGTLS_SR_SHA256,
+		PGTLS_SR_REASON /* duplicate, expired */
+	} pgtls_store_removed_field;
+
+	PGTLS_API int pgtls_store_nremoved(const pgtls_store *store);
+	PGTLS_API const char *pgtls_store_removed_get(const pgtls_store *store, int i, pgtls_store_removed_field field);
+
 	/*
  * Serialises the store: FORMAT "pem", "der" (one certificate only), "p12"
  * (Java-trusted certificate bags) or "jks".  PASSWORD defaults to

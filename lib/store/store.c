@@ -48,17 +48,20 @@
 pgtls_store *
 pgtls_store_new(void)
 {
-	pgtls_store *s = calloc(1, sizeof(*s));
+	pgtls_store *s = calloc(1, sizeof(pgtls_store));
 
-	if (s == NULL)
-		return NULL;
-	s->removed = json_array();
-	if (s->removed == NULL)
-	{
-		free(s);
-		return NULL;
-	}
+	if (s)
+		s->dups_for = -1;
 	return s;
+}
+
+static void
+file_clear(store_file *f)
+{
+	free(f->path);
+	for (int i = 0; i < f->nnotes; i++)
+		free(f->notes[i]);
+	free(f->notes);
 }
 
 void
@@ -69,15 +72,18 @@ pgtls_store_free(pgtls_store *s)
 	if (s == NULL)
 		return;
 	for (i = 0; i < s->nentries; i++)
+	{
 		X509_free(s->entries[i].cert);
+		pgtls__cert_free(s->entries[i].info);
+	}
 	free(s->entries);
 	for (i = 0; i < s->nfiles; i++)
-	{
-		free(s->files[i].path);
-		json_decref(s->files[i].notes);
-	}
+		file_clear(&s->files[i]);
 	free(s->files);
-	json_decref(s->removed);
+	for (i = 0; i < s->nremoved; i++)
+		free(s->removed[i].source);
+	free(s->removed);
+	free(s->dups);
 	if (s->prov_legacy)
 		OSSL_PROVIDER_unload(s->prov_legacy);
 	if (s->prov_default)
@@ -127,6 +133,7 @@ pgtls__store_add(pgtls_store *s, X509 *cert, const char *alias, int file, bool k
 		s->entries = ne;
 		s->cap = nc;
 	}
+	s->dups_for = -1; /* the duplicate cache is stale */
 	e = &s->entries[s->nentries++];
 	memset(e, 0, sizeof(*e));
 	e->cert = cert;
@@ -150,13 +157,10 @@ pgtls__store_add_file(pgtls_store *s, const char *path, const char *format)
 	nf->path = strdup(path ? path : "(memory)");
 	nf->format = format;
 	nf->integrity = "none";
-	nf->notes = json_array();
-	if (nf->path == NULL || nf->notes == NULL)
-	{
-		free(nf->path);
-		json_decref(nf->notes);
+	nf->notes = NULL;
+	nf->nnotes = 0;
+	if (nf->path == NULL)
 		return -1;
-	}
 	return s->nfiles++;
 }
 
@@ -165,11 +169,20 @@ pgtls__store_note(pgtls_store *s, int file, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
+	store_file *f = &s->files[file];
+	char **grown;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	json_array_append_new(s->files[file].notes, pgtls__json_text(buf, strlen(buf)));
+	if (f->nnotes >= 1000)
+		return; /* the count of notes says how many more: see the note below */
+	grown = realloc(f->notes, (size_t)(f->nnotes + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return;
+	f->notes = grown;
+	if ((f->notes[f->nnotes] = strdup(buf)) != NULL)
+		f->nnotes++;
 }
 
 /* ---- PEM ---- */
@@ -562,9 +575,13 @@ pgtls_store_load_mem(pgtls_store *s, const unsigned char *buf, size_t len, const
 	{
 		/* no partial result: drop what this input added */
 		while (s->nentries > before)
-			X509_free(s->entries[--s->nentries].cert);
-		free(s->files[file].path);
-		json_decref(s->files[file].notes);
+		{
+			s->nentries--;
+			s->dups_for = -1;
+			X509_free(s->entries[s->nentries].cert);
+			pgtls__cert_free(s->entries[s->nentries].info);
+		}
+		file_clear(&s->files[file]);
 		s->nfiles--;
 	}
 	return rc;
@@ -687,19 +704,80 @@ pgtls_store_find(pgtls_store *s, const char *fingerprint)
 	return -1;
 }
 
-static int
-find_dup(const pgtls_store *s, int upto, X509 *x)
+typedef struct dup_key
 {
-	int i;
+	unsigned char md[32];
+	int index;
+} dup_key;
 
-	for (i = 0; i < upto; i++)
-		if (X509_cmp(s->entries[i].cert, x) == 0)
-			return i;
-	return -1;
+static int
+cmp_dup_key(const void *a, const void *b)
+{
+	const dup_key *x = a, *y = b;
+	int c = memcmp(x->md, y->md, sizeof(x->md));
+
+	return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
-static bool
-cert_expired(X509 *x)
+/*
+ * For each entry, the index of the first entry holding the same
+ * certificate (same SHA-256 of the DER), or -1.  Sorting the digests keeps
+ * this O(n log n) for stores of 100,000 certificates.  NULL when out of
+ * memory (or empty); caller frees.
+ */
+const int *
+pgtls__store_dups_cached(pgtls_store *s)
+{
+	if (s->dups_for != s->nentries || s->dups == NULL)
+	/* stale (-1 after any change) or made for another count */
+	{
+		free(s->dups);
+		s->dups = pgtls__store_dups(s);
+		s->dups_for = s->dups ? s->nentries : -1;
+	}
+	return s->dups;
+}
+
+int *
+pgtls__store_dups(const pgtls_store *s)
+{
+	dup_key *keys;
+	int *dup;
+	int n = s->nentries;
+
+	if (n == 0)
+		return NULL;
+	keys = calloc((size_t)n, sizeof(*keys));
+	dup = malloc((size_t)n * sizeof(*dup));
+	if (keys == NULL || dup == NULL)
+	{
+		free(keys);
+		free(dup);
+		return NULL;
+	}
+	for (int i = 0; i < n; i++)
+	{
+		unsigned int len = 0;
+
+		X509_digest(s->entries[i].cert, EVP_sha256(), keys[i].md, &len);
+		keys[i].index = i;
+		dup[i] = -1;
+	}
+	qsort(keys, (size_t)n, sizeof(*keys), cmp_dup_key);
+	/* sorted by (digest, index): the first of each run is the earliest entry */
+	for (int i = 1, start = 0; i < n; i++)
+	{
+		if (memcmp(keys[start].md, keys[i].md, sizeof(keys[i].md)) != 0)
+			start = i;
+		else
+			dup[keys[i].index] = keys[start].index;
+	}
+	free(keys);
+	return dup;
+}
+
+bool
+pgtls__store_cert_expired(X509 *x)
 {
 	return X509_cmp_current_time(X509_get0_notAfter(x)) < 0;
 }
@@ -708,38 +786,54 @@ pgtls_err
 pgtls_store_dedupe(pgtls_store *s, int drop_expired)
 {
 	int i, o = 0;
+	int *dup, *newidx;
 
 	if (s == NULL)
 		return PGTLS_ERR_USAGE;
 	pgtls__clearerr(&s->err);
+	dup = pgtls__store_dups(s);
+	newidx = calloc((size_t)(s->nentries ? s->nentries : 1), sizeof(int));
+	if ((dup == NULL && s->nentries) || newidx == NULL)
+	{
+		free(dup);
+		free(newidx);
+		return pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
+	}
 	for (i = 0; i < s->nentries; i++)
 	{
 		store_entry *e = &s->entries[i];
-		int dup = find_dup(s, o, e->cert);
-		char subj[256], fp[EVP_MAX_MD_SIZE * 3 + 1];
-		const char *why = NULL;
-		char whybuf[512];
+		bool expired = !(dup[i] >= 0) && drop_expired && pgtls__store_cert_expired(e->cert);
 
-		pgtls__name_str(X509_get_subject_name(e->cert), subj, sizeof(subj));
-		pgtls__fingerprint(e->cert, "SHA256", fp, sizeof(fp));
-		if (dup >= 0)
+		if (dup[i] >= 0 || expired)
 		{
-			snprintf(whybuf, sizeof(whybuf), "duplicate of certificate %d (same SHA-256 fingerprint)", dup + 1);
-			why = whybuf;
-		}
-		else if (drop_expired && cert_expired(e->cert))
-			why = "expired (--drop-expired)";
-		if (why)
-		{
-			json_array_append_new(s->removed, json_pack("{s:s,s:o,s:s,s:s,s:s}", "source", s->files[e->file].path,
-			                                            "alias", e->alias[0] ? json_string(e->alias) : json_null(),
-			                                            "subject", subj, "sha256", fp, "reason", why));
+			store_removed *grown = realloc(s->removed, (size_t)(s->nremoved + 1) * sizeof(*grown));
+
+			if (grown == NULL)
+			{
+				free(dup);
+				free(newidx);
+				return pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
+			}
+			s->removed = grown;
+			grown += s->nremoved++;
+			memset(grown, 0, sizeof(*grown));
+			grown->source = strdup(s->files[e->file].path);
+			snprintf(grown->alias, sizeof(grown->alias), "%s", e->alias);
+			pgtls__name_str(X509_get_subject_name(e->cert), grown->subject, sizeof(grown->subject));
+			pgtls__fingerprint(e->cert, "SHA256", grown->sha256, sizeof(grown->sha256));
+			grown->duplicate_of = dup[i] >= 0 ? newidx[dup[i]] + 1 : 0;
+			grown->expired = expired;
 			X509_free(e->cert);
+			pgtls__cert_free(e->info);
 			continue;
 		}
+		newidx[i] = o;
 		s->entries[o++] = *e;
 	}
 	s->nentries = o;
+	s->dups_for = -1;
+	free(dup);
+	free(newidx);
 	return PGTLS_OK;
 }
 
@@ -748,82 +842,11 @@ pgtls_store_dedupe(pgtls_store *s, int drop_expired)
 char *
 pgtls_store_json(const pgtls_store *s, int pretty)
 {
-	json_t *rep, *files, *certs, *findings;
-	int i;
-	int dups = 0, expired = 0, nonca = 0, notrust = 0;
+	json_t *rep;
 	char *out;
 
-	if (s == NULL)
+	if (s == NULL || (rep = pgtls__store_to_json(s)) == NULL)
 		return NULL;
-	rep = json_object();
-	files = json_array();
-	certs = json_array();
-	findings = json_array();
-	if (!rep || !files || !certs || !findings)
-	{
-		json_decref(rep);
-		json_decref(files);
-		json_decref(certs);
-		json_decref(findings);
-		return NULL;
-	}
-	for (i = 0; i < s->nfiles; i++)
-		json_array_append_new(files,
-		                      json_pack("{s:s,s:s,s:s,s:O}", "path", s->files[i].path, "format", s->files[i].format,
-		                                "integrity", s->files[i].integrity, "notes", s->files[i].notes));
-	for (i = 0; i < s->nentries; i++)
-	{
-		const store_entry *e = &s->entries[i];
-		json_t *c = pgtls__cert_json(e->cert, 0);
-		int dup = find_dup(s, i, e->cert);
-		bool isca = X509_check_ca(e->cert) > 0;
-
-		if (c == NULL)
-			continue;
-		json_object_set_new(c, "index", json_integer(i + 1));
-		json_object_set_new(c, "alias", e->alias[0] ? pgtls__json_text(e->alias, strlen(e->alias)) : json_null());
-		json_object_set_new(c, "source", json_string(s->files[e->file].path));
-		json_object_set_new(c, "entry", json_string(e->key_entry ? "private-key-chain" : "certificate"));
-		json_object_set_new(c, "java_trusted", e->java_trusted < 0 ? json_null() : json_boolean(e->java_trusted));
-		json_object_set_new(c, "duplicate_of", dup >= 0 ? json_integer(dup + 1) : json_null());
-		json_array_append_new(certs, c);
-		if (dup >= 0)
-			dups++;
-		if (cert_expired(e->cert))
-			expired++;
-		if (!isca)
-			nonca++;
-		if (e->java_trusted == 0 && !e->key_entry && strcmp(s->files[e->file].format, "pkcs12") == 0)
-			notrust++;
-	}
-	if (dups)
-	{
-		char msg[128];
-
-		snprintf(msg, sizeof(msg), "%d duplicate certificate%s (same SHA-256 as an earlier entry)", dups,
-		         dups == 1 ? "" : "s");
-		json_array_append_new(findings, json_pack("{s:s,s:s}", "severity", "warning", "message", msg));
-	}
-	if (expired)
-		json_array_append_new(findings, json_pack("{s:s,s:s}", "severity", "warning", "message",
-		                                          "expired certificates present (merge --drop-expired removes them)"));
-	if (nonca)
-		json_array_append_new(
-		    findings, json_pack("{s:s,s:s}", "severity", "warning", "message",
-		                        "non-CA certificates present: a trust store normally holds CA certificates only"));
-	if (notrust)
-		json_array_append_new(findings, json_pack("{s:s,s:s}", "severity", "warning", "message",
-		                                          "PKCS#12 certificates without the Java trusted-key-usage attribute: "
-		                                          "keytool and Java ignore them as trust anchors"));
-	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
-	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
-	json_object_set_new(rep, "files", files);
-	json_object_set_new(rep, "summary",
-	                    json_pack("{s:i,s:i,s:i,s:i}", "certificates", s->nentries, "duplicates", dups, "expired",
-	                              expired, "non_ca", nonca));
-	json_object_set_new(rep, "certificates", certs);
-	json_object_set_new(rep, "removed", json_incref(s->removed));
-	json_object_set_new(rep, "findings", findings);
 	out = json_dumps(rep, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
 	json_decref(rep);
 	return out;

@@ -13,6 +13,7 @@
 #define PGTLS_STORE_INT_H
 
 #include "pgtls_int.h"
+#include "x509/cert_int.h"
 
 struct x509_st;
 struct json_t;
@@ -25,6 +26,7 @@ struct ossl_lib_ctx_st;
 typedef struct store_entry
 {
 	struct x509_st *cert;
+	pgtls_cert *info;            /* typed summary, made on first request */
 	char alias[STORE_ALIAS_MAX]; /* "" when the format has none */
 	int file;                    /* index into files[] */
 	bool key_entry;              /* certificate of a private-key entry */
@@ -37,8 +39,19 @@ typedef struct store_file
 	char *path;
 	const char *format;    /* "pem", "der", "pkcs7", "pkcs12", "jks", "jceks" */
 	const char *integrity; /* "verified", "not-verified", "none" */
-	struct json_t *notes;  /* array of strings */
+	char **notes;          /* skipped blocks, key entries, legacy encryption, ... */
+	int nnotes;
 } store_file;
+
+typedef struct store_removed
+{
+	char *source;
+	char alias[STORE_ALIAS_MAX];
+	char subject[512];
+	char sha256[100];
+	int duplicate_of; /* 1-based index kept, or 0 */
+	bool expired;
+} store_removed;
 
 struct pgtls_store
 {
@@ -48,7 +61,10 @@ struct pgtls_store
 	int cap;
 	store_file *files;
 	int nfiles;
-	struct json_t *removed;         /* what dedupe removed, and why */
+	int *dups;              /* cache of pgtls__store_dups() for nentries entries, or NULL */
+	int dups_for;           /* entry count the cache was made for (-1: stale) */
+	store_removed *removed; /* what dedupe removed, and why */
+	int nremoved;
 	struct ossl_lib_ctx_st *libctx; /* own context with the legacy provider */
 	void *prov_default;
 	void *prov_legacy;
@@ -59,6 +75,15 @@ pgtls_err pgtls__store_add(pgtls_store *s, struct x509_st *cert, const char *ali
                            int java_trusted, int64_t ts);
 int pgtls__store_add_file(pgtls_store *s, const char *path, const char *format);
 void pgtls__store_note(pgtls_store *s, int file, const char *fmt, ...) PGTLS_PRINTF(3, 4);
+
+/* store.c: for each entry, the index of the first entry with the same certificate, or -1 (O(n log n)) */
+int *pgtls__store_dups(const pgtls_store *s);
+/* the same, cached on the store until it changes (borrowed; NULL when out of memory or empty) */
+const int *pgtls__store_dups_cached(pgtls_store *s);
+bool pgtls__store_cert_expired(struct x509_st *x);
+
+/* report/json_store.c */
+struct json_t *pgtls__store_to_json(const pgtls_store *s);
 
 /* jks.c */
 bool pgtls__jks_magic(const uint8_t *buf, size_t len);

@@ -1,0 +1,142 @@
+/*-------------------------------------------------------------------------
+ *
+ * json_store.c
+ *	  The documented JSON of pgtls store inspect/merge
+ *	  (docs/json-schema.md), written from the store's typed entries.
+ *
+ * IDENTIFICATION
+ *	  lib/report/json_store.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "store/store_int.h"
+
+static json_t *
+text(const char *s)
+{
+	return (s && s[0]) ? pgtls__json_text(s, strlen(s)) : json_null();
+}
+
+static json_t *
+files_json(const pgtls_store *s)
+{
+	json_t *files = json_array();
+
+	for (int i = 0; files && i < s->nfiles; i++)
+	{
+		json_t *notes = json_array();
+
+		for (int j = 0; notes && j < s->files[i].nnotes; j++)
+			json_array_append_new(notes, text(s->files[i].notes[j]));
+		json_array_append_new(files, json_pack("{s:o,s:s,s:s,s:o}", "path", text(s->files[i].path), "format",
+		                                       s->files[i].format, "integrity", s->files[i].integrity, "notes", notes));
+	}
+	return files;
+}
+
+static json_t *
+removed_json(const pgtls_store *s)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < s->nremoved; i++)
+	{
+		const store_removed *r = &s->removed[i];
+		char why[128];
+
+		if (r->duplicate_of)
+			snprintf(why, sizeof(why), "duplicate of certificate %d (same SHA-256 fingerprint)", r->duplicate_of);
+		else
+			snprintf(why, sizeof(why), "expired");
+		json_array_append_new(a, json_pack("{s:o,s:o,s:o,s:s,s:s,s:s}", "source", text(r->source), "alias",
+		                                   text(r->alias), "subject", text(r->subject), "sha256", r->sha256, "reason",
+		                                   why, "code", r->duplicate_of ? "duplicate" : "expired"));
+	}
+	return a;
+}
+
+static json_t *
+findings_json(const pgtls_store *s)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < pgtls_store_nfindings(s); i++)
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "severity", "warning", "code",
+		                                   pgtls_store_finding_code(s, i), "message", pgtls_store_finding(s, i)));
+	return a;
+}
+
+/* one element of "certificates": the chain fields plus the store's own */
+static json_t *
+entry_json(const pgtls_store *s, int i, int dup)
+{
+	const store_entry *e = &s->entries[i];
+	const pgtls_cert *info = pgtls_store_cert(s, i);
+	json_t *c = info ? pgtls__cert_to_json(info) : NULL;
+
+	if (c == NULL)
+		return NULL;
+	json_object_set_new(c, "index", json_integer(i + 1));
+	json_object_set_new(c, "alias", text(e->alias));
+	json_object_set_new(c, "source", text(s->files[e->file].path));
+	json_object_set_new(c, "entry", json_string(e->key_entry ? "private-key-chain" : "certificate"));
+	json_object_set_new(c, "java_trusted", e->java_trusted < 0 ? json_null() : json_boolean(e->java_trusted));
+	json_object_set_new(c, "duplicate_of", dup >= 0 ? json_integer(dup + 1) : json_null());
+	return c;
+}
+
+char *
+pgtls_store_verify_json(const pgtls_store *s, const char *store_name, const char *fingerprint, int i, int pretty)
+{
+	json_t *o;
+	char *out;
+
+	if (s == NULL || store_name == NULL || fingerprint == NULL)
+		return NULL;
+	o = json_pack("{s:o,s:o,s:b}", "store", text(store_name), "fingerprint", text(fingerprint), "found",
+	              i >= 0 && i < s->nentries);
+	if (o && i >= 0 && i < s->nentries)
+		json_object_set_new(o, "certificate", entry_json(s, i, pgtls_store_duplicate_of(s, i)));
+	if (o == NULL)
+		return NULL;
+	out = json_dumps(o, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+	json_decref(o);
+	return out;
+}
+
+json_t *
+pgtls__store_to_json(const pgtls_store *s)
+{
+	json_t *rep = json_object(), *certs = json_array();
+	const int *dup = pgtls__store_dups_cached((pgtls_store *)s);
+
+	if (!rep || !certs || (dup == NULL && s->nentries))
+	{
+		json_decref(rep);
+		json_decref(certs);
+		return NULL;
+	}
+	for (int i = 0; i < s->nentries; i++)
+	{
+		json_t *c = entry_json(s, i, dup[i]);
+
+		if (c)
+			json_array_append_new(certs, c);
+	}
+	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
+	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
+	json_object_set_new(rep, "files", files_json(s));
+	json_object_set_new(rep, "summary",
+	                    json_pack("{s:i,s:i,s:i,s:i}", "certificates", s->nentries, "duplicates",
+	                              pgtls_store_tally(s, PGTLS_TALLY_DUPLICATES), "expired",
+	                              pgtls_store_tally(s, PGTLS_TALLY_EXPIRED), "non_ca",
+	                              pgtls_store_tally(s, PGTLS_TALLY_NON_CA)));
+	json_object_set_new(rep, "certificates", certs);
+	json_object_set_new(rep, "removed", removed_json(s));
+	json_object_set_new(rep, "findings", findings_json(s));
+	return rep;
+}
