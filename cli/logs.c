@@ -18,11 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <pgtls/pgtls.h>
 
 #include "cli.h"
-#include "report.h"
 
 static void
 usage_logs(FILE *f)
@@ -43,49 +41,40 @@ usage_logs(FILE *f)
 	           "Exit status: 0 no plaintext connection seen, 1 plaintext seen, 3 error.\n");
 }
 
-static long long
-ji(json_t *o, const char *k)
-{
-	return (long long)json_integer_value(json_object_get(o, k));
-}
-
 static void
-render(FILE *f, const char *json)
+render(FILE *f, const pgtls_logscan *s)
 {
-	json_error_t je;
-	json_t *r = json_loads(json, 0, &je);
-	json_t *c, *t;
-	size_t i;
+	const char *first = pgtls_logscan_span(s, 0), *last = pgtls_logscan_span(s, 1);
 
-	if (r == NULL)
-		return;
-	json_array_foreach(json_object_get(r, "files"), i, c)
-	    fprintf(f, "%s: %s%s, %lld bytes, %lld connection records\n", cli_jstr(c, "path"), cli_jstr(c, "format"),
-	            json_is_true(json_object_get(c, "gzip")) ? " (gzip)" : "", ji(c, "bytes"), ji(c, "records_matched"));
-	t = json_object_get(r, "span");
-	fprintf(f, "span: %s .. %s\n\n", json_is_string(json_object_get(t, "first")) ? cli_jstr(t, "first") : "?",
-	        json_is_string(json_object_get(t, "last")) ? cli_jstr(t, "last") : "?");
+	for (int i = 0; i < pgtls_logscan_nfiles(s); i++)
+		fprintf(f, "%s: %s%s, %lld bytes, %lld connection records\n", pgtls_logscan_file_get(s, i, PGTLS_LF_PATH),
+		        pgtls_logscan_file_get(s, i, PGTLS_LF_FORMAT),
+		        pgtls_logscan_file_count(s, i, PGTLS_LFC_GZIP) ? " (gzip)" : "",
+		        (long long)pgtls_logscan_file_count(s, i, PGTLS_LFC_BYTES),
+		        (long long)pgtls_logscan_file_count(s, i, PGTLS_LFC_RECORDS));
+	fprintf(f, "span: %s .. %s\n\n", first[0] ? first : "?", last[0] ? last : "?");
 	fprintf(f, "%-20s %-14s %-14s %-16s %6s %7s %7s %6s %6s %8s\n", "client", "user", "database", "application",
 	        "conns", "TLS1.3", "TLS1.2", "older", "PLAIN", "rejected");
-	json_array_foreach(json_object_get(r, "clients"), i, c)
-	{
-		json_t *tls = json_object_get(c, "tls");
-		long long older = ji(tls, "TLSv1.1") + ji(tls, "TLSv1") + ji(tls, "other");
-
-		fprintf(f, "%-20.20s %-14.14s %-14.14s %-16.16s %6lld %7lld %7lld %6lld %6lld %8lld\n", cli_jstr(c, "host"),
-		        cli_jstr(c, "user"), cli_jstr(c, "database"), cli_jstr(c, "application_name"), ji(c, "connections"),
-		        ji(tls, "TLSv1.3"), ji(tls, "TLSv1.2"), older, ji(c, "plaintext"),
-		        ji(c, "rejected_plaintext") + ji(c, "rejected_encrypted"));
-	}
-	t = json_object_get(r, "totals");
-	fprintf(f, "\ntotal: %lld TLS, %lld plaintext, %lld GSSAPI-encrypted, %lld rejected", ji(t, "tls"),
-	        ji(t, "plaintext"), ji(t, "gss_encrypted"), ji(t, "rejected"));
-	if (ji(t, "overlong_lines_skipped"))
-		fprintf(f, ", %lld overlong lines skipped", ji(t, "overlong_lines_skipped"));
-	if (ji(t, "untabulated_connections"))
-		fprintf(f, ", %lld connections beyond the client table", ji(t, "untabulated_connections"));
+	for (int i = 0; i < pgtls_logscan_nclients(s); i++)
+		fprintf(f, "%-20.20s %-14.14s %-14.14s %-16.16s %6lld %7lld %7lld %6lld %6lld %8lld\n",
+		        pgtls_logscan_client_get(s, i, PGTLS_LC_HOST), pgtls_logscan_client_get(s, i, PGTLS_LC_USER),
+		        pgtls_logscan_client_get(s, i, PGTLS_LC_DATABASE), pgtls_logscan_client_get(s, i, PGTLS_LC_APPLICATION),
+		        (long long)pgtls_logscan_client_count(s, i, PGTLS_LCC_CONNECTIONS),
+		        (long long)pgtls_logscan_client_count(s, i, PGTLS_LCC_TLS13),
+		        (long long)pgtls_logscan_client_count(s, i, PGTLS_LCC_TLS12),
+		        (long long)pgtls_logscan_client_count(s, i, PGTLS_LCC_TLS_OLDER),
+		        (long long)pgtls_logscan_client_count(s, i, PGTLS_LCC_PLAINTEXT),
+		        (long long)(pgtls_logscan_client_count(s, i, PGTLS_LCC_REJECTED_PLAINTEXT) +
+		                    pgtls_logscan_client_count(s, i, PGTLS_LCC_REJECTED_ENCRYPTED)));
+	fprintf(f, "\ntotal: %lld TLS, %lld plaintext, %lld GSSAPI-encrypted, %lld rejected",
+	        (long long)pgtls_logscan_total(s, PGTLS_LT_TLS), (long long)pgtls_logscan_total(s, PGTLS_LT_PLAINTEXT),
+	        (long long)pgtls_logscan_total(s, PGTLS_LT_GSS), (long long)pgtls_logscan_total(s, PGTLS_LT_REJECTED));
+	if (pgtls_logscan_total(s, PGTLS_LT_OVERLONG_LINES))
+		fprintf(f, ", %lld overlong lines skipped", (long long)pgtls_logscan_total(s, PGTLS_LT_OVERLONG_LINES));
+	if (pgtls_logscan_total(s, PGTLS_LT_UNTABULATED))
+		fprintf(f, ", %lld connections beyond the client table",
+		        (long long)pgtls_logscan_total(s, PGTLS_LT_UNTABULATED));
 	fprintf(f, "\n");
-	json_decref(r);
 }
 
 int
@@ -99,7 +88,7 @@ cli_cmd_logs(int argc, char **argv)
 	pgtls_logscan *scan;
 	bool json = false, csv = false;
 	int c, rc;
-	char *out;
+	char *out = NULL;
 
 	scan = pgtls_logscan_new();
 	if (scan == NULL)
@@ -150,19 +139,19 @@ cli_cmd_logs(int argc, char **argv)
 			pgtls_logscan_free(scan);
 			return CLI_EXIT_UNKNOWN;
 		}
-	out = csv ? pgtls_logscan_csv(scan) : pgtls_logscan_json(scan, 1);
-	if (out == NULL)
+	if (csv || json)
 	{
-		fprintf(stderr, "pgtls logs: out of memory\n");
-		pgtls_logscan_free(scan);
-		return CLI_EXIT_UNKNOWN;
+		out = csv ? pgtls_logscan_csv(scan) : pgtls_logscan_json(scan, 1);
+		if (out == NULL)
+		{
+			fprintf(stderr, "pgtls logs: out of memory\n");
+			pgtls_logscan_free(scan);
+			return CLI_EXIT_UNKNOWN;
+		}
+		printf(json ? "%s\n" : "%s", out);
 	}
-	if (json)
-		printf("%s\n", out);
-	else if (csv)
-		fputs(out, stdout);
 	else
-		render(stdout, out);
+		render(stdout, scan);
 	rc = pgtls_logscan_status(scan);
 	pgtls_free(out);
 	pgtls_logscan_free(scan);

@@ -1,8 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * report.c
- *	  Human-readable rendering of a probe (from its typed accessors), and
- *	  small helpers for the renderers that still read the library's JSON.
+ *	  Human-readable rendering of a probe (from its typed accessors).
  *
  * IDENTIFICATION
  *	  cli/report.c
@@ -17,28 +16,19 @@
 #include <string.h>
 #include <strings.h>
 
-#include <jansson.h>
-
 #include "report.h"
 
-const char *
-cli_jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
 void
-cli_print_validity(FILE *f, const char *indent, json_t *c)
+cli_print_validity(FILE *f, const char *indent, const pgtls_cert *c)
 {
-	fprintf(f, "%svalidity  %s .. %s", indent, cli_jstr(c, "not_before"), cli_jstr(c, "not_after"));
-	if (json_is_true(json_object_get(c, "expired")))
+	fprintf(f, "%svalidity  %s .. %s", indent, pgtls_cert_get(c, PGTLS_CERT_NOT_BEFORE),
+	        pgtls_cert_get(c, PGTLS_CERT_NOT_AFTER));
+	if (pgtls_cert_flag_set(c, PGTLS_CERT_EXPIRED))
 		fprintf(f, "  EXPIRED\n");
-	else if (json_is_true(json_object_get(c, "not_yet_valid")))
+	else if (pgtls_cert_flag_set(c, PGTLS_CERT_NOT_YET_VALID))
 		fprintf(f, "  NOT YET VALID\n");
 	else
-		fprintf(f, "  (%d days left)\n", (int)json_integer_value(json_object_get(c, "days_left")));
+		fprintf(f, "  (%d days left)\n", pgtls_cert_days_left(c));
 }
 
 static void
@@ -65,14 +55,7 @@ print_cert(FILE *f, int depth, const pgtls_cert *c)
 	        pgtls_cert_flag_set(c, PGTLS_CERT_IS_CA) ? "  (CA)" : "");
 	fprintf(f, "      issuer    %s%s\n", pgtls_cert_get(c, PGTLS_CERT_ISSUER),
 	        pgtls_cert_flag_set(c, PGTLS_CERT_SELF_SIGNED) ? "  (self-signed)" : "");
-	fprintf(f, "      validity  %s .. %s", pgtls_cert_get(c, PGTLS_CERT_NOT_BEFORE),
-	        pgtls_cert_get(c, PGTLS_CERT_NOT_AFTER));
-	if (pgtls_cert_flag_set(c, PGTLS_CERT_EXPIRED))
-		fprintf(f, "  EXPIRED\n");
-	else if (pgtls_cert_flag_set(c, PGTLS_CERT_NOT_YET_VALID))
-		fprintf(f, "  NOT YET VALID\n");
-	else
-		fprintf(f, "  (%d days left)\n", pgtls_cert_days_left(c));
+	cli_print_validity(f, "      ", c);
 	print_names(f, c);
 	fprintf(f, "      key       %s %d%s%s, signed %s\n", pgtls_cert_get(c, PGTLS_CERT_KEY_TYPE), pgtls_cert_key_bits(c),
 	        curve[0] ? " " : "", curve, pgtls_cert_get(c, PGTLS_CERT_SIGNATURE_ALGORITHM));

@@ -18,11 +18,7 @@
 /* Renders a finished probe as text (QUIET: one monitoring line). */
 void cli_render_probe(FILE *f, pgtls_probe *probe, int quiet);
 
-/* string member KEY of object O, or "" (never NULL) */
-struct json_t;
-const char *cli_jstr(struct json_t *o, const char *key);
-
-/* "validity  FROM .. TO  (N days left | EXPIRED | NOT YET VALID)" of a certificate summary */
-void cli_print_validity(FILE *f, const char *indent, struct json_t *cert);
+/* "validity  FROM .. TO  (N days left | EXPIRED | NOT YET VALID)" of a certificate */
+void cli_print_validity(FILE *f, const char *indent, const pgtls_cert *cert);
 
 #endif

@@ -19,11 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
 #include <pgtls/pgtls.h>
 
 #include "cli.h"
-#include "report.h"
 #include "loop.h"
 
 /* runs `pgtls probe` on the conninfo's TCP endpoint; NULL (with a note) when it cannot */
@@ -47,6 +45,42 @@ probe_target(const char *conninfo, int timeout_s, char *note, size_t notelen)
 	return p;
 }
 
+static void
+render_server(const pgtls_server *srv, const char *note)
+{
+	static const char *const verdicts[] = {"enforced", "not enforced", "not enforced", "unknown"};
+
+	printf("Server %s (PostgreSQL %s), logged in as %s%s\n", pgtls_server_get(srv, PGTLS_SV_ADDRESS),
+	       pgtls_server_get(srv, PGTLS_SV_VERSION), pgtls_server_get(srv, PGTLS_SV_USER),
+	       pgtls_server_privileged(srv) ? "" : " (without pg_read_all_settings)");
+	printf("\nSettings\n");
+	for (int i = 0; i < pgtls_server_nsettings(srv); i++)
+		printf("  %-28s %s\n", pgtls_server_setting_name(srv, i), pgtls_server_setting_value(srv, i));
+	for (int i = 0; i < pgtls_server_nunreadable(srv); i++)
+		printf("  %-28s (unreadable with this login)\n", pgtls_server_unreadable(srv, i));
+	if (pgtls_server_nrules(srv) >= 0)
+	{
+		printf("\npg_hba.conf rules (in order)\n");
+		for (int i = 0; i < pgtls_server_nrules(srv); i++)
+			printf("  %4d  %-50s %s\n", pgtls_server_rule_line(srv, i), pgtls_server_rule_text(srv, i),
+			       pgtls_server_rule_allows_plaintext(srv, i) ? "<- lets TCP clients in WITHOUT TLS"
+			       : pgtls_server_rule_shadowed(srv, i)       ? "(shadowed by an earlier reject)"
+			                                                  : "");
+	}
+	if (pgtls_server_plaintext_probed(srv))
+	{
+		const char *msg = pgtls_server_get(srv, PGTLS_SV_PLAINTEXT_MESSAGE);
+
+		printf("\nPlaintext startup probe: %s%s%s\n", pgtls_startup_name(pgtls_server_plaintext(srv)),
+		       msg[0] ? ": " : "", msg);
+	}
+	else if (note[0])
+		printf("\n%s\n", note);
+	printf("\nTLS for all TCP clients: %s\n", verdicts[pgtls_server_status(srv) & 3]);
+	for (int i = 0; i < pgtls_server_nreasons(srv); i++)
+		printf("  - %s\n", pgtls_server_reason(srv, i));
+}
+
 int
 cli_cmd_server(int argc, char **argv)
 {
@@ -59,7 +93,7 @@ cli_cmd_server(int argc, char **argv)
 	int c, rc;
 	char note[1200];
 	pgtls_probe *probe;
-	char *out;
+	char *out = NULL;
 	pgtls_server *srv;
 
 	optind = 1;
@@ -112,48 +146,17 @@ cli_cmd_server(int argc, char **argv)
 		return CLI_EXIT_UNKNOWN;
 	}
 	pgtls_probe_free(probe);
-	out = pgtls_server_json(srv, 1);
 	rc = pgtls_server_status(srv);
-	if (out == NULL)
-		rc = CLI_EXIT_UNKNOWN;
-	else if (json)
-		printf("%s\n", out);
-	else
+	if (json)
 	{
-		json_error_t je;
-		json_t *r = json_loads(out, 0, &je);
-		json_t *v, *x;
-		const char *k;
-		size_t i;
-
-		v = json_object_get(r, "login");
-		printf("Server %s (PostgreSQL %s), logged in as %s%s\n", cli_jstr(v, "address"), cli_jstr(v, "server_version"),
-		       cli_jstr(v, "user"),
-		       json_is_true(json_object_get(v, "pg_read_all_settings")) ? "" : " (without pg_read_all_settings)");
-		printf("\nSettings\n");
-		json_object_foreach(json_object_get(r, "settings"), k, x) printf("  %-28s %s\n", k, json_string_value(x));
-		json_array_foreach(json_object_get(r, "unreadable"), i, x)
-		    printf("  %-28s (unreadable with this login)\n", json_string_value(x));
-		if (json_is_array(json_object_get(r, "hba_rules")))
-		{
-			printf("\npg_hba.conf rules (in order)\n");
-			json_array_foreach(json_object_get(r, "hba_rules"), i, x)
-			    printf("  %4d  %-50s %s\n", (int)json_integer_value(json_object_get(x, "line")), cli_jstr(x, "rule"),
-			           json_is_true(json_object_get(x, "allows_tcp_without_tls")) ? "<- lets TCP clients in WITHOUT TLS"
-			           : json_is_true(json_object_get(x, "shadowed"))             ? "(shadowed by an earlier reject)"
-			                                                                      : "");
-		}
-		v = json_object_get(r, "plaintext_probe");
-		if (json_is_object(v))
-			printf("\nPlaintext startup probe: %s%s%s\n", cli_jstr(v, "result"),
-			       json_is_string(json_object_get(v, "message")) ? ": " : "", cli_jstr(v, "message"));
-		else if (note[0])
-			printf("\n%s\n", note);
-		v = json_object_get(r, "verdict");
-		printf("\nTLS for all TCP clients: %s\n", cli_jstr(v, "tls_for_all_tcp_clients"));
-		json_array_foreach(json_object_get(v, "reasons"), i, x) printf("  - %s\n", json_string_value(x));
-		json_decref(r);
+		out = pgtls_server_json(srv, 1);
+		if (out == NULL)
+			rc = CLI_EXIT_UNKNOWN;
+		else
+			printf("%s\n", out);
 	}
+	else
+		render_server(srv, note);
 	pgtls_free(out);
 	pgtls_server_free(srv);
 	if (fflush(stdout) != 0)
@@ -192,6 +195,28 @@ sleep_s(double s)
 	ts.tv_nsec = (long)((s - floor(s)) * 1e9);
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
+}
+
+static void
+render_inventory(const pgtls_inventory *inv)
+{
+	int samples = pgtls_inventory_samples(inv);
+
+	printf("%d sample%s, %s .. %s\n\n", samples, samples == 1 ? "" : "s", pgtls_inventory_span(inv, 0),
+	       pgtls_inventory_span(inv, 1));
+	printf("%-16s %-12s %-12s %-16s %-8s %-24s %5s  %s\n", "client", "user", "database", "application", "TLS", "cipher",
+	       "sess", "first seen .. last seen");
+	for (int i = 0; i < pgtls_inventory_ngroups(inv); i++)
+		printf("%-16.16s %-12.12s %-12.12s %-16.16s %-8s %-24.24s %5d  %.19s .. %.19s\n",
+		       pgtls_inventory_group_get(inv, i, PGTLS_IV_CLIENT_ADDR),
+		       pgtls_inventory_group_get(inv, i, PGTLS_IV_USER), pgtls_inventory_group_get(inv, i, PGTLS_IV_DATABASE),
+		       pgtls_inventory_group_get(inv, i, PGTLS_IV_APPLICATION),
+		       pgtls_inventory_group_tls(inv, i) ? pgtls_inventory_group_get(inv, i, PGTLS_IV_TLS_VERSION) : "NONE",
+		       pgtls_inventory_group_get(inv, i, PGTLS_IV_CIPHER), pgtls_inventory_group_sessions(inv, i),
+		       pgtls_inventory_group_get(inv, i, PGTLS_IV_FIRST_SEEN),
+		       pgtls_inventory_group_get(inv, i, PGTLS_IV_LAST_SEEN));
+	if (pgtls_inventory_hidden(inv))
+		printf("\nnote: %d session(s) of other users hidden: grant pg_read_all_stats\n", pgtls_inventory_hidden(inv));
 }
 
 int
@@ -321,49 +346,19 @@ cli_cmd_connections(int argc, char **argv)
 		fprintf(stderr, "%swatched %.1fs: %d samples, %d sessions seen\n", tty ? "\r" : "", el, samples,
 		        pgtls_inventory_sessions(inv));
 	}
-	out = csv ? pgtls_inventory_csv(inv) : pgtls_inventory_json(inv, 1);
-	if (out == NULL)
+	if (csv || json)
 	{
-		fprintf(stderr, "pgtls connections: out of memory\n");
-		goto done;
-	}
-	{
-		json_error_t je;
-		json_t *r = json_loads(csv ? "{}" : out, 0, &je);
-
-		if (csv)
+		out = csv ? pgtls_inventory_csv(inv) : pgtls_inventory_json(inv, 1);
+		if (out == NULL)
 		{
-			fputs(out, stdout);
-			pgtls_free(out);
-			out = pgtls_inventory_json(inv, 0);
-			json_decref(r);
-			r = out ? json_loads(out, 0, &je) : NULL;
+			fprintf(stderr, "pgtls connections: out of memory\n");
+			goto done;
 		}
-		else if (json)
-			printf("%s\n", out);
-		else
-		{
-			json_t *x;
-			size_t i;
-
-			printf("%d sample%s, %s .. %s\n\n", (int)json_integer_value(json_object_get(r, "samples")),
-			       json_integer_value(json_object_get(r, "samples")) == 1 ? "" : "s",
-			       cli_jstr(json_object_get(r, "span"), "first"), cli_jstr(json_object_get(r, "span"), "last"));
-			printf("%-16s %-12s %-12s %-16s %-8s %-24s %5s  %s\n", "client", "user", "database", "application", "TLS",
-			       "cipher", "sess", "first seen .. last seen");
-			json_array_foreach(json_object_get(r, "clients"), i, x) printf(
-			    "%-16.16s %-12.12s %-12.12s %-16.16s %-8s %-24.24s %5d  %.19s .. %.19s\n", cli_jstr(x, "client_addr"),
-			    cli_jstr(x, "user"), cli_jstr(x, "database"), cli_jstr(x, "application_name"),
-			    json_is_true(json_object_get(x, "ssl")) ? cli_jstr(x, "version") : "NONE", cli_jstr(x, "cipher"),
-			    (int)json_integer_value(json_object_get(x, "sessions")), cli_jstr(x, "first_seen"),
-			    cli_jstr(x, "last_seen"));
-			if (json_integer_value(json_object_get(r, "hidden_sessions")))
-				printf("\nnote: %d session(s) of other users hidden: grant pg_read_all_stats\n",
-				       (int)json_integer_value(json_object_get(r, "hidden_sessions")));
-		}
-		rc = json_integer_value(json_object_get(r, "tcp_sessions_without_tls")) > 0 ? 1 : 0;
-		json_decref(r);
+		printf(json ? "%s\n" : "%s", out);
 	}
+	else
+		render_inventory(inv);
+	rc = pgtls_inventory_tcp_without_tls(inv) > 0 ? 1 : 0;
 done:
 	pgtls_free(out);
 	pgtls_inventory_free(inv);

@@ -109,14 +109,7 @@ render_entry(FILE *f, const pgtls_store *st, int i)
 	        dup >= 0 ? ", DUPLICATE" : "");
 	fprintf(f, "   subject   %s\n", pgtls_cert_get(c, PGTLS_CERT_SUBJECT));
 	fprintf(f, "   issuer    %s\n", pgtls_cert_get(c, PGTLS_CERT_ISSUER));
-	fprintf(f, "   validity  %s .. %s", pgtls_cert_get(c, PGTLS_CERT_NOT_BEFORE),
-	        pgtls_cert_get(c, PGTLS_CERT_NOT_AFTER));
-	if (pgtls_cert_flag_set(c, PGTLS_CERT_EXPIRED))
-		fprintf(f, "  EXPIRED\n");
-	else if (pgtls_cert_flag_set(c, PGTLS_CERT_NOT_YET_VALID))
-		fprintf(f, "  NOT YET VALID\n");
-	else
-		fprintf(f, "  (%d days left)\n", pgtls_cert_days_left(c));
+	cli_print_validity(f, "   ", c);
 	fprintf(f, "   SHA-1     %s\n", pgtls_cert_get(c, PGTLS_CERT_SHA1));
 	fprintf(f, "   SHA-256   %s\n", pgtls_cert_get(c, PGTLS_CERT_SHA256));
 	if (dup >= 0)

@@ -569,6 +569,66 @@ extern "C"
 
 	/* 0: no plaintext connection seen; 1: plaintext connections or attempts seen. */
 	PGTLS_API int pgtls_logscan_status(const pgtls_logscan *scan);
+
+	/* Typed results.  Strings are owned by SCAN, valid until the next input or free; never NULL. */
+	typedef enum pgtls_logfile_field
+	{
+		PGTLS_LF_PATH = 0,
+		PGTLS_LF_FORMAT /* stderr, csvlog, jsonlog */
+	} pgtls_logfile_field;
+
+	typedef enum pgtls_logfile_count
+	{
+		PGTLS_LFC_BYTES = 0,
+		PGTLS_LFC_RECORDS, /* connection records matched */
+		PGTLS_LFC_GZIP     /* 1 when the file was gzip-compressed */
+	} pgtls_logfile_count;
+
+	PGTLS_API int pgtls_logscan_nfiles(const pgtls_logscan *scan);
+	PGTLS_API const char *pgtls_logscan_file_get(const pgtls_logscan *scan, int i, pgtls_logfile_field field);
+	PGTLS_API int64_t pgtls_logscan_file_count(const pgtls_logscan *scan, int i, pgtls_logfile_count what);
+	/* Log time stamps as written: LAST = 0 the first seen, 1 the last; "" when none. */
+	PGTLS_API const char *pgtls_logscan_span(const pgtls_logscan *scan, int last);
+
+	typedef enum pgtls_log_total
+	{
+		PGTLS_LT_BYTES = 0,
+		PGTLS_LT_TLS,
+		PGTLS_LT_PLAINTEXT,
+		PGTLS_LT_GSS,
+		PGTLS_LT_REJECTED,
+		PGTLS_LT_OVERLONG_LINES, /* lines over 1 MiB, skipped */
+		PGTLS_LT_UNTABULATED     /* connections beyond the client table */
+	} pgtls_log_total;
+
+	PGTLS_API int64_t pgtls_logscan_total(const pgtls_logscan *scan, pgtls_log_total what);
+
+	/* Clients (host, user, database, application), sorted. */
+	typedef enum pgtls_logclient_field
+	{
+		PGTLS_LC_HOST = 0,
+		PGTLS_LC_USER,
+		PGTLS_LC_DATABASE,
+		PGTLS_LC_APPLICATION,
+		PGTLS_LC_FIRST_SEEN,
+		PGTLS_LC_LAST_SEEN
+	} pgtls_logclient_field;
+
+	typedef enum pgtls_logclient_count
+	{
+		PGTLS_LCC_CONNECTIONS = 0,
+		PGTLS_LCC_TLS13,
+		PGTLS_LCC_TLS12,
+		PGTLS_LCC_TLS_OLDER,
+		PGTLS_LCC_PLAINTEXT,
+		PGTLS_LCC_GSS,
+		PGTLS_LCC_REJECTED_PLAINTEXT,
+		PGTLS_LCC_REJECTED_ENCRYPTED
+	} pgtls_logclient_count;
+
+	PGTLS_API int pgtls_logscan_nclients(const pgtls_logscan *scan);
+	PGTLS_API const char *pgtls_logscan_client_get(const pgtls_logscan *scan, int i, pgtls_logclient_field field);
+	PGTLS_API int64_t pgtls_logscan_client_count(const pgtls_logscan *scan, int i, pgtls_logclient_count what);
 	PGTLS_API pgtls_err pgtls_logscan_errcode(const pgtls_logscan *scan);
 	PGTLS_API const char *pgtls_logscan_errmsg(const pgtls_logscan *scan);
 
@@ -592,6 +652,40 @@ extern "C"
 	PGTLS_API char *pgtls_server_json(const pgtls_server *server, int pretty);
 	/* 0 enforced, 1 not enforced, 2 no TLS at all, 3 unknown */
 	PGTLS_API int pgtls_server_status(const pgtls_server *server);
+
+	/* Typed results of the check.  Strings owned by SERVER; never NULL ("" when absent). */
+	typedef enum pgtls_server_field
+	{
+		PGTLS_SV_USER = 0,         /* the login's user */
+		PGTLS_SV_VERSION,          /* server_version */
+		PGTLS_SV_ADDRESS,          /* inet_server_addr(), or "unix socket" */
+		PGTLS_SV_PLAINTEXT_MESSAGE /* what the server said to the plaintext startup */
+	} pgtls_server_field;
+
+	PGTLS_API const char *pgtls_server_get(const pgtls_server *server, pgtls_server_field field);
+	/* 1 when the login may read every setting (superuser or pg_read_all_settings). */
+	PGTLS_API int pgtls_server_privileged(const pgtls_server *server);
+	PGTLS_API int pgtls_server_nsettings(const pgtls_server *server);
+	PGTLS_API const char *pgtls_server_setting_name(const pgtls_server *server, int i);
+	PGTLS_API const char *pgtls_server_setting_value(const pgtls_server *server, int i);
+	/* Settings (and pg_hba_file_rules) this login could not read. */
+	PGTLS_API int pgtls_server_nunreadable(const pgtls_server *server);
+	PGTLS_API const char *pgtls_server_unreadable(const pgtls_server *server, int i);
+	/* pg_hba.conf rules in order; -1 when pg_hba_file_rules was unreadable. */
+	PGTLS_API int pgtls_server_nrules(const pgtls_server *server);
+	PGTLS_API int pgtls_server_rule_line(const pgtls_server *server, int i);
+	PGTLS_API const char *pgtls_server_rule_text(const pgtls_server *server, int i);
+	PGTLS_API const char *pgtls_server_rule_error(const pgtls_server *server, int i);
+	/* 1 when the rule lets TCP clients in without TLS (and no earlier reject hides it). */
+	PGTLS_API int pgtls_server_rule_allows_plaintext(const pgtls_server *server, int i);
+	PGTLS_API int pgtls_server_rule_shadowed(const pgtls_server *server, int i);
+	/* Why the status is what it is: stable code + sentence. */
+	PGTLS_API int pgtls_server_nreasons(const pgtls_server *server);
+	PGTLS_API const char *pgtls_server_reason_code(const pgtls_server *server, int i);
+	PGTLS_API const char *pgtls_server_reason(const pgtls_server *server, int i);
+	/* The plaintext startup probe: whether it ran, and what the server answered. */
+	PGTLS_API int pgtls_server_plaintext_probed(const pgtls_server *server);
+	PGTLS_API pgtls_startup pgtls_server_plaintext(const pgtls_server *server);
 	PGTLS_API pgtls_err pgtls_server_errcode(const pgtls_server *server);
 	PGTLS_API const char *pgtls_server_errmsg(const pgtls_server *server);
 
@@ -607,6 +701,30 @@ extern "C"
 	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_inventory_sample(pgtls_inventory *inv);
 	PGTLS_API int pgtls_inventory_sessions(const pgtls_inventory *inv);
 	PGTLS_API char *pgtls_inventory_json(const pgtls_inventory *inv, int pretty);
+
+	/* Typed results: sessions grouped by client and TLS parameters, sorted. */
+	typedef enum pgtls_inventory_field
+	{
+		PGTLS_IV_CLIENT_ADDR = 0, /* "local" for Unix sockets */
+		PGTLS_IV_USER,
+		PGTLS_IV_DATABASE,
+		PGTLS_IV_APPLICATION,
+		PGTLS_IV_TLS_VERSION, /* "" without TLS */
+		PGTLS_IV_CIPHER,
+		PGTLS_IV_FIRST_SEEN,
+		PGTLS_IV_LAST_SEEN
+	} pgtls_inventory_field;
+
+	PGTLS_API int pgtls_inventory_samples(const pgtls_inventory *inv);
+	/* Time of the first (LAST = 0) or last sample. */
+	PGTLS_API const char *pgtls_inventory_span(const pgtls_inventory *inv, int last);
+	/* Other users' sessions hidden for lack of pg_read_all_stats (most seen in one sample). */
+	PGTLS_API int pgtls_inventory_hidden(const pgtls_inventory *inv);
+	PGTLS_API int pgtls_inventory_tcp_without_tls(const pgtls_inventory *inv);
+	PGTLS_API int pgtls_inventory_ngroups(const pgtls_inventory *inv);
+	PGTLS_API const char *pgtls_inventory_group_get(const pgtls_inventory *inv, int i, pgtls_inventory_field field);
+	PGTLS_API int pgtls_inventory_group_tls(const pgtls_inventory *inv, int i);
+	PGTLS_API int pgtls_inventory_group_sessions(const pgtls_inventory *inv, int i);
 	PGTLS_API char *pgtls_inventory_csv(const pgtls_inventory *inv);
 	PGTLS_API pgtls_err pgtls_inventory_errcode(const pgtls_inventory *inv);
 	PGTLS_API const char *pgtls_inventory_errmsg(const pgtls_inventory *inv);

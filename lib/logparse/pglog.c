@@ -36,75 +36,7 @@
 #include <jansson.h>
 #include <zlib.h>
 
-#include "pgtls_int.h"
-
-#define PGTLS_LOG_MAX_LINE (1024 * 1024)
-#define LOG_CHUNK (4 * 1024 * 1024)
-#define PIDMAP_SIZE 65536 /* power of two */
-#define MAX_CLIENTS 100000
-#define FIELD_MAX 256
-
-typedef enum log_format
-{
-	FMT_AUTO,
-	FMT_STDERR,
-	FMT_CSV,
-	FMT_JSON
-} log_format;
-
-enum
-{
-	V_TLS13,
-	V_TLS12,
-	V_TLS11,
-	V_TLS10,
-	V_TLS_OTHER,
-	V_NVERS
-};
-static const char *const vnames[V_NVERS] = {"TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1", "other"};
-
-typedef struct client
-{
-	char host[64];
-	char user[FIELD_MAX];
-	char db[FIELD_MAX];
-	char app[FIELD_MAX];
-	uint64_t tls[V_NVERS];
-	uint64_t plaintext;
-	uint64_t gss;
-	uint64_t rejected_plain;
-	uint64_t rejected_ssl;
-	char first[32];
-	char last[32];
-	bool used;
-} client;
-
-typedef struct pidslot
-{
-	int pid;
-	char host[64];
-} pidslot;
-
-struct pgtls_logscan
-{
-	pgtls_errslot err;
-	log_format want;
-	log_format cur; /* of the file being read */
-	char *buf;      /* carry + chunk */
-	size_t carry;
-	bool skipping; /* inside an overlong line */
-	pidslot *pids;
-	client *clients; /* open addressing, capacity cap */
-	size_t cap;
-	size_t nclients;
-	uint64_t overflow; /* connections not tabulated (table full) */
-	uint64_t long_lines;
-	uint64_t bytes;
-	uint64_t matched;
-	json_t *files;
-	char first[32];
-	char last[32];
-};
+#include "logparse/pglog_int.h"
 
 /* ---- object ---- */
 
@@ -119,8 +51,7 @@ pgtls_logscan_new(void)
 	s->pids = calloc(PIDMAP_SIZE, sizeof(pidslot));
 	s->cap = 1024;
 	s->clients = calloc(s->cap, sizeof(client));
-	s->files = json_array();
-	if (!s->buf || !s->pids || !s->clients || !s->files)
+	if (!s->buf || !s->pids || !s->clients)
 	{
 		pgtls_logscan_free(s);
 		return NULL;
@@ -136,7 +67,10 @@ pgtls_logscan_free(pgtls_logscan *s)
 	free(s->buf);
 	free(s->pids);
 	free(s->clients);
-	json_decref(s->files);
+	for (int i = 0; i < s->nfiles; i++)
+		free(s->files[i].path);
+	free(s->files);
+	free(s->sorted);
 	free(s);
 }
 
@@ -362,7 +296,7 @@ tls_version_index(const char *v)
 	int i;
 
 	for (i = 0; i < V_TLS_OTHER; i++)
-		if (strcmp(v, vnames[i]) == 0)
+		if (strcmp(v, pgtls__log_vnames[i]) == 0)
 			return i;
 	return V_TLS_OTHER;
 }
@@ -756,6 +690,8 @@ scan_lines(pgtls_logscan *s, const char *buf, size_t len)
 pgtls_err
 pgtls_logscan_feed(pgtls_logscan *s, const char *data, size_t len)
 {
+	if (s)
+		s->sorted_valid = false; /* counts change: the accessors' snapshot is stale */
 	if (s == NULL || (data == NULL && len))
 		return PGTLS_ERR_USAGE;
 	s->bytes += len;
@@ -803,6 +739,7 @@ pgtls_logscan_feed(pgtls_logscan *s, const char *data, size_t len)
 static void
 flush(pgtls_logscan *s)
 {
+	s->sorted_valid = false;
 	if (s->carry && !s->skipping)
 	{
 		s->buf[s->carry] = '\n';
@@ -867,12 +804,24 @@ pgtls_logscan_file(pgtls_logscan *s, const char *path)
 			return s->err.code;
 		}
 		flush(s);
-		json_array_append_new(s->files, json_pack("{s:s,s:s,s:b,s:I,s:I}", "path", path, "format",
-		                                          s->cur == FMT_JSON  ? "jsonlog"
-		                                          : s->cur == FMT_CSV ? "csvlog"
-		                                                              : "stderr",
-		                                          "gzip", gzipped, "bytes", (json_int_t)(s->bytes - b0),
-		                                          "records_matched", (json_int_t)(s->matched - before)));
+		{
+			log_file *grown = realloc(s->files, (size_t)(s->nfiles + 1) * sizeof(*grown));
+
+			if (grown == NULL || (grown[s->nfiles].path = strdup(path)) == NULL)
+			{
+				if (grown)
+					s->files = grown;
+				free(chunk);
+				gzclose(gz);
+				return pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
+			}
+			s->files = grown;
+			grown += s->nfiles++;
+			grown->format = s->cur == FMT_JSON ? "jsonlog" : s->cur == FMT_CSV ? "csvlog" : "stderr";
+			grown->gzip = gzipped;
+			grown->bytes = s->bytes - b0;
+			grown->records = s->matched - before;
+		}
 	}
 	free(chunk);
 	gzclose(gz);
@@ -886,156 +835,4 @@ pgtls_logscan_finish(pgtls_logscan *s)
 		return PGTLS_ERR_USAGE;
 	flush(s);
 	return PGTLS_OK;
-}
-
-/* ---- output ---- */
-
-static int
-cmp_clients(const void *a, const void *b)
-{
-	const client *x = a, *y = b;
-	int r;
-
-	if ((r = strcmp(x->host, y->host)) != 0)
-		return r;
-	if ((r = strcmp(x->user, y->user)) != 0)
-		return r;
-	if ((r = strcmp(x->db, y->db)) != 0)
-		return r;
-	return strcmp(x->app, y->app);
-}
-
-static client *
-sorted_clients(const pgtls_logscan *s, size_t *n)
-{
-	client *out = malloc(sizeof(client) * (s->nclients ? s->nclients : 1));
-	size_t i, k = 0;
-
-	if (out == NULL)
-		return NULL;
-	for (i = 0; i < s->cap; i++)
-		if (s->clients[i].used)
-			out[k++] = s->clients[i];
-	qsort(out, k, sizeof(client), cmp_clients);
-	*n = k;
-	return out;
-}
-
-static uint64_t
-tls_total(const client *c)
-{
-	uint64_t t = 0;
-
-	for (int v = 0; v < V_NVERS; v++)
-		t += c->tls[v];
-	return t;
-}
-
-char *
-pgtls_logscan_json(const pgtls_logscan *s, int pretty)
-{
-	json_t *rep, *arr;
-	client *cl;
-	size_t n, i;
-	uint64_t tot_tls = 0, tot_plain = 0, tot_gss = 0, tot_rej = 0;
-	char *out;
-
-	if (s == NULL || (cl = sorted_clients(s, &n)) == NULL)
-		return NULL;
-	rep = json_object();
-	arr = json_array();
-	for (i = 0; i < n; i++)
-	{
-		client *c = &cl[i];
-		json_t *tls = json_object();
-
-		for (int v = 0; v < V_NVERS; v++)
-			if (c->tls[v])
-				json_object_set_new(tls, vnames[v], json_integer((json_int_t)c->tls[v]));
-		json_array_append_new(arr, json_pack("{s:o,s:o,s:o,s:o,s:I,s:o,s:I,s:I,s:I,s:I,s:o,s:o}", "host",
-		                                     pgtls__json_text(c->host, strlen(c->host)), "user",
-		                                     pgtls__json_text(c->user, strlen(c->user)), "database",
-		                                     pgtls__json_text(c->db, strlen(c->db)), "application_name",
-		                                     pgtls__json_text(c->app, strlen(c->app)), "connections",
-		                                     (json_int_t)(tls_total(c) + c->plaintext + c->gss), "tls", tls,
-		                                     "plaintext", (json_int_t)c->plaintext, "gss_encrypted", (json_int_t)c->gss,
-		                                     "rejected_plaintext", (json_int_t)c->rejected_plain, "rejected_encrypted",
-		                                     (json_int_t)c->rejected_ssl, "first_seen",
-		                                     c->first[0] ? json_string(c->first) : json_null(), "last_seen",
-		                                     c->last[0] ? json_string(c->last) : json_null()));
-		tot_tls += tls_total(c);
-		tot_plain += c->plaintext;
-		tot_gss += c->gss;
-		tot_rej += c->rejected_plain + c->rejected_ssl;
-	}
-	free(cl);
-	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
-	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
-	json_object_set_new(rep, "files", json_incref(s->files));
-	json_object_set_new(rep, "span",
-	                    json_pack("{s:o,s:o}", "first", s->first[0] ? json_string(s->first) : json_null(), "last",
-	                              s->last[0] ? json_string(s->last) : json_null()));
-	json_object_set_new(rep, "totals",
-	                    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "bytes", (json_int_t)s->bytes, "tls",
-	                              (json_int_t)tot_tls, "plaintext", (json_int_t)tot_plain, "gss_encrypted",
-	                              (json_int_t)tot_gss, "rejected", (json_int_t)tot_rej, "overlong_lines_skipped",
-	                              (json_int_t)s->long_lines, "untabulated_connections", (json_int_t)s->overflow));
-	json_object_set_new(rep, "clients", arr);
-	out = json_dumps(rep, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
-	json_decref(rep);
-	return out;
-}
-
-char *
-pgtls_logscan_csv(const pgtls_logscan *s)
-{
-	pgtls_strbuf sb;
-	client *cl;
-	size_t n, i;
-	char *out;
-
-	if (s == NULL || (cl = sorted_clients(s, &n)) == NULL)
-		return NULL;
-	pgtls__sb_init(&sb);
-	pgtls__sb_appendf(&sb, "host,user,database,application_name,connections,tlsv1.3,tlsv1.2,tls_older,plaintext,"
-	                       "gss_encrypted,rejected_plaintext,rejected_encrypted,first_seen,last_seen\n");
-	for (i = 0; i < n; i++)
-	{
-		client *c = &cl[i];
-
-		pgtls__sb_csv_field(&sb, c->host, ',');
-		pgtls__sb_csv_field(&sb, c->user, ',');
-		pgtls__sb_csv_field(&sb, c->db, ',');
-		pgtls__sb_csv_field(&sb, c->app, 0);
-		pgtls__sb_appendf(&sb, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,",
-		                  (unsigned long long)(tls_total(c) + c->plaintext + c->gss),
-		                  (unsigned long long)c->tls[V_TLS13], (unsigned long long)c->tls[V_TLS12],
-		                  (unsigned long long)(c->tls[V_TLS11] + c->tls[V_TLS10] + c->tls[V_TLS_OTHER]),
-		                  (unsigned long long)c->plaintext, (unsigned long long)c->gss,
-		                  (unsigned long long)c->rejected_plain, (unsigned long long)c->rejected_ssl);
-		pgtls__sb_csv_field(&sb, c->first, ',');
-		pgtls__sb_csv_field(&sb, c->last, '\n');
-	}
-	free(cl);
-	if (sb.oom)
-	{
-		pgtls__sb_free(&sb);
-		return NULL;
-	}
-	out = sb.data;
-	return out;
-}
-
-/* 0 no plaintext seen, 1 plaintext connections (or rejected attempts) seen */
-int
-pgtls_logscan_status(const pgtls_logscan *s)
-{
-	size_t i;
-
-	if (s == NULL)
-		return 3;
-	for (i = 0; i < s->cap; i++)
-		if (s->clients[i].used && (s->clients[i].plaintext || s->clients[i].rejected_plain))
-			return 1;
-	return 0;
 }

@@ -1,0 +1,264 @@
+/*-------------------------------------------------------------------------
+ *
+ * logreport.c
+ *	  Typed results of a log scan: files, totals, per-client tallies
+ *	  (sorted), CSV, and the status.
+ *
+ * IDENTIFICATION
+ *	  lib/logparse/logreport.c
+ *
+ * NOTES
+ *	  The accessors read a sorted snapshot of the client table, made on
+ *	  first request after the last input (the scan is logically const:
+ *	  the snapshot changes no result).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "logparse/pglog_int.h"
+
+const char *const pgtls__log_vnames[V_NVERS] = {"TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1", "other"};
+
+static int
+cmp_clients(const void *a, const void *b)
+{
+	const client *x = a, *y = b;
+	int r;
+
+	if ((r = strcmp(x->host, y->host)) != 0)
+		return r;
+	if ((r = strcmp(x->user, y->user)) != 0)
+		return r;
+	if ((r = strcmp(x->db, y->db)) != 0)
+		return r;
+	return strcmp(x->app, y->app);
+}
+
+client *
+pgtls__logscan_sorted(const pgtls_logscan *s, size_t *n)
+{
+	client *out = malloc(sizeof(client) * (s->nclients ? s->nclients : 1));
+	size_t i, k = 0;
+
+	if (out == NULL)
+		return NULL;
+	for (i = 0; i < s->cap; i++)
+		if (s->clients[i].used)
+			out[k++] = s->clients[i];
+	qsort(out, k, sizeof(client), cmp_clients);
+	*n = k;
+	return out;
+}
+
+uint64_t
+pgtls__log_tls_total(const client *c)
+{
+	uint64_t t = 0;
+
+	for (int v = 0; v < V_NVERS; v++)
+		t += c->tls[v];
+	return t;
+}
+
+static const client *
+snapshot(const pgtls_logscan *cs, size_t i)
+{
+	pgtls_logscan *s = (pgtls_logscan *)cs; /* cache only */
+
+	if (!s->sorted_valid)
+	{
+		free(s->sorted);
+		s->sorted = pgtls__logscan_sorted(s, &s->nsorted);
+		s->sorted_valid = s->sorted != NULL;
+		if (s->sorted == NULL)
+			s->nsorted = 0;
+	}
+	return i < s->nsorted ? &s->sorted[i] : NULL;
+}
+
+int
+pgtls_logscan_nfiles(const pgtls_logscan *s)
+{
+	return s ? s->nfiles : 0;
+}
+
+const char *
+pgtls_logscan_file_get(const pgtls_logscan *s, int i, pgtls_logfile_field field)
+{
+	if (s == NULL || i < 0 || i >= s->nfiles)
+		return "";
+	return field == PGTLS_LF_PATH ? s->files[i].path : s->files[i].format;
+}
+
+int64_t
+pgtls_logscan_file_count(const pgtls_logscan *s, int i, pgtls_logfile_count what)
+{
+	if (s == NULL || i < 0 || i >= s->nfiles)
+		return 0;
+	switch (what)
+	{
+		case PGTLS_LFC_BYTES:
+			return (int64_t)s->files[i].bytes;
+		case PGTLS_LFC_RECORDS:
+			return (int64_t)s->files[i].records;
+		case PGTLS_LFC_GZIP:
+			return s->files[i].gzip;
+	}
+	return 0;
+}
+
+const char *
+pgtls_logscan_span(const pgtls_logscan *s, int last)
+{
+	return s ? (last ? s->last : s->first) : "";
+}
+
+int64_t
+pgtls_logscan_total(const pgtls_logscan *s, pgtls_log_total what)
+{
+	uint64_t t = 0;
+
+	if (s == NULL)
+		return 0;
+	if (what == PGTLS_LT_BYTES)
+		return (int64_t)s->bytes;
+	if (what == PGTLS_LT_OVERLONG_LINES)
+		return (int64_t)s->long_lines;
+	if (what == PGTLS_LT_UNTABULATED)
+		return (int64_t)s->overflow;
+	for (size_t i = 0; i < s->cap; i++)
+	{
+		const client *c = &s->clients[i];
+
+		if (!c->used)
+			continue;
+		if (what == PGTLS_LT_TLS)
+			t += pgtls__log_tls_total(c);
+		else if (what == PGTLS_LT_PLAINTEXT)
+			t += c->plaintext;
+		else if (what == PGTLS_LT_GSS)
+			t += c->gss;
+		else if (what == PGTLS_LT_REJECTED)
+			t += c->rejected_plain + c->rejected_ssl;
+	}
+	return (int64_t)t;
+}
+
+int
+pgtls_logscan_nclients(const pgtls_logscan *s)
+{
+	if (s == NULL)
+		return 0;
+	(void)snapshot(s, 0);
+	return (int)s->nsorted;
+}
+
+const char *
+pgtls_logscan_client_get(const pgtls_logscan *s, int i, pgtls_logclient_field field)
+{
+	const client *c = s && i >= 0 ? snapshot(s, (size_t)i) : NULL;
+
+	if (c == NULL)
+		return "";
+	switch (field)
+	{
+		case PGTLS_LC_HOST:
+			return c->host;
+		case PGTLS_LC_USER:
+			return c->user;
+		case PGTLS_LC_DATABASE:
+			return c->db;
+		case PGTLS_LC_APPLICATION:
+			return c->app;
+		case PGTLS_LC_FIRST_SEEN:
+			return c->first;
+		case PGTLS_LC_LAST_SEEN:
+			return c->last;
+	}
+	return "";
+}
+
+int64_t
+pgtls_logscan_client_count(const pgtls_logscan *s, int i, pgtls_logclient_count what)
+{
+	const client *c = s && i >= 0 ? snapshot(s, (size_t)i) : NULL;
+
+	if (c == NULL)
+		return 0;
+	switch (what)
+	{
+		case PGTLS_LCC_CONNECTIONS:
+			return (int64_t)(pgtls__log_tls_total(c) + c->plaintext + c->gss);
+		case PGTLS_LCC_TLS13:
+			return (int64_t)c->tls[V_TLS13];
+		case PGTLS_LCC_TLS12:
+			return (int64_t)c->tls[V_TLS12];
+		case PGTLS_LCC_TLS_OLDER:
+			return (int64_t)(c->tls[V_TLS11] + c->tls[V_TLS10] + c->tls[V_TLS_OTHER]);
+		case PGTLS_LCC_PLAINTEXT:
+			return (int64_t)c->plaintext;
+		case PGTLS_LCC_GSS:
+			return (int64_t)c->gss;
+		case PGTLS_LCC_REJECTED_PLAINTEXT:
+			return (int64_t)c->rejected_plain;
+		case PGTLS_LCC_REJECTED_ENCRYPTED:
+			return (int64_t)c->rejected_ssl;
+	}
+	return 0;
+}
+
+char *
+pgtls_logscan_csv(const pgtls_logscan *s)
+{
+	pgtls_strbuf sb;
+	client *cl;
+	size_t n, i;
+	char *out;
+
+	if (s == NULL || (cl = pgtls__logscan_sorted(s, &n)) == NULL)
+		return NULL;
+	pgtls__sb_init(&sb);
+	pgtls__sb_appendf(&sb, "host,user,database,application_name,connections,tlsv1.3,tlsv1.2,tls_older,plaintext,"
+	                       "gss_encrypted,rejected_plaintext,rejected_encrypted,first_seen,last_seen\n");
+	for (i = 0; i < n; i++)
+	{
+		client *c = &cl[i];
+
+		pgtls__sb_csv_field(&sb, c->host, ',');
+		pgtls__sb_csv_field(&sb, c->user, ',');
+		pgtls__sb_csv_field(&sb, c->db, ',');
+		pgtls__sb_csv_field(&sb, c->app, 0);
+		pgtls__sb_appendf(&sb, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,",
+		                  (unsigned long long)(pgtls__log_tls_total(c) + c->plaintext + c->gss),
+		                  (unsigned long long)c->tls[V_TLS13], (unsigned long long)c->tls[V_TLS12],
+		                  (unsigned long long)(c->tls[V_TLS11] + c->tls[V_TLS10] + c->tls[V_TLS_OTHER]),
+		                  (unsigned long long)c->plaintext, (unsigned long long)c->gss,
+		                  (unsigned long long)c->rejected_plain, (unsigned long long)c->rejected_ssl);
+		pgtls__sb_csv_field(&sb, c->first, ',');
+		pgtls__sb_csv_field(&sb, c->last, '\n');
+	}
+	free(cl);
+	if (sb.oom)
+	{
+		pgtls__sb_free(&sb);
+		return NULL;
+	}
+	out = sb.data;
+	return out;
+}
+
+/* 0 no plaintext seen, 1 plaintext connections (or rejected attempts) seen */
+int
+pgtls_logscan_status(const pgtls_logscan *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return 3;
+	for (i = 0; i < s->cap; i++)
+		if (s->clients[i].used && (s->clients[i].plaintext || s->clients[i].rejected_plain))
+			return 1;
+	return 0;
+}

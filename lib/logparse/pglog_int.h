@@ -1,0 +1,105 @@
+/*-------------------------------------------------------------------------
+ *
+ * pglog_int.h
+ *	  The log scan object shared by the parser (pglog.c), its typed
+ *	  accessors (logreport.c) and the JSON serializer.
+ *
+ * IDENTIFICATION
+ *	  lib/logparse/pglog_int.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGTLS_PGLOG_INT_H
+#define PGTLS_PGLOG_INT_H
+
+#include "pgtls_int.h"
+
+#define PGTLS_LOG_MAX_LINE (1024 * 1024)
+#define LOG_CHUNK (4 * 1024 * 1024)
+#define PIDMAP_SIZE 65536 /* power of two */
+#define MAX_CLIENTS 100000
+#define FIELD_MAX 256
+
+typedef enum log_format
+{
+	FMT_AUTO,
+	FMT_STDERR,
+	FMT_CSV,
+	FMT_JSON
+} log_format;
+
+enum
+{
+	V_TLS13,
+	V_TLS12,
+	V_TLS11,
+	V_TLS10,
+	V_TLS_OTHER,
+	V_NVERS
+};
+
+typedef struct client
+{
+	char host[64];
+	char user[FIELD_MAX];
+	char db[FIELD_MAX];
+	char app[FIELD_MAX];
+	uint64_t tls[V_NVERS];
+	uint64_t plaintext;
+	uint64_t gss;
+	uint64_t rejected_plain;
+	uint64_t rejected_ssl;
+	char first[32];
+	char last[32];
+	bool used;
+} client;
+
+typedef struct log_file
+{
+	char *path;
+	const char *format; /* stderr, csvlog, jsonlog */
+	bool gzip;
+	uint64_t bytes;
+	uint64_t records;
+} log_file;
+
+typedef struct pidslot
+{
+	int pid;
+	char host[64];
+} pidslot;
+
+struct pgtls_logscan
+{
+	pgtls_errslot err;
+	log_format want;
+	log_format cur; /* of the file being read */
+	char *buf;      /* carry + chunk */
+	size_t carry;
+	bool skipping; /* inside an overlong line */
+	pidslot *pids;
+	client *clients; /* open addressing, capacity cap */
+	size_t cap;
+	size_t nclients;
+	uint64_t overflow; /* connections not tabulated (table full) */
+	uint64_t long_lines;
+	uint64_t bytes;
+	uint64_t matched;
+	log_file *files; /* one per pgtls_logscan_file() */
+	int nfiles;
+	client *sorted; /* snapshot for the accessors, made on first request */
+	size_t nsorted;
+	bool sorted_valid;
+	char first[32];
+	char last[32];
+};
+
+/* logreport.c: clients sorted by (host, user, database, application); NULL when out of memory */
+client *pgtls__logscan_sorted(const pgtls_logscan *s, size_t *n);
+uint64_t pgtls__log_tls_total(const client *c);
+extern const char *const pgtls__log_vnames[V_NVERS];
+
+/* report/json_logs.c */
+struct json_t *pgtls__logscan_to_json(const pgtls_logscan *s);
+
+#endif
