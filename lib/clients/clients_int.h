@@ -68,6 +68,14 @@ struct pgtls_clients
 	bool force_service; /* the file being read is a service file (PGSERVICEFILE) */
 };
 
+/* clients.c: adds one record for settings PARAMS found at FILE:LINE (RAW is masked before it is kept) */
+void pgtls__clients_add(pgtls_clients *c, const char *file, int line, const char *kind, pgtls_driver driver,
+                        const char *raw, size_t rawlen, struct json_t *params, struct json_t *envobj);
+
+/* string member K of the parsed settings O, or NULL */
+const char *pgtls__jget(struct json_t *o, const char *k);
+bool pgtls__file_exists(const char *path);
+
 /* clients.c: the verdict sentence and its detail (for people; decisions use the enums) */
 const char *pgtls__client_verdict(const client_rec *r);
 const char *pgtls__client_detail(const client_rec *r);

@@ -118,18 +118,13 @@ load_other_format(pgtls_probe *p, rootcert_eval *rc, X509_STORE *store)
 	return ok;
 }
 
-void
-pgtls__probe_eval_rootcert(pgtls_probe *p, STACK_OF(X509) * chain)
+/* sslrootcert, else PGSSLROOTCERT, else ~/.postgresql/root.crt; "system" is OpenSSL's store */
+static void
+resolve_setting(const pgtls_probe *p, rootcert_eval *rc, const char *home)
 {
-	rootcert_eval *rc = &p->rc;
 	const char *env = getenv("PGSSLROOTCERT");
-	SSL_CTX *ctx = NULL;
-	X509_STORE *store;
-	X509_STORE_CTX *vctx = NULL;
 	struct stat st;
-	char home[1024];
 
-	pgtls__home_dir(p->home, home, sizeof(home));
 	if (p->opt_rootcert_set)
 	{
 		snprintf(rc->setting, sizeof(rc->setting), "%s", p->opt_rootcert);
@@ -154,78 +149,73 @@ pgtls__probe_eval_rootcert(pgtls_probe *p, STACK_OF(X509) * chain)
 		snprintf(rc->path, sizeof(rc->path), "%s", rc->setting);
 	else if (home[0])
 		snprintf(rc->path, sizeof(rc->path), "%s/.postgresql/root.crt", home);
-
 	rc->exists = rc->system || (rc->path[0] && stat(rc->path, &st) == 0);
-	if (!rc->exists)
-		return;
+}
 
-	ERR_clear_error();
-	ctx = SSL_CTX_new(TLS_client_method());
-	if (ctx == NULL)
-	{
-		snprintf(rc->load_error, sizeof(rc->load_error), "could not create SSL context");
-		return;
-	}
+/* Loads the trust anchors into CTX as libpq would; false when nothing could be loaded. */
+static bool
+load_anchors(pgtls_probe *p, rootcert_eval *rc, SSL_CTX *ctx)
+{
+	char why[256];
+
 	if (rc->system)
 	{
 		if (SSL_CTX_set_default_verify_paths(ctx) != 1)
 		{
-			char why[256];
-
 			pgtls__ossl_reason(why, sizeof(why), "no SSL error reported", false);
 			snprintf(rc->load_error, sizeof(rc->load_error), "could not load system root certificate paths: %s", why);
-			goto out;
+			return false;
 		}
 		rc->loaded = true;
 		snprintf(rc->format, sizeof(rc->format), "system");
+		return true;
 	}
-	else if (SSL_CTX_load_verify_locations(ctx, rc->path, NULL) != 1)
+	if (SSL_CTX_load_verify_locations(ctx, rc->path, NULL) != 1)
 	{
-		char why[256];
-
 		pgtls__ossl_reason(why, sizeof(why), "no SSL error reported", false);
 		snprintf(rc->load_error, sizeof(rc->load_error), "could not read root certificate file \"%s\": %s", rc->path,
 		         why);
 		/* libpq stops here; a DER, PKCS#12 or JKS store still tells whether the chain verifies */
-		if (!load_other_format(p, rc, SSL_CTX_get_cert_store(ctx)))
-			goto out;
+		return load_other_format(p, rc, SSL_CTX_get_cert_store(ctx));
 	}
-	else
+	rc->loaded = true;
+	snprintf(rc->format, sizeof(rc->format), "pem");
+	return true;
+}
+
+/* CRLs, as libpq loads them: sslcrl/sslcrldir or ~/.postgresql/root.crl, silently optional */
+static void
+load_crls(const pgtls_probe *p, rootcert_eval *rc, X509_STORE *store, const char *home)
+{
+	const char *fname = (p->sslcrl && p->sslcrl[0]) ? p->sslcrl : NULL;
+	const char *dname = (p->sslcrldir && p->sslcrldir[0]) ? p->sslcrldir : NULL;
+	char crlbuf[1100];
+
+	if (!fname && !dname && home[0] && !rc->system)
 	{
-		rc->loaded = true;
-		snprintf(rc->format, sizeof(rc->format), "pem");
+		snprintf(crlbuf, sizeof(crlbuf), "%s/.postgresql/root.crl", home);
+		fname = crlbuf;
 	}
-	store = SSL_CTX_get_cert_store(ctx);
-	rc->ncerts = count_certs(store);
-
-	/* CRLs, as libpq loads them: sslcrl/sslcrldir or ~/.postgresql/root.crl, silently optional */
+	if ((fname || dname) && X509_STORE_load_locations(store, fname, dname) == 1)
 	{
-		const char *fname = (p->sslcrl && p->sslcrl[0]) ? p->sslcrl : NULL;
-		const char *dname = (p->sslcrldir && p->sslcrldir[0]) ? p->sslcrldir : NULL;
-		char crlbuf[1100];
-
-		if (!fname && !dname && home[0] && !rc->system)
-		{
-			snprintf(crlbuf, sizeof(crlbuf), "%s/.postgresql/root.crl", home);
-			fname = crlbuf;
-		}
-		if ((fname || dname) && X509_STORE_load_locations(store, fname, dname) == 1)
-		{
-			X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
-			rc->crl_loaded = true;
-		}
-		ERR_clear_error();
+		X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+		rc->crl_loaded = true;
 	}
+	ERR_clear_error();
+}
 
-	if (chain == NULL || sk_X509_num(chain) == 0)
-		goto out;
-	vctx = X509_STORE_CTX_new();
+/* CHAIN against STORE as ssl_verify_cert_chain() does for a client */
+static void
+verify_chain(rootcert_eval *rc, SSL_CTX *ctx, X509_STORE *store, STACK_OF(X509) * chain)
+{
+	X509_STORE_CTX *vctx = X509_STORE_CTX_new();
+
 	if (vctx == NULL || X509_STORE_CTX_init(vctx, store, sk_X509_value(chain, 0), chain) != 1)
 	{
 		snprintf(rc->verify_reason, sizeof(rc->verify_reason), "out of memory");
-		goto out;
+		X509_STORE_CTX_free(vctx);
+		return;
 	}
-	/* as ssl_verify_cert_chain() does for a client */
 	X509_STORE_CTX_set_default(vctx, "ssl_server");
 	X509_VERIFY_PARAM_set_auth_level(X509_STORE_CTX_get0_param(vctx), SSL_CTX_get_security_level(ctx));
 	rc->verified = X509_verify_cert(vctx) == 1;
@@ -237,8 +227,36 @@ pgtls__probe_eval_rootcert(pgtls_probe *p, STACK_OF(X509) * chain)
 		verify_hint(rc, vctx, chain);
 	}
 	ERR_clear_error();
-out:
 	X509_STORE_CTX_free(vctx);
+}
+
+void
+pgtls__probe_eval_rootcert(pgtls_probe *p, STACK_OF(X509) * chain)
+{
+	rootcert_eval *rc = &p->rc;
+	SSL_CTX *ctx;
+	X509_STORE *store;
+	char home[1024];
+
+	pgtls__home_dir(p->home, home, sizeof(home));
+	resolve_setting(p, rc, home);
+	if (!rc->exists)
+		return;
+	ERR_clear_error();
+	ctx = SSL_CTX_new(TLS_client_method());
+	if (ctx == NULL)
+	{
+		snprintf(rc->load_error, sizeof(rc->load_error), "could not create SSL context");
+		return;
+	}
+	if (load_anchors(p, rc, ctx))
+	{
+		store = SSL_CTX_get_cert_store(ctx);
+		rc->ncerts = count_certs(store);
+		load_crls(p, rc, store, home);
+		if (chain && sk_X509_num(chain) > 0)
+			verify_chain(rc, ctx, store, chain);
+	}
 	SSL_CTX_free(ctx);
 }
 

@@ -59,8 +59,13 @@ pgtls__server_to_json(const pgtls_server *s)
 		if (s->rules[i].lets_in)
 			json_array_append_new(offending, rule_json(&s->rules[i]));
 	}
+	json_t *codes = json_array();
+
 	for (int i = 0; i < s->nreasons; i++)
+	{
 		json_array_append_new(reasons, text(s->reasons[i].text));
+		json_array_append_new(codes, json_string(s->reasons[i].code));
+	}
 	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
 	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
 	json_object_set_new(rep, "verdict",

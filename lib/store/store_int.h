@@ -82,6 +82,9 @@ int *pgtls__store_dups(const pgtls_store *s);
 const int *pgtls__store_dups_cached(pgtls_store *s);
 bool pgtls__store_cert_expired(struct x509_st *x);
 
+/* store.c: the library context with the legacy provider (PKCS#12 RC2/3DES), made on first use */
+pgtls_err pgtls__store_libctx(pgtls_store *s);
+
 /* report/json_store.c */
 struct json_t *pgtls__store_to_json(const pgtls_store *s);
 

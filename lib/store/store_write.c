@@ -1,0 +1,293 @@
+/*-------------------------------------------------------------------------
+ *
+ * store_write.c
+ *	  Writing trust stores: PEM, DER (one certificate), PKCS#12 with Java
+ *	  trusted-certificate bags, JKS (jks.c); atomic file replacement.
+ *
+ * IDENTIFICATION
+ *	  lib/store/store_write.c
+ *
+ * NOTES
+ *	  Files are written to a temporary file beside the target, fsync'ed
+ *	  and renamed; an existing file is replaced only when asked (force).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "store/store_int.h"
+
+#define JAVA_TRUSTED_OID "2.16.840.1.113894.746875.1.1"
+#define ANY_EKU_OID "2.5.29.37.0"
+
+/* ---- writing ---- */
+
+/* lower-case alias from the entry or its subject CN, unique in the store */
+static void
+assign_aliases(pgtls_store *s)
+{
+	int i, j;
+
+	for (i = 0; i < s->nentries; i++)
+	{
+		store_entry *e = &s->entries[i];
+		char base[STORE_ALIAS_MAX];
+		char *p;
+		int n = 1;
+
+		if (e->alias[0])
+			snprintf(base, sizeof(base), "%s", e->alias);
+		else
+		{
+			X509_NAME *nm = X509_get_subject_name(e->cert);
+			int idx = X509_NAME_get_index_by_NID(nm, NID_commonName, -1);
+
+			base[0] = '\0';
+			if (idx >= 0)
+			{
+				const ASN1_STRING *cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, idx));
+				int len = ASN1_STRING_length(cn);
+
+				snprintf(base, sizeof(base), "%.*s", len < 200 ? len : 200, (const char *)ASN1_STRING_get0_data(cn));
+			}
+			if (base[0] == '\0')
+				snprintf(base, sizeof(base), "cert%d", i + 1);
+		}
+		for (p = base; *p; p++)
+		{
+			unsigned char c = (unsigned char)*p;
+
+			*p = (c < 0x20 || c >= 0x7f) ? '_' : (char)tolower(c);
+		}
+		snprintf(e->alias, sizeof(e->alias), "%s", base);
+		for (j = 0; j < i; j++)
+		{
+			if (strcmp(s->entries[j].alias, e->alias) == 0)
+			{
+				snprintf(e->alias, sizeof(e->alias), "%.240s-%d", base, ++n);
+				j = -1; /* re-check against all */
+			}
+		}
+	}
+}
+
+static pgtls_err
+write_p12(pgtls_store *s, const char *password, uint8_t **out, size_t *outlen)
+{
+	STACK_OF(PKCS12_SAFEBAG) *bags = sk_PKCS12_SAFEBAG_new_null();
+	STACK_OF(PKCS7) *safes = sk_PKCS7_new_null();
+	ASN1_OBJECT *anyeku = OBJ_txt2obj(ANY_EKU_OID, 1);
+	PKCS7 *p7 = NULL;
+	PKCS12 *p12 = NULL;
+	pgtls_err rc = PGTLS_OK;
+	int i, len;
+	unsigned char *der = NULL;
+
+	if (pgtls__store_libctx(s) != PGTLS_OK)
+		rc = s->err.code;
+	else if (!bags || !safes || !anyeku)
+		rc = pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
+	for (i = 0; rc == PGTLS_OK && i < s->nentries; i++)
+	{
+		PKCS12_SAFEBAG *bag = PKCS12_SAFEBAG_create_cert(s->entries[i].cert);
+
+		if (bag == NULL || !PKCS12_add_friendlyname_utf8(bag, s->entries[i].alias, -1) ||
+		    !PKCS12_add1_attr_by_txt(bag, JAVA_TRUSTED_OID, V_ASN1_OBJECT, (const unsigned char *)anyeku, -1) ||
+		    !sk_PKCS12_SAFEBAG_push(bags, bag))
+		{
+			PKCS12_SAFEBAG_free(bag);
+			rc = pgtls__seterr(&s->err, PGTLS_ERR_OOM, "could not build PKCS#12 certificate bag %d", i + 1);
+		}
+	}
+	if (rc == PGTLS_OK)
+	{
+		/* OpenSSL 3 / Java 17 default protection: PBES2 + AES-256-CBC, HMAC-SHA256 MAC */
+		p7 = PKCS12_pack_p7encdata_ex(NID_aes_256_cbc, password, -1, NULL, 0, PKCS12_DEFAULT_ITER, bags, s->libctx,
+		                              NULL);
+		if (p7 == NULL || !sk_PKCS7_push(safes, p7))
+		{
+			PKCS7_free(p7);
+			rc = pgtls__seterr(&s->err, PGTLS_ERR_TLS, "could not encrypt PKCS#12 contents");
+		}
+	}
+	if (rc == PGTLS_OK)
+	{
+		p12 = PKCS12_add_safes_ex(safes, 0, s->libctx, NULL);
+		if (p12 == NULL || PKCS12_set_mac(p12, password, -1, NULL, 0, PKCS12_DEFAULT_ITER, EVP_sha256()) != 1)
+			rc = pgtls__seterr(&s->err, PGTLS_ERR_TLS, "could not build PKCS#12 file");
+	}
+	if (rc == PGTLS_OK)
+	{
+		len = i2d_PKCS12(p12, &der);
+		if (len <= 0)
+			rc = pgtls__seterr(&s->err, PGTLS_ERR_OOM, "could not encode PKCS#12 file");
+		else
+		{
+			*out = malloc((size_t)len);
+			if (*out == NULL)
+				rc = pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
+			else
+			{
+				memcpy(*out, der, (size_t)len);
+				*outlen = (size_t)len;
+			}
+			OPENSSL_free(der);
+		}
+	}
+	PKCS12_free(p12);
+	sk_PKCS7_pop_free(safes, PKCS7_free);
+	sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
+	ASN1_OBJECT_free(anyeku);
+	ERR_clear_error();
+	return rc;
+}
+
+pgtls_err
+pgtls_store_write_mem(pgtls_store *s, const char *format, const char *password, unsigned char **out, size_t *outlen)
+{
+	if (s == NULL || format == NULL || out == NULL || outlen == NULL)
+		return PGTLS_ERR_USAGE;
+	pgtls__clearerr(&s->err);
+	*out = NULL;
+	*outlen = 0;
+	if (s->nentries == 0)
+		return pgtls__seterr(&s->err, PGTLS_ERR_USAGE, "no certificates to write");
+	assign_aliases(s);
+	if (strcmp(format, "pem") == 0)
+	{
+		BIO *b = BIO_new(BIO_s_mem());
+		char *data;
+		long n;
+		int i;
+
+		if (b == NULL)
+			return pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
+		for (i = 0; i < s->nentries; i++)
+			if (PEM_write_bio_X509(b, s->entries[i].cert) != 1)
+			{
+				BIO_free(b);
+				return pgtls__seterr(&s->err, PGTLS_ERR_OOM, "could not encode certificate %d", i + 1);
+			}
+		n = BIO_get_mem_data(b, &data);
+		*out = malloc((size_t)n);
+		if (*out)
+		{
+			memcpy(*out, data, (size_t)n);
+			*outlen = (size_t)n;
+		}
+		BIO_free(b);
+		return *out ? PGTLS_OK : pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
+	}
+	if (strcmp(format, "der") == 0)
+	{
+		unsigned char *der = NULL;
+		int n;
+
+		if (s->nentries != 1)
+			return pgtls__seterr(
+			    &s->err, PGTLS_ERR_USAGE,
+			    "DER holds a single certificate, and there are %d to write: use --format pem, p12 or jks", s->nentries);
+		n = i2d_X509(s->entries[0].cert, &der);
+		if (n <= 0)
+			return pgtls__seterr(&s->err, PGTLS_ERR_OOM, "could not encode certificate");
+		*out = malloc((size_t)n);
+		if (*out)
+		{
+			memcpy(*out, der, (size_t)n);
+			*outlen = (size_t)n;
+		}
+		OPENSSL_free(der);
+		return *out ? PGTLS_OK : pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
+	}
+	if (strcmp(format, "p12") == 0 || strcmp(format, "pkcs12") == 0)
+		return write_p12(s, password ? password : "changeit", out, outlen);
+	if (strcmp(format, "jks") == 0)
+		return pgtls__jks_write(s, password ? password : "changeit", out, outlen);
+	return pgtls__seterr(&s->err, PGTLS_ERR_USAGE, "unknown format \"%s\": expected pem, der, p12 or jks", format);
+}
+
+/*
+ * Writes DATA to PATH atomically: a temporary file in the same directory,
+ * fsync, then rename.  Refuses to replace an existing file unless FORCE.
+ */
+static pgtls_err
+write_atomic(pgtls_errslot *err, const char *path, const unsigned char *data, size_t len, int force)
+{
+	struct stat st;
+	char *tmp;
+	int fd;
+	size_t off = 0;
+
+	if (!force && lstat(path, &st) == 0)
+		return pgtls__seterr(err, PGTLS_ERR_USAGE, "\"%s\" exists: use --force to overwrite it", path);
+	tmp = malloc(strlen(path) + 16);
+	if (tmp == NULL)
+		return pgtls__seterr(err, PGTLS_ERR_OOM, "out of memory");
+	snprintf(tmp, strlen(path) + 16, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+	{
+		pgtls__seterr(err, PGTLS_ERR_IO, "could not create a temporary file next to \"%s\": %s", path, strerror(errno));
+		free(tmp);
+		return err->code;
+	}
+	while (off < len)
+	{
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off != len || fchmod(fd, 0644) != 0 || fsync(fd) != 0)
+	{
+		pgtls__seterr(err, PGTLS_ERR_IO, "could not write \"%s\": %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return err->code;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0)
+	{
+		pgtls__seterr(err, PGTLS_ERR_IO, "could not rename \"%s\" to \"%s\": %s", tmp, path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return err->code;
+	}
+	free(tmp);
+	return PGTLS_OK;
+}
+
+pgtls_err
+pgtls_store_write_file(pgtls_store *s, const char *path, const char *format, const char *password, int force)
+{
+	unsigned char *data = NULL;
+	size_t len = 0;
+	pgtls_err rc;
+
+	if (s == NULL || path == NULL)
+		return PGTLS_ERR_USAGE;
+	rc = pgtls_store_write_mem(s, format, password, &data, &len);
+	if (rc != PGTLS_OK)
+		return rc;
+	rc = write_atomic(&s->err, path, data, len, force);
+	OPENSSL_cleanse(data, len);
+	free(data);
+	return rc;
+}
