@@ -62,6 +62,24 @@ store_fail(const char *msg)
 	return CLI_EXIT_UNKNOWN;
 }
 
+/* the store's error, with its typed hint in this command's words */
+static int
+store_error(const pgtls_store *st)
+{
+	static const char *const hints[] = {
+	    [PGTLS_HINT_NONE] = "",
+	    [PGTLS_HINT_FORCE] = ": use --force to overwrite it",
+	    [PGTLS_HINT_PASSWORD] = " (give it with --password, --password-file or $PGTLS_STORE_PASSWORD)",
+	    [PGTLS_HINT_MULTI_FORMAT] = ": use --format pem, p12 or jks",
+	    [PGTLS_HINT_TOO_MANY] = "",
+	};
+	pgtls_hint h = pgtls_store_errhint(st);
+
+	fprintf(stderr, "pgtls store: %s%s\n", pgtls_store_errmsg(st),
+	        (int)h >= 0 && h <= PGTLS_HINT_TOO_MANY ? hints[h] : "");
+	return CLI_EXIT_UNKNOWN;
+}
+
 /* reads the first line of FILE into a malloc'd string */
 static char *
 read_password_file(const char *path, char *err, size_t errlen)
@@ -267,13 +285,13 @@ cli_cmd_store(int argc, char **argv)
 		for (int i = optind; i < argc; i++)
 			if (pgtls_store_load_file(store, argv[i], in_password) != PGTLS_OK)
 			{
-				rc = store_fail(pgtls_store_errmsg(store));
+				rc = store_error(store);
 				goto done;
 			}
 		if (pgtls_store_dedupe(store, drop_expired) != PGTLS_OK ||
 		    pgtls_store_write_file(store, output, format, password, force) != PGTLS_OK)
 		{
-			rc = store_fail(pgtls_store_errmsg(store));
+			rc = store_error(store);
 			goto done;
 		}
 		if (json && (out = pgtls_store_json(store, 1)) == NULL)
@@ -309,13 +327,13 @@ cli_cmd_store(int argc, char **argv)
 		}
 		if (pgtls_store_load_file(store, argv[optind], password) != PGTLS_OK)
 		{
-			rc = store_fail(pgtls_store_errmsg(store));
+			rc = store_error(store);
 			goto done;
 		}
 		idx = pgtls_store_find(store, fingerprint);
 		if (idx == -2)
 		{
-			rc = store_fail(pgtls_store_errmsg(store));
+			rc = store_error(store);
 			goto done;
 		}
 		if (json)
@@ -342,7 +360,7 @@ cli_cmd_store(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		if (pgtls_store_load_file(store, argv[i], password) != PGTLS_OK)
 		{
-			rc = store_fail(pgtls_store_errmsg(store));
+			rc = store_error(store);
 			goto done;
 		}
 	if (json && (out = pgtls_store_json(store, 1)) == NULL)

@@ -35,6 +35,7 @@
 typedef struct pgtls_errslot
 {
 	pgtls_err code;
+	pgtls_hint hint; /* what the caller can do about it (worded by the caller) */
 	char msg[PGTLS_ERRMSG_MAX];
 } pgtls_errslot;
 
@@ -44,6 +45,9 @@ typedef struct pgtls_errslot
  */
 pgtls_err pgtls__seterr(pgtls_errslot *slot, pgtls_err code, const char *fmt, ...) PGTLS_PRINTF(3, 4);
 void pgtls__clearerr(pgtls_errslot *slot);
+/* as pgtls__seterr(), with a remediation hint for the caller */
+pgtls_err pgtls__seterr_hint(pgtls_errslot *slot, pgtls_err code, pgtls_hint hint, const char *fmt, ...)
+    PGTLS_PRINTF(4, 5);
 
 /* ---- bounded read cursor over borrowed bytes (wire, DER, ...) ---- */
 typedef struct pgtls_cursor

@@ -56,6 +56,20 @@ extern "C"
 		PGTLS_ERR_OOM       /* out of memory */
 	} pgtls_err;
 
+	/*
+ * What a caller can do about an error, when the library knows: a typed
+ * remediation the caller words for its users (library messages name no
+ * command-line flags).
+ */
+	typedef enum pgtls_hint
+	{
+		PGTLS_HINT_NONE = 0,
+		PGTLS_HINT_FORCE,        /* the output exists: allow overwriting it */
+		PGTLS_HINT_PASSWORD,     /* a password is needed */
+		PGTLS_HINT_MULTI_FORMAT, /* the format holds one certificate: choose PEM, PKCS#12 or JKS */
+		PGTLS_HINT_TOO_MANY      /* a fixed limit of the call was reached */
+	} pgtls_hint;
+
 	/* Short upper-case name of an error class ("TIMEOUT"); never NULL. */
 	PGTLS_API const char *pgtls_err_name(pgtls_err err);
 
@@ -541,6 +555,7 @@ extern "C"
 	                                                           const char *password, int force);
 
 	PGTLS_API pgtls_err pgtls_store_errcode(const pgtls_store *store);
+	PGTLS_API pgtls_hint pgtls_store_errhint(const pgtls_store *store);
 	PGTLS_API const char *pgtls_store_errmsg(const pgtls_store *store);
 
 	/* ---------------------------------------------------------------------

@@ -126,7 +126,7 @@ pgtls_inventory_exclude_user(pgtls_inventory *v, const char *user)
 		return PGTLS_ERR_USAGE;
 	pgtls__clearerr(&v->err);
 	if (v->nexclude >= MAX_EXCLUDE)
-		return pgtls__seterr(&v->err, PGTLS_ERR_USAGE, "at most %d --exclude-user", MAX_EXCLUDE);
+		return pgtls__seterr(&v->err, PGTLS_ERR_USAGE, "at most %d users can be excluded", MAX_EXCLUDE);
 	v->exclude[v->nexclude] = strdup(user);
 	if (v->exclude[v->nexclude] == NULL)
 		return pgtls__seterr(&v->err, PGTLS_ERR_OOM, "out of memory");

@@ -98,6 +98,12 @@ pgtls_store_errcode(const pgtls_store *s)
 	return s ? s->err.code : PGTLS_ERR_USAGE;
 }
 
+pgtls_hint
+pgtls_store_errhint(const pgtls_store *s)
+{
+	return s ? s->err.hint : PGTLS_HINT_NONE;
+}
+
 const char *
 pgtls_store_errmsg(const pgtls_store *s)
 {
@@ -395,9 +401,10 @@ read_p12(pgtls_store *s, PKCS12 *p12, const char *password, bool password_given,
 		else
 		{
 			ERR_clear_error();
-			return pgtls__seterr(&s->err, PGTLS_ERR_VERIFY, "PKCS#12 MAC verification failed: %s",
-			                     password_given ? "wrong password, or the file is corrupted"
-			                                    : "a password is needed (--password), or the file is corrupted");
+			return pgtls__seterr_hint(&s->err, PGTLS_ERR_VERIFY, password_given ? PGTLS_HINT_NONE : PGTLS_HINT_PASSWORD,
+			                          "PKCS#12 MAC verification failed: %s",
+			                          password_given ? "wrong password, or the file is corrupted"
+			                                         : "a password is needed, or the file is corrupted");
 		}
 	}
 	else

@@ -198,9 +198,8 @@ pgtls_store_write_mem(pgtls_store *s, const char *format, const char *password, 
 		int n;
 
 		if (s->nentries != 1)
-			return pgtls__seterr(
-			    &s->err, PGTLS_ERR_USAGE,
-			    "DER holds a single certificate, and there are %d to write: use --format pem, p12 or jks", s->nentries);
+			return pgtls__seterr_hint(&s->err, PGTLS_ERR_USAGE, PGTLS_HINT_MULTI_FORMAT,
+			                          "DER holds a single certificate, and there are %d to write", s->nentries);
 		n = i2d_X509(s->entries[0].cert, &der);
 		if (n <= 0)
 			return pgtls__seterr(&s->err, PGTLS_ERR_OOM, "could not encode certificate");
@@ -233,7 +232,7 @@ write_atomic(pgtls_errslot *err, const char *path, const unsigned char *data, si
 	size_t off = 0;
 
 	if (!force && lstat(path, &st) == 0)
-		return pgtls__seterr(err, PGTLS_ERR_USAGE, "\"%s\" exists: use --force to overwrite it", path);
+		return pgtls__seterr_hint(err, PGTLS_ERR_USAGE, PGTLS_HINT_FORCE, "\"%s\" exists", path);
 	tmp = malloc(strlen(path) + 16);
 	if (tmp == NULL)
 		return pgtls__seterr(err, PGTLS_ERR_OOM, "out of memory");

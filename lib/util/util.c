@@ -67,23 +67,48 @@ pgtls_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-pgtls_err
-pgtls__seterr(pgtls_errslot *slot, pgtls_err code, const char *fmt, ...)
+static pgtls_err seterr_v(pgtls_errslot *slot, pgtls_err code, pgtls_hint hint, const char *fmt, va_list ap)
+    PGTLS_PRINTF(4, 0);
+
+static pgtls_err
+seterr_v(pgtls_errslot *slot, pgtls_err code, pgtls_hint hint, const char *fmt, va_list ap)
 {
-	va_list ap;
 	char *p;
 
 	if (slot->code != PGTLS_OK)
 		return slot->code; /* keep the first, root-cause error */
 	slot->code = code;
-	va_start(ap, fmt);
+	slot->hint = hint;
 	vsnprintf(slot->msg, sizeof(slot->msg), fmt, ap);
-	va_end(ap);
 	/* one line only: messages end up in single-line reports */
 	for (p = slot->msg; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
 	return code;
+}
+
+pgtls_err
+pgtls__seterr(pgtls_errslot *slot, pgtls_err code, const char *fmt, ...)
+{
+	va_list ap;
+	pgtls_err rc;
+
+	va_start(ap, fmt);
+	rc = seterr_v(slot, code, PGTLS_HINT_NONE, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+pgtls_err
+pgtls__seterr_hint(pgtls_errslot *slot, pgtls_err code, pgtls_hint hint, const char *fmt, ...)
+{
+	va_list ap;
+	pgtls_err rc;
+
+	va_start(ap, fmt);
+	rc = seterr_v(slot, code, hint, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 void
