@@ -190,6 +190,11 @@ struct stack_st_X509 *pgtls__conn_chain(const pgtls_conn *conn); /* borrowed */
 const pgtls_reply *pgtls__conn_reply(const pgtls_conn *conn);
 pgtls_err pgtls__conn_reply_err(const pgtls_conn *conn, const char **msg);
 
+/* sockbio.c: a socket BIO that writes with MSG_NOSIGNAL; *METH is freed with BIO_meth_free() after the SSL */
+struct bio_st;
+struct bio_method_st;
+struct bio_st *pgtls__sock_bio(int fd, struct bio_method_st **meth);
+
 /* ---- x509 helpers (lib/x509) ---- */
 struct x509_st;
 struct json_t;

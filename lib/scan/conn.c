@@ -93,6 +93,8 @@ struct pgtls_conn
 	char alpn[32];
 	STACK_OF(X509) * chain;
 	pgtls_reply reply;
+	struct bio_method_st *biometh; /* our MSG_NOSIGNAL socket BIO (sockbio.c) */
+	bool ssl_fatal;                /* SSL_ERROR_SYSCALL/SSL seen: no SSL_shutdown() (OpenSSL forbids it) */
 };
 
 static void trace(pgtls_conn *c, const char *fmt, ...) PGTLS_PRINTF(2, 3);
@@ -132,11 +134,14 @@ finish(pgtls_conn *c)
 	{
 		/* quiet close: a failed shutdown changes nothing we report */
 		ERR_clear_error();
-		(void)SSL_shutdown(c->ssl);
+		if (c->tls_done && !c->ssl_fatal)
+			(void)SSL_shutdown(c->ssl);
 		ERR_clear_error();
 		SSL_free(c->ssl);
 		c->ssl = NULL;
 	}
+	BIO_meth_free(c->biometh);
+	c->biometh = NULL;
 	if (c->fd >= 0)
 	{
 		close(c->fd);
@@ -254,6 +259,7 @@ do_write(pgtls_conn *c, char *errbuf, size_t errlen)
 				return IO_AGAIN_READ;
 			if (e == SSL_ERROR_WANT_WRITE)
 				return IO_AGAIN_WRITE;
+			c->ssl_fatal = e == SSL_ERROR_SYSCALL || e == SSL_ERROR_SSL;
 			ssl_errstr(e, r, errbuf, errlen);
 			return IO_ERR;
 		}
@@ -315,6 +321,7 @@ do_read(pgtls_conn *c, char *errbuf, size_t errlen)
 			return IO_AGAIN_WRITE;
 		if (e == SSL_ERROR_ZERO_RETURN)
 			return IO_EOF;
+		c->ssl_fatal = e == SSL_ERROR_SYSCALL || e == SSL_ERROR_SSL;
 		ssl_errstr(e, r, errbuf, errlen);
 		return IO_ERR;
 	}
@@ -521,9 +528,12 @@ st_tls_handshake(pgtls_conn *c)
 
 	if (c->ssl == NULL)
 	{
+		BIO *bio;
+
 		c->ssl = SSL_new(c->p.ctx);
-		if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1)
+		if (c->ssl == NULL || (bio = pgtls__sock_bio(c->fd, &c->biometh)) == NULL)
 			return fail(c, PGTLS_ERR_OOM, "could not create SSL object");
+		SSL_set_bio(c->ssl, bio, bio);
 		if (c->p.sni && SSL_set_tlsext_host_name(c->ssl, c->p.sni) != 1)
 			return fail(c, PGTLS_ERR_TLS, "could not set SSL Server Name Indication (SNI)");
 		if (c->p.kind == PGTLS_CONN_DIRECT)
@@ -545,6 +555,7 @@ st_tls_handshake(pgtls_conn *c)
 		return PGTLS_STEP_WANT_READ;
 	if (e == SSL_ERROR_WANT_WRITE)
 		return PGTLS_STEP_WANT_WRITE;
+	c->ssl_fatal = e == SSL_ERROR_SYSCALL || e == SSL_ERROR_SSL;
 	ssl_errstr(e, r, eb, sizeof(eb));
 	return fail(c, PGTLS_ERR_TLS, "%s", eb);
 }

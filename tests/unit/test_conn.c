@@ -31,6 +31,7 @@ typedef struct script
 	int listen_fd;
 	int port;
 	pthread_t thread;
+	bool close_now; /* close right after the answer (a dropping proxy) */
 } script;
 
 /* a FATAL ErrorResponse, as a server rejecting a plaintext startup sends it */
@@ -80,7 +81,8 @@ serve(void *arg)
 		}
 		else
 			(void)send(fd, err, error_response(err), MSG_NOSIGNAL);
-		usleep(50000);
+		if (!s->close_now)
+			usleep(50000);
 		close(fd);
 	}
 	return NULL;
@@ -190,6 +192,22 @@ test_closed(void **state)
 	expect_hostile(NULL, 0, "server closed the connection unexpectedly during SSL negotiation");
 }
 
+/* D1: 'S', then the peer closes: the handshake write must not raise SIGPIPE (it would kill this test) */
+static void
+test_close_after_s(void **state)
+{
+	script s = {.answer = "S", .len = 1, .listen_fd = -1, .close_now = true};
+	pgtls_probe *p;
+	const pgtls_verdict *v;
+
+	(void)state;
+	p = probe(&s);
+	assert_true(pgtls_conn_errcode(tls_conn(p)) == PGTLS_ERR_TLS || pgtls_conn_errcode(tls_conn(p)) == PGTLS_ERR_IO);
+	v = row(p, PGTLS_SSLMODE_REQUIRE);
+	assert_int_not_equal(pgtls_verdict_result(v), PGTLS_RESULT_CONNECTS);
+	pgtls_probe_free(p);
+}
+
 static void
 test_silent(void **state)
 {
@@ -239,6 +257,7 @@ main(void)
 	    cmocka_unit_test(test_closed),
 	    cmocka_unit_test(test_silent),
 	    cmocka_unit_test(test_refuses_tls),
+	    cmocka_unit_test(test_close_after_s),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
