@@ -33,10 +33,11 @@ pgtls__server_to_json(const pgtls_server *s)
 {
 	static const char *const verdicts[] = {"enforced", "not enforced", "not enforced", "unknown"};
 	json_t *rep = json_object(), *settings = json_object(), *unreadable = json_array(), *hba = json_array(),
-	       *offending = json_array(), *reasons = json_array();
+	       *offending = json_array(), *reasons = json_array(), *codes = json_array();
 
-	if (!rep || !settings || !unreadable || !hba || !offending || !reasons)
+	if (!rep || !settings || !unreadable || !hba || !offending || !reasons || !codes)
 	{
+		json_decref(codes);
 		json_decref(rep);
 		json_decref(settings);
 		json_decref(unreadable);
@@ -59,8 +60,6 @@ pgtls__server_to_json(const pgtls_server *s)
 		if (s->rules[i].lets_in)
 			json_array_append_new(offending, rule_json(&s->rules[i]));
 	}
-	json_t *codes = json_array();
-
 	for (int i = 0; i < s->nreasons; i++)
 	{
 		json_array_append_new(reasons, text(s->reasons[i].text));
@@ -69,7 +68,8 @@ pgtls__server_to_json(const pgtls_server *s)
 	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
 	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
 	json_object_set_new(rep, "verdict",
-	                    json_pack("{s:s,s:o}", "tls_for_all_tcp_clients", verdicts[s->status & 3], "reasons", reasons));
+	                    json_pack("{s:s,s:o,s:o}", "tls_for_all_tcp_clients", verdicts[s->status & 3], "reasons",
+	                              reasons, "reason_codes", codes));
 	json_object_set_new(rep, "settings", settings);
 	json_object_set_new(rep, "unreadable", unreadable);
 	json_object_set_new(rep, "hba_rules", s->hba_readable ? hba : json_null());
