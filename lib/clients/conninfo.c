@@ -45,6 +45,19 @@ valid_keyword(const char *k)
 	return ok;
 }
 
+/*
+ * As libpq's conninfo_storeval(): requiressl=1 is sslmode=require, any other
+ * requiressl value sslmode=prefer.  Returns the keyword to store; *VAL may change.
+ */
+static const char *
+compat_keyword(const char *key, const char **val)
+{
+	if (strcmp(key, "requiressl") != 0)
+		return key;
+	*val = (*val)[0] == '1' ? "require" : "prefer";
+	return "sslmode";
+}
+
 /* values are kept byte for byte, as libpq keeps them (a path may be Latin-1); sanitised only at output */
 static bool
 kv_set(json_t *o, const char *k, const char *v)
@@ -124,13 +137,18 @@ parse_kv(const char *s, char *err, size_t errlen)
 			}
 		}
 		buf[vl] = '\0';
-		if (!valid_keyword(key))
 		{
-			snprintf(err, errlen, "invalid connection option \"%s\"", key);
-			goto fail;
+			const char *v = buf;
+			const char *k = compat_keyword(key, &v);
+
+			if (!valid_keyword(k))
+			{
+				snprintf(err, errlen, "invalid connection option \"%s\"", key);
+				goto fail;
+			}
+			if (!kv_set(o, k, v))
+				goto oom;
 		}
-		if (!kv_set(o, key, buf))
-			goto oom;
 	}
 	free(buf);
 	return o;
@@ -363,6 +381,17 @@ parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
 				free(val);
 				key = strdup("sslmode");
 				val = strdup("require");
+			}
+			if (key && val && strcmp(key, "requiressl") == 0)
+			{
+				const char *v = val;
+				const char *canon = compat_keyword(key, &v);
+				char *nk = strdup(canon), *nv = strdup(v);
+
+				free(key);
+				free(val);
+				key = nk;
+				val = nv;
 			}
 			if (key == NULL || val == NULL || !valid_keyword(key))
 			{

@@ -17,6 +17,14 @@
 #include <pgtls/pgtls.h>
 
 static const char *const inputs[] = {
+    /* found by fuzz/fuzz_conninfo_diff.c (differential against PQconninfoParse) */
+    "postgresql://u:p@h1,1p:",  /* empty port list: libpq stores port "," */
+    "postgresql://,/",          /* host list of empty names */
+    "sslmode=require host=a\\", /* trailing backslash dropped */
+    "requiressl=1",             /* deprecated alias: sslmode=require */
+    "requiressl=\v\v",          /* any other value: sslmode=prefer */
+    "postgresql://h/?requiressl=1",
+    "sslmode=verify\255full host=h", /* non-UTF-8 bytes kept as they are */
     /* URIs (the inputs of libpq's src/interfaces/libpq/t/001_uri.pl) */
     "postgresql://uri-user:secret@host:12345/db",
     "postgresql://uri-user@host:12345/db",
