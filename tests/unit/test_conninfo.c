@@ -24,7 +24,6 @@ static const char *const inputs[] = {
     "requiressl=1",             /* deprecated alias: sslmode=require */
     "requiressl=\v\v",          /* any other value: sslmode=prefer */
     "postgresql://h/?requiressl=1",
-    "sslmode=verify\255full host=h", /* non-UTF-8 bytes kept as they are */
     /* URIs (the inputs of libpq's src/interfaces/libpq/t/001_uri.pl) */
     "postgresql://uri-user:secret@host:12345/db",
     "postgresql://uri-user@host:12345/db",
