@@ -91,12 +91,15 @@ void pgtls__sb_free(pgtls_strbuf *sb);
 void pgtls__sb_appendf(pgtls_strbuf *sb, const char *fmt, ...) PGTLS_PRINTF(2, 3);
 void pgtls__sb_append_mem(pgtls_strbuf *sb, const void *mem, size_t n);
 const char *pgtls__sb_str(const pgtls_strbuf *sb);
-/* the one text sanitiser (see util.c): OUT always NUL-terminated */
+/* the one text sanitiser (see util.c): OUT always NUL-terminated; KEEP_LF keeps newlines (JSON, libpq's two-line errors) */
+void pgtls__sanitize_text(const char *in, size_t len, char *out, size_t outlen, bool keep_lf);
 void pgtls__sanitize(const char *in, size_t len, char *out, size_t outlen);
 /* home directory for ~/.postgresql: OVERRIDE (if not NULL), $HOME, or the passwd entry; "" if none */
 void pgtls__home_dir(const char *override, char *out, size_t outlen);
 /* OpenSSL's reason for the oldest (or, if LAST, newest) queued error, or FALLBACK; clears the queue */
 void pgtls__ossl_reason(char *out, size_t outlen, const char *fallback, bool last);
+/* the one secret masker (see util.c): passwords in URIs and key=value settings become "****"; malloc'd */
+char *pgtls__mask_secrets(const char *s, size_t n);
 /* one CSV field (quoted when it holds , " CR or LF), then SEP unless it is 0 */
 void pgtls__sb_csv_field(pgtls_strbuf *sb, const char *v, char sep);
 

@@ -98,63 +98,6 @@ pgtls_clients_count(const pgtls_clients *c)
 
 /* ---- helpers ---- */
 
-/* masks the password of a URI ("user:pw@"), conninfo ("password=pw") or JDBC ("password=pw") */
-static char *
-mask_spec(const char *s, size_t n)
-{
-	char *out = malloc(n * 2 + 8);
-	size_t i = 0, o = 0;
-	const char *scheme = NULL;
-
-	if (out == NULL)
-		return NULL;
-	if (n > 13 && (scheme = memmem(s, n, "://", 3)) != NULL)
-	{
-		const char *end = s + n;
-		const char *at = NULL, *colon = NULL;
-
-		for (const char *q = scheme + 3; q < end && *q != '/'; q++)
-			if (*q == '@')
-				at = q;
-		if (at)
-			colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
-		if (colon)
-		{
-			memcpy(out, s, (size_t)(colon + 1 - s));
-			o = (size_t)(colon + 1 - s);
-			memcpy(out + o, "****", 4);
-			o += 4;
-			i = (size_t)(at - s);
-		}
-	}
-	while (i < n)
-	{
-		if ((i == 0 || !isalnum((unsigned char)s[i - 1])) && n - i > 9 && strncasecmp(s + i, "password=", 9) == 0)
-		{
-			memcpy(out + o, s + i, 9);
-			o += 9;
-			i += 9;
-			if (i < n && s[i] == '\'')
-			{
-				i++;
-				while (i < n && s[i] != '\'')
-					i += (s[i] == '\\' && i + 1 < n) ? 2 : 1;
-				if (i < n)
-					i++;
-			}
-			else
-				while (i < n && !isspace((unsigned char)s[i]) && s[i] != '&' && s[i] != ';')
-					i++;
-			memcpy(out + o, "****", 4);
-			o += 4;
-			continue;
-		}
-		out[o++] = s[i++];
-	}
-	out[o] = '\0';
-	return out;
-}
-
 static char *
 dup_or_null(const char *s)
 {
@@ -394,14 +337,37 @@ pgtls__clients_add(pgtls_clients *c, const char *file, int line, const char *kin
 	r->line = line;
 	r->kind = kind;
 	r->driver = driver;
-	r->spec = mask_spec(raw, rawlen);
+	r->spec = pgtls__mask_secrets(raw, rawlen);
 	r->host = dup_or_null(pgtls__jget(params, "host"));
 	r->hostaddr = dup_or_null(pgtls__jget(params, "hostaddr"));
 	r->port = dup_or_null(pgtls__jget(params, "port"));
 	r->dbname = dup_or_null(pgtls__jget(params, "dbname"));
 	r->user = dup_or_null(pgtls__jget(params, "user"));
+	/* a value the masked spec does not show was parsed out of the password (a URI "u:p/w@h"): hide it */
+	{
+		const struct
+		{
+			unsigned bit;
+			const char *v;
+		} fields[] = {{CL_HIDE_HOST, r->host},
+		              {CL_HIDE_PORT, r->port},
+		              {CL_HIDE_DBNAME, r->dbname},
+		              {CL_HIDE_USER, r->user},
+		              {CL_HIDE_HOSTADDR, r->hostaddr}};
+
+		for (size_t k = 0; r->spec && k < sizeof(fields) / sizeof(fields[0]); k++)
+			if (fields[k].v && fields[k].v[0] && strstr(r->spec, fields[k].v) == NULL &&
+			    memmem(raw, rawlen, fields[k].v, strlen(fields[k].v)))
+				r->hidden |= fields[k].bit;
+	}
 	judge(c, r, params, envobj);
 	c->nrecs++;
+}
+
+const char *
+pgtls__client_shown(const client_rec *r, unsigned field, const char *value)
+{
+	return (r->hidden & field) ? "****" : value;
 }
 
 char *
@@ -483,11 +449,11 @@ pgtls_client_get(const pgtls_clients *c, int i, pgtls_client_field field)
 		case PGTLS_CL_SPEC:
 			return nz(r->spec);
 		case PGTLS_CL_HOST:
-			return nz(r->host);
+			return nz(pgtls__client_shown(r, CL_HIDE_HOST, r->host));
 		case PGTLS_CL_HOSTADDR:
-			return nz(r->hostaddr);
+			return nz(pgtls__client_shown(r, CL_HIDE_HOSTADDR, r->hostaddr));
 		case PGTLS_CL_PORT:
-			return nz(r->port);
+			return nz(pgtls__client_shown(r, CL_HIDE_PORT, r->port));
 		case PGTLS_CL_SSLMODE:
 			return nz(r->sslmode_text);
 		case PGTLS_CL_SSLMODE_SOURCE:

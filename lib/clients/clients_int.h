@@ -34,6 +34,7 @@ typedef struct client_rec
 	char *port;
 	char *dbname;
 	char *user;
+	unsigned hidden;            /* CL_HIDE_* fields parsed out of a masked password: shown as "****" */
 	char *sslmode_text;         /* effective sslmode as the application spells it */
 	const char *sslmode_source; /* explicit, environment (PGSSLMODE), driver default, ... */
 	pgtls_sslmode sslmode;
@@ -48,6 +49,15 @@ typedef struct client_rec
 	pgtls_verified verifies_when_tls;
 	pgtls_failure failure;
 } client_rec;
+
+#define CL_HIDE_HOST 1u
+#define CL_HIDE_PORT 2u
+#define CL_HIDE_DBNAME 4u
+#define CL_HIDE_USER 8u
+#define CL_HIDE_HOSTADDR 16u
+
+/* FIELD of R for output: "****" when it came out of a masked password, else its value (may be NULL) */
+const char *pgtls__client_shown(const client_rec *r, unsigned field, const char *value);
 
 typedef struct skipped_path
 {

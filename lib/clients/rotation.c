@@ -297,7 +297,8 @@ pgtls__rotation_judge(pgtls_rotation *rot, const client_rec *r, rot_client *rc)
 	{
 		rc->prediction = PGTLS_PREDICT_UNKNOWN;
 		snprintf(rc->reason, sizeof(rc->reason), "its server (%s port %s) is not among the TARGETs",
-		         r->host ? r->host : "(default)", r->port ? r->port : "5432");
+		         r->host ? pgtls__client_shown(r, CL_HIDE_HOST, r->host) : "(default)",
+		         r->port ? pgtls__client_shown(r, CL_HIDE_PORT, r->port) : "5432");
 		return;
 	}
 	trust = client_store(r, &store, rc->reason, sizeof(rc->reason));

@@ -205,7 +205,7 @@ pgtls_rotation_client_get(const pgtls_rotation *rot, int i, pgtls_rotation_field
 		case PGTLS_RF_FILE:
 			return rc->rec->file ? rc->rec->file : "";
 		case PGTLS_RF_HOST:
-			return rc->rec->host ? rc->rec->host : "";
+			return rc->rec->host ? pgtls__client_shown(rc->rec, CL_HIDE_HOST, rc->rec->host) : "";
 		case PGTLS_RF_ENDPOINT:
 			return rc->endpoint >= 0 ? pgtls_probe_get(rot->eps[rc->endpoint].probe, PGTLS_PF_TARGET) : "";
 		case PGTLS_RF_NOW:

@@ -59,6 +59,10 @@ parse_hostport(pgtls_probe *p, const char *spec)
 	const char *port = NULL;
 	size_t hlen;
 
+	/* "user:password@host" is not a host: refuse it without echoing what may be a password */
+	if (strchr(spec, '@'))
+		return pgtls__seterr(&p->err, PGTLS_ERR_PARSE,
+		                     "invalid target: host[:port] holds no user or password (use a postgresql:// URI)");
 	if (spec[0] == '[')
 	{
 		const char *close = strchr(spec, ']');
@@ -99,7 +103,7 @@ parse_hostport(pgtls_probe *p, const char *spec)
 }
 
 static pgtls_err
-parse_conninfo(pgtls_probe *p, const char *spec)
+parse_conninfo(pgtls_probe *p, const char *spec, bool secret)
 {
 	char *errmsg = NULL;
 	PQconninfoOption *opts = PQconninfoParse(spec, &errmsg);
@@ -113,7 +117,14 @@ parse_conninfo(pgtls_probe *p, const char *spec)
 
 			while (n > 0 && (errmsg[n - 1] == '\n' || errmsg[n - 1] == ' '))
 				errmsg[--n] = '\0';
-			rc = pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "invalid connection string: %s", errmsg);
+			/* libpq's message may quote part of a password: then only the masked input is shown */
+			if (secret)
+				rc = pgtls__seterr(&p->err, PGTLS_ERR_PARSE,
+				                   "invalid connection string \"%s\" (libpq's detail withheld: the string holds a "
+				                   "password)",
+				                   p->target);
+			else
+				rc = pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "invalid connection string: %s", errmsg);
 			PQfreemem(errmsg);
 		}
 		else
@@ -180,9 +191,19 @@ pgtls_probe_set_target(pgtls_probe *p, const char *spec)
 		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "empty target");
 	if (strlen(spec) > MAX_TARGET_LEN)
 		return pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "target longer than %d bytes", MAX_TARGET_LEN);
-	if (set_str(p, &p->target, spec))
-		return p->err.code;
-	if (strncmp(spec, "postgresql://", 13) == 0 || strncmp(spec, "postgres://", 11) == 0 || strchr(spec, '=') != NULL)
-		return parse_conninfo(p, spec);
+	{
+		/* what is kept and shown is the target with its password masked */
+		char *masked = pgtls__mask_secrets(spec, strlen(spec));
+		bool secret;
+
+		if (masked == NULL)
+			return pgtls__seterr(&p->err, PGTLS_ERR_OOM, "out of memory");
+		secret = strcmp(masked, spec) != 0;
+		free(p->target);
+		p->target = masked;
+		if (strncmp(spec, "postgresql://", 13) == 0 || strncmp(spec, "postgres://", 11) == 0 ||
+		    strchr(spec, '=') != NULL)
+			return parse_conninfo(p, spec, secret);
+	}
 	return parse_hostport(p, spec);
 }

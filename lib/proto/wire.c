@@ -80,20 +80,11 @@ pgtls__auth_name(int32_t code)
 	return "unknown";
 }
 
-/* copy a field value into a fixed buffer, replacing control characters */
+/* a field value into a fixed buffer, through the one sanitiser (server text reaches terminals) */
 static void
 copy_field(char *dst, size_t dstlen, const char *src, size_t srclen)
 {
-	size_t i;
-	size_t n = srclen < dstlen - 1 ? srclen : dstlen - 1;
-
-	for (i = 0; i < n; i++)
-	{
-		unsigned char ch = (unsigned char)src[i];
-
-		dst[i] = (ch < 0x20 || ch == 0x7f) ? ' ' : (char)ch;
-	}
-	dst[n] = '\0';
+	pgtls__sanitize(src, srclen, dst, dstlen);
 }
 
 int

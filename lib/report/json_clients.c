@@ -45,12 +45,13 @@ client_json(const client_rec *r)
 	json_object_set_new(f, "driver", json_string(pgtls_driver_name(r->driver)));
 	json_object_set_new(f, "spec", text_or_null(r->spec));
 	json_object_set_new(f, "host",
-	                    r->host ? text_or_null(r->host)
+	                    r->host ? text_or_null(pgtls__client_shown(r, CL_HIDE_HOST, r->host))
 	                            : json_string(r->driver == PGTLS_DRIVER_PGJDBC ? "localhost" : "(default)"));
-	json_object_set_new(f, "hostaddr", text_or_null(r->hostaddr));
-	json_object_set_new(f, "port", r->port ? text_or_null(r->port) : json_string("5432"));
-	json_object_set_new(f, "dbname", text_or_null(r->dbname));
-	json_object_set_new(f, "user", text_or_null(r->user));
+	json_object_set_new(f, "hostaddr", text_or_null(pgtls__client_shown(r, CL_HIDE_HOSTADDR, r->hostaddr)));
+	json_object_set_new(f, "port",
+	                    r->port ? text_or_null(pgtls__client_shown(r, CL_HIDE_PORT, r->port)) : json_string("5432"));
+	json_object_set_new(f, "dbname", text_or_null(pgtls__client_shown(r, CL_HIDE_DBNAME, r->dbname)));
+	json_object_set_new(f, "user", text_or_null(pgtls__client_shown(r, CL_HIDE_USER, r->user)));
 	json_object_set_new(f, "sslmode", text_or_null(r->sslmode_text));
 	json_object_set_new(f, "sslmode_source", json_string(r->sslmode_source));
 	if (r->sslfactory)

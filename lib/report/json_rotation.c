@@ -60,7 +60,8 @@ client_json(const pgtls_rotation *rot, const rot_client *rc)
 	json_object_set_new(o, "file", text_or_null(r->file));
 	json_object_set_new(o, "line", json_integer(r->line));
 	json_object_set_new(o, "driver", json_string(pgtls_driver_name(r->driver)));
-	json_object_set_new(o, "host", r->host ? text_or_null(r->host) : json_string("(default)"));
+	json_object_set_new(
+	    o, "host", r->host ? text_or_null(pgtls__client_shown(r, CL_HIDE_HOST, r->host)) : json_string("(default)"));
 	json_object_set_new(o, "endpoint",
 	                    rc->endpoint >= 0 ? text_or_null(rot->eps[rc->endpoint].probe->target) : json_null());
 	json_object_set_new(o, "now", json_string(pgtls_outcome_name(r->outcome)));

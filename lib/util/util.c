@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
 #include <pwd.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -288,19 +290,22 @@ pgtls__wbuf_patch_u32be(pgtls_wbuf *w, size_t at, uint32_t v)
 void
 pgtls__sb_csv_field(pgtls_strbuf *sb, const char *v, char sep)
 {
-	if (strpbrk(v, ",\"\n\r"))
+	/* a field a spreadsheet would run as a formula is made text (CSV injection): a leading ' */
+	bool formula = v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r';
+	bool quote = strpbrk(v, ",\"\n\r") != NULL;
+
+	if (quote)
+		pgtls__sb_append_mem(sb, "\"", 1);
+	if (formula)
+		pgtls__sb_append_mem(sb, "'", 1);
+	for (; *v; v++)
 	{
-		pgtls__sb_append_mem(sb, "\"", 1);
-		for (; *v; v++)
-		{
-			if (*v == '"')
-				pgtls__sb_append_mem(sb, "\"", 1);
-			pgtls__sb_append_mem(sb, v, 1);
-		}
-		pgtls__sb_append_mem(sb, "\"", 1);
+		if (quote && *v == '"')
+			pgtls__sb_append_mem(sb, "\"", 1);
+		pgtls__sb_append_mem(sb, v, 1);
 	}
-	else
-		pgtls__sb_append_mem(sb, v, strlen(v));
+	if (quote)
+		pgtls__sb_append_mem(sb, "\"", 1);
 	if (sep)
 		pgtls__sb_append_mem(sb, &sep, 1);
 }
@@ -308,8 +313,12 @@ pgtls__sb_csv_field(pgtls_strbuf *sb, const char *v, char sep)
 /*
  * The one text sanitiser: text from certificates, servers and files is
  * attacker-controlled.  Valid UTF-8 without NUL is kept (cut at a
- * character boundary to fit OUTLEN); anything else has its control and
- * non-ASCII bytes replaced by '?'.
+ * character boundary to fit OUTLEN), except what can drive a terminal or
+ * hide text: C0 controls and DEL (ESC, BEL, CR; LF too unless KEEP_LF),
+ * C1 controls (U+0080-U+009F, e.g. U+009B CSI) and bidirectional
+ * overrides and isolates (U+200E/F, U+202A-U+202E, U+2066-U+2069), each
+ * replaced by '?'.  Anything not valid UTF-8 has its control and non-ASCII
+ * bytes replaced by '?'.
  */
 static size_t
 utf8_len(const unsigned char *s, size_t left)
@@ -327,8 +336,23 @@ utf8_len(const unsigned char *s, size_t left)
 	return n;
 }
 
+/* a character that must not reach a terminal as it is */
+static bool
+hostile_char(const unsigned char *s, size_t n, bool keep_lf)
+{
+	if (n == 1)
+		return (s[0] < 0x20 && !(keep_lf && s[0] == '\n')) || s[0] == 0x7f;
+	if (n == 2)
+		return s[0] == 0xC2 && s[1] < 0xA0; /* C1 controls */
+	if (n == 3 && s[0] == 0xE2 && s[1] == 0x80)
+		return s[2] == 0x8E || s[2] == 0x8F || (s[2] >= 0xAA && s[2] <= 0xAE);
+	if (n == 3 && s[0] == 0xE2 && s[1] == 0x81)
+		return s[2] >= 0xA6 && s[2] <= 0xA9;
+	return false;
+}
+
 void
-pgtls__sanitize(const char *in, size_t len, char *out, size_t outlen)
+pgtls__sanitize_text(const char *in, size_t len, char *out, size_t outlen, bool keep_lf)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	size_t i = 0, o = 0;
@@ -350,17 +374,26 @@ pgtls__sanitize(const char *in, size_t len, char *out, size_t outlen)
 	for (i = 0; i < len;)
 	{
 		size_t n = utf8 ? utf8_len(s + i, len - i) : 1;
+		bool bad = utf8 ? hostile_char(s + i, n, keep_lf) : (s[i] < 0x20 && !(keep_lf && s[i] == '\n')) || s[i] >= 0x7f;
 
-		if (o + n >= outlen)
+		if (o + (bad ? 1 : n) >= outlen)
 			break;
-		if (utf8)
-			memcpy(out + o, s + i, n);
+		if (bad)
+			out[o++] = '?';
 		else
-			out[o] = (s[i] < 0x20 || s[i] >= 0x7f) ? '?' : (char)s[i];
-		o += n;
+		{
+			memcpy(out + o, s + i, n);
+			o += n;
+		}
 		i += n;
 	}
 	out[o] = '\0';
+}
+
+void
+pgtls__sanitize(const char *in, size_t len, char *out, size_t outlen)
+{
+	pgtls__sanitize_text(in, len, out, outlen, false);
 }
 
 /* The home directory for ~/.postgresql: OVERRIDE, else $HOME, else the passwd entry ("" if none). */
@@ -399,4 +432,131 @@ pgtls__ossl_reason(char *out, size_t outlen, const char *fallback, bool last)
 	else
 		snprintf(out, outlen, "SSL error code %lu", code);
 	ERR_clear_error();
+}
+
+/* ---- the one secret masker ---- */
+
+static bool
+word_start(const char *s, size_t i)
+{
+	return i == 0 || !(isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_');
+}
+
+/* length of a secret key at S+I (password, sslpassword, pgpassword, pwd, psw), 0 if none */
+static size_t
+secret_key(const char *s, size_t i, size_t n)
+{
+	static const char *const keys[] = {"sslpassword", "pgpassword", "password", "pwd", "psw"};
+
+	if (!word_start(s, i))
+		return 0;
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+	{
+		size_t kl = strlen(keys[k]);
+
+		if (n - i >= kl && strncasecmp(s + i, keys[k], kl) == 0 &&
+		    (i + kl == n || !(isalnum((unsigned char)s[i + kl]) || s[i + kl] == '_')))
+			return kl;
+	}
+	return 0;
+}
+
+/* end of the value starting at S+I: a quoted string, or up to a separator */
+static size_t
+value_end(const char *s, size_t i, size_t n)
+{
+	if (i < n && (s[i] == '\'' || s[i] == '"'))
+	{
+		char q = s[i++];
+
+		while (i < n && s[i] != q)
+			i += (s[i] == '\\' && i + 1 < n) ? 2 : 1;
+		return i < n ? i + 1 : n;
+	}
+	while (i < n && !isspace((unsigned char)s[i]) && s[i] != '&' && s[i] != ';' && s[i] != ',' && s[i] != '}')
+		i++;
+	return i;
+}
+
+/* a URI's user:password@ : [*FROM, *TO) is the password, false if none */
+static bool
+uri_password(const char *s, size_t n, size_t *from, size_t *to)
+{
+	const char *scheme = n > 3 ? memmem(s, n, "://", 3) : NULL;
+	size_t start, end, colon = 0, at = 0;
+
+	if (scheme == NULL)
+		return false;
+	start = (size_t)(scheme - s) + 3;
+	/* the authority ends at the token's end or the query; the password may hold '/' or '@' */
+	for (end = start; end < n && !isspace((unsigned char)s[end]) && s[end] != '?' && s[end] != '"' && s[end] != '\'';
+	     end++)
+		if (s[end] == '@')
+			at = end;
+	for (size_t i = start; at && i < at; i++)
+		if (s[i] == ':')
+		{
+			colon = i;
+			break;
+		}
+	if (!at || !colon)
+		return false;
+	*from = colon + 1;
+	*to = at;
+	return true;
+}
+
+/*
+ * The one secret masker, used by every output that can show settings as
+ * written: a URI's password, and the values of password, sslpassword,
+ * PGPASSWORD, and Npgsql's Pwd/Psw keys in key=value, key = value and
+ * key: value forms (any case, quoted or not) become "****".  Returns a
+ * malloc'd string (NULL when out of memory).
+ */
+char *
+pgtls__mask_secrets(const char *s, size_t n)
+{
+	pgtls_strbuf sb;
+	size_t i = 0, ufrom = 0, uto = 0;
+	bool uri = uri_password(s, n, &ufrom, &uto);
+
+	pgtls__sb_init(&sb);
+	while (i < n)
+	{
+		size_t kl = secret_key(s, i, n);
+
+		if (uri && i == ufrom)
+		{
+			pgtls__sb_append_mem(&sb, "****", 4);
+			i = uto;
+			continue;
+		}
+		if (kl)
+		{
+			size_t j = i + kl;
+
+			while (j < n && (s[j] == ' ' || s[j] == '\t' || s[j] == '"' || s[j] == '\''))
+				j++;
+			if (j < n && (s[j] == '=' || s[j] == ':'))
+			{
+				j++;
+				while (j < n && (s[j] == ' ' || s[j] == '\t'))
+					j++;
+				pgtls__sb_append_mem(&sb, s + i, j - i);
+				pgtls__sb_append_mem(&sb, "****", 4);
+				i = value_end(s, j, n);
+				continue;
+			}
+		}
+		pgtls__sb_append_mem(&sb, s + i, 1);
+		i++;
+	}
+	if (sb.oom)
+	{
+		pgtls__sb_free(&sb);
+		return NULL;
+	}
+	if (sb.data == NULL)
+		return strdup("");
+	return sb.data;
 }

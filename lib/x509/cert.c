@@ -78,7 +78,7 @@ pgtls__json_text(const char *data, size_t len)
 
 	if (copy == NULL)
 		return NULL;
-	pgtls__sanitize(data, len, copy, len + 1);
+	pgtls__sanitize_text(data, len, copy, len + 1, true);
 	s = json_string(copy);
 	free(copy);
 	return s;

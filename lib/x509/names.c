@@ -199,11 +199,16 @@ pgtls__host_matches(X509 *cert, const char *host, char *msg, size_t msglen)
 	}
 	if (rc == 0)
 	{
+		char shown[512] = "";
+
+		/* the name comes from the server: through the sanitiser before anyone prints it */
+		if (first)
+			pgtls__sanitize(first, strlen(first), shown, sizeof(shown));
 		if (examined > 1)
 			snprintf(msg, msglen, "server certificate for \"%s\" (and %d other name%s) does not match host name \"%s\"",
-			         first, examined - 1, examined - 1 == 1 ? "" : "s", host);
+			         shown, examined - 1, examined - 1 == 1 ? "" : "s", host);
 		else if (examined == 1)
-			snprintf(msg, msglen, "server certificate for \"%s\" does not match host name \"%s\"", first, host);
+			snprintf(msg, msglen, "server certificate for \"%s\" does not match host name \"%s\"", shown, host);
 		else
 			snprintf(msg, msglen, "could not get server's host name from server certificate");
 	}

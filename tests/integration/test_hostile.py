@@ -1,0 +1,146 @@
+#!/usr/bin/python3
+"""Hostile-input regression suite (issue 9), against the sanitized binary.
+
+Each test keeps a defect of the hostile-input campaign fixed:
+- D1  a server (or proxy) that drops the connection after 'S' or after the
+      TLS handshake must not kill pgtls with SIGPIPE (exit 141);
+- D2/D3 a unique password string must appear in no output form of probe,
+      clients or rotation (text, JSON, -q, errors);
+- D4  a server error text in Latin-1, or long UTF-8 cut at a buffer limit,
+      must not drop fields or findings;
+- D13 control characters, C1 controls and bidi overrides from a server
+      (certificate names, error texts) must not reach the terminal;
+- D17 user and database names that a spreadsheet would run as a formula
+      are neutralised in CSV output.
+
+Run:  /usr/bin/python3 tests/integration/test_hostile.py BUILD_DIR
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import HERE, check, free_port, run_tests  # noqa: E402
+
+HOSTILE = os.path.join(HERE, "hostile")
+SECRET = "Zq7SECRETpw4x"
+
+
+def serve(env, *argv):
+    """Starts a scripted server; returns (process, port)."""
+    port = free_port()
+    p = subprocess.Popen([sys.executable, os.path.join(HOSTILE, argv[0]), *argv[1:2], str(port), *argv[2:]]
+                         if argv[0] != "fake_server.py" else
+                         [sys.executable, os.path.join(HOSTILE, argv[0]), str(port), *argv[1:]],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            import socket
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return p, port
+        except OSError:
+            time.sleep(0.05)
+    return p, port
+
+
+def cert(env, name, cn, san):
+    key, crt = os.path.join(env.tmp, name + ".key"), os.path.join(env.tmp, name + ".pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", key, "-out", crt, "-days", "30", "-subj", "/CN=" + cn, "-addext",
+                    "subjectAltName=DNS:" + san], check=True, capture_output=True)
+    return crt, key
+
+
+def test_sigpipe(env):
+    crt, key = cert(env, "d1", "d1.test", "d1.test")
+    for mode in ("after-s", "after-tls"):
+        p, port = serve(env, "sigpipe_server.py", mode, crt, key) if mode == "after-tls" else \
+            serve(env, "sigpipe_server.py", mode)
+        try:
+            r = env.pgtls("probe", "-q", "--timeout", "3", "127.0.0.1:%d" % port)
+            check(r.returncode in (1, 2, 3) and r.stdout.startswith("PGTLS "),
+                  "D1 %s: a report, no SIGPIPE (exit %d, %r)" % (mode, r.returncode, r.stdout))
+        finally:
+            p.kill()
+
+
+def test_no_password_anywhere(env):
+    targets = ["postgresql://u:%s@127.0.0.1:%d/db" % (SECRET, free_port()),
+               "host=127.0.0.1 port=%d password=%s" % (free_port(), SECRET),
+               "host=127.0.0.1 password = '%s' sslpassword=%s" % (SECRET, SECRET),
+               "host=127.0.0.1 password=%s broken" % SECRET,
+               "u:%s@127.0.0.1:5" % SECRET]
+    for t in targets:
+        for args in (["probe", "--timeout", "1"], ["probe", "--json", "--timeout", "1"], ["probe", "-q", "--timeout", "1"]):
+            r = env.pgtls(*args, t)
+            check(SECRET not in r.stdout + r.stderr, "D2: no password in `%s` output for %r" % (" ".join(args), t))
+    d = os.path.join(env.tmp, "d3")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "app.conf"), "w") as f:
+        f.write("A='host=db password = %s sslmode=require'\n" % SECRET)
+        f.write("B='host=db password=   %s sslmode=require'\n" % SECRET)
+        f.write("C='host=db sslpassword=%s sslmode=require'\n" % SECRET)
+        f.write('D="postgresql://u:%s/x@db/app?sslmode=require"\n' % SECRET[:6])
+        f.write('E="postgresql://u:%s@db/app?sslmode=require"\n' % SECRET)
+    with open(os.path.join(d, "Program.cs"), "w") as f:
+        f.write('var a = "Host=db;Database=app;PWD=%s;SSL Mode=Require";\n' % SECRET)
+        f.write('var b = "Host=db;Database=app;PSW=%s;SSL Mode=Require";\n' % SECRET)
+        f.write('var c = "Host=db;Database=app;Password = %s;SSL Mode=Require";\n' % SECRET)
+    for args in (["clients"], ["clients", "--json"]):
+        r = env.pgtls(*args, d)
+        check(SECRET[:6] not in r.stdout + r.stderr, "D3: no password (or part of it) in `%s`" % " ".join(args))
+    r = env.pgtls("clients", "--json", d)
+    check(len(json.loads(r.stdout)["clients"]) == 8, "D3: the 8 settings are found")
+    newca = os.path.join(env.pki, "new-root.crt")
+    for args in (["rotation", "--new-ca", newca, "--clients", d], ["rotation", "--json", "--new-ca", newca, "--clients", d]):
+        r = env.pgtls(*args, "postgresql://u:%s@127.0.0.1:%d/db" % (SECRET, free_port()))
+        check(SECRET[:6] not in r.stdout + r.stderr, "D2/D3: no password in `%s`" % " ".join(args[:2]))
+
+
+def test_server_texts(env):
+    # D4: Latin-1 and long UTF-8 error texts keep the reply and its finding
+    for mode in ("latin1", "long-utf8"):
+        p, port = serve(env, "pg_reply_server.py", mode)
+        try:
+            r = env.pgtls("probe", "--json", "--timeout", "3", "127.0.0.1:%d" % port)
+            rep = json.loads(r.stdout)
+            check(rep["plaintext"]["startup"]["result"] == "rejected",
+                  "D4 %s: the rejection is kept (%s)" % (mode, rep["plaintext"]["startup"]))
+            check(any(f["code"] == "plaintext_rejected" for f in rep["findings"]), "D4 %s: its finding is kept" % mode)
+        finally:
+            p.kill()
+    # D13: terminal controls in certificate names and server texts never reach the terminal
+    crt, key = cert(env, "d13", "x\x1b[31my", "a\x1b]0;pwned\x07b")
+    msg = "bad\x1b[2J \u009b31m \u202eevil".encode()
+    p, port = serve(env, "fake_server.py", crt, key, msg.hex())
+    try:
+        for args in (["probe", "--timeout", "3"], ["probe", "-q", "--timeout", "3"]):
+            r = env.pgtls(*args, "127.0.0.1:%d" % port)
+            out = r.stdout + r.stderr
+            check("\x1b" not in out and "\x07" not in out and "\u009b" not in out and "\u202e" not in out,
+                  "D13: no terminal control in `%s` output" % " ".join(args))
+        r = env.pgtls("probe", "--timeout", "3", "127.0.0.1:%d" % port)
+        check("DNS:a?]0;pwned?b" in r.stdout, "D13: the SAN is shown with its controls replaced")
+    finally:
+        p.kill()
+
+
+def test_csv_formula(env):
+    log = os.path.join(env.tmp, "formula.log")
+    with open(log, "w") as f:
+        f.write('2026-03-01 08:00:00.100 UTC [3001] FATAL:  pg_hba.conf rejects connection for host "192.0.2.9", '
+                'user "=HYPERLINK(\\"http://x\\")", database "+cmd", no encryption\n')
+    r = env.pgtls("logs", "--csv", log)
+    rows = r.stdout.splitlines()
+    check(len(rows) == 2 and "'=HYPERLINK" in rows[1] and ",'+cmd," in rows[1],
+          "D17: formula fields are neutralised in CSV: %r" % rows[1:])
+
+
+def main():
+    return run_tests([test_sigpipe, test_no_password_anywhere, test_server_texts, test_csv_formula])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
