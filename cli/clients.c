@@ -55,7 +55,7 @@ render_clients(const pgtls_clients *cl)
 	for (int o = 0; o <= PGTLS_OUTCOME_UNKNOWN; o++)
 		if (counts[o])
 			printf(" %d %s,", counts[o], pgtls_outcome_name((pgtls_client_outcome)o));
-	printf(" %d path%s not read\n", pgtls_clients_nskipped(cl), pgtls_clients_nskipped(cl) == 1 ? "" : "s");
+	printf(" %d path%s not read\n", pgtls_clients_nskipped_total(cl), pgtls_clients_nskipped_total(cl) == 1 ? "" : "s");
 }
 
 static int

@@ -98,6 +98,12 @@ void pgtls__sanitize(const char *in, size_t len, char *out, size_t outlen);
 void pgtls__home_dir(const char *override, char *out, size_t outlen);
 /* OpenSSL's reason for the oldest (or, if LAST, newest) queued error, or FALLBACK; clears the queue */
 void pgtls__ossl_reason(char *out, size_t outlen, const char *fallback, bool last);
+/* the one bounded non-blocking opener: a regular file of at most MAX bytes, or -1 with WHY */
+struct stat;
+int pgtls__open_regular(const char *path, bool follow, long max, struct stat *st, char *why, size_t whylen);
+/* all of FD (at most MAX bytes), malloc'd and NUL-terminated; NULL with WHY */
+char *pgtls__read_all(int fd, size_t max, size_t *len, char *why, size_t whylen);
+
 /* the one secret masker (see util.c): passwords in URIs and key=value settings become "****"; malloc'd */
 char *pgtls__mask_secrets(const char *s, size_t n);
 /* one CSV field (quoted when it holds , " CR or LF), then SEP unless it is 0 */

@@ -409,6 +409,12 @@ pgtls_clients_nskipped(const pgtls_clients *c)
 	return c ? c->nskipped : 0;
 }
 
+int
+pgtls_clients_nskipped_total(const pgtls_clients *c)
+{
+	return c ? c->nskipped + c->nskipped_more : 0;
+}
+
 const char *
 pgtls_clients_skipped_path(const pgtls_clients *c, int i)
 {

@@ -73,6 +73,7 @@ struct pgtls_clients
 	int caprecs;
 	skipped_path *skipped;
 	int nskipped;
+	int nskipped_more; /* skipped beyond the listed 1000 */
 	int files;
 	char home[1024];
 	bool force_service; /* the file being read is a service file (PGSERVICEFILE) */

@@ -537,7 +537,10 @@ skip(pgtls_clients *c, const char *path, const char *why)
 	skipped_path *grown;
 
 	if (c->nskipped >= 1000)
+	{
+		c->nskipped_more++; /* counted, and said, though not listed */
 		return;
+	}
 	grown = realloc(c->skipped, (size_t)(c->nskipped + 1) * sizeof(*grown));
 	if (grown == NULL)
 		return;
@@ -548,32 +551,27 @@ skip(pgtls_clients *c, const char *path, const char *why)
 }
 
 static void
-scan_file(pgtls_clients *c, const char *path)
+scan_file(pgtls_clients *c, const char *path, bool follow)
 {
-	FILE *f = fopen(path, "rb");
+	struct stat st;
+	char why[256];
+	int fd = pgtls__open_regular(path, follow, MAX_FILE, &st, why, sizeof(why));
 	char *buf;
 	size_t n;
 
-	if (f == NULL)
+	if (fd < 0)
 	{
-		skip(c, path, strerror(errno));
+		skip(c, path, why);
 		return;
 	}
-	buf = malloc(MAX_FILE + 1);
+	buf = pgtls__read_all(fd, MAX_FILE, &n, why, sizeof(why));
+	close(fd);
 	if (buf == NULL)
-	{
-		fclose(f);
-		return;
-	}
-	n = fread(buf, 1, MAX_FILE + 1, f);
-	fclose(f);
-	if (n > MAX_FILE)
-		skip(c, path, "larger than 4 MiB");
+		skip(c, path, why);
 	else if (memchr(buf, '\0', n < 8192 ? n : 8192))
-		; /* binary: silently ignored */
+		; /* binary: not a configuration file */
 	else
 	{
-		buf[n] = '\0';
 		c->files++;
 		scan_buffer(c, path, buf, n);
 	}
@@ -585,13 +583,16 @@ scan_path(pgtls_clients *c, const char *path, int depth)
 {
 	struct stat st;
 
-	if (lstat(path, &st) != 0)
+	/* a path named by the user is followed; links met inside a tree are not (no loops) */
+	if ((depth == 0 ? stat(path, &st) : lstat(path, &st)) != 0)
 	{
 		skip(c, path, strerror(errno));
 		return;
 	}
-	if (S_ISREG(st.st_mode))
-		scan_file(c, path);
+	if (S_ISLNK(st.st_mode))
+		skip(c, path, "symbolic link: not followed");
+	else if (S_ISREG(st.st_mode))
+		scan_file(c, path, depth == 0);
 	else if (S_ISDIR(st.st_mode))
 	{
 		DIR *d;
@@ -621,6 +622,8 @@ scan_path(pgtls_clients *c, const char *path, int depth)
 		}
 		closedir(d);
 	}
+	else if (depth == 0)
+		skip(c, path, "not a regular file or directory");
 }
 
 pgtls_err
@@ -686,7 +689,7 @@ pgtls_clients_scan_env(pgtls_clients *c, char *const *envp)
 			if (svc[k][0] && pgtls__file_exists(svc[k]))
 			{
 				c->force_service = true;
-				scan_file(c, svc[k]);
+				scan_file(c, svc[k], true);
 				c->force_service = false;
 			}
 	}

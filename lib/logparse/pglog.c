@@ -762,17 +762,18 @@ pgtls_logscan_file(pgtls_logscan *s, const char *path)
 		return PGTLS_ERR_USAGE;
 	pgtls__clearerr(&s->err);
 	{
+		/* opened once: a pipe or FIFO cannot be read twice (zlib reads plain files transparently) */
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		unsigned char magic[2] = {0, 0};
 
 		if (fd < 0)
 			return pgtls__seterr(&s->err, PGTLS_ERR_IO, "could not open \"%s\": %s", path, strerror(errno));
-		gzipped = read(fd, magic, 2) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-		close(fd);
+		gz = gzdopen(fd, "rb");
+		if (gz == NULL)
+		{
+			close(fd);
+			return pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
+		}
 	}
-	gz = gzopen(path, "rb");
-	if (gz == NULL)
-		return pgtls__seterr(&s->err, PGTLS_ERR_IO, "could not open \"%s\": %s", path, strerror(errno));
 	gzbuffer(gz, 256 * 1024);
 	chunk = malloc(LOG_CHUNK);
 	if (chunk == NULL)
@@ -786,14 +787,21 @@ pgtls_logscan_file(pgtls_logscan *s, const char *path)
 	s->skipping = false;
 	{
 		uint64_t b0 = s->bytes;
+		int zerr = Z_OK;
 
 		while ((n = gzread(gz, chunk, LOG_CHUNK)) > 0)
 			if (pgtls_logscan_feed(s, chunk, (size_t)n) != PGTLS_OK)
 				break;
-		if (n < 0)
+		gzipped = !gzdirect(gz);
+		(void)gzerror(gz, &zerr);
+		/* a truncated .gz ends with Z_BUF_ERROR: partial counts are not a report */
+		if (n < 0 || zerr == Z_BUF_ERROR)
 		{
-			int zerr;
 			const char *zmsg = gzerror(gz, &zerr);
+
+			/* zlib names the descriptor ("<fd:3>: "): the path is said already */
+			if (strncmp(zmsg, "<fd:", 4) == 0 && strstr(zmsg, ": "))
+				zmsg = strstr(zmsg, ": ") + 2;
 
 			/* the message lives in the gz state: record it before gzclose() */
 			pgtls__seterr(&s->err, zerr == Z_ERRNO ? PGTLS_ERR_IO : PGTLS_ERR_PARSE, "could not read \"%s\": %s", path,

@@ -606,19 +606,13 @@ pgtls_store_load_file(pgtls_store *s, const char *path, const char *password)
 	if (s == NULL || path == NULL)
 		return PGTLS_ERR_USAGE;
 	pgtls__clearerr(&s->err);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return pgtls__seterr(&s->err, PGTLS_ERR_IO, "could not open \"%s\": %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 	{
-		close(fd);
-		return pgtls__seterr(&s->err, PGTLS_ERR_IO, "\"%s\" is not a regular file", path);
-	}
-	if (st.st_size > STORE_MAX_FILE)
-	{
-		close(fd);
-		return pgtls__seterr(&s->err, PGTLS_ERR_PARSE, "\"%s\": larger than %d MiB", path,
-		                     STORE_MAX_FILE / (1024 * 1024));
+		char why[256];
+
+		/* never blocks on a FIFO or device; only regular files of bounded size */
+		fd = pgtls__open_regular(path, true, STORE_MAX_FILE, &st, why, sizeof(why));
+		if (fd < 0)
+			return pgtls__seterr(&s->err, PGTLS_ERR_IO, "could not open \"%s\": %s", path, why);
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (buf == NULL)

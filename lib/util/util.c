@@ -15,7 +15,10 @@
 #include <pwd.h>
 #include <strings.h>
 #include <time.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <openssl/err.h>
 
@@ -559,4 +562,85 @@ pgtls__mask_secrets(const char *s, size_t n)
 	if (sb.data == NULL)
 		return strdup("");
 	return sb.data;
+}
+
+/*
+ * The one bounded, non-blocking file opener for inputs that must be files:
+ * opening a FIFO or a device must not hang (O_NONBLOCK), and anything but
+ * a regular file of at most MAX bytes is refused.  Reads on the returned
+ * descriptor do not block either (a /proc file that would block fails with
+ * EAGAIN).  Returns the descriptor, or -1 with the reason in WHY.
+ */
+int
+pgtls__open_regular(const char *path, bool follow, long max, struct stat *st, char *why, size_t whylen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW));
+
+	if (fd < 0)
+	{
+		snprintf(why, whylen, "%s", errno == ELOOP && !follow ? "symbolic link: not followed" : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode))
+	{
+		snprintf(why, whylen, "not a regular file");
+		close(fd);
+		return -1;
+	}
+	if (st->st_size > max)
+	{
+		snprintf(why, whylen, "larger than %lld MiB", (long long)(max / (1024 * 1024)));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads all of FD (at most MAX bytes) into a malloc'd, NUL-terminated buffer; NULL with WHY on error. */
+char *
+pgtls__read_all(int fd, size_t max, size_t *len, char *why, size_t whylen)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap + 1);
+
+	while (buf)
+	{
+		ssize_t r;
+
+		if (n == cap)
+		{
+			char *grown;
+
+			if (cap >= max)
+			{
+				snprintf(why, whylen, "larger than %zu MiB", max / (1024 * 1024));
+				free(buf);
+				return NULL;
+			}
+			cap = cap * 2 > max ? max : cap * 2;
+			grown = realloc(buf, cap + 1);
+			if (grown == NULL)
+				break;
+			buf = grown;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+		{
+			snprintf(why, whylen, "could not read: %s", strerror(errno));
+			free(buf);
+			return NULL;
+		}
+		if (r == 0)
+		{
+			buf[n] = '\0';
+			*len = n;
+			return buf;
+		}
+		n += (size_t)r;
+	}
+	free(buf);
+	snprintf(why, whylen, "out of memory");
+	return NULL;
 }

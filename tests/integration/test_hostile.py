@@ -138,8 +138,51 @@ def test_csv_formula(env):
           "D17: formula fields are neutralised in CSV: %r" % rows[1:])
 
 
+def test_files_and_pipes(env):
+    from common import PGTLS
+    log = os.path.join(HERE, "..", "fixtures", "logs", "pg16-debian.log")
+    with open(log, "rb") as f:
+        plain = f.read()
+    import gzip
+    gz = gzip.compress(plain)
+    want = json.loads(env.pgtls("logs", "--json", log).stdout)["totals"]
+    # D6: a pipe is read once: gzip through a pipe gives the same counts
+    for data, what in ((gz, "gzip"), (plain, "plain")):
+        r = subprocess.run([PGTLS, "logs", "--json", "/dev/stdin"], input=data, capture_output=True, env=env.env,
+                           timeout=60)
+        got = json.loads(r.stdout)["totals"] if r.returncode in (0, 1) else None
+        check(got == want, "D6: %s log through a pipe: same counts (%s)" % (what, got))
+    # D20: a truncated .gz is an error, not a partial report
+    t = os.path.join(env.tmp, "truncated.log.gz")
+    with open(t, "wb") as f:
+        f.write(gz[:len(gz) // 2])
+    r = env.pgtls("logs", t)
+    check(r.returncode == 3 and "unexpected end of file" in r.stderr and "<fd:" not in r.stderr,
+          "D20: truncated gzip: one-line error, exit 3 (%d %r)" % (r.returncode, r.stderr.strip()))
+    # D14/D15: a symbolic link named on the command line is read; links inside a tree are reported, not followed
+    d = os.path.join(env.tmp, "d14")
+    os.makedirs(os.path.join(d, "tree"), exist_ok=True)
+    with open(os.path.join(d, "real.conf"), "w") as f:
+        f.write("DSN='host=db sslmode=verify-full sslrootcert=system'\n")
+    os.symlink(os.path.join(d, "real.conf"), os.path.join(d, "link.conf"))
+    os.symlink(d, os.path.join(d, "tree", "loop"))
+    r = env.pgtls("clients", "--json", os.path.join(d, "link.conf"))
+    check(json.loads(r.stdout)["files_scanned"] == 1, "D14: a symlinked file named on the command line is read")
+    r = env.pgtls("clients", d)
+    check("loop: symbolic link: not followed" in r.stdout and r.returncode in (0, 1),
+          "D15: a link inside the tree is said in the text output: %r" % r.stdout[-300:])
+    # D16: no blocking open: a FIFO given as a store, and /proc as a tree
+    fifo = os.path.join(env.tmp, "fifo")
+    os.mkfifo(fifo)
+    r = env.pgtls("store", "inspect", fifo, timeout=10)
+    check(r.returncode == 3 and "not a regular file" in r.stderr, "D16: store inspect FIFO: error, no hang (%r)" % r.stderr)
+    r = env.pgtls("clients", "/proc/self", timeout=60)
+    check(r.returncode in (0, 1), "D16: clients /proc/self finishes")
+
+
 def main():
-    return run_tests([test_sigpipe, test_no_password_anywhere, test_server_texts, test_csv_formula])
+    return run_tests([test_sigpipe, test_no_password_anywhere, test_server_texts, test_csv_formula,
+                      test_files_and_pipes])
 
 
 if __name__ == "__main__":

@@ -146,7 +146,7 @@ row(pgtls_probe *p, pgtls_sslmode mode)
 static void
 expect_hostile(const char *answer, size_t len, const char *errtext)
 {
-	script s = {answer, len, false, -1, 0, 0};
+	script s = {.answer = answer, .len = len, .listen_fd = -1};
 	pgtls_probe *p = probe(&s);
 	pgtls_conn *c = tls_conn(p);
 	const pgtls_verdict *prefer = row(p, PGTLS_SSLMODE_PREFER);
@@ -211,7 +211,7 @@ test_close_after_s(void **state)
 static void
 test_silent(void **state)
 {
-	script s = {NULL, 0, true, -1, 0, 0};
+	script s = {.silent = true, .listen_fd = -1};
 	pgtls_probe *p;
 
 	(void)state;
@@ -226,7 +226,7 @@ test_silent(void **state)
 static void
 test_refuses_tls(void **state)
 {
-	script s = {"N", 1, false, -1, 0, 0};
+	script s = {.answer = "N", .len = 1, .listen_fd = -1};
 	pgtls_probe *p;
 	const pgtls_verdict *v;
 
