@@ -358,7 +358,8 @@ cli_cmd_connections(int argc, char **argv)
 	}
 	else
 		render_inventory(inv);
-	rc = pgtls_inventory_tcp_without_tls(inv) > 0 ? 1 : 0;
+	/* hidden sessions may be plaintext ones: never exit 0 claiming every TCP session used TLS */
+	rc = pgtls_inventory_tcp_without_tls(inv) > 0 || pgtls_inventory_hidden(inv) > 0 ? 1 : 0;
 done:
 	pgtls_free(out);
 	pgtls_inventory_free(inv);

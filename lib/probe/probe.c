@@ -126,13 +126,15 @@ pgtls_probe_set_option(pgtls_probe *p, pgtls_probe_opt opt, const char *value)
 				return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "empty server name");
 			return dup_opt(p, &p->servername, value);
 		case PGTLS_PROBE_USER:
-			if (value[0] == '\0')
-				return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "empty user name");
-			return dup_opt(p, &p->user, value);
 		case PGTLS_PROBE_DBNAME:
 			if (value[0] == '\0')
-				return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "empty database name");
-			return dup_opt(p, &p->dbname, value);
+				return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "empty %s name",
+				                     opt == PGTLS_PROBE_USER ? "user" : "database");
+			/* the StartupMessage must fit its buffer; PostgreSQL names are at most 63 bytes anyway */
+			if (strlen(value) > PROBE_MAX_NAME)
+				return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "%s name longer than %d bytes",
+				                     opt == PGTLS_PROBE_USER ? "user" : "database", PROBE_MAX_NAME);
+			return dup_opt(p, opt == PGTLS_PROBE_USER ? &p->user : &p->dbname, value);
 		case PGTLS_PROBE_HOME:
 			return dup_opt(p, &p->home, value);
 		case PGTLS_PROBE_ROOTCERT_PASSWORD:

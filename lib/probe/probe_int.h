@@ -20,6 +20,7 @@
 struct stack_st_X509;
 
 #define PROBE_MAX_CONNS 3
+#define PROBE_MAX_NAME 255 /* user and database names */
 
 /* What libpq would do with the root certificate setting. */
 typedef struct rootcert_eval

@@ -164,6 +164,9 @@ parse_conninfo(pgtls_probe *p, const char *spec, bool secret)
 	if (p->err.code)
 		return p->err.code;
 
+	if ((p->cinfo_user && strlen(p->cinfo_user) > PROBE_MAX_NAME) ||
+	    (p->cinfo_dbname && strlen(p->cinfo_dbname) > PROBE_MAX_NAME))
+		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "user or database name longer than %d bytes", PROBE_MAX_NAME);
 	if ((p->host && strchr(p->host, ',')) || (p->hostaddr && strchr(p->hostaddr, ',')) ||
 	    (p->port && strchr(p->port, ',')))
 		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "multiple hosts are not supported: probe each host separately");

@@ -126,7 +126,8 @@ pgtls__parse_backend_msg(const uint8_t *buf, size_t len, size_t *consumed, pgtls
 			const char *val;
 			size_t vlen;
 
-			reply->kind = PGTLS_REPLY_ERROR;
+			/* a malformed ErrorResponse is not a rejection: the kind is set only once it parsed */
+			reply->kind = PGTLS_REPLY_NONE;
 			reply->severity[0] = reply->sqlstate[0] = reply->message[0] = '\0';
 			for (;;)
 			{
@@ -149,6 +150,7 @@ pgtls__parse_backend_msg(const uint8_t *buf, size_t len, size_t *consumed, pgtls
 				else if (code == PG_DIAG_MESSAGE_PRIMARY)
 					copy_field(reply->message, sizeof(reply->message), val, vlen);
 			}
+			reply->kind = PGTLS_REPLY_ERROR;
 			return 1;
 		}
 		case PqMsg_NoticeResponse:

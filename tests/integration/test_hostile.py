@@ -180,9 +180,49 @@ def test_files_and_pipes(env):
     check(r.returncode in (0, 1), "D16: clients /proc/self finishes")
 
 
+def test_protocol_and_usage(env):
+    # D22: an ErrorResponse with an unterminated field is not a rejection
+    import socket
+    import threading
+    l = socket.socket()
+    l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    l.bind(("127.0.0.1", 0))
+    l.listen(4)
+    port = l.getsockname()[1]
+
+    def answer():
+        for _ in range(2):
+            try:
+                c, _ = l.accept()
+                hdr = c.recv(8)
+                if hdr[4:8] == b"\x04\xd2\x16\x2f":
+                    c.send(b"N")
+                    c.recv(4096)
+                c.sendall(b"E\x00\x00\x00\x0cSFATAL")  # field without its NUL
+                time.sleep(0.2)
+                c.close()
+            except OSError:
+                return
+    t = threading.Thread(target=answer)
+    t.start()
+    r = env.pgtls("probe", "--json", "--timeout", "2", "127.0.0.1:%d" % port)
+    t.join()
+    l.close()
+    rep = json.loads(r.stdout)
+    check(rep["plaintext"]["startup"]["result"] == "unknown" and
+          not any(f["code"] == "plaintext_rejected" for f in rep["findings"]),
+          "D22: a malformed ErrorResponse is no rejection and no OK finding: %s" % rep["plaintext"]["startup"])
+    # D23: overlong names are usage errors (UNKNOWN, 3), not a WARNING
+    for args in (["--user", "u" * 300], ["--dbname", "d" * 300]):
+        r = env.pgtls("probe", *args, "127.0.0.1:%d" % free_port())
+        check(r.returncode == 3 and "longer than" in r.stderr, "D23: %s too long: exit 3" % args[0])
+    r = env.pgtls("probe", "host=127.0.0.1 user=%s" % ("u" * 300))
+    check(r.returncode == 3 and "longer than" in r.stderr, "D23: conninfo user too long: exit 3")
+
+
 def main():
     return run_tests([test_sigpipe, test_no_password_anywhere, test_server_texts, test_csv_formula,
-                      test_files_and_pipes])
+                      test_files_and_pipes, test_protocol_and_usage])
 
 
 if __name__ == "__main__":

@@ -252,6 +252,8 @@ def test_unprivileged(env):
     rep = json.loads(r.stdout) if r.returncode in (0, 1) else {}
     check(rep.get("hidden_sessions", 0) >= 1 and "pg_read_all_stats" in rep.get("hidden_note", ""),
           "other users' sessions reported as hidden: %s" % rep)
+    # issue 9 D8: hidden sessions may be plaintext: never exit 0 ("every TCP session used TLS")
+    check(r.returncode == 1, "hidden sessions: exit 1, not 0 (got %d)" % r.returncode)
     r = env.pgtls("server", "--json", mon)
     rep = json.loads(r.stdout) if r.returncode in (0, 1, 2, 3) and r.stdout else {}
     check("pg_hba_file_rules" in rep.get("unreadable", []) and rep.get("hba_rules", 0) is None,
