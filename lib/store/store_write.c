@@ -37,52 +37,112 @@
 /* ---- writing ---- */
 
 /* lower-case alias from the entry or its subject CN, unique in the store */
+typedef struct alias_slot
+{
+	char *key; /* NULL: empty */
+	int value;
+} alias_slot;
+
+static size_t
+alias_hash(const char *k)
+{
+	size_t h = 1469598103934665603ULL;
+
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211ULL;
+	return h;
+}
+
+/* the slot of KEY (linear probing); with INSERT the empty slot where it would go, else NULL when absent */
+static alias_slot *
+slot_find(alias_slot *t, size_t cap, const char *key, bool insert)
+{
+	for (size_t i = alias_hash(key) & (cap - 1);; i = (i + 1) & (cap - 1))
+	{
+		if (t[i].key == NULL)
+			return insert ? &t[i] : NULL;
+		if (strcmp(t[i].key, key) == 0)
+			return &t[i];
+	}
+}
+
+/* an entry's alias before uniquifying: its own, else its CN, else certN; lower case, printable */
 static void
+alias_base(const store_entry *e, int i, char *base, size_t len)
+{
+	if (e->alias[0])
+		snprintf(base, len, "%s", e->alias);
+	else
+	{
+		X509_NAME *nm = X509_get_subject_name(e->cert);
+		int idx = X509_NAME_get_index_by_NID(nm, NID_commonName, -1);
+
+		base[0] = '\0';
+		if (idx >= 0)
+		{
+			const ASN1_STRING *cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, idx));
+			int n = ASN1_STRING_length(cn);
+
+			snprintf(base, len, "%.*s", n < 200 ? n : 200, (const char *)ASN1_STRING_get0_data(cn));
+		}
+		if (base[0] == '\0')
+			snprintf(base, len, "cert%d", i + 1);
+	}
+	for (char *p = base; *p; p++)
+	{
+		unsigned char c = (unsigned char)*p;
+
+		*p = (c < 0x20 || c >= 0x7f) ? '_' : (char)tolower(c);
+	}
+}
+
+static pgtls_err
 assign_aliases(pgtls_store *s)
 {
-	int i, j;
+	/* names taken, and per base name the next suffix to try: hash tables keep this linear (issue 9 D11) */
+	size_t cap = 16;
+	alias_slot *taken, *next;
+	pgtls_err rc = PGTLS_OK;
 
-	for (i = 0; i < s->nentries; i++)
+	while (cap < (size_t)s->nentries * 4)
+		cap *= 2;
+	taken = calloc(cap, sizeof(*taken));
+	next = calloc(cap, sizeof(*next));
+	if (taken == NULL || next == NULL)
+	{
+		rc = pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < s->nentries; i++)
 	{
 		store_entry *e = &s->entries[i];
 		char base[STORE_ALIAS_MAX];
-		char *p;
-		int n = 1;
+		alias_slot *counter;
 
-		if (e->alias[0])
-			snprintf(base, sizeof(base), "%s", e->alias);
-		else
-		{
-			X509_NAME *nm = X509_get_subject_name(e->cert);
-			int idx = X509_NAME_get_index_by_NID(nm, NID_commonName, -1);
-
-			base[0] = '\0';
-			if (idx >= 0)
-			{
-				const ASN1_STRING *cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, idx));
-				int len = ASN1_STRING_length(cn);
-
-				snprintf(base, sizeof(base), "%.*s", len < 200 ? len : 200, (const char *)ASN1_STRING_get0_data(cn));
-			}
-			if (base[0] == '\0')
-				snprintf(base, sizeof(base), "cert%d", i + 1);
-		}
-		for (p = base; *p; p++)
-		{
-			unsigned char c = (unsigned char)*p;
-
-			*p = (c < 0x20 || c >= 0x7f) ? '_' : (char)tolower(c);
-		}
+		alias_base(e, i, base, sizeof(base));
 		snprintf(e->alias, sizeof(e->alias), "%s", base);
-		for (j = 0; j < i; j++)
+		counter = slot_find(next, cap, base, true);
+		if (counter->key == NULL)
 		{
-			if (strcmp(s->entries[j].alias, e->alias) == 0)
+			/* the base itself is the next candidate; keys of this table are copies */
+			counter->key = strdup(base);
+			counter->value = 1;
+			if (counter->key == NULL)
 			{
-				snprintf(e->alias, sizeof(e->alias), "%.240s-%d", base, ++n);
-				j = -1; /* re-check against all */
+				rc = pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
+				goto out;
 			}
 		}
+		while (slot_find(taken, cap, e->alias, false) != NULL)
+			snprintf(e->alias, sizeof(e->alias), "%.240s-%d", base, ++counter->value);
+		slot_find(taken, cap, e->alias, true)->key = e->alias;
 	}
+out:
+	for (size_t k = 0; next && k < cap; k++)
+		free(next[k].key);
+	free(taken);
+	free(next);
+	return rc;
 }
 
 static pgtls_err
@@ -166,7 +226,8 @@ pgtls_store_write_mem(pgtls_store *s, const char *format, const char *password, 
 	*outlen = 0;
 	if (s->nentries == 0)
 		return pgtls__seterr(&s->err, PGTLS_ERR_USAGE, "no certificates to write");
-	assign_aliases(s);
+	if (assign_aliases(s) != PGTLS_OK)
+		return s->err.code;
 	if (strcmp(format, "pem") == 0)
 	{
 		BIO *b = BIO_new(BIO_s_mem());
