@@ -22,6 +22,7 @@
  *-------------------------------------------------------------------------
  */
 #include <ctype.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -371,6 +372,86 @@ pgtls__store_libctx(pgtls_store *s)
 	return PGTLS_OK;
 }
 
+#define P12_MAX_ITER 10000000L /* PBKDF2/PBE iterations: OpenSSL writes 2048, OWASP advises 600,000 */
+
+static long
+asn1_long(const ASN1_INTEGER *i)
+{
+	long v = i ? ASN1_INTEGER_get(i) : 0;
+
+	return v < 0 ? LONG_MAX : v; /* -1 means too large for a long */
+}
+
+/* iteration count of a PKCS#5 (PBES1 or PBES2/PBKDF2) algorithm, 0 when not found */
+static long
+pbe_iterations(const X509_ALGOR *alg)
+{
+	long iter = 0;
+
+	if (alg == NULL || alg->parameter == NULL)
+		return 0;
+	if (OBJ_obj2nid(alg->algorithm) == NID_pbes2)
+	{
+		PBE2PARAM *pbe2 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter);
+		PBKDF2PARAM *kdf = NULL;
+
+		if (pbe2 && pbe2->keyfunc && OBJ_obj2nid(pbe2->keyfunc->algorithm) == NID_id_pbkdf2)
+			kdf = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM), pbe2->keyfunc->parameter);
+		if (kdf)
+			iter = asn1_long(kdf->iter);
+		PBKDF2PARAM_free(kdf);
+		PBE2PARAM_free(pbe2);
+	}
+	else
+	{
+		PBEPARAM *pbe = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBEPARAM), alg->parameter);
+
+		if (pbe)
+			iter = asn1_long(pbe->iter);
+		PBEPARAM_free(pbe);
+	}
+	ERR_clear_error();
+	return iter;
+}
+
+/*
+ * A hostile file can ask for 2^31 key-derivation rounds: minutes of CPU per
+ * password tried.  The counts are read before any derivation is run.
+ */
+static pgtls_err
+check_iterations(pgtls_store *s, PKCS12 *p12)
+{
+	const ASN1_INTEGER *mac_iter = NULL;
+	STACK_OF(PKCS7) * asafes;
+	long worst = 0;
+
+	if (PKCS12_mac_present(p12))
+	{
+		PKCS12_get0_mac(NULL, NULL, NULL, &mac_iter, p12);
+		worst = mac_iter ? asn1_long(mac_iter) : 1;
+	}
+	asafes = PKCS12_unpack_authsafes(p12);
+	for (int i = 0; asafes && i < sk_PKCS7_num(asafes); i++)
+	{
+		PKCS7 *p7 = sk_PKCS7_value(asafes, i);
+
+		if (OBJ_obj2nid(p7->type) == NID_pkcs7_encrypted && p7->d.encrypted && p7->d.encrypted->enc_data)
+		{
+			long it = pbe_iterations(p7->d.encrypted->enc_data->algorithm);
+
+			if (it > worst)
+				worst = it;
+		}
+	}
+	sk_PKCS7_pop_free(asafes, PKCS7_free);
+	ERR_clear_error();
+	if (worst > P12_MAX_ITER)
+		return pgtls__seterr(&s->err, PGTLS_ERR_PARSE,
+		                     "PKCS#12 file asks for %ld key-derivation iterations (at most %ld are accepted)", worst,
+		                     P12_MAX_ITER);
+	return PGTLS_OK;
+}
+
 static pgtls_err
 read_p12(pgtls_store *s, PKCS12 *p12, const char *password, bool password_given, int file)
 {
@@ -379,7 +460,7 @@ read_p12(pgtls_store *s, PKCS12 *p12, const char *password, bool password_given,
 	int i;
 	pgtls_err rc = PGTLS_OK;
 
-	if (pgtls__store_libctx(s) != PGTLS_OK)
+	if (pgtls__store_libctx(s) != PGTLS_OK || check_iterations(s, p12) != PGTLS_OK)
 		return s->err.code;
 	if (PKCS12_mac_present(p12))
 	{

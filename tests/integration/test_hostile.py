@@ -220,9 +220,28 @@ def test_protocol_and_usage(env):
     check(r.returncode == 3 and "longer than" in r.stderr, "D23: conninfo user too long: exit 3")
 
 
+def test_store_bounds(env):
+    # D12: a PKCS#12 asking for 2^31-1 PBKDF2 iterations is refused at once
+    t0 = time.monotonic()
+    r = env.pgtls("store", "inspect", "--password", "x", os.path.join(HOSTILE, "nomac-huge.p12"), timeout=30)
+    check(r.returncode == 3 and "iterations" in r.stderr and time.monotonic() - t0 < 10,
+          "D12: huge iteration count refused in %.1fs: %r" % (time.monotonic() - t0, r.stderr.strip()))
+    # D10: 20,000 copies of one certificate: duplicates found by sorting, in seconds (was quadratic)
+    one = open(os.path.join(env.pki, "new-root.crt")).read()
+    big = os.path.join(env.tmp, "20k.pem")
+    with open(big, "w") as f:
+        f.write(one * 20000)
+    t0 = time.monotonic()
+    r = env.pgtls("store", "inspect", "--json", big, timeout=120)
+    took = time.monotonic() - t0
+    rep = json.loads(r.stdout) if r.stdout.startswith("{") else {}
+    check(rep.get("summary", {}).get("duplicates") == 19999 and took < 60,
+          "D10: 20,000 certificates inspected in %.1fs, duplicates %s" % (took, rep.get("summary")))
+
+
 def main():
     return run_tests([test_sigpipe, test_no_password_anywhere, test_server_texts, test_csv_formula,
-                      test_files_and_pipes, test_protocol_and_usage])
+                      test_files_and_pipes, test_protocol_and_usage, test_store_bounds])
 
 
 if __name__ == "__main__":
