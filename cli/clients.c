@@ -51,6 +51,8 @@ render_clients(const pgtls_clients *cl)
 	}
 	for (int i = 0; i < pgtls_clients_nskipped(cl); i++)
 		printf("not read: %s: %s\n", pgtls_clients_skipped_path(cl, i), pgtls_clients_skipped_reason(cl, i));
+	if (pgtls_clients_not_listed(cl) > 0)
+		printf("%d more client configurations found but not listed (more than %d)\n", pgtls_clients_not_listed(cl), n);
 	printf("%d client%s:", n, n == 1 ? "" : "s");
 	for (int o = 0; o <= PGTLS_OUTCOME_UNKNOWN; o++)
 		if (counts[o])
@@ -109,7 +111,8 @@ cli_cmd_clients(int argc, char **argv)
 				       "encrypted, not verified / may fall back to plaintext / plaintext.\n"
 				       "Driver rules: docs/drivers.md.  Passwords are masked.\n"
 				       "\n"
-				       "Exit status: 0 every client verifies the server fully, 1 some do not, 3 error.\n");
+				       "Exit status: 0 every client verifies the server fully and every path was read,\n"
+				       "1 some do not (or a path was not read, or clients were not listed), 3 error.\n");
 				return 0;
 			default:
 				fprintf(stderr, "Try \"pgtls clients --help\" for more information.\n");

@@ -764,6 +764,8 @@ extern "C"
 	/* Files read, and paths not read with the reason. */
 	PGTLS_API int pgtls_clients_files_scanned(const pgtls_clients *clients);
 	PGTLS_API int pgtls_clients_nskipped(const pgtls_clients *clients);
+	/* Clients found beyond the 100,000 listed (they make the status 1, never an all-clear). */
+	PGTLS_API int pgtls_clients_not_listed(const pgtls_clients *clients);
 	/* Paths not read, including those beyond the listed 1000. */
 	PGTLS_API int pgtls_clients_nskipped_total(const pgtls_clients *clients);
 	PGTLS_API const char *pgtls_clients_skipped_path(const pgtls_clients *clients, int i);

@@ -320,7 +320,10 @@ pgtls__clients_add(pgtls_clients *c, const char *file, int line, const char *kin
 	client_rec *r;
 
 	if (c->nrecs >= MAX_FINDINGS)
+	{
+		c->nrecs_dropped++; /* counted and said: a client not listed is not an all-clear */
 		return;
+	}
 	if (c->nrecs == c->caprecs)
 	{
 		int cap = c->caprecs ? c->caprecs * 2 : 64;
@@ -389,6 +392,9 @@ pgtls_clients_status(const pgtls_clients *c)
 {
 	if (c == NULL)
 		return 3;
+	/* anything not read or not listed may hide a client: never an all-clear */
+	if (c->nrecs_dropped > 0 || c->nskipped > 0 || c->nskipped_more > 0)
+		return 1;
 	for (int i = 0; i < c->nrecs; i++)
 		if (c->recs[i].outcome != PGTLS_OUTCOME_VERIFIES_FULL || c->recs[i].failure != PGTLS_FAIL_NONE)
 			return 1;
@@ -407,6 +413,12 @@ int
 pgtls_clients_nskipped(const pgtls_clients *c)
 {
 	return c ? c->nskipped : 0;
+}
+
+int
+pgtls_clients_not_listed(const pgtls_clients *c)
+{
+	return c ? c->nrecs_dropped : 0;
 }
 
 int

@@ -71,6 +71,7 @@ struct pgtls_clients
 	client_rec *recs;
 	int nrecs;
 	int caprecs;
+	int nrecs_dropped; /* found beyond the 100,000 listed */
 	skipped_path *skipped;
 	int nskipped;
 	int nskipped_more; /* skipped beyond the listed 1000 */

@@ -47,11 +47,10 @@ pgtls_logscan_new(void)
 
 	if (s == NULL)
 		return NULL;
-	s->buf = malloc(LOG_CHUNK + PGTLS_LOG_MAX_LINE + 1);
-	s->pids = calloc(PIDMAP_SIZE, sizeof(pidslot));
-	s->cap = 1024;
+	/* the chunk buffer and the pid map grow on use: small inputs (and fuzzing) stay small */
+	s->cap = 64;
 	s->clients = calloc(s->cap, sizeof(client));
-	if (!s->buf || !s->pids || !s->clients)
+	if (!s->clients)
 	{
 		pgtls_logscan_free(s);
 		return NULL;
@@ -162,32 +161,35 @@ grow_clients(pgtls_logscan *s)
 static client *
 get_client(pgtls_logscan *s, const char *host, const char *user, const char *db, const char *app)
 {
-	size_t h;
+	size_t h = (size_t)hash_str(hash_str(hash_str(hash_str(14695981039346656037ULL, host), user), db), app);
+	client *c;
 
-	if (s->nclients * 2 >= s->cap)
-	{
-		if (s->nclients >= MAX_CLIENTS || !grow_clients(s))
-			goto full;
-	}
-	h = (size_t)hash_str(hash_str(hash_str(hash_str(14695981039346656037ULL, host), user), db), app);
+	/* a known client is always counted, whatever the table holds */
 	for (;; h++)
 	{
-		client *c = &s->clients[h & (s->cap - 1)];
-
+		c = &s->clients[h & (s->cap - 1)];
 		if (!c->used)
-		{
-			c->used = true;
-			snprintf(c->host, sizeof(c->host), "%s", host);
-			snprintf(c->user, sizeof(c->user), "%s", user);
-			snprintf(c->db, sizeof(c->db), "%s", db);
-			snprintf(c->app, sizeof(c->app), "%s", app);
-			s->nclients++;
-			return c;
-		}
+			break;
 		if (strcmp(c->host, host) == 0 && strcmp(c->user, user) == 0 && strcmp(c->db, db) == 0 &&
 		    strcmp(c->app, app) == 0)
 			return c;
 	}
+	/* a new one only while fewer than MAX_CLIENTS are tabulated (the rest is counted as untabulated) */
+	if (s->nclients >= MAX_CLIENTS)
+		goto full;
+	if ((s->nclients + 1) * 2 > s->cap)
+	{
+		if (!grow_clients(s))
+			goto full;
+		return get_client(s, host, user, db, app);
+	}
+	c->used = true;
+	snprintf(c->host, sizeof(c->host), "%s", host);
+	snprintf(c->user, sizeof(c->user), "%s", user);
+	snprintf(c->db, sizeof(c->db), "%s", db);
+	snprintf(c->app, sizeof(c->app), "%s", app);
+	s->nclients++;
+	return c;
 full:
 	s->overflow++;
 	return NULL;
@@ -215,7 +217,29 @@ pid_set(pgtls_logscan *s, int pid, const char *host)
 
 	if (pid <= 0)
 		return;
-	p = &s->pids[(unsigned)pid & (PIDMAP_SIZE - 1)];
+	if (s->pids == NULL)
+	{
+		s->pidcap = 256;
+		if ((s->pids = calloc(s->pidcap, sizeof(pidslot))) == NULL)
+			return; /* without the map, clients are known by their own lines only */
+	}
+	p = &s->pids[(unsigned)pid & (s->pidcap - 1)];
+	/* a collision with another live pid: grow the direct-mapped table (up to PIDMAP_SIZE) */
+	while (p->pid > 0 && p->pid != pid && s->pidcap < PIDMAP_SIZE)
+	{
+		size_t ncap = s->pidcap * 4 > PIDMAP_SIZE ? PIDMAP_SIZE : s->pidcap * 4;
+		pidslot *np = calloc(ncap, sizeof(pidslot));
+
+		if (np == NULL)
+			break;
+		for (size_t i = 0; i < s->pidcap; i++)
+			if (s->pids[i].pid > 0)
+				np[(unsigned)s->pids[i].pid & (ncap - 1)] = s->pids[i];
+		free(s->pids);
+		s->pids = np;
+		s->pidcap = ncap;
+		p = &s->pids[(unsigned)pid & (s->pidcap - 1)];
+	}
 	p->pid = pid;
 	snprintf(p->host, sizeof(p->host), "%s", host);
 }
@@ -223,9 +247,12 @@ pid_set(pgtls_logscan *s, int pid, const char *host)
 static const char *
 pid_get(pgtls_logscan *s, int pid)
 {
-	pidslot *p = &s->pids[(unsigned)pid & (PIDMAP_SIZE - 1)];
+	pidslot *p;
 
-	return (pid > 0 && p->pid == pid) ? p->host : NULL;
+	if (s->pids == NULL || pid <= 0)
+		return NULL;
+	p = &s->pids[(unsigned)pid & (s->pidcap - 1)];
+	return p->pid == pid ? p->host : NULL;
 }
 
 /* a parsed log event, whatever the format */
@@ -687,6 +714,27 @@ scan_lines(pgtls_logscan *s, const char *buf, size_t len)
 	return (size_t)(limit - buf);
 }
 
+/* room for NEED bytes in the chunk buffer (at most LOG_CHUNK + PGTLS_LOG_MAX_LINE + 1) */
+static bool
+ensure_buf(pgtls_logscan *s, size_t need)
+{
+	size_t cap = s->bufcap ? s->bufcap : 65536;
+	char *grown;
+
+	if (need <= s->bufcap)
+		return true;
+	while (cap < need)
+		cap *= 2;
+	if (cap > LOG_CHUNK + PGTLS_LOG_MAX_LINE + 1)
+		cap = LOG_CHUNK + PGTLS_LOG_MAX_LINE + 1;
+	grown = realloc(s->buf, cap);
+	if (grown == NULL)
+		return false;
+	s->buf = grown;
+	s->bufcap = cap;
+	return true;
+}
+
 pgtls_err
 pgtls_logscan_feed(pgtls_logscan *s, const char *data, size_t len)
 {
@@ -718,6 +766,8 @@ pgtls_logscan_feed(pgtls_logscan *s, const char *data, size_t len)
 			len -= take;
 			continue;
 		}
+		if (!ensure_buf(s, s->carry + take + 1))
+			return pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
 		memcpy(s->buf + s->carry, data, take);
 		total = s->carry + take;
 		data += take;

@@ -18,7 +18,7 @@
 #define LOG_CHUNK (4 * 1024 * 1024)
 #define PIDMAP_SIZE 65536 /* power of two */
 #define MAX_CLIENTS 100000
-#define FIELD_MAX 256
+#define FIELD_MAX 64 /* NAMEDATALEN: the server truncates user, database and application names to 63 bytes */
 
 typedef enum log_format
 {
@@ -74,10 +74,12 @@ struct pgtls_logscan
 	pgtls_errslot err;
 	log_format want;
 	log_format cur; /* of the file being read */
-	char *buf;      /* carry + chunk */
+	char *buf;      /* carry + chunk, grown on use */
+	size_t bufcap;
 	size_t carry;
 	bool skipping; /* inside an overlong line */
-	pidslot *pids;
+	pidslot *pids; /* direct-mapped pid -> host, grown on collisions up to PIDMAP_SIZE */
+	size_t pidcap;
 	client *clients; /* open addressing, capacity cap */
 	size_t cap;
 	size_t nclients;

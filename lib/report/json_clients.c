@@ -90,8 +90,8 @@ pgtls__clients_to_json(const pgtls_clients *c)
 	for (int i = 0; i < c->nskipped; i++)
 		json_array_append_new(skipped, json_pack("{s:o,s:o}", "path", text_or_null(c->skipped[i].path), "reason",
 		                                         text_or_null(c->skipped[i].reason)));
-	rep = json_pack("{s:s,s:i,s:i,s:o,s:o,s:o,s:i}", "pgtls_version", PGTLS_VERSION_STR, "schema", PGTLS_JSON_SCHEMA,
-	                "files_scanned", c->files, "verdicts", counts, "clients", clients, "skipped", skipped,
-	                "skipped_not_listed", c->nskipped_more);
+	rep = json_pack("{s:s,s:i,s:i,s:o,s:o,s:i,s:o,s:i}", "pgtls_version", PGTLS_VERSION_STR, "schema",
+	                PGTLS_JSON_SCHEMA, "files_scanned", c->files, "verdicts", counts, "clients", clients,
+	                "clients_not_listed", c->nrecs_dropped, "skipped", skipped, "skipped_not_listed", c->nskipped_more);
 	return rep;
 }

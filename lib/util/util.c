@@ -530,8 +530,10 @@ pgtls__mask_secrets(const char *s, size_t n)
 
 		if (uri && i == ufrom)
 		{
+			/* once: an empty password ("u:@h") must not loop */
 			pgtls__sb_append_mem(&sb, "****", 4);
 			i = uto;
+			uri = false;
 			continue;
 		}
 		if (kl)

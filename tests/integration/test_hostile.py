@@ -239,9 +239,49 @@ def test_store_bounds(env):
           "D10: 20,000 certificates inspected in %.1fs, duplicates %s" % (took, rep.get("summary")))
 
 
+def peak_rss_mb(env, *args):
+    """Runs pgtls ARGS in a fresh child; returns (exit code, stdout, peak RSS in MiB)."""
+    from common import PGTLS
+    code = ("import resource,subprocess,sys\n"
+            "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+            "sys.stdout.write('%d %d\\n' % (r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+            "sys.stdout.write(r.stdout)\n")
+    r = subprocess.run([sys.executable, "-c", code, PGTLS, *args], capture_output=True, text=True, env=env.env,
+                       timeout=300)
+    first, _, rest = r.stdout.partition("\n")
+    rc, kb = first.split()
+    return int(rc), rest, int(kb) / 1024
+
+
+def test_bounded_tables(env):
+    # D18: 150,000 distinct rejected clients: exactly 100,000 tabulated, the rest counted, memory bounded
+    log = os.path.join(env.tmp, "d18.log")
+    with open(log, "w") as f:
+        for i in range(150000):
+            f.write('2026-03-01 08:00:00.100 UTC [%d] FATAL:  pg_hba.conf rejects connection for host "192.0.2.9", '
+                    'user "u%d", database "db", no encryption\n' % (1000 + i, i))
+    rc, out, mb = peak_rss_mb(env, "logs", log)
+    check(rc == 1 and "100000 rejected" in out and "50000 connections beyond the client table" in out and mb < 1024,
+          "D18: table of 100,000, 50,000 counted beyond it, %.0f MiB peak" % mb)
+    # D19: more than 100,000 settings in one file: the rest is counted and makes the status 1
+    conf = os.path.join(env.tmp, "d19.conf")
+    with open(conf, "w") as f:
+        for i in range(110000):
+            f.write("D='host=h%d sslmode=verify-full'\n" % i)
+    rc, out, mb = peak_rss_mb(env, "clients", conf)
+    check(rc == 1 and "10000 more client configurations found but not listed" in out and mb < 1024,
+          "D19: 10,000 settings beyond the list are said (exit %d, %.0f MiB peak)" % (rc, mb))
+    # a file too large to read is no all-clear either
+    with open(conf, "a") as f:
+        f.write("#" * (1024 * 1024) + "\n")
+    rc, out, mb = peak_rss_mb(env, "clients", conf)
+    check(rc == 1 and "larger than 4 MiB" in out, "D15: a file not read makes the status 1 (exit %d)" % rc)
+
+
 def main():
     return run_tests([test_sigpipe, test_no_password_anywhere, test_server_texts, test_csv_formula,
-                      test_files_and_pipes, test_protocol_and_usage, test_store_bounds])
+                      test_files_and_pipes, test_protocol_and_usage, test_store_bounds,
+                      test_bounded_tables])
 
 
 if __name__ == "__main__":

@@ -85,10 +85,50 @@ test_csv(void **state)
 	}
 }
 
+/* the one secret masker (issue 9 D2/D3) */
+static void
+test_mask(void **state)
+{
+	static const struct
+	{
+		const char *in;
+		const char *want;
+	} cases[] = {
+	    {"host=db password=pw1 sslmode=require", "host=db password=**** sslmode=require"},
+	    {"host=db password = pw1", "host=db password = ****"},
+	    {"host=db password=   pw1", "host=db password=   ****"},
+	    {"host=db sslpassword=pw1", "host=db sslpassword=****"},
+	    {"host=db password='p w\\'1' x=1", "host=db password=**** x=1"},
+	    {"PGPASSWORD=pw1", "PGPASSWORD=****"},
+	    {"Host=db;PWD=pw1;SSL Mode=Require", "Host=db;PWD=****;SSL Mode=Require"},
+	    {"Host=db;PSW=pw1;", "Host=db;PSW=****;"},
+	    {"Host=db;Password = pw1;", "Host=db;Password = ****;"},
+	    {"'PASSWORD': 'pw1',", "'PASSWORD': ****,"},
+	    {"postgresql://u:pw1@h/db", "postgresql://u:****@h/db"},
+	    {"postgresql://u:p/w1@h/db", "postgresql://u:****@h/db"}, /* a '/' in the password */
+	    {"postgresql://u:@h/db", "postgresql://u:****@h/db"},     /* empty: no loop */
+	    {"postgresql://u@h/db?password=pw1", "postgresql://u@h/db?password=****"},
+	    {"host=db passwordless=1", "host=db passwordless=1"}, /* not a password key */
+	    {"mypassword=x", "mypassword=x"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		char *got = pgtls__mask_secrets(cases[i].in, strlen(cases[i].in));
+
+		assert_non_null(got);
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("case %zu: got %s, want %s", i, got, cases[i].want);
+		free(got);
+	}
+}
+
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(test_sanitize), cmocka_unit_test(test_csv)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_sanitize), cmocka_unit_test(test_csv),
+	                                   cmocka_unit_test(test_mask)};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
