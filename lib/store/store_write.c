@@ -16,6 +16,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,22 +290,30 @@ static pgtls_err
 write_atomic(pgtls_errslot *err, const char *path, const unsigned char *data, size_t len, int force)
 {
 	struct stat st;
-	char *tmp;
-	int fd;
+	bool exists = stat(path, &st) == 0;
+	mode_t mode = exists ? (st.st_mode & 07777) : 0644;
+	char *dir = strdup(path), *tmp = malloc(strlen(path) + 16);
+	int fd = -1, dfd = -1;
 	size_t off = 0;
+	pgtls_err rc = PGTLS_OK;
 
-	if (!force && lstat(path, &st) == 0)
-		return pgtls__seterr_hint(err, PGTLS_ERR_USAGE, PGTLS_HINT_FORCE, "\"%s\" exists", path);
-	tmp = malloc(strlen(path) + 16);
-	if (tmp == NULL)
-		return pgtls__seterr(err, PGTLS_ERR_OOM, "out of memory");
+	if (dir == NULL || tmp == NULL)
+	{
+		rc = pgtls__seterr(err, PGTLS_ERR_OOM, "out of memory");
+		goto out;
+	}
+	if (!force && exists)
+	{
+		rc = pgtls__seterr_hint(err, PGTLS_ERR_USAGE, PGTLS_HINT_FORCE, "\"%s\" exists", path);
+		goto out;
+	}
 	snprintf(tmp, strlen(path) + 16, "%s.tmp.XXXXXX", path);
 	fd = mkstemp(tmp);
 	if (fd < 0)
 	{
-		pgtls__seterr(err, PGTLS_ERR_IO, "could not create a temporary file next to \"%s\": %s", path, strerror(errno));
-		free(tmp);
-		return err->code;
+		rc = pgtls__seterr(err, PGTLS_ERR_IO, "could not create a temporary file next to \"%s\": %s", path,
+		                   strerror(errno));
+		goto out;
 	}
 	while (off < len)
 	{
@@ -315,23 +325,38 @@ write_atomic(pgtls_errslot *err, const char *path, const unsigned char *data, si
 			break;
 		off += (size_t)n;
 	}
-	if (off != len || fchmod(fd, 0644) != 0 || fsync(fd) != 0)
+	/* a replaced file keeps its mode and (when we may) its owner and group */
+	if (off != len || fchmod(fd, mode) != 0 || (exists && fchown(fd, st.st_uid, st.st_gid) != 0 && errno != EPERM) ||
+	    fsync(fd) != 0 || close(fd) != 0)
 	{
-		pgtls__seterr(err, PGTLS_ERR_IO, "could not write \"%s\": %s", tmp, strerror(errno));
+		rc = pgtls__seterr(err, PGTLS_ERR_IO, "could not write \"%s\": %s", tmp, strerror(errno));
+		fd = -1;
+		unlink(tmp);
+		goto out;
+	}
+	fd = -1;
+	/* no clobbering unless asked: the check and the rename are one step (renameat2 RENAME_NOREPLACE) */
+	if ((force ? rename(tmp, path) : renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE)) != 0)
+	{
+		if (!force && errno == EEXIST)
+			rc = pgtls__seterr_hint(err, PGTLS_ERR_USAGE, PGTLS_HINT_FORCE, "\"%s\" exists", path);
+		else
+			rc = pgtls__seterr(err, PGTLS_ERR_IO, "could not rename \"%s\" to \"%s\": %s", tmp, path, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	/* the rename itself must reach the disk: fsync the directory */
+	if ((dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+	{
+		(void)fsync(dfd);
+		close(dfd);
+	}
+out:
+	if (fd >= 0)
 		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return err->code;
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0)
-	{
-		pgtls__seterr(err, PGTLS_ERR_IO, "could not rename \"%s\" to \"%s\": %s", tmp, path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return err->code;
-	}
+	free(dir);
 	free(tmp);
-	return PGTLS_OK;
+	return rc;
 }
 
 pgtls_err

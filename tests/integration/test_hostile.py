@@ -237,6 +237,16 @@ def test_store_bounds(env):
     rep = json.loads(r.stdout) if r.stdout.startswith("{") else {}
     check(rep.get("summary", {}).get("duplicates") == 19999 and took < 60,
           "D10: 20,000 certificates inspected in %.1fs, duplicates %s" % (took, rep.get("summary")))
+    # written stores: a replaced file keeps its mode; no overwrite without --force; no temporary left behind
+    out = os.path.join(env.tmp, "kept-mode.pem")
+    ca = os.path.join(env.pki, "new-root.crt")
+    check(env.pgtls("store", "merge", "-o", out, "--format", "pem", ca).returncode == 0, "store written")
+    os.chmod(out, 0o640)
+    r = env.pgtls("store", "merge", "-o", out, "--format", "pem", "--force", ca)
+    check(r.returncode == 0 and (os.stat(out).st_mode & 0o777) == 0o640, "a replaced store keeps mode 0640")
+    r = env.pgtls("store", "merge", "-o", out, "--format", "pem", ca)
+    check(r.returncode == 3 and "--force" in r.stderr, "no overwrite without --force")
+    check(not [n for n in os.listdir(env.tmp) if ".tmp." in n], "no temporary file left behind")
 
 
 def peak_rss_mb(env, *args):
