@@ -47,9 +47,11 @@ cli_run_conns(pgtls_conn **conns, int n)
 			dl = pgtls_conn_deadline(conns[i]);
 			if (dl <= now)
 			{
-				pgtls_conn_expire(conns[i]);
-				want[i] = PGTLS_STEP_DONE;
-				continue;
+				/* a connection may go on to its host's next address */
+				want[i] = pgtls_conn_expire(conns[i]);
+				if (want[i] == PGTLS_STEP_DONE)
+					continue;
+				dl = pgtls_conn_deadline(conns[i]);
 			}
 			if (next < 0 || dl < next)
 				next = dl;
@@ -66,8 +68,8 @@ cli_run_conns(pgtls_conn **conns, int n)
 		{
 			/* cannot wait any more: let every connection time out */
 			for (i = 0; i < n; i++)
-				if (want[i] != PGTLS_STEP_DONE)
-					pgtls_conn_expire(conns[i]);
+				while (want[i] != PGTLS_STEP_DONE)
+					want[i] = pgtls_conn_expire(conns[i]);
 			return;
 		}
 		for (i = 0; rc > 0 && i < np; i++)

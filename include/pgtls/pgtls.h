@@ -283,8 +283,13 @@ extern "C"
 	/* Absolute deadline (pgtls_now_ms() base) of the current network step. */
 	PGTLS_API int64_t pgtls_conn_deadline(const pgtls_conn *conn);
 
-	/* Tells the connection its deadline passed: it fails with PGTLS_ERR_TIMEOUT. */
-	PGTLS_API void pgtls_conn_expire(pgtls_conn *conn);
+	/*
+ * Tells the connection its deadline passed.  While connecting, a host with
+ * more addresses goes on to the next one (as libpq does): the return says
+ * what to wait for then; otherwise it fails with PGTLS_ERR_TIMEOUT and
+ * returns PGTLS_STEP_DONE.
+ */
+	PGTLS_API pgtls_step pgtls_conn_expire(pgtls_conn *conn);
 
 	PGTLS_API pgtls_err pgtls_conn_errcode(const pgtls_conn *conn);
 	PGTLS_API const char *pgtls_conn_errmsg(const pgtls_conn *conn);

@@ -683,13 +683,23 @@ pgtls_conn_deadline(const pgtls_conn *c)
 	return c ? c->deadline : 0;
 }
 
-void
+pgtls_step
 pgtls_conn_expire(pgtls_conn *c)
 {
 	if (c == NULL || c->state == ST_DONE)
-		return;
+		return PGTLS_STEP_DONE;
 	trace(c, "timeout");
-	(void)fail(c, PGTLS_ERR_TIMEOUT, "timeout expired %s (after %d ms)", state_names[c->state], c->p.timeout_ms);
+	/* as libpq: an address that does not answer in time is given up for the next one */
+	if (c->state == ST_CONNECT_WAIT && c->ai && c->ai->ai_next)
+	{
+		snprintf(c->lasterr, sizeof(c->lasterr), "timeout expired (after %d ms)", c->p.timeout_ms);
+		close(c->fd);
+		c->fd = -1;
+		c->ai = c->ai->ai_next;
+		c->state = ST_CONNECT_START;
+		return st_connect_start(c);
+	}
+	return fail(c, PGTLS_ERR_TIMEOUT, "timeout expired %s (after %d ms)", state_names[c->state], c->p.timeout_ms);
 }
 
 pgtls_err

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <pthread.h>
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <cmocka.h>
@@ -22,6 +23,7 @@
 #include <pgtls/pgtls.h>
 
 #include "loop.h"
+#include "pgtls_int.h"
 
 typedef struct script
 {
@@ -247,6 +249,74 @@ test_refuses_tls(void **state)
 	pgtls_probe_free(p);
 }
 
+/*
+ * D5: a host whose first address does not answer: libpq goes on to the
+ * next address after connect_timeout, and so must the probe.  The first
+ * address is a listener on 127.0.0.2 whose accept queue is full (SYNs are
+ * dropped: connect() times out); the second is a scripted server.
+ */
+static void
+test_next_address_after_timeout(void **state)
+{
+	script s = {.answer = "N", .len = 1, .listen_fd = -1};
+	struct sockaddr_in dead = {0}, live = {0};
+	struct addrinfo ai_live = {0}, ai_dead = {0};
+	socklen_t al = sizeof(dead);
+	int full = socket(AF_INET, SOCK_STREAM, 0), held[4];
+	pgtls_conn_params cp;
+	pgtls_conn *c;
+
+	(void)state;
+	dead.sin_family = AF_INET;
+	dead.sin_addr.s_addr = htonl(0x7f000002);
+	assert_int_equal(bind(full, (struct sockaddr *)&dead, sizeof(dead)), 0);
+	assert_int_equal(listen(full, 0), 0);
+	getsockname(full, (struct sockaddr *)&dead, &al);
+	for (int i = 0; i < 4; i++)
+	{
+		held[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		(void)connect(held[i], (struct sockaddr *)&dead, sizeof(dead));
+	}
+	usleep(200000);
+	start(&s);
+	live.sin_family = AF_INET;
+	live.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	live.sin_port = htons((uint16_t)s.port);
+	ai_dead = (struct addrinfo){.ai_family = AF_INET,
+	                            .ai_socktype = SOCK_STREAM,
+	                            .ai_addrlen = sizeof(dead),
+	                            .ai_addr = (struct sockaddr *)&dead,
+	                            .ai_next = &ai_live};
+	ai_live = (struct addrinfo){.ai_family = AF_INET,
+	                            .ai_socktype = SOCK_STREAM,
+	                            .ai_addrlen = sizeof(live),
+	                            .ai_addr = (struct sockaddr *)&live};
+	memset(&cp, 0, sizeof(cp));
+	cp.kind = PGTLS_CONN_SSLREQUEST;
+	cp.addrs = &ai_dead;
+	cp.user = cp.dbname = "postgres";
+	cp.timeout_ms = 300;
+	c = pgtls__conn_new(&cp);
+	cli_run_conns(&c, 1);
+	assert_int_equal(pgtls_conn_errcode(c), PGTLS_OK);
+	assert_string_equal(pgtls_conn_get(c, PGTLS_CF_SSL_RESPONSE), "N");
+	assert_string_equal(pgtls_conn_get(c, PGTLS_CF_ADDRESS), "127.0.0.1");
+	assert_non_null(strstr(pgtls_conn_trace(c), "timeout"));
+	pgtls__conn_free(c);
+	/* the scripted server expects a second connection: give it one that closes at once */
+	{
+		int k = socket(AF_INET, SOCK_STREAM, 0);
+
+		(void)connect(k, (struct sockaddr *)&live, sizeof(live));
+		close(k);
+	}
+	pthread_join(s.thread, NULL);
+	close(s.listen_fd);
+	for (int i = 0; i < 4; i++)
+		close(held[i]);
+	close(full);
+}
+
 int
 main(void)
 {
@@ -258,6 +328,7 @@ main(void)
 	    cmocka_unit_test(test_silent),
 	    cmocka_unit_test(test_refuses_tls),
 	    cmocka_unit_test(test_close_after_s),
+	    cmocka_unit_test(test_next_address_after_timeout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
