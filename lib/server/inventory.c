@@ -69,6 +69,7 @@ struct pgtls_inventory
 	char first[40];
 	char last[40];
 	char server_version[32];
+	int timeout_s;        /* per query */
 	struct group *groups; /* snapshot for the accessors, made on first request after a sample */
 	size_t ngroups;
 	bool groups_valid;
@@ -140,7 +141,8 @@ pgtls_inventory_connect(pgtls_inventory *v, const char *conninfo, int timeout_s)
 	if (v == NULL || conninfo == NULL)
 		return PGTLS_ERR_USAGE;
 	pgtls__clearerr(&v->err);
-	v->conn = pgtls__server_login(&v->err, conninfo, timeout_s > 0 ? timeout_s : 10);
+	v->timeout_s = timeout_s > 0 ? timeout_s : 10;
+	v->conn = pgtls__server_login(&v->err, conninfo, v->timeout_s);
 	if (v->conn == NULL)
 		return v->err.code;
 	snprintf(v->server_version, sizeof(v->server_version), "%s",
@@ -226,15 +228,18 @@ pgtls_inventory_sample(pgtls_inventory *v)
 	pgtls__clearerr(&v->err);
 	if (PQstatus(v->conn) != CONNECTION_OK)
 		PQreset(v->conn);
-	r = PQexec(v->conn,
-	           "select a.pid, a.backend_start::text, "
-	           "       coalesce(host(a.client_addr), case when a.client_port = -1 then 'local' end), "
-	           "       a.usename, a.datname, a.application_name, s.ssl, s.version, s.cipher, s.bits, "
-	           "       a.query = '<insufficient privilege>', clock_timestamp()::text "
-	           "from pg_stat_activity a left join pg_stat_ssl s on s.pid = a.pid "
-	           /* without pg_read_all_stats, other users' sessions show a NULL backend_type */
-	           "where (a.backend_type = 'client backend' or (a.backend_type is null and a.usesysid is not null)) "
-	           "  and a.pid <> pg_backend_pid()");
+	r = pgtls__query(v->conn,
+	                 "select a.pid, a.backend_start::text, "
+	                 "       coalesce(host(a.client_addr), case when a.client_port = -1 then 'local' end), "
+	                 "       a.usename, a.datname, a.application_name, s.ssl, s.version, s.cipher, s.bits, "
+	                 "       a.query = '<insufficient privilege>', clock_timestamp()::text "
+	                 "from pg_stat_activity a left join pg_stat_ssl s on s.pid = a.pid "
+	                 /* without pg_read_all_stats, other users' sessions show a NULL backend_type */
+	                 "where (a.backend_type = 'client backend' or (a.backend_type is null and a.usesysid is not null)) "
+	                 "  and a.pid <> pg_backend_pid()",
+	                 0, NULL, v->timeout_s, &v->err);
+	if (r == NULL)
+		return v->err.code;
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 	{
 		pgtls__seterr(&v->err, PGTLS_ERR_PROTOCOL, "could not read pg_stat_activity/pg_stat_ssl: %s",
@@ -283,7 +288,7 @@ pgtls_inventory_sample(pgtls_inventory *v)
 	PQclear(r);
 	if (now[0] == '\0')
 	{
-		r = PQexec(v->conn, "select clock_timestamp()::text");
+		r = pgtls__query(v->conn, "select clock_timestamp()::text", 0, NULL, v->timeout_s, &v->err);
 		if (PQresultStatus(r) == PGRES_TUPLES_OK)
 			snprintf(now, sizeof(now), "%s", PQgetvalue(r, 0, 0));
 		PQclear(r);

@@ -204,9 +204,11 @@ pgtls__server_setting(const pgtls_server *s, const char *name)
 static void
 read_login(pgtls_server *s, PGconn *conn)
 {
-	PGresult *r = PQexec(conn, "select coalesce((select rolsuper from pg_roles where rolname = current_user), false) "
+	PGresult *r = pgtls__query(conn,
+	                           "select coalesce((select rolsuper from pg_roles where rolname = current_user), false) "
 	                           "or pg_has_role(current_user, 'pg_read_all_settings', 'member'), current_user, "
-	                           "current_setting('server_version'), inet_server_addr()::text, current_setting('port')");
+	                           "current_setting('server_version'), inet_server_addr()::text, current_setting('port')",
+	                           0, NULL, s->timeout_s, &s->err);
 
 	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
 	{
@@ -231,12 +233,13 @@ read_settings(pgtls_server *s, PGconn *conn)
 		pgtls__sb_appendf(&list, "%s\"%s\"", i ? "," : "", tls_settings[i]);
 	pgtls__sb_appendf(&list, "}");
 	params[0] = pgtls__sb_str(&list);
-	r = PQexecParams(conn, "select name, setting from pg_settings where name = any($1::text[])", 1, NULL, params, NULL,
-	                 NULL, 0);
+	r = pgtls__query(conn, "select name, setting from pg_settings where name = any($1::text[])", 1, params,
+	                 s->timeout_s, &s->err);
 	pgtls__sb_free(&list);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 	{
-		pgtls__seterr(&s->err, PGTLS_ERR_PROTOCOL, "could not read pg_settings: %s", PQresultErrorMessage(r));
+		pgtls__seterr(&s->err, PGTLS_ERR_PROTOCOL, "could not read pg_settings: %s",
+		              r ? PQresultErrorMessage(r) : s->err.msg);
 		PQclear(r);
 		return s->err.code;
 	}
@@ -278,12 +281,16 @@ rule_text(PGresult *r, int i, char *out, size_t outlen)
 static void
 read_hba(pgtls_server *s, PGconn *conn)
 {
-	PGresult *r = PQexec(conn, "select line_number, type, database::text, user_name::text, address, netmask, "
-	                           "auth_method, error from pg_hba_file_rules order by line_number");
+	PGresult *r = pgtls__query(conn,
+	                           "select line_number, type, database::text, user_name::text, address, netmask, "
+	                           "auth_method, error from pg_hba_file_rules order by line_number",
+	                           0, NULL, s->timeout_s, &s->err);
 	int n = PQntuples(r);
 	hba_rule *rules;
 	hba_verdict *v;
 
+	if (r == NULL)
+		return; /* no answer: the error is on S */
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 	{
 		push_str(s, &s->unreadable, &s->nunreadable, "pg_hba_file_rules");
@@ -390,7 +397,13 @@ pgtls_server_check(pgtls_server *s, const char *conninfo, const pgtls_probe *pro
 	conn = pgtls__server_login(&s->err, conninfo, timeout_s > 0 ? timeout_s : 10);
 	if (conn == NULL)
 		return s->err.code;
+	s->timeout_s = timeout_s > 0 ? timeout_s : 10;
 	read_login(s, conn);
+	if (s->err.code == PGTLS_ERR_TIMEOUT || s->err.code == PGTLS_ERR_IO)
+	{
+		PQfinish(conn);
+		return s->err.code;
+	}
 	if (read_settings(s, conn) != PGTLS_OK)
 	{
 		PQfinish(conn);
@@ -398,6 +411,8 @@ pgtls_server_check(pgtls_server *s, const char *conninfo, const pgtls_probe *pro
 	}
 	read_hba(s, conn);
 	PQfinish(conn);
+	if (s->err.code != PGTLS_OK)
+		return s->err.code;
 	if (probe)
 	{
 		const char *msg = pgtls_probe_get(probe, PGTLS_PF_PLAINTEXT_MESSAGE);

@@ -76,6 +76,7 @@ struct pgtls_server
 	pgtls_startup plaintext;
 	char *plaintext_msg;
 	bool oom;
+	int timeout_s; /* per query */
 };
 
 /* server.c */
@@ -83,6 +84,11 @@ struct pg_conn;
 /* logs in with bounded waits (connect_timeout, statement_timeout); NULL with the error in ERR */
 struct pg_conn *pgtls__server_login(pgtls_errslot *err, const char *conninfo, int timeout_s);
 const char *pgtls__server_setting(const pgtls_server *s, const char *name);
+
+/* query.c: a query bounded by TIMEOUT_S seconds (sent, polled, cancelled on the deadline); NULL with ERR */
+struct pg_result;
+struct pg_result *pgtls__query(struct pg_conn *conn, const char *sql, int nparams, const char *const *params,
+                               int timeout_s, pgtls_errslot *err);
 
 /* report/json_server.c */
 struct json_t *pgtls__server_to_json(const pgtls_server *s);

@@ -249,6 +249,21 @@ def test_store_bounds(env):
     check(not [n for n in os.listdir(env.tmp) if ".tmp." in n], "no temporary file left behind")
 
 
+def test_silent_after_login(env):
+    # D9: --timeout bounds every query, not only the login
+    p, port = serve(env, "silent_after_login.py")
+    try:
+        ci = "host=127.0.0.1 port=%d user=x dbname=x sslmode=disable" % port
+        for cmd in ("server", "connections"):
+            t0 = time.monotonic()
+            r = env.pgtls(cmd, "--timeout", "2", ci, timeout=60)
+            took = time.monotonic() - t0
+            check(r.returncode == 3 and "did not answer" in r.stderr and took < 15,
+                  "D9: %s against a server silent after login: exit 3 in %.1fs (%r)" % (cmd, took, r.stderr.strip()))
+    finally:
+        p.kill()
+
+
 def peak_rss_mb(env, *args):
     """Runs pgtls ARGS in a fresh child; returns (exit code, stdout, peak RSS in MiB)."""
     from common import PGTLS
@@ -291,7 +306,7 @@ def test_bounded_tables(env):
 def main():
     return run_tests([test_sigpipe, test_no_password_anywhere, test_server_texts, test_csv_formula,
                       test_files_and_pipes, test_protocol_and_usage, test_store_bounds,
-                      test_bounded_tables])
+                      test_bounded_tables, test_silent_after_login])
 
 
 if __name__ == "__main__":
