@@ -234,7 +234,7 @@ cli_cmd_connections(int argc, char **argv)
 	double watch = 0, interval = 1;
 	bool json = false, csv = false;
 	int timeout_s = 10;
-	int c, rc = CLI_EXIT_UNKNOWN;
+	int c, rc = CLI_EXIT_UNKNOWN, failed = 0;
 	char *out = NULL;
 
 	if (inv == NULL)
@@ -332,8 +332,11 @@ cli_cmd_connections(int argc, char **argv)
 			sleep_s(interval);
 			if (pgtls_inventory_sample(inv) != PGTLS_OK)
 			{
-				fprintf(stderr, "%spgtls connections: %s\n", tty ? "\n" : "", pgtls_inventory_errmsg(inv));
-				goto done;
+				/* a restart or failover: keep what was seen, say so, and reconnect at the next sample */
+				failed++;
+				fprintf(stderr, "%spgtls connections: sample failed (kept %d earlier samples; retrying): %s\n",
+				        tty ? "\n" : "", samples, pgtls_inventory_errmsg(inv));
+				continue;
 			}
 			samples++;
 			if (tty || el - last_report >= 5)
@@ -343,8 +346,9 @@ cli_cmd_connections(int argc, char **argv)
 				last_report = el;
 			}
 		}
-		fprintf(stderr, "%swatched %.1fs: %d samples, %d sessions seen\n", tty ? "\r" : "", el, samples,
-		        pgtls_inventory_sessions(inv));
+		fprintf(stderr, "%swatched %.1fs: %d samples, %d sessions seen%s\n", tty ? "\r" : "", el, samples,
+		        pgtls_inventory_sessions(inv),
+		        failed ? " (some samples failed: sessions in those gaps were missed)" : "");
 	}
 	if (csv || json)
 	{
@@ -359,7 +363,7 @@ cli_cmd_connections(int argc, char **argv)
 	else
 		render_inventory(inv);
 	/* hidden sessions may be plaintext ones: never exit 0 claiming every TCP session used TLS */
-	rc = pgtls_inventory_tcp_without_tls(inv) > 0 || pgtls_inventory_hidden(inv) > 0 ? 1 : 0;
+	rc = pgtls_inventory_tcp_without_tls(inv) > 0 || pgtls_inventory_hidden(inv) > 0 || failed > 0 ? 1 : 0;
 done:
 	pgtls_free(out);
 	pgtls_inventory_free(inv);

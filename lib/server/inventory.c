@@ -226,7 +226,8 @@ pgtls_inventory_sample(pgtls_inventory *v)
 	if (v == NULL || v->conn == NULL)
 		return PGTLS_ERR_USAGE;
 	pgtls__clearerr(&v->err);
-	if (PQstatus(v->conn) != CONNECTION_OK)
+	/* a lost connection (restart, failover) or one still busy with a query given up on: start afresh */
+	if (PQstatus(v->conn) != CONNECTION_OK || PQtransactionStatus(v->conn) == PQTRANS_ACTIVE)
 		PQreset(v->conn);
 	r = pgtls__query(v->conn,
 	                 "select a.pid, a.backend_start::text, "

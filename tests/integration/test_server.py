@@ -134,6 +134,32 @@ def test_server_logs_connections(env):
     r = env.pgtls("connections", "--watch", "soon", conn)
     check(r.returncode == 3 and "invalid --watch" in r.stderr, "bad --watch")
 
+    # ---- issue 9 D7: a server restart during --watch keeps earlier samples and reconnects ----
+    out = {}
+
+    def watch_restart():
+        out["r"] = env.pgtls("connections", "--json", "--watch", "5s", "--interval", "0.3", "--timeout", "3", conn,
+                             timeout=90)
+
+    t = threading.Thread(target=watch_restart)
+    t.start()
+    time.sleep(0.8)
+    r = psql(env, tcp(env, "sslmode=require application_name=before-restart"), "select pg_sleep(0.8)")
+    check(r.returncode == 0, "client before the restart ran")
+    pgbin = "/usr/lib/postgresql/15/bin"
+    # the restarted postmaster keeps its output: send it to the log, not to pipes we would wait on
+    subprocess.run(["runuser", "-u", "postgres", "--", pgbin + "/pg_ctl", "-D", os.path.join(env.pgdir, "data"),
+                    "-l", os.path.join(env.pgdir, "server.log"), "-m", "fast", "-w", "-s", "restart"],
+                   env=env.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+    t.join()
+    r = out["r"]
+    rep = json.loads(r.stdout) if r.stdout.startswith("{") else {"clients": []}
+    check(any(c["application_name"] == "before-restart" for c in rep["clients"]),
+          "D7: sessions seen before the restart are kept: %s" % [c["application_name"] for c in rep["clients"]])
+    check(r.returncode == 1 and "sample failed" in r.stderr and rep.get("samples", 0) >= 5,
+          "D7: failed samples said, exit 1, sampling went on after the restart (%d, %s samples, %r)"
+          % (r.returncode, rep.get("samples"), r.stderr[-300:]))
+
     # ---- enforce: hostssl, reload ----
     env.pg("hba", "hostssl")
     r = psql(env, tcp(env, "sslmode=disable application_name=rejected"))
