@@ -47,11 +47,13 @@ render(FILE *f, const pgtls_logscan *s)
 	const char *first = pgtls_logscan_span(s, 0), *last = pgtls_logscan_span(s, 1);
 
 	for (int i = 0; i < pgtls_logscan_nfiles(s); i++)
-		fprintf(f, "%s: %s%s, %lld bytes, %lld connection records\n", pgtls_logscan_file_get(s, i, PGTLS_LF_PATH),
+		fprintf(f, "%s: %s%s, %lld bytes, %lld connection records%s%s\n", pgtls_logscan_file_get(s, i, PGTLS_LF_PATH),
 		        pgtls_logscan_file_get(s, i, PGTLS_LF_FORMAT),
 		        pgtls_logscan_file_count(s, i, PGTLS_LFC_GZIP) ? " (gzip)" : "",
 		        (long long)pgtls_logscan_file_count(s, i, PGTLS_LFC_BYTES),
-		        (long long)pgtls_logscan_file_count(s, i, PGTLS_LFC_RECORDS));
+		        (long long)pgtls_logscan_file_count(s, i, PGTLS_LFC_RECORDS),
+		        pgtls_logscan_file_get(s, i, PGTLS_LF_ERROR)[0] ? "; NOT READ TO ITS END: " : "",
+		        pgtls_logscan_file_get(s, i, PGTLS_LF_ERROR));
 	fprintf(f, "span: %s .. %s\n\n", first[0] ? first : "?", last[0] ? last : "?");
 	fprintf(f, "%-20s %-14s %-14s %-16s %6s %7s %7s %6s %6s %8s\n", "client", "user", "database", "application",
 	        "conns", "TLS1.3", "TLS1.2", "older", "PLAIN", "rejected");
@@ -87,7 +89,7 @@ cli_cmd_logs(int argc, char **argv)
 	                                         {NULL, 0, NULL, 0}};
 	pgtls_logscan *scan;
 	bool json = false, csv = false;
-	int c, rc;
+	int c, rc, failed = 0;
 	char *out = NULL;
 
 	scan = pgtls_logscan_new();
@@ -135,9 +137,14 @@ cli_cmd_logs(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		if (pgtls_logscan_file(scan, argv[i]) != PGTLS_OK)
 		{
+			/* one bad file does not discard the others: it is said, and the exit status is 3 */
 			fprintf(stderr, "pgtls logs: %s\n", pgtls_logscan_errmsg(scan));
-			pgtls_logscan_free(scan);
-			return CLI_EXIT_UNKNOWN;
+			if (pgtls_logscan_errcode(scan) == PGTLS_ERR_OOM)
+			{
+				pgtls_logscan_free(scan);
+				return CLI_EXIT_UNKNOWN;
+			}
+			failed++;
 		}
 	if (csv || json)
 	{
@@ -152,7 +159,7 @@ cli_cmd_logs(int argc, char **argv)
 	}
 	else
 		render(stdout, scan);
-	rc = pgtls_logscan_status(scan);
+	rc = failed ? CLI_EXIT_UNKNOWN : pgtls_logscan_status(scan);
 	pgtls_free(out);
 	pgtls_logscan_free(scan);
 	if (fflush(stdout) != 0)

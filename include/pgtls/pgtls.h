@@ -576,7 +576,12 @@ extern "C"
 	/* "auto" (default: decided per file), "stderr", "csv" or "json". */
 	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_logscan_set_format(pgtls_logscan *scan, const char *format);
 
-	/* Reads one log file (plain or gzip) in constant memory. */
+	/*
+ * Reads one log file (plain or gzip, a pipe too) in constant memory.  On
+ * an error (unreadable, truncated gzip) the file is still listed, with its
+ * error, and what could be read of it is counted: the caller may go on
+ * with other files and must report the error.
+ */
 	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_logscan_file(pgtls_logscan *scan, const char *path);
 
 	/* Feeds raw bytes (any split); call pgtls_logscan_finish() at the end of the stream. */
@@ -594,7 +599,8 @@ extern "C"
 	typedef enum pgtls_logfile_field
 	{
 		PGTLS_LF_PATH = 0,
-		PGTLS_LF_FORMAT /* stderr, csvlog, jsonlog */
+		PGTLS_LF_FORMAT, /* stderr, csvlog, jsonlog, mixed */
+		PGTLS_LF_ERROR   /* why it was not read to its end ("" when it was); its readable part is counted */
 	} pgtls_logfile_field;
 
 	typedef enum pgtls_logfile_count

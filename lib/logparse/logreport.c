@@ -89,6 +89,8 @@ pgtls_logscan_file_get(const pgtls_logscan *s, int i, pgtls_logfile_field field)
 {
 	if (s == NULL || i < 0 || i >= s->nfiles)
 		return "";
+	if (field == PGTLS_LF_ERROR)
+		return s->files[i].error ? s->files[i].error : "";
 	return field == PGTLS_LF_PATH ? s->files[i].path : s->files[i].format;
 }
 

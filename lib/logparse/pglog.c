@@ -67,7 +67,10 @@ pgtls_logscan_free(pgtls_logscan *s)
 	free(s->pids);
 	free(s->clients);
 	for (int i = 0; i < s->nfiles; i++)
+	{
 		free(s->files[i].path);
+		free(s->files[i].error);
+	}
 	free(s->files);
 	free(s->sorted);
 	free(s);
@@ -631,31 +634,43 @@ parse_json(pgtls_logscan *s, const char *line, size_t n)
 static void
 parse_line(pgtls_logscan *s, const char *line, size_t n)
 {
+	log_format fmt = s->want;
+
 	if (n > 0 && line[n - 1] == '\r')
 		n--;
-	if (s->cur == FMT_AUTO)
+	if (fmt == FMT_AUTO)
 	{
-		/* decided by the first relevant line: jsonlog '{', csvlog a quoted/digit date then ',' */
+		/*
+		 * Decided line by line (a file may mix formats, e.g. stderr lines
+		 * around csvlog): jsonlog '{', csvlog a date then ','.
+		 */
 		if (n > 0 && line[0] == '{')
-			s->cur = FMT_JSON;
+			fmt = FMT_JSON;
 		else if (n > 24 && isdigit((unsigned char)line[0]) && memchr(line, ',', n < 40 ? n : 40) &&
 		         (line[23] == ',' || memmem(line, n < 40 ? n : 40, " UTC,", 5) ||
 		          memmem(line, n < 40 ? n : 40, ",\"", 2)))
-			s->cur = FMT_CSV;
+			fmt = FMT_CSV;
 		else
-			s->cur = FMT_STDERR;
+			fmt = FMT_STDERR;
 	}
-	switch (s->cur)
 	{
-		case FMT_JSON:
-			parse_json(s, line, n);
-			break;
-		case FMT_CSV:
-			parse_csv(s, line, n);
-			break;
-		default:
-			parse_stderr(s, line, n);
-			break;
+		uint64_t before = s->matched;
+
+		switch (fmt)
+		{
+			case FMT_JSON:
+				parse_json(s, line, n);
+				break;
+			case FMT_CSV:
+				parse_csv(s, line, n);
+				break;
+			default:
+				parse_stderr(s, line, n);
+				break;
+		}
+		/* the file's format is that of the records it held */
+		if (s->matched != before)
+			s->seen_formats |= 1u << fmt;
 	}
 }
 
@@ -715,6 +730,17 @@ scan_lines(pgtls_logscan *s, const char *buf, size_t len)
 }
 
 /* room for NEED bytes in the chunk buffer (at most LOG_CHUNK + PGTLS_LOG_MAX_LINE + 1) */
+/* the format of a file's relevant lines: one of them, "mixed", or stderr when none was seen */
+static const char *
+file_format(unsigned seen)
+{
+	int n = ((seen >> FMT_STDERR) & 1) + ((seen >> FMT_CSV) & 1) + ((seen >> FMT_JSON) & 1);
+
+	if (n > 1)
+		return "mixed";
+	return (seen & (1u << FMT_JSON)) ? "jsonlog" : (seen & (1u << FMT_CSV)) ? "csvlog" : "stderr";
+}
+
 static bool
 ensure_buf(pgtls_logscan *s, size_t need)
 {
@@ -831,7 +857,7 @@ pgtls_logscan_file(pgtls_logscan *s, const char *path)
 		gzclose(gz);
 		return pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
 	}
-	s->cur = s->want;
+	s->seen_formats = 0;
 	before = s->matched;
 	s->carry = 0;
 	s->skipping = false;
@@ -844,7 +870,7 @@ pgtls_logscan_file(pgtls_logscan *s, const char *path)
 				break;
 		gzipped = !gzdirect(gz);
 		(void)gzerror(gz, &zerr);
-		/* a truncated .gz ends with Z_BUF_ERROR: partial counts are not a report */
+		/* a truncated .gz ends with Z_BUF_ERROR: the file is listed with its error, never as complete */
 		if (n < 0 || zerr == Z_BUF_ERROR)
 		{
 			const char *zmsg = gzerror(gz, &zerr);
@@ -852,14 +878,9 @@ pgtls_logscan_file(pgtls_logscan *s, const char *path)
 			/* zlib names the descriptor ("<fd:3>: "): the path is said already */
 			if (strncmp(zmsg, "<fd:", 4) == 0 && strstr(zmsg, ": "))
 				zmsg = strstr(zmsg, ": ") + 2;
-
 			/* the message lives in the gz state: record it before gzclose() */
 			pgtls__seterr(&s->err, zerr == Z_ERRNO ? PGTLS_ERR_IO : PGTLS_ERR_PARSE, "could not read \"%s\": %s", path,
 			              zerr == Z_ERRNO ? strerror(errno) : zmsg);
-			free(chunk);
-			gzclose(gz);
-			s->carry = 0;
-			return s->err.code;
 		}
 		flush(s);
 		{
@@ -875,15 +896,16 @@ pgtls_logscan_file(pgtls_logscan *s, const char *path)
 			}
 			s->files = grown;
 			grown += s->nfiles++;
-			grown->format = s->cur == FMT_JSON ? "jsonlog" : s->cur == FMT_CSV ? "csvlog" : "stderr";
+			grown->format = file_format(s->seen_formats);
 			grown->gzip = gzipped;
 			grown->bytes = s->bytes - b0;
 			grown->records = s->matched - before;
+			grown->error = s->err.code != PGTLS_OK ? strdup(s->err.msg) : NULL;
 		}
 	}
 	free(chunk);
 	gzclose(gz);
-	return PGTLS_OK;
+	return s->err.code;
 }
 
 pgtls_err

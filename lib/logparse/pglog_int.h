@@ -61,6 +61,7 @@ typedef struct log_file
 	bool gzip;
 	uint64_t bytes;
 	uint64_t records;
+	char *error; /* why it could not be read to its end (its readable part is counted), or NULL */
 } log_file;
 
 typedef struct pidslot
@@ -73,8 +74,8 @@ struct pgtls_logscan
 {
 	pgtls_errslot err;
 	log_format want;
-	log_format cur; /* of the file being read */
-	char *buf;      /* carry + chunk, grown on use */
+	unsigned seen_formats; /* 1 << log_format of the relevant lines of the file being read */
+	char *buf;             /* carry + chunk, grown on use */
 	size_t bufcap;
 	size_t carry;
 	bool skipping; /* inside an overlong line */

@@ -62,10 +62,11 @@ pgtls__logscan_to_json(const pgtls_logscan *s)
 		json_array_append_new(arr, client_json(&cl[i]));
 	free(cl);
 	for (int i = 0; i < s->nfiles; i++)
-		json_array_append_new(files, json_pack("{s:o,s:s,s:b,s:I,s:I}", "path", text(s->files[i].path), "format",
+		json_array_append_new(files, json_pack("{s:o,s:s,s:b,s:I,s:I,s:o}", "path", text(s->files[i].path), "format",
 		                                       s->files[i].format, "gzip", s->files[i].gzip, "bytes",
 		                                       (json_int_t)s->files[i].bytes, "records_matched",
-		                                       (json_int_t)s->files[i].records));
+		                                       (json_int_t)s->files[i].records, "error",
+		                                       s->files[i].error ? text(s->files[i].error) : json_null()));
 	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
 	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
 	json_object_set_new(rep, "files", files);

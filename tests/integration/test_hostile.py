@@ -159,6 +159,24 @@ def test_files_and_pipes(env):
     r = env.pgtls("logs", t)
     check(r.returncode == 3 and "unexpected end of file" in r.stderr and "<fd:" not in r.stderr,
           "D20: truncated gzip: one-line error, exit 3 (%d %r)" % (r.returncode, r.stderr.strip()))
+    # D20: one bad file does not discard the others; the bad one is listed with its error
+    r = env.pgtls("logs", "--json", t, log)
+    rep = json.loads(r.stdout) if r.stdout.startswith("{") else {"files": []}
+    errs = [f["error"] for f in rep["files"]]
+    check(r.returncode == 3 and len(errs) == 2 and errs[0] and errs[1] is None,
+          "D20: a truncated file beside a good one: both listed, the error said, exit 3 (%d %s)" % (r.returncode, errs))
+    # D21: a file mixing stderr, csvlog and jsonlog lines: every record read, format "mixed"
+    fx = os.path.join(HERE, "..", "fixtures", "logs")
+    parts = [os.path.join(fx, n) for n in ("pg16-debian.log", "pg18.csv", "pg17.json")]
+    mixed = os.path.join(env.tmp, "mixed.log")
+    with open(mixed, "wb") as out:
+        for p_ in parts:
+            out.write(open(p_, "rb").read())
+    sums = [json.loads(env.pgtls("logs", "--json", p_).stdout)["totals"] for p_ in parts]
+    rep = json.loads(env.pgtls("logs", "--json", mixed).stdout)
+    check(rep["files"][0]["format"] == "mixed" and
+          all(rep["totals"][k] == sum(x[k] for x in sums) for k in ("tls", "plaintext", "rejected", "gss_encrypted")),
+          "D21: mixed formats in one file all read: %s" % rep["totals"])
     # D14/D15: a symbolic link named on the command line is read; links inside a tree are reported, not followed
     d = os.path.join(env.tmp, "d14")
     os.makedirs(os.path.join(d, "tree"), exist_ok=True)
