@@ -84,7 +84,7 @@ usage_probe(FILE *f)
 	           "  --dbname NAME        database in the StartupMessage (default: the user)\n"
 	           "  --negotiation MODE   postgres (SSLRequest, default), direct (PG17 direct\n"
 	           "                       TLS with ALPN \"postgresql\") or both\n"
-	           "  --timeout SECONDS    per network step (default 10)\n"
+	           "  --timeout SECONDS    per address tried, whole exchange (default 10)\n"
 	           "  --warn-days N        warn when a certificate expires within N days (30)\n"
 	           "  --json               machine-readable report (docs/json-schema.md)\n"
 	           "  -q, --quiet          print only the status line\n"

@@ -280,7 +280,7 @@ extern "C"
 	/* Socket to poll, or -1 when done. */
 	PGTLS_API int pgtls_conn_fd(const pgtls_conn *conn);
 
-	/* Absolute deadline (pgtls_now_ms() base) of the current network step. */
+	/* Absolute deadline (pgtls_now_ms() base) of the attempt on the current address. */
 	PGTLS_API int64_t pgtls_conn_deadline(const pgtls_conn *conn);
 
 	/*
@@ -338,7 +338,7 @@ extern "C"
 		PGTLS_PROBE_USER,             /* StartupMessage user (default postgres) */
 		PGTLS_PROBE_DBNAME,           /* StartupMessage database (default = user) */
 		PGTLS_PROBE_NEGOTIATION,      /* "postgres" (default), "direct" or "both" */
-		PGTLS_PROBE_TIMEOUT_MS,       /* per network step, default 10000 */
+		PGTLS_PROBE_TIMEOUT_MS,       /* per address tried (as libpq connect_timeout), default 10000 */
 		PGTLS_PROBE_WARN_DAYS,        /* expiry warning horizon, default 30 */
 		PGTLS_PROBE_HOME,             /* home directory for ~/.postgresql (default $HOME) */
 		PGTLS_PROBE_ROOTCERT_PASSWORD /* opens a PKCS#12 / JKS root store */

@@ -113,6 +113,10 @@ trace(pgtls_conn *c, const char *fmt, ...)
 	pgtls__sb_append_mem(&c->trace, tmp, strlen(tmp));
 }
 
+/*
+ * One deadline per address tried, as libpq's connect_timeout: a server that
+ * answers each step just in time ("staircase") cannot stretch an attempt.
+ */
 static void
 set_deadline(pgtls_conn *c)
 {
@@ -397,7 +401,6 @@ st_connect_wait(pgtls_conn *c)
 		c->state = ST_CONNECT_START;
 		return st_connect_start(c);
 	}
-	set_deadline(c);
 	switch (c->p.kind)
 	{
 		case PGTLS_CONN_SSLREQUEST:
@@ -431,7 +434,6 @@ st_send_sslreq(pgtls_conn *c)
 	if (r != IO_OK)
 		return fail(c, PGTLS_ERR_IO, "%s", eb);
 	c->state = ST_READ_SSLRESP;
-	set_deadline(c);
 	return PGTLS_STEP_WANT_READ;
 }
 
@@ -469,7 +471,6 @@ st_read_sslresp(pgtls_conn *c)
 	if (r == PG_SSL_NO)
 		return finish(c);
 	c->state = ST_TLS_HANDSHAKE;
-	set_deadline(c);
 	return PGTLS_STEP_WANT_WRITE;
 }
 
@@ -516,7 +517,6 @@ capture_tls(pgtls_conn *c)
 		            "direct SSL connection was established without ALPN protocol negotiation extension");
 	c->tls_done = true;
 	c->state = ST_SEND_STARTUP;
-	set_deadline(c);
 	return PGTLS_STEP_WANT_WRITE;
 }
 
@@ -582,7 +582,6 @@ st_send_startup(pgtls_conn *c)
 	if (r != IO_OK)
 		return fail(c, c->ssl ? PGTLS_ERR_TLS : PGTLS_ERR_IO, "%s", eb);
 	c->state = ST_READ_REPLY;
-	set_deadline(c);
 	return PGTLS_STEP_WANT_READ;
 }
 

@@ -282,6 +282,23 @@ def test_silent_after_login(env):
         p.kill()
 
 
+def test_staircase(env):
+    # a server answering each step just in time: --timeout bounds the whole exchange, not each step
+    crt, key = cert(env, "stairs", "stairs.test", "stairs.test")
+    port = free_port()
+    p = subprocess.Popen([sys.executable, os.path.join(HOSTILE, "staircase_server.py"), str(port), crt, key, "1.2"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    try:
+        t0 = time.monotonic()
+        r = env.pgtls("probe", "--timeout", "2", "-q", "127.0.0.1:%d" % port, timeout=60)
+        took = time.monotonic() - t0
+        check(took < 3.2 and r.returncode in (2, 3),
+              "staircase server: --timeout 2 ends the probe in %.1fs (exit %d, %r)" % (took, r.returncode, r.stdout))
+    finally:
+        p.kill()
+
+
 def peak_rss_mb(env, *args):
     """Runs pgtls ARGS in a fresh child; returns (exit code, stdout, peak RSS in MiB)."""
     from common import PGTLS
@@ -324,7 +341,7 @@ def test_bounded_tables(env):
 def main():
     return run_tests([test_sigpipe, test_no_password_anywhere, test_server_texts, test_csv_formula,
                       test_files_and_pipes, test_protocol_and_usage, test_store_bounds,
-                      test_bounded_tables, test_silent_after_login])
+                      test_bounded_tables, test_silent_after_login, test_staircase])
 
 
 if __name__ == "__main__":
