@@ -98,6 +98,33 @@ alias_base(const store_entry *e, int i, char *base, size_t len)
 	}
 }
 
+/*
+ * OpenSSL parses some malformed certificates it then cannot read back once
+ * re-encoded (found by fuzz_store_der): never write a store whose readers
+ * would reject it.  Checked at write time only, so loading stays fast.
+ */
+static pgtls_err
+check_reencoding(pgtls_store *s)
+{
+	for (int i = 0; i < s->nentries; i++)
+	{
+		unsigned char *der = NULL;
+		int n = i2d_X509(s->entries[i].cert, &der);
+		const unsigned char *p = der;
+		X509 *back = n > 0 ? d2i_X509(NULL, &p, n) : NULL;
+		bool ok = back != NULL && p == der + n;
+
+		X509_free(back);
+		OPENSSL_free(der);
+		ERR_clear_error();
+		if (!ok)
+			return pgtls__seterr(&s->err, PGTLS_ERR_PARSE,
+			                     "certificate %d (from %s) is malformed: it cannot be written so that it reads back",
+			                     i + 1, s->files[s->entries[i].file].path);
+	}
+	return PGTLS_OK;
+}
+
 static pgtls_err
 assign_aliases(pgtls_store *s)
 {
@@ -228,7 +255,7 @@ pgtls_store_write_mem(pgtls_store *s, const char *format, const char *password, 
 	*outlen = 0;
 	if (s->nentries == 0)
 		return pgtls__seterr(&s->err, PGTLS_ERR_USAGE, "no certificates to write");
-	if (assign_aliases(s) != PGTLS_OK)
+	if (check_reencoding(s) != PGTLS_OK || assign_aliases(s) != PGTLS_OK)
 		return s->err.code;
 	if (strcmp(format, "pem") == 0)
 	{

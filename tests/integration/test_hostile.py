@@ -274,6 +274,11 @@ def test_store_bounds(env):
     aliases = {line.split(",")[0] for line in lst.stdout.splitlines() if "trustedCertEntry" in line}
     check(r.returncode == 0 and len(aliases) == 300 and "same" in aliases and "same-300" in aliases and took < 20,
           "D11: 300 certificates named 'same' get 300 aliases in %.1fs (%d)" % (took, len(aliases)))
+    # fuzz_store_der: a certificate OpenSSL reads but cannot read back once re-encoded is never written
+    bad = os.path.join(HERE, "..", "fixtures", "static", "reencode-fails.der")
+    r = env.pgtls("store", "merge", "-o", os.path.join(env.tmp, "bad.jks"), "--format", "jks", bad)
+    check(r.returncode == 3 and "cannot be written" in r.stderr and not os.path.exists(os.path.join(env.tmp, "bad.jks")),
+          "a store that would not read back is not written: %r" % r.stderr.strip())
     # written stores: a replaced file keeps its mode; no overwrite without --force; no temporary left behind
     out = os.path.join(env.tmp, "kept-mode.pem")
     ca = os.path.join(env.pki, "new-root.crt")
