@@ -215,6 +215,10 @@ void pgtls__fingerprint(struct x509_st *cert, const char *md, char *out, size_t 
 /* days from now until notAfter (negative when expired); false on error */
 bool pgtls__days_left(struct x509_st *cert, int *days);
 struct json_t *pgtls__json_text(const char *data, size_t len);
+/* report/json_common.c: sanitised string or null; the same with "" as null; dump and release a report */
+struct json_t *pgtls__jstr(const char *s);
+struct json_t *pgtls__jopt(const char *s);
+char *pgtls__json_dump(struct json_t *rep, int pretty);
 /* RFC 2253 form of a name, e.g. "CN=localhost,O=Example" (truncated to OUTLEN) */
 struct X509_name_st;
 void pgtls__name_str(const struct X509_name_st *name, char *out, size_t outlen);

@@ -377,13 +377,10 @@ char *
 pgtls_clients_json(const pgtls_clients *c, int pretty)
 {
 	json_t *rep;
-	char *out;
 
 	if (c == NULL || (rep = pgtls__clients_to_json(c)) == NULL)
 		return NULL;
-	out = json_dumps(rep, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
-	json_decref(rep);
-	return out;
+	return pgtls__json_dump(rep, pretty);
 }
 
 /* 0 every client verifies the server fully, 1 otherwise */

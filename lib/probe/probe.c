@@ -306,13 +306,10 @@ char *
 pgtls_probe_json(const pgtls_probe *p, int pretty)
 {
 	json_t *rep;
-	char *out;
 
 	if (p == NULL || !p->evaluated || (rep = pgtls__probe_to_json(p)) == NULL)
 		return NULL;
-	out = json_dumps(rep, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
-	json_decref(rep);
-	return out;
+	return pgtls__json_dump(rep, pretty);
 }
 
 int

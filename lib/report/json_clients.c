@@ -16,18 +16,12 @@
 #include "clients/clients_int.h"
 
 static json_t *
-text_or_null(const char *s)
-{
-	return s ? pgtls__json_text(s, strlen(s)) : json_null();
-}
-
-static json_t *
 rootcert_json(const client_rec *r)
 {
 	if (r->trust == PGTLS_TRUST_JVM)
 		return json_pack("{s:s,s:s,s:n}", "path", "JVM trust store (javax.net.ssl.trustStore or cacerts)", "source",
 		                 "pgjdbc DefaultJavaSSLFactory", "exists");
-	return json_pack("{s:o,s:s,s:b}", "path", text_or_null(r->rootcert), "source", r->root_source, "exists",
+	return json_pack("{s:o,s:s,s:b}", "path", pgtls__jstr(r->rootcert), "source", r->root_source, "exists",
 	                 r->root == PGTLS_ROOT_LOADED || r->root == PGTLS_ROOT_UNREADABLE);
 }
 
@@ -39,23 +33,23 @@ client_json(const client_rec *r)
 
 	if (f == NULL)
 		return NULL;
-	json_object_set_new(f, "file", text_or_null(r->file));
+	json_object_set_new(f, "file", pgtls__jstr(r->file));
 	json_object_set_new(f, "line", json_integer(r->line));
 	json_object_set_new(f, "kind", json_string(r->kind));
 	json_object_set_new(f, "driver", json_string(pgtls_driver_name(r->driver)));
-	json_object_set_new(f, "spec", text_or_null(r->spec));
+	json_object_set_new(f, "spec", pgtls__jstr(r->spec));
 	json_object_set_new(f, "host",
-	                    r->host ? text_or_null(pgtls__client_shown(r, CL_HIDE_HOST, r->host))
+	                    r->host ? pgtls__jstr(pgtls__client_shown(r, CL_HIDE_HOST, r->host))
 	                            : json_string(r->driver == PGTLS_DRIVER_PGJDBC ? "localhost" : "(default)"));
-	json_object_set_new(f, "hostaddr", text_or_null(pgtls__client_shown(r, CL_HIDE_HOSTADDR, r->hostaddr)));
+	json_object_set_new(f, "hostaddr", pgtls__jstr(pgtls__client_shown(r, CL_HIDE_HOSTADDR, r->hostaddr)));
 	json_object_set_new(f, "port",
-	                    r->port ? text_or_null(pgtls__client_shown(r, CL_HIDE_PORT, r->port)) : json_string("5432"));
-	json_object_set_new(f, "dbname", text_or_null(pgtls__client_shown(r, CL_HIDE_DBNAME, r->dbname)));
-	json_object_set_new(f, "user", text_or_null(pgtls__client_shown(r, CL_HIDE_USER, r->user)));
-	json_object_set_new(f, "sslmode", text_or_null(r->sslmode_text));
+	                    r->port ? pgtls__jstr(pgtls__client_shown(r, CL_HIDE_PORT, r->port)) : json_string("5432"));
+	json_object_set_new(f, "dbname", pgtls__jstr(pgtls__client_shown(r, CL_HIDE_DBNAME, r->dbname)));
+	json_object_set_new(f, "user", pgtls__jstr(pgtls__client_shown(r, CL_HIDE_USER, r->user)));
+	json_object_set_new(f, "sslmode", pgtls__jstr(r->sslmode_text));
 	json_object_set_new(f, "sslmode_source", json_string(r->sslmode_source));
 	if (r->sslfactory)
-		json_object_set_new(f, "sslfactory", text_or_null(r->sslfactory));
+		json_object_set_new(f, "sslfactory", pgtls__jstr(r->sslfactory));
 	json_object_set_new(f, "trust", json_string(pgtls_trust_name(r->trust)));
 	json_object_set_new(f, "rootcert", rootcert_json(r));
 	json_object_set_new(f, "outcome", json_string(pgtls_outcome_name(r->outcome)));
@@ -88,8 +82,8 @@ pgtls__clients_to_json(const pgtls_clients *c)
 		json_array_append_new(clients, client_json(&c->recs[i]));
 	}
 	for (int i = 0; i < c->nskipped; i++)
-		json_array_append_new(skipped, json_pack("{s:o,s:o}", "path", text_or_null(c->skipped[i].path), "reason",
-		                                         text_or_null(c->skipped[i].reason)));
+		json_array_append_new(skipped, json_pack("{s:o,s:o}", "path", pgtls__jstr(c->skipped[i].path), "reason",
+		                                         pgtls__jstr(c->skipped[i].reason)));
 	rep = json_pack("{s:s,s:i,s:i,s:o,s:o,s:i,s:o,s:i}", "pgtls_version", PGTLS_VERSION_STR, "schema",
 	                PGTLS_JSON_SCHEMA, "files_scanned", c->files, "verdicts", counts, "clients", clients,
 	                "clients_not_listed", c->nrecs_dropped, "skipped", skipped, "skipped_not_listed", c->nskipped_more);

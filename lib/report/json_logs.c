@@ -16,18 +16,6 @@
 #include "logparse/pglog_int.h"
 
 static json_t *
-text(const char *s)
-{
-	return pgtls__json_text(s, strlen(s));
-}
-
-static json_t *
-opt_text(const char *s)
-{
-	return s[0] ? pgtls__json_text(s, strlen(s)) : json_null();
-}
-
-static json_t *
 client_json(const client *c)
 {
 	json_t *tls = json_object();
@@ -35,12 +23,12 @@ client_json(const client *c)
 	for (int v = 0; v < V_NVERS; v++)
 		if (c->tls[v])
 			json_object_set_new(tls, pgtls__log_vnames[v], json_integer((json_int_t)c->tls[v]));
-	return json_pack("{s:o,s:o,s:o,s:o,s:I,s:o,s:I,s:I,s:I,s:I,s:o,s:o}", "host", text(c->host), "user", text(c->user),
-	                 "database", text(c->db), "application_name", text(c->app), "connections",
-	                 (json_int_t)(pgtls__log_tls_total(c) + c->plaintext + c->gss), "tls", tls, "plaintext",
-	                 (json_int_t)c->plaintext, "gss_encrypted", (json_int_t)c->gss, "rejected_plaintext",
+	return json_pack("{s:o,s:o,s:o,s:o,s:I,s:o,s:I,s:I,s:I,s:I,s:o,s:o}", "host", pgtls__jstr(c->host), "user",
+	                 pgtls__jstr(c->user), "database", pgtls__jstr(c->db), "application_name", pgtls__jstr(c->app),
+	                 "connections", (json_int_t)(pgtls__log_tls_total(c) + c->plaintext + c->gss), "tls", tls,
+	                 "plaintext", (json_int_t)c->plaintext, "gss_encrypted", (json_int_t)c->gss, "rejected_plaintext",
 	                 (json_int_t)c->rejected_plain, "rejected_encrypted", (json_int_t)c->rejected_ssl, "first_seen",
-	                 opt_text(c->first), "last_seen", opt_text(c->last));
+	                 pgtls__jopt(c->first), "last_seen", pgtls__jopt(c->last));
 }
 
 json_t *
@@ -62,15 +50,16 @@ pgtls__logscan_to_json(const pgtls_logscan *s)
 		json_array_append_new(arr, client_json(&cl[i]));
 	free(cl);
 	for (int i = 0; i < s->nfiles; i++)
-		json_array_append_new(files, json_pack("{s:o,s:s,s:b,s:I,s:I,s:o}", "path", text(s->files[i].path), "format",
-		                                       s->files[i].format, "gzip", s->files[i].gzip, "bytes",
+		json_array_append_new(files, json_pack("{s:o,s:s,s:b,s:I,s:I,s:o}", "path", pgtls__jstr(s->files[i].path),
+		                                       "format", s->files[i].format, "gzip", s->files[i].gzip, "bytes",
 		                                       (json_int_t)s->files[i].bytes, "records_matched",
 		                                       (json_int_t)s->files[i].records, "error",
-		                                       s->files[i].error ? text(s->files[i].error) : json_null()));
+		                                       s->files[i].error ? pgtls__jstr(s->files[i].error) : json_null()));
 	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
 	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
 	json_object_set_new(rep, "files", files);
-	json_object_set_new(rep, "span", json_pack("{s:o,s:o}", "first", opt_text(s->first), "last", opt_text(s->last)));
+	json_object_set_new(rep, "span",
+	                    json_pack("{s:o,s:o}", "first", pgtls__jopt(s->first), "last", pgtls__jopt(s->last)));
 	json_object_set_new(rep, "totals",
 	                    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "bytes", (json_int_t)s->bytes, "tls",
 	                              (json_int_t)pgtls_logscan_total(s, PGTLS_LT_TLS), "plaintext",
@@ -86,11 +75,8 @@ char *
 pgtls_logscan_json(const pgtls_logscan *s, int pretty)
 {
 	json_t *rep;
-	char *out;
 
 	if (s == NULL || (rep = pgtls__logscan_to_json(s)) == NULL)
 		return NULL;
-	out = json_dumps(rep, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
-	json_decref(rep);
-	return out;
+	return pgtls__json_dump(rep, pretty);
 }

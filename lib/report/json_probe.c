@@ -21,24 +21,12 @@
 #include "probe/probe_int.h"
 
 static json_t *
-text(const char *s)
-{
-	return s ? pgtls__json_text(s, strlen(s)) : json_null();
-}
-
-static json_t *
-opt_text(const char *s)
-{
-	return (s && s[0]) ? pgtls__json_text(s, strlen(s)) : json_null();
-}
-
-static json_t *
 str_array(char *const *v, int n)
 {
 	json_t *a = json_array();
 
 	for (int i = 0; a && i < n; i++)
-		json_array_append_new(a, text(v[i]));
+		json_array_append_new(a, pgtls__jstr(v[i]));
 	return a;
 }
 
@@ -49,11 +37,11 @@ pgtls__cert_to_json(const pgtls_cert *c)
 
 	if (o == NULL)
 		return NULL;
-	json_object_set_new(o, "subject", text(c->subject));
-	json_object_set_new(o, "issuer", text(c->issuer));
+	json_object_set_new(o, "subject", pgtls__jstr(c->subject));
+	json_object_set_new(o, "issuer", pgtls__jstr(c->issuer));
 	json_object_set_new(o, "serial", c->has_serial ? json_string(c->serial) : json_null());
-	json_object_set_new(o, "not_before", opt_text(c->not_before));
-	json_object_set_new(o, "not_after", opt_text(c->not_after));
+	json_object_set_new(o, "not_before", pgtls__jopt(c->not_before));
+	json_object_set_new(o, "not_after", pgtls__jopt(c->not_after));
 	if (c->has_days_left)
 		json_object_set_new(o, "days_left", json_integer(c->days_left));
 	json_object_set_new(o, "expired", json_boolean(c->expired));
@@ -84,9 +72,9 @@ startup_json(pgtls_conn *c)
 		return json_pack("{s:s,s:s,s:i}", "result", "accepted", "auth", pgtls__auth_name(r->auth_code), "auth_code",
 		                 (int)r->auth_code);
 	if (r->kind == PGTLS_REPLY_ERROR)
-		return json_pack("{s:s,s:o,s:o,s:o}", "result", "rejected", "severity", text(r->severity), "sqlstate",
-		                 text(r->sqlstate), "message", text(r->message));
-	return json_pack("{s:s,s:o}", "result", "unknown", "message", rerr ? text(rmsg) : json_null());
+		return json_pack("{s:s,s:o,s:o,s:o}", "result", "rejected", "severity", pgtls__jstr(r->severity), "sqlstate",
+		                 pgtls__jstr(r->sqlstate), "message", pgtls__jstr(r->message));
+	return json_pack("{s:s,s:o}", "result", "unknown", "message", rerr ? pgtls__jstr(rmsg) : json_null());
 }
 
 static json_t *
@@ -99,7 +87,7 @@ conn_json(pgtls_conn *c, pgtls_conn_kind kind)
 		return NULL;
 	if (kind != PGTLS_CONN_PLAIN)
 		json_object_set_new(o, "method", json_string(kind == PGTLS_CONN_DIRECT ? "direct" : "postgres"));
-	json_object_set_new(o, "address", opt_text(pgtls__conn_address(c)));
+	json_object_set_new(o, "address", pgtls__jopt(pgtls__conn_address(c)));
 	if (kind == PGTLS_CONN_SSLREQUEST)
 		json_object_set_new(o, "ssl_response", sr[0] ? json_string(sr) : json_null());
 	if (kind != PGTLS_CONN_PLAIN)
@@ -107,8 +95,8 @@ conn_json(pgtls_conn *c, pgtls_conn_kind kind)
 		if (pgtls__conn_tls_version(c)[0])
 			json_object_set_new(o, "tls",
 			                    json_pack("{s:s,s:s,s:o,s:o}", "version", pgtls__conn_tls_version(c), "cipher",
-			                              pgtls__conn_cipher(c), "group", opt_text(pgtls__conn_group(c)), "alpn",
-			                              opt_text(pgtls__conn_alpn(c))));
+			                              pgtls__conn_cipher(c), "group", pgtls__jopt(pgtls__conn_group(c)), "alpn",
+			                              pgtls__jopt(pgtls__conn_alpn(c))));
 		else
 			json_object_set_new(o, "tls", json_null());
 	}
@@ -116,10 +104,10 @@ conn_json(pgtls_conn *c, pgtls_conn_kind kind)
 	if (pgtls_conn_errcode(c))
 		json_object_set_new(o, "error",
 		                    json_pack("{s:s,s:o}", "class", pgtls_err_name(pgtls_conn_errcode(c)), "message",
-		                              text(pgtls_conn_errmsg(c))));
+		                              pgtls__jstr(pgtls_conn_errmsg(c))));
 	else
 		json_object_set_new(o, "error", json_null());
-	json_object_set_new(o, "trace", text(pgtls_conn_trace(c)));
+	json_object_set_new(o, "trace", pgtls__jstr(pgtls_conn_trace(c)));
 	return o;
 }
 
@@ -131,24 +119,24 @@ rootcert_json(const pgtls_probe *p)
 
 	if (o == NULL)
 		return NULL;
-	json_object_set_new(o, "setting", text(rc->setting));
+	json_object_set_new(o, "setting", pgtls__jstr(rc->setting));
 	json_object_set_new(o, "source", json_string(rc->source));
-	json_object_set_new(o, "path", opt_text(rc->path));
+	json_object_set_new(o, "path", pgtls__jopt(rc->path));
 	json_object_set_new(o, "system", json_boolean(rc->system));
 	json_object_set_new(o, "exists", json_boolean(rc->exists));
 	json_object_set_new(o, "loaded", json_boolean(rc->loaded));
-	json_object_set_new(o, "load_error", opt_text(rc->load_error));
-	json_object_set_new(o, "format", opt_text(rc->format));
+	json_object_set_new(o, "load_error", pgtls__jopt(rc->load_error));
+	json_object_set_new(o, "format", pgtls__jopt(rc->format));
 	json_object_set_new(o, "libpq_readable", json_boolean(rc->loaded));
 	json_object_set_new(o, "certificates", json_integer(rc->ncerts));
 	json_object_set_new(o, "crl_loaded", json_boolean(rc->crl_loaded));
 	if (rc->alt_error[0])
-		json_object_set_new(o, "store_error", text(rc->alt_error));
+		json_object_set_new(o, "store_error", pgtls__jstr(rc->alt_error));
 	if ((rc->loaded || rc->alt_loaded) && p->nchain > 0)
 		json_object_set_new(o, "chain_verifies",
 		                    json_pack("{s:b,s:o,s:i,s:i,s:o}", "ok", rc->verified, "reason",
-		                              opt_text(rc->verify_reason), "code", rc->verify_code, "depth", rc->verify_depth,
-		                              "hint", opt_text(rc->verify_hint)));
+		                              pgtls__jopt(rc->verify_reason), "code", rc->verify_code, "depth",
+		                              rc->verify_depth, "hint", pgtls__jopt(rc->verify_hint)));
 	else
 		json_object_set_new(o, "chain_verifies", json_null());
 	return o;
@@ -163,7 +151,7 @@ verdict_json(const struct pgtls_verdict *v)
 
 	for (int i = 0; i < o->nerrors; i++)
 	{
-		json_array_append_new(errors, text(v->errors[i]));
+		json_array_append_new(errors, pgtls__jstr(v->errors[i]));
 		json_array_append_new(codes, json_string(pgtls_failure_name(o->errors[i])));
 	}
 	return json_pack("{s:s,s:s,s:s,s:b,s:s,s:b,s:o,s:o}", "negotiation",
@@ -176,9 +164,9 @@ verdict_json(const struct pgtls_verdict *v)
 static json_t *
 target_json(const pgtls_probe *p)
 {
-	return json_pack("{s:o,s:o,s:o,s:s,s:o,s:o,s:o}", "input", text(p->target), "host", opt_text(p->host), "hostaddr",
-	                 opt_text(p->hostaddr), "port", p->port, "servername", opt_text(p->servername), "user",
-	                 text(pgtls__probe_user(p)), "dbname", text(pgtls__probe_dbname(p)));
+	return json_pack("{s:o,s:o,s:o,s:s,s:o,s:o,s:o}", "input", pgtls__jstr(p->target), "host", pgtls__jopt(p->host),
+	                 "hostaddr", pgtls__jopt(p->hostaddr), "port", p->port, "servername", pgtls__jopt(p->servername),
+	                 "user", pgtls__jstr(pgtls__probe_user(p)), "dbname", pgtls__jstr(pgtls__probe_dbname(p)));
 }
 
 json_t *
@@ -223,15 +211,15 @@ pgtls__probe_to_json(const pgtls_probe *p)
 	json_object_set_new(rep, "chain", chain);
 	json_object_set_new(rep, "rootcert", rootcert_json(p));
 	json_object_set_new(rep, "host_check",
-	                    json_pack("{s:o,s:b,s:o}", "name", text(p->checked), "ok", p->host_rc == 1, "message",
-	                              p->host_rc == 1 ? json_null() : text(p->host_msg)));
+	                    json_pack("{s:o,s:b,s:o}", "name", pgtls__jstr(p->checked), "ok", p->host_rc == 1, "message",
+	                              p->host_rc == 1 ? json_null() : pgtls__jstr(p->host_msg)));
 	for (int i = 0; i < p->nverdicts; i++)
 		json_array_append_new(modes, verdict_json(&p->verdicts[i]));
 	json_object_set_new(rep, "sslmodes", modes);
 	for (int i = 0; i < p->nfindings; i++)
 		json_array_append_new(findings,
 		                      json_pack("{s:s,s:s,s:o}", "severity", pgtls_severity_name(p->findings[i].severity),
-		                                "code", p->findings[i].code, "message", text(p->findings[i].message)));
+		                                "code", p->findings[i].code, "message", pgtls__jstr(p->findings[i].message)));
 	json_object_set_new(rep, "findings", findings);
 	return rep;
 }

@@ -17,12 +17,6 @@
 #include "probe/probe_int.h"
 #include "store/store_int.h"
 
-static json_t *
-text_or_null(const char *s)
-{
-	return (s && s[0]) ? pgtls__json_text(s, strlen(s)) : json_null();
-}
-
 /* the sentence the text report and older readers know, beside the stable code */
 static const char *
 prediction_words(pgtls_prediction p)
@@ -43,8 +37,8 @@ endpoint_json(const rot_endpoint *ep)
 {
 	const pgtls_probe *p = ep->probe;
 
-	return json_pack("{s:o,s:b,s:o,s:o,s:b,s:i,s:o}", "target", text_or_null(p->target), "reachable", ep->reachable,
-	                 "issuer", text_or_null(ep->issuer), "on_new_ca",
+	return json_pack("{s:o,s:b,s:o,s:o,s:b,s:i,s:o}", "target", pgtls__jopt(p->target), "reachable", ep->reachable,
+	                 "issuer", pgtls__jopt(ep->issuer), "on_new_ca",
 	                 ep->on_new < 0 ? json_null() : json_boolean(ep->on_new == 1), "serves_new_ca", ep->on_new == 1,
 	                 "status", (int)p->status, "leaf", p->nchain ? pgtls__cert_to_json(p->chain[0]) : json_null());
 }
@@ -57,22 +51,22 @@ client_json(const pgtls_rotation *rot, const rot_client *rc)
 
 	if (o == NULL)
 		return NULL;
-	json_object_set_new(o, "file", text_or_null(r->file));
+	json_object_set_new(o, "file", pgtls__jopt(r->file));
 	json_object_set_new(o, "line", json_integer(r->line));
 	json_object_set_new(o, "driver", json_string(pgtls_driver_name(r->driver)));
 	json_object_set_new(
-	    o, "host", r->host ? text_or_null(pgtls__client_shown(r, CL_HIDE_HOST, r->host)) : json_string("(default)"));
+	    o, "host", r->host ? pgtls__jopt(pgtls__client_shown(r, CL_HIDE_HOST, r->host)) : json_string("(default)"));
 	json_object_set_new(o, "endpoint",
-	                    rc->endpoint >= 0 ? text_or_null(rot->eps[rc->endpoint].probe->target) : json_null());
+	                    rc->endpoint >= 0 ? pgtls__jopt(rot->eps[rc->endpoint].probe->target) : json_null());
 	json_object_set_new(o, "now", json_string(pgtls_outcome_name(r->outcome)));
 	json_object_set_new(o, "verdict", json_string(pgtls__client_verdict(r)));
 	json_object_set_new(o, "prediction", json_string(pgtls_prediction_name(rc->prediction)));
 	json_object_set_new(o, "outcome", json_string(prediction_words(rc->prediction)));
-	json_object_set_new(o, "error", text_or_null(rc->error));
-	json_object_set_new(o, "when", text_or_null(rc->when));
-	json_object_set_new(o, "reason", text_or_null(rc->reason));
-	json_object_set_new(o, "why", text_or_null(rc->reason));
-	json_object_set_new(o, "fix", text_or_null(rc->fix));
+	json_object_set_new(o, "error", pgtls__jopt(rc->error));
+	json_object_set_new(o, "when", pgtls__jopt(rc->when));
+	json_object_set_new(o, "reason", pgtls__jopt(rc->reason));
+	json_object_set_new(o, "why", pgtls__jopt(rc->reason));
+	json_object_set_new(o, "fix", pgtls__jopt(rc->fix));
 	json_object_set_new(o, "host_alias_not_in_certificate", json_boolean(rc->alias));
 	return o;
 }
@@ -103,7 +97,7 @@ pgtls__rotation_to_json(const pgtls_rotation *rot)
 	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
 	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
 	json_object_set_new(rep, "new_ca",
-	                    json_pack("{s:o,s:i}", "path", text_or_null(rot->new_ca_path), "certificates",
+	                    json_pack("{s:o,s:i}", "path", pgtls__jopt(rot->new_ca_path), "certificates",
 	                              rot->newca ? rot->newca->nentries : 0));
 	json_object_set_new(rep, "decision", json_string(rot->go ? "GO" : "NO-GO"));
 	json_object_set_new(rep, "clients_that_break", json_integer(rot->breaks));
@@ -117,11 +111,8 @@ char *
 pgtls_rotation_json(const pgtls_rotation *rot, int pretty)
 {
 	json_t *rep;
-	char *out;
 
 	if (rot == NULL || !rot->done || (rep = pgtls__rotation_to_json(rot)) == NULL)
 		return NULL;
-	out = json_dumps(rep, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
-	json_decref(rep);
-	return out;
+	return pgtls__json_dump(rep, pretty);
 }

@@ -16,16 +16,10 @@
 #include "server/server_int.h"
 
 static json_t *
-text(const char *s)
-{
-	return s ? pgtls__json_text(s, strlen(s)) : json_null();
-}
-
-static json_t *
 rule_json(const server_rule *r)
 {
-	return json_pack("{s:i,s:o,s:o,s:b,s:b}", "line", r->line, "rule", text(r->text), "error", text(r->error),
-	                 "allows_tcp_without_tls", r->lets_in, "shadowed", r->shadowed);
+	return json_pack("{s:i,s:o,s:o,s:b,s:b}", "line", r->line, "rule", pgtls__jstr(r->text), "error",
+	                 pgtls__jstr(r->error), "allows_tcp_without_tls", r->lets_in, "shadowed", r->shadowed);
 }
 
 json_t *
@@ -48,12 +42,13 @@ pgtls__server_to_json(const pgtls_server *s)
 	}
 	if (s->user)
 		json_object_set_new(rep, "login",
-		                    json_pack("{s:o,s:o,s:o,s:b}", "user", text(s->user), "server_version", text(s->version),
-		                              "address", text(s->address), "pg_read_all_settings", s->privileged));
+		                    json_pack("{s:o,s:o,s:o,s:b}", "user", pgtls__jstr(s->user), "server_version",
+		                              pgtls__jstr(s->version), "address", pgtls__jstr(s->address),
+		                              "pg_read_all_settings", s->privileged));
 	for (int i = 0; i < s->nsettings; i++)
-		json_object_set_new(settings, s->setting_names[i], text(s->setting_values[i]));
+		json_object_set_new(settings, s->setting_names[i], pgtls__jstr(s->setting_values[i]));
 	for (int i = 0; i < s->nunreadable; i++)
-		json_array_append_new(unreadable, text(s->unreadable[i]));
+		json_array_append_new(unreadable, pgtls__jstr(s->unreadable[i]));
 	for (int i = 0; i < s->nrules; i++)
 	{
 		json_array_append_new(hba, rule_json(&s->rules[i]));
@@ -62,7 +57,7 @@ pgtls__server_to_json(const pgtls_server *s)
 	}
 	for (int i = 0; i < s->nreasons; i++)
 	{
-		json_array_append_new(reasons, text(s->reasons[i].text));
+		json_array_append_new(reasons, pgtls__jstr(s->reasons[i].text));
 		json_array_append_new(codes, json_string(s->reasons[i].code));
 	}
 	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
@@ -78,7 +73,7 @@ pgtls__server_to_json(const pgtls_server *s)
 	json_object_set_new(rep, "offending_rules", offending);
 	json_object_set_new(rep, "plaintext_probe",
 	                    s->probed ? json_pack("{s:s,s:o}", "result", pgtls_startup_name(s->plaintext), "message",
-	                                          text(s->plaintext_msg))
+	                                          pgtls__jstr(s->plaintext_msg))
 	                              : json_null());
 	return rep;
 }
@@ -87,11 +82,8 @@ char *
 pgtls_server_json(const pgtls_server *s, int pretty)
 {
 	json_t *rep;
-	char *out;
 
 	if (s == NULL || !s->checked || (rep = pgtls__server_to_json(s)) == NULL)
 		return NULL;
-	out = json_dumps(rep, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
-	json_decref(rep);
-	return out;
+	return pgtls__json_dump(rep, pretty);
 }

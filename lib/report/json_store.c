@@ -16,12 +16,6 @@
 #include "store/store_int.h"
 
 static json_t *
-text(const char *s)
-{
-	return (s && s[0]) ? pgtls__json_text(s, strlen(s)) : json_null();
-}
-
-static json_t *
 files_json(const pgtls_store *s)
 {
 	json_t *files = json_array();
@@ -31,8 +25,8 @@ files_json(const pgtls_store *s)
 		json_t *notes = json_array();
 
 		for (int j = 0; notes && j < s->files[i].nnotes; j++)
-			json_array_append_new(notes, text(s->files[i].notes[j]));
-		json_array_append_new(files, json_pack("{s:o,s:s,s:s,s:o}", "path", text(s->files[i].path), "format",
+			json_array_append_new(notes, pgtls__jopt(s->files[i].notes[j]));
+		json_array_append_new(files, json_pack("{s:o,s:s,s:s,s:o}", "path", pgtls__jopt(s->files[i].path), "format",
 		                                       s->files[i].format, "integrity", s->files[i].integrity, "notes", notes));
 	}
 	return files;
@@ -52,9 +46,10 @@ removed_json(const pgtls_store *s)
 			snprintf(why, sizeof(why), "duplicate of certificate %d (same SHA-256 fingerprint)", r->duplicate_of);
 		else
 			snprintf(why, sizeof(why), "expired");
-		json_array_append_new(a, json_pack("{s:o,s:o,s:o,s:s,s:s,s:s}", "source", text(r->source), "alias",
-		                                   text(r->alias), "subject", text(r->subject), "sha256", r->sha256, "reason",
-		                                   why, "code", r->duplicate_of ? "duplicate" : "expired"));
+		json_array_append_new(a,
+		                      json_pack("{s:o,s:o,s:o,s:s,s:s,s:s}", "source", pgtls__jopt(r->source), "alias",
+		                                pgtls__jopt(r->alias), "subject", pgtls__jopt(r->subject), "sha256", r->sha256,
+		                                "reason", why, "code", r->duplicate_of ? "duplicate" : "expired"));
 	}
 	return a;
 }
@@ -81,8 +76,8 @@ entry_json(const pgtls_store *s, int i, int dup)
 	if (c == NULL)
 		return NULL;
 	json_object_set_new(c, "index", json_integer(i + 1));
-	json_object_set_new(c, "alias", text(e->alias));
-	json_object_set_new(c, "source", text(s->files[e->file].path));
+	json_object_set_new(c, "alias", pgtls__jopt(e->alias));
+	json_object_set_new(c, "source", pgtls__jopt(s->files[e->file].path));
 	json_object_set_new(c, "entry", json_string(e->key_entry ? "private-key-chain" : "certificate"));
 	json_object_set_new(c, "java_trusted", e->java_trusted < 0 ? json_null() : json_boolean(e->java_trusted));
 	json_object_set_new(c, "duplicate_of", dup >= 0 ? json_integer(dup + 1) : json_null());
@@ -97,7 +92,7 @@ pgtls_store_verify_json(const pgtls_store *s, const char *store_name, const char
 
 	if (s == NULL || store_name == NULL || fingerprint == NULL)
 		return NULL;
-	o = json_pack("{s:o,s:o,s:b}", "store", text(store_name), "fingerprint", text(fingerprint), "found",
+	o = json_pack("{s:o,s:o,s:b}", "store", pgtls__jopt(store_name), "fingerprint", pgtls__jopt(fingerprint), "found",
 	              i >= 0 && i < s->nentries);
 	if (o && i >= 0 && i < s->nentries)
 		json_object_set_new(o, "certificate", entry_json(s, i, pgtls_store_duplicate_of(s, i)));

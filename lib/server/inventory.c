@@ -381,7 +381,6 @@ pgtls_inventory_json(const pgtls_inventory *v, int pretty)
 	json_t *rep, *arr;
 	group *g;
 	size_t n, i;
-	char *out;
 
 	if (v == NULL || (g = make_groups(v, &n)) == NULL)
 		return NULL;
@@ -414,9 +413,7 @@ pgtls_inventory_json(const pgtls_inventory *v, int pretty)
 		    json_string(
 		        "sessions of other users are hidden: grant pg_read_all_stats to see their address and TLS state"));
 	json_object_set_new(rep, "clients", arr);
-	out = json_dumps(rep, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
-	json_decref(rep);
-	return out;
+	return pgtls__json_dump(rep, pretty);
 }
 
 char *

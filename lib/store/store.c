@@ -736,11 +736,8 @@ char *
 pgtls_store_json(const pgtls_store *s, int pretty)
 {
 	json_t *rep;
-	char *out;
 
 	if (s == NULL || (rep = pgtls__store_to_json(s)) == NULL)
 		return NULL;
-	out = json_dumps(rep, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
-	json_decref(rep);
-	return out;
+	return pgtls__json_dump(rep, pretty);
 }
