@@ -16,6 +16,8 @@
  *-------------------------------------------------------------------------
  */
 #include <errno.h>
+#include <netdb.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +227,71 @@ pgtls__probe_dbname(const pgtls_probe *p)
 	return pgtls__probe_user(p);
 }
 
+/*
+ * getaddrinfo() under the probe's deadline: a resolver that does not answer
+ * must not hang the probe.  glibc's getaddrinfo_a() runs the lookup in its
+ * own thread.  The request lives on the heap with copies of its inputs:
+ * when the lookup cannot be cancelled and has not finished after a grace
+ * period, it is left to its thread (a few hundred bytes, only when the
+ * resolver hangs), never freed under it.
+ */
+typedef struct lookup
+{
+	struct gaicb cb;
+	struct addrinfo hints;
+	char *host;
+	char *port;
+} lookup;
+
+static int
+resolve(const char *host, const char *port, const struct addrinfo *hints, int timeout_ms, struct addrinfo **res)
+{
+	lookup *lk = calloc(1, sizeof(*lk));
+	struct gaicb *list[1];
+	struct timespec ts = {.tv_sec = timeout_ms / 1000, .tv_nsec = (long)(timeout_ms % 1000) * 1000000L};
+	int rc;
+
+	*res = NULL;
+	if (lk == NULL || (lk->host = strdup(host)) == NULL || (lk->port = strdup(port)) == NULL)
+		rc = EAI_MEMORY;
+	else
+	{
+		lk->hints = *hints;
+		lk->cb = (struct gaicb){.ar_name = lk->host, .ar_service = lk->port, .ar_request = &lk->hints};
+		list[0] = &lk->cb;
+		rc = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL);
+	}
+	if (rc != 0)
+		goto done;
+	(void)gai_suspend((const struct gaicb *const *)list, 1, &ts);
+	rc = gai_error(&lk->cb);
+	if (rc != EAI_INPROGRESS)
+	{
+		*res = lk->cb.ar_result;
+		goto done;
+	}
+	/* timed out */
+	if (gai_cancel(&lk->cb) != EAI_CANCELED)
+	{
+		struct timespec grace = {.tv_sec = 5};
+
+		(void)gai_suspend((const struct gaicb *const *)list, 1, &grace);
+		if (gai_error(&lk->cb) == EAI_INPROGRESS)
+			return EAI_AGAIN; /* still running: LK belongs to the resolver thread now */
+		if (gai_error(&lk->cb) == 0)
+			freeaddrinfo(lk->cb.ar_result);
+	}
+	rc = EAI_AGAIN;
+done:
+	if (lk)
+	{
+		free(lk->host);
+		free(lk->port);
+		free(lk);
+	}
+	return rc;
+}
+
 pgtls_err
 pgtls_probe_start(pgtls_probe *p)
 {
@@ -250,7 +317,7 @@ pgtls_probe_start(pgtls_probe *p)
 	hints.ai_protocol = IPPROTO_TCP;
 	if (connect_to == p->hostaddr)
 		hints.ai_flags = AI_NUMERICHOST;
-	rc = getaddrinfo(connect_to, p->port, &hints, &p->addrs);
+	rc = resolve(connect_to, p->port, &hints, p->timeout_ms, &p->addrs);
 	if (rc != 0)
 		return pgtls__seterr(&p->err, PGTLS_ERR_IO, "could not translate host name \"%s\" to address: %s", connect_to,
 		                     gai_strerror(rc));

@@ -313,15 +313,59 @@ pgtls_store_write_mem(pgtls_store *s, const char *format, const char *password, 
  * Writes DATA to PATH atomically: a temporary file in the same directory,
  * fsync, then rename.  Refuses to replace an existing file unless FORCE.
  */
+/* all of DATA to FD, with MODE (and the owner of what it replaces), synced */
+static bool
+fill(int fd, const unsigned char *data, size_t len, mode_t mode, const struct stat *replaced)
+{
+	size_t off = 0;
+
+	while (off < len)
+	{
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		off += (size_t)n;
+	}
+	/* a replaced file keeps its mode and (when we may) its owner and group */
+	if (fchmod(fd, mode) != 0 || (replaced && fchown(fd, replaced->st_uid, replaced->st_gid) != 0 && errno != EPERM))
+		return false;
+	return fsync(fd) == 0;
+}
+
+/* a free temporary name beside PATH for the unnamed file FD (linkat through /proc); false if none */
+static bool
+link_temp(int fd, const char *path, char *tmp, size_t tmplen)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	for (int tries = 0; tries < 8; tries++)
+	{
+		unsigned int r = 0;
+
+		(void)RAND_bytes((unsigned char *)&r, sizeof(r));
+		snprintf(tmp, tmplen, "%s.tmp.%08x", path, r);
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0)
+			return true;
+		if (errno != EEXIST)
+			return false;
+	}
+	return false;
+}
+
 static pgtls_err
 write_atomic(pgtls_errslot *err, const char *path, const unsigned char *data, size_t len, int force)
 {
 	struct stat st;
 	bool exists = stat(path, &st) == 0;
 	mode_t mode = exists ? (st.st_mode & 07777) : 0644;
-	char *dir = strdup(path), *tmp = malloc(strlen(path) + 16);
+	char *dir = strdup(path), *tmp = malloc(strlen(path) + 24);
+	const char *dname;
 	int fd = -1, dfd = -1;
-	size_t off = 0;
+	bool unnamed;
 	pgtls_err rc = PGTLS_OK;
 
 	if (dir == NULL || tmp == NULL)
@@ -334,34 +378,51 @@ write_atomic(pgtls_errslot *err, const char *path, const unsigned char *data, si
 		rc = pgtls__seterr_hint(err, PGTLS_ERR_USAGE, PGTLS_HINT_FORCE, "\"%s\" exists", path);
 		goto out;
 	}
-	snprintf(tmp, strlen(path) + 16, "%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp);
+	dname = dirname(dir);
+	/*
+	 * An unnamed file (O_TMPFILE) leaves nothing behind if we are killed
+	 * while writing; without it (some file systems), a named temporary.
+	 */
+	fd = open(dname, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	unnamed = fd >= 0;
+	if (!unnamed)
+	{
+		snprintf(tmp, strlen(path) + 24, "%s.tmp.XXXXXX", path);
+		fd = mkstemp(tmp);
+	}
 	if (fd < 0)
 	{
 		rc = pgtls__seterr(err, PGTLS_ERR_IO, "could not create a temporary file next to \"%s\": %s", path,
 		                   strerror(errno));
 		goto out;
 	}
-	while (off < len)
+	if (!fill(fd, data, len, mode, exists ? &st : NULL))
 	{
-		ssize_t n = write(fd, data + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	/* a replaced file keeps its mode and (when we may) its owner and group */
-	if (off != len || fchmod(fd, mode) != 0 || (exists && fchown(fd, st.st_uid, st.st_gid) != 0 && errno != EPERM) ||
-	    fsync(fd) != 0 || close(fd) != 0)
-	{
-		rc = pgtls__seterr(err, PGTLS_ERR_IO, "could not write \"%s\": %s", tmp, strerror(errno));
-		fd = -1;
-		unlink(tmp);
+		rc = pgtls__seterr(err, PGTLS_ERR_IO, "could not write next to \"%s\": %s", path, strerror(errno));
+		if (!unnamed)
+			unlink(tmp);
 		goto out;
 	}
-	fd = -1;
+	if (unnamed && !force)
+	{
+		char proc[64];
+
+		/* no clobbering: linking the finished file under its name fails if the name exists */
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
+			goto synced;
+		if (errno == EEXIST)
+		{
+			rc = pgtls__seterr_hint(err, PGTLS_ERR_USAGE, PGTLS_HINT_FORCE, "\"%s\" exists", path);
+			goto out;
+		}
+	}
+	if (unnamed && !link_temp(fd, path, tmp, strlen(path) + 24))
+	{
+		rc = pgtls__seterr(err, PGTLS_ERR_IO, "could not name the file written next to \"%s\": %s", path,
+		                   strerror(errno));
+		goto out;
+	}
 	/* no clobbering unless asked: the check and the rename are one step (renameat2 RENAME_NOREPLACE) */
 	if ((force ? rename(tmp, path) : renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE)) != 0)
 	{
@@ -372,8 +433,9 @@ write_atomic(pgtls_errslot *err, const char *path, const unsigned char *data, si
 		unlink(tmp);
 		goto out;
 	}
-	/* the rename itself must reach the disk: fsync the directory */
-	if ((dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+synced:
+	/* the new name must reach the disk too: fsync the directory */
+	if ((dfd = open(dname, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
 	{
 		(void)fsync(dfd);
 		close(dfd);
