@@ -197,14 +197,12 @@ render_rotation(const pgtls_rotation *rot)
 int
 cli_cmd_rotation(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"new-ca", required_argument, NULL, 'n'},
-	                                         {"clients", required_argument, NULL, 'c'},
-	                                         {"env", no_argument, NULL, 'e'},
-	                                         {"timeout", required_argument, NULL, 't'},
-	                                         {"json", no_argument, NULL, 'j'},
-	                                         {"help", no_argument, NULL, 'h'},
-	                                         {NULL, 0, NULL, 0}};
-	const char *newca = NULL;
+	static const struct option longopts[] = {
+	    {"new-ca", required_argument, NULL, 'n'},  {"old-ca", required_argument, NULL, 'o'},
+	    {"clients", required_argument, NULL, 'c'}, {"env", no_argument, NULL, 'e'},
+	    {"timeout", required_argument, NULL, 't'}, {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+	const char *newca = NULL, *oldca = NULL;
 	char *paths[64];
 	int npaths = 0;
 	bool env = false, json = false;
@@ -222,6 +220,9 @@ cli_cmd_rotation(int argc, char **argv)
 		{
 			case 'n':
 				newca = optarg;
+				break;
+			case 'o':
+				oldca = optarg;
 				break;
 			case 'c':
 				if (npaths == 64)
@@ -246,14 +247,25 @@ cli_cmd_rotation(int argc, char **argv)
 				json = true;
 				break;
 			case 'h':
-				printf("Usage: pgtls rotation --new-ca FILE [--clients PATH]... [--env] [--json] [TARGET...]\n"
+				printf("Usage: pgtls rotation --new-ca FILE [--old-ca FILE] [--clients PATH]... [--env] [--json]\n"
+				       "                      [TARGET...]\n"
 				       "\n"
 				       "Predicts what happens when the servers switch to a certificate from the\n"
 				       "CA(s) in FILE: probes each TARGET (as pgtls probe), scans --clients paths\n"
-				       "(as pgtls clients), and says per client: keeps working, breaks (with the\n"
-				       "error it will show), silently falls back to plaintext, or unaffected\n"
-				       "because it verifies nothing; flags verify-full clients that connect by a\n"
-				       "name not in the certificate; and gives the fix.  Ends with GO or NO-GO.\n"
+				       "(as pgtls clients), maps each client to the TARGET it connects to, and\n"
+				       "decides it with its driver's rules against the chain served now and after\n"
+				       "the switch: keeps_working, breaks (with the error it will show and when),\n"
+				       "falls_back_to_plaintext (where the server accepts plaintext),\n"
+				       "unaffected_unverified, unaffected_no_tls, already_broken or unknown; flags\n"
+				       "verify-full clients that connect by a name not in the certificate; gives\n"
+				       "the fix; ends with one summary line and GO or NO-GO.\n"
+				       "\n"
+				       "--old-ca FILE  the CA being replaced: the new CA is FILE of --new-ca less\n"
+				       "               these.  Without it, certificates of the --new-ca file that\n"
+				       "               issue what a TARGET serves now count as the old CA.\n"
+				       "\n"
+				       "GO only when no client breaks, falls back or is unknown and every TARGET\n"
+				       "was reachable.\n"
 				       "\n"
 				       "Exit status: 0 GO, 1 NO-GO, 3 error.\n");
 				return 0;
@@ -293,7 +305,8 @@ cli_cmd_rotation(int argc, char **argv)
 		probes[nprobes++] = p;
 	}
 	rot = pgtls_rotation_new();
-	if (rot == NULL || pgtls_rotation_run(rot, cl, newca, (const pgtls_probe *const *)probes, nprobes) != PGTLS_OK)
+	if (rot == NULL || (oldca && pgtls_rotation_set_old_ca(rot, oldca) != PGTLS_OK) ||
+	    pgtls_rotation_run(rot, cl, newca, (const pgtls_probe *const *)probes, nprobes) != PGTLS_OK)
 	{
 		fprintf(stderr, "pgtls rotation: %s\n", rot ? pgtls_rotation_errmsg(rot) : "out of memory");
 		goto done;

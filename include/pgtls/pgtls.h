@@ -821,6 +821,13 @@ extern "C"
 	PGTLS_API void pgtls_rotation_free(pgtls_rotation *rot);
 
 	/*
+ * The old CA (optional, before pgtls_rotation_run()): the new CA is then
+ * the new CA file less these certificates.  Without it, certificates of
+ * the new CA file that issue what a TARGET serves now count as old.
+ */
+	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_rotation_set_old_ca(pgtls_rotation *rot, const char *old_ca_path);
+
+	/*
  * Predicts, for each client of CLIENTS, what happens when the endpoints
  * (PROBES: finished probes of the TARGETs) switch to a certificate from
  * the CA(s) in NEW_CA_PATH.  CLIENTS and PROBES are borrowed: they must

@@ -47,7 +47,24 @@ pgtls_rotation_free(pgtls_rotation *rot)
 	free(rot->cls);
 	free(rot->new_ca_path);
 	pgtls_store_free(rot->newca);
+	pgtls_store_free(rot->oldca);
+	sk_X509_free(rot->newset);
 	free(rot);
+}
+
+pgtls_err
+pgtls_rotation_set_old_ca(pgtls_rotation *rot, const char *old_ca_path)
+{
+	if (rot == NULL || old_ca_path == NULL)
+		return PGTLS_ERR_USAGE;
+	pgtls__clearerr(&rot->err);
+	pgtls_store_free(rot->oldca);
+	rot->oldca = pgtls_store_new();
+	if (rot->oldca == NULL)
+		return pgtls__seterr(&rot->err, PGTLS_ERR_OOM, "out of memory");
+	if (pgtls_store_load_file(rot->oldca, old_ca_path, NULL) != PGTLS_OK)
+		return pgtls__seterr(&rot->err, pgtls_store_errcode(rot->oldca), "old CA: %s", pgtls_store_errmsg(rot->oldca));
+	return PGTLS_OK;
 }
 
 pgtls_err
@@ -72,29 +89,98 @@ probe_reachable(const pgtls_probe *p)
 	return p->evaluated && c && pgtls__probe_tls_state(c) != PGTLS_TLS_UNREACHABLE;
 }
 
-/* does the served chain come from a CA of the new CA file? */
+/* is X (or its issuer) a certificate of SET? */
+static bool
+from_set(X509 *x, STACK_OF(X509) * set)
+{
+	for (int k = 0; k < sk_X509_num(set); k++)
+	{
+		X509 *ca = sk_X509_value(set, k);
+
+		if (X509_cmp(x, ca) == 0 || X509_check_issued(ca, x) == X509_V_OK)
+			return true;
+	}
+	return false;
+}
+
+/* does the served chain come from the new CA? */
 static int
-serves_new_ca(const pgtls_probe *p, const pgtls_store *newca)
+serves_new_ca(const pgtls_probe *p, STACK_OF(X509) * newset)
 {
 	if (!probe_reachable(p) || p->nchain == 0)
 		return -1;
 	for (int i = 0; i < p->nchain; i++)
-		for (int k = 0; k < newca->nentries; k++)
-		{
-			X509 *ca = newca->entries[k].cert;
-
-			if (X509_cmp(p->chain[i]->x509, ca) == 0 || X509_check_issued(ca, p->chain[i]->x509) == X509_V_OK)
-				return 1;
-		}
+		if (from_set(p->chain[i]->x509, newset))
+			return 1;
 	return 0;
 }
 
+/*
+ * The new CA: the new CA file less the old CA file.  Without an old CA
+ * file, certificates of the new CA file that issue what a TARGET serves
+ * now (directly or through one another) are the old CA, unless that would
+ * leave nothing (every TARGET already on the new CA).  Never "any
+ * certificate in the file": a bundle of old and new must not make
+ * old-only clients look ready.
+ */
+static pgtls_err
+new_ca_set(pgtls_rotation *rot, const pgtls_probe *const *probes, int nprobes)
+{
+	int n = rot->newca->nentries;
+	bool *old = calloc((size_t)(n ? n : 1), sizeof(bool));
+	bool changed = true;
+	int left = 0;
+
+	rot->newset = sk_X509_new_null();
+	if (old == NULL || rot->newset == NULL)
+	{
+		free(old);
+		return pgtls__seterr(&rot->err, PGTLS_ERR_OOM, "out of memory");
+	}
+	for (int k = 0; k < n; k++)
+	{
+		X509 *ca = rot->newca->entries[k].cert;
+
+		for (int o = 0; rot->oldca && o < rot->oldca->nentries; o++)
+			old[k] = old[k] || X509_cmp(ca, rot->oldca->entries[o].cert) == 0;
+		for (int i = 0; !rot->oldca && i < nprobes; i++)
+			for (int c = 0; probe_reachable(probes[i]) && c < probes[i]->nchain; c++)
+			{
+				X509 *x = probes[i]->chain[c]->x509;
+
+				old[k] = old[k] || X509_cmp(x, ca) == 0 || X509_check_issued(ca, x) == X509_V_OK;
+			}
+	}
+	/* what issues an old CA certificate is old too */
+	while (changed && !rot->oldca)
+	{
+		changed = false;
+		for (int k = 0; k < n; k++)
+			for (int j = 0; !old[k] && j < n; j++)
+				if (old[j] && X509_check_issued(rot->newca->entries[k].cert, rot->newca->entries[j].cert) == X509_V_OK)
+					old[k] = changed = true;
+	}
+	for (int k = 0; k < n; k++)
+		left += !old[k];
+	if (left == 0 && rot->oldca)
+	{
+		free(old);
+		return pgtls__seterr(&rot->err, PGTLS_ERR_USAGE, "the new CA file holds only certificates of the old CA file");
+	}
+	for (int k = 0; k < n; k++)
+		if (left == 0 || !old[k])
+			sk_X509_push(rot->newset, rot->newca->entries[k].cert);
+	free(old);
+	ERR_clear_error();
+	return PGTLS_OK;
+}
+
 static void
-endpoint_init(rot_endpoint *ep, const pgtls_probe *p, const pgtls_store *newca)
+endpoint_init(rot_endpoint *ep, const pgtls_probe *p, STACK_OF(X509) * newset)
 {
 	ep->probe = p;
 	ep->reachable = probe_reachable(p);
-	ep->on_new = serves_new_ca(p, newca);
+	ep->on_new = serves_new_ca(p, newset);
 	snprintf(ep->issuer, sizeof(ep->issuer), "%s", p->nchain ? p->chain[0]->issuer : "");
 }
 
@@ -203,28 +289,22 @@ verifies_served(X509_STORE *store, const pgtls_probe *p)
 	return ok;
 }
 
-/* does STORE reach a trust anchor from a certificate of the new CA file? */
+/* does STORE reach a trust anchor from a certificate of the new CA (no partial chains, as libpq)? */
 static pgtls_tri
-trusts_new_ca(X509_STORE *store, const pgtls_store *newca)
+trusts_new_ca(X509_STORE *store, STACK_OF(X509) * newset)
 {
-	STACK_OF(X509) * untrusted;
 	pgtls_tri ok = PGTLS_TRI_NO;
 
 	if (store == NULL)
 		return PGTLS_TRI_YES;
-	untrusted = sk_X509_new_null();
-	for (int i = 0; untrusted && i < newca->nentries; i++)
-		sk_X509_push(untrusted, newca->entries[i].cert);
-	for (int i = 0; untrusted && i < newca->nentries && ok != PGTLS_TRI_YES; i++)
+	for (int i = 0; i < sk_X509_num(newset) && ok != PGTLS_TRI_YES; i++)
 	{
 		X509_STORE_CTX *ctx = X509_STORE_CTX_new();
 
-		if (ctx && X509_STORE_CTX_init(ctx, store, newca->entries[i].cert, untrusted) == 1 &&
-		    X509_verify_cert(ctx) == 1)
+		if (ctx && X509_STORE_CTX_init(ctx, store, sk_X509_value(newset, i), newset) == 1 && X509_verify_cert(ctx) == 1)
 			ok = PGTLS_TRI_YES;
 		X509_STORE_CTX_free(ctx);
 	}
-	sk_X509_free(untrusted);
 	ERR_clear_error();
 	return ok;
 }
@@ -310,7 +390,7 @@ pgtls__rotation_judge(pgtls_rotation *rot, const client_rec *r, rot_client *rc)
 	{
 		now_f.chain_verifies = verifies_served(store, rot->eps[rc->endpoint].probe);
 		after_f.chain_verifies =
-		    rot->eps[rc->endpoint].on_new == 1 ? now_f.chain_verifies : trusts_new_ca(store, rot->newca);
+		    rot->eps[rc->endpoint].on_new == 1 ? now_f.chain_verifies : trusts_new_ca(store, rot->newset);
 	}
 	X509_STORE_free(store);
 	/* after the switch the endpoint completes TLS as it does now (same server, new certificate) */
@@ -343,11 +423,12 @@ pgtls_rotation_run(pgtls_rotation *rot, const pgtls_clients *clients, const char
 	if (rot->eps == NULL || rot->cls == NULL)
 		return pgtls__seterr(&rot->err, PGTLS_ERR_OOM, "out of memory");
 	for (int i = 0; i < nprobes; i++)
-	{
 		if (probes[i] == NULL || !probes[i]->evaluated)
 			return pgtls__seterr(&rot->err, PGTLS_ERR_USAGE, "probe %d has not finished", i);
-		endpoint_init(&rot->eps[rot->neps++], probes[i], rot->newca);
-	}
+	if (new_ca_set(rot, probes, nprobes) != PGTLS_OK)
+		return rot->err.code;
+	for (int i = 0; i < nprobes; i++)
+		endpoint_init(&rot->eps[rot->neps++], probes[i], rot->newset);
 	rot->go = true;
 	for (int i = 0; i < rot->neps; i++)
 		if (!rot->eps[i].reachable)

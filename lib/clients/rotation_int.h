@@ -40,6 +40,8 @@ struct pgtls_rotation
 {
 	pgtls_errslot err;
 	struct pgtls_store *newca;
+	struct pgtls_store *oldca;    /* --old-ca, or NULL */
+	struct stack_st_X509 *newset; /* the new CA's certificates (borrowed from newca) */
 	char *new_ca_path;
 	rot_endpoint *eps;
 	int neps;

@@ -177,6 +177,16 @@ def test_rotation(env):
     check(all(c["endpoint"] == ("localhost:%d" % (tls_only.port if "tlsonly" in c["file"] else port))
               for c in pred["clients"] if "alias" not in c["file"]),
           "each client mapped to the server it connects to")
+    # a --new-ca bundle holding the old CA too: old-only clients are never "keeps_working"
+    # (the new CA is the bundle less what issues the chain served now, or less --old-ca)
+    old_only = {os.path.join(proj, p) for p in ("batch/job.conf", "svc-old/.env", "java/ssl-true/application.properties",
+                                                "tlsonly/prefer-stale.conf", "web/app.py")}
+    for extra in ([], ["--old-ca", old]):
+        r = env.pgtls("rotation", "--json", "--new-ca", both, *extra, "--clients", proj, *targets)
+        pb = {c["file"]: c["prediction"] for c in json.loads(r.stdout)["clients"]}
+        check(all(pb[f] != "keeps_working" for f in old_only) and pb == {c["file"]: c["prediction"]
+                                                                          for c in pred["clients"]},
+              "--new-ca old+new bundle %s: same predictions as with the new CA alone" % " ".join(extra))
     # an unreachable target: reported, never GO
     r3 = env.pgtls("rotation", "--json", "--new-ca", newca, "localhost:%d" % free_port())
     p3 = json.loads(r3.stdout) if r3.stdout.startswith("{") else {}
