@@ -60,15 +60,20 @@ render_clients(const pgtls_clients *cl)
 	printf(" %d path%s not read\n", pgtls_clients_nskipped_total(cl), pgtls_clients_nskipped_total(cl) == 1 ? "" : "s");
 }
 
+/* scans ARGV[i] with the application HOME HOMES[i], else HOME (NULL: the scanning user's) */
 static int
-scan_inputs(pgtls_clients *c, int argc, char **argv, bool env)
+scan_inputs(pgtls_clients *c, int argc, char **argv, char **homes, const char *home, bool env)
 {
 	for (int i = 0; i < argc; i++)
-		if (pgtls_clients_scan_path(c, argv[i]) != PGTLS_OK)
+		if (pgtls_clients_set_home(c, homes && homes[i] ? homes[i] : home) != PGTLS_OK ||
+		    pgtls_clients_scan_path(c, argv[i]) != PGTLS_OK)
 		{
 			fprintf(stderr, "pgtls: %s\n", pgtls_clients_errmsg(c));
 			return -1;
 		}
+	/* the environment is the scanning user's own */
+	if (pgtls_clients_set_home(c, NULL) != PGTLS_OK)
+		return -1;
 	if (env && pgtls_clients_scan_env(c, environ) != PGTLS_OK)
 	{
 		fprintf(stderr, "pgtls: %s\n", pgtls_clients_errmsg(c));
@@ -81,10 +86,12 @@ int
 cli_cmd_clients(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"env", no_argument, NULL, 'e'},
+	                                         {"home", required_argument, NULL, 'H'},
 	                                         {"json", no_argument, NULL, 'j'},
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {NULL, 0, NULL, 0}};
 	bool env = false, json = false;
+	const char *home = NULL;
 	int c, rc;
 	pgtls_clients *cl;
 	char *out;
@@ -97,11 +104,14 @@ cli_cmd_clients(int argc, char **argv)
 			case 'e':
 				env = true;
 				break;
+			case 'H':
+				home = optarg;
+				break;
 			case 'j':
 				json = true;
 				break;
 			case 'h':
-				printf("Usage: pgtls clients [--env] [--json] [PATH...]\n"
+				printf("Usage: pgtls clients [--home DIR] [--env] [--json] [PATH...]\n"
 				       "\n"
 				       "Finds PostgreSQL connection settings in files and directories (libpq\n"
 				       "conninfo, postgresql:// URIs, JDBC URLs, .env files, pg_service.conf) and,\n"
@@ -110,6 +120,8 @@ cli_cmd_clients(int argc, char **argv)
 				       "root certificate it uses, and a verdict: verifies full / verifies CA only /\n"
 				       "encrypted, not verified / may fall back to plaintext / plaintext.\n"
 				       "Driver rules: docs/drivers.md.  Passwords are masked.\n"
+				       "--home DIR: the HOME of the application whose settings PATH holds (its\n"
+				       "~/.postgresql/root.crt decides what libpq verifies); default: your own.\n"
 				       "\n"
 				       "Exit status: 0 every client verifies the server fully and every path was read,\n"
 				       "1 some do not (or a path was not read, or clients were not listed), 3 error.\n");
@@ -125,7 +137,7 @@ cli_cmd_clients(int argc, char **argv)
 		return CLI_EXIT_UNKNOWN;
 	}
 	cl = pgtls_clients_new();
-	if (cl == NULL || scan_inputs(cl, argc - optind, argv + optind, env) != 0)
+	if (cl == NULL || scan_inputs(cl, argc - optind, argv + optind, NULL, home, env) != 0)
 	{
 		pgtls_clients_free(cl);
 		return CLI_EXIT_UNKNOWN;
@@ -197,13 +209,17 @@ render_rotation(const pgtls_rotation *rot)
 int
 cli_cmd_rotation(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"new-ca", required_argument, NULL, 'n'},  {"old-ca", required_argument, NULL, 'o'},
-	    {"clients", required_argument, NULL, 'c'}, {"env", no_argument, NULL, 'e'},
-	    {"timeout", required_argument, NULL, 't'}, {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"new-ca", required_argument, NULL, 'n'},
+	                                         {"old-ca", required_argument, NULL, 'o'},
+	                                         {"home", required_argument, NULL, 'H'},
+	                                         {"clients", required_argument, NULL, 'c'},
+	                                         {"env", no_argument, NULL, 'e'},
+	                                         {"timeout", required_argument, NULL, 't'},
+	                                         {"json", no_argument, NULL, 'j'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
 	const char *newca = NULL, *oldca = NULL;
-	char *paths[64];
+	char *paths[64], *homes[64] = {NULL};
 	int npaths = 0;
 	bool env = false, json = false;
 	int timeout_s = 10;
@@ -231,6 +247,15 @@ cli_cmd_rotation(int argc, char **argv)
 					return CLI_EXIT_UNKNOWN;
 				}
 				paths[npaths++] = optarg;
+				break;
+			case 'H':
+				/* the HOME of the application whose settings the preceding --clients PATH holds */
+				if (npaths == 0)
+				{
+					fprintf(stderr, "pgtls rotation: --home DIR goes after the --clients PATH it applies to\n");
+					return CLI_EXIT_UNKNOWN;
+				}
+				homes[npaths - 1] = optarg;
 				break;
 			case 'e':
 				env = true;
@@ -280,7 +305,7 @@ cli_cmd_rotation(int argc, char **argv)
 		return CLI_EXIT_UNKNOWN;
 	}
 	cl = pgtls_clients_new();
-	if (cl == NULL || scan_inputs(cl, npaths, paths, env) != 0)
+	if (cl == NULL || scan_inputs(cl, npaths, paths, homes, NULL, env) != 0)
 		goto done;
 	for (int i = optind; i < argc; i++)
 	{

@@ -763,6 +763,12 @@ extern "C"
 
 	PGTLS_API pgtls_clients *pgtls_clients_new(void);
 	PGTLS_API void pgtls_clients_free(pgtls_clients *clients);
+	/*
+ * The HOME of the application whose settings are scanned next (its
+ * ~/.postgresql/root.crt is what its driver reads); NULL: the scanning
+ * user's own (the default).
+ */
+	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_clients_set_home(pgtls_clients *clients, const char *home);
 	/* Scans a file or a directory tree (libpq conninfo, URIs, JDBC URLs, .env, pg_service.conf). */
 	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_clients_scan_path(pgtls_clients *clients, const char *path);
 	/* Scans PG* and *_URL variables of ENVP (NULL-terminated "NAME=value" array). */

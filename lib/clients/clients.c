@@ -90,6 +90,20 @@ pgtls_clients_errmsg(const pgtls_clients *c)
 	return c ? c->err.msg : "no clients object";
 }
 
+pgtls_err
+pgtls_clients_set_home(pgtls_clients *c, const char *home)
+{
+	if (c == NULL)
+		return PGTLS_ERR_USAGE;
+	pgtls__clearerr(&c->err);
+	if (home && strlen(home) >= sizeof(c->home))
+		return pgtls__seterr(&c->err, PGTLS_ERR_USAGE, "home directory longer than %zu bytes", sizeof(c->home) - 1);
+	/* NULL: the scanning user's own, as at creation */
+	pgtls__home_dir(home, c->home, sizeof(c->home));
+	c->home_given = home != NULL;
+	return PGTLS_OK;
+}
+
 int
 pgtls_clients_count(const pgtls_clients *c)
 {
@@ -191,7 +205,8 @@ resolve_root(pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj, bo
 		}
 		snprintf(rootbuf, sizeof(rootbuf), "%s/.postgresql/root.crt", c->home);
 		root = rootbuf;
-		r->root_source = "default (~/.postgresql/root.crt of the user running the scan)";
+		r->root_source = c->home_given ? "default (~/.postgresql/root.crt of the application's HOME)"
+		                               : "default (~/.postgresql/root.crt of the user running the scan)";
 	}
 	else if (root == NULL && d->system_store_default)
 	{

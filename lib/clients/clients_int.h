@@ -77,6 +77,7 @@ struct pgtls_clients
 	int nskipped_more; /* skipped beyond the listed 1000 */
 	int files;
 	char home[1024];
+	bool home_given;    /* the application's HOME (--home), not the scanning user's */
 	bool force_service; /* the file being read is a service file (PGSERVICEFILE) */
 };
 

@@ -123,6 +123,17 @@ def test_rotation(env):
     write(f, "DSN='%s sslmode=verify-full sslrootcert=%s'\n" % (base2, both))
     clients[f] = lambda: psql_run(env, "%s sslmode=verify-full sslrootcert=%s" % (base2, both))
 
+    # an application with its own HOME, whose ~/.postgresql/root.crt holds only the old CA: its
+    # sslmode=require verifies the CA (libpq reads root.crt), so it breaks at the switch.  Only
+    # --home DIR tells pgtls so (the scanning user's HOME has no root.crt).
+    apphome = os.path.join(env.tmp, "apphome")
+    os.makedirs(os.path.join(apphome, ".postgresql"))
+    with open(os.path.join(apphome, ".postgresql", "root.crt"), "w") as fh, open(old) as fo:
+        fh.write(fo.read())
+    homeproj = os.path.join(env.tmp, "homeproj")
+    home_client = os.path.join(homeproj, "job.conf")
+    write(home_client, "DSN='%s sslmode=require'\n" % base)
+
     classes = os.path.join(env.tmp, "classes")
     subprocess.run(["javac", "-d", classes, os.path.join(HERE, "java/JdbcProbe.java")], check=True)
     env.pg("start", "old", "both")
@@ -187,6 +198,18 @@ def test_rotation(env):
         check(all(pb[f] != "keeps_working" for f in old_only) and pb == {c["file"]: c["prediction"]
                                                                           for c in pred["clients"]},
               "--new-ca old+new bundle %s: same predictions as with the new CA alone" % " ".join(extra))
+    # the application's HOME: with --home its root.crt is read (breaks), without it the scan's own (unverified)
+    r = env.pgtls("rotation", "--json", "--new-ca", newca, "--clients", homeproj, "--home", apphome, *targets)
+    with_home = {c["file"]: c for c in json.loads(r.stdout)["clients"]}[home_client]
+    r = env.pgtls("rotation", "--json", "--new-ca", newca, "--clients", homeproj, *targets)
+    without = {c["file"]: c for c in json.loads(r.stdout)["clients"]}[home_client]
+    check(with_home["prediction"] == "breaks" and without["prediction"] == "unaffected_unverified",
+          "--home: the application's root.crt decides (%s with, %s without)"
+          % (with_home["prediction"], without["prediction"]))
+    r = env.pgtls("clients", "--json", "--home", apphome, homeproj)
+    c0 = json.loads(r.stdout)["clients"][0]
+    check(c0["outcome"] == "verifies_ca" and "application's HOME" in c0["rootcert"]["source"],
+          "clients --home: require + the application's root.crt verifies the CA: %s" % c0["outcome"])
     # an unreachable target: reported, never GO
     r3 = env.pgtls("rotation", "--json", "--new-ca", newca, "localhost:%d" % free_port())
     p3 = json.loads(r3.stdout) if r3.stdout.startswith("{") else {}
@@ -218,6 +241,10 @@ def test_rotation(env):
     want_break = {os.path.join(proj, p) for p in ("batch/job.conf", "alias/job.conf", "svc-old/.env",
                                                   "java/ssl-true/application.properties", "tlsonly/prefer-stale.conf")}
     check(predicted_break == want_break, "the predicted breakers: %s" % sorted(predicted_break))
+    # really: the application with its own HOME now fails, as predicted with --home
+    res = psql_run(env, "%s sslmode=require" % base, {"HOME": apphome})
+    check(res[0] == "fails" and "certificate verify failed" in res[1],
+          "the application with its own HOME's stale root.crt fails after the switch: %s" % (res,))
 
     # after fixing the stores as told, GO (but the alias still breaks verify-full)
     fixed = os.path.join(env.tmp, "old-plus-new.pem")
