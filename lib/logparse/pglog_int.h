@@ -97,6 +97,9 @@ struct pgtls_logscan
 	char last[32];
 };
 
+/* pglog.c: parses what is left in the carry buffer (end of a file or stream) */
+void pgtls__logscan_flush(pgtls_logscan *s);
+
 /* logreport.c: clients sorted by (host, user, database, application); NULL when out of memory */
 client *pgtls__logscan_sorted(const pgtls_logscan *s, size_t *n);
 uint64_t pgtls__log_tls_total(const client *c);
