@@ -237,7 +237,7 @@ negotiation_findings(pgtls_probe *p)
 
 	if (st == PGTLS_TLS_UNREACHABLE)
 		finding(p, PGTLS_SEV_UNKNOWN, "unreachable", "cannot probe the server: %s", pgtls_conn_errmsg(main));
-	else if (st == PGTLS_TLS_HOSTILE || (pgtls_conn_errcode(main) == PGTLS_ERR_PROTOCOL && !pgtls__conn_tls_done(main)))
+	else if (pgtls_conn_errcode(main) == PGTLS_ERR_PROTOCOL && !pgtls__conn_tls_done(main)) /* hostile, or after S */
 		finding(p, PGTLS_SEV_CRITICAL, "tls_negotiation_failed", "TLS negotiation failed: %s", pgtls_conn_errmsg(main));
 	else if (main == p->pconn && st == PGTLS_TLS_REFUSED)
 		finding(p, PGTLS_SEV_CRITICAL, "no_tls",

@@ -695,26 +695,15 @@ pgtls_store_load_file(pgtls_store *s, const char *path, const char *password)
 		if (fd < 0)
 			return pgtls__seterr(&s->err, PGTLS_ERR_IO, "could not open \"%s\": %s", path, why);
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL)
 	{
-		close(fd);
-		return pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
-	}
-	while (got < (size_t)st.st_size)
-	{
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+		char why[256];
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
+		buf = (uint8_t *)pgtls__read_all(fd, STORE_MAX_FILE, &got, why, sizeof(why));
+		if (buf == NULL)
 		{
-			free(buf);
 			close(fd);
-			return pgtls__seterr(&s->err, PGTLS_ERR_IO, "could not read \"%s\": %s", path,
-			                     n < 0 ? strerror(errno) : "file shrank while reading");
+			return pgtls__seterr(&s->err, PGTLS_ERR_IO, "could not read \"%s\": %s", path, why);
 		}
-		got += (size_t)n;
 	}
 	close(fd);
 	rc = pgtls_store_load_mem(s, buf, got, password, path);

@@ -17,6 +17,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "store/store_int.h"
 
@@ -100,12 +101,24 @@ cmp_dup_key(const void *a, const void *b)
 const int *
 pgtls__store_dups_cached(pgtls_store *s)
 {
-	if (s->dups_for != s->nentries || s->dups == NULL)
 	/* stale (-1 after any change) or made for another count */
+	if (s->dups_for != s->nentries || s->dups == NULL)
 	{
 		free(s->dups);
 		s->dups = pgtls__store_dups(s);
 		s->dups_for = s->dups ? s->nentries : -1;
+		/* the tallies in the same pass: findings and summaries ask for them again and again */
+		memset(s->tallies, 0, sizeof(s->tallies));
+		for (int i = 0; i < s->nentries; i++)
+		{
+			const store_entry *e = &s->entries[i];
+
+			s->tallies[PGTLS_TALLY_DUPLICATES] += s->dups && s->dups[i] >= 0;
+			s->tallies[PGTLS_TALLY_EXPIRED] += pgtls__store_cert_expired(e->cert);
+			s->tallies[PGTLS_TALLY_NON_CA] += X509_check_ca(e->cert) <= 0;
+			s->tallies[PGTLS_TALLY_NOT_JAVA_TRUSTED] +=
+			    e->java_trusted == 0 && !e->key_entry && strcmp(s->files[e->file].format, "pkcs12") == 0;
+		}
 	}
 	return s->dups;
 }
