@@ -11,6 +11,8 @@
 #ifndef PGTLS_CLI_H
 #define PGTLS_CLI_H
 
+#include <stdbool.h>
+
 #define CLI_EXIT_UNKNOWN 3
 
 /* pgtls store ...: ARGV[0] is "store" */
@@ -20,5 +22,9 @@ int cli_cmd_server(int argc, char **argv);
 int cli_cmd_connections(int argc, char **argv);
 int cli_cmd_clients(int argc, char **argv);
 int cli_cmd_rotation(int argc, char **argv);
+
+struct pgtls_clients;
+/* clients.c: scans ARGV[0..ARGC-1] (HOMES[i] or HOME the application's HOME) and, with ENV, the environment */
+int cli_scan_inputs(struct pgtls_clients *c, int argc, char **argv, char **homes, const char *home, bool env);
 
 #endif

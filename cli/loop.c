@@ -15,6 +15,9 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include "loop.h"
 
@@ -93,4 +96,31 @@ cli_run_probe(pgtls_probe *probe)
 		conns[i] = pgtls_probe_conn(probe, i);
 	cli_run_conns(conns, n);
 	return pgtls_probe_finish(probe);
+}
+
+void
+cli_run_probes(pgtls_probe **probes, int n, pgtls_err *errs, const char *label)
+{
+	bool progress = label && n > 1 && isatty(STDERR_FILENO);
+
+	for (int first = 0; first < n; first += CLI_PROBE_BATCH)
+	{
+		pgtls_conn *conns[CLI_MAX_CONNS];
+		int nc = 0, last = first + CLI_PROBE_BATCH < n ? first + CLI_PROBE_BATCH : n;
+
+		for (int i = first; i < last; i++)
+		{
+			errs[i] = pgtls_probe_start(probes[i]);
+			for (int k = 0; errs[i] == PGTLS_OK && k < pgtls_probe_nconns(probes[i]) && nc < CLI_MAX_CONNS; k++)
+				conns[nc++] = pgtls_probe_conn(probes[i], k);
+		}
+		cli_run_conns(conns, nc);
+		for (int i = first; i < last; i++)
+			if (errs[i] == PGTLS_OK)
+				errs[i] = pgtls_probe_finish(probes[i]);
+		if (progress)
+			fprintf(stderr, "\r%s: %d/%d", label, last, n);
+	}
+	if (progress)
+		fprintf(stderr, "\n");
 }

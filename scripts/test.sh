@@ -48,6 +48,10 @@ step "integration tests: clients and rotation (psql, psycopg2, pgjdbc; server CA
 set +e; /usr/bin/python3 tests/integration/test_clients.py build-asan; rc=$?; set -e
 record "integration tests: clients/rotation" $rc
 
+step "integration tests: the rotation estate (3 servers, 16 applications, real switch)"
+set +e; /usr/bin/python3 tests/integration/test_rotation.py build-asan; rc=$?; set -e
+record "integration tests: rotation estate" $rc
+
 step "integration tests: hostile input (fake servers, files, passwords) on the sanitized binary"
 set +e; /usr/bin/python3 tests/integration/test_hostile.py build-asan; rc=$?; set -e
 record "integration tests: hostile input" $rc

@@ -834,6 +834,31 @@ extern "C"
 	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_rotation_set_old_ca(pgtls_rotation *rot, const char *old_ca_path);
 
 	/*
+ * Before pgtls_rotation_run(): the servers the clients of CLIENTS connect
+ * to that no probe of PROBES covers (matched by host name and port, by
+ * hostaddr, or by the address the probe reached).  Returns how many, or
+ * -1 (error on ROT); pgtls_rotation_plan_target(rot, i) is a conninfo
+ * ("host=... port=...") to probe and pass to pgtls_rotation_add_endpoint().
+ * At most 1024: clients of servers beyond are "unknown".  Clients with
+ * sslmode=disable or a Unix socket need no probe.
+ */
+	PGTLS_API int pgtls_rotation_plan(pgtls_rotation *rot, const pgtls_clients *clients,
+	                                  const pgtls_probe *const *probes, int nprobes);
+	PGTLS_API const char *pgtls_rotation_plan_target(const pgtls_rotation *rot, int i);
+	/*
+ * A finished probe of a server found by pgtls_rotation_plan() (borrowed:
+ * it must outlive ROT).  When it reaches the same address and port as a
+ * TARGET, its clients are that TARGET's (a DNS alias).
+ */
+	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_rotation_add_endpoint(pgtls_rotation *rot, const pgtls_probe *probe);
+	/*
+ * --new-chain-from: CANARY (a finished probe, borrowed) is an instance
+ * already switched; its real chain is what every endpoint still on the
+ * old CA will serve.  Its chain must come from the new CA file.
+ */
+	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_rotation_set_new_chain(pgtls_rotation *rot, const pgtls_probe *canary);
+
+	/*
  * Predicts, for each client of CLIENTS, what happens when the endpoints
  * (PROBES: finished probes of the TARGETs) switch to a certificate from
  * the CA(s) in NEW_CA_PATH.  CLIENTS and PROBES are borrowed: they must
@@ -849,6 +874,10 @@ extern "C"
 	PGTLS_API int pgtls_rotation_endpoint_reachable(const pgtls_rotation *rot, int i);
 	/* 1 already serves a chain from the new CA, 0 not, -1 unknown (unreachable). */
 	PGTLS_API int pgtls_rotation_endpoint_on_new_ca(const pgtls_rotation *rot, int i);
+	/* 1 when endpoint I is a client's server found by pgtls_rotation_plan(), not a TARGET. */
+	PGTLS_API int pgtls_rotation_endpoint_discovered(const pgtls_rotation *rot, int i);
+	/* The TARGET at the same address and port as discovered endpoint I, or "" . */
+	PGTLS_API const char *pgtls_rotation_endpoint_same_as(const pgtls_rotation *rot, int i);
 
 	typedef enum pgtls_rotation_field
 	{

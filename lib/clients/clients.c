@@ -47,6 +47,7 @@ rec_clear(client_rec *r)
 	free(r->user);
 	free(r->sslmode_text);
 	free(r->sslfactory);
+	free(r->jvm_store);
 	free(r->rootcert);
 }
 

@@ -39,6 +39,7 @@ typedef struct client_rec
 	const char *sslmode_source; /* explicit, environment (PGSSLMODE), driver default, ... */
 	pgtls_sslmode sslmode;
 	char *sslfactory; /* pgjdbc, or NULL */
+	char *jvm_store;  /* DefaultJavaSSLFactory: javax.net.ssl.trustStore found beside it, or NULL */
 	pgtls_trust trust;
 	char *rootcert; /* path the driver reads, "system", or NULL */
 	const char *root_source;
@@ -84,6 +85,14 @@ struct pgtls_clients
 /* clients.c: adds one record for settings PARAMS found at FILE:LINE (RAW is masked before it is kept) */
 void pgtls__clients_add(pgtls_clients *c, const char *file, int line, const char *kind, pgtls_driver driver,
                         const char *raw, size_t rawlen, struct json_t *params, struct json_t *envobj);
+
+/*
+ * scan.c: the javax.net.ssl.trustStore named in BUF (a -D option, a
+ * properties line, JAVA_TOOL_OPTIONS), given to the records from FIRST on
+ * that use the JVM trust store.  A relative path is taken from DIR_OF's
+ * directory (NULL: kept as is).
+ */
+void pgtls__clients_jvm_store(pgtls_clients *c, int first, const char *buf, size_t len, const char *dir_of);
 
 /* string member K of the parsed settings O, or NULL */
 const char *pgtls__jget(struct json_t *o, const char *k);

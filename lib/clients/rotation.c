@@ -45,6 +45,10 @@ pgtls_rotation_free(pgtls_rotation *rot)
 		return;
 	free(rot->eps);
 	free(rot->cls);
+	free(rot->found);
+	for (int i = 0; i < rot->nplan; i++)
+		free(rot->plan[i]);
+	free(rot->plan);
 	free(rot->new_ca_path);
 	pgtls_store_free(rot->newca);
 	pgtls_store_free(rot->oldca);
@@ -79,154 +83,23 @@ pgtls_rotation_errmsg(const pgtls_rotation *rot)
 	return rot ? rot->err.msg : "no rotation object";
 }
 
-/* ---- endpoints ---- */
-
-static bool
-probe_reachable(const pgtls_probe *p)
-{
-	pgtls_conn *c = p->pconn ? p->pconn : p->dconn;
-
-	return p->evaluated && c && pgtls__probe_tls_state(c) != PGTLS_TLS_UNREACHABLE;
-}
-
-/* is X (or its issuer) a certificate of SET? */
-static bool
-from_set(X509 *x, STACK_OF(X509) * set)
-{
-	for (int k = 0; k < sk_X509_num(set); k++)
-	{
-		X509 *ca = sk_X509_value(set, k);
-
-		if (X509_cmp(x, ca) == 0 || X509_check_issued(ca, x) == X509_V_OK)
-			return true;
-	}
-	return false;
-}
-
-/* does the served chain come from the new CA? */
-static int
-serves_new_ca(const pgtls_probe *p, STACK_OF(X509) * newset)
-{
-	if (!probe_reachable(p) || p->nchain == 0)
-		return -1;
-	for (int i = 0; i < p->nchain; i++)
-		if (from_set(p->chain[i]->x509, newset))
-			return 1;
-	return 0;
-}
-
-/*
- * The new CA: the new CA file less the old CA file.  Without an old CA
- * file, certificates of the new CA file that issue what a TARGET serves
- * now (directly or through one another) are the old CA, unless that would
- * leave nothing (every TARGET already on the new CA).  Never "any
- * certificate in the file": a bundle of old and new must not make
- * old-only clients look ready.
- */
-static pgtls_err
-new_ca_set(pgtls_rotation *rot, const pgtls_probe *const *probes, int nprobes)
-{
-	int n = rot->newca->nentries;
-	bool *old = calloc((size_t)(n ? n : 1), sizeof(bool));
-	bool changed = true;
-	int left = 0;
-
-	rot->newset = sk_X509_new_null();
-	if (old == NULL || rot->newset == NULL)
-	{
-		free(old);
-		return pgtls__seterr(&rot->err, PGTLS_ERR_OOM, "out of memory");
-	}
-	for (int k = 0; k < n; k++)
-	{
-		X509 *ca = rot->newca->entries[k].cert;
-
-		for (int o = 0; rot->oldca && o < rot->oldca->nentries; o++)
-			old[k] = old[k] || X509_cmp(ca, rot->oldca->entries[o].cert) == 0;
-		for (int i = 0; !rot->oldca && i < nprobes; i++)
-			for (int c = 0; probe_reachable(probes[i]) && c < probes[i]->nchain; c++)
-			{
-				X509 *x = probes[i]->chain[c]->x509;
-
-				old[k] = old[k] || X509_cmp(x, ca) == 0 || X509_check_issued(ca, x) == X509_V_OK;
-			}
-	}
-	/* what issues an old CA certificate is old too */
-	while (changed && !rot->oldca)
-	{
-		changed = false;
-		for (int k = 0; k < n; k++)
-			for (int j = 0; !old[k] && j < n; j++)
-				if (old[j] && X509_check_issued(rot->newca->entries[k].cert, rot->newca->entries[j].cert) == X509_V_OK)
-					old[k] = changed = true;
-	}
-	for (int k = 0; k < n; k++)
-		left += !old[k];
-	if (left == 0 && rot->oldca)
-	{
-		free(old);
-		return pgtls__seterr(&rot->err, PGTLS_ERR_USAGE, "the new CA file holds only certificates of the old CA file");
-	}
-	for (int k = 0; k < n; k++)
-		if (left == 0 || !old[k])
-			sk_X509_push(rot->newset, rot->newca->entries[k].cert);
-	free(old);
-	ERR_clear_error();
-	return PGTLS_OK;
-}
-
-static void
-endpoint_init(rot_endpoint *ep, const pgtls_probe *p, STACK_OF(X509) * newset)
-{
-	ep->probe = p;
-	ep->reachable = probe_reachable(p);
-	ep->on_new = serves_new_ca(p, newset);
-	snprintf(ep->issuer, sizeof(ep->issuer), "%s", p->nchain ? p->chain[0]->issuer : "");
-}
-
-/* The endpoint the client connects to: by host name, or by address. */
-static int
-endpoint_for(const pgtls_rotation *rot, const client_rec *r, bool *assumed)
-{
-	const char *port = r->port ? r->port : "5432";
-
-	*assumed = false;
-	for (int i = 0; i < rot->neps; i++)
-	{
-		const pgtls_probe *p = rot->eps[i].probe;
-		const char *addr = p->pconn ? pgtls__conn_address(p->pconn) : "";
-
-		if (p->port == NULL || strcmp(p->port, port) != 0)
-			continue;
-		if ((r->host && p->host && strcasecmp(r->host, p->host) == 0) ||
-		    (r->hostaddr &&
-		     ((p->hostaddr && strcmp(r->hostaddr, p->hostaddr) == 0) || strcmp(r->hostaddr, addr) == 0)) ||
-		    (r->host && strcmp(r->host, addr) == 0))
-			return i;
-	}
-	if (rot->neps == 1)
-	{
-		*assumed = true;
-		return 0;
-	}
-	return -1;
-}
-
 /* ---- the client's trust anchors ---- */
 
 /* Builds the client's store; PGTLS_TRI_UNKNOWN (with WHY) when it cannot be known here. */
 static pgtls_tri
 client_store(const client_rec *r, X509_STORE **out, char *why, size_t whylen)
 {
+	const char *file = r->trust == PGTLS_TRUST_JVM ? r->jvm_store : r->rootcert;
+
 	*out = NULL;
-	if (r->trust == PGTLS_TRUST_JVM)
+	if (r->trust == PGTLS_TRUST_JVM && r->jvm_store == NULL)
 	{
 		snprintf(why, whylen,
-		         "uses the JVM trust store, not named in its settings: check it with \"pgtls store "
-		         "verify\"");
+		         "uses the JVM's default trust store (no javax.net.ssl.trustStore beside its settings): check that "
+		         "store with \"pgtls store verify\"");
 		return PGTLS_TRI_UNKNOWN;
 	}
-	if (r->trust == PGTLS_TRUST_DISABLED || r->root != PGTLS_ROOT_LOADED)
+	if (r->trust == PGTLS_TRUST_DISABLED || (r->trust != PGTLS_TRUST_JVM && r->root != PGTLS_ROOT_LOADED))
 		return PGTLS_TRI_YES; /* not consulted */
 	*out = X509_STORE_new();
 	if (*out == NULL)
@@ -237,9 +110,10 @@ client_store(const client_rec *r, X509_STORE **out, char *why, size_t whylen)
 	{
 		pgtls_store *st = pgtls_store_new();
 
-		if (st == NULL || pgtls_store_load_file(st, r->rootcert, NULL) != PGTLS_OK)
+		/* a JKS's certificates are read without its password; a PKCS#12 store needs it: unknown */
+		if (st == NULL || pgtls_store_load_file(st, file, NULL) != PGTLS_OK)
 		{
-			snprintf(why, whylen, "cannot read %s: %s", r->rootcert, st ? pgtls_store_errmsg(st) : "out of memory");
+			snprintf(why, whylen, "cannot read %s: %s", file, st ? pgtls_store_errmsg(st) : "out of memory");
 			pgtls_store_free(st);
 			X509_STORE_free(*out);
 			*out = NULL;
@@ -372,13 +246,22 @@ pgtls__rotation_judge(pgtls_rotation *rot, const client_rec *r, rot_client *rc)
 
 	memset(rc, 0, sizeof(*rc));
 	rc->rec = r;
-	rc->endpoint = endpoint_for(rot, r, &assumed);
+	rc->endpoint = pgtls__rot_endpoint_for(rot, r, &assumed);
+	if (rc->endpoint < 0 && r->outcome == PGTLS_OUTCOME_NO_TLS)
+	{
+		/* sslmode=disable: no certificate is ever looked at, whichever server it is */
+		rc->prediction = PGTLS_PREDICT_UNAFFECTED_NO_TLS;
+		pgtls__rotation_words(rot, rc);
+		return;
+	}
 	if (rc->endpoint < 0)
 	{
 		rc->prediction = PGTLS_PREDICT_UNKNOWN;
-		snprintf(rc->reason, sizeof(rc->reason), "its server (%s port %s) is not among the TARGETs",
+		snprintf(rc->reason, sizeof(rc->reason), "its server (%s port %s) %s",
 		         r->host ? pgtls__client_shown(r, CL_HIDE_HOST, r->host) : "(default)",
-		         r->port ? pgtls__client_shown(r, CL_HIDE_PORT, r->port) : "5432");
+		         r->port ? pgtls__client_shown(r, CL_HIDE_PORT, r->port) : "5432",
+		         r->host == NULL && r->hostaddr == NULL ? "is not named in its settings: pass it as a TARGET"
+		                                                : "is neither a TARGET nor probed");
 		return;
 	}
 	trust = client_store(r, &store, rc->reason, sizeof(rc->reason));
@@ -389,8 +272,10 @@ pgtls__rotation_judge(pgtls_rotation *rot, const client_rec *r, rot_client *rc)
 	else
 	{
 		now_f.chain_verifies = verifies_served(store, rot->eps[rc->endpoint].probe);
-		after_f.chain_verifies =
-		    rot->eps[rc->endpoint].on_new == 1 ? now_f.chain_verifies : trusts_new_ca(store, rot->newset);
+		/* after: the chain served now if already switched; else the canary's real chain; else the new CA file */
+		after_f.chain_verifies = rot->eps[rc->endpoint].on_new == 1 ? now_f.chain_verifies
+		                         : rot->canary                      ? verifies_served(store, rot->canary)
+		                                                            : trusts_new_ca(store, rot->newset);
 	}
 	X509_STORE_free(store);
 	/* after the switch the endpoint completes TLS as it does now (same server, new certificate) */
@@ -398,6 +283,9 @@ pgtls__rotation_judge(pgtls_rotation *rot, const client_rec *r, rot_client *rc)
 	pgtls__rules_decide(&after_f, &rc->after);
 	rc->prediction = predict(&rc->now, &rc->after);
 	rc->alias = failed_on(&rc->now, PGTLS_FAIL_HOSTNAME) || failed_on(&rc->after, PGTLS_FAIL_HOSTNAME);
+	if (!rot->eps[rc->endpoint].reachable && rc->reason[0] == '\0')
+		snprintf(rc->reason, sizeof(rc->reason), "its server %s did not answer: nothing can be predicted",
+		         rot->eps[rc->endpoint].probe->target);
 	if (assumed && rc->reason[0] == '\0')
 		snprintf(rc->reason, sizeof(rc->reason), "assumed to connect to the only TARGET");
 	pgtls__rotation_words(rot, rc);
@@ -418,17 +306,15 @@ pgtls_rotation_run(pgtls_rotation *rot, const pgtls_clients *clients, const char
 		return pgtls__seterr(&rot->err, PGTLS_ERR_OOM, "out of memory");
 	if (pgtls_store_load_file(rot->newca, new_ca_path, NULL) != PGTLS_OK)
 		return pgtls__seterr(&rot->err, pgtls_store_errcode(rot->newca), "new CA: %s", pgtls_store_errmsg(rot->newca));
-	rot->eps = calloc((size_t)(nprobes > 0 ? nprobes : 1), sizeof(*rot->eps));
 	rot->cls = calloc((size_t)(clients->nrecs > 0 ? clients->nrecs : 1), sizeof(*rot->cls));
-	if (rot->eps == NULL || rot->cls == NULL)
+	if (rot->cls == NULL)
 		return pgtls__seterr(&rot->err, PGTLS_ERR_OOM, "out of memory");
 	for (int i = 0; i < nprobes; i++)
 		if (probes[i] == NULL || !probes[i]->evaluated)
 			return pgtls__seterr(&rot->err, PGTLS_ERR_USAGE, "probe %d has not finished", i);
-	if (new_ca_set(rot, probes, nprobes) != PGTLS_OK)
+	if (pgtls__rot_new_ca_set(rot, probes, nprobes) != PGTLS_OK ||
+	    pgtls__rot_endpoints(rot, probes, nprobes) != PGTLS_OK)
 		return rot->err.code;
-	for (int i = 0; i < nprobes; i++)
-		endpoint_init(&rot->eps[rot->neps++], probes[i], rot->newset);
 	rot->go = true;
 	for (int i = 0; i < rot->neps; i++)
 		if (!rot->eps[i].reachable)

@@ -20,7 +20,11 @@ typedef struct rot_endpoint
 	bool reachable;
 	int on_new; /* 1, 0, -1 unknown */
 	char issuer[512];
+	bool discovered; /* a client's server, not a TARGET: probed because a client connects to it */
+	int same_as;     /* discovered: index of the TARGET at the same address and port, else -1 */
 } rot_endpoint;
+
+#define ROT_MAX_PLAN 1024
 
 typedef struct rot_client
 {
@@ -45,12 +49,24 @@ struct pgtls_rotation
 	char *new_ca_path;
 	rot_endpoint *eps;
 	int neps;
+	int ntargets;              /* eps[0 .. ntargets-1] are TARGETs, the rest discovered */
+	const pgtls_probe **found; /* pgtls_rotation_add_endpoint(), borrowed */
+	int nfound;
+	char **plan; /* conninfos of the clients' servers no TARGET covers */
+	int nplan;
+	const pgtls_probe *canary; /* --new-chain-from, borrowed, or NULL */
 	rot_client *cls;
 	int ncls;
 	int breaks; /* breaks + already broken */
 	bool go;
 	bool done;
 };
+
+/* rotation_endpoints.c: endpoints, the new CA set, mapping a client to its endpoint */
+bool pgtls__rot_probe_reachable(const pgtls_probe *p);
+pgtls_err pgtls__rot_new_ca_set(pgtls_rotation *rot, const pgtls_probe *const *probes, int nprobes);
+pgtls_err pgtls__rot_endpoints(pgtls_rotation *rot, const pgtls_probe *const *probes, int nprobes);
+int pgtls__rot_endpoint_for(const pgtls_rotation *rot, const client_rec *r, bool *assumed);
 
 /* rotation.c */
 void pgtls__rotation_judge(pgtls_rotation *rot, const client_rec *r, rot_client *rc);

@@ -80,9 +80,12 @@ fix_words(const pgtls_rotation *rot, rot_client *rc)
 {
 	const client_rec *r = rc->rec;
 	const char *path = root_path(r);
-	const char *ext = r->rootcert ? strrchr(r->rootcert, '.') : NULL;
+	const char *ext;
 	size_t n;
 
+	if (r->trust == PGTLS_TRUST_JVM)
+		path = r->jvm_store ? r->jvm_store : "$JAVA_HOME/lib/security/cacerts";
+	ext = strrchr(path, '.');
 	switch (rc->prediction)
 	{
 		case PGTLS_PREDICT_ALREADY_BROKEN:
@@ -107,8 +110,20 @@ fix_words(const pgtls_rotation *rot, rot_client *rc)
 			         "sslmode=verify-full",
 			         path, path, rot->new_ca_path);
 			break;
+		case PGTLS_PREDICT_UNKNOWN:
+			if (r->trust == PGTLS_TRUST_JVM && r->jvm_store == NULL)
+				snprintf(rc->fix, sizeof(rc->fix),
+				         "make sure the JVM's trust store holds the new CA and the old (keytool -importcert -alias "
+				         "new-ca -file %s -keystore STORE), then restart the JVM: it reads the store at start-up",
+				         rot->new_ca_path);
+			break;
 		case PGTLS_PREDICT_BREAKS:
-			if (r->trust == PGTLS_TRUST_FILE && ext && (strcmp(ext, ".jks") == 0 || strcmp(ext, ".p12") == 0))
+			if (r->trust == PGTLS_TRUST_JVM)
+				snprintf(rc->fix, sizeof(rc->fix),
+				         "pgtls store merge -o %s --format %s --force %s %s; then restart the JVM (it reads its "
+				         "trust store at start-up)",
+				         path, ext && strcmp(ext, ".p12") == 0 ? "p12" : "jks", path, rot->new_ca_path);
+			else if (r->trust == PGTLS_TRUST_FILE && ext && (strcmp(ext, ".jks") == 0 || strcmp(ext, ".p12") == 0))
 				snprintf(rc->fix, sizeof(rc->fix), "pgtls store merge -o %s --format %s --force %s %s", path, ext + 1,
 				         path, rot->new_ca_path);
 			else if (r->trust == PGTLS_TRUST_FILE)
@@ -140,9 +155,10 @@ pgtls__rotation_words(const pgtls_rotation *rot, rot_client *rc)
 	else if (rc->prediction == PGTLS_PREDICT_FALLS_BACK)
 		snprintf(rc->error, sizeof(rc->error), "(no error: the driver retries without TLS)");
 	if (rc->prediction == PGTLS_PREDICT_BREAKS || rc->prediction == PGTLS_PREDICT_FALLS_BACK)
-		rc->when = rc->rec->driver == PGTLS_DRIVER_PGJDBC
+		/* pgjdbc's LibPQFactory reads sslrootcert at each connection; the JVM's default trust store is read once */
+		rc->when = rc->rec->trust == PGTLS_TRUST_JVM
 		               ? "at the next new connection after the switch (pooled connections: at their next reconnect); "
-		                 "a JVM reads its trust store at start-up: restart it after updating the store"
+		                 "a running JVM keeps the trust store it read at start-up: restart it after updating the store"
 		               : "at the next new connection after the switch (pooled connections: at their next reconnect)";
 	fix_words(rot, rc);
 }
@@ -185,6 +201,20 @@ int
 pgtls_rotation_endpoint_on_new_ca(const pgtls_rotation *rot, int i)
 {
 	return (rot && i >= 0 && i < rot->neps) ? rot->eps[i].on_new : -1;
+}
+
+int
+pgtls_rotation_endpoint_discovered(const pgtls_rotation *rot, int i)
+{
+	return rot && i >= 0 && i < rot->neps && rot->eps[i].discovered;
+}
+
+const char *
+pgtls_rotation_endpoint_same_as(const pgtls_rotation *rot, int i)
+{
+	if (rot == NULL || i < 0 || i >= rot->neps || rot->eps[i].same_as < 0)
+		return "";
+	return pgtls_probe_get(rot->eps[rot->eps[i].same_as].probe, PGTLS_PF_TARGET);
 }
 
 int

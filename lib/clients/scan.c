@@ -445,9 +445,46 @@ scan_django(pgtls_clients *c, const char *path, const char *buf)
 	json_decref(params);
 }
 
+void
+pgtls__clients_jvm_store(pgtls_clients *c, int first, const char *buf, size_t len, const char *dir_of)
+{
+	static const char key[] = "javax.net.ssl.trustStore";
+	const char *p = buf, *end = buf + len, *v = NULL;
+	size_t vlen = 0;
+	char path[2048];
+
+	while (p < end && (p = strcasestr_n(p, (size_t)(end - p), key)) != NULL)
+	{
+		const char *q = p + sizeof(key) - 1;
+
+		p = q;
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q >= end || (*q != '=' && *q != ':'))
+			continue; /* trustStoreType, trustStorePassword, ... */
+		q++;
+		while (q < end && (*q == ' ' || *q == '\t' || *q == '"' || *q == '\''))
+			q++;
+		v = q;
+		while (q < end && !isspace((unsigned char)*q) && *q != '"' && *q != '\'' && *q != ',' && *q != ';')
+			q++;
+		vlen = (size_t)(q - v);
+	}
+	if (v == NULL || vlen == 0 || vlen >= 1024)
+		return;
+	if (*v != '/' && dir_of && strrchr(dir_of, '/'))
+		snprintf(path, sizeof(path), "%.*s/%.*s", (int)(strrchr(dir_of, '/') - dir_of), dir_of, (int)vlen, v);
+	else
+		snprintf(path, sizeof(path), "%.*s", (int)vlen, v);
+	for (int i = first; i < c->nrecs; i++)
+		if (c->recs[i].trust == PGTLS_TRUST_JVM && c->recs[i].jvm_store == NULL)
+			c->recs[i].jvm_store = strdup(path);
+}
+
 static void
 scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 {
+	int first = c->nrecs;
 	pgtls_driver driver = driver_for(path, buf);
 	const char *p = buf, *end = buf + len;
 	int lineno = 0;
@@ -529,6 +566,7 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 	json_decref(envspec);
 	if (strstr(buf, "django.db.backends.postgresql"))
 		scan_django(c, path, buf);
+	pgtls__clients_jvm_store(c, first, buf, len, path);
 }
 
 static void
@@ -644,10 +682,12 @@ pgtls_err
 pgtls_clients_scan_env(pgtls_clients *c, char *const *envp)
 {
 	json_t *pg;
+	int first;
 
 	if (c == NULL || envp == NULL)
 		return PGTLS_ERR_USAGE;
 	pgtls__clearerr(&c->err);
+	first = c->nrecs;
 	pg = json_object();
 	for (char *const *e = envp; *e; e++)
 	{
@@ -665,6 +705,11 @@ pgtls_clients_scan_env(pgtls_clients *c, char *const *envp)
 	if (json_object_size(pg) > 0)
 		pgtls__clients_add(c, "(environment)", 0, "environment", PGTLS_DRIVER_LIBPQ, "PG* variables", 13, pg, NULL);
 	json_decref(pg);
+	/* a JVM started from this environment reads -Djavax.net.ssl.trustStore from these */
+	for (char *const *e = envp; *e; e++)
+		if (strncmp(*e, "JAVA_TOOL_OPTIONS=", 18) == 0 || strncmp(*e, "JAVA_OPTS=", 10) == 0 ||
+		    strncmp(*e, "JDK_JAVA_OPTIONS=", 17) == 0)
+			pgtls__clients_jvm_store(c, first, *e, strlen(*e), NULL);
 
 	/* the service files libpq would read: PGSERVICEFILE or ~/.pg_service.conf, and PGSYSCONFDIR's */
 	{

@@ -18,6 +18,10 @@
 static json_t *
 rootcert_json(const client_rec *r)
 {
+	if (r->trust == PGTLS_TRUST_JVM && r->jvm_store)
+		return json_pack("{s:o,s:s,s:b}", "path", pgtls__jstr(r->jvm_store), "source",
+		                 "javax.net.ssl.trustStore (pgjdbc DefaultJavaSSLFactory)", "exists",
+		                 pgtls__file_exists(r->jvm_store));
 	if (r->trust == PGTLS_TRUST_JVM)
 		return json_pack("{s:s,s:s,s:n}", "path", "JVM trust store (javax.net.ssl.trustStore or cacerts)", "source",
 		                 "pgjdbc DefaultJavaSSLFactory", "exists");

@@ -33,14 +33,16 @@ prediction_words(pgtls_prediction p)
 }
 
 static json_t *
-endpoint_json(const rot_endpoint *ep)
+endpoint_json(const pgtls_rotation *rot, const rot_endpoint *ep)
 {
 	const pgtls_probe *p = ep->probe;
 
-	return json_pack("{s:o,s:b,s:o,s:o,s:b,s:i,s:o}", "target", pgtls__jopt(p->target), "reachable", ep->reachable,
-	                 "issuer", pgtls__jopt(ep->issuer), "on_new_ca",
+	return json_pack("{s:o,s:b,s:o,s:o,s:b,s:b,s:o,s:i,s:o}", "target", pgtls__jopt(p->target), "reachable",
+	                 ep->reachable, "issuer", pgtls__jopt(ep->issuer), "on_new_ca",
 	                 ep->on_new < 0 ? json_null() : json_boolean(ep->on_new == 1), "serves_new_ca", ep->on_new == 1,
-	                 "status", (int)p->status, "leaf", p->nchain ? pgtls__cert_to_json(p->chain[0]) : json_null());
+	                 "discovered", ep->discovered, "same_as",
+	                 ep->same_as >= 0 ? pgtls__jopt(rot->eps[ep->same_as].probe->target) : json_null(), "status",
+	                 (int)p->status, "leaf", p->nchain ? pgtls__cert_to_json(p->chain[0]) : json_null());
 }
 
 static json_t *
@@ -86,7 +88,7 @@ pgtls__rotation_to_json(const pgtls_rotation *rot)
 		return NULL;
 	}
 	for (int i = 0; i < rot->neps; i++)
-		json_array_append_new(eps, endpoint_json(&rot->eps[i]));
+		json_array_append_new(eps, endpoint_json(rot, &rot->eps[i]));
 	for (int i = 0; i < rot->ncls; i++)
 	{
 		const char *code = pgtls_prediction_name(rot->cls[i].prediction);
@@ -99,6 +101,7 @@ pgtls__rotation_to_json(const pgtls_rotation *rot)
 	json_object_set_new(rep, "new_ca",
 	                    json_pack("{s:o,s:i}", "path", pgtls__jopt(rot->new_ca_path), "certificates",
 	                              rot->newca ? rot->newca->nentries : 0));
+	json_object_set_new(rep, "new_chain_from", rot->canary ? pgtls__jopt(rot->canary->target) : json_null());
 	json_object_set_new(rep, "decision", json_string(rot->go ? "GO" : "NO-GO"));
 	json_object_set_new(rep, "clients_that_break", json_integer(rot->breaks));
 	json_object_set_new(rep, "predictions", counts);

@@ -91,9 +91,12 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
             .err_no_ssl = "The server does not support SSL.",
             .err_no_root = "Could not open SSL root certificate file",
             .notes = "`ssl=true` without sslmode means verify-full; `sslfactory=...NonValidatingFactory` verifies "
-                     "nothing; `...DefaultJavaSSLFactory` verifies against the JVM trust store; require never "
-                     "verifies, even with a root file",
-            .source = "pgjdbc ssl/MakeSSL.java, ssl/LibPQFactory.java, core/v3/ConnectionFactoryImpl.java; "
+                     "nothing; `...DefaultJavaSSLFactory` checks the chain against the JVM trust store in every "
+                     "sslmode (read once per JVM: restart it after updating the store); with the default "
+                     "LibPQFactory require never verifies, even with a root file (sslrootcert is read at each "
+                     "connection)",
+            .source = "pgjdbc ssl/MakeSSL.java, ssl/LibPQFactory.java, core/SocketFactoryFactory.java, "
+                      "core/v3/ConnectionFactoryImpl.java; "
                       "checked against pgjdbc (Debian libpostgresql-jdbc-java)",
         },
     [PGTLS_DRIVER_GO_PQ] =

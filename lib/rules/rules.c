@@ -78,7 +78,12 @@ verifies_chain(const pgtls_driver_rules *d, const pgtls_facts *f, pgtls_sslmode 
 
 	if (f->trust == PGTLS_TRUST_DISABLED)
 		return false;
-	if (mode >= PGTLS_SSLMODE_VERIFY_CA)
+	/*
+	 * A JSSE trust manager (pgjdbc DefaultJavaSSLFactory) checks the chain in
+	 * the handshake whatever the sslmode; sslmode decides the host name check
+	 * only (pgjdbc MakeSSL.convert).
+	 */
+	if (mode >= PGTLS_SSLMODE_VERIFY_CA || f->trust == PGTLS_TRUST_JVM)
 		return true;
 	/* weaker modes verify only when an existing root file upgrades them (libpq) */
 	if (f->trust != PGTLS_TRUST_FILE || !root_exists(f))

@@ -217,6 +217,9 @@ static const hand_case hand[] = {
      BADCHAIN, ACC, "connects tls none -   -"},
     {"pgjdbc verify-full + JVM store unknown", PGTLS_DRIVER_PGJDBC, PGTLS_SSLMODE_VERIFY_FULL, PG, PGTLS_TRUST_JVM,
      PGTLS_ROOT_NONE, false, GOOD, ACC, "connects tls full -   -"},
+    /* pgjdbc MakeSSL.convert: DefaultJavaSSLFactory's trust manager checks the chain in any sslmode */
+    {"pgjdbc require + JVM store checks the chain", PGTLS_DRIVER_PGJDBC, PGTLS_SSLMODE_REQUIRE, PG, PGTLS_TRUST_JVM,
+     PGTLS_ROOT_NONE, false, BADCHAIN, ACC, "fails    - none -   chain"},
     {"pgjdbc NonValidatingFactory verifies nothing", PGTLS_DRIVER_PGJDBC, PGTLS_SSLMODE_VERIFY_FULL, PG,
      PGTLS_TRUST_DISABLED, PGTLS_ROOT_NONE, false, BADCHAIN, ACC, "connects tls none -   -"},
     /* lib/pq ssl.go: require verifies the CA only when sslrootcert is set */
@@ -310,6 +313,8 @@ static const class_case classes[] = {
      PGTLS_OUTCOME_ENCRYPTED_UNVERIFIED, PGTLS_FAIL_NONE},
     {"pgjdbc verify-full + JVM store", PGTLS_DRIVER_PGJDBC, PGTLS_SSLMODE_VERIFY_FULL, PGTLS_TRUST_JVM, PGTLS_ROOT_NONE,
      false, PGTLS_OUTCOME_VERIFIES_FULL, PGTLS_FAIL_NONE},
+    {"pgjdbc require + JVM store", PGTLS_DRIVER_PGJDBC, PGTLS_SSLMODE_REQUIRE, PGTLS_TRUST_JVM, PGTLS_ROOT_NONE, false,
+     PGTLS_OUTCOME_VERIFIES_CA, PGTLS_FAIL_NONE},
     {"pgjdbc NonValidatingFactory", PGTLS_DRIVER_PGJDBC, PGTLS_SSLMODE_VERIFY_FULL, PGTLS_TRUST_DISABLED,
      PGTLS_ROOT_NONE, false, PGTLS_OUTCOME_ENCRYPTED_UNVERIFIED, PGTLS_FAIL_NONE},
     {"lib/pq require + explicit root", PGTLS_DRIVER_GO_PQ, PGTLS_SSLMODE_REQUIRE, F, LOADED, true,

@@ -1,10 +1,13 @@
 /*
  * JdbcProbe - connect to PostgreSQL with pgjdbc and report the outcome.
  *
- * Usage: java -cp postgresql.jar:. JdbcProbe URL [TRUSTSTORE TYPE PASSWORD]
+ * Usage: java -cp postgresql.jar:. JdbcProbe URL [TRUSTSTORE TYPE PASSWORD [WAITFILE]]
  * With a trust store, pgjdbc's DefaultJavaSSLFactory is used, so the JVM's
  * javax.net.ssl.trustStore decides which server certificates are trusted.
  * Prints "connected ssl=<t|f>" and exits 0, or "failed: <message>" and exits 1.
+ * With WAITFILE: connects once, prints, waits (up to 120 s) until WAITFILE
+ * exists, then connects again in the same JVM and prints the second result
+ * (shows whether a running JVM sees a trust store updated meanwhile).
  */
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -12,18 +15,31 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 
 public class JdbcProbe {
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         if (args.length >= 4) {
             System.setProperty("javax.net.ssl.trustStore", args[1]);
             System.setProperty("javax.net.ssl.trustStoreType", args[2]);
             System.setProperty("javax.net.ssl.trustStorePassword", args[3]);
         }
-        try (Connection c = DriverManager.getConnection(args[0]);
+        if (args.length >= 5) {
+            boolean first = once(args[0]);
+            java.io.File f = new java.io.File(args[4]);
+            for (int i = 0; i < 1200 && !f.exists(); i++) {
+                Thread.sleep(100);
+            }
+            System.exit(once(args[0]) && first ? 0 : 1);
+        }
+        System.exit(once(args[0]) ? 0 : 1);
+    }
+
+    static boolean once(String url) {
+        try (Connection c = DriverManager.getConnection(url);
              Statement s = c.createStatement();
              ResultSet r = s.executeQuery("select ssl from pg_stat_ssl where pid = pg_backend_pid()")) {
             r.next();
             System.out.println("connected ssl=" + (r.getBoolean(1) ? "t" : "f"));
-            System.exit(0);
+            System.out.flush();
+            return true;
         } catch (Exception e) {
             Throwable t = e;
             StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
@@ -32,7 +48,8 @@ public class JdbcProbe {
                 sb.append(" | ").append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
             }
             System.out.println("failed: " + sb.toString().replace('\n', ' '));
-            System.exit(1);
+            System.out.flush();
+            return false;
         }
     }
 }

@@ -1,0 +1,368 @@
+/*-------------------------------------------------------------------------
+ *
+ * rotation.c
+ *	  `pgtls rotation`: who breaks when the servers switch to a new CA.
+ *
+ * IDENTIFICATION
+ *	  cli/rotation.c
+ *
+ * NOTES
+ *	  The TARGETs are probed concurrently; then the servers the clients
+ *	  connect to that no TARGET covers (pgtls_rotation_plan()) are probed
+ *	  too, so every client is judged against its own server.  Everything
+ *	  shown comes from the library's typed accessors.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pgtls/pgtls.h>
+
+#include "cli.h"
+#include "loop.h"
+
+#define CLI_MAX_TARGETS 1024
+#define CLI_MAX_PATHS 64
+
+typedef struct rot_opts
+{
+	const char *newca, *oldca, *canary;
+	char *paths[CLI_MAX_PATHS], *homes[CLI_MAX_PATHS];
+	int npaths;
+	bool env, json;
+	int timeout_s;
+} rot_opts;
+
+/* a growing list of probes, all freed at the end */
+typedef struct probe_list
+{
+	pgtls_probe **p;
+	int n;
+} probe_list;
+
+static const char usage[] = "Usage: pgtls rotation --new-ca FILE [--old-ca FILE] [--new-chain-from TARGET]\n"
+                            "                      [--clients PATH [--home DIR]]... [--env] [--json]\n"
+                            "                      [--timeout SECONDS] [TARGET...]\n"
+                            "\n"
+                            "Predicts what happens when the servers switch to a certificate from the\n"
+                            "CA(s) in FILE: probes each TARGET (as pgtls probe, concurrently), scans\n"
+                            "--clients paths (as pgtls clients), maps each client to the server it\n"
+                            "connects to (probing those that are not TARGETs), and decides it with its\n"
+                            "driver's rules against the chain served now and after the switch:\n"
+                            "keeps_working, breaks (with the error it will show and when),\n"
+                            "falls_back_to_plaintext (where the server accepts plaintext),\n"
+                            "unaffected_unverified, unaffected_no_tls, already_broken or unknown; flags\n"
+                            "verify-full clients that connect by a name not in the certificate; gives\n"
+                            "the fix; ends with one summary line and GO or NO-GO.\n"
+                            "\n"
+                            "--old-ca FILE          the CA being replaced: the new CA is FILE of --new-ca\n"
+                            "                       less these.  Without it, certificates of the --new-ca\n"
+                            "                       file that issue what a TARGET serves now are the old CA.\n"
+                            "--new-chain-from TARGET  an instance already switched (a canary): its real\n"
+                            "                       chain is what the others will serve.\n"
+                            "--clients PATH         a file or directory of client settings (repeatable);\n"
+                            "  --home DIR           after it: the HOME of that application (its\n"
+                            "                       ~/.postgresql/root.crt and ~/.pg_service.conf).\n"
+                            "--env                  the PG* variables and *_URL of this environment too.\n"
+                            "\n"
+                            "GO only when no client breaks, falls back or is unknown and every server\n"
+                            "was reachable.\n"
+                            "\n"
+                            "Exit status: 0 GO, 1 NO-GO, 3 error.\n";
+
+static void
+render_endpoints(const pgtls_rotation *rot)
+{
+	for (int i = 0; i < pgtls_rotation_nendpoints(rot); i++)
+	{
+		int on_new = pgtls_rotation_endpoint_on_new_ca(rot, i);
+		const char *same = pgtls_rotation_endpoint_same_as(rot, i);
+
+		printf("%s %s: ", pgtls_rotation_endpoint_discovered(rot, i) ? "client's server" : "endpoint",
+		       pgtls_rotation_endpoint_target(rot, i));
+		if (same[0])
+			printf("the same server as %s\n", same);
+		else
+			printf("%s\n", !pgtls_rotation_endpoint_reachable(rot, i)
+			                   ? "UNREACHABLE: nothing can be predicted for its clients"
+			               : on_new == 1 ? "already serves a certificate from the new CA"
+			               : on_new == 0 ? "still serves a certificate from another CA"
+			                             : "serves no certificate");
+	}
+}
+
+static void
+render_rotation(const pgtls_rotation *rot)
+{
+	int counts[PGTLS_PREDICT_UNKNOWN + 1] = {0};
+	int n = pgtls_rotation_nclients(rot);
+	static const struct
+	{
+		const char *label;
+		pgtls_rotation_field field;
+	} extra[] = {{"server", PGTLS_RF_ENDPOINT},
+	             {"error", PGTLS_RF_ERROR},
+	             {"when", PGTLS_RF_WHEN},
+	             {"why", PGTLS_RF_REASON},
+	             {"fix", PGTLS_RF_FIX}};
+
+	render_endpoints(rot);
+	printf("\n%-40s %-14s %-22s %-26s\n", "client", "driver", "now", "after the switch");
+	for (int i = 0; i < n; i++)
+	{
+		char where[600];
+		pgtls_prediction pr = pgtls_rotation_client_prediction(rot, i);
+
+		counts[pr]++;
+		snprintf(where, sizeof(where), "%s:%d", pgtls_rotation_client_get(rot, i, PGTLS_RF_FILE),
+		         pgtls_rotation_client_line(rot, i));
+		printf("%-40.40s %-14s %-22s %s\n", where, pgtls_driver_name(pgtls_rotation_client_driver(rot, i)),
+		       pgtls_rotation_client_get(rot, i, PGTLS_RF_NOW), pgtls_prediction_name(pr));
+		for (size_t k = 0; k < sizeof(extra) / sizeof(extra[0]); k++)
+			if (pgtls_rotation_client_get(rot, i, extra[k].field)[0])
+				printf("%43s %-6s %s\n", "", extra[k].label, pgtls_rotation_client_get(rot, i, extra[k].field));
+	}
+	printf("\n%s: %d client%s:", pgtls_rotation_go(rot) ? "GO" : "NO-GO", n, n == 1 ? "" : "s");
+	for (int p = 0; p <= PGTLS_PREDICT_UNKNOWN; p++)
+		if (counts[p])
+			printf(" %d %s,", counts[p], pgtls_prediction_name((pgtls_prediction)p));
+	printf(" %d endpoint%s\n", pgtls_rotation_nendpoints(rot), pgtls_rotation_nendpoints(rot) == 1 ? "" : "s");
+}
+
+/* 0 parsed; 1 --help shown; -1 usage error (reported) */
+static int
+parse_opts(int argc, char **argv, rot_opts *o)
+{
+	static const struct option longopts[] = {{"new-ca", required_argument, NULL, 'n'},
+	                                         {"old-ca", required_argument, NULL, 'o'},
+	                                         {"new-chain-from", required_argument, NULL, 'C'},
+	                                         {"home", required_argument, NULL, 'H'},
+	                                         {"clients", required_argument, NULL, 'c'},
+	                                         {"env", no_argument, NULL, 'e'},
+	                                         {"timeout", required_argument, NULL, 't'},
+	                                         {"json", no_argument, NULL, 'j'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->timeout_s = 10;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
+	{
+		switch (c)
+		{
+			case 'n':
+				o->newca = optarg;
+				break;
+			case 'o':
+				o->oldca = optarg;
+				break;
+			case 'C':
+				o->canary = optarg;
+				break;
+			case 'c':
+				if (o->npaths == CLI_MAX_PATHS)
+				{
+					fprintf(stderr, "pgtls rotation: more than %d --clients paths\n", CLI_MAX_PATHS);
+					return -1;
+				}
+				o->paths[o->npaths++] = optarg;
+				break;
+			case 'H':
+				/* the HOME of the application whose settings the preceding --clients PATH holds */
+				if (o->npaths == 0)
+				{
+					fprintf(stderr, "pgtls rotation: --home DIR goes after the --clients PATH it applies to\n");
+					return -1;
+				}
+				o->homes[o->npaths - 1] = optarg;
+				break;
+			case 'e':
+				o->env = true;
+				break;
+			case 't':
+				o->timeout_s = (int)strtol(optarg, &end, 10);
+				if (*end || o->timeout_s < 1 || o->timeout_s > 3600)
+				{
+					fprintf(stderr, "pgtls rotation: invalid --timeout \"%s\" (1 to 3600 seconds)\n", optarg);
+					return -1;
+				}
+				break;
+			case 'j':
+				o->json = true;
+				break;
+			case 'h':
+				fputs(usage, stdout);
+				return 1;
+			default:
+				fprintf(stderr, "Try \"pgtls rotation --help\" for more information.\n");
+				return -1;
+		}
+	}
+	if (o->newca == NULL)
+	{
+		fprintf(stderr, "pgtls rotation: --new-ca FILE is required\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* a new probe of SPEC added to LIST (set up, not run); NULL on error (reported) */
+static pgtls_probe *
+add_probe(probe_list *list, const char *spec, const rot_opts *o)
+{
+	pgtls_probe *p = pgtls_probe_new();
+	char ms[32];
+
+	snprintf(ms, sizeof(ms), "%d", o->timeout_s * 1000);
+	if (p == NULL || pgtls_probe_set_target(p, spec) != PGTLS_OK ||
+	    pgtls_probe_set_option(p, PGTLS_PROBE_TIMEOUT_MS, ms) != PGTLS_OK ||
+	    pgtls_probe_set_option(p, PGTLS_PROBE_ROOTCERT, o->newca) != PGTLS_OK)
+	{
+		fprintf(stderr, "pgtls rotation: %s: %s\n", spec, p ? pgtls_probe_errmsg(p) : "out of memory");
+		pgtls_probe_free(p);
+		return NULL;
+	}
+	list->p[list->n++] = p;
+	return p;
+}
+
+/* runs LIST->p[FIRST..] concurrently; -1 when one could not run at all (reported) */
+static int
+run_probes(probe_list *list, int first, const char *label)
+{
+	pgtls_err errs[CLI_MAX_TARGETS * 2 + 1];
+
+	cli_run_probes(list->p + first, list->n - first, errs, label);
+	for (int i = first; i < list->n; i++)
+		if (errs[i - first] != PGTLS_OK)
+		{
+			fprintf(stderr, "pgtls rotation: %s: %s\n", pgtls_probe_get(list->p[i], PGTLS_PF_TARGET),
+			        pgtls_probe_errmsg(list->p[i]));
+			return -1;
+		}
+	return 0;
+}
+
+/* probes the TARGETs, the canary and the clients' other servers; sets them on ROT; -1 on error (reported) */
+static int
+probe_all(pgtls_rotation *rot, const pgtls_clients *cl, probe_list *list, char **targets, int ntargets,
+          const rot_opts *o)
+{
+	pgtls_probe *canary = NULL;
+	int nplan, first;
+
+	if (ntargets > CLI_MAX_TARGETS)
+	{
+		fprintf(stderr, "pgtls rotation: more than %d targets\n", CLI_MAX_TARGETS);
+		return -1;
+	}
+	for (int i = 0; i < ntargets; i++)
+		if (add_probe(list, targets[i], o) == NULL)
+			return -1;
+	if (o->canary && (canary = add_probe(list, o->canary, o)) == NULL)
+		return -1;
+	if (run_probes(list, 0, "probing the TARGETs") != 0)
+		return -1;
+	if (canary && pgtls_rotation_set_new_chain(rot, canary) != PGTLS_OK)
+	{
+		fprintf(stderr, "pgtls rotation: %s\n", pgtls_rotation_errmsg(rot));
+		return -1;
+	}
+	nplan = pgtls_rotation_plan(rot, cl, (const pgtls_probe *const *)list->p, ntargets);
+	if (nplan < 0)
+	{
+		fprintf(stderr, "pgtls rotation: %s\n", pgtls_rotation_errmsg(rot));
+		return -1;
+	}
+	first = list->n;
+	for (int i = 0; i < nplan; i++)
+		if (add_probe(list, pgtls_rotation_plan_target(rot, i), o) == NULL)
+			return -1;
+	if (run_probes(list, first, "probing the clients' servers") != 0)
+		return -1;
+	for (int i = first; i < list->n; i++)
+		if (pgtls_rotation_add_endpoint(rot, list->p[i]) != PGTLS_OK)
+		{
+			fprintf(stderr, "pgtls rotation: %s\n", pgtls_rotation_errmsg(rot));
+			return -1;
+		}
+	return 0;
+}
+
+/* fail before any probing when the new CA file cannot be used */
+static bool
+new_ca_readable(const char *path)
+{
+	pgtls_store *st = pgtls_store_new();
+	bool ok = st && pgtls_store_load_file(st, path, NULL) == PGTLS_OK;
+
+	if (!ok)
+		fprintf(stderr, "pgtls rotation: new CA: %s\n", st ? pgtls_store_errmsg(st) : "out of memory");
+	pgtls_store_free(st);
+	return ok;
+}
+
+static int
+report(const pgtls_rotation *rot, bool json)
+{
+	if (json)
+	{
+		char *out = pgtls_rotation_json(rot, 1);
+
+		if (out == NULL)
+		{
+			fprintf(stderr, "pgtls rotation: out of memory\n");
+			return CLI_EXIT_UNKNOWN;
+		}
+		printf("%s\n", out);
+		pgtls_free(out);
+	}
+	else
+		render_rotation(rot);
+	return pgtls_rotation_go(rot) ? 0 : 1;
+}
+
+int
+cli_cmd_rotation(int argc, char **argv)
+{
+	rot_opts o;
+	int rc = CLI_EXIT_UNKNOWN, parsed = parse_opts(argc, argv, &o);
+	pgtls_clients *cl = NULL;
+	pgtls_rotation *rot = NULL;
+	probe_list list = {NULL, 0};
+
+	if (parsed != 0)
+		return parsed > 0 ? 0 : CLI_EXIT_UNKNOWN;
+	/* TARGETs + canary + at most 1024 servers found through the clients */
+	list.p = calloc(CLI_MAX_TARGETS * 2 + 1, sizeof(*list.p));
+	cl = pgtls_clients_new();
+	rot = pgtls_rotation_new();
+	if (list.p == NULL || cl == NULL || rot == NULL)
+		fprintf(stderr, "pgtls rotation: out of memory\n");
+	else if (new_ca_readable(o.newca) && (o.oldca == NULL || pgtls_rotation_set_old_ca(rot, o.oldca) == PGTLS_OK) &&
+	         cli_scan_inputs(cl, o.npaths, o.paths, o.homes, NULL, o.env) == 0 &&
+	         probe_all(rot, cl, &list, argv + optind, argc - optind, &o) == 0)
+	{
+		if (pgtls_rotation_run(rot, cl, o.newca, (const pgtls_probe *const *)list.p, argc - optind) != PGTLS_OK)
+			fprintf(stderr, "pgtls rotation: %s\n", pgtls_rotation_errmsg(rot));
+		else
+			rc = report(rot, o.json);
+	}
+	else if (pgtls_rotation_errcode(rot) != PGTLS_OK)
+		fprintf(stderr, "pgtls rotation: %s\n", pgtls_rotation_errmsg(rot));
+	pgtls_rotation_free(rot);
+	for (int i = 0; i < list.n; i++)
+		pgtls_probe_free(list.p[i]);
+	free(list.p);
+	pgtls_clients_free(cl);
+	if (fflush(stdout) != 0)
+		return CLI_EXIT_UNKNOWN;
+	return rc;
+}
