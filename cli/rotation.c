@@ -25,7 +25,7 @@
 #include "cli.h"
 #include "loop.h"
 
-#define CLI_MAX_TARGETS 1024
+#define CLI_MAX_PLAN 1024 /* servers found through the clients (pgtls_rotation_plan()) */
 #define CLI_MAX_PATHS 64
 
 typedef struct rot_opts
@@ -237,17 +237,24 @@ add_probe(probe_list *list, const char *spec, const rot_opts *o)
 static int
 run_probes(probe_list *list, int first, const char *label)
 {
-	pgtls_err errs[CLI_MAX_TARGETS * 2 + 1];
+	pgtls_err *errs = calloc((size_t)(list->n - first + 1), sizeof(*errs));
+	int rc = 0;
 
+	if (errs == NULL)
+	{
+		fprintf(stderr, "pgtls rotation: out of memory\n");
+		return -1;
+	}
 	cli_run_probes(list->p + first, list->n - first, errs, label);
-	for (int i = first; i < list->n; i++)
+	for (int i = first; i < list->n && rc == 0; i++)
 		if (errs[i - first] != PGTLS_OK)
 		{
 			fprintf(stderr, "pgtls rotation: %s: %s\n", pgtls_probe_get(list->p[i], PGTLS_PF_TARGET),
 			        pgtls_probe_errmsg(list->p[i]));
-			return -1;
+			rc = -1;
 		}
-	return 0;
+	free(errs);
+	return rc;
 }
 
 /* probes the TARGETs, the canary and the clients' other servers; sets them on ROT; -1 on error (reported) */
@@ -258,11 +265,6 @@ probe_all(pgtls_rotation *rot, const pgtls_clients *cl, probe_list *list, char *
 	pgtls_probe *canary = NULL;
 	int nplan, first;
 
-	if (ntargets > CLI_MAX_TARGETS)
-	{
-		fprintf(stderr, "pgtls rotation: more than %d targets\n", CLI_MAX_TARGETS);
-		return -1;
-	}
 	for (int i = 0; i < ntargets; i++)
 		if (add_probe(list, targets[i], o) == NULL)
 			return -1;
@@ -340,8 +342,8 @@ cli_cmd_rotation(int argc, char **argv)
 
 	if (parsed != 0)
 		return parsed > 0 ? 0 : CLI_EXIT_UNKNOWN;
-	/* TARGETs + canary + at most 1024 servers found through the clients */
-	list.p = calloc(CLI_MAX_TARGETS * 2 + 1, sizeof(*list.p));
+	/* TARGETs (any number) + canary + at most 1024 servers found through the clients */
+	list.p = calloc((size_t)(argc - optind) + 1 + CLI_MAX_PLAN, sizeof(*list.p));
 	cl = pgtls_clients_new();
 	rot = pgtls_rotation_new();
 	if (list.p == NULL || cl == NULL || rot == NULL)

@@ -293,6 +293,15 @@ def test_estate(env):
     check(un["decision"] == "NO-GO" and [e["reachable"] for e in un["endpoints"]].count(False) == 1,
           "an unreachable target is reported and makes NO-GO")
 
+    # a fleet: 300 TARGETs (the three servers over and over, and one that does not answer), probed
+    # concurrently; each is reported, the silent one as unreachable
+    fleet = [est.targets()[i % 3] for i in range(299)] + ["127.0.0.1:%d" % free_port()]
+    r = est.env.pgtls("rotation", "--json", "--new-ca", est.newca, *fleet, timeout=300)
+    fl = json.loads(r.stdout) if r.stdout.startswith("{") else {"endpoints": []}
+    check(r.returncode == 1 and len(fl["endpoints"]) == 300 and
+          [e["reachable"] for e in fl["endpoints"]].count(False) == 1 and fl["decision"] == "NO-GO",
+          "300 targets: each reported, one unreachable, NO-GO (%d, %d endpoints)" % (r.returncode, len(fl["endpoints"])))
+
     # a canary already on the new CA: --new-chain-from resolves an old+new bundle without --old-ca
     canary = Server(env, "estate-canary", "both")
     canary.pg("start", "new", "both")
