@@ -72,6 +72,7 @@ int pgtls__rot_endpoint_for(const pgtls_rotation *rot, const client_rec *r, bool
 void pgtls__rotation_judge(pgtls_rotation *rot, const client_rec *r, rot_client *rc);
 /* rotation_words.c: error, when and fix sentences from the typed prediction */
 void pgtls__rotation_words(const pgtls_rotation *rot, rot_client *rc);
+const char *pgtls__rotation_now(const rot_client *rc);
 /* report/json_rotation.c */
 struct json_t *pgtls__rotation_to_json(const pgtls_rotation *rot);
 

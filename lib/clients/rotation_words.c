@@ -163,6 +163,13 @@ pgtls__rotation_words(const pgtls_rotation *rot, rot_client *rc)
 	fix_words(rot, rc);
 }
 
+/* what the client does today against its server: "fails" when it fails there, else what its settings do */
+const char *
+pgtls__rotation_now(const rot_client *rc)
+{
+	return pgtls_outcome_name(rc->prediction == PGTLS_PREDICT_ALREADY_BROKEN ? PGTLS_OUTCOME_FAILS : rc->rec->outcome);
+}
+
 /* ---- typed accessors ---- */
 
 static const rot_client *
@@ -239,7 +246,7 @@ pgtls_rotation_client_get(const pgtls_rotation *rot, int i, pgtls_rotation_field
 		case PGTLS_RF_ENDPOINT:
 			return rc->endpoint >= 0 ? pgtls_probe_get(rot->eps[rc->endpoint].probe, PGTLS_PF_TARGET) : "";
 		case PGTLS_RF_NOW:
-			return pgtls_outcome_name(rc->rec->outcome);
+			return pgtls__rotation_now(rc);
 		case PGTLS_RF_ERROR:
 			return rc->error;
 		case PGTLS_RF_WHEN:

@@ -60,7 +60,7 @@ client_json(const pgtls_rotation *rot, const rot_client *rc)
 	    o, "host", r->host ? pgtls__jopt(pgtls__client_shown(r, CL_HIDE_HOST, r->host)) : json_string("(default)"));
 	json_object_set_new(o, "endpoint",
 	                    rc->endpoint >= 0 ? pgtls__jopt(rot->eps[rc->endpoint].probe->target) : json_null());
-	json_object_set_new(o, "now", json_string(pgtls_outcome_name(r->outcome)));
+	json_object_set_new(o, "now", json_string(pgtls__rotation_now(rc)));
 	json_object_set_new(o, "verdict", json_string(pgtls__client_verdict(r)));
 	json_object_set_new(o, "prediction", json_string(pgtls_prediction_name(rc->prediction)));
 	json_object_set_new(o, "outcome", json_string(prediction_words(rc->prediction)));

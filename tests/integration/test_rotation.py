@@ -256,6 +256,8 @@ def test_estate(env):
                                                                                c.get("reason")))
         want_ep = "localhost:%d" % est.server_of[path].port
         check(c.get("endpoint") == want_ep, "%s mapped to %s (want %s)" % (path, c.get("endpoint"), want_ep))
+    check(got.get(os.path.join(est.proj, "alias-full/job.conf"), {}).get("now") == "fails",
+          "the 'now' of a client failing today is fails, not what its settings ask")
     jks = got.get(os.path.join(est.proj, "java-jks/start.sh"), {})
     check("restart" in (jks.get("when") or "") and "restart the JVM" in (jks.get("fix") or "") and
           est.jks_old in (jks.get("fix") or ""), "JVM store client: restart the JVM, merge into its store: %s" % jks)
