@@ -46,17 +46,26 @@ render_clients(const pgtls_clients *cl)
 		printf("  rootcert  %s%s [%s]\n", root[0] ? root : "(none)",
 		       pgtls_client_rootcert_exists(cl, i) == 0 && root[0] ? " (missing)" : "",
 		       pgtls_client_get(cl, i, PGTLS_CL_ROOTCERT_SOURCE));
+		if (pgtls_client_get(cl, i, PGTLS_CL_NOTE)[0])
+			printf("  note      %s\n", pgtls_client_get(cl, i, PGTLS_CL_NOTE));
 		printf("  verdict   %s%s%s\n\n", pgtls_client_get(cl, i, PGTLS_CL_VERDICT), detail[0] ? ": " : "", detail);
 	}
 	for (int i = 0; i < pgtls_clients_nskipped(cl); i++)
 		printf("not read: %s: %s\n", pgtls_clients_skipped_path(cl, i), pgtls_clients_skipped_reason(cl, i));
+	for (int i = 0; i < pgtls_clients_nunparsed(cl); i++)
+		printf("not understood: %s:%d: %s\n", pgtls_clients_unparsed_file(cl, i), pgtls_clients_unparsed_line(cl, i),
+		       pgtls_clients_unparsed_reason(cl, i));
+	if (pgtls_clients_nunparsed_total(cl) > pgtls_clients_nunparsed(cl))
+		printf("%d more settings not understood (not listed)\n",
+		       pgtls_clients_nunparsed_total(cl) - pgtls_clients_nunparsed(cl));
 	if (pgtls_clients_not_listed(cl) > 0)
 		printf("%d more client configurations found but not listed (more than %d)\n", pgtls_clients_not_listed(cl), n);
 	printf("%d client%s:", n, n == 1 ? "" : "s");
 	for (int o = 0; o <= PGTLS_OUTCOME_UNKNOWN; o++)
 		if (counts[o])
 			printf(" %d %s,", counts[o], pgtls_outcome_name((pgtls_client_outcome)o));
-	printf(" %d path%s not read\n", pgtls_clients_nskipped_total(cl), pgtls_clients_nskipped_total(cl) == 1 ? "" : "s");
+	printf(" %d path%s not read, %d not understood\n", pgtls_clients_nskipped_total(cl),
+	       pgtls_clients_nskipped_total(cl) == 1 ? "" : "s", pgtls_clients_nunparsed_total(cl));
 }
 
 /* scans ARGV[i] with the application HOME HOMES[i], else HOME (NULL: the scanning user's) */

@@ -787,6 +787,17 @@ extern "C"
 	PGTLS_API int pgtls_clients_nskipped_total(const pgtls_clients *clients);
 	PGTLS_API const char *pgtls_clients_skipped_path(const pgtls_clients *clients, int i);
 	PGTLS_API const char *pgtls_clients_skipped_reason(const pgtls_clients *clients, int i);
+	/*
+ * Settings that look like PostgreSQL's but were not understood (a URI that
+ * does not parse, a conninfo with a broken quote): file, line (0 when
+ * none) and reason.  Never an all-clear: pgtls_clients_status() is 1.
+ */
+	PGTLS_API int pgtls_clients_nunparsed(const pgtls_clients *clients);
+	/* with those beyond the 10,000 listed */
+	PGTLS_API int pgtls_clients_nunparsed_total(const pgtls_clients *clients);
+	PGTLS_API const char *pgtls_clients_unparsed_file(const pgtls_clients *clients, int i);
+	PGTLS_API int pgtls_clients_unparsed_line(const pgtls_clients *clients, int i);
+	PGTLS_API const char *pgtls_clients_unparsed_reason(const pgtls_clients *clients, int i);
 
 	/* Client I (0-based): typed fields.  Strings owned by CLIENTS; never NULL ("" when absent). */
 	typedef enum pgtls_client_field
@@ -802,7 +813,8 @@ extern "C"
 		PGTLS_CL_ROOTCERT, /* path the driver reads, "system", or "" */
 		PGTLS_CL_ROOTCERT_SOURCE,
 		PGTLS_CL_VERDICT, /* sentence for people */
-		PGTLS_CL_DETAIL   /* sentence for people, or "" */
+		PGTLS_CL_DETAIL,  /* sentence for people, or "" */
+		PGTLS_CL_NOTE     /* what the reader noticed (placeholder defaults, parameters libpq does not know), or "" */
 	} pgtls_client_field;
 
 	PGTLS_API const char *pgtls_client_get(const pgtls_clients *clients, int i, pgtls_client_field field);

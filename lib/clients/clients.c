@@ -18,9 +18,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
@@ -48,6 +50,8 @@ rec_clear(client_rec *r)
 	free(r->sslmode_text);
 	free(r->sslfactory);
 	free(r->jvm_store);
+	free(r->note);
+	free(r->unresolved);
 	free(r->rootcert);
 }
 
@@ -76,7 +80,42 @@ pgtls_clients_free(pgtls_clients *c)
 		free(c->skipped[i].reason);
 	}
 	free(c->skipped);
+	for (int i = 0; i < c->nunparsed; i++)
+	{
+		free(c->unparsed[i].path);
+		free(c->unparsed[i].reason);
+	}
+	free(c->unparsed);
 	free(c);
+}
+
+void
+pgtls__clients_unparsed(pgtls_clients *c, const char *file, int line, const char *fmt, ...)
+{
+	skipped_path *grown;
+	char reason[400];
+	va_list ap;
+
+	if (c->nunparsed >= MAX_UNPARSED)
+	{
+		c->nunparsed_more++; /* counted and said */
+		return;
+	}
+	grown = realloc(c->unparsed, (size_t)(c->nunparsed + 1) * sizeof(*grown));
+	if (grown == NULL)
+	{
+		c->nunparsed_more++;
+		return;
+	}
+	c->unparsed = grown;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	c->unparsed[c->nunparsed].path = strdup(file);
+	/* a parser's words may quote a fragment of the string, possibly of a password: masked */
+	c->unparsed[c->nunparsed].reason = pgtls__mask_secrets(reason, strlen(reason));
+	c->unparsed[c->nunparsed].line = line;
+	c->nunparsed++;
 }
 
 pgtls_err
@@ -151,12 +190,20 @@ resolve_mode(client_rec *r, json_t *params, json_t *envobj, bool libpq_family)
 		const char *ssl = pgtls__jget(params, "ssl");
 		const char *factory = pgtls__jget(params, "sslfactory");
 
-		if (mode == NULL && ssl && strcmp(ssl, "true") == 0)
+		/* pgjdbc SslMode.of(): no sslmode, and ssl "true" (any case) or present without a value: verify-full */
+		if (mode == NULL && ssl && (strcasecmp(ssl, "true") == 0 || ssl[0] == '\0'))
 		{
 			mode = "verify-full";
-			r->sslmode_source = "pgjdbc: ssl=true means verify-full";
+			r->sslmode_source =
+			    ssl[0] ? "pgjdbc: ssl=true means verify-full" : "pgjdbc: ssl (no value) means verify-full";
 		}
 		r->sslfactory = dup_or_null(factory);
+		/* pgjdbc MakeSSL.verifyPeerName(): a custom HostnameVerifier replaces PGjdbcHostnameVerifier */
+		{
+			const char *hv = pgtls__jget(params, "sslhostnameverifier");
+
+			r->custom_host_check = hv && hv[0] && strstr(hv, "PGjdbcHostnameVerifier") == NULL;
+		}
 		if (factory && strstr(factory, "NonValidatingFactory"))
 		{
 			if (mode == NULL)
@@ -236,6 +283,36 @@ resolve_root(pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj, bo
 }
 
 /*
+ * Does R connect through a Unix-domain socket?  A host that is a path
+ * (libpq is_unixsock_path: "/..." or "@..."), e.g. /var/run/postgresql or
+ * Cloud SQL's /cloudsql/...; or, for libpq and psycopg, no host at all in
+ * a full connection string (libpq's default is the socket directory).
+ * Every host of a list must be one.
+ */
+static bool
+unix_socket(const client_rec *r, bool libpq_family)
+{
+	const char *h = r->host;
+
+	if (r->hostaddr && r->hostaddr[0])
+		return false;
+	if (h == NULL || h[0] == '\0')
+		return libpq_family && r->driver != PGTLS_DRIVER_ASYNCPG && r->driver != PGTLS_DRIVER_PGX &&
+		       r->driver != PGTLS_DRIVER_GO_PQ &&
+		       (strcmp(r->kind, "conninfo") == 0 || strcmp(r->kind, "uri") == 0 || strcmp(r->kind, "django") == 0 ||
+		        strcmp(r->kind, "pg_service") == 0);
+	for (;;)
+	{
+		if (h[0] != '/' && h[0] != '@')
+			return false;
+		h = strchr(h, ',');
+		if (h == NULL)
+			return true;
+		h++;
+	}
+}
+
+/*
  * The effective TLS settings of one client, after its driver's defaults
  * and the environment, classified by the rules engine.  PARAMS: parsed
  * options; ENVOBJ: PG* environment applying to libpq-family drivers (may
@@ -267,19 +344,28 @@ judge(pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj)
 	f.trust = r->trust;
 	f.root = r->root;
 	f.root_explicit = r->root_explicit;
+	f.custom_host_check = r->custom_host_check;
 	r->outcome = pgtls__rules_classify(&f, &r->verifies_when_tls, &r->failure);
+	if (unix_socket(r, libpq_family))
+	{
+		/* TLS does not apply to a Unix-domain socket: nothing to verify, nothing to fall back from */
+		r->outcome = PGTLS_OUTCOME_UNIX_SOCKET;
+		r->failure = PGTLS_FAIL_NONE;
+	}
 }
 
 const char *
 pgtls__client_verdict(const client_rec *r)
 {
+	if (r->unresolved)
+		return "unknown: a setting comes from where the application runs";
 	switch (r->failure)
 	{
 		case PGTLS_FAIL_NONE:
 			break;
 		case PGTLS_FAIL_ROOT_MISSING:
 		case PGTLS_FAIL_NO_HOME:
-			return "fails now: root certificate file missing";
+			return "root certificate file not on this machine: fails unless it exists where the application runs";
 		case PGTLS_FAIL_ROOT_UNREADABLE:
 			return "fails now: root certificate file unreadable";
 		case PGTLS_FAIL_WEAK_SYSTEM:
@@ -308,6 +394,17 @@ pgtls__client_verdict(const client_rec *r)
 	}
 }
 
+/* why the outcome is what it is, for people: the unresolved setting, the detail, else the verdict */
+const char *
+pgtls__client_reason(const client_rec *r)
+{
+	const char *d = pgtls__client_detail(r);
+
+	if (r->unresolved)
+		return r->unresolved;
+	return d ? d : pgtls__client_verdict(r);
+}
+
 const char *
 pgtls__client_detail(const client_rec *r)
 {
@@ -323,6 +420,9 @@ pgtls__client_detail(const client_rec *r)
 		return "TLS without verification, and retries without TLS";
 	if (r->outcome == PGTLS_OUTCOME_VERIFIES_CA && r->sslmode == PGTLS_SSLMODE_REQUIRE)
 		return "the driver verifies the CA in require mode because the root certificate file exists";
+	if (r->custom_host_check && r->outcome == PGTLS_OUTCOME_VERIFIES_CA && r->sslmode == PGTLS_SSLMODE_VERIFY_FULL)
+		return "the host name is checked by the application's own sslhostnameverifier, not the driver's: only the "
+		       "CA is known to be verified";
 	if (r->outcome == PGTLS_OUTCOME_VERIFIES_FULL && d->weak_modes_verify_full &&
 	    r->sslmode != PGTLS_SSLMODE_VERIFY_FULL)
 		return "node-postgres treats sslmode prefer/require/verify-ca as verify-full (unless uselibpqcompat=true)";
@@ -332,6 +432,14 @@ pgtls__client_detail(const client_rec *r)
 void
 pgtls__clients_add(pgtls_clients *c, const char *file, int line, const char *kind, pgtls_driver driver, const char *raw,
                    size_t rawlen, json_t *params, json_t *envobj)
+{
+	pgtls__clients_add_ex(c, file, line, kind, driver, raw, rawlen, params, envobj, NULL, NULL);
+}
+
+void
+pgtls__clients_add_ex(pgtls_clients *c, const char *file, int line, const char *kind, pgtls_driver driver,
+                      const char *raw, size_t rawlen, json_t *params, json_t *envobj, const char *note,
+                      const char *unresolved)
 {
 	client_rec *r;
 
@@ -354,6 +462,7 @@ pgtls__clients_add(pgtls_clients *c, const char *file, int line, const char *kin
 	memset(r, 0, sizeof(*r));
 	r->file = strdup(file);
 	r->line = line;
+	r->seq = c->seq++;
 	r->kind = kind;
 	r->driver = driver;
 	r->spec = pgtls__mask_secrets(raw, rawlen);
@@ -379,8 +488,42 @@ pgtls__clients_add(pgtls_clients *c, const char *file, int line, const char *kin
 			    memmem(raw, rawlen, fields[k].v, strlen(fields[k].v)))
 				r->hidden |= fields[k].bit;
 	}
+	if (pgtls__has_placeholder(r->host))
+	{
+		/* the host is set where the application runs: shown, never probed */
+		char buf[900];
+
+		snprintf(buf, sizeof(buf), "%s%sthe host comes from code or the environment (%.100s)", note ? note : "",
+		         note && note[0] ? "; " : "", r->host);
+		r->note = pgtls__mask_secrets(buf, strlen(buf));
+	}
+	else
+		r->note = note && note[0] ? pgtls__mask_secrets(note, strlen(note)) : NULL;
+	r->unresolved = unresolved ? pgtls__mask_secrets(unresolved, strlen(unresolved)) : NULL;
 	judge(c, r, params, envobj);
+	if (r->unresolved)
+	{
+		/* what decides the outcome is set where the application runs: not an all-clear, not a failure */
+		r->outcome = PGTLS_OUTCOME_UNKNOWN;
+		r->failure = PGTLS_FAIL_NONE;
+	}
 	c->nrecs++;
+}
+
+void
+pgtls__clients_drop_spec(pgtls_clients *c, const char *file, const char *raw)
+{
+	char *masked = pgtls__mask_secrets(raw, strlen(raw));
+
+	for (int i = c->nrecs - 1; masked && i >= 0; i--)
+		if (c->recs[i].spec && strcmp(c->recs[i].spec, masked) == 0 && strcmp(c->recs[i].file, file) == 0)
+		{
+			rec_clear(&c->recs[i]);
+			memmove(&c->recs[i], &c->recs[i + 1], (size_t)(c->nrecs - i - 1) * sizeof(c->recs[0]));
+			c->nrecs--;
+			break;
+		}
+	free(masked);
 }
 
 const char *
@@ -406,7 +549,7 @@ pgtls_clients_status(const pgtls_clients *c)
 	if (c == NULL)
 		return 3;
 	/* anything not read or not listed may hide a client: never an all-clear */
-	if (c->nrecs_dropped > 0 || c->nskipped > 0 || c->nskipped_more > 0)
+	if (c->nrecs_dropped > 0 || c->nskipped > 0 || c->nskipped_more > 0 || c->nunparsed > 0 || c->nunparsed_more > 0)
 		return 1;
 	for (int i = 0; i < c->nrecs; i++)
 		if (c->recs[i].outcome != PGTLS_OUTCOME_VERIFIES_FULL || c->recs[i].failure != PGTLS_FAIL_NONE)
@@ -450,6 +593,36 @@ const char *
 pgtls_clients_skipped_reason(const pgtls_clients *c, int i)
 {
 	return (c && i >= 0 && i < c->nskipped && c->skipped[i].reason) ? c->skipped[i].reason : "";
+}
+
+int
+pgtls_clients_nunparsed(const pgtls_clients *c)
+{
+	return c ? c->nunparsed : 0;
+}
+
+int
+pgtls_clients_nunparsed_total(const pgtls_clients *c)
+{
+	return c ? c->nunparsed + c->nunparsed_more : 0;
+}
+
+const char *
+pgtls_clients_unparsed_file(const pgtls_clients *c, int i)
+{
+	return (c && i >= 0 && i < c->nunparsed && c->unparsed[i].path) ? c->unparsed[i].path : "";
+}
+
+int
+pgtls_clients_unparsed_line(const pgtls_clients *c, int i)
+{
+	return (c && i >= 0 && i < c->nunparsed) ? c->unparsed[i].line : 0;
+}
+
+const char *
+pgtls_clients_unparsed_reason(const pgtls_clients *c, int i)
+{
+	return (c && i >= 0 && i < c->nunparsed && c->unparsed[i].reason) ? c->unparsed[i].reason : "";
 }
 
 static const client_rec *
@@ -497,7 +670,9 @@ pgtls_client_get(const pgtls_clients *c, int i, pgtls_client_field field)
 		case PGTLS_CL_VERDICT:
 			return pgtls__client_verdict(r);
 		case PGTLS_CL_DETAIL:
-			return nz(pgtls__client_detail(r));
+			return r->unresolved ? r->unresolved : nz(pgtls__client_detail(r));
+		case PGTLS_CL_NOTE:
+			return nz(r->note);
 	}
 	return "";
 }

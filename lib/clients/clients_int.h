@@ -20,12 +20,20 @@ struct json_t;
 /* conninfo.c: key -> value objects, NULL with ERR set on error */
 struct json_t *pgtls__conninfo_parse(const char *s, char *err, size_t errlen);
 struct json_t *pgtls__jdbc_parse(const char *s, char *err, size_t errlen);
+/*
+ * As pgtls__conninfo_parse(), but lenient when EXTRA (an object) is given:
+ * keywords and URI parameters libpq does not know, and "?flag" parameters
+ * without a value, go to EXTRA (key -> value, "" for a flag) instead of
+ * failing.  Other drivers (asyncpg, Prisma, node-postgres) read them.
+ */
+struct json_t *pgtls__conninfo_parse_ex(const char *s, struct json_t *extra, char *err, size_t errlen);
 
 /* One client found: where, which driver, and its TLS settings after the driver's defaults. */
 typedef struct client_rec
 {
 	char *file;
 	int line;
+	unsigned seq;     /* order found */
 	const char *kind; /* conninfo, uri, jdbc-url, env-file, environment, pg_service, django, npgsql */
 	pgtls_driver driver;
 	char *spec; /* as found, password masked */
@@ -38,13 +46,16 @@ typedef struct client_rec
 	char *sslmode_text;         /* effective sslmode as the application spells it */
 	const char *sslmode_source; /* explicit, environment (PGSSLMODE), driver default, ... */
 	pgtls_sslmode sslmode;
-	char *sslfactory; /* pgjdbc, or NULL */
-	char *jvm_store;  /* DefaultJavaSSLFactory: javax.net.ssl.trustStore found beside it, or NULL */
+	char *sslfactory;       /* pgjdbc, or NULL */
+	bool custom_host_check; /* pgjdbc sslhostnameverifier other than the driver's */
+	char *jvm_store;        /* DefaultJavaSSLFactory: javax.net.ssl.trustStore found beside it, or NULL */
 	pgtls_trust trust;
 	char *rootcert; /* path the driver reads, "system", or NULL */
 	const char *root_source;
 	bool root_explicit;
 	pgtls_root_state root;
+	char *note;       /* what the reader noticed (placeholder defaults, parameters libpq does not know), or NULL */
+	char *unresolved; /* a setting deciding the outcome comes from somewhere not seen: why (outcome unknown) */
 	/* the rules engine's classification */
 	pgtls_client_outcome outcome;
 	pgtls_verified verifies_when_tls;
@@ -64,7 +75,10 @@ typedef struct skipped_path
 {
 	char *path;
 	char *reason;
+	int line; /* unparsed settings: the line, 0 when none */
 } skipped_path;
+
+#define MAX_UNPARSED 10000
 
 struct pgtls_clients
 {
@@ -75,7 +89,11 @@ struct pgtls_clients
 	int nrecs_dropped; /* found beyond the 100,000 listed */
 	skipped_path *skipped;
 	int nskipped;
-	int nskipped_more; /* skipped beyond the listed 1000 */
+	int nskipped_more;      /* skipped beyond the listed 1000 */
+	skipped_path *unparsed; /* looked like PostgreSQL settings, not understood (reason) */
+	int nunparsed;
+	int nunparsed_more; /* beyond the listed MAX_UNPARSED */
+	unsigned seq;       /* records made so far */
 	int files;
 	char home[1024];
 	bool home_given;    /* the application's HOME (--home), not the scanning user's */
@@ -85,6 +103,27 @@ struct pgtls_clients
 /* clients.c: adds one record for settings PARAMS found at FILE:LINE (RAW is masked before it is kept) */
 void pgtls__clients_add(pgtls_clients *c, const char *file, int line, const char *kind, pgtls_driver driver,
                         const char *raw, size_t rawlen, struct json_t *params, struct json_t *envobj);
+/* the same, with NOTE (for people, may be NULL or "") and UNRESOLVED (why the outcome is unknown, or NULL) */
+void pgtls__clients_add_ex(pgtls_clients *c, const char *file, int line, const char *kind, pgtls_driver driver,
+                           const char *raw, size_t rawlen, struct json_t *params, struct json_t *envobj,
+                           const char *note, const char *unresolved);
+/* clients.c: settings at FILE:LINE (LINE 0: none) that look like PostgreSQL's but are not understood */
+void pgtls__clients_unparsed(pgtls_clients *c, const char *file, int line, const char *fmt, ...) PGTLS_PRINTF(4, 5);
+
+/* read_strings.c: the connection strings on one line (conninfo, URIs, JDBC URLs, Npgsql) */
+void pgtls__read_line(pgtls_clients *c, const char *path, int lineno, const char *line, size_t n, pgtls_driver driver,
+                      struct json_t *envobj);
+const char *pgtls__strcasestr_n(const char *hay, size_t n, const char *needle);
+void pgtls__clients_add_call(pgtls_clients *c, const char *path, int line, pgtls_driver driver, const char *raw,
+                             size_t rawlen, const char *dsn, struct json_t *kw, const char *kwnote, const char *why);
+/* clients.c: removes the record of FILE whose spec is RAW (masked as records keep it), if any */
+void pgtls__clients_drop_spec(pgtls_clients *c, const char *file, const char *raw);
+/* scan.c: the readers over one file's bytes (BUF[LEN] is NUL), as if read from PATH (its name picks the readers) */
+void pgtls__clients_scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len);
+/* read_python.c: driver calls with keyword arguments, SQLAlchemy engines, Django DATABASES */
+void pgtls__read_python(pgtls_clients *c, const char *path, const char *buf, size_t len);
+/* ${NAME}, %(name)s, {name}, $NAME, <%= ... %>: a value set where the application runs, not here */
+bool pgtls__has_placeholder(const char *v);
 
 /*
  * scan.c: the javax.net.ssl.trustStore named in BUF (a -D option, a
@@ -101,6 +140,7 @@ bool pgtls__file_exists(const char *path);
 /* clients.c: the verdict sentence and its detail (for people; decisions use the enums) */
 const char *pgtls__client_verdict(const client_rec *r);
 const char *pgtls__client_detail(const client_rec *r);
+const char *pgtls__client_reason(const client_rec *r);
 
 /* report/json_clients.c */
 struct json_t *pgtls__clients_to_json(const pgtls_clients *c);

@@ -68,7 +68,7 @@ kv_set(json_t *o, const char *k, const char *v)
 /* ---- key=value ---- */
 
 static json_t *
-parse_kv(const char *s, char *err, size_t errlen)
+parse_kv(const char *s, json_t *extra, char *err, size_t errlen)
 {
 	json_t *o = json_object();
 	char *buf = malloc(strlen(s) + 1);
@@ -141,6 +141,13 @@ parse_kv(const char *s, char *err, size_t errlen)
 			const char *v = buf;
 			const char *k = compat_keyword(key, &v);
 
+			if (!valid_keyword(k) && extra)
+			{
+				/* lenient: a keyword libpq does not know is kept aside, for the caller to report */
+				if (!kv_set(extra, key, v))
+					goto oom;
+				continue;
+			}
 			if (!valid_keyword(k))
 			{
 				snprintf(err, errlen, "invalid connection option \"%s\"", key);
@@ -223,7 +230,7 @@ set_decoded(json_t *o, const char *key, const char *s, size_t n, char *err, size
 }
 
 static json_t *
-parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
+parse_uri(const char *uri, size_t prefix, json_t *extra, char *err, size_t errlen)
 {
 	json_t *o = json_object();
 	const char *start = uri + prefix;
@@ -359,6 +366,20 @@ parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
 					}
 					eq = q;
 				}
+			if (eq == NULL && extra && amp > k)
+			{
+				/* lenient: "?ssl" (a flag, as pgjdbc and others read it) kept aside with an empty value */
+				char *flag = pct_decode(k, (size_t)(amp - k), err, errlen);
+
+				if (flag == NULL || !kv_set(extra, flag, ""))
+				{
+					free(flag);
+					goto fail;
+				}
+				free(flag);
+				p = *amp ? amp + 1 : amp;
+				continue;
+			}
 			if (eq == NULL)
 			{
 				snprintf(err, errlen, "missing key/value separator \"=\" in URI query parameter: \"%.*s\"",
@@ -392,6 +413,17 @@ parse_uri(const char *uri, size_t prefix, char *err, size_t errlen)
 				free(val);
 				key = nk;
 				val = nv;
+			}
+			if (key && val && extra && !valid_keyword(key))
+			{
+				bool ok = kv_set(extra, key, val);
+
+				free(key);
+				free(val);
+				if (!ok)
+					goto oom;
+				p = *amp ? amp + 1 : amp;
+				continue;
 			}
 			if (key == NULL || val == NULL || !valid_keyword(key))
 			{
@@ -427,7 +459,7 @@ fail:
 }
 
 json_t *
-pgtls__conninfo_parse(const char *s, char *err, size_t errlen)
+pgtls__conninfo_parse_ex(const char *s, json_t *extra, char *err, size_t errlen)
 {
 	err[0] = '\0';
 	if (strlen(s) > CI_MAX)
@@ -436,10 +468,16 @@ pgtls__conninfo_parse(const char *s, char *err, size_t errlen)
 		return NULL;
 	}
 	if (strncmp(s, "postgresql://", 13) == 0)
-		return parse_uri(s, 13, err, errlen);
+		return parse_uri(s, 13, extra, err, errlen);
 	if (strncmp(s, "postgres://", 11) == 0)
-		return parse_uri(s, 11, err, errlen);
-	return parse_kv(s, err, errlen);
+		return parse_uri(s, 11, extra, err, errlen);
+	return parse_kv(s, extra, err, errlen);
+}
+
+json_t *
+pgtls__conninfo_parse(const char *s, char *err, size_t errlen)
+{
+	return pgtls__conninfo_parse_ex(s, NULL, err, errlen);
 }
 
 /* ---- pgjdbc: jdbc:postgresql://host1:port1,host2/db?k=v&k=v (or jdbc:postgresql:db) ---- */

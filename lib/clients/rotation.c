@@ -197,6 +197,7 @@ endpoint_facts(const client_rec *r, const pgtls_probe *p, pgtls_facts *f)
 	f->trust = r->trust;
 	f->root = r->root;
 	f->root_explicit = r->root_explicit;
+	f->custom_host_check = r->custom_host_check;
 	f->tls = tls ? pgtls__probe_tls_state(tls) : PGTLS_TLS_UNREACHABLE;
 	f->tls_startup = pgtls_conn_startup(tls);
 	f->plain_startup = pgtls_conn_startup(p->plain);
@@ -246,11 +247,13 @@ pgtls__rotation_judge(pgtls_rotation *rot, const client_rec *r, rot_client *rc)
 
 	memset(rc, 0, sizeof(*rc));
 	rc->rec = r;
-	rc->endpoint = pgtls__rot_endpoint_for(rot, r, &assumed);
-	if (rc->endpoint < 0 && r->outcome == PGTLS_OUTCOME_NO_TLS)
+	rc->endpoint = r->outcome == PGTLS_OUTCOME_UNIX_SOCKET ? -1 : pgtls__rot_endpoint_for(rot, r, &assumed);
+	if (rc->endpoint < 0 && (r->outcome == PGTLS_OUTCOME_NO_TLS || r->outcome == PGTLS_OUTCOME_UNIX_SOCKET))
 	{
-		/* sslmode=disable: no certificate is ever looked at, whichever server it is */
+		/* sslmode=disable or a Unix socket: no certificate is ever looked at, whichever server it is */
 		rc->prediction = PGTLS_PREDICT_UNAFFECTED_NO_TLS;
+		if (r->outcome == PGTLS_OUTCOME_UNIX_SOCKET)
+			snprintf(rc->reason, sizeof(rc->reason), "connects through a Unix-domain socket: TLS does not apply");
 		pgtls__rotation_words(rot, rc);
 		return;
 	}

@@ -47,253 +47,6 @@ driver_for(const char *path, const char *content)
 	return PGTLS_DRIVER_LIBPQ;
 }
 
-/* URIs can contain ',' (host lists) and ';' ends JDBC in some configs: scan to a real delimiter */
-static size_t
-uri_end(const char *p, const char *end)
-{
-	const char *q = p;
-
-	while (q < end && !isspace((unsigned char)*q) && *q != '"' && *q != '\'' && *q != '`' && *q != '<' && *q != '>')
-		q++;
-	return (size_t)(q - p);
-}
-
-/* case-insensitive memmem */
-static const char *
-strcasestr_n(const char *hay, size_t n, const char *needle)
-{
-	size_t l = strlen(needle);
-
-	for (size_t i = 0; i + l <= n; i++)
-		if (strncasecmp(hay + i, needle, l) == 0)
-			return hay + i;
-	return NULL;
-}
-
-/* Npgsql "Key=Value;..." -> libpq-style keys (host, port, dbname, user, sslmode, sslrootcert, trust) */
-static json_t *
-npgsql_parse(const char *s)
-{
-	static const char *const map[][2] = {{"host", "host"},
-	                                     {"server", "host"},
-	                                     {"port", "port"},
-	                                     {"database", "dbname"},
-	                                     {"username", "user"},
-	                                     {"user id", "user"},
-	                                     {"ssl mode", "sslmode"},
-	                                     {"sslmode", "sslmode"},
-	                                     {"root certificate", "sslrootcert"},
-	                                     {"trust server certificate", "trustservercertificate"}};
-	json_t *o = json_object();
-	const char *p = s;
-
-	while (o && *p)
-	{
-		const char *semi = strchr(p, ';');
-		const char *end = semi ? semi : p + strlen(p);
-		const char *eq = memchr(p, '=', (size_t)(end - p));
-
-		if (eq)
-		{
-			char key[64];
-			size_t kl = 0;
-
-			for (const char *q = p; q < eq && kl + 1 < sizeof(key); q++)
-				if (!(kl == 0 && isspace((unsigned char)*q)))
-					key[kl++] = (char)tolower((unsigned char)*q);
-			while (kl > 0 && isspace((unsigned char)key[kl - 1]))
-				kl--;
-			key[kl] = '\0';
-			for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-				if (strcmp(key, map[i][0]) == 0)
-				{
-					char *v = strndup(eq + 1, (size_t)(end - eq - 1));
-					char *w = v;
-
-					if (v == NULL)
-						break;
-					/* Npgsql spells modes VerifyFull / verify-full: normalise to libpq's */
-					if (strcmp(map[i][1], "sslmode") == 0)
-					{
-						char norm[32];
-						size_t k = 0;
-
-						for (const char *q = v; *q && k + 2 < sizeof(norm); q++)
-						{
-							if (isupper((unsigned char)*q) && k > 0 && norm[k - 1] != '-')
-								norm[k++] = '-';
-							if (*q != ' ')
-								norm[k++] = (char)tolower((unsigned char)*q);
-						}
-						norm[k] = '\0';
-						json_object_set_new(o, "sslmode", json_stringn_nocheck(norm, strlen(norm)));
-					}
-					else
-						json_object_set_new(o, map[i][1], json_stringn_nocheck(w, strlen(w)));
-					free(v);
-					break;
-				}
-		}
-		p = semi ? semi + 1 : end;
-	}
-	return o;
-}
-
-/* JDBC URLs on the line; true when one was found */
-static bool
-scan_jdbc(pgtls_clients *c, const char *path, int lineno, const char *line, const char *end)
-{
-	char err[256];
-	bool had = false;
-
-	/* JDBC URLs */
-	for (const char *p = line; (p = memmem(p, (size_t)(end - p), "jdbc:postgresql:", 16)) != NULL; p += 16)
-	{
-		size_t len = uri_end(p, end);
-		char *s = strndup(p, len);
-		json_t *params = s ? pgtls__jdbc_parse(s, err, sizeof(err)) : NULL;
-
-		if (params)
-		{
-			pgtls__clients_add(c, path, lineno, "jdbc-url", PGTLS_DRIVER_PGJDBC, s, len, params, NULL);
-			had = true;
-		}
-		json_decref(params);
-		free(s);
-	}
-	return had;
-}
-
-/* postgresql:// URIs on the line (not inside a JDBC URL); true when one was found */
-static bool
-scan_uris(pgtls_clients *c, const char *path, int lineno, const char *line, const char *end, pgtls_driver driver,
-          json_t *envobj)
-{
-	static const char *const schemes[] = {"postgresql://", "postgres://"};
-	char err[256];
-	bool had = false;
-
-	/* URIs (not inside a JDBC URL) */
-	for (int k = 0; k < 2; k++)
-		for (const char *p = line; (p = memmem(p, (size_t)(end - p), schemes[k], strlen(schemes[k]))) != NULL;
-		     p += strlen(schemes[k]))
-		{
-			size_t len;
-			char *s;
-			json_t *params;
-
-			if ((p - line >= 5 && memcmp(p - 5, "jdbc:", 5) == 0) || (k == 1 && p > line && p[-1] == 'l'))
-				continue;
-			if (k == 0 && p - line >= 16 && memcmp(p - 16, "jdbc:", 5) == 0)
-				continue;
-			len = uri_end(p, end);
-			s = strndup(p, len);
-			params = s ? pgtls__conninfo_parse(s, err, sizeof(err)) : NULL;
-			if (params)
-			{
-				pgtls__clients_add(c, path, lineno, "uri", driver, s, len, params, envobj);
-				had = true;
-			}
-			json_decref(params);
-			free(s);
-		}
-	return had;
-}
-
-/* Npgsql: Host=...;Port=...;SSL Mode=...; (case-insensitive keys, ';' separated); true when it was one */
-static bool
-scan_npgsql(pgtls_clients *c, const char *path, int lineno, const char *line, size_t n, json_t *envobj)
-{
-	const char *end = line + n;
-
-	if (strcasestr_n(line, n, "host=") && memchr(line, ';', n) &&
-	    (strcasestr_n(line, n, "database=") || strcasestr_n(line, n, "ssl mode=") || strcasestr_n(line, n, "sslmode=")))
-	{
-		const char *h = strcasestr_n(line, n, "host=");
-		const char *b = h, *e;
-		char *spec;
-		json_t *params;
-
-		while (b > line && b[-1] != '"' && b[-1] != '\'' && b[-1] != '`' && b[-1] != '=' && b[-1] != ':')
-			b--;
-		e = h;
-		while (e < end && *e != '"' && *e != '\'' && *e != '`')
-			e++;
-		spec = strndup(b, (size_t)(e - b));
-		params = spec ? npgsql_parse(spec) : NULL;
-		if (params && json_object_size(params) >= 2)
-			pgtls__clients_add(c, path, lineno, "npgsql", PGTLS_DRIVER_NPGSQL, spec, strlen(spec), params, envobj);
-		json_decref(params);
-		free(spec);
-		return true;
-	}
-	return false;
-}
-
-/* a libpq conninfo string: a quoted string (or the rest of the line) with host= and another key */
-static void
-scan_conninfo(pgtls_clients *c, const char *path, int lineno, const char *line, size_t n, pgtls_driver driver,
-              json_t *envobj)
-{
-	const char *end = line + n;
-	char err[256];
-
-	{
-		const char *h = memmem(line, n, "host=", 5);
-		const char *b, *e;
-		char *s;
-		json_t *params;
-
-		if (h == NULL)
-			h = memmem(line, n, "hostaddr=", 9);
-		if (h == NULL)
-			return;
-		b = h;
-		while (b > line && b[-1] != '"' && b[-1] != '\'' && b[-1] != '`' && b[-1] != '=')
-			b--;
-		if (b > line && b[-1] == '=')
-		{
-			/* VAR=host=... or key=value pairs at line start: take from the first key */
-			b = line;
-			while (b < h && isspace((unsigned char)*b))
-				b++;
-			if (memchr(b, '=', (size_t)(h - b)) && !memmem(b, (size_t)(h - b), " ", 1))
-				b = h;
-		}
-		e = h;
-		if (b > line && (b[-1] == '"' || b[-1] == '\'' || b[-1] == '`'))
-		{
-			char q = b[-1];
-
-			while (e < end && *e != q)
-				e++;
-		}
-		else
-			e = end;
-		s = strndup(b, (size_t)(e - b));
-		if (s == NULL)
-			return;
-		params = pgtls__conninfo_parse(s, err, sizeof(err));
-		if (params && json_object_size(params) >= 2)
-			pgtls__clients_add(c, path, lineno, "conninfo", driver, s, strlen(s), params, envobj);
-		json_decref(params);
-		free(s);
-	}
-}
-
-static void
-scan_line(pgtls_clients *c, const char *path, int lineno, const char *line, size_t n, pgtls_driver driver,
-          json_t *envobj)
-{
-	const char *end = line + n;
-	bool had = scan_jdbc(c, path, lineno, line, end);
-
-	had = scan_uris(c, path, lineno, line, end, driver, envobj) || had;
-	if (had || scan_npgsql(c, path, lineno, line, n, envobj))
-		return;
-	scan_conninfo(c, path, lineno, line, n, driver, envobj);
-}
-
 static bool
 is_service_file(const char *path)
 {
@@ -376,75 +129,6 @@ pgenv_key(const char *var)
 	return NULL;
 }
 
-/* 'KEY': 'value' (or "KEY": "value") in Python source; malloc'd value or NULL */
-static char *
-py_value(const char *buf, const char *key, int *line)
-{
-	char pat[2][64];
-
-	snprintf(pat[0], sizeof(pat[0]), "'%s'", key);
-	snprintf(pat[1], sizeof(pat[1]), "\"%s\"", key);
-	for (int k = 0; k < 2; k++)
-	{
-		const char *p = strstr(buf, pat[k]);
-
-		if (p)
-		{
-			const char *v = p + strlen(pat[k]);
-			const char *e;
-
-			while (*v == ' ' || *v == '\t')
-				v++;
-			if (*v != ':')
-				continue;
-			v++;
-			while (*v == ' ' || *v == '\t')
-				v++;
-			if (*v != '\'' && *v != '"')
-				continue;
-			e = strchr(v + 1, *v);
-			if (e == NULL || e - v > 1024)
-				continue;
-			if (line)
-			{
-				*line = 1;
-				for (const char *q = buf; q < p; q++)
-					if (*q == '\n')
-						(*line)++;
-			}
-			return strndup(v + 1, (size_t)(e - v - 1));
-		}
-	}
-	return NULL;
-}
-
-/* Django settings: DATABASES = {'default': {'ENGINE': '...postgresql', 'HOST': ..., 'OPTIONS': {...}}} */
-static void
-scan_django(pgtls_clients *c, const char *path, const char *buf)
-{
-	static const char *const keys[][2] = {{"HOST", "host"}, {"PORT", "port"},       {"NAME", "dbname"},
-	                                      {"USER", "user"}, {"sslmode", "sslmode"}, {"sslrootcert", "sslrootcert"}};
-	json_t *params = json_object();
-	int line = 0;
-	char *engine = py_value(buf, "ENGINE", &line);
-
-	if (params && engine && strstr(engine, "postgresql"))
-	{
-		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		{
-			char *v = py_value(buf, keys[i][0], NULL);
-
-			if (v && v[0])
-				json_object_set_new(params, keys[i][1], json_stringn_nocheck(v, strlen(v)));
-			free(v);
-		}
-		pgtls__clients_add(c, path, line, "django", PGTLS_DRIVER_PSYCOPG, "DATABASES (Django settings)", 27, params,
-		                   NULL);
-	}
-	free(engine);
-	json_decref(params);
-}
-
 void
 pgtls__clients_jvm_store(pgtls_clients *c, int first, const char *buf, size_t len, const char *dir_of)
 {
@@ -453,7 +137,7 @@ pgtls__clients_jvm_store(pgtls_clients *c, int first, const char *buf, size_t le
 	size_t vlen = 0;
 	char path[2048];
 
-	while (p < end && (p = strcasestr_n(p, (size_t)(end - p), key)) != NULL)
+	while (p < end && (p = pgtls__strcasestr_n(p, (size_t)(end - p), key)) != NULL)
 	{
 		const char *q = p + sizeof(key) - 1;
 
@@ -482,90 +166,124 @@ pgtls__clients_jvm_store(pgtls_clients *c, int first, const char *buf, size_t le
 }
 
 static void
-scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
+scan_service(pgtls_clients *c, const char *path, const char *buf, size_t len)
 {
-	int first = c->nrecs;
-	pgtls_driver driver = driver_for(path, buf);
 	const char *p = buf, *end = buf + len;
-	int lineno = 0;
-	bool service = c->force_service || is_service_file(path);
-	bool dotenv = is_dotenv(path);
-	json_t *envspec = dotenv ? json_object() : NULL; /* PG* vars of a .env file */
 	json_t *svc = NULL;
 	char svcname[128] = "";
-	int svcline = 0;
-	int envline = 0;
+	int svcline = 0, lineno = 0;
 
 	while (p < end)
 	{
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)((nl ? nl : end) - p);
+		const char *q = p;
 
 		lineno++;
 		if (n > 0 && p[n - 1] == '\r')
 			n--;
-		if (service)
+		while (q < p + n && isspace((unsigned char)*q))
+			q++;
+		if (q < p + n && *q == '[')
 		{
-			const char *q = p;
-
-			while (q < p + n && isspace((unsigned char)*q))
-				q++;
-			if (q < p + n && *q == '[')
-			{
-				if (svc)
-				{
-					pgtls__clients_add(c, path, svcline, "pg_service", PGTLS_DRIVER_LIBPQ, svcname, strlen(svcname),
-					                   svc, NULL);
-					json_decref(svc);
-				}
-				svc = json_object();
-				snprintf(svcname, sizeof(svcname), "[%.*s", (int)(n - (size_t)(q - p) - 1), q + 1);
-				svcline = lineno;
-			}
-			else if (svc && q < p + n && *q != '#')
-			{
-				char key[64];
-				char *val = NULL;
-
-				if (assignment(p, n, key, sizeof(key), &val))
-					json_object_set_new(svc, key, json_stringn_nocheck(val, strlen(val)));
-				free(val);
-			}
+			if (svc)
+				pgtls__clients_add(c, path, svcline, "pg_service", PGTLS_DRIVER_LIBPQ, svcname, strlen(svcname), svc,
+				                   NULL);
+			json_decref(svc);
+			svc = json_object();
+			snprintf(svcname, sizeof(svcname), "[%.*s", (int)(n - (size_t)(q - p) - 1), q + 1);
+			svcline = lineno;
 		}
-		else
+		else if (svc && q < p + n && *q != '#')
 		{
-			if (dotenv)
-			{
-				char key[64];
-				char *val = NULL;
+			char key[64];
+			char *val = NULL;
 
-				if (assignment(p, n, key, sizeof(key), &val) && pgenv_key(key))
-				{
-					json_object_set_new(envspec, pgenv_key(key), json_stringn_nocheck(val, strlen(val)));
-					if (envline == 0)
-						envline = lineno;
-				}
-				free(val);
-			}
-			scan_line(c, path, lineno, p, n, driver, NULL);
+			if (assignment(p, n, key, sizeof(key), &val))
+				json_object_set_new(svc, key, json_stringn_nocheck(val, strlen(val)));
+			free(val);
 		}
 		p = nl ? nl + 1 : end;
 	}
 	if (svc)
-	{
 		pgtls__clients_add(c, path, svcline, "pg_service", PGTLS_DRIVER_LIBPQ, svcname, strlen(svcname), svc, NULL);
-		json_decref(svc);
-	}
-	if (envspec && json_object_size(envspec) > 0)
-	{
-		char desc[64];
+	json_decref(svc);
+}
 
-		snprintf(desc, sizeof(desc), "PG* variables");
-		pgtls__clients_add(c, path, envline, "env-file", PGTLS_DRIVER_LIBPQ, desc, strlen(desc), envspec, NULL);
+/* the PG* variables of a .env file (as libpq reads them from the environment); *FIRSTLINE: the first one's line */
+static json_t *
+dotenv_vars(const char *buf, size_t len, int *firstline)
+{
+	json_t *vars = json_object();
+	const char *p = buf, *end = buf + len;
+	int lineno = 0;
+
+	*firstline = 0;
+	while (vars && p < end)
+	{
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+		char key[64];
+		char *val = NULL;
+
+		lineno++;
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (assignment(p, n, key, sizeof(key), &val) && pgenv_key(key))
+		{
+			json_object_set_new(vars, pgenv_key(key), json_stringn_nocheck(val, strlen(val)));
+			if (*firstline == 0)
+				*firstline = lineno;
+		}
+		free(val);
+		p = nl ? nl + 1 : end;
 	}
+	return vars;
+}
+
+/* line, then the order found (seq): a stable order with qsort */
+static int
+by_line(const void *a, const void *b)
+{
+	const client_rec *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void
+scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
+{
+	int first = c->nrecs;
+	pgtls_driver driver = driver_for(path, buf);
+	const char *p = buf, *end = buf + len;
+	int lineno = 0, envline = 0;
+	/* a .env file: its PG* variables apply to the URIs beside them, as libpq would combine them */
+	json_t *envspec = is_dotenv(path) ? dotenv_vars(buf, len, &envline) : NULL;
+
+	if (c->force_service || is_service_file(path))
+		scan_service(c, path, buf, len);
+	else
+		while (p < end)
+		{
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t n = (size_t)((nl ? nl : end) - p);
+
+			lineno++;
+			if (n > 0 && p[n - 1] == '\r')
+				n--;
+			pgtls__read_line(c, path, lineno, p, n, driver, envspec && json_object_size(envspec) > 0 ? envspec : NULL);
+			p = nl ? nl + 1 : end;
+		}
+	if (envspec && json_object_size(envspec) > 0)
+		pgtls__clients_add(c, path, envline, "env-file", PGTLS_DRIVER_LIBPQ, "PG* variables", 13, envspec, NULL);
 	json_decref(envspec);
-	if (strstr(buf, "django.db.backends.postgresql"))
-		scan_django(c, path, buf);
+	if (driver == PGTLS_DRIVER_PSYCOPG || driver == PGTLS_DRIVER_ASYNCPG)
+		pgtls__read_python(c, path, buf, len);
+	/* in line order, whichever reader found them */
+	if (c->nrecs - first > 1)
+		qsort(c->recs + first, (size_t)(c->nrecs - first), sizeof(client_rec), by_line);
 	pgtls__clients_jvm_store(c, first, buf, len, path);
 }
 
@@ -699,8 +417,15 @@ pgtls_clients_scan_env(pgtls_clients *c, char *const *envp)
 		snprintf(var, sizeof(var), "%.*s", (int)(eq - *e), *e);
 		if (pgenv_key(var))
 			json_object_set_new(pg, pgenv_key(var), json_stringn_nocheck(eq + 1, strlen(eq + 1)));
-		else if (strlen(var) > 4 && strcmp(var + strlen(var) - 4, "_URL") == 0)
-			scan_line(c, "(environment)", 0, eq + 1, strlen(eq + 1), PGTLS_DRIVER_LIBPQ, NULL);
+	}
+	/* *_URL variables: libpq applies PGSSLMODE/PGSSLROOTCERT of the same environment to them */
+	for (char *const *e = envp; *e; e++)
+	{
+		const char *eq = strchr(*e, '=');
+
+		if (eq && eq - *e > 4 && memcmp(eq - 4, "_URL", 4) == 0)
+			pgtls__read_line(c, "(environment)", 0, eq + 1, strlen(eq + 1), PGTLS_DRIVER_LIBPQ,
+			                 json_object_size(pg) > 0 ? pg : NULL);
 	}
 	if (json_object_size(pg) > 0)
 		pgtls__clients_add(c, "(environment)", 0, "environment", PGTLS_DRIVER_LIBPQ, "PG* variables", 13, pg, NULL);
@@ -739,4 +464,10 @@ pgtls_clients_scan_env(pgtls_clients *c, char *const *envp)
 			}
 	}
 	return PGTLS_OK;
+}
+
+void
+pgtls__clients_scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
+{
+	scan_buffer(c, path, buf, len);
 }

@@ -58,25 +58,37 @@ client_json(const client_rec *r)
 	json_object_set_new(f, "rootcert", rootcert_json(r));
 	json_object_set_new(f, "outcome", json_string(pgtls_outcome_name(r->outcome)));
 	json_object_set_new(f, "failure", r->failure ? json_string(pgtls_failure_name(r->failure)) : json_null());
+	json_object_set_new(f, "rootcert_exists",
+	                    r->trust == PGTLS_TRUST_JVM && r->jvm_store ? json_boolean(pgtls__file_exists(r->jvm_store))
+	                    : r->rootcert && r->trust == PGTLS_TRUST_FILE
+	                        ? json_boolean(r->root == PGTLS_ROOT_LOADED || r->root == PGTLS_ROOT_UNREADABLE)
+	                        : json_null());
 	json_object_set_new(f, "verdict", json_string(pgtls__client_verdict(r)));
 	if (detail)
 		json_object_set_new(f, "detail", json_string(detail));
+	json_object_set_new(f, "note", pgtls__jstr(r->note));
+	json_object_set_new(f, "reason", json_string(pgtls__client_reason(r)));
 	return f;
 }
 
 json_t *
 pgtls__clients_to_json(const pgtls_clients *c)
 {
-	json_t *counts = json_object(), *clients = json_array(), *skipped = json_array();
+	json_t *counts = json_object(), *clients = json_array(), *skipped = json_array(), *unparsed = json_array();
 	json_t *rep;
 
-	if (!counts || !clients || !skipped)
+	if (!counts || !clients || !skipped || !unparsed)
 	{
 		json_decref(counts);
 		json_decref(clients);
 		json_decref(skipped);
+		json_decref(unparsed);
 		return NULL;
 	}
+	for (int i = 0; i < c->nunparsed; i++)
+		json_array_append_new(unparsed, json_pack("{s:o,s:o,s:o}", "file", pgtls__jstr(c->unparsed[i].path), "line",
+		                                          c->unparsed[i].line ? json_integer(c->unparsed[i].line) : json_null(),
+		                                          "reason", pgtls__jstr(c->unparsed[i].reason)));
 	for (int i = 0; i < c->nrecs; i++)
 	{
 		const char *v = pgtls__client_verdict(&c->recs[i]);
@@ -88,8 +100,9 @@ pgtls__clients_to_json(const pgtls_clients *c)
 	for (int i = 0; i < c->nskipped; i++)
 		json_array_append_new(skipped, json_pack("{s:o,s:o}", "path", pgtls__jstr(c->skipped[i].path), "reason",
 		                                         pgtls__jstr(c->skipped[i].reason)));
-	rep = json_pack("{s:s,s:i,s:i,s:o,s:o,s:i,s:o,s:i}", "pgtls_version", PGTLS_VERSION_STR, "schema",
+	rep = json_pack("{s:s,s:i,s:i,s:o,s:o,s:i,s:o,s:i,s:o,s:i}", "pgtls_version", PGTLS_VERSION_STR, "schema",
 	                PGTLS_JSON_SCHEMA, "files_scanned", c->files, "verdicts", counts, "clients", clients,
-	                "clients_not_listed", c->nrecs_dropped, "skipped", skipped, "skipped_not_listed", c->nskipped_more);
+	                "clients_not_listed", c->nrecs_dropped, "skipped", skipped, "skipped_not_listed", c->nskipped_more,
+	                "unparsed", unparsed, "unparsed_not_listed", c->nunparsed_more);
 	return rep;
 }

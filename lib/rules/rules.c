@@ -122,7 +122,8 @@ tls_attempt(const pgtls_driver_rules *d, const pgtls_facts *f, pgtls_sslmode mod
 		return failed(PGTLS_RESULT_UNKNOWN, PGTLS_FAIL_CHAIN_UNKNOWN);
 	if (verify && f->chain_verifies == PGTLS_TRI_NO)
 		return failed(PGTLS_RESULT_FAILS, PGTLS_FAIL_CHAIN);
-	if (verify && mode == PGTLS_SSLMODE_VERIFY_FULL && f->host_matches != PGTLS_TRI_YES)
+	/* a custom host name check may accept anything: the driver's own check is not made (pgjdbc MakeSSL) */
+	if (verify && mode == PGTLS_SSLMODE_VERIFY_FULL && !f->custom_host_check && f->host_matches != PGTLS_TRI_YES)
 		return failed(f->host_matches == PGTLS_TRI_UNKNOWN ? PGTLS_RESULT_UNKNOWN : PGTLS_RESULT_FAILS,
 		              PGTLS_FAIL_HOSTNAME);
 	if (f->tls_startup == PGTLS_STARTUP_REJECTED)
@@ -130,7 +131,8 @@ tls_attempt(const pgtls_driver_rules *d, const pgtls_facts *f, pgtls_sslmode mod
 	if (f->tls_startup == PGTLS_STARTUP_UNKNOWN)
 		return failed(PGTLS_RESULT_UNKNOWN, PGTLS_FAIL_NO_REPLY_TLS);
 	if (verify)
-		a.verified = mode == PGTLS_SSLMODE_VERIFY_FULL ? PGTLS_VERIFIED_FULL : PGTLS_VERIFIED_CA;
+		a.verified =
+		    mode == PGTLS_SSLMODE_VERIFY_FULL && !f->custom_host_check ? PGTLS_VERIFIED_FULL : PGTLS_VERIFIED_CA;
 	return a;
 }
 

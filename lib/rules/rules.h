@@ -66,8 +66,9 @@ typedef struct pgtls_facts
 	pgtls_sslmode sslmode;
 	pgtls_negotiation negotiation;
 	pgtls_trust trust;
-	pgtls_root_state root; /* for TRUST_FILE */
-	bool root_explicit;    /* sslrootcert set by the application, not the driver's default */
+	pgtls_root_state root;  /* for TRUST_FILE */
+	bool root_explicit;     /* sslrootcert set by the application, not the driver's default */
+	bool custom_host_check; /* the application's own host name check (pgjdbc sslhostnameverifier): not the driver's */
 	/* the server, as this client would meet it */
 	pgtls_tls_state tls;
 	pgtls_startup tls_startup;   /* reply to the startup over TLS */

@@ -1,0 +1,44 @@
+/*
+ * fuzz_clients.c - libFuzzer harness for the client-settings readers
+ * (lib/clients/scan.c, read_strings.c, read_python.c): the first byte picks
+ * the file name (and so the readers: Python, .env, service file, JDBC
+ * properties, JavaScript, Go, C#, shell), the rest is the file's bytes.
+ * The JSON report is made too, so masking and sanitising run on the result.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clients/clients_int.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const names[] = {
+	    "/app/settings.py", "/app/.env",    "/app/pg_service.conf", "/app/application.properties",
+	    "/app/db.js",       "/app/main.go", "/app/Program.cs",      "/app/start.sh"};
+	pgtls_clients *c;
+	char *js, *buf;
+
+	if (size < 1 || size > 65536)
+		return 0;
+	c = pgtls_clients_new();
+	buf = malloc(size); /* NUL-terminated, as the file reader gives it */
+	if (c == NULL || buf == NULL)
+	{
+		pgtls_clients_free(c);
+		free(buf);
+		return 0;
+	}
+	memcpy(buf, data + 1, size - 1);
+	buf[size - 1] = '\0';
+	pgtls__clients_scan_buffer(c, names[data[0] % 8], buf, size - 1);
+	js = pgtls_clients_json(c, 0);
+	pgtls_free(js);
+	pgtls_clients_free(c);
+	free(buf);
+	return 0;
+}

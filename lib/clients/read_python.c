@@ -1,0 +1,602 @@
+/*-------------------------------------------------------------------------
+ *
+ * read_python.c
+ *	  Connection settings in Python source: psycopg2/psycopg/asyncpg
+ *	  connect() and pool calls with keyword arguments (over any number of
+ *	  lines), SQLAlchemy create_engine(URL, connect_args={...}), and Django
+ *	  DATABASES (postgresql and postgis engines).
+ *
+ * IDENTIFICATION
+ *	  lib/clients/read_python.c
+ *
+ * NOTES
+ *	  A small bounded tokenizer reads literals only: strings (adjacent
+ *	  ones joined), numbers, True/False/None and dict literals.  Anything
+ *	  else (os.environ[...], f-strings, settings.X) is an expression: its
+ *	  text is kept, and a TLS setting given that way leaves the outcome
+ *	  unknown, with the reason.  os.path.join(BASE_DIR, '...') and
+ *	  BASE_DIR / '...' resolve when BASE_DIR is Django's usual
+ *	  Path(__file__).resolve().parent.parent (or os.path.dirname chain).
+ *	  Driver facts: psycopg2.connect(dsn, **kwargs) passes kwargs to libpq
+ *	  as keywords (psycopg2 docs, "The connection class"); asyncpg.connect
+ *	  ssl=True means ssl.create_default_context(), i.e. verify-full with
+ *	  the system store (asyncpg connect_utils._create_ssl_connection).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "clients/clients_int.h"
+
+#define PY_MAX_CALL 16384 /* bytes of one call's arguments read at most */
+#define PY_MAX_DEPTH 8
+
+typedef struct py_lex
+{
+	const char *p, *end, *buf;
+	const char *base_dir; /* resolved BASE_DIR or NULL */
+} py_lex;
+
+static void
+skip_space(py_lex *lx)
+{
+	while (lx->p < lx->end)
+	{
+		if (isspace((unsigned char)*lx->p) || *lx->p == '\\')
+			lx->p++;
+		else if (*lx->p == '#')
+			while (lx->p < lx->end && *lx->p != '\n')
+				lx->p++;
+		else
+			break;
+	}
+}
+
+/* a string literal at lx->p (with r/b/u/f prefixes); its value appended to OUT; false if not one */
+static bool
+string_lit(py_lex *lx, pgtls_strbuf *out, bool *fstring)
+{
+	const char *q = lx->p;
+	char quote;
+	bool triple, raw = false;
+
+	while (q < lx->end && strchr("rRbBuUfF", *q) && q - lx->p < 2)
+	{
+		raw = raw || *q == 'r' || *q == 'R';
+		*fstring = *fstring || *q == 'f' || *q == 'F';
+		q++;
+	}
+	if (q >= lx->end || (*q != '\'' && *q != '"'))
+		return false;
+	quote = *q;
+	triple = lx->end - q >= 3 && q[1] == quote && q[2] == quote;
+	q += triple ? 3 : 1;
+	while (q < lx->end)
+	{
+		if (*q == '\\' && !raw && q + 1 < lx->end)
+		{
+			pgtls__sb_append_mem(out, q + 1, 1);
+			q += 2;
+			continue;
+		}
+		if (*q == quote && (!triple || (lx->end - q >= 3 && q[1] == quote && q[2] == quote)))
+		{
+			lx->p = q + (triple ? 3 : 1);
+			return true;
+		}
+		if (*q == '\n' && !triple)
+			break;
+		pgtls__sb_append_mem(out, q, 1);
+		q++;
+	}
+	lx->p = lx->end; /* unterminated: nothing more to read */
+	return false;
+}
+
+/* skips one balanced expression up to ',' ')' '}' ']' ':' at depth 0 */
+static void
+skip_expr(py_lex *lx)
+{
+	int depth = 0;
+
+	while (lx->p < lx->end)
+	{
+		pgtls_strbuf junk;
+		bool f = false;
+
+		skip_space(lx);
+		if (lx->p >= lx->end)
+			return;
+		if (depth == 0 && strchr(",)}]:", *lx->p))
+			return;
+		pgtls__sb_init(&junk);
+		if (string_lit(lx, &junk, &f))
+		{
+			pgtls__sb_free(&junk);
+			continue;
+		}
+		pgtls__sb_free(&junk);
+		if (strchr("([{", *lx->p))
+			depth++;
+		else if (strchr(")]}", *lx->p))
+			depth--;
+		lx->p++;
+	}
+}
+
+/* os.path.join(BASE_DIR, 'a', 'b') or BASE_DIR / 'a' / 'b' with a known BASE_DIR: the path, else NULL */
+static char *
+base_dir_path(const py_lex *lx, const char *b, const char *e)
+{
+	pgtls_strbuf out;
+	py_lex sub = {b, e, lx->buf, lx->base_dir};
+	char *r;
+
+	if (lx->base_dir == NULL || memmem(b, (size_t)(e - b), "BASE_DIR", 8) == NULL)
+		return NULL;
+	pgtls__sb_init(&out);
+	pgtls__sb_appendf(&out, "%s", lx->base_dir);
+	while (sub.p < sub.end)
+	{
+		pgtls_strbuf part;
+		bool f = false;
+
+		pgtls__sb_init(&part);
+		if (string_lit(&sub, &part, &f))
+			pgtls__sb_appendf(&out, "/%s", pgtls__sb_str(&part));
+		else
+			sub.p++;
+		pgtls__sb_free(&part);
+	}
+	r = out.oom ? NULL : strdup(pgtls__sb_str(&out));
+	pgtls__sb_free(&out);
+	return r;
+}
+
+static json_t *parse_dict(py_lex *lx, int depth);
+
+/* os.environ.get('NAME', 'default') / os.getenv('NAME', 'default'): {"$expr": text, "$default": default} */
+static json_t *
+env_default(const char *b, size_t n)
+{
+	static const char *const fns[] = {"os.environ.get(", "os.getenv(", "environ.get(", "getenv("};
+	py_lex lx = {b, b + n, b, NULL};
+
+	for (size_t k = 0; k < sizeof(fns) / sizeof(fns[0]); k++)
+	{
+		size_t l = strlen(fns[k]);
+		pgtls_strbuf name, def;
+		bool f = false;
+		json_t *v = NULL;
+
+		if (n <= l || strncmp(b, fns[k], l) != 0 || b[n - 1] != ')')
+			continue;
+		lx.p = b + l;
+		pgtls__sb_init(&name);
+		pgtls__sb_init(&def);
+		if (string_lit(&lx, &name, &f) && (skip_space(&lx), lx.p < lx.end && *lx.p == ',') &&
+		    (lx.p++, skip_space(&lx), string_lit(&lx, &def, &f)) && !f)
+			v = json_pack("{s:s%,s:s,s:s}", "$expr", b, n > 120 ? (size_t)120 : n, "$default", pgtls__sb_str(&def),
+			              "$name", pgtls__sb_str(&name));
+		pgtls__sb_free(&name);
+		pgtls__sb_free(&def);
+		return v;
+	}
+	return NULL;
+}
+
+/* one value: a json string/true/false/null/object, or {"$expr": text} */
+static json_t *
+parse_value(py_lex *lx, int depth)
+{
+	pgtls_strbuf s;
+	bool fstring = false, any = false;
+	const char *start;
+
+	skip_space(lx);
+	start = lx->p;
+	if (lx->p < lx->end && *lx->p == '{' && depth < PY_MAX_DEPTH)
+	{
+		lx->p++;
+		return parse_dict(lx, depth + 1);
+	}
+	pgtls__sb_init(&s);
+	while (string_lit(lx, &s, &fstring)) /* adjacent literals are one string */
+	{
+		any = true;
+		skip_space(lx);
+	}
+	if (any && !fstring && lx->p < lx->end && strchr(",)}]:", *lx->p))
+	{
+		json_t *v = json_stringn_nocheck(pgtls__sb_str(&s), s.len);
+
+		pgtls__sb_free(&s);
+		return v;
+	}
+	pgtls__sb_free(&s);
+	lx->p = start;
+	skip_expr(lx);
+	{
+		size_t n = (size_t)(lx->p - start);
+		char *path = base_dir_path(lx, start, lx->p);
+		json_t *v;
+
+		while (n > 0 && isspace((unsigned char)start[n - 1]))
+			n--;
+		if (path)
+			v = json_string(path);
+		else if ((v = env_default(start, n)) != NULL)
+			;
+		else if (n == 4 && memcmp(start, "True", 4) == 0)
+			v = json_true();
+		else if (n == 5 && memcmp(start, "False", 5) == 0)
+			v = json_false();
+		else if (n == 4 && memcmp(start, "None", 4) == 0)
+			v = json_null();
+		else if (n > 0 && strspn(start, "0123456789") == n)
+			v = json_stringn_nocheck(start, n);
+		else
+			v = json_pack("{s:s%}", "$expr", start, n > 120 ? (size_t)120 : n);
+		free(path);
+		return v;
+	}
+}
+
+/* a dict literal after '{': string keys only; others skipped */
+static json_t *
+parse_dict(py_lex *lx, int depth)
+{
+	json_t *o = json_object();
+
+	while (o && lx->p < lx->end)
+	{
+		pgtls_strbuf key;
+		bool f = false;
+
+		skip_space(lx);
+		if (lx->p < lx->end && *lx->p == '}')
+		{
+			lx->p++;
+			return o;
+		}
+		pgtls__sb_init(&key);
+		if (string_lit(lx, &key, &f))
+		{
+			skip_space(lx);
+			if (lx->p < lx->end && *lx->p == ':')
+			{
+				json_t *v;
+
+				lx->p++;
+				v = parse_value(lx, depth);
+				if (v)
+					json_object_set_new(o, pgtls__sb_str(&key), v);
+			}
+		}
+		else
+			skip_expr(lx);
+		pgtls__sb_free(&key);
+		skip_space(lx);
+		if (lx->p < lx->end && *lx->p == ',')
+			lx->p++;
+		else if (lx->p < lx->end && *lx->p != '}')
+			lx->p++; /* something unexpected: move on */
+	}
+	return o;
+}
+
+/* a call's arguments after '(': {"$args": [positional...], name: value, ...} */
+static json_t *
+parse_args(py_lex *lx)
+{
+	json_t *o = json_object(), *pos = json_array();
+
+	json_object_set_new(o, "$args", pos);
+	while (lx->p < lx->end)
+	{
+		const char *name, *save;
+
+		skip_space(lx);
+		if (lx->p >= lx->end || *lx->p == ')')
+			break;
+		save = lx->p;
+		name = lx->p;
+		while (lx->p < lx->end && (isalnum((unsigned char)*lx->p) || *lx->p == '_'))
+			lx->p++;
+		if (lx->p > name && (skip_space(lx), lx->p < lx->end && *lx->p == '=' && lx->p[1] != '='))
+		{
+			char key[64];
+
+			snprintf(key, sizeof(key), "%.*s", (int)(lx->p - name) < 63 ? (int)(lx->p - name) : 63, name);
+			lx->p++;
+			json_object_set_new(o, key, parse_value(lx, 0));
+		}
+		else
+		{
+			lx->p = save;
+			if (lx->end - lx->p >= 2 && lx->p[0] == '*' && lx->p[1] == '*')
+			{
+				lx->p += 2;
+				json_object_set_new(o, "$kwargs", json_true()); /* **settings: more keywords from code */
+				skip_expr(lx);
+			}
+			else
+				json_array_append_new(pos, parse_value(lx, 0));
+		}
+		skip_space(lx);
+		if (lx->p < lx->end && *lx->p == ',')
+			lx->p++;
+		else if (lx->p < lx->end && *lx->p != ')')
+			lx->p++;
+	}
+	return o;
+}
+
+/* ---- turning what was read into settings ---- */
+
+static const char *
+expr_text(json_t *v)
+{
+	return json_is_object(v) ? json_string_value(json_object_get(v, "$expr")) : NULL;
+}
+
+typedef struct py_notes
+{
+	char why[300];  /* a TLS setting computed in code: the outcome is unknown */
+	char note[600]; /* environment defaults used */
+} py_notes;
+
+/* VALUE into PARAMS[KEY] (a string); an environment default is used and noted; other code leaves it unknown */
+static void
+set_param(json_t *params, const char *key, json_t *v, bool tls_key, py_notes *pn)
+{
+	const char *def = json_string_value(json_object_get(v, "$default"));
+
+	if (def)
+	{
+		size_t used = strlen(pn->note);
+
+		json_object_set_new(params, key, json_string(def));
+		snprintf(pn->note + used, sizeof(pn->note) - used, "%s%s from environment variable %s when set, else \"%s\"",
+		         used ? "; " : "", key, json_string_value(json_object_get(v, "$name")), def);
+	}
+	else if (json_is_string(v))
+		json_object_set(params, key, v);
+	else if (json_is_true(v) || json_is_false(v))
+		json_object_set_new(params, key, json_string(json_is_true(v) ? "true" : "false"));
+	else if (expr_text(v) && tls_key && pn->why[0] == '\0')
+		snprintf(pn->why, sizeof(pn->why), "%s is computed in code (%.80s): not known here", key, expr_text(v));
+	else if (expr_text(v))
+		json_object_set_new(params, key, json_sprintf("{%s}", expr_text(v))); /* shown, never probed */
+}
+
+static bool
+tls_key(const char *k)
+{
+	return strcmp(k, "sslmode") == 0 || strcmp(k, "sslrootcert") == 0 || strcmp(k, "ssl") == 0;
+}
+
+/* keyword arguments of a libpq-family call (psycopg's names are libpq's; database is dbname) */
+static void
+kwargs_params(json_t *args, json_t *params, pgtls_driver driver, py_notes *pn)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(args, k, v)
+	{
+		const char *key = strcmp(k, "database") == 0 ? "dbname" : k;
+
+		if (k[0] == '$' || strcmp(k, "connect_args") == 0)
+			continue;
+		if (driver == PGTLS_DRIVER_ASYNCPG && strcmp(k, "ssl") == 0)
+		{
+			/* asyncpg: ssl=<sslmode string>, True (verify-full, system store), False, or an SSLContext */
+			if (json_is_true(v))
+			{
+				json_object_set_new(params, "sslmode", json_string("verify-full"));
+				json_object_set_new(params, "sslrootcert", json_string("system"));
+			}
+			else if (json_is_false(v))
+				json_object_set_new(params, "sslmode", json_string("disable"));
+			else if (json_is_string(v) || json_object_get(v, "$default"))
+				set_param(params, "sslmode", v, true, pn);
+			else if (pn->why[0] == '\0')
+				snprintf(pn->why, sizeof(pn->why),
+				         "ssl comes from code (%.80s): an SSLContext's or a variable's verification is not known here",
+				         expr_text(v) ? expr_text(v) : "?");
+			continue;
+		}
+		set_param(params, key, v, tls_key(key), pn);
+	}
+}
+
+/* the driver a call belongs to: NAME is the dotted callee, e.g. psycopg2.connect */
+static bool
+callee_driver(const char *name, size_t n, pgtls_driver *driver, bool *engine)
+{
+	static const struct
+	{
+		const char *name;
+		pgtls_driver d;
+		bool engine;
+	} calls[] = {{"psycopg2.connect", PGTLS_DRIVER_PSYCOPG, false},
+	             {"psycopg.connect", PGTLS_DRIVER_PSYCOPG, false},
+	             {"psycopg.AsyncConnection.connect", PGTLS_DRIVER_PSYCOPG, false},
+	             {"ThreadedConnectionPool", PGTLS_DRIVER_PSYCOPG, false},
+	             {"SimpleConnectionPool", PGTLS_DRIVER_PSYCOPG, false},
+	             {"asyncpg.connect", PGTLS_DRIVER_ASYNCPG, false},
+	             {"asyncpg.create_pool", PGTLS_DRIVER_ASYNCPG, false},
+	             {"create_engine", PGTLS_DRIVER_PSYCOPG, true},
+	             {"create_async_engine", PGTLS_DRIVER_ASYNCPG, true}};
+
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+	{
+		size_t l = strlen(calls[i].name);
+
+		/* the name itself, or its last component(s) after a dot (pool.ThreadedConnectionPool) */
+		if (n >= l && memcmp(name + n - l, calls[i].name, l) == 0 && (n == l || name[n - l - 1] == '.'))
+		{
+			*driver = calls[i].d;
+			*engine = calls[i].engine;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int
+line_of(const char *buf, const char *at)
+{
+	int line = 1;
+
+	for (const char *q = buf; q < at; q++)
+		line += *q == '\n';
+	return line;
+}
+
+/* one call at NAME (callee) .. '(' */
+static void
+read_call(pgtls_clients *c, const char *path, py_lex *lx, const char *name, pgtls_driver driver, bool engine)
+{
+	json_t *args = parse_args(lx);
+	json_t *pos = json_object_get(args, "$args");
+	json_t *first = json_array_get(pos, 0);
+	json_t *params = json_object();
+	py_notes pn = {"", ""};
+	int line = line_of(lx->buf, name);
+	const char *call_end = lx->p < lx->end ? lx->p + 1 : lx->end;
+
+	/* a DSN or URL string positionally (or dsn=/conninfo=): read as the string readers do, with the kwargs */
+	const char *dsn = json_string_value(first);
+
+	if (dsn == NULL)
+		dsn = json_string_value(json_object_get(args, "dsn"));
+	if (dsn == NULL)
+		dsn = json_string_value(json_object_get(args, "conninfo"));
+	if (dsn && json_object_size(args) <= 1 + (json_object_get(args, "dsn") != NULL) && !engine)
+	{
+		/* only a string: the line reader has it (it sees strings on any line) */
+		json_decref(params);
+		json_decref(args);
+		return;
+	}
+	kwargs_params(args, params, driver, &pn);
+	kwargs_params(json_object_get(args, "connect_args"), params, driver, &pn);
+	if (json_object_get(args, "$kwargs") && pn.why[0] == '\0' && !json_object_get(params, "sslmode"))
+		snprintf(pn.why, sizeof(pn.why), "the settings come from **kwargs built in code: not known here");
+	if (dsn || json_object_size(params) > 0 || pn.why[0])
+		pgtls__clients_add_call(c, path, line, driver, name, (size_t)(call_end - name), dsn, params, pn.note,
+		                        pn.why[0] ? pn.why : NULL);
+	json_decref(params);
+	json_decref(args);
+}
+
+/* Django's usual BASE_DIR, relative to the settings file at PATH: its directory's parent */
+static char *
+django_base_dir(const char *path, const char *buf)
+{
+	const char *b = strstr(buf, "BASE_DIR =");
+	const char *e = b ? strchr(b, '\n') : NULL;
+	size_t ups = 0;
+	char dir[2048];
+
+	if (b == NULL || e == NULL)
+		return NULL;
+	for (const char *q = b; q < e; q++)
+		ups += strncmp(q, ".parent", 7) == 0 || strncmp(q, "dirname(", 8) == 0;
+	if (memmem(b, (size_t)(e - b), "__file__", 8) == NULL || ups == 0)
+		return NULL;
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (size_t i = 0; i < ups; i++)
+	{
+		char *slash = strrchr(dir, '/');
+
+		if (slash == NULL)
+			return NULL;
+		*slash = '\0';
+	}
+	return strdup(dir[0] ? dir : "/");
+}
+
+/* DATABASES = {'alias': {'ENGINE': '...postgresql' or '...postgis', 'HOST': ..., 'OPTIONS': {...}}} */
+static void
+read_django(pgtls_clients *c, const char *path, py_lex *lx, const char *at)
+{
+	static const char *const keys[][2] = {{"HOST", "host"}, {"PORT", "port"}, {"NAME", "dbname"}, {"USER", "user"}};
+	json_t *dbs;
+	const char *k;
+	json_t *db;
+
+	lx->p = at;
+	dbs = parse_dict(lx, 0);
+	json_object_foreach(dbs, k, db)
+	{
+		const char *engine = json_string_value(json_object_get(db, "ENGINE"));
+		json_t *params = json_object();
+		py_notes pn = {"", ""};
+
+		if (engine && (strstr(engine, "postgresql") || strstr(engine, "postgis")))
+		{
+			for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+				if (json_object_get(db, keys[i][0]))
+					set_param(params, keys[i][1], json_object_get(db, keys[i][0]), false, &pn);
+			kwargs_params(json_object_get(db, "OPTIONS"), params, PGTLS_DRIVER_PSYCOPG, &pn);
+			const char *eng = memmem(at, (size_t)(lx->end - at), engine, strlen(engine));
+
+			pgtls__clients_add_ex(c, path, line_of(lx->buf, eng ? eng : at), "django", PGTLS_DRIVER_PSYCOPG,
+			                      "DATABASES (Django settings)", 27, params, NULL, pn.note, pn.why[0] ? pn.why : NULL);
+		}
+		json_decref(params);
+	}
+	json_decref(dbs);
+}
+
+void
+pgtls__read_python(pgtls_clients *c, const char *path, const char *buf, size_t len)
+{
+	char *base = django_base_dir(path, buf);
+	py_lex lx = {buf, buf + len, buf, base};
+	const char *p = buf, *end = buf + len;
+
+	while (p < end && (p = memchr(p, '(', (size_t)(end - p))) != NULL)
+	{
+		const char *name = p;
+		pgtls_driver driver;
+		bool engine;
+
+		while (name > buf && (isalnum((unsigned char)name[-1]) || name[-1] == '_' || name[-1] == '.'))
+			name--;
+		if (name < p && callee_driver(name, (size_t)(p - name), &driver, &engine))
+		{
+			lx.p = p + 1;
+			lx.end = end - (p + 1) > PY_MAX_CALL ? p + 1 + PY_MAX_CALL : end;
+			read_call(c, path, &lx, name, driver, engine);
+			lx.end = end;
+		}
+		p++;
+	}
+	/* Django */
+	for (p = buf; (p = memmem(p, (size_t)(end - p), "DATABASES", 9)) != NULL; p += 9)
+	{
+		const char *q = p + 9;
+
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q < end && *q == '=' && (p == buf || p[-1] == '\n'))
+		{
+			q++;
+			while (q < end && isspace((unsigned char)*q))
+				q++;
+			if (q < end && *q == '{')
+				read_django(c, path, &lx, q + 1);
+			break;
+		}
+	}
+	free(base);
+}
