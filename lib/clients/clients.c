@@ -180,9 +180,9 @@ resolve_mode(client_rec *r, json_t *params, json_t *envobj, bool libpq_family)
 	const char *mode = pgtls__jget(params, "sslmode");
 
 	r->sslmode_source = "explicit";
-	if (mode == NULL && envobj && libpq_family && pgtls__jget(envobj, "PGSSLMODE"))
+	if (mode == NULL && envobj && libpq_family && pgtls__jget(envobj, "sslmode"))
 	{
-		mode = pgtls__jget(envobj, "PGSSLMODE");
+		mode = pgtls__jget(envobj, "sslmode");
 		r->sslmode_source = "environment (PGSSLMODE)";
 	}
 	if (r->driver == PGTLS_DRIVER_PGJDBC)
@@ -237,9 +237,9 @@ resolve_root(pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj, bo
 	char rootbuf[1100];
 
 	r->root_source = "explicit";
-	if (root == NULL && envobj && libpq_family && pgtls__jget(envobj, "PGSSLROOTCERT"))
+	if (root == NULL && envobj && libpq_family && pgtls__jget(envobj, "sslrootcert"))
 	{
-		root = pgtls__jget(envobj, "PGSSLROOTCERT");
+		root = pgtls__jget(envobj, "sslrootcert");
 		r->root_source = "environment (PGSSLROOTCERT)";
 	}
 	r->root_explicit = root != NULL;

@@ -284,9 +284,10 @@ pgtls__rules_classify(const pgtls_facts *f, pgtls_verified *verifies_when_tls, p
 		if (why != PGTLS_FAIL_ROOT_MISSING && why != PGTLS_FAIL_NO_HOME && why != PGTLS_FAIL_ROOT_UNREADABLE)
 			return PGTLS_OUTCOME_FAILS;
 		/* the root file is missing where the scan ran: report what the settings ask for */
-		*verifies_when_tls = effective_mode(pgtls__driver_rules(f->driver), f) == PGTLS_SSLMODE_VERIFY_FULL
-		                         ? PGTLS_VERIFIED_FULL
-		                         : PGTLS_VERIFIED_CA;
+		*verifies_when_tls =
+		    effective_mode(pgtls__driver_rules(f->driver), f) == PGTLS_SSLMODE_VERIFY_FULL && !f->custom_host_check
+		        ? PGTLS_VERIFIED_FULL
+		        : PGTLS_VERIFIED_CA;
 		return *verifies_when_tls == PGTLS_VERIFIED_FULL ? PGTLS_OUTCOME_VERIFIES_FULL : PGTLS_OUTCOME_VERIFIES_CA;
 	}
 	if (connects(&honest) && !honest.encrypted)

@@ -353,13 +353,77 @@ def test_agreement(env):
     srv.pg("stop")
 
 
+def test_readers_real(env):
+    """Settings found by the newer readers (keywords in any order, psycopg2 keyword arguments over
+    several lines, a .env URL with PG* variables beside it, pgjdbc ?ssl and sslmode=REQUIRE, a Unix
+    socket): pgtls's outcome, then the real client with the same settings against a server whose
+    certificate the root file does or does not verify."""
+    pki = env.pki
+    srv = Server(env, "readers-pg")
+    srv.pg("start", "old", "both")
+    old, wrong = os.path.join(pki, "rootcert-old.pem"), os.path.join(pki, "rootcert-wrong.pem")
+    d = os.path.join(env.tmp, "readers")
+    classes = os.path.join(env.tmp, "readers-classes")
+    subprocess.run(["javac", "-d", classes, os.path.join(HERE, "java/JdbcProbe.java")], check=True)
+    port = srv.port
+    cases = []  # (file, text, outcome expected, [(run, expected result)])
+
+    def py_kw(root):
+        return lambda: psycopg2_kwargs(env, {"host": "localhost", "port": port, "dbname": "postgres",
+                                             "user": "postgres", "sslmode": "verify-full", "sslrootcert": root})
+    cases.append(("kw/app.py", "import psycopg2\nconn = psycopg2.connect(\n    host=\"localhost\", port=%d,\n"
+                  "    dbname=\"postgres\", user=\"postgres\",\n    sslmode=\"verify-full\", sslrootcert=\"%s\",\n)\n"
+                  % (port, wrong), "verifies_full", [(py_kw(wrong), "fails"), (py_kw(old), ("connects", True))]))
+    ci = "dbname=postgres sslmode=require user=postgres host=localhost port=%d" % port
+    cases.append(("anyorder/job.conf", "DSN='%s'\n" % ci, "encrypted_unverified",
+                  [(lambda: psql_run(env, ci), ("connects", True))]))
+    url = "postgresql://postgres@localhost:%d/postgres" % port
+    cases.append(("dotenv/.env", "DATABASE_URL=%s\nPGSSLMODE=verify-ca\nPGSSLROOTCERT=%s\n" % (url, wrong), "verifies_ca",
+                  [(lambda: psql_run(env, url, {"PGSSLMODE": "verify-ca", "PGSSLROOTCERT": wrong}), "fails"),
+                   (lambda: psql_run(env, url, {"PGSSLMODE": "verify-ca", "PGSSLROOTCERT": old}), ("connects", True))]))
+    j1 = "jdbc:postgresql://localhost:%d/postgres?user=postgres&ssl&sslrootcert=%s" % (port, wrong)
+    cases.append(("jdbc-ssl/app.properties", "url=%s\n" % j1, "verifies_full",
+                  [(lambda: jdbc_run(env, classes, j1), "fails"),
+                   (lambda: jdbc_run(env, classes, j1.replace(wrong, old)), ("connects", True))]))
+    j2 = "jdbc:postgresql://localhost:%d/postgres?user=postgres&sslmode=REQUIRE" % port
+    cases.append(("jdbc-upper/app.properties", "url=%s\n" % j2, "encrypted_unverified",
+                  [(lambda: jdbc_run(env, classes, j2), ("connects", True))]))
+    sock = "host=%s port=%d user=postgres dbname=postgres sslmode=require" % (srv.dir, port)
+    cases.append(("socket/job.conf", "DSN='%s'\n" % sock, "unix_socket",
+                  [(lambda: psql_run(env, sock), ("connects", False))]))
+    for rel, text, _, _ in cases:
+        write(os.path.join(d, rel), text)
+    rep = json.loads(env.pgtls("clients", "--json", "--home", os.path.join(env.tmp, "readers-home"), d).stdout)
+    got = {os.path.relpath(c["file"], d): c["outcome"] for c in rep["clients"] if c["kind"] != "env-file"}
+    for rel, _, want, runs in cases:
+        check(got.get(rel) == want, "%s: outcome %s (want %s)" % (rel, got.get(rel), want))
+        for run, expect in runs:
+            res = run()
+            check((res[0] if expect == "fails" else res) == expect, "%s really: %s (want %s)" % (rel, res, expect))
+    check(rep["unparsed"] == [], "nothing unparsed: %s" % rep["unparsed"])
+    srv.pg("stop")
+
+
+def psycopg2_kwargs(env, kwargs):
+    code = ("import json,psycopg2,sys\n"
+            "try:\n"
+            "    c = psycopg2.connect(**json.loads(sys.argv[1]))\n"
+            "except Exception as e:\n"
+            "    print('fails', str(e).strip().replace(chr(10), ' ')); sys.exit(1)\n"
+            "cur = c.cursor(); cur.execute('select ssl from pg_stat_ssl where pid = pg_backend_pid()')\n"
+            "print('connects', cur.fetchone()[0])\n")
+    r = subprocess.run(["/usr/bin/python3", "-c", code, json.dumps(kwargs)], capture_output=True, text=True,
+                       env=env.env, timeout=60)
+    return ("connects", "True" in r.stdout) if r.returncode == 0 else ("fails", r.stdout.strip() + r.stderr.strip())
+
+
 def env_pgtls(env):
     from common import PGTLS
     return PGTLS
 
 
 def main():
-    return run_tests([test_env_scan, test_agreement, test_rotation])
+    return run_tests([test_env_scan, test_agreement, test_readers_real, test_rotation])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,186 @@
+/*
+ * test_readers.c - one real-world-shaped sample per ecosystem the client
+ * scanner reads, with the outcome its driver's documented behaviour gives.
+ * Each row cites the driver documentation or source it rests on.  Public
+ * API only: each sample is written to a file, scanned (with an empty
+ * application HOME, so no ~/.postgresql/root.crt) and read back as JSON.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include <pgtls/pgtls.h>
+
+typedef struct sample
+{
+	const char *why;  /* the driver fact, and where it is documented */
+	const char *name; /* file name: picks the readers */
+	const char *text;
+	int line;            /* expected client: its line (0: no client expected) */
+	const char *driver;  /* driver code */
+	const char *host;    /* host as reported */
+	const char *outcome; /* outcome code */
+	const char *note;    /* a word the note must hold, or NULL */
+} sample;
+
+static const sample samples[] = {
+    {"psycopg2 docs (connect): a libpq conninfo, keywords in any order", "app.py",
+     "import psycopg2\nconn = psycopg2.connect(\"dbname=test user=postgres host=pg1.internal sslmode=verify-full\")\n",
+     2, "psycopg", "pg1.internal", "verifies_full", NULL},
+    {"psycopg2 docs: keyword arguments are passed to libpq; require verifies nothing without a root file "
+     "(libpq docs, table 34.1)",
+     "app.py",
+     "import psycopg2\nconn = psycopg2.connect(\n    host=\"pg1.internal\", port=5432,\n    dbname=\"app\", "
+     "sslmode=\"require\",\n)\n",
+     2, "psycopg", "pg1.internal", "encrypted_unverified", NULL},
+    {"SQLAlchemy docs (PostgreSQL dialects): postgresql+psycopg2:// URL query goes to libpq", "db.py",
+     "from sqlalchemy import create_engine\nengine = "
+     "create_engine(\"postgresql+psycopg2://u:pw@pg2.internal/app?sslmode=verify-ca\")\n",
+     2, "psycopg", "pg2.internal", "verifies_ca", NULL},
+    {"asyncpg docs (connect): ssl=True uses ssl.create_default_context(): verify-full against the system store",
+     "worker.py", "import asyncpg\nasync def m():\n    c = await asyncpg.connect(host=\"pg5.internal\", ssl=True)\n", 3,
+     "asyncpg", "pg5.internal", "verifies_full", NULL},
+    {"asyncpg docs: ?ssl=<sslmode> in the DSN", "worker.py",
+     "import asyncpg\npool = asyncpg.create_pool(\"postgresql://u@pg3.internal/app?ssl=require\")\n", 2, "asyncpg",
+     "pg3.internal", "encrypted_unverified", NULL},
+    {"Prisma docs (connection URLs): schema= and pgbouncer= are Prisma's own; the client is kept, noted", ".env",
+     "DATABASE_URL=\"postgresql://u:pw@pg4.internal:5432/app?schema=public&sslmode=require&pgbouncer=true\"\n", 1,
+     "libpq", "pg4.internal", "encrypted_unverified", "schema"},
+    {"Spring docs (property placeholders): ${NAME:default} takes the default", "application.properties",
+     "spring.datasource.url=jdbc:postgresql://${DB_HOST:localhost}:${DB_PORT:5432}/app?sslmode=require\n", 1, "pgjdbc",
+     "localhost", "encrypted_unverified", "DB_HOST"},
+    {"pgjdbc SslMode.of(): ssl present without a value means verify-full", "application.properties",
+     "url=jdbc:postgresql://db5/app?ssl\n", 1, "pgjdbc", "db5", "verifies_full", NULL},
+    {"pgjdbc SslMode.of(): sslmode is compared ignoring case", "application.properties",
+     "url=jdbc:postgresql://db6/app?sslmode=REQUIRE\n", 1, "pgjdbc", "db6", "encrypted_unverified", NULL},
+    {"pgjdbc MakeSSL.verifyPeerName(): a custom sslhostnameverifier replaces the driver's host check",
+     "application.properties",
+     "url=jdbc:postgresql://db7/app?sslmode=verify-full&sslhostnameverifier=com.example.TrustAll\n", 1, "pgjdbc", "db7",
+     "verifies_ca", NULL},
+    {"libpq docs (host): a value starting with a slash is a Unix-domain socket directory", "job.conf",
+     "DSN='host=/var/run/postgresql dbname=app sslmode=prefer'\n", 1, "libpq", "/var/run/postgresql", "unix_socket",
+     NULL},
+    {"Cloud SQL docs (Unix sockets): /cloudsql/PROJECT:REGION:INSTANCE", "app.py",
+     "import psycopg2\nc = psycopg2.connect(host=\"/cloudsql/p:r:i\", dbname=\"app\", sslmode=\"require\")\n", 2,
+     "psycopg", "/cloudsql/p:r:i", "unix_socket", NULL},
+    {"Django docs (GeoDjango): the postgis engine is psycopg; OPTIONS go to libpq", "settings.py",
+     "DATABASES = {\n    'default': {\n        'ENGINE': 'django.contrib.gis.db.backends.postgis',\n"
+     "        'HOST': 'gis.internal',\n        'OPTIONS': {'sslmode': 'verify-full'},\n    }\n}\n",
+     3, "psycopg", "gis.internal", "verifies_full", NULL},
+    {"libpq docs (environment variables): PGSSLMODE applies to a URL that sets no sslmode", ".env",
+     "DATABASE_URL=postgresql://u@pg8.internal/app\nPGSSLMODE=verify-full\n", 1, "libpq", "pg8.internal",
+     "verifies_full", NULL},
+    {"pgjdbc docs (SSL, custom factory): DefaultJavaSSLFactory uses the JVM trust store, which checks the chain in any "
+     "sslmode (MakeSSL.convert)",
+     "start.sh",
+     "JAVA_OPTS=\"-Djavax.net.ssl.trustStore=/srv/app/trust.jks\"\njava $JAVA_OPTS -jar app.jar "
+     "--url='jdbc:postgresql://db9:5432/app?sslmode=require&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory'\n",
+     2, "pgjdbc", "db9", "verifies_ca", NULL},
+    {"psycopg2: settings from **kwargs built in code are not known here", "app.py",
+     "import psycopg2\nc = psycopg2.connect(**settings.DB)\n", 2, "psycopg", "(default)", "unknown", NULL},
+    {"PHP PDO MySQL DSN: not PostgreSQL, ignored", "db.php",
+     "$pdo = new PDO('mysql:host=localhost;dbname=test', $u, $p);\n", 0, NULL, NULL, NULL, NULL},
+};
+
+static json_t *
+scan_sample(const sample *s)
+{
+	char dir[] = "/tmp/pgtls-readers-XXXXXX", path[256], home[300];
+	pgtls_clients *cl = pgtls_clients_new();
+	json_t *rep;
+	char *js;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/%s", dir, s->name);
+	snprintf(home, sizeof(home), "%s/home", dir); /* an application HOME without ~/.postgresql */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(s->text, f);
+	fclose(f);
+	assert_int_equal(pgtls_clients_set_home(cl, home), PGTLS_OK);
+	assert_int_equal(pgtls_clients_scan_path(cl, path), PGTLS_OK);
+	js = pgtls_clients_json(cl, 0);
+	rep = json_loads(js, 0, NULL);
+	pgtls_free(js);
+	pgtls_clients_free(cl);
+	unlink(path);
+	rmdir(dir);
+	return rep;
+}
+
+static void
+test_samples(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
+	{
+		const sample *s = &samples[i];
+		json_t *rep = scan_sample(s);
+		json_t *cls = json_object_get(rep, "clients");
+		json_t *c = json_array_get(cls, 0);
+
+		print_message("sample %zu: %s\n", i, s->why);
+		if (s->line == 0)
+		{
+			assert_int_equal(json_array_size(cls), 0);
+			assert_int_equal(json_array_size(json_object_get(rep, "unparsed")), 0);
+			json_decref(rep);
+			continue;
+		}
+		assert_true(json_array_size(cls) >= 1); /* the first is the sample's (a .env also gives its PG* variables) */
+		assert_int_equal(json_integer_value(json_object_get(c, "line")), s->line);
+		assert_string_equal(json_string_value(json_object_get(c, "driver")), s->driver);
+		assert_string_equal(json_string_value(json_object_get(c, "host")), s->host);
+		assert_string_equal(json_string_value(json_object_get(c, "outcome")), s->outcome);
+		if (s->note)
+			assert_non_null(strstr(json_string_value(json_object_get(c, "note")), s->note));
+		assert_null(strstr(json_dumps(c, 0), ":pw@")); /* passwords masked */
+		json_decref(rep);
+	}
+}
+
+/* what looks like PostgreSQL settings but does not parse is listed, never dropped */
+static void
+test_unparsed(void **state)
+{
+	(void)state;
+	sample s = {"broken",
+	            "job.conf",
+	            "A=\"host='db1 sslmode=require\"\nB=postgresql://u:hunter2@[::1/app\nC=jdbc:postgresql://h:x/db\n",
+	            0,
+	            NULL,
+	            NULL,
+	            NULL,
+	            NULL};
+	json_t *rep = scan_sample(&s);
+	json_t *un = json_object_get(rep, "unparsed");
+
+	assert_int_equal(json_array_size(un), 3);
+	for (size_t i = 0; i < 3; i++)
+	{
+		assert_int_equal(json_integer_value(json_object_get(json_array_get(un, i), "line")), (json_int_t)i + 1);
+		assert_non_null(json_string_value(json_object_get(json_array_get(un, i), "reason")));
+	}
+	assert_null(strstr(json_dumps(rep, 0), "hunter2")); /* a parser's words never show a password */
+	json_decref(rep);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_samples),
+	    cmocka_unit_test(test_unparsed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
