@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pgtls/pgtls.h>
 
@@ -68,10 +69,22 @@ render_clients(const pgtls_clients *cl)
 	       pgtls_clients_nskipped_total(cl) == 1 ? "" : "s", pgtls_clients_nunparsed_total(cl));
 }
 
+static void
+show_progress(void *arg, int files, const char *path)
+{
+	(void)arg;
+	(void)path;
+	fprintf(stderr, "\rscanning: %d files read", files);
+}
+
 /* scans ARGV[i] with the application HOME HOMES[i], else HOME (NULL: the scanning user's) */
 int
 cli_scan_inputs(pgtls_clients *c, int argc, char **argv, char **homes, const char *home, bool env)
 {
+	bool tty = isatty(STDERR_FILENO);
+
+	if (tty)
+		pgtls_clients_set_progress(c, show_progress, NULL);
 	for (int i = 0; i < argc; i++)
 		if (pgtls_clients_set_home(c, homes && homes[i] ? homes[i] : home) != PGTLS_OK ||
 		    pgtls_clients_scan_path(c, argv[i]) != PGTLS_OK)
@@ -79,6 +92,8 @@ cli_scan_inputs(pgtls_clients *c, int argc, char **argv, char **homes, const cha
 			fprintf(stderr, "pgtls: %s\n", pgtls_clients_errmsg(c));
 			return -1;
 		}
+	if (tty && pgtls_clients_files_scanned(c) >= 500)
+		fprintf(stderr, "\n");
 	/* the environment is the scanning user's own */
 	if (pgtls_clients_set_home(c, NULL) != PGTLS_OK)
 		return -1;

@@ -792,6 +792,14 @@ extern "C"
  * does not parse, a conninfo with a broken quote): file, line (0 when
  * none) and reason.  Never an all-clear: pgtls_clients_status() is 1.
  */
+	/*
+ * Progress while scanning big trees: FN(ARG, files read so far, path) is
+ * called every 500 paths (NULL: none).  pgtls_clients_binaries(): files
+ * not read because they are binary (NUL bytes in their first 8 KiB).
+ */
+	PGTLS_API void pgtls_clients_set_progress(pgtls_clients *clients,
+	                                          void (*fn)(void *arg, int files, const char *path), void *arg);
+	PGTLS_API int pgtls_clients_binaries(const pgtls_clients *clients);
 	PGTLS_API int pgtls_clients_nunparsed(const pgtls_clients *clients);
 	/* with those beyond the 10,000 listed */
 	PGTLS_API int pgtls_clients_nunparsed_total(const pgtls_clients *clients);

@@ -595,6 +595,21 @@ pgtls_clients_skipped_reason(const pgtls_clients *c, int i)
 	return (c && i >= 0 && i < c->nskipped && c->skipped[i].reason) ? c->skipped[i].reason : "";
 }
 
+void
+pgtls_clients_set_progress(pgtls_clients *c, void (*fn)(void *arg, int files, const char *path), void *arg)
+{
+	if (c == NULL)
+		return;
+	c->progress = fn;
+	c->progress_arg = arg;
+}
+
+int
+pgtls_clients_binaries(const pgtls_clients *c)
+{
+	return c ? c->binaries : 0;
+}
+
 int
 pgtls_clients_nunparsed(const pgtls_clients *c)
 {

@@ -95,6 +95,10 @@ struct pgtls_clients
 	int nunparsed_more; /* beyond the listed MAX_UNPARSED */
 	unsigned seq;       /* records made so far */
 	int files;
+	unsigned paths; /* paths met (for progress) */
+	int binaries;   /* files with NUL bytes in their first 8 KiB: not read as settings */
+	void (*progress)(void *arg, int files, const char *path);
+	void *progress_arg;
 	char home[1024];
 	bool home_given;    /* the application's HOME (--home), not the scanning user's */
 	bool force_service; /* the file being read is a service file (PGSERVICEFILE) */

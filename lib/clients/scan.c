@@ -325,7 +325,7 @@ scan_file(pgtls_clients *c, const char *path, bool follow)
 	if (buf == NULL)
 		skip(c, path, why);
 	else if (memchr(buf, '\0', n < 8192 ? n : 8192))
-		; /* binary: not a configuration file */
+		c->binaries++; /* binary: not a configuration file (counted) */
 	else
 	{
 		c->files++;
@@ -334,51 +334,95 @@ scan_file(pgtls_clients *c, const char *path, bool follow)
 	free(buf);
 }
 
-static void
-scan_path(pgtls_clients *c, const char *path, int depth)
+/* third-party or generated trees: not the application's settings (documented in pgtls(1)) */
+static bool
+skipped_dir(const char *name)
 {
-	struct stat st;
+	static const char *const dirs[] = {".git",   ".hg",   ".svn", "node_modules", "__pycache__",
+	                                   "vendor", ".venv", "venv", ".tox",         "site-packages"};
 
-	/* a path named by the user is followed; links met inside a tree are not (no loops) */
-	if ((depth == 0 ? stat(path, &st) : lstat(path, &st)) != 0)
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (strcmp(name, dirs[i]) == 0)
+			return true;
+	return false;
+}
+
+/* the directories being walked (device, inode): a symbolic link back to one is a loop */
+typedef struct walk
+{
+	dev_t dev[MAX_DEPTH + 2];
+	ino_t ino[MAX_DEPTH + 2];
+	int n;
+} walk;
+
+static bool
+on_walk(const walk *w, const struct stat *st)
+{
+	for (int i = 0; i < w->n; i++)
+		if (w->dev[i] == st->st_dev && w->ino[i] == st->st_ino)
+			return true;
+	return false;
+}
+
+static void scan_path(pgtls_clients *c, const char *path, int depth, walk *w);
+
+static void
+scan_dir(pgtls_clients *c, const char *path, int depth, walk *w, const struct stat *st)
+{
+	DIR *d;
+	struct dirent *e;
+
+	if (depth > MAX_DEPTH)
+	{
+		skip(c, path, "too deep");
+		return;
+	}
+	d = opendir(path);
+	if (d == NULL)
 	{
 		skip(c, path, strerror(errno));
 		return;
 	}
-	if (S_ISLNK(st.st_mode))
-		skip(c, path, "symbolic link: not followed");
-	else if (S_ISREG(st.st_mode))
-		scan_file(c, path, depth == 0);
-	else if (S_ISDIR(st.st_mode))
+	w->dev[w->n] = st->st_dev;
+	w->ino[w->n] = st->st_ino;
+	w->n++;
+	while ((e = readdir(d)) != NULL)
 	{
-		DIR *d;
-		struct dirent *e;
+		char child[4096];
 
-		if (depth > MAX_DEPTH)
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || skipped_dir(e->d_name))
+			continue;
+		if ((size_t)snprintf(child, sizeof(child), "%s/%s", path, e->d_name) >= sizeof(child))
 		{
-			skip(c, path, "too deep");
-			return;
+			skip(c, e->d_name, "path longer than 4095 bytes");
+			continue;
 		}
-		d = opendir(path);
-		if (d == NULL)
-		{
-			skip(c, path, strerror(errno));
-			return;
-		}
-		while ((e = readdir(d)) != NULL)
-		{
-			char child[4096];
-
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || strcmp(e->d_name, ".git") == 0 ||
-			    strcmp(e->d_name, "node_modules") == 0 || strcmp(e->d_name, "__pycache__") == 0)
-				continue;
-			if ((size_t)snprintf(child, sizeof(child), "%s/%s", path, e->d_name) >= sizeof(child))
-				continue;
-			scan_path(c, child, depth + 1);
-		}
-		closedir(d);
+		scan_path(c, child, depth + 1, w);
 	}
-	else if (depth == 0)
+	w->n--;
+	closedir(d);
+}
+
+static void
+scan_path(pgtls_clients *c, const char *path, int depth, walk *w)
+{
+	struct stat st, lst;
+
+	if (lstat(path, &lst) != 0 || stat(path, &st) != 0)
+	{
+		skip(c, path, errno == ELOOP ? "symbolic link loop" : strerror(errno));
+		return;
+	}
+	if (c->progress && ++c->paths % 500 == 0)
+		c->progress(c->progress_arg, c->files, path);
+	/* links are followed, to files and to directories not already being walked (no loops) */
+	if (S_ISDIR(st.st_mode) && S_ISLNK(lst.st_mode) && on_walk(w, &st))
+		skip(c, path, "symbolic link loop: not followed again");
+	else if (S_ISREG(st.st_mode))
+		scan_file(c, path, true);
+	else if (S_ISDIR(st.st_mode))
+		scan_dir(c, path, depth, w, &st);
+	else
 		skip(c, path, "not a regular file or directory");
 }
 
@@ -392,7 +436,11 @@ pgtls_clients_scan_path(pgtls_clients *c, const char *path)
 	pgtls__clearerr(&c->err);
 	if (stat(path, &st) != 0)
 		return pgtls__seterr(&c->err, PGTLS_ERR_IO, "could not read \"%s\": %s", path, strerror(errno));
-	scan_path(c, path, 0);
+	{
+		walk w = {.n = 0};
+
+		scan_path(c, path, 0, &w);
+	}
 	return PGTLS_OK;
 }
 

@@ -104,5 +104,6 @@ pgtls__clients_to_json(const pgtls_clients *c)
 	                PGTLS_JSON_SCHEMA, "files_scanned", c->files, "verdicts", counts, "clients", clients,
 	                "clients_not_listed", c->nrecs_dropped, "skipped", skipped, "skipped_not_listed", c->nskipped_more,
 	                "unparsed", unparsed, "unparsed_not_listed", c->nunparsed_more);
+	json_object_set_new(rep, "binary_files_not_read", json_integer(c->binaries));
 	return rep;
 }

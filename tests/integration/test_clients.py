@@ -404,6 +404,50 @@ def test_readers_real(env):
     srv.pg("stop")
 
 
+def test_tree(env):
+    """A hostile tree: a symbolic link loop, a link to itself, a 100 MB file, a FIFO, a binary, an unreadable
+    directory (scanned as nobody), node_modules.  The scan ends, finds the real client, lists what it did not
+    read with the reason, and never says all-clear."""
+    t = os.path.join(env.tmp, "tree")
+    write(os.path.join(t, "app/job.conf"), "DSN='host=db.example.com sslmode=verify-full'\n")
+    write(os.path.join(t, "node_modules/pg/x.js"), "const c = 'postgres://u@nm.example.com/db';\n")
+    write(os.path.join(t, "secret/db.conf"), "DSN='host=hidden.example.com sslmode=require'\n")
+    os.symlink(".", os.path.join(t, "app/loop"))
+    os.symlink("self", os.path.join(t, "self"))
+    os.symlink("app/job.conf", os.path.join(t, "linked.conf"))
+    with open(os.path.join(t, "big.sql"), "wb") as f:
+        f.truncate(100 * 1024 * 1024)
+        f.seek(100 * 1024 * 1024 - 64)
+        f.write(b"host=big.example.com sslmode=require\n")
+    os.mkfifo(os.path.join(t, "pipe"))
+    with open(os.path.join(t, "blob.bin"), "wb") as f:
+        f.write(b"\0\1\2host=bin.example.com sslmode=require\n")
+    os.chmod(os.path.join(t, "secret"), 0)
+    for root, dirs, files in os.walk(env.tmp):
+        os.chmod(root, os.stat(root).st_mode | 0o005) if not root.endswith("secret") else None
+    from common import PGTLS
+    cmd = [PGTLS, "clients", "--json", t]
+    if os.getuid() == 0:
+        cmd = ["runuser", "-u", "nobody", "--"] + cmd  # root reads a mode-000 directory; nobody does not
+    import time
+    t0 = time.monotonic()
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env.env, timeout=120)
+    took = time.monotonic() - t0
+    check("Sanitizer" not in r.stderr, "no sanitizer report: %s" % r.stderr[-500:])
+    rep = json.loads(r.stdout) if r.stdout.startswith("{") else {"clients": [], "skipped": []}
+    hosts = sorted(c["host"] for c in rep["clients"])
+    skipped = {os.path.relpath(s["path"], t): s["reason"] for s in rep["skipped"]}
+    check(r.returncode == 1, "not an all-clear: exit %d" % r.returncode)
+    check(hosts == ["db.example.com", "db.example.com"], "the client, and through the link to it: %s" % hosts)
+    check("larger" in skipped.get("big.sql", ""), "the 100 MB file listed as not read: %s" % skipped)
+    check("not a regular file" in skipped.get("pipe", ""), "the FIFO listed: %s" % skipped.get("pipe"))
+    check("loop" in skipped.get("self", "") and "loop" in skipped.get("app/loop", ""), "the loops listed: %s" % skipped)
+    check("ermission" in skipped.get("secret", ""), "the unreadable directory listed: %s" % skipped.get("secret"))
+    check(rep.get("binary_files_not_read") == 1, "the binary counted: %s" % rep.get("binary_files_not_read"))
+    check(took < 30, "the scan ends quickly (%.1fs)" % took)
+    os.chmod(os.path.join(t, "secret"), 0o755)
+
+
 def psycopg2_kwargs(env, kwargs):
     code = ("import json,psycopg2,sys\n"
             "try:\n"
@@ -423,7 +467,7 @@ def env_pgtls(env):
 
 
 def main():
-    return run_tests([test_env_scan, test_agreement, test_readers_real, test_rotation])
+    return run_tests([test_env_scan, test_tree, test_agreement, test_readers_real, test_rotation])
 
 
 if __name__ == "__main__":
