@@ -300,7 +300,7 @@ unix_socket(const client_rec *r, bool libpq_family)
 		return libpq_family && r->driver != PGTLS_DRIVER_ASYNCPG && r->driver != PGTLS_DRIVER_PGX &&
 		       r->driver != PGTLS_DRIVER_GO_PQ &&
 		       (strcmp(r->kind, "conninfo") == 0 || strcmp(r->kind, "uri") == 0 || strcmp(r->kind, "django") == 0 ||
-		        strcmp(r->kind, "pg_service") == 0);
+		        strcmp(r->kind, "pg_service") == 0 || strcmp(r->kind, "command") == 0);
 	for (;;)
 	{
 		if (h[0] != '/' && h[0] != '@')

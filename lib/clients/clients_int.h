@@ -120,10 +120,19 @@ void pgtls__read_line(pgtls_clients *c, const char *path, int lineno, const char
 const char *pgtls__strcasestr_n(const char *hay, size_t n, const char *needle);
 void pgtls__clients_add_call(pgtls_clients *c, const char *path, int line, pgtls_driver driver, const char *raw,
                              size_t rawlen, const char *dsn, struct json_t *kw, const char *kwnote, const char *why);
+void pgtls__clients_add_cmd(pgtls_clients *c, const char *path, int line, const char *kind, pgtls_driver driver,
+                            const char *raw, size_t rawlen, const char *dsn, struct json_t *kw, struct json_t *env,
+                            const char *kwnote, const char *why);
 /* clients.c: removes the record of FILE whose spec is RAW (masked as records keep it), if any */
 void pgtls__clients_drop_spec(pgtls_clients *c, const char *file, const char *raw);
 /* scan.c: the readers over one file's bytes (BUF[LEN] is NUL), as if read from PATH (its name picks the readers) */
 void pgtls__clients_scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len);
+/* scan.c: KEY=VALUE (optionally "export ", quotes) -> KEY, VALUE (malloc'd); PG* variable -> conninfo key or NULL */
+bool pgtls__assignment(const char *line, size_t n, char *key, size_t keylen, char **val);
+const char *pgtls__pgenv_key(const char *var);
+/* read_shell.c: libpq tools (psql, pg_dump, ...) on command lines, with the PG* variables set in the file
+ * (export, systemd Environment=/EnvironmentFile=, Dockerfile ENV) and before the command */
+void pgtls__read_shell(pgtls_clients *c, const char *path, const char *buf, size_t len);
 /* read_python.c: driver calls with keyword arguments, SQLAlchemy engines, Django DATABASES */
 void pgtls__read_python(pgtls_clients *c, const char *path, const char *buf, size_t len);
 /* ${NAME}, %(name)s, {name}, $NAME, <%= ... %>: a value set where the application runs, not here */

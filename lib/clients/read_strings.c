@@ -520,6 +520,15 @@ void
 pgtls__clients_add_call(pgtls_clients *c, const char *path, int line, pgtls_driver driver, const char *raw,
                         size_t rawlen, const char *dsn, json_t *kw, const char *kwnote, const char *why)
 {
+	pgtls__clients_add_cmd(c, path, line, "driver-call", driver, raw, rawlen, dsn, kw, NULL, kwnote, why);
+}
+
+/* the same for any KIND, with ENV: PG* variables in force (lowest precedence, as libpq reads them) */
+void
+pgtls__clients_add_cmd(pgtls_clients *c, const char *path, int line, const char *kind, pgtls_driver driver,
+                       const char *raw, size_t rawlen, const char *dsn, json_t *kw, json_t *env, const char *kwnote,
+                       const char *why)
+{
 	char err[256], note[800], whybuf[300];
 	json_t *params = NULL, *extra = json_object();
 	char *s;
@@ -555,7 +564,17 @@ pgtls__clients_add_call(pgtls_clients *c, const char *path, int line, pgtls_driv
 		}
 		note_extra(extra, note, sizeof(note));
 		json_object_update(params, kw);
+		if (env)
+		{
+			static const char *const conn_keys[] = {"host", "hostaddr", "port", "user", "dbname", "service"};
+
+			for (size_t k = 0; k < sizeof(conn_keys) / sizeof(conn_keys[0]); k++)
+				if (!json_object_get(params, conn_keys[k]) && json_object_get(env, conn_keys[k]))
+					json_object_set(params, conn_keys[k], json_object_get(env, conn_keys[k]));
+		}
 		unresolved_why(params, whybuf, sizeof(whybuf));
+		if (whybuf[0] == '\0' && env)
+			unresolved_why(env, whybuf, sizeof(whybuf));
 		/* the call as one line: runs of white space (newlines too) become one space */
 		char *flat = malloc(rawlen + 1);
 		size_t n = 0;
@@ -565,7 +584,7 @@ pgtls__clients_add_call(pgtls_clients *c, const char *path, int line, pgtls_driv
 				flat[n++] = raw[i];
 			else if (n > 0 && flat[n - 1] != ' ')
 				flat[n++] = ' ';
-		pgtls__clients_add_ex(c, path, line, "driver-call", driver, flat ? flat : "", n, params, NULL, note,
+		pgtls__clients_add_ex(c, path, line, kind, driver, flat ? flat : "", n, params, env, note,
 		                      why         ? why
 		                      : whybuf[0] ? whybuf
 		                                  : NULL);

@@ -68,8 +68,8 @@ is_dotenv(const char *path)
 }
 
 /* KEY=VALUE (optionally "export ", quotes) -> key, value (malloc'd) */
-static bool
-assignment(const char *line, size_t n, char *key, size_t keylen, char **val)
+bool
+pgtls__assignment(const char *line, size_t n, char *key, size_t keylen, char **val)
 {
 	const char *p = line, *end = line + n;
 	size_t k = 0;
@@ -110,8 +110,8 @@ assignment(const char *line, size_t n, char *key, size_t keylen, char **val)
 }
 
 /* PG* variables -> conninfo keys */
-static const char *
-pgenv_key(const char *var)
+const char *
+pgtls__pgenv_key(const char *var)
 {
 	static const char *const map[][2] = {{"PGHOST", "host"},
 	                                     {"PGHOSTADDR", "hostaddr"},
@@ -199,7 +199,7 @@ scan_service(pgtls_clients *c, const char *path, const char *buf, size_t len)
 			char key[64];
 			char *val = NULL;
 
-			if (assignment(p, n, key, sizeof(key), &val))
+			if (pgtls__assignment(p, n, key, sizeof(key), &val))
 				json_object_set_new(svc, key, json_stringn_nocheck(val, strlen(val)));
 			free(val);
 		}
@@ -229,9 +229,9 @@ dotenv_vars(const char *buf, size_t len, int *firstline)
 		lineno++;
 		if (n > 0 && p[n - 1] == '\r')
 			n--;
-		if (assignment(p, n, key, sizeof(key), &val) && pgenv_key(key))
+		if (pgtls__assignment(p, n, key, sizeof(key), &val) && pgtls__pgenv_key(key))
 		{
-			json_object_set_new(vars, pgenv_key(key), json_stringn_nocheck(val, strlen(val)));
+			json_object_set_new(vars, pgtls__pgenv_key(key), json_stringn_nocheck(val, strlen(val)));
 			if (*firstline == 0)
 				*firstline = lineno;
 		}
@@ -281,6 +281,8 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 	json_decref(envspec);
 	if (driver == PGTLS_DRIVER_PSYCOPG || driver == PGTLS_DRIVER_ASYNCPG)
 		pgtls__read_python(c, path, buf, len);
+	else if (!c->force_service && !is_service_file(path))
+		pgtls__read_shell(c, path, buf, len);
 	/* in line order, whichever reader found them */
 	if (c->nrecs - first > 1)
 		qsort(c->recs + first, (size_t)(c->nrecs - first), sizeof(client_rec), by_line);
@@ -463,8 +465,8 @@ pgtls_clients_scan_env(pgtls_clients *c, char *const *envp)
 		if (eq == NULL || (size_t)(eq - *e) >= sizeof(var))
 			continue;
 		snprintf(var, sizeof(var), "%.*s", (int)(eq - *e), *e);
-		if (pgenv_key(var))
-			json_object_set_new(pg, pgenv_key(var), json_stringn_nocheck(eq + 1, strlen(eq + 1)));
+		if (pgtls__pgenv_key(var))
+			json_object_set_new(pg, pgtls__pgenv_key(var), json_stringn_nocheck(eq + 1, strlen(eq + 1)));
 	}
 	/* *_URL variables: libpq applies PGSSLMODE/PGSSLROOTCERT of the same environment to them */
 	for (char *const *e = envp; *e; e++)

@@ -1,0 +1,355 @@
+/*-------------------------------------------------------------------------
+ *
+ * read_shell.c
+ *	  libpq command-line tools in scripts, units and CI files:
+ *	  "PGSSLMODE=verify-full psql -h db -U app -d shop", pg_dump, pg_restore
+ *	  ..., with the PG* variables the file sets for them (export lines,
+ *	  systemd Environment= and EnvironmentFile=, Dockerfile ENV).
+ *
+ * IDENTIFICATION
+ *	  lib/clients/read_shell.c
+ *
+ * NOTES
+ *	  Words are split as a POSIX shell splits them, quotes removed, with
+ *	  no expansion: a $VAR in a value stays, and a TLS setting given so is
+ *	  unknown.  Options follow psql(1)/pg_dump(1): -h/--host, -p/--port,
+ *	  -U/--username, -d/--dbname (which may be a conninfo or URI), the
+ *	  first positional argument the database (or a conninfo), the second
+ *	  the user.  Variables before the command win over the file's, as in
+ *	  the shell; the command line's options win over both, as in libpq.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <ctype.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "clients/clients_int.h"
+
+#define SH_MAX_WORDS 64
+#define SH_MAX_ENVFILE (256 * 1024)
+
+static const char *const tools[] = {"psql",     "pg_dump",  "pg_dumpall", "pg_restore", "pg_isready", "pgbench",
+                                    "vacuumdb", "createdb", "dropdb",     "reindexdb",  "clusterdb",  "pg_basebackup"};
+
+/* splits LINE into at most SH_MAX_WORDS words (quotes removed); returns the count */
+static int
+split_words(const char *line, size_t n, char **words)
+{
+	const char *p = line, *end = line + n;
+	int nw = 0;
+
+	while (p < end && nw < SH_MAX_WORDS)
+	{
+		pgtls_strbuf w;
+
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+		if (p >= end || *p == '#' || *p == ';' || *p == '|' || *p == '&')
+			break;
+		pgtls__sb_init(&w);
+		while (p < end && !isspace((unsigned char)*p) && *p != ';' && *p != '|' && *p != '&')
+		{
+			if (*p == '\'' || *p == '"')
+			{
+				char q = *p++;
+
+				while (p < end && *p != q)
+				{
+					if (q == '"' && *p == '\\' && p + 1 < end)
+						p++;
+					pgtls__sb_append_mem(&w, p++, 1);
+				}
+				p += p < end;
+			}
+			else if (*p == '\\' && p + 1 < end)
+			{
+				pgtls__sb_append_mem(&w, p + 1, 1);
+				p += 2;
+			}
+			else
+				pgtls__sb_append_mem(&w, p++, 1);
+		}
+		words[nw] = w.oom ? NULL : strdup(pgtls__sb_str(&w));
+		pgtls__sb_free(&w);
+		if (words[nw] == NULL)
+			break;
+		nw++;
+	}
+	return nw;
+}
+
+static bool
+is_tool(const char *w)
+{
+	const char *b = strrchr(w, '/');
+
+	b = b ? b + 1 : w;
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+		if (strcmp(b, tools[i]) == 0)
+			return true;
+	return false;
+}
+
+/* NAME=VALUE with a PG* name into ENV; true when the word was an assignment */
+static bool
+env_word(const char *w, json_t *env)
+{
+	const char *eq = strchr(w, '=');
+	char name[64];
+
+	if (eq == NULL || eq == w || (size_t)(eq - w) >= sizeof(name) ||
+	    strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789") < (size_t)(eq - w))
+		return false;
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - w), w);
+	if (pgtls__pgenv_key(name))
+		json_object_set_new(env, pgtls__pgenv_key(name), json_string(eq + 1));
+	return true;
+}
+
+/* PG* variables of an EnvironmentFile= (systemd: "-" means it may be missing) */
+static void
+env_file(pgtls_clients *c, const char *path, int line, const char *file, json_t *env)
+{
+	char why[256];
+	struct stat st;
+	bool optional = file[0] == '-';
+	int fd = pgtls__open_regular(file + optional, true, SH_MAX_ENVFILE, &st, why, sizeof(why));
+	size_t n;
+	char *buf;
+
+	if (fd < 0)
+	{
+		if (!optional)
+			pgtls__clients_unparsed(c, path, line, "EnvironmentFile %s not read: %s", file, why);
+		return;
+	}
+	buf = pgtls__read_all(fd, SH_MAX_ENVFILE, &n, why, sizeof(why));
+	close(fd);
+	for (const char *p = buf, *end = buf ? buf + n : NULL; p && p < end;)
+	{
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = (size_t)((nl ? nl : end) - p);
+		char key[64];
+		char *val = NULL;
+
+		if (pgtls__assignment(p, l, key, sizeof(key), &val) && pgtls__pgenv_key(key))
+			json_object_set_new(env, pgtls__pgenv_key(key), json_string(val));
+		free(val);
+		p = nl ? nl + 1 : end;
+	}
+	free(buf);
+}
+
+/* a line that sets PG* variables for the whole file: export, systemd Environment=, Dockerfile ENV */
+static void
+file_env_line(pgtls_clients *c, const char *path, int line, const char *p, size_t n, json_t *env)
+{
+	char *words[SH_MAX_WORDS];
+	int nw;
+
+	while (n > 0 && isspace((unsigned char)*p))
+		p++, n--;
+	if (n > 12 && strncmp(p, "Environment=", 12) == 0)
+	{
+		nw = split_words(p + 12, n - 12, words);
+		for (int i = 0; i < nw; i++)
+			env_word(words[i], env);
+	}
+	else if (n > 16 && strncmp(p, "EnvironmentFile=", 16) == 0)
+	{
+		nw = split_words(p + 16, n - 16, words);
+		for (int i = 0; i < nw; i++)
+			env_file(c, path, line, words[i], env);
+	}
+	else if (n > 4 && (strncmp(p, "ENV ", 4) == 0 || strncmp(p, "export ", 7) == 0))
+	{
+		nw = split_words(p + 4, n - 4, words);
+		/* Dockerfile "ENV NAME value" (old form) or NAME=value words */
+		if (nw == 2 && strchr(words[0], '=') == NULL && strncmp(p, "ENV ", 4) == 0 && pgtls__pgenv_key(words[0]))
+			json_object_set_new(env, pgtls__pgenv_key(words[0]), json_string(words[1]));
+		else
+			for (int i = 0; i < nw; i++)
+				env_word(words[i], env);
+	}
+	else
+	{
+		bool all;
+
+		nw = split_words(p, n, words);
+		/* NAME=value words alone on a line: set for the rest of the script */
+		all = nw >= 1;
+		for (int i = 0; i < nw; i++)
+			all = all && strchr(words[i], '=') != NULL && strchr(words[i], '=') != words[i];
+		for (int i = 0; all && i < nw; i++)
+			env_word(words[i], env);
+	}
+	for (int i = 0; i < nw; i++)
+		free(words[i]);
+}
+
+/* option with a value: "-h X", "-hX", "--host=X", "--host X"; *I advanced past what it used */
+static const char *
+opt_value(char **words, int nw, int *i, const char *shortopt, const char *longopt)
+{
+	const char *w = words[*i];
+	size_t ll = strlen(longopt);
+
+	if (strcmp(w, shortopt) == 0 || strcmp(w, longopt) == 0)
+		return *i + 1 < nw ? words[++*i] : NULL;
+	if (strncmp(w, shortopt, 2) == 0 && w[2] != '\0' && w[1] != '-')
+		return w + 2;
+	if (strncmp(w, longopt, ll) == 0 && w[ll] == '=')
+		return w + ll + 1;
+	return NULL;
+}
+
+/* one tool invocation: WORDS[TOOL] is the tool, ENV the PG* variables in force */
+static void
+read_command(pgtls_clients *c, const char *path, int line, const char *raw, size_t rawlen, char **words, int nw,
+             int tool, json_t *env)
+{
+	static const char *const opts[][3] = {
+	    {"-h", "--host", "host"}, {"-p", "--port", "port"}, {"-U", "--username", "user"}, {"-d", "--dbname", "dbname"}};
+	json_t *params = json_object();
+	const char *dsn = NULL;
+	char why[200] = "";
+	int npos = 0;
+
+	for (int i = tool + 1; i < nw; i++)
+	{
+		const char *v = NULL;
+		size_t k;
+
+		for (k = 0; k < sizeof(opts) / sizeof(opts[0]) && v == NULL; k++)
+			v = opt_value(words, nw, &i, opts[k][0], opts[k][1]);
+		if (v && k == 4 && (strchr(v, '=') || strncmp(v, "postgres", 8) == 0))
+			dsn = v; /* -d may be a conninfo or URI */
+		else if (v)
+			json_object_set_new(params, opts[k - 1][2], json_string(v));
+		else if (words[i][0] != '-' && npos < 2)
+		{
+			if (npos == 0 && (strchr(words[i], '=') || strncmp(words[i], "postgres", 8) == 0 || words[i][0] == '$'))
+				dsn = words[i];
+			else
+				json_object_set_new(params, npos == 0 ? "dbname" : "user", json_string(words[i]));
+			npos++;
+		}
+	}
+	if (dsn && dsn[0] == '$' && why[0] == '\0')
+		snprintf(why, sizeof(why), "the connection string comes from %.60s, not set here", dsn);
+	/* the variables as libpq reads them: below the command line's options and connection string */
+	pgtls__clients_add_cmd(c, path, line, "command", PGTLS_DRIVER_LIBPQ, raw, rawlen, dsn && dsn[0] != '$' ? dsn : NULL,
+	                       params, env, NULL, why[0] ? why : NULL);
+	json_decref(params);
+}
+
+/* Dockerfile exec form: CMD ["psql", "-h", "db"] (a JSON array); the count, or -1 when not that form */
+static int
+exec_form(const char *p, size_t n, char **words)
+{
+	const char *b = memchr(p, '[', n);
+	json_t *arr;
+	size_t i;
+	int nw = 0;
+
+	if (b == NULL || !(strncmp(p, "CMD", 3) == 0 || strncmp(p, "RUN", 3) == 0 || strncmp(p, "ENTRYPOINT", 10) == 0))
+		return -1;
+	arr = json_loadb(b, n - (size_t)(b - p), JSON_DISABLE_EOF_CHECK, NULL);
+	if (!json_is_array(arr))
+	{
+		json_decref(arr);
+		return -1;
+	}
+	for (i = 0; i < json_array_size(arr) && nw < SH_MAX_WORDS; i++)
+		if (json_is_string(json_array_get(arr, i)) &&
+		    (words[nw] = strdup(json_string_value(json_array_get(arr, i)))) != NULL)
+			nw++;
+	json_decref(arr);
+	return nw;
+}
+
+static void
+command_line(pgtls_clients *c, const char *path, int line, const char *p, size_t n, json_t *fileenv)
+{
+	char *words[SH_MAX_WORDS];
+	int nw = exec_form(p, n, words), tool = -1;
+	json_t *env = json_deep_copy(fileenv);
+
+	if (nw < 0)
+		nw = split_words(p, n, words);
+
+	for (int i = 0; i < nw && tool < 0; i++)
+	{
+		if (is_tool(words[i]))
+			tool = i;
+		else if (!env_word(words[i], env) && strcmp(words[i], "env") != 0 && strcmp(words[i], "exec") != 0 &&
+		         strcmp(words[i], "sudo") != 0 && strcmp(words[i], "-u") != 0 && i > 0 &&
+		         strcmp(words[i - 1], "-u") != 0)
+			break; /* another command: its arguments are not the tool's */
+	}
+	if (tool >= 0 && env)
+		read_command(c, path, line, p, n, words, nw, tool, env);
+	json_decref(env);
+	for (int i = 0; i < nw; i++)
+		free(words[i]);
+}
+
+/*
+ * systemd User=NAME: the service runs with NAME's HOME, where libpq looks
+ * for ~/.postgresql/root.crt.  Unless --home was given, that HOME is used
+ * for the commands after it (a user unknown here: no HOME, said so).
+ */
+static void
+unit_user(pgtls_clients *c, const char *p, size_t n)
+{
+	char name[64], pwbuf[4096];
+	struct passwd pw, *res = NULL;
+
+	if (c->home_given || n <= 5 || n - 5 >= sizeof(name))
+		return;
+	snprintf(name, sizeof(name), "%.*s", (int)(n - 5), p + 5);
+	name[strcspn(name, " \t\r")] = '\0';
+	if (getpwnam_r(name, &pw, pwbuf, sizeof(pwbuf), &res) == 0 && res && pw.pw_dir &&
+	    strlen(pw.pw_dir) < sizeof(c->home))
+		snprintf(c->home, sizeof(c->home), "%s", pw.pw_dir);
+	else
+		c->home[0] = '\0'; /* not a user here: its HOME cannot be read */
+}
+
+void
+pgtls__read_shell(pgtls_clients *c, const char *path, const char *buf, size_t len)
+{
+	json_t *env = json_object();
+	const char *p = buf, *end = buf + len;
+	int lineno = 0;
+	char home[sizeof(c->home)];
+
+	memcpy(home, c->home, sizeof(home));
+
+	while (env && p < end)
+	{
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+		bool tool = false;
+
+		lineno++;
+		if (n > 5 && strncmp(p, "User=", 5) == 0)
+			unit_user(c, p, n);
+		for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]) && !tool; i++)
+			tool = memmem(p, n, tools[i], strlen(tools[i])) != NULL;
+		if (tool)
+			command_line(c, path, lineno, p, n, env);
+		else if (memmem(p, n, "PG", 2) || memmem(p, n, "EnvironmentFile=", 16))
+			file_env_line(c, path, lineno, p, n, env);
+		p = nl ? nl + 1 : end;
+	}
+	memcpy(c->home, home, sizeof(home));
+	json_decref(env);
+}
