@@ -2,7 +2,8 @@
  * fuzz_clients.c - libFuzzer harness for the client-settings readers
  * (lib/clients/scan.c, read_strings.c, read_python.c): the first byte picks
  * the file name (and so the readers: Python, .env, service file, JDBC
- * properties, JavaScript, Go, C#, shell), the rest is the file's bytes.
+ * properties, JavaScript, Go, C#, shell, YAML, systemd, Dockerfile), the
+ * rest is the file's bytes.
  * The JSON report is made too, so masking and sanitising run on the result.
  */
 #include <stddef.h>
@@ -17,9 +18,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const names[] = {
-	    "/app/settings.py", "/app/.env",    "/app/pg_service.conf", "/app/application.properties",
-	    "/app/db.js",       "/app/main.go", "/app/Program.cs",      "/app/start.sh"};
+	static const char *const names[] = {"/app/settings.py",
+	                                    "/app/.env",
+	                                    "/app/pg_service.conf",
+	                                    "/app/application.properties",
+	                                    "/app/db.js",
+	                                    "/app/main.go",
+	                                    "/app/Program.cs",
+	                                    "/app/start.sh",
+	                                    "/app/config/database.yml",
+	                                    "/app/docker-compose.yml",
+	                                    "/app/etl.service",
+	                                    "/app/Dockerfile",
+	                                    "/app/k8s/deploy.yaml",
+	                                    "/app/README.md",
+	                                    "/app/app.env",
+	                                    "/app/x"};
 	pgtls_clients *c;
 	char *js, *buf;
 
@@ -35,7 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memcpy(buf, data + 1, size - 1);
 	buf[size - 1] = '\0';
-	pgtls__clients_scan_buffer(c, names[data[0] % 8], buf, size - 1);
+	pgtls__clients_scan_buffer(c, names[data[0] % 16], buf, size - 1);
 	js = pgtls_clients_json(c, 0);
 	pgtls_free(js);
 	pgtls_clients_free(c);

@@ -133,6 +133,9 @@ const char *pgtls__pgenv_key(const char *var);
 /* read_shell.c: libpq tools (psql, pg_dump, ...) on command lines, with the PG* variables set in the file
  * (export, systemd Environment=/EnvironmentFile=, Dockerfile ENV) and before the command */
 void pgtls__read_shell(pgtls_clients *c, const char *path, const char *buf, size_t len);
+/* read_yaml.c: Rails database.yml, docker-compose and Kubernetes environments (libyaml) */
+bool pgtls__is_yaml(const char *path);
+void pgtls__read_yaml(pgtls_clients *c, const char *path, const char *buf, size_t len);
 /* read_python.c: driver calls with keyword arguments, SQLAlchemy engines, Django DATABASES */
 void pgtls__read_python(pgtls_clients *c, const char *path, const char *buf, size_t len);
 /* ${NAME}, %(name)s, {name}, $NAME, <%= ... %>: a value set where the application runs, not here */

@@ -18,6 +18,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,6 +284,8 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 		pgtls__read_python(c, path, buf, len);
 	else if (!c->force_service && !is_service_file(path))
 		pgtls__read_shell(c, path, buf, len);
+	if (pgtls__is_yaml(path))
+		pgtls__read_yaml(c, path, buf, len);
 	/* in line order, whichever reader found them */
 	if (c->nrecs - first > 1)
 		qsort(c->recs + first, (size_t)(c->nrecs - first), sizeof(client_rec), by_line);
@@ -355,7 +358,20 @@ typedef struct walk
 	dev_t dev[MAX_DEPTH + 2];
 	ino_t ino[MAX_DEPTH + 2];
 	int n;
+	char root[4096]; /* the tree's real path: directory links are followed only inside it */
 } walk;
+
+/* does the directory link PATH resolve inside the tree being walked? */
+static bool
+inside_tree(const walk *w, const char *path)
+{
+	char real[PATH_MAX];
+	size_t l = strlen(w->root);
+
+	if (realpath(path, real) == NULL || w->root[0] == '\0')
+		return false;
+	return strncmp(real, w->root, l) == 0 && (real[l] == '/' || real[l] == '\0' || (l == 1 && w->root[0] == '/'));
+}
 
 static bool
 on_walk(const walk *w, const struct stat *st)
@@ -417,9 +433,11 @@ scan_path(pgtls_clients *c, const char *path, int depth, walk *w)
 	}
 	if (c->progress && ++c->paths % 500 == 0)
 		c->progress(c->progress_arg, c->files, path);
-	/* links are followed, to files and to directories not already being walked (no loops) */
+	/* links are followed: to files, and to directories inside the tree not already being walked (no loops) */
 	if (S_ISDIR(st.st_mode) && S_ISLNK(lst.st_mode) && on_walk(w, &st))
 		skip(c, path, "symbolic link loop: not followed again");
+	else if (S_ISDIR(st.st_mode) && S_ISLNK(lst.st_mode) && depth > 0 && !inside_tree(w, path))
+		skip(c, path, "symbolic link to a directory outside the tree: not followed");
 	else if (S_ISREG(st.st_mode))
 		scan_file(c, path, true);
 	else if (S_ISDIR(st.st_mode))
@@ -441,6 +459,8 @@ pgtls_clients_scan_path(pgtls_clients *c, const char *path)
 	{
 		walk w = {.n = 0};
 
+		if (realpath(path, w.root) == NULL)
+			w.root[0] = '\0';
 		scan_path(c, path, 0, &w);
 	}
 	return PGTLS_OK;

@@ -101,6 +101,19 @@ static const sample samples[] = {
      "db5.internal", "encrypted_unverified", NULL},
     {"psql with the whole connection string in a variable: not known here", "run.sh",
      "psql \"$DATABASE_URL\" -c 'select 1'\n", 1, "libpq", "(default)", "unknown", NULL},
+    {"Rails guides (configuring a database): database.yml keys go to the pg gem, i.e. libpq keywords; <<: merges; "
+     "ERB ENV.fetch defaults",
+     "database.yml",
+     "default: &default\n  adapter: postgresql\n  sslmode: verify-full\n\nproduction:\n  <<: *default\n  host: <%= "
+     "ENV.fetch(\"DB_HOST\") { \"db.prod\" } %>\n",
+     6, "libpq", "db.prod", "verifies_full", "DB_HOST"},
+    {"Compose file reference: environment as a list of NAME=value", "docker-compose.yml",
+     "services:\n  worker:\n    image: app\n    environment:\n      - PGHOST=db\n      - PGSSLMODE=require\n", 5,
+     "libpq", "db", "encrypted_unverified", NULL},
+    {"Kubernetes API (EnvVar): a container's env list of name/value", "deploy.yaml",
+     "spec:\n  containers:\n    - name: api\n      image: api:1\n      env:\n        - name: PGHOST\n          value: "
+     "pg.internal\n        - name: PGSSLMODE\n          value: verify-ca\n",
+     6, "libpq", "pg.internal", "verifies_ca", NULL},
     {"PHP PDO MySQL DSN: not PostgreSQL, ignored", "db.php",
      "$pdo = new PDO('mysql:host=localhost;dbname=test', $u, $p);\n", 0, NULL, NULL, NULL, NULL},
 };
