@@ -342,8 +342,10 @@ pgtls__read_shell(pgtls_clients *c, const char *path, const char *buf, size_t le
 		lineno++;
 		if (n > 5 && strncmp(p, "User=", 5) == 0)
 			unit_user(c, p, n);
-		for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]) && !tool; i++)
-			tool = memmem(p, n, tools[i], strlen(tools[i])) != NULL;
+		/* every tool's name holds "psql", "pg" or "db": most lines are passed over at once */
+		if (memmem(p, n, "psql", 4) || memmem(p, n, "pg", 2) || memmem(p, n, "db", 2))
+			for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]) && !tool; i++)
+				tool = memmem(p, n, tools[i], strlen(tools[i])) != NULL;
 		if (tool)
 			command_line(c, path, lineno, p, n, env);
 		else if (memmem(p, n, "PG", 2) || memmem(p, n, "EnvironmentFile=", 16))

@@ -34,9 +34,10 @@ const char *
 pgtls__strcasestr_n(const char *hay, size_t n, const char *needle)
 {
 	size_t l = strlen(needle);
+	int first = tolower((unsigned char)needle[0]);
 
-	for (size_t i = 0; i + l <= n; i++)
-		if (strncasecmp(hay + i, needle, l) == 0)
+	for (size_t i = 0; l > 0 && i + l <= n; i++)
+		if (tolower((unsigned char)hay[i]) == first && strncasecmp(hay + i, needle, l) == 0)
 			return hay + i;
 	return NULL;
 }
@@ -202,15 +203,15 @@ static bool
 scan_npgsql(pgtls_clients *c, const char *path, int lineno, const char *line, size_t n, json_t *envobj)
 {
 	const char *end = line + n;
-	const char *h = pgtls__strcasestr_n(line, n, "host=");
-	const char *b = h, *e = h;
+	const char *h, *b, *e;
 	char *spec;
 	json_t *params;
 
-	if (!h || !memchr(line, ';', n) ||
+	if (!memchr(line, ';', n) || (h = pgtls__strcasestr_n(line, n, "host=")) == NULL ||
 	    !(pgtls__strcasestr_n(line, n, "database=") || pgtls__strcasestr_n(line, n, "ssl mode=") ||
 	      pgtls__strcasestr_n(line, n, "sslmode=")))
 		return false;
+	b = e = h;
 	while (b > line && b[-1] != '"' && b[-1] != '\'' && b[-1] != '`' && b[-1] != '=' && b[-1] != ':')
 		b--;
 	if (b > line && b[-1] == ':' && b - line >= 6 && strncasecmp(b - 6, "pgsql:", 6) != 0)
@@ -369,6 +370,8 @@ scan_uris(pgtls_clients *c, const char *path, int lineno, const char *line, cons
 {
 	bool had = false;
 
+	if (memmem(line, (size_t)(end - line), "://", 3) == NULL)
+		return false;
 	for (const char *p = line; p < end; p++)
 	{
 		pgtls_driver d = driver;
