@@ -213,6 +213,9 @@ resolve_mode(client_rec *r, json_t *params, json_t *envobj, bool libpq_family)
 		else if (factory && strstr(factory, "DefaultJavaSSLFactory"))
 			r->trust = PGTLS_TRUST_JVM;
 	}
+	/* node-postgres ssl.checkServerIdentity (read_js.c): the application's own host name check */
+	if (pgtls__jget(params, "x-custom-host-check"))
+		r->custom_host_check = true;
 	if (r->driver == PGTLS_DRIVER_NPGSQL)
 	{
 		const char *tsc = pgtls__jget(params, "trustservercertificate");
@@ -421,8 +424,8 @@ pgtls__client_detail(const client_rec *r)
 	if (r->outcome == PGTLS_OUTCOME_VERIFIES_CA && r->sslmode == PGTLS_SSLMODE_REQUIRE)
 		return "the driver verifies the CA in require mode because the root certificate file exists";
 	if (r->custom_host_check && r->outcome == PGTLS_OUTCOME_VERIFIES_CA && r->sslmode == PGTLS_SSLMODE_VERIFY_FULL)
-		return "the host name is checked by the application's own sslhostnameverifier, not the driver's: only the "
-		       "CA is known to be verified";
+		return "the host name is checked by the application's own code (pgjdbc sslhostnameverifier, Node "
+		       "checkServerIdentity), not the driver's: only the CA is known to be verified";
 	if (r->outcome == PGTLS_OUTCOME_VERIFIES_FULL && d->weak_modes_verify_full &&
 	    r->sslmode != PGTLS_SSLMODE_VERIFY_FULL)
 		return "node-postgres treats sslmode prefer/require/verify-ca as verify-full (unless uselibpqcompat=true)";

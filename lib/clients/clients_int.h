@@ -136,6 +136,8 @@ void pgtls__read_shell(pgtls_clients *c, const char *path, const char *buf, size
 /* read_yaml.c: Rails database.yml, docker-compose and Kubernetes environments (libyaml) */
 bool pgtls__is_yaml(const char *path);
 void pgtls__read_yaml(pgtls_clients *c, const char *path, const char *buf, size_t len);
+/* read_js.c: node-postgres Pool/Client, knex, Sequelize and TypeORM configuration objects */
+void pgtls__read_js(pgtls_clients *c, const char *path, const char *buf, size_t len);
 /* read_python.c: driver calls with keyword arguments, SQLAlchemy engines, Django DATABASES */
 void pgtls__read_python(pgtls_clients *c, const char *path, const char *buf, size_t len);
 /* ${NAME}, %(name)s, {name}, $NAME, <%= ... %>: a value set where the application runs, not here */

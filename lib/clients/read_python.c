@@ -32,267 +32,13 @@
 #include <jansson.h>
 
 #include "clients/clients_int.h"
+#include "clients/lit.h"
 
 #define PY_MAX_CALL 16384 /* bytes of one call's arguments read at most */
-#define PY_MAX_DEPTH 8
-
-typedef struct py_lex
-{
-	const char *p, *end, *buf;
-	const char *base_dir; /* resolved BASE_DIR or NULL */
-} py_lex;
-
-static void
-skip_space(py_lex *lx)
-{
-	while (lx->p < lx->end)
-	{
-		if (isspace((unsigned char)*lx->p) || *lx->p == '\\')
-			lx->p++;
-		else if (*lx->p == '#')
-			while (lx->p < lx->end && *lx->p != '\n')
-				lx->p++;
-		else
-			break;
-	}
-}
-
-/* a string literal at lx->p (with r/b/u/f prefixes); its value appended to OUT; false if not one */
-static bool
-string_lit(py_lex *lx, pgtls_strbuf *out, bool *fstring)
-{
-	const char *q = lx->p;
-	char quote;
-	bool triple, raw = false;
-
-	while (q < lx->end && strchr("rRbBuUfF", *q) && q - lx->p < 2)
-	{
-		raw = raw || *q == 'r' || *q == 'R';
-		*fstring = *fstring || *q == 'f' || *q == 'F';
-		q++;
-	}
-	if (q >= lx->end || (*q != '\'' && *q != '"'))
-		return false;
-	quote = *q;
-	triple = lx->end - q >= 3 && q[1] == quote && q[2] == quote;
-	q += triple ? 3 : 1;
-	while (q < lx->end)
-	{
-		if (*q == '\\' && !raw && q + 1 < lx->end)
-		{
-			pgtls__sb_append_mem(out, q + 1, 1);
-			q += 2;
-			continue;
-		}
-		if (*q == quote && (!triple || (lx->end - q >= 3 && q[1] == quote && q[2] == quote)))
-		{
-			lx->p = q + (triple ? 3 : 1);
-			return true;
-		}
-		if (*q == '\n' && !triple)
-			break;
-		pgtls__sb_append_mem(out, q, 1);
-		q++;
-	}
-	lx->p = lx->end; /* unterminated: nothing more to read */
-	return false;
-}
-
-/* skips one balanced expression up to ',' ')' '}' ']' ':' at depth 0 */
-static void
-skip_expr(py_lex *lx)
-{
-	int depth = 0;
-
-	while (lx->p < lx->end)
-	{
-		pgtls_strbuf junk;
-		bool f = false;
-
-		skip_space(lx);
-		if (lx->p >= lx->end)
-			return;
-		if (depth == 0 && strchr(",)}]:", *lx->p))
-			return;
-		pgtls__sb_init(&junk);
-		if (string_lit(lx, &junk, &f))
-		{
-			pgtls__sb_free(&junk);
-			continue;
-		}
-		pgtls__sb_free(&junk);
-		if (strchr("([{", *lx->p))
-			depth++;
-		else if (strchr(")]}", *lx->p))
-			depth--;
-		lx->p++;
-	}
-}
-
-/* os.path.join(BASE_DIR, 'a', 'b') or BASE_DIR / 'a' / 'b' with a known BASE_DIR: the path, else NULL */
-static char *
-base_dir_path(const py_lex *lx, const char *b, const char *e)
-{
-	pgtls_strbuf out;
-	py_lex sub = {b, e, lx->buf, lx->base_dir};
-	char *r;
-
-	if (lx->base_dir == NULL || memmem(b, (size_t)(e - b), "BASE_DIR", 8) == NULL)
-		return NULL;
-	pgtls__sb_init(&out);
-	pgtls__sb_appendf(&out, "%s", lx->base_dir);
-	while (sub.p < sub.end)
-	{
-		pgtls_strbuf part;
-		bool f = false;
-
-		pgtls__sb_init(&part);
-		if (string_lit(&sub, &part, &f))
-			pgtls__sb_appendf(&out, "/%s", pgtls__sb_str(&part));
-		else
-			sub.p++;
-		pgtls__sb_free(&part);
-	}
-	r = out.oom ? NULL : strdup(pgtls__sb_str(&out));
-	pgtls__sb_free(&out);
-	return r;
-}
-
-static json_t *parse_dict(py_lex *lx, int depth);
-
-/* os.environ.get('NAME', 'default') / os.getenv('NAME', 'default'): {"$expr": text, "$default": default} */
-static json_t *
-env_default(const char *b, size_t n)
-{
-	static const char *const fns[] = {"os.environ.get(", "os.getenv(", "environ.get(", "getenv("};
-	py_lex lx = {b, b + n, b, NULL};
-
-	for (size_t k = 0; k < sizeof(fns) / sizeof(fns[0]); k++)
-	{
-		size_t l = strlen(fns[k]);
-		pgtls_strbuf name, def;
-		bool f = false;
-		json_t *v = NULL;
-
-		if (n <= l || strncmp(b, fns[k], l) != 0 || b[n - 1] != ')')
-			continue;
-		lx.p = b + l;
-		pgtls__sb_init(&name);
-		pgtls__sb_init(&def);
-		if (string_lit(&lx, &name, &f) && (skip_space(&lx), lx.p < lx.end && *lx.p == ',') &&
-		    (lx.p++, skip_space(&lx), string_lit(&lx, &def, &f)) && !f)
-			v = json_pack("{s:s%,s:s,s:s}", "$expr", b, n > 120 ? (size_t)120 : n, "$default", pgtls__sb_str(&def),
-			              "$name", pgtls__sb_str(&name));
-		pgtls__sb_free(&name);
-		pgtls__sb_free(&def);
-		return v;
-	}
-	return NULL;
-}
-
-/* one value: a json string/true/false/null/object, or {"$expr": text} */
-static json_t *
-parse_value(py_lex *lx, int depth)
-{
-	pgtls_strbuf s;
-	bool fstring = false, any = false;
-	const char *start;
-
-	skip_space(lx);
-	start = lx->p;
-	if (lx->p < lx->end && *lx->p == '{' && depth < PY_MAX_DEPTH)
-	{
-		lx->p++;
-		return parse_dict(lx, depth + 1);
-	}
-	pgtls__sb_init(&s);
-	while (string_lit(lx, &s, &fstring)) /* adjacent literals are one string */
-	{
-		any = true;
-		skip_space(lx);
-	}
-	if (any && !fstring && lx->p < lx->end && strchr(",)}]:", *lx->p))
-	{
-		json_t *v = json_stringn_nocheck(pgtls__sb_str(&s), s.len);
-
-		pgtls__sb_free(&s);
-		return v;
-	}
-	pgtls__sb_free(&s);
-	lx->p = start;
-	skip_expr(lx);
-	{
-		size_t n = (size_t)(lx->p - start);
-		char *path = base_dir_path(lx, start, lx->p);
-		json_t *v;
-
-		while (n > 0 && isspace((unsigned char)start[n - 1]))
-			n--;
-		if (path)
-			v = json_string(path);
-		else if ((v = env_default(start, n)) != NULL)
-			;
-		else if (n == 4 && memcmp(start, "True", 4) == 0)
-			v = json_true();
-		else if (n == 5 && memcmp(start, "False", 5) == 0)
-			v = json_false();
-		else if (n == 4 && memcmp(start, "None", 4) == 0)
-			v = json_null();
-		else if (n > 0 && strspn(start, "0123456789") == n)
-			v = json_stringn_nocheck(start, n);
-		else
-			v = json_pack("{s:s%}", "$expr", start, n > 120 ? (size_t)120 : n);
-		free(path);
-		return v;
-	}
-}
-
-/* a dict literal after '{': string keys only; others skipped */
-static json_t *
-parse_dict(py_lex *lx, int depth)
-{
-	json_t *o = json_object();
-
-	while (o && lx->p < lx->end)
-	{
-		pgtls_strbuf key;
-		bool f = false;
-
-		skip_space(lx);
-		if (lx->p < lx->end && *lx->p == '}')
-		{
-			lx->p++;
-			return o;
-		}
-		pgtls__sb_init(&key);
-		if (string_lit(lx, &key, &f))
-		{
-			skip_space(lx);
-			if (lx->p < lx->end && *lx->p == ':')
-			{
-				json_t *v;
-
-				lx->p++;
-				v = parse_value(lx, depth);
-				if (v)
-					json_object_set_new(o, pgtls__sb_str(&key), v);
-			}
-		}
-		else
-			skip_expr(lx);
-		pgtls__sb_free(&key);
-		skip_space(lx);
-		if (lx->p < lx->end && *lx->p == ',')
-			lx->p++;
-		else if (lx->p < lx->end && *lx->p != '}')
-			lx->p++; /* something unexpected: move on */
-	}
-	return o;
-}
 
 /* a call's arguments after '(': {"$args": [positional...], name: value, ...} */
 static json_t *
-parse_args(py_lex *lx)
+parse_args(lit_lex *lx)
 {
 	json_t *o = json_object(), *pos = json_array();
 
@@ -301,20 +47,20 @@ parse_args(py_lex *lx)
 	{
 		const char *name, *save;
 
-		skip_space(lx);
+		pgtls__lit_skip_space(lx);
 		if (lx->p >= lx->end || *lx->p == ')')
 			break;
 		save = lx->p;
 		name = lx->p;
 		while (lx->p < lx->end && (isalnum((unsigned char)*lx->p) || *lx->p == '_'))
 			lx->p++;
-		if (lx->p > name && (skip_space(lx), lx->p < lx->end && *lx->p == '=' && lx->p[1] != '='))
+		if (lx->p > name && (pgtls__lit_skip_space(lx), lx->p < lx->end && *lx->p == '=' && lx->p[1] != '='))
 		{
 			char key[64];
 
 			snprintf(key, sizeof(key), "%.*s", (int)(lx->p - name) < 63 ? (int)(lx->p - name) : 63, name);
 			lx->p++;
-			json_object_set_new(o, key, parse_value(lx, 0));
+			json_object_set_new(o, key, pgtls__lit_value(lx, 0));
 		}
 		else
 		{
@@ -323,12 +69,12 @@ parse_args(py_lex *lx)
 			{
 				lx->p += 2;
 				json_object_set_new(o, "$kwargs", json_true()); /* **settings: more keywords from code */
-				skip_expr(lx);
+				pgtls__lit_skip_expr(lx);
 			}
 			else
-				json_array_append_new(pos, parse_value(lx, 0));
+				json_array_append_new(pos, pgtls__lit_value(lx, 0));
 		}
-		skip_space(lx);
+		pgtls__lit_skip_space(lx);
 		if (lx->p < lx->end && *lx->p == ',')
 			lx->p++;
 		else if (lx->p < lx->end && *lx->p != ')')
@@ -462,7 +208,7 @@ line_of(const char *buf, const char *at)
 
 /* one call at NAME (callee) .. '(' */
 static void
-read_call(pgtls_clients *c, const char *path, py_lex *lx, const char *name, pgtls_driver driver, bool engine)
+read_call(pgtls_clients *c, const char *path, lit_lex *lx, const char *name, pgtls_driver driver, bool engine)
 {
 	json_t *args = parse_args(lx);
 	json_t *pos = json_object_get(args, "$args");
@@ -526,7 +272,7 @@ django_base_dir(const char *path, const char *buf)
 
 /* DATABASES = {'alias': {'ENGINE': '...postgresql' or '...postgis', 'HOST': ..., 'OPTIONS': {...}}} */
 static void
-read_django(pgtls_clients *c, const char *path, py_lex *lx, const char *at)
+read_django(pgtls_clients *c, const char *path, lit_lex *lx, const char *at)
 {
 	static const char *const keys[][2] = {{"HOST", "host"}, {"PORT", "port"}, {"NAME", "dbname"}, {"USER", "user"}};
 	json_t *dbs;
@@ -534,7 +280,7 @@ read_django(pgtls_clients *c, const char *path, py_lex *lx, const char *at)
 	json_t *db;
 
 	lx->p = at;
-	dbs = parse_dict(lx, 0);
+	dbs = pgtls__lit_dict(lx, 0);
 	json_object_foreach(dbs, k, db)
 	{
 		const char *engine = json_string_value(json_object_get(db, "ENGINE"));
@@ -561,7 +307,7 @@ void
 pgtls__read_python(pgtls_clients *c, const char *path, const char *buf, size_t len)
 {
 	char *base = django_base_dir(path, buf);
-	py_lex lx = {buf, buf + len, buf, base};
+	lit_lex lx = {buf, buf + len, buf, base, false};
 	const char *p = buf, *end = buf + len;
 
 	while (p < end && (p = memchr(p, '(', (size_t)(end - p))) != NULL)

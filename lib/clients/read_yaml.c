@@ -50,6 +50,7 @@ typedef struct ynode
 	struct ynode **kids; /* map: key, value, key, value...; seq: items */
 	int n;
 	char *anchor;
+	bool walked; /* walk_envs() has been here: aliases make a graph, each node is walked once */
 } ynode;
 
 typedef struct ytree
@@ -365,10 +366,11 @@ read_env(pgtls_clients *c, const char *path, const ynode *env, const char *owner
 
 /* docker-compose services and Kubernetes containers: every map with an environment/env next to a name/image */
 static void
-walk_envs(pgtls_clients *c, const char *path, const ynode *n, const char *owner, int depth)
+walk_envs(pgtls_clients *c, const char *path, ynode *n, const char *owner, int depth)
 {
-	if (n == NULL || depth > 24)
+	if (n == NULL || depth > 24 || n->walked)
 		return;
+	n->walked = true;
 	if (n->kind == Y_MAP)
 	{
 		const ynode *env = get(n, "environment");

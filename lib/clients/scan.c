@@ -282,6 +282,8 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 	json_decref(envspec);
 	if (driver == PGTLS_DRIVER_PSYCOPG || driver == PGTLS_DRIVER_ASYNCPG)
 		pgtls__read_python(c, path, buf, len);
+	else if (driver == PGTLS_DRIVER_NODE_POSTGRES)
+		pgtls__read_js(c, path, buf, len);
 	else if (!c->force_service && !is_service_file(path))
 		pgtls__read_shell(c, path, buf, len);
 	if (pgtls__is_yaml(path))

@@ -422,6 +422,10 @@ def test_tree(env):
     os.mkfifo(os.path.join(t, "pipe"))
     with open(os.path.join(t, "blob.bin"), "wb") as f:
         f.write(b"\0\1\2host=bin.example.com sslmode=require\n")
+    # a YAML alias bomb (billion laughs): aliases are references, walked once
+    bomb = ["a0: &a0 [postgresql, PGHOST]"] + ["a%d: &a%d [%s]" % (i, i, ", ".join(["*a%d" % (i - 1)] * 10))
+                                                 for i in range(1, 12)]
+    write(os.path.join(t, "app/bomb.yml"), "\n".join(bomb) + "\n")
     os.chmod(os.path.join(t, "secret"), 0)
     for root, dirs, files in os.walk(env.tmp):
         os.chmod(root, os.stat(root).st_mode | 0o005) if not root.endswith("secret") else None

@@ -114,6 +114,30 @@ static const sample samples[] = {
      "spec:\n  containers:\n    - name: api\n      image: api:1\n      env:\n        - name: PGHOST\n          value: "
      "pg.internal\n        - name: PGSSLMODE\n          value: verify-ca\n",
      6, "libpq", "pg.internal", "verifies_ca", NULL},
+    {"node-postgres connection-parameters.js/client.js: ssl { ca } verifies the chain and host against that file",
+     "db.js",
+     "const { Pool } = require('pg')\nconst pool = new Pool({\n  host: 'db1.internal',\n  ssl: { ca: "
+     "fs.readFileSync('/etc/ssl/rds.pem').toString() },\n})\n",
+     2, "node-postgres", "db1.internal", "verifies_full", NULL},
+    {"node-postgres: ssl { rejectUnauthorized: false } encrypts and verifies nothing", "db.js",
+     "const pg = require('pg')\nconst c = new pg.Client({ host: 'db2.internal', ssl: { rejectUnauthorized: false } "
+     "})\n",
+     2, "node-postgres", "db2.internal", "encrypted_unverified", NULL},
+    {"node-postgres: ssl.checkServerIdentity replaces the host name check (Node tls.connect)", "db.js",
+     "const pg = require('pg')\nconst c = new pg.Pool({ host: 'db3', ssl: { checkServerIdentity: () => undefined } "
+     "})\n",
+     2, "node-postgres", "db3", "verifies_ca", NULL},
+    {"knex docs: client 'pg' with a connection object; ssl true is tls.connect's defaults (verify-full)", "knexfile.js",
+     "module.exports = knex({ client: 'pg', connection: { host: 'db4.internal', ssl: true } })\n", 1, "node-postgres",
+     "db4.internal", "verifies_full", NULL},
+    {"Sequelize docs (dialectOptions): passed to pg; require + rejectUnauthorized false verifies nothing", "db.js",
+     "const s = new Sequelize('app', 'u', 'p', { host: 'db5', dialect: 'postgres',\n  dialectOptions: { ssl: { "
+     "require: "
+     "true, rejectUnauthorized: false } } })\n",
+     1, "node-postgres", "db5", "encrypted_unverified", NULL},
+    {"TypeORM docs (postgres options): ssl true", "data-source.ts",
+     "export const ds = new DataSource({\n  type: 'postgres',\n  host: 'db7.internal',\n  ssl: true,\n})\n", 1,
+     "node-postgres", "db7.internal", "verifies_full", NULL},
     {"PHP PDO MySQL DSN: not PostgreSQL, ignored", "db.php",
      "$pdo = new PDO('mysql:host=localhost;dbname=test', $u, $p);\n", 0, NULL, NULL, NULL, NULL},
 };

@@ -1,0 +1,252 @@
+/*-------------------------------------------------------------------------
+ *
+ * read_js.c
+ *	  node-postgres configuration objects in JavaScript/TypeScript: pg
+ *	  Pool/Client, knex (client 'pg'), Sequelize (dialect 'postgres',
+ *	  dialectOptions.ssl) and TypeORM (type 'postgres', ssl or extra.ssl).
+ *
+ * IDENTIFICATION
+ *	  lib/clients/read_js.c
+ *
+ * NOTES
+ *	  Driver facts (node-postgres packages/pg/lib/connection-parameters.js
+ *	  and client.js): config.ssl true is tls.connect() with its defaults,
+ *	  i.e. the chain and host name verified against Node's CA store;
+ *	  { rejectUnauthorized: false } encrypts and verifies nothing; { ca }
+ *	  replaces the CA store with that file; a checkServerIdentity function
+ *	  replaces the host name check; ssl unset reads PGSSLMODE, else no TLS.
+ *	  A connectionString is parsed (pg-connection-string) and wins over
+ *	  the object's other keys.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "clients/clients_int.h"
+#include "clients/lit.h"
+
+#define JS_MAX_OBJECT 16384
+
+static const char *
+jstr(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static const char *
+jexpr(json_t *v)
+{
+	return json_is_object(v) ? json_string_value(json_object_get(v, "$expr")) : NULL;
+}
+
+/* a literal string, or an env default (noted); NULL otherwise */
+static const char *
+value_of(json_t *v, const char *key, char *note, size_t notelen)
+{
+	const char *def = json_is_object(v) ? jstr(v, "$default") : NULL;
+
+	if (def)
+	{
+		size_t used = strlen(note);
+
+		snprintf(note + used, notelen - used, "%s%s from process.env.%s when set, else \"%s\"", used ? "; " : "", key,
+		         jstr(v, "$name"), def);
+		return def;
+	}
+	if (json_is_integer(v) || json_is_real(v))
+		return NULL;
+	return json_string_value(v);
+}
+
+/* fs.readFileSync('path') (possibly .toString()) in an expression: the path, or NULL */
+static char *
+read_file_path(const char *expr)
+{
+	const char *b = expr ? strstr(expr, "readFileSync(") : NULL;
+	const char *q, *e;
+
+	if (b == NULL)
+		return NULL;
+	q = b + 13;
+	while (*q == ' ')
+		q++;
+	if (*q != '\'' && *q != '"' && *q != '`')
+		return NULL;
+	e = strchr(q + 1, *q);
+	return e ? strndup(q + 1, (size_t)(e - q - 1)) : NULL;
+}
+
+/* node-postgres ssl: true/false/{rejectUnauthorized, ca, checkServerIdentity} -> libpq-style keys */
+static void
+ssl_params(json_t *ssl, json_t *params, char *why, size_t whylen)
+{
+	json_t *ru = json_object_get(ssl, "rejectUnauthorized");
+	json_t *ca = json_object_get(ssl, "ca");
+
+	if (ssl == NULL)
+		return;
+	if (json_is_true(ssl))
+	{
+		json_object_set_new(params, "sslmode", json_string("verify-full"));
+		json_object_set_new(params, "sslrootcert", json_string("system")); /* Node's CA store */
+		return;
+	}
+	if (json_is_false(ssl) || json_is_null(ssl))
+	{
+		json_object_set_new(params, "sslmode", json_string("disable"));
+		return;
+	}
+	if (jexpr(ssl))
+	{
+		snprintf(why, whylen, "ssl comes from code (%.80s): not known here", jexpr(ssl));
+		return;
+	}
+	if (!json_is_object(ssl))
+		return;
+	if (json_is_false(ru))
+	{
+		json_object_set_new(params, "sslmode", json_string("no-verify"));
+		return;
+	}
+	if (ru && !json_is_true(ru))
+	{
+		snprintf(why, whylen, "rejectUnauthorized comes from code (%.80s): not known here",
+		         jexpr(ru) ? jexpr(ru) : "?");
+		return;
+	}
+	json_object_set_new(params, "sslmode", json_string("verify-full"));
+	if (ca)
+	{
+		char *path = read_file_path(jexpr(ca));
+
+		if (path)
+			json_object_set_new(params, "sslrootcert", json_string(path));
+		else if (json_is_string(ca))
+			snprintf(why, whylen, "ssl.ca is a certificate written in the code: check it with pgtls store inspect");
+		else
+			snprintf(why, whylen, "ssl.ca comes from code (%.80s): not known here", jexpr(ca) ? jexpr(ca) : "?");
+		free(path);
+	}
+	else
+		json_object_set_new(params, "sslrootcert", json_string("system"));
+	if (json_object_get(ssl, "checkServerIdentity"))
+		json_object_set_new(params, "x-custom-host-check", json_string("checkServerIdentity"));
+}
+
+/* the connection object CONN (pg config, knex connection, TypeORM/Sequelize options) into one record */
+static void
+read_conn(pgtls_clients *c, const char *path, int line, const char *raw, size_t rawlen, json_t *conn, json_t *ssl)
+{
+	static const char *const keys[][2] = {
+	    {"host", "host"}, {"port", "port"}, {"database", "dbname"}, {"user", "user"}, {"username", "user"}};
+	json_t *params = json_object();
+	char note[600] = "", why[300] = "";
+	const char *dsn = value_of(json_object_get(conn, "connectionString"), "connectionString", note, sizeof(note));
+
+	if (dsn == NULL)
+		dsn = value_of(json_object_get(conn, "url"), "url", note, sizeof(note)); /* TypeORM */
+	if (dsn == NULL && json_is_string(conn))
+		dsn = json_string_value(conn); /* knex connection: 'postgres://...' */
+	for (size_t k = 0; json_is_object(conn) && k < sizeof(keys) / sizeof(keys[0]); k++)
+	{
+		json_t *v = json_object_get(conn, keys[k][0]);
+		const char *s = value_of(v, keys[k][0], note, sizeof(note));
+
+		if (s)
+			json_object_set_new(params, keys[k][1], json_string(s));
+		else if (jexpr(v))
+			json_object_set_new(params, keys[k][1], json_sprintf("{%s}", jexpr(v)));
+	}
+	if (jexpr(json_object_get(conn, "connectionString")) && dsn == NULL)
+		snprintf(why, sizeof(why), "connectionString comes from code (%.80s): not known here",
+		         jexpr(json_object_get(conn, "connectionString")));
+	ssl_params(ssl, params, why + strlen(why), sizeof(why) - strlen(why));
+	pgtls__clients_add_cmd(c, path, line, "js-config", PGTLS_DRIVER_NODE_POSTGRES, raw, rawlen, dsn, params, NULL, note,
+	                       why[0] ? why : NULL);
+	json_decref(params);
+}
+
+static bool
+is_pg(const char *s)
+{
+	return s && (strcmp(s, "pg") == 0 || strcmp(s, "postgres") == 0 || strcmp(s, "postgresql") == 0);
+}
+
+static int
+line_at(const char *buf, const char *at)
+{
+	int line = 1;
+
+	for (const char *q = buf; q < at; q++)
+		line += *q == '\n';
+	return line;
+}
+
+/* the object literal at B ('{'), after CALLEE(: which library it configures */
+static void
+read_object(pgtls_clients *c, const char *path, const char *buf, const char *b, const char *end, const char *callee,
+            size_t calleelen)
+{
+	lit_lex lx = {b + 1, end - b > JS_MAX_OBJECT ? b + JS_MAX_OBJECT : end, buf, NULL, true};
+	json_t *o = pgtls__lit_dict(&lx, 0);
+	int line = line_at(buf, b);
+	size_t rawlen = (size_t)(lx.p - (b - calleelen));
+	const char *raw = b - calleelen;
+
+	if (o == NULL)
+		return;
+	if (json_object_get(o, "client")) /* knex */
+	{
+		if (is_pg(jstr(o, "client")))
+			read_conn(c, path, line, raw, rawlen, json_object_get(o, "connection"),
+			          json_object_get(json_object_get(o, "connection"), "ssl"));
+	}
+	else if (json_object_get(o, "dialect")) /* Sequelize */
+	{
+		if (is_pg(jstr(o, "dialect")))
+			read_conn(c, path, line, raw, rawlen, o, json_object_get(json_object_get(o, "dialectOptions"), "ssl"));
+	}
+	else if (json_object_get(o, "type")) /* TypeORM */
+	{
+		json_t *ssl = json_object_get(o, "ssl");
+
+		if (ssl == NULL)
+			ssl = json_object_get(json_object_get(o, "extra"), "ssl");
+		if (is_pg(jstr(o, "type")))
+			read_conn(c, path, line, raw, rawlen, o, ssl);
+	}
+	else if (memmem(callee, calleelen, "Pool", 4) || memmem(callee, calleelen, "Client", 6))
+		read_conn(c, path, line, raw, rawlen, o, json_object_get(o, "ssl"));
+	json_decref(o);
+}
+
+void
+pgtls__read_js(pgtls_clients *c, const char *path, const char *buf, size_t len)
+{
+	static const char *const callees[] = {"Pool(",       "Client(",           "knex(",   "Knex(", "Sequelize(",
+	                                      "DataSource(", "createConnection(", "forRoot("};
+	const char *end = buf + len;
+
+	if (!memmem(buf, len, "pg", 2) && !memmem(buf, len, "postgres", 8))
+		return;
+	for (size_t k = 0; k < sizeof(callees) / sizeof(callees[0]); k++)
+	{
+		size_t l = strlen(callees[k]);
+
+		for (const char *p = buf; (p = memmem(p, (size_t)(end - p), callees[k], l)) != NULL; p += l)
+		{
+			const char *q = p + l;
+
+			/* the options object: the first or (Sequelize) a later argument at this call's level */
+			while (q < end && q - p < 400 && *q != '{' && *q != ')' && *q != ';')
+				q++;
+			if (q < end && *q == '{')
+				read_object(c, path, buf, q, end, p, (size_t)(q - p));
+		}
+	}
+}
