@@ -111,6 +111,7 @@ extern "C"
 		PGTLS_DRIVER_PGX,           /* Go jackc/pgx */
 		PGTLS_DRIVER_NODE_POSTGRES, /* node-postgres (pg) */
 		PGTLS_DRIVER_NPGSQL,        /* .NET Npgsql */
+		PGTLS_DRIVER_GO_PQ_112,     /* Go lib/pq v1.12.0 and later (go.mod): ~/.postgresql/root.crt by default */
 		PGTLS_DRIVER_COUNT
 	} pgtls_driver;
 

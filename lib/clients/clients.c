@@ -246,7 +246,17 @@ resolve_root(pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj, bo
 		r->root_source = "environment (PGSSLROOTCERT)";
 	}
 	r->root_explicit = root != NULL;
-	if (root == NULL && d->default_root_file)
+	if (root == NULL && d->default_root_file && d->default_root_optional && c->home[0] != '\0')
+	{
+		/* lib/pq 1.12: ~/.postgresql/root.crt when it exists, else as if unset (the OS store) */
+		snprintf(rootbuf, sizeof(rootbuf), "%s/.postgresql/root.crt", c->home);
+		if (pgtls__file_exists(rootbuf))
+		{
+			root = rootbuf;
+			r->root_source = "default (~/.postgresql/root.crt, which exists)";
+		}
+	}
+	else if (root == NULL && d->default_root_file && !d->default_root_optional)
 	{
 		if (c->home[0] == '\0')
 		{
@@ -259,7 +269,7 @@ resolve_root(pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj, bo
 		r->root_source = c->home_given ? "default (~/.postgresql/root.crt of the application's HOME)"
 		                               : "default (~/.postgresql/root.crt of the user running the scan)";
 	}
-	else if (root == NULL && d->system_store_default)
+	if (root == NULL && d->system_store_default)
 	{
 		root = "system";
 		r->root_source = "driver default: the operating system's trust store";
@@ -301,7 +311,7 @@ unix_socket(const client_rec *r, bool libpq_family)
 		return false;
 	if (h == NULL || h[0] == '\0')
 		return libpq_family && r->driver != PGTLS_DRIVER_ASYNCPG && r->driver != PGTLS_DRIVER_PGX &&
-		       r->driver != PGTLS_DRIVER_GO_PQ &&
+		       r->driver != PGTLS_DRIVER_GO_PQ && r->driver != PGTLS_DRIVER_GO_PQ_112 &&
 		       (strcmp(r->kind, "conninfo") == 0 || strcmp(r->kind, "uri") == 0 || strcmp(r->kind, "django") == 0 ||
 		        strcmp(r->kind, "pg_service") == 0 || strcmp(r->kind, "command") == 0);
 	for (;;)
@@ -326,7 +336,7 @@ judge(pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj)
 {
 	bool libpq_family = r->driver == PGTLS_DRIVER_LIBPQ || r->driver == PGTLS_DRIVER_PSYCOPG ||
 	                    r->driver == PGTLS_DRIVER_ASYNCPG || r->driver == PGTLS_DRIVER_PGX ||
-	                    r->driver == PGTLS_DRIVER_GO_PQ;
+	                    r->driver == PGTLS_DRIVER_GO_PQ || r->driver == PGTLS_DRIVER_GO_PQ_112;
 	const char *mode = resolve_mode(r, params, envobj, libpq_family);
 	pgtls_facts f;
 

@@ -96,6 +96,8 @@ struct pgtls_clients
 	unsigned seq;       /* records made so far */
 	int files;
 	unsigned paths; /* paths met (for progress) */
+	char gomod_dir[1024]; /* the directory whose go.mod answer is kept */
+	int gomod_pq;         /* 1: its module requires lib/pq v1.12.0 or later */
 	int binaries;   /* files with NUL bytes in their first 8 KiB: not read as settings */
 	void (*progress)(void *arg, int files, const char *path);
 	void *progress_arg;

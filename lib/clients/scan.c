@@ -32,8 +32,58 @@
 #define MAX_FILE (4 * 1024 * 1024)
 #define MAX_DEPTH 12
 
+/* "vX.Y.Z" at V is at least 1.12.0? */
+static bool
+pq_112(const char *v)
+{
+	int major = 0, minor = 0;
+
+	return sscanf(v, "v%d.%d", &major, &minor) == 2 && (major > 1 || (major == 1 && minor >= 12));
+}
+
+/*
+ * The lib/pq version of the Go module FILE belongs to: the nearest go.mod
+ * above it that requires github.com/lib/pq.  1 for v1.12.0 or later, 0
+ * otherwise (or none found).  The answer for a directory is kept, so a
+ * tree of Go files reads each go.mod once.
+ */
+static int
+go_pq_new(pgtls_clients *c, const char *file)
+{
+	char dir[1024], mod[1100], why[128];
+	int found = 0;
+
+	snprintf(dir, sizeof(dir), "%s", file);
+	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
+	if (strcmp(dir, c->gomod_dir) == 0)
+		return c->gomod_pq;
+	snprintf(c->gomod_dir, sizeof(c->gomod_dir), "%s", dir);
+	for (int up = 0; up < 32 && dir[0]; up++)
+	{
+		struct stat st;
+		int fd;
+		char *buf, *req;
+		size_t n;
+
+		snprintf(mod, sizeof(mod), "%s/go.mod", dir);
+		fd = pgtls__open_regular(mod, true, 1024 * 1024, &st, why, sizeof(why));
+		if (fd >= 0)
+		{
+			buf = pgtls__read_all(fd, 1024 * 1024, &n, why, sizeof(why));
+			close(fd);
+			req = buf ? strstr(buf, "github.com/lib/pq v") : NULL;
+			found = req && pq_112(req + 18);
+			free(buf);
+			break; /* the nearest go.mod is the module's */
+		}
+		*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
+	}
+	c->gomod_pq = found;
+	return found;
+}
+
 static pgtls_driver
-driver_for(const char *path, const char *content)
+driver_for(pgtls_clients *c, const char *path, const char *content)
 {
 	const char *ext = strrchr(path, '.');
 
@@ -42,7 +92,9 @@ driver_for(const char *path, const char *content)
 	if (strcmp(ext, ".py") == 0)
 		return strstr(content, "asyncpg") ? PGTLS_DRIVER_ASYNCPG : PGTLS_DRIVER_PSYCOPG;
 	if (strcmp(ext, ".go") == 0)
-		return strstr(content, "jackc/pgx") ? PGTLS_DRIVER_PGX : PGTLS_DRIVER_GO_PQ;
+		return strstr(content, "jackc/pgx") ? PGTLS_DRIVER_PGX
+		       : go_pq_new(c, path)         ? PGTLS_DRIVER_GO_PQ_112
+		                                    : PGTLS_DRIVER_GO_PQ;
 	if (strcmp(ext, ".js") == 0 || strcmp(ext, ".ts") == 0 || strcmp(ext, ".mjs") == 0 || strcmp(ext, ".cjs") == 0)
 		return PGTLS_DRIVER_NODE_POSTGRES;
 	return PGTLS_DRIVER_LIBPQ;
@@ -257,7 +309,7 @@ static void
 scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 {
 	int first = c->nrecs;
-	pgtls_driver driver = driver_for(path, buf);
+	pgtls_driver driver = driver_for(c, path, buf);
 	const char *p = buf, *end = buf + len;
 	int lineno = 0, envline = 0;
 	/* a .env file: its PG* variables apply to the URIs beside them, as libpq would combine them */

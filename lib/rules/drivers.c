@@ -117,6 +117,28 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
                      "sslrootcert, verify-* use the system store",
             .source = "lib/pq ssl.go (ssl(): case \"require\", sslCertificateAuthority)",
         },
+    [PGTLS_DRIVER_GO_PQ_112] =
+        {
+            .id = PGTLS_DRIVER_GO_PQ_112,
+            .name = "lib/pq-1.12",
+            .label = "Go lib/pq v1.12.0 and later",
+            .recognised_by = ".go files of a module whose go.mod requires github.com/lib/pq v1.12.0 or later",
+            .default_mode = PGTLS_SSLMODE_REQUIRE,
+            .default_root_file = true,
+            .default_root_optional = true,
+            .system_store_default = true,
+            .root_upgrades_require = true,
+            .root_upgrades_prefer = true,
+            .err_chain = "x509: certificate signed by unknown authority",
+            .err_host = "x509: certificate is valid for ..., not ...",
+            .err_no_ssl = "pq: SSL is not enabled on the server",
+            .err_no_root = "open ...: no such file or directory",
+            .notes = "v1.12.0 reads ~/.postgresql/root.crt when sslrootcert is unset and it exists, so require and "
+                     "prefer then verify the CA; supports prefer, allow and sslrootcert=system (require with system "
+                     "verifies nothing); without a root file verify-* use the system store",
+            .source = "lib/pq CHANGELOG v1.12.0 (#1270, #1280, #1281); ssl.go ssl(): root.crt default, "
+                      "SSLModeRequire/SSLModePrefer verifyCaOnly when sslrootcert is set",
+        },
     [PGTLS_DRIVER_PGX] =
         {
             .id = PGTLS_DRIVER_PGX,

@@ -98,6 +98,7 @@ typedef struct pgtls_driver_rules
 	const char *recognised_by;
 	pgtls_sslmode default_mode;
 	bool default_root_file;       /* reads ~/.postgresql/root.crt when sslrootcert is unset */
+	bool default_root_optional;   /* ... only when it exists; else the OS store (lib/pq 1.12) */
 	bool system_store_default;    /* uses the OS store when no root certificate is set */
 	bool root_upgrades_require;   /* an existing root file makes require verify the CA */
 	bool root_upgrades_prefer;    /* ... and prefer/allow verify before falling back */

@@ -135,6 +135,12 @@ pgtls_test_drivers_doc(FILE *out)
 	        "listed in `skipped[]`.\n\n"
 	        "Not read yet: Laravel\n"
 	        "`config/database.php`, `schema.prisma`, pgAdmin `servers.json`, DBeaver\n"
-	        "`data-sources.json`, Grafana `[database]`, and driver versions from lock files\n"
-	        "(Go lib/pq and node-postgres change behaviour between versions).\n");
+	        "`data-sources.json`, Grafana `[database]`, and node-postgres versions from\n"
+	        "lock files.\n\n"
+	        "## Driver versions\n\n"
+	        "- Go lib/pq: the nearest `go.mod` above a `.go` file decides: `github.com/lib/pq`\n"
+	        "  v1.12.0 or later is `lib/pq-1.12` (reads `~/.postgresql/root.crt` by default, so\n"
+	        "  require then verifies the CA), older or none is `lib/pq`.\n"
+	        "- libpq: the rules of the libpq pgtls links (15 on Debian 12) except\n"
+	        "  `sslrootcert=system`, judged by libpq 16+ rules.\n");
 }

@@ -195,7 +195,12 @@ test_samples(void **state)
 		assert_string_equal(json_string_value(json_object_get(c, "outcome")), s->outcome);
 		if (s->note)
 			assert_non_null(strstr(json_string_value(json_object_get(c, "note")), s->note));
-		assert_null(strstr(json_dumps(c, 0), ":pw@")); /* passwords masked */
+		{
+			char *dump = json_dumps(c, 0);
+
+			assert_null(strstr(dump, ":pw@")); /* passwords masked */
+			free(dump);
+		}
 		json_decref(rep);
 	}
 }
@@ -222,8 +227,73 @@ test_unparsed(void **state)
 		assert_int_equal(json_integer_value(json_object_get(json_array_get(un, i), "line")), (json_int_t)i + 1);
 		assert_non_null(json_string_value(json_object_get(json_array_get(un, i), "reason")));
 	}
-	assert_null(strstr(json_dumps(rep, 0), "hunter2")); /* a parser's words never show a password */
+	{
+		char *dump = json_dumps(rep, 0);
+
+		assert_null(strstr(dump, "hunter2")); /* a parser's words never show a password */
+		free(dump);
+	}
 	json_decref(rep);
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * lib/pq CHANGELOG v1.12.0 (#1280, #1281): ~/.postgresql/root.crt is the
+ * default sslrootcert, so require verifies the CA when it exists; before,
+ * require verified only an explicit sslrootcert.  The module's go.mod says
+ * which lib/pq an application builds with.
+ */
+static void
+test_go_versions(void **state)
+{
+	char dir[] = "/tmp/pgtls-gomod-XXXXXX", p[512];
+	const char *src = "package main\nimport _ \"github.com/lib/pq\"\nvar dsn = \"host=db1 sslmode=require\"\n";
+	pgtls_clients *cl = pgtls_clients_new();
+	json_t *rep, *cls;
+	char *js;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "mkdir -p %s/new/cmd %s/old %s/home/.postgresql", dir, dir, dir);
+	assert_int_equal(system(p), 0);
+	snprintf(p, sizeof(p), "%s/new/go.mod", dir);
+	write_file(p, "module x\n\nrequire github.com/lib/pq v1.12.3\n");
+	snprintf(p, sizeof(p), "%s/old/go.mod", dir);
+	write_file(p, "module y\nrequire (\n\tgithub.com/lib/pq v1.10.9\n)\n");
+	snprintf(p, sizeof(p), "%s/new/cmd/main.go", dir);
+	write_file(p, src);
+	snprintf(p, sizeof(p), "%s/old/main.go", dir);
+	write_file(p, src);
+	snprintf(p, sizeof(p), "%s/home/.postgresql/root.crt", dir);
+	write_file(p, "not read as PEM here: existence is what lib/pq checks\n");
+	snprintf(p, sizeof(p), "%s/home", dir);
+	assert_int_equal(pgtls_clients_set_home(cl, p), PGTLS_OK);
+	snprintf(p, sizeof(p), "%s/new", dir);
+	assert_int_equal(pgtls_clients_scan_path(cl, p), PGTLS_OK);
+	snprintf(p, sizeof(p), "%s/old", dir);
+	assert_int_equal(pgtls_clients_scan_path(cl, p), PGTLS_OK);
+	js = pgtls_clients_json(cl, 0);
+	rep = json_loads(js, 0, NULL);
+	cls = json_object_get(rep, "clients");
+	assert_int_equal(json_array_size(cls), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(cls, 0), "driver")), "lib/pq-1.12");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(cls, 0), "outcome")), "verifies_ca");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(cls, 1), "driver")), "lib/pq");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(cls, 1), "outcome")), "encrypted_unverified");
+	json_decref(rep);
+	pgtls_free(js);
+	pgtls_clients_free(cl);
+	snprintf(p, sizeof(p), "rm -rf %s", dir);
+	assert_int_equal(system(p), 0);
 }
 
 int
@@ -232,6 +302,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_samples),
 	    cmocka_unit_test(test_unparsed),
+	    cmocka_unit_test(test_go_versions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
