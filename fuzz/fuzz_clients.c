@@ -33,7 +33,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                                    "/app/k8s/deploy.yaml",
 	                                    "/app/README.md",
 	                                    "/app/app.env",
-	                                    "/app/x"};
+	                                    "/app/x",
+	                                    "/app/servers.json",
+	                                    "/app/grafana.ini",
+	                                    "/app/config/database.php",
+	                                    "/app/data-source.ts"};
 	pgtls_clients *c;
 	char *js, *buf;
 
@@ -49,7 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memcpy(buf, data + 1, size - 1);
 	buf[size - 1] = '\0';
-	pgtls__clients_scan_buffer(c, names[data[0] % 16], buf, size - 1);
+	pgtls__clients_scan_buffer(c, names[data[0] % 20], buf, size - 1);
 	js = pgtls_clients_json(c, 0);
 	pgtls_free(js);
 	pgtls_clients_free(c);

@@ -138,6 +138,8 @@ void pgtls__read_shell(pgtls_clients *c, const char *path, const char *buf, size
 /* read_yaml.c: Rails database.yml, docker-compose and Kubernetes environments (libyaml) */
 bool pgtls__is_yaml(const char *path);
 void pgtls__read_yaml(pgtls_clients *c, const char *path, const char *buf, size_t len);
+/* read_tools.c: pgAdmin servers.json, Grafana [database], Laravel config/database.php */
+void pgtls__read_tools(pgtls_clients *c, const char *path, const char *buf, size_t len);
 /* read_js.c: node-postgres Pool/Client, knex, Sequelize and TypeORM configuration objects */
 void pgtls__read_js(pgtls_clients *c, const char *path, const char *buf, size_t len);
 /* read_python.c: driver calls with keyword arguments, SQLAlchemy engines, Django DATABASES */

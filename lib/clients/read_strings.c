@@ -163,6 +163,8 @@ npgsql_parse(const char *s)
 	                                     {"ssl mode", "sslmode"},
 	                                     {"sslmode", "sslmode"},
 	                                     {"root certificate", "sslrootcert"},
+	                                     {"dbname", "dbname"},
+	                                     {"sslrootcert", "sslrootcert"},
 	                                     {"trust server certificate", "trustservercertificate"}};
 	json_t *o = json_object();
 	const char *p = s;
@@ -206,6 +208,7 @@ scan_npgsql(pgtls_clients *c, const char *path, int lineno, const char *line, si
 	const char *h, *b, *e;
 	char *spec;
 	json_t *params;
+	bool pdo;
 
 	if (!memchr(line, ';', n) || (h = pgtls__strcasestr_n(line, n, "host=")) == NULL ||
 	    !(pgtls__strcasestr_n(line, n, "database=") || pgtls__strcasestr_n(line, n, "ssl mode=") ||
@@ -214,14 +217,17 @@ scan_npgsql(pgtls_clients *c, const char *path, int lineno, const char *line, si
 	b = e = h;
 	while (b > line && b[-1] != '"' && b[-1] != '\'' && b[-1] != '`' && b[-1] != '=' && b[-1] != ':')
 		b--;
-	if (b > line && b[-1] == ':' && b - line >= 6 && strncasecmp(b - 6, "pgsql:", 6) != 0)
+	pdo = b > line && b[-1] == ':' && b - line >= 6 && strncasecmp(b - 6, "pgsql:", 6) == 0;
+	if (b > line && b[-1] == ':' && !pdo)
 		return true; /* mysql:host=...;dbname=... (PDO): not PostgreSQL */
 	while (e < end && *e != '"' && *e != '\'' && *e != '`')
 		e++;
 	spec = strndup(b, (size_t)(e - b));
 	params = spec ? npgsql_parse(spec) : NULL;
+	/* PHP PDO "pgsql:host=...;dbname=...;sslmode=..." is handed to libpq */
 	if (params && json_object_size(params) >= 2)
-		pgtls__clients_add(c, path, lineno, "npgsql", PGTLS_DRIVER_NPGSQL, spec, strlen(spec), params, envobj);
+		pgtls__clients_add(c, path, lineno, pdo ? "pdo" : "npgsql", pdo ? PGTLS_DRIVER_LIBPQ : PGTLS_DRIVER_NPGSQL,
+		                   spec, strlen(spec), params, envobj);
 	json_decref(params);
 	free(spec);
 	return true;

@@ -340,6 +340,7 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 		pgtls__read_shell(c, path, buf, len);
 	if (pgtls__is_yaml(path))
 		pgtls__read_yaml(c, path, buf, len);
+	pgtls__read_tools(c, path, buf, len);
 	/* in line order, whichever reader found them */
 	if (c->nrecs - first > 1)
 		qsort(c->recs + first, (size_t)(c->nrecs - first), sizeof(client_rec), by_line);

@@ -138,6 +138,23 @@ static const sample samples[] = {
     {"TypeORM docs (postgres options): ssl true", "data-source.ts",
      "export const ds = new DataSource({\n  type: 'postgres',\n  host: 'db7.internal',\n  ssl: true,\n})\n", 1,
      "node-postgres", "db7.internal", "verifies_full", NULL},
+    {"pgAdmin docs (Import/Export Servers): Host, Port, SSLMode, SSLRootCert; pgAdmin connects with psycopg",
+     "servers.json",
+     "{\n  \"Servers\": {\n    \"1\": {\"Name\": \"prod\", \"Host\": \"pg1.prod\", \"Port\": 5432,\n"
+     "      \"SSLMode\": \"verify-full\"}\n  }\n}\n",
+     3, "psycopg", "pg1.prod", "verifies_full", NULL},
+    {"Grafana docs (configuration, [database]): host h:port, ssl_mode; Grafana's database driver is Go lib/pq",
+     "grafana.ini", "[database]\ntype = postgres\nhost = gdb.internal:5433\nssl_mode = require\n", 1, "lib/pq",
+     "gdb.internal", "encrypted_unverified", NULL},
+    {"Laravel docs (database configuration): the pgsql connection's sslmode goes into the PDO DSN (libpq); env() "
+     "defaults",
+     "database.php",
+     "<?php\nreturn ['connections' => [\n  'pgsql' => [\n    'driver' => 'pgsql',\n    'host' => env('DB_HOST', "
+     "'pg.laravel'),\n    'sslmode' => 'verify-ca',\n  ],\n]];\n",
+     4, "libpq", "pg.laravel", "verifies_ca", "DB_HOST"},
+    {"PHP docs (PDO_PGSQL DSN): pgsql:host=...;sslmode=... is handed to libpq", "db.php",
+     "$pdo = new PDO('pgsql:host=pg9.internal;port=5432;dbname=app;sslmode=require', $u, $p);\n", 1, "libpq",
+     "pg9.internal", "encrypted_unverified", NULL},
     {"PHP PDO MySQL DSN: not PostgreSQL, ignored", "db.php",
      "$pdo = new PDO('mysql:host=localhost;dbname=test', $u, $p);\n", 0, NULL, NULL, NULL, NULL},
 };
