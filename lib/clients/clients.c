@@ -514,6 +514,11 @@ pgtls__clients_add_ex(pgtls_clients *c, const char *file, int line, const char *
 		r->note = note && note[0] ? pgtls__mask_secrets(note, strlen(note)) : NULL;
 	r->unresolved = unresolved ? pgtls__mask_secrets(unresolved, strlen(unresolved)) : NULL;
 	judge(c, r, params, envobj);
+	if (r->unresolved == NULL && r->driver == PGTLS_DRIVER_NODE_POSTGRES && pgtls__jget(params, "uselibpqcompat") &&
+	    strcmp(pgtls__jget(params, "uselibpqcompat"), "true") == 0)
+		/* newer pg-connection-string reads sslmode as libpq does with it: rules not modelled here */
+		r->unresolved = strdup("uselibpqcompat=true: node-postgres then reads sslmode with libpq-like rules, which "
+		                       "pgtls does not model: not known here");
 	if (r->unresolved)
 	{
 		/* what decides the outcome is set where the application runs: not an all-clear, not a failure */

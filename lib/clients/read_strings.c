@@ -572,6 +572,7 @@ pgtls__clients_add_cmd(pgtls_clients *c, const char *path, int line, const char 
 			json_object_del(extra, "ssl");
 		}
 		note_extra(extra, note, sizeof(note));
+		json_object_update_missing(params, extra); /* drivers' own keys (uselibpqcompat, ...) stay visible */
 		json_object_update(params, kw);
 		if (env)
 		{

@@ -155,6 +155,12 @@ static const sample samples[] = {
     {"PHP docs (PDO_PGSQL DSN): pgsql:host=...;sslmode=... is handed to libpq", "db.php",
      "$pdo = new PDO('pgsql:host=pg9.internal;port=5432;dbname=app;sslmode=require', $u, $p);\n", 1, "libpq",
      "pg9.internal", "encrypted_unverified", NULL},
+    {"node-postgres uselibpqcompat=true switches to libpq-like sslmode rules pgtls does not model: unknown, never an "
+     "all-clear",
+     "db.js",
+     "const { Pool } = require('pg')\nconst p = new Pool({ connectionString: "
+     "'postgres://u@db8.internal/app?sslmode=require&uselibpqcompat=true' })\n",
+     2, "node-postgres", "db8.internal", "unknown", NULL},
     {"PHP PDO MySQL DSN: not PostgreSQL, ignored", "db.php",
      "$pdo = new PDO('mysql:host=localhost;dbname=test', $u, $p);\n", 0, NULL, NULL, NULL, NULL},
 };
