@@ -2,8 +2,8 @@
  *
  * read_tools.c
  *	  Settings kept by tools and frameworks in their own formats: pgAdmin
- *	  servers.json, Grafana's [database] section, and Laravel
- *	  config/database.php ('pgsql' connections).
+ *	  servers.json, DBeaver data-sources.json, Grafana's [database]
+ *	  section, and Laravel config/database.php ('pgsql' connections).
  *
  * IDENTIFICATION
  *	  lib/clients/read_tools.c
@@ -99,6 +99,71 @@ read_pgadmin(pgtls_clients *c, const char *path, const char *buf, size_t len)
 			                      params, NULL, NULL, NULL);
 		if (at)
 			from = at;
+		json_decref(params);
+	}
+	json_decref(root);
+}
+
+/* ---- DBeaver data-sources.json ---- */
+
+/*
+ * DBeaver connects with pgjdbc.  Its "postgre_ssl" handler, when enabled,
+ * sets ssl=true and passes sslMode, the root certificate ("ssl.ca.cert",
+ * older "rootCert") and sslFactory on to pgjdbc (DBeaver PostgreDataSource
+ * .initServerSSL(), SSLHandlerTrustStoreImpl); without it pgjdbc's
+ * defaults apply.
+ */
+static void
+read_dbeaver(pgtls_clients *c, const char *path, const char *buf, size_t len)
+{
+	json_t *root = json_loadb(buf, len, 0, NULL);
+	const char *id;
+	json_t *conn;
+
+	json_object_foreach(json_object_get(root, "connections"), id, conn)
+	{
+		json_t *cfg = json_object_get(conn, "configuration");
+		json_t *ssl = json_object_get(json_object_get(cfg, "handlers"), "postgre_ssl");
+		json_t *props = json_object_get(ssl, "properties");
+		const char *provider = json_string_value(json_object_get(conn, "provider"));
+		const char *url = json_string_value(json_object_get(cfg, "url"));
+		const char *host = json_string_value(json_object_get(cfg, "host"));
+		json_t *params;
+		char err[128], raw[300], port[32];
+		const char *v;
+
+		if (provider == NULL || strstr(provider, "postgre") == NULL)
+			continue;
+		params = url && strncmp(url, "jdbc:postgresql:", 16) == 0 ? pgtls__jdbc_parse(url, err, sizeof(err)) : NULL;
+		if (params == NULL)
+			params = json_object();
+		if (host)
+			json_object_set_new(params, "host", json_string(host));
+		if ((v = jval(cfg, "port", port, sizeof(port))) != NULL && v[0])
+			json_object_set_new(params, "port", json_string(v));
+		if (json_is_true(json_object_get(ssl, "enabled")))
+		{
+			const char *mode = json_string_value(json_object_get(props, "sslMode"));
+			const char *rootcert = json_string_value(json_object_get(props, "ssl.ca.cert"));
+			const char *factory = json_string_value(json_object_get(props, "sslFactory"));
+
+			if (rootcert == NULL)
+				rootcert = json_string_value(json_object_get(props, "rootCert"));
+			json_object_set_new(params, "ssl", json_string("true"));
+			if (mode && mode[0])
+				json_object_set_new(params, "sslmode", json_string(mode));
+			if (rootcert && rootcert[0])
+				json_object_set_new(params, "sslrootcert", json_string(rootcert));
+			if (factory && factory[0])
+				json_object_set_new(params, "sslfactory", json_string(factory));
+		}
+		snprintf(raw, sizeof(raw), "DBeaver connection %s", id);
+		{
+			const char *at = memmem(buf, len, id, strlen(id));
+
+			pgtls__clients_add_ex(c, path, at ? line_at(buf, at) : 1, "dbeaver", PGTLS_DRIVER_PGJDBC, raw, strlen(raw),
+			                      params, NULL, NULL, NULL);
+		}
 		json_decref(params);
 	}
 	json_decref(root);
@@ -265,6 +330,9 @@ pgtls__read_tools(pgtls_clients *c, const char *path, const char *buf, size_t le
 	base = base ? base + 1 : path;
 	if (ext && strcmp(ext, ".json") == 0 && memmem(buf, len, "\"Servers\"", 9))
 		read_pgadmin(c, path, buf, len);
+	else if (ext && strcmp(ext, ".json") == 0 && memmem(buf, len, "\"connections\"", 13) &&
+	         memmem(buf, len, "postgre", 7))
+		read_dbeaver(c, path, buf, len);
 	else if (ext && strcmp(ext, ".ini") == 0 && memmem(buf, len, "[database]", 10))
 		read_grafana(c, path, buf, len);
 	else if (ext && strcmp(ext, ".php") == 0 && memmem(buf, len, "'pgsql'", 7))

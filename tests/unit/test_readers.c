@@ -143,6 +143,17 @@ static const sample samples[] = {
      "{\n  \"Servers\": {\n    \"1\": {\"Name\": \"prod\", \"Host\": \"pg1.prod\", \"Port\": 5432,\n"
      "      \"SSLMode\": \"verify-full\"}\n  }\n}\n",
      3, "psycopg", "pg1.prod", "verifies_full", NULL},
+    {"DBeaver PostgreDataSource.initServerSSL(): the enabled postgre_ssl handler sets ssl=true and passes sslMode and "
+     "ssl.ca.cert to pgjdbc",
+     "data-sources.json",
+     "{\n  \"connections\": {\n    \"postgres-jdbc-1\": {\n      \"provider\": \"postgresql\",\n      "
+     "\"configuration\": {"
+     "\"host\": \"pg.dbeaver\", \"port\": \"5432\",\n        \"handlers\": {\"postgre_ssl\": {\"enabled\": true, "
+     "\"properties\": {\"sslMode\": \"verify-ca\"}}}}\n    }\n  }\n}\n",
+     3, "pgjdbc", "pg.dbeaver", "verifies_ca", NULL},
+    {"DBeaver without the SSL handler: pgjdbc's default prefer", "data-sources.json",
+     "{\"connections\": {\"pg-2\": {\"provider\": \"postgresql\", \"configuration\": {\"host\": \"pg2.dbeaver\"}}}}\n",
+     1, "pgjdbc", "pg2.dbeaver", "opportunistic", NULL},
     {"Grafana docs (configuration, [database]): host h:port, ssl_mode; Grafana's database driver is Go lib/pq",
      "grafana.ini", "[database]\ntype = postgres\nhost = gdb.internal:5433\nssl_mode = require\n", 1, "lib/pq",
      "gdb.internal", "encrypted_unverified", NULL},
