@@ -135,6 +135,8 @@ const char *pgtls__pgenv_key(const char *var);
 /* read_shell.c: libpq tools (psql, pg_dump, ...) on command lines, with the PG* variables set in the file
  * (export, systemd Environment=/EnvironmentFile=, Dockerfile ENV) and before the command */
 void pgtls__read_shell(pgtls_clients *c, const char *path, const char *buf, size_t len);
+/* the PG* variables of an environment file FILE (a leading "-": may be missing) into ENV; unreadable: unparsed */
+void pgtls__env_file(pgtls_clients *c, const char *path, int line, const char *file, struct json_t *env);
 /* read_yaml.c: Rails database.yml, docker-compose and Kubernetes environments (libyaml) */
 bool pgtls__is_yaml(const char *path);
 void pgtls__read_yaml(pgtls_clients *c, const char *path, const char *buf, size_t len);

@@ -114,8 +114,8 @@ env_word(const char *w, json_t *env)
 }
 
 /* PG* variables of an EnvironmentFile= (systemd: "-" means it may be missing) */
-static void
-env_file(pgtls_clients *c, const char *path, int line, const char *file, json_t *env)
+void
+pgtls__env_file(pgtls_clients *c, const char *path, int line, const char *file, json_t *env)
 {
 	char why[256];
 	struct stat st;
@@ -127,7 +127,7 @@ env_file(pgtls_clients *c, const char *path, int line, const char *file, json_t 
 	if (fd < 0)
 	{
 		if (!optional)
-			pgtls__clients_unparsed(c, path, line, "EnvironmentFile %s not read: %s", file, why);
+			pgtls__clients_unparsed(c, path, line, "environment file %s not read: %s", file, why);
 		return;
 	}
 	buf = pgtls__read_all(fd, SH_MAX_ENVFILE, &n, why, sizeof(why));
@@ -166,7 +166,7 @@ file_env_line(pgtls_clients *c, const char *path, int line, const char *p, size_
 	{
 		nw = split_words(p + 16, n - 16, words);
 		for (int i = 0; i < nw; i++)
-			env_file(c, path, line, words[i], env);
+			pgtls__env_file(c, path, line, words[i], env);
 	}
 	else if (n > 4 && (strncmp(p, "ENV ", 4) == 0 || strncmp(p, "export ", 7) == 0))
 	{

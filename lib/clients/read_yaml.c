@@ -316,15 +316,38 @@ read_rails(pgtls_clients *c, const char *path, const ynode *root)
 	}
 }
 
-/* PG* variables and *_URL values of an environment (map, or list of NAME=value, or k8s name/value list) */
+/* docker-compose env_file: a path or a list of paths, relative to the compose file */
 static void
-read_env(pgtls_clients *c, const char *path, const ynode *env, const char *owner, int line)
+env_files(pgtls_clients *c, const char *path, const ynode *ef, json_t *vars)
+{
+	for (int i = 0; ef && i < (ef->kind == Y_SEQ ? ef->n : 1); i++)
+	{
+		const ynode *f = ef->kind == Y_SEQ ? ef->kids[i] : ef;
+		const char *name = str(f) ? str(f) : str(get(f, "path")); /* long form: {path: ..., required: false} */
+		const char *slash = strrchr(path, '/');
+		char full[2048];
+
+		if (name == NULL)
+			continue;
+		if (name[0] == '/' || slash == NULL)
+			snprintf(full, sizeof(full), "%s", name);
+		else
+			snprintf(full, sizeof(full), "%.*s/%s", (int)(slash - path), path, name);
+		pgtls__env_file(c, path, f->line, full, vars);
+	}
+}
+
+/* PG* variables and *_URL values of an environment (map, or list of NAME=value, or k8s name/value list),
+ * after those of its env_file (Compose: environment wins over env_file) */
+static void
+read_env(pgtls_clients *c, const char *path, const ynode *env, const ynode *ef, const char *owner, int line)
 {
 	json_t *vars = json_object();
 	char raw[200];
 	const char *urls[16];
 	int url_lines[16], nurls = 0;
 
+	env_files(c, path, ef, vars);
 	for (int i = 0; env && i < env->n; i += env->kind == Y_MAP ? 2 : 1)
 	{
 		const char *name = NULL, *value = NULL;
@@ -374,12 +397,15 @@ walk_envs(pgtls_clients *c, const char *path, ynode *n, const char *owner, int d
 	if (n->kind == Y_MAP)
 	{
 		const ynode *env = get(n, "environment");
+		const ynode *ef = get(n, "env_file");
 		const char *name = str(get(n, "name"));
 
 		if (env == NULL && (get(n, "image") || name))
 			env = get(n, "env"); /* Kubernetes container */
-		if (env && (env->kind == Y_MAP || env->kind == Y_SEQ))
-			read_env(c, path, env, name ? name : owner, env->line);
+		if (env && env->kind != Y_MAP && env->kind != Y_SEQ)
+			env = NULL;
+		if (env || ef)
+			read_env(c, path, env, ef, name ? name : owner, env ? env->line : ef->line);
 		for (int i = 0; i + 1 < n->n; i += 2)
 			if (n->kids[i + 1] != n)
 				walk_envs(c, path, n->kids[i + 1], str(n->kids[i]) ? str(n->kids[i]) : owner, depth + 1);

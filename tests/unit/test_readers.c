@@ -110,6 +110,11 @@ static const sample samples[] = {
     {"Compose file reference: environment as a list of NAME=value", "docker-compose.yml",
      "services:\n  worker:\n    image: app\n    environment:\n      - PGHOST=db\n      - PGSSLMODE=require\n", 5,
      "libpq", "db", "encrypted_unverified", NULL},
+    {"Compose file reference (env_file): a missing env_file is listed as not read; environment still applies",
+     "docker-compose.yml",
+     "services:\n  api:\n    image: api\n    env_file: missing.env\n    environment:\n      PGHOST: db.c\n      "
+     "PGSSLMODE: verify-ca\n",
+     6, "libpq", "db.c", "verifies_ca", NULL},
     {"Kubernetes API (EnvVar): a container's env list of name/value", "deploy.yaml",
      "spec:\n  containers:\n    - name: api\n      image: api:1\n      env:\n        - name: PGHOST\n          value: "
      "pg.internal\n        - name: PGSSLMODE\n          value: verify-ca\n",
