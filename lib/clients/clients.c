@@ -519,6 +519,10 @@ pgtls__clients_add_ex(pgtls_clients *c, const char *file, int line, const char *
 		/* newer pg-connection-string reads sslmode as libpq does with it: rules not modelled here */
 		r->unresolved = strdup("uselibpqcompat=true: node-postgres then reads sslmode with libpq-like rules, which "
 		                       "pgtls does not model: not known here");
+	if (r->unresolved == NULL && pgtls__jget(params, "sslaccept"))
+		/* Prisma's own URL parameter: its engine verifies by rules pgtls does not model */
+		r->unresolved = strdup("sslaccept= is Prisma's: Prisma's TLS rules are not modelled, so what it verifies is "
+		                       "not known here");
 	if (r->unresolved)
 	{
 		/* what decides the outcome is set where the application runs: not an all-clear, not a failure */

@@ -95,10 +95,11 @@ struct pgtls_clients
 	int nunparsed_more; /* beyond the listed MAX_UNPARSED */
 	unsigned seq;       /* records made so far */
 	int files;
-	unsigned paths;       /* paths met (for progress) */
-	char gomod_dir[1024]; /* the directory whose go.mod answer is kept */
-	int gomod_pq;         /* 1: its module requires lib/pq v1.12.0 or later */
-	int binaries;         /* files with NUL bytes in their first 8 KiB: not read as settings */
+	unsigned paths;          /* paths met (for progress) */
+	struct json_t *cmd_envs; /* CI files: command line text -> the PG* variables its job sets (read_yaml.c) */
+	char gomod_dir[1024];    /* the directory whose go.mod answer is kept */
+	int gomod_pq;            /* 1: its module requires lib/pq v1.12.0 or later */
+	int binaries;            /* files with NUL bytes in their first 8 KiB: not read as settings */
 	void (*progress)(void *arg, int files, const char *path);
 	void *progress_arg;
 	char home[1024];

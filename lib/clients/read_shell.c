@@ -284,11 +284,37 @@ command_line(pgtls_clients *c, const char *path, int line, const char *p, size_t
 
 	if (nw < 0)
 		nw = split_words(p, n, words);
+	if (c->cmd_envs && env)
+	{
+		/* a CI script line: the variables its job sets (read_yaml.c) */
+		const char *b = p, *e = p + n;
+		char *key;
+
+		while (b < e && (isspace((unsigned char)*b) || *b == '-'))
+			b++;
+		if (e - b > 4 && strncmp(b, "run:", 4) == 0)
+			b += 4; /* GitHub Actions: run: psql ... on one line */
+		while (b < e && isspace((unsigned char)*b))
+			b++;
+		while (e > b && isspace((unsigned char)e[-1]))
+			e--;
+		if (e - b >= 2 && (*b == '\'' || *b == '"') && e[-1] == *b)
+			b++, e--; /* a quoted YAML scalar */
+		if ((key = strndup(b, (size_t)(e - b))) != NULL)
+		{
+			json_object_update(env, json_object_get(c->cmd_envs, key));
+			free(key);
+		}
+	}
 
 	for (int i = 0; i < nw && tool < 0; i++)
 	{
+		size_t wl = strlen(words[i]);
+
 		if (is_tool(words[i]))
 			tool = i;
+		else if (strcmp(words[i], "-") == 0 || (wl > 1 && words[i][wl - 1] == ':' && tool < 0 && i < 2))
+			continue; /* a YAML list item or key before the command (CI files: "- run: psql ...") */
 		else if (!env_word(words[i], env) && strcmp(words[i], "env") != 0 && strcmp(words[i], "exec") != 0 &&
 		         strcmp(words[i], "sudo") != 0 && strcmp(words[i], "-u") != 0 && i > 0 &&
 		         strcmp(words[i - 1], "-u") != 0)

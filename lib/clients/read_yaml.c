@@ -400,8 +400,8 @@ walk_envs(pgtls_clients *c, const char *path, ynode *n, const char *owner, int d
 		const ynode *ef = get(n, "env_file");
 		const char *name = str(get(n, "name"));
 
-		if (env == NULL && (get(n, "image") || name))
-			env = get(n, "env"); /* Kubernetes container */
+		if (env == NULL && (get(n, "image") || name) && !get(n, "jobs") && !get(n, "steps") && !get(n, "run"))
+			env = get(n, "env"); /* Kubernetes container (GitHub Actions env: is applied to its commands instead) */
 		if (env && env->kind != Y_MAP && env->kind != Y_SEQ)
 			env = NULL;
 		if (env || ef)
@@ -413,6 +413,94 @@ walk_envs(pgtls_clients *c, const char *path, ynode *n, const char *owner, int d
 	else if (n->kind == Y_SEQ)
 		for (int i = 0; i < n->n; i++)
 			walk_envs(c, path, n->kids[i], owner, depth + 1);
+}
+
+/* ---- CI pipelines: GitHub Actions (env: at workflow, job, step; run:) and GitLab CI (variables:; script:) ---- */
+
+/* the PG* variables of map M into VARS (later levels override earlier ones, as the CI does) */
+static void
+pg_vars(const ynode *m, json_t *vars)
+{
+	for (int i = 0; m && m->kind == Y_MAP && i + 1 < m->n; i += 2)
+	{
+		const char *name = str(m->kids[i]), *value = str(m->kids[i + 1]);
+
+		if (name == NULL || pgtls__pgenv_key(name) == NULL)
+			continue;
+		if (value == NULL)
+			value = str(get(m->kids[i + 1], "value")); /* GitLab: {value: ..., description: ...} */
+		if (value)
+			json_object_set_new(vars, pgtls__pgenv_key(name), json_string(value));
+	}
+}
+
+/* each line of the script(s) in S (a string or a list of strings) gets VARS */
+static void
+script_env(pgtls_clients *c, const ynode *s, json_t *vars)
+{
+	for (int i = 0; s && i < (s->kind == Y_SEQ ? s->n : 1); i++)
+	{
+		const char *text = str(s->kind == Y_SEQ ? s->kids[i] : s);
+
+		for (const char *p = text; p && *p;)
+		{
+			const char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+			char *line;
+
+			while (n > 0 && isspace((unsigned char)*p))
+				p++, n--;
+			while (n > 0 && isspace((unsigned char)p[n - 1]))
+				n--;
+			if (n > 0 && json_object_size(vars) > 0 && (line = strndup(p, n)) != NULL)
+			{
+				json_object_set_new(c->cmd_envs, line, json_deep_copy(vars));
+				free(line);
+			}
+			p = nl ? nl + 1 : NULL;
+		}
+	}
+}
+
+static void
+ci_envs(pgtls_clients *c, const ynode *root)
+{
+	json_t *top = json_object();
+	const ynode *jobs = get(root, "jobs");
+
+	pg_vars(get(root, "env"), top);       /* GitHub Actions workflow */
+	pg_vars(get(root, "variables"), top); /* GitLab CI global */
+	for (int i = 0; root->kind == Y_MAP && i + 1 < root->n; i += 2)
+	{
+		const ynode *job = root->kids[i + 1];
+		json_t *jv;
+
+		if (job->kind != Y_MAP || !(get(job, "script") || get(job, "before_script") || get(job, "after_script")))
+			continue; /* GitLab jobs only */
+		jv = json_deep_copy(top);
+		pg_vars(get(job, "variables"), jv);
+		script_env(c, get(job, "before_script"), jv);
+		script_env(c, get(job, "script"), jv);
+		script_env(c, get(job, "after_script"), jv);
+		json_decref(jv);
+	}
+	for (int i = 0; jobs && jobs->kind == Y_MAP && i + 1 < jobs->n; i += 2)
+	{
+		const ynode *job = jobs->kids[i + 1], *steps = get(job, "steps");
+		json_t *jv = json_deep_copy(top);
+
+		pg_vars(get(job, "env"), jv);
+		for (int k = 0; steps && steps->kind == Y_SEQ && k < steps->n; k++)
+		{
+			json_t *sv = json_deep_copy(jv);
+
+			pg_vars(get(steps->kids[k], "env"), sv);
+			script_env(c, get(steps->kids[k], "run"), sv);
+			json_decref(sv);
+		}
+		json_decref(jv);
+	}
+	json_decref(top);
 }
 
 bool
@@ -440,6 +528,8 @@ pgtls__read_yaml(pgtls_clients *c, const char *path, const char *buf, size_t len
 	{
 		read_rails(c, path, root);
 		walk_envs(c, path, root, "", 0);
+		if (c->cmd_envs)
+			ci_envs(c, root);
 	}
 	tree_free(&t);
 }

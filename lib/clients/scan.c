@@ -337,9 +337,17 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 	else if (driver == PGTLS_DRIVER_NODE_POSTGRES)
 		pgtls__read_js(c, path, buf, len);
 	else if (!c->force_service && !is_service_file(path))
+	{
+		/* YAML first: a CI file's jobs give the variables its script lines run with */
+		if (pgtls__is_yaml(path))
+		{
+			c->cmd_envs = json_object();
+			pgtls__read_yaml(c, path, buf, len);
+		}
 		pgtls__read_shell(c, path, buf, len);
-	if (pgtls__is_yaml(path))
-		pgtls__read_yaml(c, path, buf, len);
+		json_decref(c->cmd_envs);
+		c->cmd_envs = NULL;
+	}
 	pgtls__read_tools(c, path, buf, len);
 	/* in line order, whichever reader found them */
 	if (c->nrecs - first > 1)

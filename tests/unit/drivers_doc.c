@@ -120,6 +120,8 @@ pgtls_test_drivers_doc(FILE *out)
 	    "`dialectOptions.ssl`, TypeORM `{type: 'postgres', ssl}`; `ssl: true` (verify-full, Node's CA store), "
 	    "`{rejectUnauthorized: false}`, `{ca: fs.readFileSync(...)}`, `checkServerIdentity` (CA only), "
 	    "`process.env.X || 'default'` | node-postgres config | node-postgres |\n"
+	    "| GitHub Actions workflows (workflow/job/step `env:` applied to `run:` commands), GitLab CI (global and job "
+	    "`variables:` applied to `script:` lines) | libpq options + environment | libpq |\n"
 	    "| Rails `config/database.yml` (postgresql/postgis adapters, `<<:` merges, ERB `ENV.fetch` defaults, "
 	    "`url:`) | pg gem = libpq keywords | libpq |\n"
 	    "| docker-compose `environment:` (map or list) and `env_file:`, Kubernetes container `env:` lists | PG* and "

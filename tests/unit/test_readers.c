@@ -54,6 +54,10 @@ static const sample samples[] = {
     {"Prisma docs (connection URLs): schema= and pgbouncer= are Prisma's own; the client is kept, noted", ".env",
      "DATABASE_URL=\"postgresql://u:pw@pg4.internal:5432/app?schema=public&sslmode=require&pgbouncer=true\"\n", 1,
      "libpq", "pg4.internal", "encrypted_unverified", "schema"},
+    {"Prisma docs (PostgreSQL connection URL arguments): sslaccept is Prisma's own; its rules are not modelled: "
+     "unknown, never an all-clear",
+     ".env", "DATABASE_URL=postgresql://u@pg5.internal/app?sslmode=require&sslaccept=strict\n", 1, "libpq",
+     "pg5.internal", "unknown", "sslaccept"},
     {"Spring docs (property placeholders): ${NAME:default} takes the default", "application.properties",
      "spring.datasource.url=jdbc:postgresql://${DB_HOST:localhost}:${DB_PORT:5432}/app?sslmode=require\n", 1, "pgjdbc",
      "localhost", "encrypted_unverified", "DB_HOST"},
@@ -115,6 +119,15 @@ static const sample samples[] = {
      "services:\n  api:\n    image: api\n    env_file: missing.env\n    environment:\n      PGHOST: db.c\n      "
      "PGSSLMODE: verify-ca\n",
      6, "libpq", "db.c", "verifies_ca", NULL},
+    {"GitHub Actions docs (env): workflow, job and step env apply to the step's run commands", "backup.yml",
+     "env:\n  PGSSLMODE: verify-full\njobs:\n  dump:\n    env:\n      PGHOST: db.gha\n    steps:\n      - run: |\n     "
+     "   "
+     "  pg_dump -U backup -Fc shop > shop.dump\n",
+     9, "libpq", "db.gha", "verifies_full", NULL},
+    {"GitLab CI docs (variables): global and job variables apply to the job's script", ".gitlab-ci.yml",
+     "variables:\n  PGSSLMODE: require\nmigrate:\n  variables:\n    PGHOST: db.gitlab\n  script:\n    - psql -d app -f "
+     "migrate.sql\n",
+     7, "libpq", "db.gitlab", "encrypted_unverified", NULL},
     {"Kubernetes API (EnvVar): a container's env list of name/value", "deploy.yaml",
      "spec:\n  containers:\n    - name: api\n      image: api:1\n      env:\n        - name: PGHOST\n          value: "
      "pg.internal\n        - name: PGSSLMODE\n          value: verify-ca\n",
