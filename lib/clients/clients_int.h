@@ -121,6 +121,8 @@ void pgtls__clients_unparsed(pgtls_clients *c, const char *file, int line, const
 void pgtls__read_line(pgtls_clients *c, const char *path, int lineno, const char *line, size_t n, pgtls_driver driver,
                       struct json_t *envobj);
 const char *pgtls__strcasestr_n(const char *hay, size_t n, const char *needle);
+/* the 1-based line of AT in BUF */
+int pgtls__line_of(const char *buf, const char *at);
 void pgtls__clients_add_call(pgtls_clients *c, const char *path, int line, pgtls_driver driver, const char *raw,
                              size_t rawlen, const char *dsn, struct json_t *kw, const char *kwnote, const char *why);
 void pgtls__clients_add_cmd(pgtls_clients *c, const char *path, int line, const char *kind, pgtls_driver driver,

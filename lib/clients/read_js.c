@@ -177,16 +177,6 @@ is_pg(const char *s)
 	return s && (strcmp(s, "pg") == 0 || strcmp(s, "postgres") == 0 || strcmp(s, "postgresql") == 0);
 }
 
-static int
-line_at(const char *buf, const char *at)
-{
-	int line = 1;
-
-	for (const char *q = buf; q < at; q++)
-		line += *q == '\n';
-	return line;
-}
-
 /* the object literal at B ('{'), after CALLEE(: which library it configures */
 static void
 read_object(pgtls_clients *c, const char *path, const char *buf, const char *b, const char *end, const char *callee,
@@ -194,7 +184,7 @@ read_object(pgtls_clients *c, const char *path, const char *buf, const char *b, 
 {
 	lit_lex lx = {b + 1, end - b > JS_MAX_OBJECT ? b + JS_MAX_OBJECT : end, buf, NULL, true};
 	json_t *o = pgtls__lit_dict(&lx, 0);
-	int line = line_at(buf, b);
+	int line = pgtls__line_of(buf, b);
 	size_t rawlen = (size_t)(lx.p - (b - calleelen));
 	const char *raw = b - calleelen;
 

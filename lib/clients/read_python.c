@@ -196,16 +196,6 @@ callee_driver(const char *name, size_t n, pgtls_driver *driver, bool *engine)
 	return false;
 }
 
-static int
-line_of(const char *buf, const char *at)
-{
-	int line = 1;
-
-	for (const char *q = buf; q < at; q++)
-		line += *q == '\n';
-	return line;
-}
-
 /* one call at NAME (callee) .. '(' */
 static void
 read_call(pgtls_clients *c, const char *path, lit_lex *lx, const char *name, pgtls_driver driver, bool engine)
@@ -215,7 +205,7 @@ read_call(pgtls_clients *c, const char *path, lit_lex *lx, const char *name, pgt
 	json_t *first = json_array_get(pos, 0);
 	json_t *params = json_object();
 	py_notes pn = {"", ""};
-	int line = line_of(lx->buf, name);
+	int line = pgtls__line_of(lx->buf, name);
 	const char *call_end = lx->p < lx->end ? lx->p + 1 : lx->end;
 
 	/* a DSN or URL string positionally (or dsn=/conninfo=): read as the string readers do, with the kwargs */
@@ -295,7 +285,7 @@ read_django(pgtls_clients *c, const char *path, lit_lex *lx, const char *at)
 			kwargs_params(json_object_get(db, "OPTIONS"), params, PGTLS_DRIVER_PSYCOPG, &pn);
 			const char *eng = memmem(at, (size_t)(lx->end - at), engine, strlen(engine));
 
-			pgtls__clients_add_ex(c, path, line_of(lx->buf, eng ? eng : at), "django", PGTLS_DRIVER_PSYCOPG,
+			pgtls__clients_add_ex(c, path, pgtls__line_of(lx->buf, eng ? eng : at), "django", PGTLS_DRIVER_PSYCOPG,
 			                      "DATABASES (Django settings)", 27, params, NULL, pn.note, pn.why[0] ? pn.why : NULL);
 		}
 		json_decref(params);

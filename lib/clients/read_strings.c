@@ -42,6 +42,16 @@ pgtls__strcasestr_n(const char *hay, size_t n, const char *needle)
 	return NULL;
 }
 
+int
+pgtls__line_of(const char *buf, const char *at)
+{
+	int line = 1;
+
+	for (const char *q = buf; q < at; q++)
+		line += *q == '\n';
+	return line;
+}
+
 /* URIs can contain ',' (host lists) and ';' ends JDBC in some configs: scan to a real delimiter */
 static size_t
 uri_end(const char *p, const char *end)

@@ -28,16 +28,6 @@
 
 #include "clients/clients_int.h"
 
-static int
-line_at(const char *buf, const char *at)
-{
-	int line = 1;
-
-	for (const char *q = buf; q < at; q++)
-		line += *q == '\n';
-	return line;
-}
-
 /* the value of KEY in O as a string (numbers too), or NULL */
 static const char *
 jval(json_t *o, const char *key, char *buf, size_t buflen)
@@ -95,8 +85,8 @@ read_pgadmin(pgtls_clients *c, const char *path, const char *buf, size_t len)
 		}
 		snprintf(raw, sizeof(raw), "pgAdmin server %s \"%s\"", id, name ? name : "");
 		if (json_object_size(params) > 0)
-			pgtls__clients_add_ex(c, path, at ? line_at(buf, at) : 1, "pgadmin", PGTLS_DRIVER_PSYCOPG, raw, strlen(raw),
-			                      params, NULL, NULL, NULL);
+			pgtls__clients_add_ex(c, path, at ? pgtls__line_of(buf, at) : 1, "pgadmin", PGTLS_DRIVER_PSYCOPG, raw,
+			                      strlen(raw), params, NULL, NULL, NULL);
 		if (at)
 			from = at;
 		json_decref(params);
@@ -161,8 +151,8 @@ read_dbeaver(pgtls_clients *c, const char *path, const char *buf, size_t len)
 		{
 			const char *at = memmem(buf, len, id, strlen(id));
 
-			pgtls__clients_add_ex(c, path, at ? line_at(buf, at) : 1, "dbeaver", PGTLS_DRIVER_PGJDBC, raw, strlen(raw),
-			                      params, NULL, NULL, NULL);
+			pgtls__clients_add_ex(c, path, at ? pgtls__line_of(buf, at) : 1, "dbeaver", PGTLS_DRIVER_PGJDBC, raw,
+			                      strlen(raw), params, NULL, NULL, NULL);
 		}
 		json_decref(params);
 	}
@@ -315,8 +305,8 @@ read_laravel(pgtls_clients *c, const char *path, const char *buf, size_t len)
 				json_object_set_new(params, keys[k][1], json_string(unset ? "{env}" : v));
 			free(v);
 		}
-		pgtls__clients_add_ex(c, path, line_at(buf, d), "laravel", PGTLS_DRIVER_LIBPQ, "'driver' => 'pgsql' (Laravel)",
-		                      29, params, NULL, note, why[0] ? why : NULL);
+		pgtls__clients_add_ex(c, path, pgtls__line_of(buf, d), "laravel", PGTLS_DRIVER_LIBPQ,
+		                      "'driver' => 'pgsql' (Laravel)", 29, params, NULL, note, why[0] ? why : NULL);
 		json_decref(params);
 	}
 }

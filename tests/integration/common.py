@@ -103,3 +103,11 @@ class Env:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+class Server:
+    """Another throwaway PostgreSQL 15 (own directory and port) beside env's; HBA for start (both, hostssl, nossl)."""
+
+    def __init__(self, env, name, hba="both"):
+        self.env, self.dir, self.port, self.hba = env, os.path.join(env.tmp, name), free_port(), hba
+
+    def pg(self, *args):
+        subprocess.run([HARNESS, args[0], self.dir, str(self.port)] + list(args[1:]), check=True, env=self.env.env)

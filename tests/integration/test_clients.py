@@ -20,19 +20,9 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import HARNESS, HERE, check, free_port, run_tests  # noqa: E402
+from common import HERE, Server, check, free_port, run_tests  # noqa: E402
 
 PGJDBC = "/usr/share/java/postgresql.jar"
-
-
-class Server:
-    """Another throwaway PostgreSQL 15 (own directory and port) beside env's."""
-
-    def __init__(self, env, name):
-        self.env, self.dir, self.port = env, os.path.join(env.tmp, name), free_port()
-
-    def pg(self, *args):
-        subprocess.run([HARNESS, args[0], self.dir, str(self.port)] + list(args[1:]), check=True, env=self.env.env)
 
 
 def write(path, text):

@@ -37,18 +37,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import HARNESS, HERE, check, free_port, run_tests  # noqa: E402
+from common import HERE, Server, check, free_port, run_tests  # noqa: E402
 
 PGJDBC = "/usr/share/java/postgresql.jar"
 OLD_ONLY = "old"
-
-
-class Server:
-    def __init__(self, env, name, hba):
-        self.env, self.dir, self.port, self.hba = env, os.path.join(env.tmp, name), free_port(), hba
-
-    def pg(self, *args):
-        subprocess.run([HARNESS, args[0], self.dir, str(self.port)] + list(args[1:]), check=True, env=self.env.env)
 
 
 def write(path, text):
