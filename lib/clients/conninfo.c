@@ -229,6 +229,101 @@ set_decoded(json_t *o, const char *key, const char *s, size_t n, char *err, size
 	return ok;
 }
 
+/* one URI query parameter [K, AMP) into O (or, lenient, EXTRA); false with ERR set */
+static bool
+uri_param(json_t *o, json_t *extra, const char *k, const char *amp, char *err, size_t errlen)
+{
+	const char *eq = NULL;
+	char *key, *val;
+	bool ok;
+
+	for (const char *q = k; q < amp; q++)
+		if (*q == '=')
+		{
+			if (eq)
+			{
+				snprintf(err, errlen, "extra key/value separator \"=\" in URI query parameter: \"%.*s\"", (int)(eq - k),
+				         k);
+				return false;
+			}
+			eq = q;
+		}
+	if (eq == NULL && extra && amp > k)
+	{
+		/* lenient: "?ssl" (a flag, as pgjdbc and others read it) kept aside with an empty value */
+		char *flag = pct_decode(k, (size_t)(amp - k), err, errlen);
+
+		ok = flag && kv_set(extra, flag, "");
+		free(flag);
+		return ok;
+	}
+	if (eq == NULL)
+	{
+		snprintf(err, errlen, "missing key/value separator \"=\" in URI query parameter: \"%.*s\"", (int)(amp - k), k);
+		return false;
+	}
+	key = pct_decode(k, (size_t)(eq - k), err, errlen);
+	if (key == NULL)
+		return false;
+	val = pct_decode(eq + 1, (size_t)(amp - eq - 1), err, errlen);
+	if (val == NULL)
+	{
+		free(key);
+		return false;
+	}
+	/* JDBC compatibility, as libpq: ssl=true means sslmode=require */
+	if (strcmp(key, "ssl") == 0 && strcmp(val, "true") == 0)
+	{
+		free(key);
+		free(val);
+		key = strdup("sslmode");
+		val = strdup("require");
+	}
+	if (key && val && strcmp(key, "requiressl") == 0)
+	{
+		const char *v = val;
+		const char *canon = compat_keyword(key, &v);
+		char *nk = strdup(canon), *nv = strdup(v);
+
+		free(key);
+		free(val);
+		key = nk;
+		val = nv;
+	}
+	if (key && val && extra && !valid_keyword(key))
+		ok = kv_set(extra, key, val) || (snprintf(err, errlen, "out of memory"), false);
+	else if (key == NULL || val == NULL || !valid_keyword(key))
+	{
+		if (key && val)
+			snprintf(err, errlen, "invalid URI query parameter: \"%s\"", key);
+		else
+			snprintf(err, errlen, "out of memory");
+		ok = false;
+	}
+	else
+		ok = kv_set(o, key, val) || (snprintf(err, errlen, "out of memory"), false);
+	free(key);
+	free(val);
+	return ok;
+}
+
+/* the query string P (after '?'): k=v&k=v */
+static bool
+uri_query(json_t *o, json_t *extra, const char *p, char *err, size_t errlen)
+{
+	while (*p)
+	{
+		const char *amp = strchr(p, '&');
+
+		if (amp == NULL)
+			amp = p + strlen(p);
+		if (!uri_param(o, extra, p, amp, err, errlen))
+			return false;
+		p = *amp ? amp + 1 : amp;
+	}
+	return true;
+}
+
 static json_t *
 parse_uri(const char *uri, size_t prefix, json_t *extra, char *err, size_t errlen)
 {
@@ -344,108 +439,8 @@ parse_uri(const char *uri, size_t prefix, json_t *extra, char *err, size_t errle
 		if (!set_decoded(o, "dbname", d, (size_t)(p - d), err, errlen))
 			goto fail;
 	}
-	if (*p == '?')
-	{
-		p++;
-		while (*p)
-		{
-			const char *k = p, *eq = NULL, *amp;
-			char *key, *val;
-
-			amp = strchr(p, '&');
-			if (amp == NULL)
-				amp = p + strlen(p);
-			for (const char *q = k; q < amp; q++)
-				if (*q == '=')
-				{
-					if (eq)
-					{
-						snprintf(err, errlen, "extra key/value separator \"=\" in URI query parameter: \"%.*s\"",
-						         (int)(eq - k), k);
-						goto fail;
-					}
-					eq = q;
-				}
-			if (eq == NULL && extra && amp > k)
-			{
-				/* lenient: "?ssl" (a flag, as pgjdbc and others read it) kept aside with an empty value */
-				char *flag = pct_decode(k, (size_t)(amp - k), err, errlen);
-
-				if (flag == NULL || !kv_set(extra, flag, ""))
-				{
-					free(flag);
-					goto fail;
-				}
-				free(flag);
-				p = *amp ? amp + 1 : amp;
-				continue;
-			}
-			if (eq == NULL)
-			{
-				snprintf(err, errlen, "missing key/value separator \"=\" in URI query parameter: \"%.*s\"",
-				         (int)(amp - k), k);
-				goto fail;
-			}
-			key = pct_decode(k, (size_t)(eq - k), err, errlen);
-			if (key == NULL)
-				goto fail;
-			val = pct_decode(eq + 1, (size_t)(amp - eq - 1), err, errlen);
-			if (val == NULL)
-			{
-				free(key);
-				goto fail;
-			}
-			/* JDBC compatibility, as libpq: ssl=true means sslmode=require */
-			if (strcmp(key, "ssl") == 0 && strcmp(val, "true") == 0)
-			{
-				free(key);
-				free(val);
-				key = strdup("sslmode");
-				val = strdup("require");
-			}
-			if (key && val && strcmp(key, "requiressl") == 0)
-			{
-				const char *v = val;
-				const char *canon = compat_keyword(key, &v);
-				char *nk = strdup(canon), *nv = strdup(v);
-
-				free(key);
-				free(val);
-				key = nk;
-				val = nv;
-			}
-			if (key && val && extra && !valid_keyword(key))
-			{
-				bool ok = kv_set(extra, key, val);
-
-				free(key);
-				free(val);
-				if (!ok)
-					goto oom;
-				p = *amp ? amp + 1 : amp;
-				continue;
-			}
-			if (key == NULL || val == NULL || !valid_keyword(key))
-			{
-				if (key && val)
-					snprintf(err, errlen, "invalid URI query parameter: \"%s\"", key);
-				else
-					snprintf(err, errlen, "out of memory");
-				free(key);
-				free(val);
-				goto fail;
-			}
-			if (!kv_set(o, key, val))
-			{
-				free(key);
-				free(val);
-				goto oom;
-			}
-			free(key);
-			free(val);
-			p = *amp ? amp + 1 : amp;
-		}
-	}
+	if (*p == '?' && !uri_query(o, extra, p + 1, err, errlen))
+		goto fail;
 	pgtls__sb_free(&hosts);
 	pgtls__sb_free(&ports);
 	return o;
@@ -478,6 +473,36 @@ json_t *
 pgtls__conninfo_parse(const char *s, char *err, size_t errlen)
 {
 	return pgtls__conninfo_parse_ex(s, NULL, err, errlen);
+}
+
+/* pgjdbc's query string P: k=v&k (a key without '=' has the value ""), percent-decoded */
+static bool
+jdbc_query(json_t *o, const char *p, char *err, size_t errlen)
+{
+	while (*p)
+	{
+		const char *amp = strchr(p, '&');
+		const char *eq;
+		char *key, *val;
+		bool ok;
+
+		if (amp == NULL)
+			amp = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(amp - p));
+		key = pct_decode(p, (size_t)((eq ? eq : amp) - p), err, errlen);
+		if (key == NULL)
+			return false;
+		val = eq ? pct_decode(eq + 1, (size_t)(amp - eq - 1), err, errlen) : strdup("");
+		ok = val && (key[0] == '\0' || kv_set(o, key, val));
+		if ((val && !ok) || (val == NULL && eq == NULL))
+			snprintf(err, errlen, "out of memory"); /* else pct_decode said why */
+		free(key);
+		free(val);
+		if (!ok)
+			return false;
+		p = *amp ? amp + 1 : amp;
+	}
+	return true;
 }
 
 /* ---- pgjdbc: jdbc:postgresql://host1:port1,host2/db?k=v&k=v (or jdbc:postgresql:db) ---- */
@@ -580,34 +605,8 @@ pgtls__jdbc_parse(const char *s, char *err, size_t errlen)
 	}
 	if (*p == '?')
 		p++;
-	while (*p)
-	{
-		const char *amp = strchr(p, '&');
-		const char *eq;
-		char *key, *val;
-
-		if (amp == NULL)
-			amp = p + strlen(p);
-		eq = memchr(p, '=', (size_t)(amp - p));
-		key = pct_decode(p, (size_t)((eq ? eq : amp) - p), err, errlen);
-		if (key == NULL)
-			goto fail;
-		val = eq ? pct_decode(eq + 1, (size_t)(amp - eq - 1), err, errlen) : strdup("");
-		if (val == NULL)
-		{
-			free(key);
-			goto fail;
-		}
-		if (key[0] && !kv_set(o, key, val))
-		{
-			free(key);
-			free(val);
-			goto oom;
-		}
-		free(key);
-		free(val);
-		p = *amp ? amp + 1 : amp;
-	}
+	if (!jdbc_query(o, p, err, errlen))
+		goto fail;
 	pgtls__sb_free(&hosts);
 	pgtls__sb_free(&ports);
 	return o;
