@@ -46,6 +46,12 @@ pgtls_rotation_free(pgtls_rotation *rot)
 	free(rot->eps);
 	free(rot->cls);
 	free(rot->found);
+	for (int i = 0; i < rot->ncache; i++)
+	{
+		free(rot->cache[i].path);
+		pgtls_store_free(rot->cache[i].store);
+	}
+	X509_STORE_free(rot->system);
 	for (int i = 0; i < rot->nplan; i++)
 		free(rot->plan[i]);
 	free(rot->plan);
@@ -85,9 +91,41 @@ pgtls_rotation_errmsg(const pgtls_rotation *rot)
 
 /* ---- the client's trust anchors ---- */
 
+/* the certificates of FILE, read once per rotation (NULL with WHY when it cannot be read); owned by ROT */
+static const pgtls_store *
+cached_store(pgtls_rotation *rot, const char *file, char *why, size_t whylen, pgtls_store **uncached)
+{
+	pgtls_store *st;
+
+	*uncached = NULL;
+	for (int i = 0; i < rot->ncache; i++)
+		if (strcmp(rot->cache[i].path, file) == 0)
+		{
+			snprintf(why, whylen, "%s", rot->cache[i].why);
+			return rot->cache[i].store;
+		}
+	st = pgtls_store_new();
+	/* a JKS's certificates are read without its password; a PKCS#12 store needs it: unknown */
+	if (st == NULL || pgtls_store_load_file(st, file, NULL) != PGTLS_OK)
+	{
+		snprintf(why, whylen, "cannot read %s: %s", file, st ? pgtls_store_errmsg(st) : "out of memory");
+		pgtls_store_free(st);
+		st = NULL;
+	}
+	if (rot->ncache < ROT_MAX_CACHED && (rot->cache[rot->ncache].path = strdup(file)) != NULL)
+	{
+		rot->cache[rot->ncache].store = st;
+		snprintf(rot->cache[rot->ncache].why, sizeof(rot->cache[rot->ncache].why), "%s", st ? "" : why);
+		rot->ncache++;
+	}
+	else
+		*uncached = st; /* beyond the cache: the caller frees it */
+	return st;
+}
+
 /* Builds the client's store; PGTLS_TRI_UNKNOWN (with WHY) when it cannot be known here. */
 static pgtls_tri
-client_store(const client_rec *r, X509_STORE **out, char *why, size_t whylen)
+client_store(pgtls_rotation *rot, const client_rec *r, X509_STORE **out, char *why, size_t whylen)
 {
 	const char *file = r->trust == PGTLS_TRUST_JVM ? r->jvm_store : r->rootcert;
 
@@ -101,27 +139,25 @@ client_store(const client_rec *r, X509_STORE **out, char *why, size_t whylen)
 	}
 	if (r->trust == PGTLS_TRUST_DISABLED || (r->trust != PGTLS_TRUST_JVM && r->root != PGTLS_ROOT_LOADED))
 		return PGTLS_TRI_YES; /* not consulted */
-	*out = X509_STORE_new();
-	if (*out == NULL)
-		return PGTLS_TRI_UNKNOWN;
 	if (r->trust == PGTLS_TRUST_SYSTEM)
-		X509_STORE_set_default_paths(*out);
+	{
+		/* the OS store, loaded once and shared (a reference per client) */
+		if (rot->system == NULL && (rot->system = X509_STORE_new()) != NULL)
+			X509_STORE_set_default_paths(rot->system);
+		if (rot->system == NULL || X509_STORE_up_ref(rot->system) != 1)
+			return PGTLS_TRI_UNKNOWN;
+		*out = rot->system;
+	}
 	else
 	{
-		pgtls_store *st = pgtls_store_new();
+		pgtls_store *uncached;
+		const pgtls_store *st = cached_store(rot, file, why, whylen, &uncached);
 
-		/* a JKS's certificates are read without its password; a PKCS#12 store needs it: unknown */
-		if (st == NULL || pgtls_store_load_file(st, file, NULL) != PGTLS_OK)
-		{
-			snprintf(why, whylen, "cannot read %s: %s", file, st ? pgtls_store_errmsg(st) : "out of memory");
-			pgtls_store_free(st);
-			X509_STORE_free(*out);
-			*out = NULL;
+		if (st == NULL || (*out = X509_STORE_new()) == NULL)
 			return PGTLS_TRI_UNKNOWN;
-		}
 		for (int i = 0; i < st->nentries; i++)
 			X509_STORE_add_cert(*out, st->entries[i].cert);
-		pgtls_store_free(st);
+		pgtls_store_free(uncached);
 	}
 	ERR_clear_error();
 	return PGTLS_TRI_YES;
@@ -267,7 +303,7 @@ pgtls__rotation_judge(pgtls_rotation *rot, const client_rec *r, rot_client *rc)
 		                                                : "is neither a TARGET nor probed");
 		return;
 	}
-	trust = client_store(r, &store, rc->reason, sizeof(rc->reason));
+	trust = client_store(rot, r, &store, rc->reason, sizeof(rc->reason));
 	endpoint_facts(r, rot->eps[rc->endpoint].probe, &now_f);
 	after_f = now_f;
 	if (trust == PGTLS_TRI_UNKNOWN)

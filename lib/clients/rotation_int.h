@@ -40,8 +40,21 @@ typedef struct rot_client
 	const char *when;
 } rot_client;
 
+/* a trust file read once for every client that names it */
+typedef struct rot_cached_store
+{
+	char *path;
+	struct pgtls_store *store; /* NULL: it could not be read (why) */
+	char why[300];
+} rot_cached_store;
+
+#define ROT_MAX_CACHED 256
+
 struct pgtls_rotation
 {
+	rot_cached_store cache[ROT_MAX_CACHED];
+	int ncache;
+	struct x509_store_st *system; /* the OS store, loaded once */
 	pgtls_errslot err;
 	struct pgtls_store *newca;
 	struct pgtls_store *oldca;    /* --old-ca, or NULL */
