@@ -135,6 +135,8 @@ void pgtls__clients_scan_buffer(pgtls_clients *c, const char *path, const char *
 /* scan.c: KEY=VALUE (optionally "export ", quotes) -> KEY, VALUE (malloc'd); PG* variable -> conninfo key or NULL */
 bool pgtls__assignment(const char *line, size_t n, char *key, size_t keylen, char **val);
 const char *pgtls__pgenv_key(const char *var);
+/* scan.c: the PG* variables of an environment file's lines into VARS; the first one's line, or 0 */
+int pgtls__env_vars(const char *buf, size_t len, struct json_t *vars);
 /* read_shell.c: libpq tools (psql, pg_dump, ...) on command lines, with the PG* variables set in the file
  * (export, systemd Environment=/EnvironmentFile=, Dockerfile ENV) and before the command */
 void pgtls__read_shell(pgtls_clients *c, const char *path, const char *buf, size_t len);

@@ -132,18 +132,10 @@ pgtls__env_file(pgtls_clients *c, const char *path, int line, const char *file, 
 	}
 	buf = pgtls__read_all(fd, SH_MAX_ENVFILE, &n, why, sizeof(why));
 	close(fd);
-	for (const char *p = buf, *end = buf ? buf + n : NULL; p && p < end;)
-	{
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t l = (size_t)((nl ? nl : end) - p);
-		char key[64];
-		char *val = NULL;
-
-		if (pgtls__assignment(p, l, key, sizeof(key), &val) && pgtls__pgenv_key(key))
-			json_object_set_new(env, pgtls__pgenv_key(key), json_string(val));
-		free(val);
-		p = nl ? nl + 1 : end;
-	}
+	if (buf)
+		pgtls__env_vars(buf, n, env);
+	else
+		pgtls__clients_unparsed(c, path, line, "environment file %s not read: %s", file, why);
 	free(buf);
 }
 

@@ -263,15 +263,17 @@ scan_service(pgtls_clients *c, const char *path, const char *buf, size_t len)
 	json_decref(svc);
 }
 
-/* the PG* variables of a .env file (as libpq reads them from the environment); *FIRSTLINE: the first one's line */
-static json_t *
-dotenv_vars(const char *buf, size_t len, int *firstline)
+/*
+ * The PG* variables of an environment file's lines (NAME=value, export,
+ * quotes) into VARS, as libpq reads them from the environment; the line
+ * of the first one, or 0.
+ */
+int
+pgtls__env_vars(const char *buf, size_t len, json_t *vars)
 {
-	json_t *vars = json_object();
 	const char *p = buf, *end = buf + len;
-	int lineno = 0;
+	int lineno = 0, firstline = 0;
 
-	*firstline = 0;
 	while (vars && p < end)
 	{
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -285,13 +287,13 @@ dotenv_vars(const char *buf, size_t len, int *firstline)
 		if (pgtls__assignment(p, n, key, sizeof(key), &val) && pgtls__pgenv_key(key))
 		{
 			json_object_set_new(vars, pgtls__pgenv_key(key), json_stringn_nocheck(val, strlen(val)));
-			if (*firstline == 0)
-				*firstline = lineno;
+			if (firstline == 0)
+				firstline = lineno;
 		}
 		free(val);
 		p = nl ? nl + 1 : end;
 	}
-	return vars;
+	return firstline;
 }
 
 /* line, then the order found (seq): a stable order with qsort */
@@ -313,8 +315,10 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 	const char *p = buf, *end = buf + len;
 	int lineno = 0, envline = 0;
 	/* a .env file: its PG* variables apply to the URIs beside them, as libpq would combine them */
-	json_t *envspec = is_dotenv(path) ? dotenv_vars(buf, len, &envline) : NULL;
+	json_t *envspec = is_dotenv(path) ? json_object() : NULL;
 
+	if (envspec)
+		envline = pgtls__env_vars(buf, len, envspec);
 	if (c->force_service || is_service_file(path))
 		scan_service(c, path, buf, len);
 	else
