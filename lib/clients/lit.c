@@ -147,7 +147,7 @@ base_dir_path(const lit_lex *lx, const char *b, const char *e)
 	return r;
 }
 
-/* os.environ.get('NAME', 'default') / os.getenv('NAME', 'default'): {"$expr": text, "$default": default} */
+/* os.environ.get('NAME', 'default') / os.getenv('NAME', 'default'): {"$expr": text, "$default": default, "$name": NAME} */
 /* process.env.NAME || 'default' (or ??): {"$expr": text, "$default": default, "$name": NAME} */
 static json_t *
 js_env_default(const char *b, size_t n)
@@ -317,4 +317,22 @@ pgtls__lit_dict(lit_lex *lx, int depth)
 			lx->p++; /* something unexpected: move on */
 	}
 	return o;
+}
+
+const char *
+pgtls__lit_expr(json_t *v)
+{
+	return json_is_object(v) ? json_string_value(json_object_get(v, "$expr")) : NULL;
+}
+
+const char *
+pgtls__lit_env_default(json_t *v, const char *key, const char *via, char *note, size_t notelen)
+{
+	const char *def = json_is_object(v) ? json_string_value(json_object_get(v, "$default")) : NULL;
+	size_t used = strlen(note);
+
+	if (def)
+		snprintf(note + used, notelen - used, "%s%s from %s%s when set, else \"%s\"", used ? "; " : "", key, via,
+		         json_string_value(json_object_get(v, "$name")), def);
+	return def;
 }

@@ -36,4 +36,13 @@ struct json_t *pgtls__lit_value(lit_lex *lx, int depth);
 /* a dict/object literal after its '{' */
 struct json_t *pgtls__lit_dict(lit_lex *lx, int depth);
 
+/* the code text of an expression value ({"$expr": ...}), or NULL */
+const char *pgtls__lit_expr(struct json_t *v);
+/*
+ * An environment default value: its default, and NOTE gets "KEY from
+ * VIA NAME when set, else \"DEFAULT\"" (VIA: "environment variable ",
+ * "process.env."); NULL when V is not one.
+ */
+const char *pgtls__lit_env_default(struct json_t *v, const char *key, const char *via, char *note, size_t notelen);
+
 #endif

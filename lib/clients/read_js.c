@@ -38,26 +38,14 @@ jstr(json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
-static const char *
-jexpr(json_t *v)
-{
-	return json_is_object(v) ? json_string_value(json_object_get(v, "$expr")) : NULL;
-}
-
 /* a literal string, or an env default (noted); NULL otherwise */
 static const char *
 value_of(json_t *v, const char *key, char *note, size_t notelen)
 {
-	const char *def = json_is_object(v) ? jstr(v, "$default") : NULL;
+	const char *def = pgtls__lit_env_default(v, key, "process.env.", note, notelen);
 
 	if (def)
-	{
-		size_t used = strlen(note);
-
-		snprintf(note + used, notelen - used, "%s%s from process.env.%s when set, else \"%s\"", used ? "; " : "", key,
-		         jstr(v, "$name"), def);
 		return def;
-	}
 	if (json_is_integer(v) || json_is_real(v))
 		return NULL;
 	return json_string_value(v);
@@ -101,9 +89,9 @@ ssl_params(json_t *ssl, json_t *params, char *why, size_t whylen)
 		json_object_set_new(params, "sslmode", json_string("disable"));
 		return;
 	}
-	if (jexpr(ssl))
+	if (pgtls__lit_expr(ssl))
 	{
-		snprintf(why, whylen, "ssl comes from code (%.80s): not known here", jexpr(ssl));
+		snprintf(why, whylen, "ssl comes from code (%.80s): not known here", pgtls__lit_expr(ssl));
 		return;
 	}
 	if (!json_is_object(ssl))
@@ -116,20 +104,21 @@ ssl_params(json_t *ssl, json_t *params, char *why, size_t whylen)
 	if (ru && !json_is_true(ru))
 	{
 		snprintf(why, whylen, "rejectUnauthorized comes from code (%.80s): not known here",
-		         jexpr(ru) ? jexpr(ru) : "?");
+		         pgtls__lit_expr(ru) ? pgtls__lit_expr(ru) : "?");
 		return;
 	}
 	json_object_set_new(params, "sslmode", json_string("verify-full"));
 	if (ca)
 	{
-		char *path = read_file_path(jexpr(ca));
+		char *path = read_file_path(pgtls__lit_expr(ca));
 
 		if (path)
 			json_object_set_new(params, "sslrootcert", json_string(path));
 		else if (json_is_string(ca))
 			snprintf(why, whylen, "ssl.ca is a certificate written in the code: check it with pgtls store inspect");
 		else
-			snprintf(why, whylen, "ssl.ca comes from code (%.80s): not known here", jexpr(ca) ? jexpr(ca) : "?");
+			snprintf(why, whylen, "ssl.ca comes from code (%.80s): not known here",
+			         pgtls__lit_expr(ca) ? pgtls__lit_expr(ca) : "?");
 		free(path);
 	}
 	else
@@ -159,12 +148,12 @@ read_conn(pgtls_clients *c, const char *path, int line, const char *raw, size_t 
 
 		if (s)
 			json_object_set_new(params, keys[k][1], json_string(s));
-		else if (jexpr(v))
-			json_object_set_new(params, keys[k][1], json_sprintf("{%s}", jexpr(v)));
+		else if (pgtls__lit_expr(v))
+			json_object_set_new(params, keys[k][1], json_sprintf("{%s}", pgtls__lit_expr(v)));
 	}
-	if (jexpr(json_object_get(conn, "connectionString")) && dsn == NULL)
+	if (pgtls__lit_expr(json_object_get(conn, "connectionString")) && dsn == NULL)
 		snprintf(why, sizeof(why), "connectionString comes from code (%.80s): not known here",
-		         jexpr(json_object_get(conn, "connectionString")));
+		         pgtls__lit_expr(json_object_get(conn, "connectionString")));
 	ssl_params(ssl, params, why + strlen(why), sizeof(why) - strlen(why));
 	pgtls__clients_add_cmd(c, path, line, "js-config", PGTLS_DRIVER_NODE_POSTGRES, raw, rawlen, dsn, params, NULL, note,
 	                       why[0] ? why : NULL);

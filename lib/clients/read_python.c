@@ -85,12 +85,6 @@ parse_args(lit_lex *lx)
 
 /* ---- turning what was read into settings ---- */
 
-static const char *
-expr_text(json_t *v)
-{
-	return json_is_object(v) ? json_string_value(json_object_get(v, "$expr")) : NULL;
-}
-
 typedef struct py_notes
 {
 	char why[300];  /* a TLS setting computed in code: the outcome is unknown */
@@ -101,24 +95,18 @@ typedef struct py_notes
 static void
 set_param(json_t *params, const char *key, json_t *v, bool tls_key, py_notes *pn)
 {
-	const char *def = json_string_value(json_object_get(v, "$default"));
+	const char *def = pgtls__lit_env_default(v, key, "environment variable ", pn->note, sizeof(pn->note));
 
 	if (def)
-	{
-		size_t used = strlen(pn->note);
-
 		json_object_set_new(params, key, json_string(def));
-		snprintf(pn->note + used, sizeof(pn->note) - used, "%s%s from environment variable %s when set, else \"%s\"",
-		         used ? "; " : "", key, json_string_value(json_object_get(v, "$name")), def);
-	}
 	else if (json_is_string(v))
 		json_object_set(params, key, v);
 	else if (json_is_true(v) || json_is_false(v))
 		json_object_set_new(params, key, json_string(json_is_true(v) ? "true" : "false"));
-	else if (expr_text(v) && tls_key && pn->why[0] == '\0')
-		snprintf(pn->why, sizeof(pn->why), "%s is computed in code (%.80s): not known here", key, expr_text(v));
-	else if (expr_text(v))
-		json_object_set_new(params, key, json_sprintf("{%s}", expr_text(v))); /* shown, never probed */
+	else if (pgtls__lit_expr(v) && tls_key && pn->why[0] == '\0')
+		snprintf(pn->why, sizeof(pn->why), "%s is computed in code (%.80s): not known here", key, pgtls__lit_expr(v));
+	else if (pgtls__lit_expr(v))
+		json_object_set_new(params, key, json_sprintf("{%s}", pgtls__lit_expr(v))); /* shown, never probed */
 }
 
 static bool
@@ -155,7 +143,7 @@ kwargs_params(json_t *args, json_t *params, pgtls_driver driver, py_notes *pn)
 			else if (pn->why[0] == '\0')
 				snprintf(pn->why, sizeof(pn->why),
 				         "ssl comes from code (%.80s): an SSLContext's or a variable's verification is not known here",
-				         expr_text(v) ? expr_text(v) : "?");
+				         pgtls__lit_expr(v) ? pgtls__lit_expr(v) : "?");
 			continue;
 		}
 		set_param(params, key, v, tls_key(key), pn);
