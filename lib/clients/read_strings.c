@@ -334,6 +334,23 @@ note_extra(json_t *extra, char *note, size_t notelen)
 		snprintf(note + used, notelen - used, " (libpq refuses them; the application's driver may read them)");
 }
 
+/*
+ * The parameters libpq does not know (EXTRA, from a lenient parse) after
+ * a URI's PARAMS: asyncpg's ?ssl=<sslmode> becomes its sslmode; the rest
+ * are noted and kept beside (ssl, sslaccept, uselibpqcompat: drivers' own).
+ */
+static void
+take_extra(json_t *params, json_t *extra, pgtls_driver driver, char *note, size_t notelen)
+{
+	if (driver == PGTLS_DRIVER_ASYNCPG && pgtls__jget(extra, "ssl") && !pgtls__jget(params, "sslmode"))
+	{
+		json_object_set(params, "sslmode", json_object_get(extra, "ssl"));
+		json_object_del(extra, "ssl");
+	}
+	note_extra(extra, note, notelen);
+	json_object_update_missing(params, extra);
+}
+
 /* one URI at P (LEN bytes, scheme SCHEMELEN) */
 static void
 read_uri(pgtls_clients *c, const char *path, int lineno, const char *p, size_t len, size_t schemelen,
@@ -356,14 +373,7 @@ read_uri(pgtls_clients *c, const char *path, int lineno, const char *p, size_t l
 	}
 	if (params)
 	{
-		/* asyncpg reads ?ssl=<sslmode> (and ?sslmode=) */
-		if (driver == PGTLS_DRIVER_ASYNCPG && pgtls__jget(extra, "ssl") && !pgtls__jget(params, "sslmode"))
-		{
-			json_object_set(params, "sslmode", json_object_get(extra, "ssl"));
-			json_object_del(extra, "ssl");
-		}
-		note_extra(extra, note, sizeof(note));
-		json_object_update_missing(params, extra); /* drivers' own keys (ssl, sslaccept, ...) stay visible */
+		take_extra(params, extra, driver, note, sizeof(note));
 		unresolved_why(params, why, sizeof(why));
 		pgtls__clients_add_ex(c, path, lineno, "uri", driver, raw, len, params, envobj, note, why[0] ? why : NULL);
 	}
@@ -576,13 +586,7 @@ pgtls__clients_add_cmd(pgtls_clients *c, const char *path, int line, const char 
 		params = json_object();
 	if (params)
 	{
-		if (driver == PGTLS_DRIVER_ASYNCPG && pgtls__jget(extra, "ssl") && !pgtls__jget(params, "sslmode"))
-		{
-			json_object_set(params, "sslmode", json_object_get(extra, "ssl"));
-			json_object_del(extra, "ssl");
-		}
-		note_extra(extra, note, sizeof(note));
-		json_object_update_missing(params, extra); /* drivers' own keys (uselibpqcompat, ...) stay visible */
+		take_extra(params, extra, driver, note, sizeof(note));
 		json_object_update(params, kw);
 		if (env)
 		{
