@@ -235,7 +235,7 @@ uri_param(json_t *o, json_t *extra, const char *k, const char *amp, char *err, s
 {
 	const char *eq = NULL;
 	char *key, *val;
-	bool ok;
+	bool ok, known;
 
 	for (const char *q = k; q < amp; q++)
 		if (*q == '=')
@@ -290,9 +290,10 @@ uri_param(json_t *o, json_t *extra, const char *k, const char *amp, char *err, s
 		key = nk;
 		val = nv;
 	}
-	if (key && val && extra && !valid_keyword(key))
+	known = key && val && valid_keyword(key); /* PQconndefaults(): asked once per parameter */
+	if (key && val && extra && !known)
 		ok = kv_set(extra, key, val) || (snprintf(err, errlen, "out of memory"), false);
-	else if (key == NULL || val == NULL || !valid_keyword(key))
+	else if (!known)
 	{
 		if (key && val)
 			snprintf(err, errlen, "invalid URI query parameter: \"%s\"", key);
