@@ -25,7 +25,6 @@
 #include "cli.h"
 #include "loop.h"
 
-#define CLI_MAX_PLAN 1024 /* servers found through the clients (pgtls_rotation_plan()) */
 #define CLI_MAX_PATHS 64
 
 typedef struct rot_opts
@@ -41,7 +40,7 @@ typedef struct rot_opts
 typedef struct probe_list
 {
 	pgtls_probe **p;
-	int n;
+	int n, cap;
 } probe_list;
 
 static const char usage[] = "Usage: pgtls rotation --new-ca FILE [--old-ca FILE] [--new-chain-from TARGET]\n"
@@ -220,6 +219,20 @@ add_probe(probe_list *list, const char *spec, const rot_opts *o)
 	pgtls_probe *p = pgtls_probe_new();
 	char ms[32];
 
+	if (p && list->n == list->cap)
+	{
+		int cap = list->cap ? list->cap * 2 : 64;
+		pgtls_probe **grown = realloc(list->p, (size_t)cap * sizeof(*grown));
+
+		if (grown == NULL)
+		{
+			fprintf(stderr, "pgtls rotation: out of memory\n");
+			pgtls_probe_free(p);
+			return NULL;
+		}
+		list->p = grown;
+		list->cap = cap;
+	}
 	snprintf(ms, sizeof(ms), "%d", o->timeout_s * 1000);
 	if (p == NULL || pgtls_probe_set_target(p, spec) != PGTLS_OK ||
 	    pgtls_probe_set_option(p, PGTLS_PROBE_TIMEOUT_MS, ms) != PGTLS_OK ||
@@ -338,15 +351,13 @@ cli_cmd_rotation(int argc, char **argv)
 	int rc = CLI_EXIT_UNKNOWN, parsed = parse_opts(argc, argv, &o);
 	pgtls_clients *cl = NULL;
 	pgtls_rotation *rot = NULL;
-	probe_list list = {NULL, 0};
+	probe_list list = {NULL, 0, 0};
 
 	if (parsed != 0)
 		return parsed > 0 ? 0 : CLI_EXIT_UNKNOWN;
-	/* TARGETs (any number) + canary + at most 1024 servers found through the clients */
-	list.p = calloc((size_t)(argc - optind) + 1 + CLI_MAX_PLAN, sizeof(*list.p));
 	cl = pgtls_clients_new();
 	rot = pgtls_rotation_new();
-	if (list.p == NULL || cl == NULL || rot == NULL)
+	if (cl == NULL || rot == NULL)
 		fprintf(stderr, "pgtls rotation: out of memory\n");
 	else if (new_ca_readable(o.newca) && (o.oldca == NULL || pgtls_rotation_set_old_ca(rot, o.oldca) == PGTLS_OK) &&
 	         cli_scan_inputs(cl, o.npaths, o.paths, o.homes, NULL, o.env) == 0 &&
