@@ -202,6 +202,77 @@ opt_value(char **words, int nw, int *i, const char *shortopt, const char *longop
 	return NULL;
 }
 
+/* a database argument that is a whole connection string: conninfo or URI (a name like "postgres" is not) */
+static bool
+conn_string(const char *v)
+{
+	return strchr(v, '=') || strncmp(v, "postgresql://", 13) == 0 || strncmp(v, "postgres://", 11) == 0;
+}
+
+/*
+ * Does W (an option of TOOL) take an argument that is not a connection
+ * setting?  Per psql(1), pg_dump(1), pg_restore(1); other tools: none
+ * known.  -h/-p/-U/-d are read by the caller first.
+ */
+static bool
+other_arg(const char *tool, const char *w, int *next)
+{
+	static const char *const longs[] = {"--command",
+	                                    "--file",
+	                                    "--set",
+	                                    "--variable",
+	                                    "--output",
+	                                    "--pset",
+	                                    "--format",
+	                                    "--table",
+	                                    "--schema",
+	                                    "--jobs",
+	                                    "--compress",
+	                                    "--encoding",
+	                                    "--exclude-table",
+	                                    "--exclude-schema",
+	                                    "--log-file",
+	                                    "--field-separator",
+	                                    "--record-separator",
+	                                    "--table-attr",
+	                                    "--superuser",
+	                                    "--index",
+	                                    "--list"};
+	const char *b = strrchr(tool, '/');
+	const char *shorts;
+
+	b = b ? b + 1 : tool;
+	*next = 0;
+	if (w[0] != '-' || w[1] == '\0')
+		return false;
+	if (w[1] == '-')
+	{
+		for (size_t i = 0; i < sizeof(longs) / sizeof(longs[0]); i++)
+		{
+			size_t l = strlen(longs[i]);
+
+			if (strncmp(w, longs[i], l) == 0 && (w[l] == '\0' || w[l] == '='))
+			{
+				*next = w[l] == '\0'; /* "--command X", not "--command=X" */
+				return true;
+			}
+		}
+		return false;
+	}
+	shorts = strcmp(b, "psql") == 0         ? "cfFLoPRTv"
+	         : strcmp(b, "pg_dump") == 0    ? "fFjnNStTZE"
+	         : strcmp(b, "pg_restore") == 0 ? "fFIjLnNPStT"
+	                                        : "";
+	/* a bundle of flags ("-Atqc"): the first letter taking an argument takes the rest, or the next word */
+	for (const char *q = w + 1; *q; q++)
+		if (strchr(shorts, *q))
+		{
+			*next = q[1] == '\0';
+			return true;
+		}
+	return false;
+}
+
 /* one tool invocation: WORDS[TOOL] is the tool, ENV the PG* variables in force */
 static void
 read_command(pgtls_clients *c, const char *path, int line, const char *raw, size_t rawlen, char **words, int nw,
@@ -212,7 +283,7 @@ read_command(pgtls_clients *c, const char *path, int line, const char *raw, size
 	json_t *params = json_object();
 	const char *dsn = NULL;
 	char why[200] = "";
-	int npos = 0;
+	int npos = 0, next;
 
 	for (int i = tool + 1; i < nw; i++)
 	{
@@ -221,13 +292,18 @@ read_command(pgtls_clients *c, const char *path, int line, const char *raw, size
 
 		for (k = 0; k < sizeof(opts) / sizeof(opts[0]) && v == NULL; k++)
 			v = opt_value(words, nw, &i, opts[k][0], opts[k][1]);
-		if (v && k == 4 && (strchr(v, '=') || strncmp(v, "postgres", 8) == 0))
+		if (v == NULL && other_arg(words[tool], words[i], &next))
+		{
+			i += next;
+			continue; /* -c 'select ...', -Atqc '...', -f file, --set x=y: not connection settings */
+		}
+		if (v && k == 4 && conn_string(v))
 			dsn = v; /* -d may be a conninfo or URI */
 		else if (v)
 			json_object_set_new(params, opts[k - 1][2], json_string(v));
 		else if (words[i][0] != '-' && npos < 2)
 		{
-			if (npos == 0 && (strchr(words[i], '=') || strncmp(words[i], "postgres", 8) == 0 || words[i][0] == '$'))
+			if (npos == 0 && (conn_string(words[i]) || words[i][0] == '$'))
 				dsn = words[i];
 			else
 				json_object_set_new(params, npos == 0 ? "dbname" : "user", json_string(words[i]));

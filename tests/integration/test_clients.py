@@ -378,6 +378,12 @@ def test_readers_real(env):
     j2 = "jdbc:postgresql://localhost:%d/postgres?user=postgres&sslmode=REQUIRE" % port
     cases.append(("jdbc-upper/app.properties", "url=%s\n" % j2, "encrypted_unverified",
                   [(lambda: jdbc_run(env, classes, j2), ("connects", True))]))
+    # a shell line: variables before psql apply to it (read_shell.c); run by bash for real
+    sh = ("PGSSLMODE=verify-ca PGSSLROOTCERT=%s psql -X -h localhost -p %d -U postgres -d postgres -Atqc "
+          "'select ssl from pg_stat_ssl where pid = pg_backend_pid()'" % ("{root}", port))
+    cases.append(("shell/backup.sh", "#!/bin/sh\n%s\n" % sh.format(root=wrong), "verifies_ca",
+                  [(lambda: shell_run(env, sh.format(root=wrong)), "fails"),
+                   (lambda: shell_run(env, sh.format(root=old)), ("connects", True))]))
     sock = "host=%s port=%d user=postgres dbname=postgres sslmode=require" % (srv.dir, port)
     cases.append(("socket/job.conf", "DSN='%s'\n" % sock, "unix_socket",
                   [(lambda: psql_run(env, sock), ("connects", False))]))
@@ -440,6 +446,11 @@ def test_tree(env):
     check(rep.get("binary_files_not_read") == 1, "the binary counted: %s" % rep.get("binary_files_not_read"))
     check(took < 30, "the scan ends quickly (%.1fs)" % took)
     os.chmod(os.path.join(t, "secret"), 0o755)
+
+
+def shell_run(env, line):
+    r = subprocess.run(["bash", "-c", line], capture_output=True, text=True, env=env.env, timeout=60)
+    return ("connects", r.stdout.strip() == "t") if r.returncode == 0 else ("fails", r.stderr.strip())
 
 
 def psycopg2_kwargs(env, kwargs):

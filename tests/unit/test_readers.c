@@ -103,6 +103,9 @@ static const sample samples[] = {
     {"Dockerfile reference: ENV (both forms) and the exec form of CMD", "Dockerfile",
      "FROM debian\nENV PGSSLMODE require\nENV PGHOST=db5.internal\nCMD [\"psql\", \"-c\", \"select 1\"]\n", 4, "libpq",
      "db5.internal", "encrypted_unverified", NULL},
+    {"psql(1): -c takes the next word (in a bundle like -Atqc too), and -d postgres names a database, not a URI",
+     "check.sh", "PGSSLMODE=require psql -X -h db9.internal -U postgres -d postgres -Atqc 'select 1 where a = b'\n", 1,
+     "libpq", "db9.internal", "encrypted_unverified", NULL},
     {"psql with the whole connection string in a variable: not known here", "run.sh",
      "psql \"$DATABASE_URL\" -c 'select 1'\n", 1, "libpq", "(default)", "unknown", NULL},
     {"Rails guides (configuring a database): database.yml keys go to the pg gem, i.e. libpq keywords; <<: merges; "
