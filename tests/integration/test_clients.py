@@ -428,10 +428,16 @@ def test_tree(env):
     from common import PGTLS
     cmd = [PGTLS, "clients", "--json", t]
     if os.getuid() == 0:
-        cmd = ["runuser", "-u", "nobody", "--"] + cmd  # root reads a mode-000 directory; nobody does not
+        # root reads a mode-000 directory; nobody does not.  The checkout may sit in a private (0700)
+        # directory nobody cannot enter: run a copy of the binary (libpgtls is linked in statically).
+        import shutil
+        exe = os.path.join(env.tmp, "pgtls-as-nobody")
+        shutil.copy(PGTLS, exe)
+        os.chmod(exe, 0o755)
+        cmd = ["runuser", "-u", "nobody", "--", exe] + cmd[1:]
     import time
     t0 = time.monotonic()
-    r = subprocess.run(cmd, capture_output=True, text=True, env=env.env, timeout=120)
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env.env, timeout=120, cwd=env.tmp)
     took = time.monotonic() - t0
     check("Sanitizer" not in r.stderr, "no sanitizer report: %s" % r.stderr[-500:])
     rep = json.loads(r.stdout) if r.stdout.startswith("{") else {"clients": [], "skipped": []}
