@@ -65,6 +65,14 @@ usage_probe(FILE *f)
 	           "\n"
 	           "TARGET is host[:port], [ipv6]:port, a postgresql:// URI or a libpq\n"
 	           "conninfo string (\"host=db.example.com port=5432 sslrootcert=...\").\n"
+	           "Settings are completed as libpq does before it connects: service=\n"
+	           "(PGSERVICEFILE, ~/.pg_service.conf, PGSYSCONFDIR/pg_service.conf), then\n"
+	           "the PG* variables (PGSSLMODE, PGSSLROOTCERT, PGSSLCRL, PGSSLCRLDIR,\n"
+	           "PGSSLCERT, PGSSLKEY, PGUSER, ...), then libpq's defaults.  The client\n"
+	           "certificate (sslcert/sslkey/sslpassword, else ~/.postgresql/postgresql.crt\n"
+	           "and .key) is presented as libpq presents it; ssl_min_protocol_version and\n"
+	           "ssl_max_protocol_version limit the handshake.  Keys and passwords are\n"
+	           "never printed.\n"
 	           "\n"
 	           "Connects (SSLRequest, TLS handshake), captures the served chain, sends a\n"
 	           "StartupMessage with and without TLS (never a password), and reports for\n"
@@ -80,18 +88,23 @@ usage_probe(FILE *f)
 	           "                       for JKS integrity; also $PGTLS_STORE_PASSWORD)\n"
 	           "  --servername NAME    host name checked by verify-full (and sent as SNI);\n"
 	           "                       default: the target host\n"
-	           "  --user NAME          user in the StartupMessage (default postgres)\n"
+	           "  --user NAME          user in the StartupMessage (default as libpq: user=,\n"
+	           "                       the service, $PGUSER, else the operating-system user)\n"
 	           "  --dbname NAME        database in the StartupMessage (default: the user)\n"
 	           "  --negotiation MODE   postgres (SSLRequest, default), direct (PG17 direct\n"
 	           "                       TLS with ALPN \"postgresql\") or both\n"
 	           "  --timeout SECONDS    per address tried, whole exchange (default 10)\n"
 	           "  --warn-days N        warn when a certificate expires within N days (30)\n"
+	           "  --libpq-version N    give the verdicts of a libpq N client (15, 16, 17...);\n"
+	           "                       default: the libpq pgtls is linked with.  Before 16,\n"
+	           "                       sslrootcert=system is a file name; direct TLS needs 17\n"
 	           "  --json               machine-readable report (docs/json-schema.md)\n"
 	           "  -q, --quiet          print only the status line\n"
 	           "  -h, --help           this text\n"
 	           "\n"
 	           "Exit status: 0 OK (verify-full would succeed, nothing expiring soon),\n"
-	           "1 WARNING, 2 CRITICAL (no TLS, expired, chain invalid), 3 UNKNOWN.\n");
+	           "1 WARNING, 2 CRITICAL (no TLS, TLS refused for the user, no sslmode that\n"
+	           "encrypts can connect, expired, chain invalid), 3 UNKNOWN.\n");
 }
 
 static int
@@ -126,6 +139,7 @@ cmd_probe(int argc, char **argv)
 	                                         {"negotiation", required_argument, NULL, 'n'},
 	                                         {"timeout", required_argument, NULL, 't'},
 	                                         {"warn-days", required_argument, NULL, 'w'},
+	                                         {"libpq-version", required_argument, NULL, 'L'},
 	                                         {"json", no_argument, NULL, 'j'},
 	                                         {"quiet", no_argument, NULL, 'q'},
 	                                         {"help", no_argument, NULL, 'h'},
@@ -184,6 +198,9 @@ cmd_probe(int argc, char **argv)
 				break;
 			case 'w':
 				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_WARN_DAYS, optarg);
+				break;
+			case 'L':
+				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_LIBPQ_VERSION, optarg);
 				break;
 			case 'j':
 				json = true;

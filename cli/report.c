@@ -189,7 +189,14 @@ print_rootcert(FILE *f, const pgtls_probe *p)
 static void
 print_verdicts(FILE *f, const pgtls_probe *p)
 {
-	fprintf(f, "\n%-10s %-12s %-9s %-10s %-9s %s\n", "negotiate", "sslmode", "result", "encrypted", "verified", "note");
+	int lv = pgtls_probe_libpq_version(p);
+
+	fprintf(f, "\nVerdicts of a libpq %d.%d client (%s); this connection string uses sslmode=%s [%s]\n", lv / 10000,
+	        lv % 100,
+	        strcmp(pgtls_probe_get(p, PGTLS_PF_LIBPQ_VERSION_SOURCE), "linked") == 0 ? "the libpq pgtls is linked with"
+	                                                                                 : "as asked with --libpq-version",
+	        pgtls_probe_get(p, PGTLS_PF_SSLMODE), pgtls_probe_get(p, PGTLS_PF_SSLMODE_SOURCE));
+	fprintf(f, "%-10s %-12s %-9s %-10s %-9s %s\n", "negotiate", "sslmode", "result", "encrypted", "verified", "note");
 	for (int i = 0; i < pgtls_probe_nverdicts(p); i++)
 	{
 		const pgtls_verdict *v = pgtls_probe_verdict(p, i);
@@ -236,6 +243,12 @@ cli_render_probe(FILE *f, pgtls_probe *p, int quiet)
 	for (int i = 0; i < pgtls_probe_nchain(p); i++)
 		print_cert(f, i, pgtls_probe_chain(p, i));
 	print_rootcert(f, p);
+	if (pgtls_probe_get(p, PGTLS_PF_CLIENT_CERT_ERROR)[0])
+		fprintf(f, "Client cert       cannot be used: %s\n", pgtls_probe_get(p, PGTLS_PF_CLIENT_CERT_ERROR));
+	else if (pgtls_probe_get(p, PGTLS_PF_CLIENT_CERT)[0])
+		fprintf(f, "Client cert       %s (presented when the server asks)\n", pgtls_probe_get(p, PGTLS_PF_CLIENT_CERT));
+	if (pgtls_probe_get(p, PGTLS_PF_SERVICE_FILE)[0])
+		fprintf(f, "Service file      %s\n", pgtls_probe_get(p, PGTLS_PF_SERVICE_FILE));
 	print_verdicts(f, p);
 	fprintf(f, "\nFindings\n");
 	for (int i = 0; i < pgtls_probe_nfindings(p); i++)

@@ -194,6 +194,7 @@ const char *pgtls__conn_tls_version(const pgtls_conn *conn);
 const char *pgtls__conn_cipher(const pgtls_conn *conn);
 const char *pgtls__conn_group(const pgtls_conn *conn);
 const char *pgtls__conn_alpn(const pgtls_conn *conn);
+int pgtls__conn_handshake_reason(const pgtls_conn *conn); /* OpenSSL reason of a failed handshake, or 0 */
 const char *pgtls__conn_address(const pgtls_conn *conn);
 struct stack_st_X509 *pgtls__conn_chain(const pgtls_conn *conn); /* borrowed */
 const pgtls_reply *pgtls__conn_reply(const pgtls_conn *conn);

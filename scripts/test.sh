@@ -36,6 +36,10 @@ step "integration tests: probe (real PostgreSQL 15, psql, psycopg2) on the sanit
 set +e; /usr/bin/python3 tests/integration/test_probe.py build-asan; rc=$?; set -e
 record "integration tests: probe" $rc
 
+step "integration tests: libpq settings (client certificates, protocol versions, CRLs, services, users) vs psql and psycopg2"
+set +e; /usr/bin/python3 tests/integration/test_libpq.py build-asan; rc=$?; set -e
+record "integration tests: libpq settings" $rc
+
 step "integration tests: store (keytool, openssl, pgjdbc) on the sanitized binary"
 set +e; /usr/bin/python3 tests/integration/test_store.py build-asan; rc=$?; set -e
 record "integration tests: store" $rc

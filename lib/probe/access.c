@@ -60,6 +60,23 @@ pgtls_probe_get(const pgtls_probe *p, pgtls_probe_field field)
 			return p->rc.verify_hint;
 		case PGTLS_PF_PLAINTEXT_MESSAGE:
 			return p->plain ? pgtls_conn_get(p->plain, PGTLS_CF_STARTUP_MESSAGE) : "";
+		case PGTLS_PF_SSLMODE:
+			return pgtls__probe_sslmode(p, NULL);
+		case PGTLS_PF_SSLMODE_SOURCE:
+		{
+			const char *src;
+
+			(void)pgtls__probe_sslmode(p, &src);
+			return src;
+		}
+		case PGTLS_PF_CLIENT_CERT:
+			return p->cc.presented ? p->cc.cert_path : "";
+		case PGTLS_PF_CLIENT_CERT_ERROR:
+			return p->cc.error;
+		case PGTLS_PF_SERVICE_FILE:
+			return p->service_file;
+		case PGTLS_PF_LIBPQ_VERSION_SOURCE:
+			return nz(p->libpq_version_source);
 	}
 	return "";
 }
@@ -90,6 +107,30 @@ pgtls_probe_chain_verifies(const pgtls_probe *p)
 	if (p == NULL || !p->evaluated || p->nchain == 0 || !(p->rc.loaded || p->rc.alt_loaded))
 		return -1;
 	return p->rc.verified ? 1 : 0;
+}
+
+int
+pgtls_probe_libpq_version(const pgtls_probe *p)
+{
+	return p ? p->libpq_version : 0;
+}
+
+/*
+ * The sslmode the connection string uses: set, or from the service file or
+ * PGSSLMODE, else prefer; libpq 16+ defaults to verify-full with
+ * sslrootcert=system.
+ */
+const char *
+pgtls__probe_sslmode(const pgtls_probe *p, const char **source)
+{
+	const char *src = p->sslmode_origin ? p->sslmode_origin : "default";
+
+	if (source)
+		*source = src;
+	if (strcmp(src, "default") == 0 && p->cinfo_rootcert && strcmp(p->cinfo_rootcert, "system") == 0 &&
+	    PROBE_LIBPQ_AT_LEAST(p, 16))
+		return "verify-full";
+	return p->cinfo_sslmode ? p->cinfo_sslmode : "prefer";
 }
 
 int

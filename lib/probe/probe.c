@@ -24,6 +24,7 @@
 #include <arpa/inet.h>
 
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -41,6 +42,8 @@ pgtls_probe_new(void)
 	p->warn_days = 30;
 	p->neg_postgres = true;
 	p->sslsni = true;
+	p->libpq_version = PQlibVersion();
+	p->libpq_version_source = "linked";
 	return p;
 }
 
@@ -70,6 +73,13 @@ pgtls_probe_free(pgtls_probe *p)
 	free(p->cinfo_sslmode);
 	free(p->sslcrl);
 	free(p->sslcrldir);
+	free(p->sslcert);
+	free(p->sslkey);
+	free(p->ssl_min);
+	free(p->ssl_max);
+	if (p->sslpassword)
+		OPENSSL_cleanse(p->sslpassword, strlen(p->sslpassword));
+	free(p->sslpassword);
 	free(p->opt_rootcert);
 	free(p->servername);
 	free(p->user);
@@ -156,6 +166,8 @@ pgtls_probe_set_option(pgtls_probe *p, pgtls_probe_opt opt, const char *value)
 			return parse_int(p, "timeout", value, 1, 3600 * 1000, &p->timeout_ms);
 		case PGTLS_PROBE_WARN_DAYS:
 			return parse_int(p, "warning horizon (days)", value, 0, 36500, &p->warn_days);
+		case PGTLS_PROBE_LIBPQ_VERSION:
+			return pgtls__probe_set_libpq_version(p, value);
 	}
 	return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "unknown option %d", (int)opt);
 }
@@ -169,20 +181,46 @@ pgtls__probe_checked_name(const pgtls_probe *p)
 	return p->host ? p->host : "";
 }
 
+static SSL_CTX *
+new_ctx(pgtls_probe *p)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	int lo = pgtls__tls_version_number(p->ssl_min), hi = pgtls__tls_version_number(p->ssl_max);
+
+	if (ctx == NULL)
+		return NULL;
+	/* libpq: ssl_min_protocol_version (default TLSv1.2) and ssl_max_protocol_version, no compression */
+	if (SSL_CTX_set_min_proto_version(ctx, lo > 0 ? lo : TLS1_2_VERSION) != 1 ||
+	    (hi > 0 && SSL_CTX_set_max_proto_version(ctx, hi) != 1))
+	{
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION);
+	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	return ctx;
+}
+
+/* The TLS context: libpq's protocol range, and the client certificate libpq would present. */
 static pgtls_err
 make_ctx(pgtls_probe *p)
 {
 	ERR_clear_error();
-	p->ctx = SSL_CTX_new(TLS_client_method());
+	p->ctx = new_ctx(p);
 	if (p->ctx == NULL)
 		return pgtls__seterr(&p->err, PGTLS_ERR_TLS, "could not create SSL context");
-	/* libpq's defaults: ssl_min_protocol_version=TLSv1.2, no compression */
-	if (SSL_CTX_set_min_proto_version(p->ctx, TLS1_2_VERSION) != 1)
-		return pgtls__seterr(&p->err, PGTLS_ERR_TLS, "could not set minimum TLS version");
-	SSL_CTX_set_options(p->ctx, SSL_OP_NO_COMPRESSION);
-	SSL_CTX_set_mode(p->ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	SSL_CTX_set_verify(p->ctx, SSL_VERIFY_NONE, NULL);
-	SSL_CTX_set_session_cache_mode(p->ctx, SSL_SESS_CACHE_OFF);
+	pgtls__probe_load_client_cert(p, p->ctx);
+	if (p->cc.cert_exists && !p->cc.presented)
+	{
+		/* libpq fails each TLS attempt; the probe's handshake goes on without the certificate */
+		SSL_CTX_free(p->ctx);
+		p->ctx = new_ctx(p);
+		if (p->ctx == NULL)
+			return pgtls__seterr(&p->err, PGTLS_ERR_TLS, "could not create SSL context");
+	}
+	ERR_clear_error();
 	return PGTLS_OK;
 }
 
@@ -213,7 +251,7 @@ pgtls__probe_user(const pgtls_probe *p)
 	if (p->user)
 		return p->user;
 	if (p->cinfo_user && p->cinfo_user[0])
-		return p->cinfo_user;
+		return p->cinfo_user; /* conninfo, service, PGUSER or the operating-system user */
 	return "postgres";
 }
 
@@ -308,6 +346,11 @@ pgtls_probe_start(pgtls_probe *p)
 		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "probe already started");
 	if (p->target == NULL)
 		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "no target set");
+	if (p->neg_direct && !PROBE_LIBPQ_AT_LEAST(p, 17))
+		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE,
+		                     "direct TLS (sslnegotiation=direct) needs libpq 17 or later; the verdicts are for libpq "
+		                     "%d (give --libpq-version 17)",
+		                     p->libpq_version / 10000);
 	p->started = true;
 
 	connect_to = (p->hostaddr && p->hostaddr[0]) ? p->hostaddr : p->host;

@@ -18,6 +18,7 @@
 #include "x509/cert_int.h"
 
 struct stack_st_X509;
+struct _PQconninfoOption;
 
 #define PROBE_MAX_CONNS 3
 #define PROBE_MAX_NAME 255 /* user and database names */
@@ -34,8 +35,9 @@ typedef struct rootcert_eval
 	char load_error[512]; /* libpq's text when loading fails */
 	int ncerts;
 	bool crl_loaded;
-	char format[16]; /* pem, der, pkcs12, jks ... */
-	bool alt_loaded; /* libpq cannot read it, pgtls could (DER, PKCS#12, JKS) */
+	char crl_source[2100]; /* the CRL file and/or directory loaded */
+	char format[16];       /* pem, der, pkcs12, jks ... */
+	bool alt_loaded;       /* libpq cannot read it, pgtls could (DER, PKCS#12, JKS) */
 	char alt_error[512];
 
 	/* chain verification against it */
@@ -57,6 +59,29 @@ struct pgtls_verdict
 	pgtls_outcome outcome;
 	char errors[PGTLS_MAX_ATTEMPT_ERRORS][PROBE_ERRTEXT_MAX];
 };
+
+/* The client certificate as libpq finds and loads it (initialize_SSL). */
+typedef struct clientcert_eval
+{
+	char cert_path[1024]; /* file libpq opens ("" = none: no home directory) */
+	char key_path[1024];
+	bool cert_exists;
+	bool presented; /* certificate and key loaded: sent when the server asks */
+	char subject[256];
+	char error[PROBE_ERRTEXT_MAX]; /* libpq's text when loading fails: every TLS attempt fails */
+	bool key_encrypted_no_password;
+} clientcert_eval;
+
+/* One resolved connection setting, for the report. */
+typedef struct probe_setting
+{
+	const char *keyword;
+	const char *origin; /* conninfo, service, env, default, os_user */
+	bool secret;        /* value withheld (sslpassword) */
+	char value[1024];
+} probe_setting;
+
+#define PROBE_MAX_SETTINGS 20
 
 typedef struct probe_finding
 {
@@ -80,7 +105,19 @@ struct pgtls_probe
 	char *cinfo_sslmode;
 	char *sslcrl;
 	char *sslcrldir;
+	char *sslcert;
+	char *sslkey;
+	char *sslpassword;
+	char *ssl_min;
+	char *ssl_max;
 	bool sslsni;
+	const char *rootcert_origin; /* origin of cinfo_rootcert */
+	const char *sslmode_origin;
+	probe_setting settings[PROBE_MAX_SETTINGS];
+	int nsettings;
+	char service_file[1100];          /* where service= was found, or "" */
+	int libpq_version;                /* PQlibVersion() form: 150018 */
+	const char *libpq_version_source; /* "linked" or "option" */
 
 	/* options */
 	char *opt_rootcert;
@@ -109,6 +146,7 @@ struct pgtls_probe
 	pgtls_conn *dconn; /* direct TLS connection, or NULL */
 	pgtls_conn *plain; /* plaintext startup */
 	rootcert_eval rc;
+	clientcert_eval cc;
 	char checked[1100]; /* the name verify-full checks */
 	int host_rc;        /* 1 match, 0 mismatch, -1 error */
 	char host_msg[512];
@@ -124,6 +162,18 @@ struct pgtls_probe
 const char *pgtls__probe_checked_name(const pgtls_probe *p);
 const char *pgtls__probe_user(const pgtls_probe *p);
 const char *pgtls__probe_dbname(const pgtls_probe *p);
+const char *pgtls__probe_sslmode(const pgtls_probe *p, const char **source);
+
+/* settings.c: service file, PG* variables and defaults as libpq applies them */
+pgtls_err pgtls__probe_resolve(pgtls_probe *p, const struct _PQconninfoOption *opts);
+pgtls_err pgtls__probe_set_libpq_version(pgtls_probe *p, const char *value);
+pgtls_err pgtls__probe_check_protocols(pgtls_probe *p);
+int pgtls__tls_version_number(const char *name);
+/* libpq 16+ reads sslrootcert=system as the OS store; older versions as a file name */
+#define PROBE_LIBPQ_AT_LEAST(p, major) ((p)->libpq_version >= (major)*10000)
+
+/* clientcert.c: loads the client certificate into CTX as libpq would (fills p->cc) */
+void pgtls__probe_load_client_cert(pgtls_probe *p, struct ssl_ctx_st *ctx);
 
 /* verdict.c: fills the typed results and p->status from the finished connections */
 pgtls_err pgtls__probe_evaluate(pgtls_probe *p);

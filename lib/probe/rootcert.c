@@ -29,13 +29,66 @@
 #include "probe/probe_int.h"
 #include "store/store_int.h"
 
+static bool
+store_has(X509_STORE *store, X509 *x)
+{
+	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
+
+	for (int i = 0; x && i < sk_X509_OBJECT_num(objs); i++)
+	{
+		X509 *c = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+
+		if (c && X509_cmp(c, x) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* UNABLE_TO_GET_ISSUER_CERT(_LOCALLY): which certificate is missing, and from where. */
 static void
-verify_hint(rootcert_eval *rc, X509_STORE_CTX *vctx, STACK_OF(X509) * chain)
+missing_issuer_hint(rootcert_eval *rc, X509 *cur, X509 *leaf, STACK_OF(X509) * chain, X509_STORE *store)
+{
+	char subj[256], iss[256], leafname[256];
+
+	pgtls__name_str(X509_get_subject_name(cur), subj, sizeof(subj));
+	pgtls__name_str(X509_get_issuer_name(cur), iss, sizeof(iss));
+	pgtls__name_str(X509_get_subject_name(leaf), leafname, sizeof(leafname));
+	if (store_has(store, leaf))
+		snprintf(rc->verify_hint, sizeof(rc->verify_hint),
+		         "the root certificate file holds the server certificate \"%s\" itself; libpq accepts no partial "
+		         "chains and needs the CA at the top: add \"%s\"%s",
+		         leafname, iss, cur == leaf ? " (and the root above it, if it is an intermediate CA)" : "");
+	else if (cur != leaf && store_has(store, cur))
+		snprintf(rc->verify_hint, sizeof(rc->verify_hint),
+		         "the root certificate file holds the intermediate CA \"%s\" but not the root CA \"%s\" that issued "
+		         "it; libpq accepts no partial chains: add \"%s\" to the file",
+		         subj, iss, iss);
+	else if (cur == leaf && sk_X509_num(chain) == 1 && rc->ncerts > 0)
+		snprintf(rc->verify_hint, sizeof(rc->verify_hint),
+		         "the server sent only its own certificate; its issuer \"%s\" is not in the root certificate file: "
+		         "if that is an intermediate CA, the server must send it (append it to ssl_cert_file), "
+		         "otherwise the root certificate file lacks this CA",
+		         iss);
+	else if (cur == leaf)
+		snprintf(rc->verify_hint, sizeof(rc->verify_hint),
+		         "\"%s\" (issuer of the server certificate) is not in the root certificate file: the file lacks the "
+		         "CA that signed the server certificate",
+		         iss);
+	else
+		snprintf(rc->verify_hint, sizeof(rc->verify_hint),
+		         "the server's chain ends at \"%s\", whose issuer \"%s\" is not in the root certificate file: the "
+		         "file lacks that root CA",
+		         subj, iss);
+}
+
+static void
+verify_hint(rootcert_eval *rc, X509_STORE_CTX *vctx, STACK_OF(X509) * chain, X509_STORE *store)
 {
 	X509 *cur = X509_STORE_CTX_get_current_cert(vctx);
+	X509 *leaf = sk_X509_value(chain, 0);
 	char subj[256], iss[256];
 
-	if (cur == NULL)
+	if (cur == NULL || leaf == NULL)
 		return;
 	pgtls__name_str(X509_get_subject_name(cur), subj, sizeof(subj));
 	pgtls__name_str(X509_get_issuer_name(cur), iss, sizeof(iss));
@@ -43,18 +96,7 @@ verify_hint(rootcert_eval *rc, X509_STORE_CTX *vctx, STACK_OF(X509) * chain)
 	{
 		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 		case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-			if (sk_X509_num(chain) == 1 && rc->ncerts > 0)
-				snprintf(
-				    rc->verify_hint, sizeof(rc->verify_hint),
-				    "the server sent only its own certificate; its issuer \"%s\" is not in the root certificate file: "
-				    "if that is an intermediate CA, the server must send it (append it to ssl_cert_file), "
-				    "otherwise the root certificate file lacks this CA",
-				    iss);
-			else
-				snprintf(rc->verify_hint, sizeof(rc->verify_hint),
-				         "\"%s\" (issuer of \"%s\") is not in the root certificate file: the file lacks the CA that "
-				         "signed the server certificate",
-				         iss, subj);
+			missing_issuer_hint(rc, cur, leaf, chain, store);
 			break;
 		case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
 			snprintf(rc->verify_hint, sizeof(rc->verify_hint),
@@ -63,6 +105,25 @@ verify_hint(rootcert_eval *rc, X509_STORE_CTX *vctx, STACK_OF(X509) * chain)
 		case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
 			snprintf(rc->verify_hint, sizeof(rc->verify_hint),
 			         "the server certificate \"%s\" is self-signed and not in the root certificate file", subj);
+			break;
+		case X509_V_ERR_INVALID_CA:
+			snprintf(
+			    rc->verify_hint, sizeof(rc->verify_hint),
+			    "\"%s\" issued a certificate in the chain but is not a CA certificate (basicConstraints CA:FALSE "
+			    "or no keyCertSign); OpenSSL, and so libpq, refuse it as an issuer: the server certificate must be "
+			    "issued by a CA",
+			    subj);
+			break;
+		case X509_V_ERR_UNABLE_TO_GET_CRL:
+			snprintf(
+			    rc->verify_hint, sizeof(rc->verify_hint),
+			    "CRL checking is on (%s was loaded) but it holds no CRL issued by \"%s\": libpq then rejects every "
+			    "certificate that CA issued; add that CA's CRL or remove the CRL setting",
+			    rc->crl_source, iss);
+			break;
+		case X509_V_ERR_CERT_REVOKED:
+			snprintf(rc->verify_hint, sizeof(rc->verify_hint), "certificate \"%s\" is revoked by the CRL of \"%s\"",
+			         subj, iss);
 			break;
 		case X509_V_ERR_CERT_HAS_EXPIRED:
 			snprintf(rc->verify_hint, sizeof(rc->verify_hint), "certificate \"%s\" has expired", subj);
@@ -118,11 +179,14 @@ load_other_format(pgtls_probe *p, rootcert_eval *rc, X509_STORE *store)
 	return ok;
 }
 
-/* sslrootcert, else PGSSLROOTCERT, else ~/.postgresql/root.crt; "system" is OpenSSL's store */
+/*
+ * sslrootcert (from the connection string, the service file or
+ * PGSSLROOTCERT: see settings.c), else ~/.postgresql/root.crt.  "system" is
+ * OpenSSL's store from libpq 16 on; older libpq reads a file named "system".
+ */
 static void
 resolve_setting(const pgtls_probe *p, rootcert_eval *rc, const char *home)
 {
-	const char *env = getenv("PGSSLROOTCERT");
 	struct stat st;
 
 	if (p->opt_rootcert_set)
@@ -133,17 +197,12 @@ resolve_setting(const pgtls_probe *p, rootcert_eval *rc, const char *home)
 	else if (p->cinfo_rootcert)
 	{
 		snprintf(rc->setting, sizeof(rc->setting), "%s", p->cinfo_rootcert);
-		rc->source = "conninfo";
-	}
-	else if (env)
-	{
-		snprintf(rc->setting, sizeof(rc->setting), "%s", env);
-		rc->source = "env";
+		rc->source = p->rootcert_origin ? p->rootcert_origin : "conninfo";
 	}
 	else
 		rc->source = "default";
 
-	if (strcmp(rc->setting, "system") == 0)
+	if (strcmp(rc->setting, "system") == 0 && PROBE_LIBPQ_AT_LEAST(p, 16))
 		rc->system = true;
 	else if (rc->setting[0])
 		snprintf(rc->path, sizeof(rc->path), "%s", rc->setting);
@@ -198,6 +257,8 @@ load_crls(const pgtls_probe *p, rootcert_eval *rc, X509_STORE *store, const char
 	}
 	if ((fname || dname) && X509_STORE_load_locations(store, fname, dname) == 1)
 	{
+		snprintf(rc->crl_source, sizeof(rc->crl_source), "%s%s%s", fname ? fname : "", fname && dname ? " and " : "",
+		         dname ? dname : "");
 		X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
 		rc->crl_loaded = true;
 	}
@@ -224,7 +285,7 @@ verify_chain(rootcert_eval *rc, SSL_CTX *ctx, X509_STORE *store, STACK_OF(X509) 
 	if (!rc->verified)
 	{
 		snprintf(rc->verify_reason, sizeof(rc->verify_reason), "%s", X509_verify_cert_error_string(rc->verify_code));
-		verify_hint(rc, vctx, chain);
+		verify_hint(rc, vctx, chain, store);
 	}
 	ERR_clear_error();
 	X509_STORE_CTX_free(vctx);

@@ -52,6 +52,8 @@ set_str(pgtls_probe *p, char **dst, const char *src)
 	return PGTLS_OK;
 }
 
+static pgtls_err parse_conninfo(pgtls_probe *p, const char *spec, bool secret);
+
 static pgtls_err
 parse_hostport(pgtls_probe *p, const char *spec)
 {
@@ -97,9 +99,21 @@ parse_hostport(pgtls_probe *p, const char *spec)
 			                     "invalid target: host name contains white space or control characters");
 	if (port && !valid_port(port))
 		return pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "invalid port number: \"%s\"", port);
-	if (set_str(p, &p->host, host) || set_str(p, &p->port, port ? port : "5432"))
-		return p->err.code;
-	return PGTLS_OK;
+	/* as psql -h HOST [-p PORT]: the other settings come from the environment and defaults */
+	{
+		char ci[2200];
+		size_t n = 0;
+
+		n += (size_t)snprintf(ci, sizeof(ci), "host='");
+		for (const char *h = host; *h && n < sizeof(ci) - 64; h++)
+		{
+			if (*h == '\'' || *h == '\\')
+				ci[n++] = '\\';
+			ci[n++] = *h;
+		}
+		snprintf(ci + n, sizeof(ci) - n, "'%s%s", port ? " port=" : "", port ? port : "");
+		return parse_conninfo(p, ci, false);
+	}
 }
 
 static pgtls_err
@@ -131,37 +145,10 @@ parse_conninfo(pgtls_probe *p, const char *spec, bool secret)
 			rc = pgtls__seterr(&p->err, PGTLS_ERR_OOM, "out of memory");
 		return rc;
 	}
-	for (PQconninfoOption *o = opts; o->keyword; o++)
-	{
-		char **dst = NULL;
-
-		if (o->val == NULL)
-			continue;
-		if (strcmp(o->keyword, "host") == 0)
-			dst = &p->host;
-		else if (strcmp(o->keyword, "hostaddr") == 0)
-			dst = &p->hostaddr;
-		else if (strcmp(o->keyword, "port") == 0)
-			dst = &p->port;
-		else if (strcmp(o->keyword, "user") == 0)
-			dst = &p->cinfo_user;
-		else if (strcmp(o->keyword, "dbname") == 0)
-			dst = &p->cinfo_dbname;
-		else if (strcmp(o->keyword, "sslrootcert") == 0)
-			dst = &p->cinfo_rootcert;
-		else if (strcmp(o->keyword, "sslcrl") == 0)
-			dst = &p->sslcrl;
-		else if (strcmp(o->keyword, "sslcrldir") == 0)
-			dst = &p->sslcrldir;
-		else if (strcmp(o->keyword, "sslmode") == 0)
-			dst = &p->cinfo_sslmode;
-		else if (strcmp(o->keyword, "sslsni") == 0)
-			p->sslsni = strcmp(o->val, "0") != 0;
-		if (dst && set_str(p, dst, o->val) != PGTLS_OK)
-			break;
-	}
+	/* service file, PG* variables and defaults, as libpq completes the settings before connecting */
+	rc = pgtls__probe_resolve(p, opts);
 	PQconninfoFree(opts);
-	if (p->err.code)
+	if (rc != PGTLS_OK || pgtls__probe_check_protocols(p) != PGTLS_OK)
 		return p->err.code;
 
 	if ((p->cinfo_user && strlen(p->cinfo_user) > PROBE_MAX_NAME) ||

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <openssl/ssl.h>
+#include <openssl/sslerr.h>
 #include <openssl/x509.h>
 
 #include "probe/probe_int.h"
@@ -91,7 +92,14 @@ probe_facts(const pgtls_probe *p, pgtls_conn *tlsconn, pgtls_negotiation neg, pg
 	}
 	f->tls = pgtls__probe_tls_state(tlsconn);
 	f->tls_startup = pgtls_conn_startup(tlsconn);
+	{
+		const char *m;
+
+		f->tls_startup_broken = f->tls == PGTLS_TLS_ESTABLISHED && f->tls_startup == PGTLS_STARTUP_UNKNOWN &&
+		                        pgtls__conn_reply_err(tlsconn, &m) == PGTLS_ERR_TLS;
+	}
 	f->plain_startup = pgtls_conn_startup(p->plain);
+	f->client_cert_failed = p->cc.error[0] != '\0';
 	f->chain_verifies = rc->verified ? PGTLS_TRI_YES : PGTLS_TRI_NO;
 	f->host_matches = p->host_rc == 1 ? PGTLS_TRI_YES : PGTLS_TRI_NO;
 }
@@ -112,6 +120,41 @@ reply_text(pgtls_conn *c, char *out, size_t outlen)
 		snprintf(out, outlen, "no reply to the startup message");
 }
 
+/* open_client_SSL(): libpq's error, and its second line for protocol-version failures */
+static void
+handshake_text(const pgtls_probe *p, pgtls_conn *tlsconn, char *out, size_t outlen)
+{
+	if (pgtls_conn_errcode(tlsconn) == PGTLS_OK)
+	{
+		snprintf(out, outlen, "TLS handshake did not complete");
+		return;
+	}
+	switch (pgtls__conn_handshake_reason(tlsconn))
+	{
+		case SSL_R_NO_PROTOCOLS_AVAILABLE:
+		case SSL_R_UNSUPPORTED_PROTOCOL:
+		case SSL_R_BAD_PROTOCOL_VERSION_NUMBER:
+		case SSL_R_UNKNOWN_PROTOCOL:
+		case SSL_R_UNKNOWN_SSL_VERSION:
+		case SSL_R_UNSUPPORTED_SSL_VERSION:
+		case SSL_R_WRONG_SSL_VERSION:
+		case SSL_R_WRONG_VERSION_NUMBER:
+		case SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
+		case SSL_R_VERSION_TOO_HIGH:
+		case SSL_R_VERSION_TOO_LOW:
+			/* conn->ssl_min_protocol_version holds its compiled default TLSv1.2; no max means TLSv1.3 */
+			snprintf(out, outlen,
+			         "%s\nThis may indicate that the server does not support any SSL protocol version between %s and "
+			         "%s.",
+			         pgtls_conn_errmsg(tlsconn), p->ssl_min ? p->ssl_min : "TLSv1",
+			         p->ssl_max ? p->ssl_max : "TLSv1.3");
+			break;
+		default:
+			snprintf(out, outlen, "%s", pgtls_conn_errmsg(tlsconn));
+			break;
+	}
+}
+
 static void
 failure_text(const pgtls_probe *p, pgtls_conn *tlsconn, pgtls_sslmode mode, pgtls_failure why, char *out, size_t outlen)
 {
@@ -127,9 +170,10 @@ failure_text(const pgtls_probe *p, pgtls_conn *tlsconn, pgtls_sslmode mode, pgtl
 			snprintf(out, outlen, "%s", pgtls_conn_errmsg(tlsconn));
 			break;
 		case PGTLS_FAIL_HANDSHAKE:
-			snprintf(out, outlen, "%s",
-			         pgtls_conn_errcode(tlsconn) == PGTLS_OK ? "TLS handshake did not complete"
-			                                                 : pgtls_conn_errmsg(tlsconn));
+			handshake_text(p, tlsconn, out, outlen);
+			break;
+		case PGTLS_FAIL_CLIENT_CERT:
+			snprintf(out, outlen, "%s", p->cc.error);
 			break;
 		case PGTLS_FAIL_NO_SSL_SUPPORT:
 			snprintf(out, outlen, "server does not support SSL, but SSL was required");
@@ -312,6 +356,44 @@ plaintext_finding(pgtls_probe *p)
 	}
 }
 
+/* Can an encrypted connection be made at all?  TLS refused for the user, client certificate, no mode left. */
+static void
+tls_access_findings(pgtls_probe *p)
+{
+	pgtls_conn *main = p->pconn ? p->pconn : p->dconn;
+	const pgtls_reply *r = pgtls__conn_reply(main);
+	const struct pgtls_verdict *req = NULL;
+	bool any = false;
+
+	if (p->cc.error[0])
+		finding(p, PGTLS_SEV_WARNING, "client_cert_unusable", "libpq cannot use the client certificate: %s%s",
+		        p->cc.error,
+		        p->cc.key_encrypted_no_password
+		            ? " (the key is encrypted and no sslpassword is set: libpq would ask for it on the terminal)"
+		            : "");
+	else if (p->cc.presented)
+		finding(p, PGTLS_SEV_OK, "client_cert_presented",
+		        "client certificate \"%s\" (%s) is presented when the server asks for one", p->cc.subject,
+		        p->cc.cert_path);
+	if (pgtls__probe_tls_state(main) != PGTLS_TLS_ESTABLISHED)
+		return; /* refused, hostile, failed or unreachable: reported by negotiation_findings() */
+	if (r->kind == PGTLS_REPLY_ERROR)
+		finding(p, PGTLS_SEV_CRITICAL, "tls_rejected",
+		        "server rejects TLS connections for user \"%s\" database \"%s\": %s:  %s", pgtls__probe_user(p),
+		        pgtls__probe_dbname(p), r->severity[0] ? r->severity : "FATAL", r->message);
+	for (int i = 0; i < p->nverdicts; i++)
+	{
+		const struct pgtls_verdict *v = &p->verdicts[i];
+
+		any |= v->outcome.result == PGTLS_RESULT_CONNECTS && v->outcome.encrypted;
+		if (v->sslmode == PGTLS_SSLMODE_REQUIRE && req == NULL)
+			req = v;
+	}
+	if (!any && r->kind != PGTLS_REPLY_ERROR)
+		finding(p, PGTLS_SEV_CRITICAL, "no_encrypted_connection", "no sslmode that encrypts can connect%s%s",
+		        req && req->outcome.nerrors ? ": " : "", req && req->outcome.nerrors ? req->errors[0] : "");
+}
+
 /* ---- evaluation ---- */
 
 static pgtls_err
@@ -386,6 +468,7 @@ pgtls__probe_evaluate(pgtls_probe *p)
 			finding(p, PGTLS_SEV_WARNING, "host_mismatch", "verify-full would fail: %s", p->host_msg);
 	}
 	plaintext_finding(p);
+	tls_access_findings(p);
 	p->evaluated = true;
 	return PGTLS_OK;
 }

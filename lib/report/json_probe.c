@@ -130,6 +130,7 @@ rootcert_json(const pgtls_probe *p)
 	json_object_set_new(o, "libpq_readable", json_boolean(rc->loaded));
 	json_object_set_new(o, "certificates", json_integer(rc->ncerts));
 	json_object_set_new(o, "crl_loaded", json_boolean(rc->crl_loaded));
+	json_object_set_new(o, "crl_source", pgtls__jopt(rc->crl_source));
 	if (rc->alt_error[0])
 		json_object_set_new(o, "store_error", pgtls__jstr(rc->alt_error));
 	if ((rc->loaded || rc->alt_loaded) && p->nchain > 0)
@@ -164,9 +165,48 @@ verdict_json(const struct pgtls_verdict *v)
 static json_t *
 target_json(const pgtls_probe *p)
 {
-	return json_pack("{s:o,s:o,s:o,s:s,s:o,s:o,s:o}", "input", pgtls__jstr(p->target), "host", pgtls__jopt(p->host),
-	                 "hostaddr", pgtls__jopt(p->hostaddr), "port", p->port, "servername", pgtls__jopt(p->servername),
-	                 "user", pgtls__jstr(pgtls__probe_user(p)), "dbname", pgtls__jstr(pgtls__probe_dbname(p)));
+	const char *src;
+	const char *mode = pgtls__probe_sslmode(p, &src);
+
+	return json_pack("{s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:s,s:o}", "input", pgtls__jstr(p->target), "host",
+	                 pgtls__jopt(p->host), "hostaddr", pgtls__jopt(p->hostaddr), "port", p->port, "servername",
+	                 pgtls__jopt(p->servername), "user", pgtls__jstr(pgtls__probe_user(p)), "dbname",
+	                 pgtls__jstr(pgtls__probe_dbname(p)), "sslmode", pgtls__jstr(mode), "sslmode_source", src,
+	                 "service_file", pgtls__jopt(p->service_file));
+}
+
+/* every resolved setting and where it came from; sslpassword only as "set" */
+static json_t *
+settings_json(const pgtls_probe *p)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < p->nsettings; i++)
+	{
+		const probe_setting *s = &p->settings[i];
+
+		json_array_append_new(a,
+		                      json_pack("{s:s,s:o,s:s}", "name", s->keyword, "value",
+		                                s->secret ? json_string("(set)") : pgtls__jstr(s->value), "source", s->origin));
+	}
+	return a;
+}
+
+static json_t *
+libpq_json(const pgtls_probe *p)
+{
+	return json_pack("{s:i,s:i,s:s}", "version", p->libpq_version, "major", p->libpq_version / 10000, "source",
+	                 p->libpq_version_source);
+}
+
+static json_t *
+clientcert_json(const pgtls_probe *p)
+{
+	const clientcert_eval *cc = &p->cc;
+
+	return json_pack("{s:o,s:b,s:o,s:b,s:o,s:o}", "cert", pgtls__jopt(cc->cert_path), "exists", cc->cert_exists, "key",
+	                 pgtls__jopt(cc->key_path), "presented", cc->presented, "subject", pgtls__jopt(cc->subject),
+	                 "error", pgtls__jopt(cc->error));
 }
 
 json_t *
@@ -187,6 +227,9 @@ pgtls__probe_to_json(const pgtls_probe *p)
 	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
 	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
 	json_object_set_new(rep, "target", target_json(p));
+	json_object_set_new(rep, "libpq", libpq_json(p));
+	json_object_set_new(rep, "settings", settings_json(p));
+	json_object_set_new(rep, "client_certificate", clientcert_json(p));
 	json_object_set_new(rep, "status",
 	                    json_pack("{s:i,s:s}", "code", (int)p->status, "label",
 	                              p->status == PGTLS_SEV_OK         ? "OK"

@@ -283,7 +283,8 @@ pgtls_failure_name(pgtls_failure failure)
 	                                "rejected_tls",
 	                                "no_reply_plaintext",
 	                                "no_reply_tls",
-	                                "invalid_sslmode"};
+	                                "invalid_sslmode",
+	                                "client_cert"};
 
 	return CODE(t, failure);
 }

@@ -19,7 +19,9 @@
  *	    prefer; verify-* fail when it does not exist;
  *	  - prefer retries without TLS after any failure of the TLS attempt
  *	    except a protocol violation before the S/N answer;
- *	  - direct TLS (libpq 17) refuses allow and prefer.
+ *	  - direct TLS (libpq 17) refuses allow and prefer;
+ *	  - a client certificate or key that cannot be used fails the TLS
+ *	    attempt after the root file checks (prefer then goes on without).
  *	  Other drivers differ by the flags of their row in drivers.c.
  *
  *-------------------------------------------------------------------------
@@ -116,6 +118,9 @@ tls_attempt(const pgtls_driver_rules *d, const pgtls_facts *f, pgtls_sslmode mod
 			return failed(PGTLS_RESULT_FAILS,
 			              f->root == PGTLS_ROOT_NO_HOME ? PGTLS_FAIL_NO_HOME : PGTLS_FAIL_ROOT_MISSING);
 	}
+	/* initialize_SSL() reads the client certificate and key after the root file */
+	if (f->client_cert_failed)
+		return failed(PGTLS_RESULT_FAILS, PGTLS_FAIL_CLIENT_CERT);
 	if (f->tls != PGTLS_TLS_ESTABLISHED)
 		return failed(PGTLS_RESULT_FAILS, PGTLS_FAIL_HANDSHAKE);
 	if (verify && f->chain_verifies == PGTLS_TRI_UNKNOWN)
@@ -129,7 +134,7 @@ tls_attempt(const pgtls_driver_rules *d, const pgtls_facts *f, pgtls_sslmode mod
 	if (f->tls_startup == PGTLS_STARTUP_REJECTED)
 		return failed(PGTLS_RESULT_FAILS, PGTLS_FAIL_REJECTED_TLS);
 	if (f->tls_startup == PGTLS_STARTUP_UNKNOWN)
-		return failed(PGTLS_RESULT_UNKNOWN, PGTLS_FAIL_NO_REPLY_TLS);
+		return failed(f->tls_startup_broken ? PGTLS_RESULT_FAILS : PGTLS_RESULT_UNKNOWN, PGTLS_FAIL_NO_REPLY_TLS);
 	if (verify)
 		a.verified =
 		    mode == PGTLS_SSLMODE_VERIFY_FULL && !f->custom_host_check ? PGTLS_VERIFIED_FULL : PGTLS_VERIFIED_CA;
@@ -220,9 +225,15 @@ pgtls__rules_decide(const pgtls_facts *f, pgtls_outcome *o)
 		goto single;
 	}
 	a = tls_attempt(d, f, mode);
-	if (mode == PGTLS_SSLMODE_PREFER && a.result == PGTLS_RESULT_FAILS && f->tls != PGTLS_TLS_HOSTILE)
+	/*
+	 * prefer: a failure of the TLS attempt or the server's rejection over TLS
+	 * -> silent retry without TLS; not a connection that broke after the
+	 * handshake (TLS 1.3 client certificate refused by an alert): libpq
+	 * reports that read error and stops.
+	 */
+	if (mode == PGTLS_SSLMODE_PREFER && a.result == PGTLS_RESULT_FAILS && f->tls != PGTLS_TLS_HOSTILE &&
+	    a.why != PGTLS_FAIL_NO_REPLY_TLS)
 	{
-		/* prefer: any TLS failure or TLS rejection -> silent retry without TLS */
 		add_error(o, a.why);
 		b = plain_attempt(f);
 		add_error(o, b.why);

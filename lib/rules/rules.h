@@ -66,13 +66,15 @@ typedef struct pgtls_facts
 	pgtls_sslmode sslmode;
 	pgtls_negotiation negotiation;
 	pgtls_trust trust;
-	pgtls_root_state root;  /* for TRUST_FILE */
-	bool root_explicit;     /* sslrootcert set by the application, not the driver's default */
-	bool custom_host_check; /* the application's own host name check (pgjdbc sslhostnameverifier): not the driver's */
+	pgtls_root_state root;   /* for TRUST_FILE */
+	bool root_explicit;      /* sslrootcert set by the application, not the driver's default */
+	bool custom_host_check;  /* the application's own host name check (pgjdbc sslhostnameverifier): not the driver's */
+	bool client_cert_failed; /* the client certificate or key it would present cannot be used (libpq fails after 'S') */
 	/* the server, as this client would meet it */
 	pgtls_tls_state tls;
 	pgtls_startup tls_startup;   /* reply to the startup over TLS */
 	pgtls_startup plain_startup; /* reply to the startup without TLS */
+	bool tls_startup_broken;     /* no reply: the TLS connection broke after the handshake (server alert, EOF) */
 	pgtls_tri chain_verifies;    /* served chain against the client's trust */
 	pgtls_tri host_matches;      /* verify-full name check against the host used */
 } pgtls_facts;

@@ -95,6 +95,7 @@ struct pgtls_conn
 	pgtls_reply reply;
 	struct bio_method_st *biometh; /* our MSG_NOSIGNAL socket BIO (sockbio.c) */
 	bool ssl_fatal;                /* SSL_ERROR_SYSCALL/SSL seen: no SSL_shutdown() (OpenSSL forbids it) */
+	int handshake_reason;          /* ERR_GET_REASON of a failed handshake (libpq's hints), or 0 */
 };
 
 static void trace(pgtls_conn *c, const char *fmt, ...) PGTLS_PRINTF(2, 3);
@@ -556,6 +557,8 @@ st_tls_handshake(pgtls_conn *c)
 	if (e == SSL_ERROR_WANT_WRITE)
 		return PGTLS_STEP_WANT_WRITE;
 	c->ssl_fatal = e == SSL_ERROR_SYSCALL || e == SSL_ERROR_SSL;
+	if (e == SSL_ERROR_SSL)
+		c->handshake_reason = ERR_GET_REASON(ERR_peek_error());
 	ssl_errstr(e, r, eb, sizeof(eb));
 	return fail(c, PGTLS_ERR_TLS, "%s", eb);
 }
@@ -759,6 +762,12 @@ const char *
 pgtls__conn_alpn(const pgtls_conn *c)
 {
 	return c->alpn;
+}
+
+int
+pgtls__conn_handshake_reason(const pgtls_conn *c)
+{
+	return c->handshake_reason;
 }
 
 const char *

@@ -72,13 +72,15 @@ class Env:
         for k in list(self.env):
             if k.startswith("PG"):
                 del self.env[k]
-        self.env.update(HOME=self.home, PGTLS_PKI=self.pki, PGCONNECT_TIMEOUT="5")
+        # the servers have the role postgres only: libpq's default user would be the OS user
+        self.env.update(HOME=self.home, PGTLS_PKI=self.pki, PGCONNECT_TIMEOUT="5", PGUSER="postgres")
         # psycopg2 runs libpq inside this process: same environment as psql
         for k in list(os.environ):
             if k.startswith("PG"):
                 del os.environ[k]
         os.environ["HOME"] = self.home
         os.environ["PGCONNECT_TIMEOUT"] = "5"
+        os.environ["PGUSER"] = "postgres"
         self.pgdir = os.path.join(self.tmp, "pg")
         self.port = free_port()
 

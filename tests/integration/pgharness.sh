@@ -9,9 +9,12 @@
 #   pgh_cert CERT                   swap the served certificate, pg_ctl reload
 #   pgh_hba MODE                    rewrite pg_hba.conf, pg_ctl reload
 #   pgh_ssl on|off                  toggle ssl, pg_ctl reload
+#   pgh_hbafile FILE                install FILE as pg_hba.conf, pg_ctl reload
+#   pgh_conf KEY VALUE              set a postgresql.conf setting (VALUE quoted), reload
+#   pgh_sql SQL                     run SQL as postgres over the Unix socket
 #   pgh_stop                        stop the cluster
 #   pgh_attach DIR PORT             later shells: act on a running cluster
-# As a command: pgharness.sh start|cert|hba|ssl|stop DIR PORT [ARG...]
+# As a command: pgharness.sh start|cert|hba|hbafile|conf|sql|ssl|stop DIR PORT [ARG...]
 # Needs PGTLS_PKI (directory made by gen-pki.sh).  PostgreSQL refuses to run
 # as root, so when we are root the server runs as the "postgres" user.
 
@@ -38,6 +41,22 @@ pgh_hba() {
         esac
     } > "$PGH_DATA/pg_hba.conf"
     pgh_reload
+}
+
+pgh_hbafile() {
+    install -m 0600 -o "$(stat -c %u "$PGH_DATA")" "$1" "$PGH_DATA/pg_hba.conf"
+    pgh_reload
+}
+
+pgh_conf() {
+    local key=$1 value=$2
+    sed -i "/^$key = /d" "$PGH_DATA/postgresql.conf"
+    printf "%s = '%s'\n" "$key" "$value" >> "$PGH_DATA/postgresql.conf"
+    pgh_reload
+}
+
+pgh_sql() {
+    pgh_psql "$1" >/dev/null
 }
 
 pgh_psql() {
@@ -122,8 +141,8 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     shift 3
     case "$cmd" in
         start) pgh_start "$dir" "$port" "$@" ;;
-        cert|hba|ssl) pgh_attach "$dir" "$port"; "pgh_$cmd" "$@" ;;
+        cert|hba|hbafile|conf|sql|ssl) pgh_attach "$dir" "$port"; "pgh_$cmd" "$@" ;;
         stop) pgh_attach "$dir" "$port"; pgh_stop ;;
-        *) echo "usage: pgharness.sh start|cert|hba|ssl|stop DIR PORT [ARG...]" >&2; exit 2 ;;
+        *) echo "usage: pgharness.sh start|cert|hba|hbafile|conf|sql|ssl|stop DIR PORT [ARG...]" >&2; exit 2 ;;
     esac
 fi

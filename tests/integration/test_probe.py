@@ -362,7 +362,7 @@ def test_direct(env):
                     break
                 except OSError:
                     time.sleep(0.1)
-            rc, rep, r = probe_json(env, "--negotiation", "direct", "--timeout", "1",
+            rc, rep, r = probe_json(env, "--negotiation", "direct", "--libpq-version", "17", "--timeout", "1",
                                     "--rootcert", os.path.join(env.pki, "rootcert-new.pem"),
                                     "localhost:%d" % port)
             if not check(rep is not None, "direct: JSON report (%s)" % r.stderr):
@@ -382,7 +382,8 @@ def test_direct(env):
             srv.kill()
             srv.wait()
     # both against the real PG15 server: SSLRequest works, direct does not
-    rc, rep, r = probe_json(env, "--negotiation", "both", "--timeout", "2", "localhost:%d" % env.port)
+    rc, rep, r = probe_json(env, "--negotiation", "both", "--libpq-version", "17", "--timeout", "2",
+                            "localhost:%d" % env.port)
     check(rep is not None and len(rep["negotiation"]) == 2, "both: two negotiations reported")
     if rep:
         check(rep["negotiation"][0]["tls"] is not None, "both: SSLRequest TLS works on PG15")
@@ -415,14 +416,14 @@ def test_cli(env):
     r = env.pgtls("version")
     check(r.returncode == 0 and r.stdout.startswith("pgtls "), "version")
     # rootcert=system is allowed only with verify-full (libpq >= 16)
-    rc, rep, r = probe_json(env, "--rootcert", "system", "localhost:%d" % env.port)
+    rc, rep, r = probe_json(env, "--libpq-version", "16", "--rootcert", "system", "localhost:%d" % env.port)
     rows = {x["sslmode"]: x for x in rep["sslmodes"]}
     check("weak sslmode \"require\" may not be used with sslrootcert=system" in rows["require"]["errors"][0],
           "sslrootcert=system forbids weak modes")
     check(rows["verify-full"]["result"] == "fails" and rep["rootcert"]["system"], "system store lacks the test CA")
     # SSL_CERT_FILE points OpenSSL's default store at the test root, as PG's own tests do
     env.env["SSL_CERT_FILE"] = os.path.join(env.pki, "rootcert-new.pem")
-    rc, rep, r = probe_json(env, "--rootcert", "system", "localhost:%d" % env.port)
+    rc, rep, r = probe_json(env, "--libpq-version", "16", "--rootcert", "system", "localhost:%d" % env.port)
     del env.env["SSL_CERT_FILE"]
     rows = {x["sslmode"]: x for x in rep["sslmodes"]}
     check(rows["verify-full"]["result"] == "connects" and rows["verify-full"]["verified"] == "full",

@@ -24,6 +24,8 @@ serial         = $dir/serial
 default_md     = sha256
 policy         = any
 unique_subject = no
+crlnumber      = $dir/crlnumber
+default_crl_days = 36500
 copy_extensions = none
 email_in_dn    = no
 [ any ]
@@ -44,6 +46,7 @@ rm -rf newcerts index.txt serial
 mkdir -p newcerts
 : > index.txt
 echo 1000 > serial
+echo 1000 > crlnumber
 
 rsa_key() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1" 2>/dev/null; chmod 600 "$1"; }
 
@@ -122,6 +125,49 @@ cp old-root.crt rootcert-old.pem
 cp new-root.crt rootcert-new.pem
 cat old-root.crt new-root.crt > rootcert-both.pem
 cp wrong-root.crt rootcert-wrong.pem
+
+# --- chain-failure shapes (hints) ---------------------------------------
+cp new-inter.crt rootcert-inter.pem          # intermediate only: libpq accepts no partial chain
+cp server-new.crt rootcert-leaf.pem          # the server's own certificate as the "root"
+# an issuer that is not a CA (CA:FALSE) signing a server certificate
+rsa_key notca.key
+openssl req -new -key notca.key -subj "/O=pgtls tests/CN=pgtls Test Not A CA" -out notca.csr
+sign notca new-root "$(printf 'basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature,keyCertSign\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid\n')"
+leaf server-notca localhost "$SAN_LOCAL" notca
+cat server-notca.crt notca.crt > server-notca.chain.crt
+
+# --- client certificates (servers with clientcert=verify-ca) -------------
+root client-root "pgtls Test Client CA"
+root client-wrong-root "pgtls Test Other Client CA"
+client_ext='basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = clientAuth'
+for n in client:client-root client-wrong:client-wrong-root; do
+    name=${n%%:*} issuer=${n#*:}
+    rsa_key "$name.key"
+    openssl req -new -key "$name.key" -subj "/O=pgtls tests/CN=postgres" -out "$name.csr"
+    sign "$name" "$issuer" "$client_ext"
+done
+# the same key, encrypted (sslpassword)
+openssl pkey -in client.key -aes256 -passout pass:pgtls-key-pass -out client-enc.key 2>/dev/null
+chmod 600 client-enc.key
+
+# --- CRLs ------------------------------------------------------------------
+# (openssl ca keeps one index for all CAs here: CRLs are made before and after the revocation)
+gencrl() { openssl ca -batch -config ca.cnf -gencrl -cert "$1.crt" -keyfile "$1.key" -out "$2" 2>/dev/null; }
+gencrl new-root crl-new-root.pem
+gencrl new-inter crl-new-inter.pem
+gencrl wrong-root crl-wrong.pem                          # a CRL of an unrelated CA only
+cat crl-new-root.pem crl-new-inter.pem > crl-good.pem    # both CAs of the new chain, nothing revoked
+openssl ca -batch -config ca.cnf -cert new-inter.crt -keyfile new-inter.key -revoke server-new.crt 2>/dev/null
+gencrl new-inter crl-new-inter-revoked.pem
+cat crl-new-root.pem crl-new-inter-revoked.pem > crl-revoked.pem
+for d in good revoked; do
+    mkdir -p "crldir-$d"
+    cp crl-new-root.pem "crldir-$d/root.pem"
+    if [ "$d" = good ]; then cp crl-new-inter.pem "crldir-$d/inter.pem"; else cp crl-new-inter-revoked.pem "crldir-$d/inter.pem"; fi
+    openssl rehash "crldir-$d" 2>/dev/null
+done
 
 rm -f ./*.csr ./*.ext
 touch .complete
