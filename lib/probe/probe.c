@@ -77,6 +77,7 @@ pgtls_probe_free(pgtls_probe *p)
 	free(p->sslkey);
 	free(p->ssl_min);
 	free(p->ssl_max);
+	free(p->cinfo_negotiation);
 	if (p->sslpassword)
 		OPENSSL_cleanse(p->sslpassword, strlen(p->sslpassword));
 	free(p->sslpassword);
@@ -152,6 +153,7 @@ pgtls_probe_set_option(pgtls_probe *p, pgtls_probe_opt opt, const char *value)
 		case PGTLS_PROBE_ROOTCERT_PASSWORD:
 			return dup_opt(p, &p->rootcert_password, value);
 		case PGTLS_PROBE_NEGOTIATION:
+			p->neg_option = true;
 			if (strcmp(value, "postgres") == 0)
 				p->neg_postgres = true, p->neg_direct = false;
 			else if (strcmp(value, "direct") == 0)
@@ -330,6 +332,34 @@ done:
 	return rc;
 }
 
+/*
+ * sslnegotiation from the connection string or PGSSLNEGOTIATION (libpq 17):
+ * older libpq refuses the keyword and ignores the variable; --negotiation
+ * wins over both.
+ */
+static pgtls_err
+apply_sslnegotiation(pgtls_probe *p)
+{
+	const char *v = p->cinfo_negotiation;
+
+	if (v == NULL)
+		return PGTLS_OK;
+	if (!PROBE_LIBPQ_AT_LEAST(p, 17))
+	{
+		if (strcmp(p->negotiation_origin, "env") == 0)
+			return PGTLS_OK;
+		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "invalid connection option \"%s\"", "sslnegotiation");
+	}
+	if (strcmp(v, "postgres") != 0 && strcmp(v, "direct") != 0)
+		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "invalid %s value: \"%s\"", "sslnegotiation", v);
+	if (!p->neg_option)
+	{
+		p->neg_direct = strcmp(v, "direct") == 0;
+		p->neg_postgres = !p->neg_direct;
+	}
+	return PGTLS_OK;
+}
+
 pgtls_err
 pgtls_probe_start(pgtls_probe *p)
 {
@@ -346,6 +376,8 @@ pgtls_probe_start(pgtls_probe *p)
 		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "probe already started");
 	if (p->target == NULL)
 		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "no target set");
+	if (apply_sslnegotiation(p) != PGTLS_OK)
+		return p->err.code;
 	if (p->neg_direct && !PROBE_LIBPQ_AT_LEAST(p, 17))
 		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE,
 		                     "direct TLS (sslnegotiation=direct) needs libpq 17 or later; the verdicts are for libpq "

@@ -113,6 +113,9 @@ struct pgtls_probe
 	bool sslsni;
 	const char *rootcert_origin; /* origin of cinfo_rootcert */
 	const char *sslmode_origin;
+	char *cinfo_negotiation;        /* sslnegotiation (libpq 17), taken out before PQconninfoParse */
+	const char *negotiation_origin; /* conninfo or env */
+	bool neg_option;                /* --negotiation given: it wins */
 	probe_setting settings[PROBE_MAX_SETTINGS];
 	int nsettings;
 	char service_file[1100];          /* where service= was found, or "" */

@@ -18,8 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <libpq-fe.h>
+#include <openssl/crypto.h>
 
+#include "clients/clients_int.h"
 #include "probe/probe_int.h"
 
 #define MAX_TARGET_LEN 4096
@@ -53,6 +56,61 @@ set_str(pgtls_probe *p, char **dst, const char *src)
 }
 
 static pgtls_err parse_conninfo(pgtls_probe *p, const char *spec, bool secret);
+
+static void
+append_quoted(pgtls_strbuf *sb, const char *key, const char *val)
+{
+	pgtls__sb_appendf(sb, "%s%s='", sb->len ? " " : "", key);
+	for (const char *c = val; *c; c++)
+		pgtls__sb_appendf(sb, "%s%c", (*c == '\'' || *c == '\\') ? "\\" : "", *c);
+	pgtls__sb_appendf(sb, "'");
+}
+
+/*
+ * sslnegotiation (libpq 17) is not a keyword of the linked libpq 15: it is
+ * taken out of SPEC here (into p->cinfo_negotiation, judged by the emulated
+ * version when the probe starts) and *REBUILT gets the rest as a conninfo
+ * string for PQconninfoParse.  Anything else the lenient parser cannot
+ * place is left to PQconninfoParse, which reports it as libpq does.
+ */
+static pgtls_err
+take_newer_keywords(pgtls_probe *p, const char *spec, char **rebuilt)
+{
+	json_t *extra, *o, *v;
+	const char *key;
+	char err[256];
+	pgtls_strbuf sb;
+
+	*rebuilt = NULL;
+	if (strstr(spec, "sslnegotiation") == NULL || (extra = json_object()) == NULL)
+		return PGTLS_OK;
+	o = pgtls__conninfo_parse_ex(spec, extra, err, sizeof(err));
+	v = json_object_get(extra, "sslnegotiation");
+	if (o == NULL || !json_is_string(v) || json_object_size(extra) != 1)
+	{
+		json_decref(o);
+		json_decref(extra);
+		return PGTLS_OK;
+	}
+	free(p->cinfo_negotiation);
+	p->cinfo_negotiation = strdup(json_string_value(v));
+	p->negotiation_origin = "conninfo";
+	pgtls__sb_init(&sb);
+	json_object_foreach(o, key, v)
+	{
+		if (json_is_string(v))
+			append_quoted(&sb, key, json_string_value(v));
+	}
+	json_decref(o);
+	json_decref(extra);
+	if (p->cinfo_negotiation == NULL || sb.oom)
+	{
+		pgtls__sb_free(&sb);
+		return pgtls__seterr(&p->err, PGTLS_ERR_OOM, "out of memory");
+	}
+	*rebuilt = sb.data; /* owned by the caller now */
+	return *rebuilt ? PGTLS_OK : pgtls__seterr(&p->err, PGTLS_ERR_OOM, "out of memory");
+}
 
 static pgtls_err
 parse_hostport(pgtls_probe *p, const char *spec)
@@ -120,8 +178,18 @@ static pgtls_err
 parse_conninfo(pgtls_probe *p, const char *spec, bool secret)
 {
 	char *errmsg = NULL;
-	PQconninfoOption *opts = PQconninfoParse(spec, &errmsg);
+	char *rebuilt = NULL;
+	PQconninfoOption *opts;
 	pgtls_err rc = PGTLS_OK;
+
+	if (take_newer_keywords(p, spec, &rebuilt) != PGTLS_OK)
+		return p->err.code;
+	opts = PQconninfoParse(rebuilt ? rebuilt : spec, &errmsg);
+	if (rebuilt)
+	{
+		OPENSSL_cleanse(rebuilt, strlen(rebuilt)); /* may hold a password */
+		free(rebuilt);
+	}
 
 	if (opts == NULL)
 	{
@@ -150,6 +218,13 @@ parse_conninfo(pgtls_probe *p, const char *spec, bool secret)
 	PQconninfoFree(opts);
 	if (rc != PGTLS_OK || pgtls__probe_check_protocols(p) != PGTLS_OK)
 		return p->err.code;
+	if (p->cinfo_negotiation == NULL && getenv("PGSSLNEGOTIATION"))
+	{
+		/* libpq 17's variable (the linked libpq's option list does not have it) */
+		if ((p->cinfo_negotiation = strdup(getenv("PGSSLNEGOTIATION"))) == NULL)
+			return pgtls__seterr(&p->err, PGTLS_ERR_OOM, "out of memory");
+		p->negotiation_origin = "env";
+	}
 
 	if ((p->cinfo_user && strlen(p->cinfo_user) > PROBE_MAX_NAME) ||
 	    (p->cinfo_dbname && strlen(p->cinfo_dbname) > PROBE_MAX_NAME))

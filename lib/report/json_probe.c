@@ -168,11 +168,12 @@ target_json(const pgtls_probe *p)
 	const char *src;
 	const char *mode = pgtls__probe_sslmode(p, &src);
 
-	return json_pack("{s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:s,s:o}", "input", pgtls__jstr(p->target), "host",
+	return json_pack("{s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:s,s:o,s:o}", "input", pgtls__jstr(p->target), "host",
 	                 pgtls__jopt(p->host), "hostaddr", pgtls__jopt(p->hostaddr), "port", p->port, "servername",
 	                 pgtls__jopt(p->servername), "user", pgtls__jstr(pgtls__probe_user(p)), "dbname",
 	                 pgtls__jstr(pgtls__probe_dbname(p)), "sslmode", pgtls__jstr(mode), "sslmode_source", src,
-	                 "service_file", pgtls__jopt(p->service_file));
+	                 "service_file", pgtls__jopt(p->service_file), "sslnegotiation",
+	                 p->cinfo_negotiation ? pgtls__jstr(p->cinfo_negotiation) : json_null());
 }
 
 /* every resolved setting and where it came from; sslpassword only as "set" */

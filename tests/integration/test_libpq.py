@@ -312,6 +312,16 @@ def test_system_and_version(env):
     r = subprocess.run([env.pgtls_path, "probe", "--negotiation", "direct", "localhost:%d" % env.port],
                        capture_output=True, text=True, env=env.env)
     check(r.returncode == 3 and "needs libpq 17" in r.stderr, "direct TLS with libpq 15 refused: %r" % r.stderr)
+    # sslnegotiation (libpq 17): libpq 15 refuses the keyword, as psql does; libpq 17 probes direct TLS only
+    refused_alike(env, "sslnegotiation with libpq 15", b + " sslnegotiation=direct")
+    r = subprocess.run([env.pgtls_path, "probe", "--json", "--libpq-version", "17", "--timeout", "2",
+                        b + " sslnegotiation=direct sslmode=require"], capture_output=True, text=True, env=env.env)
+    rep = json.loads(r.stdout) if r.stdout else None
+    check(rep is not None and rep["target"]["sslnegotiation"] == "direct" and
+          {x["negotiation"] for x in rep["sslmodes"]} == {"direct"}, "libpq 17 sslnegotiation=direct: direct rows only")
+    r = subprocess.run([env.pgtls_path, "probe", "--libpq-version", "17", b + " sslnegotiation=sideways"],
+                       capture_output=True, text=True, env=env.env)
+    check(r.returncode == 3 and 'invalid sslnegotiation value: "sideways"' in r.stderr, "bad sslnegotiation value")
     r = subprocess.run([env.pgtls_path, "probe", "--libpq-version", "abc", "localhost"], capture_output=True,
                        text=True, env=env.env)
     check(r.returncode == 3 and "invalid libpq version" in r.stderr, "bad --libpq-version")
