@@ -278,6 +278,61 @@ test_hand_rows(void **state)
 	}
 }
 
+/*
+ * 2b. facts added for libpq's client certificate and for a TLS connection
+ * that breaks after the handshake (fe-secure-openssl.c initialize_SSL:
+ * the certificate and key are read after the root file; fe-connect.c: only
+ * a failed TLS attempt or an ErrorResponse over TLS makes prefer retry
+ * without TLS, a read error after the handshake does not).
+ */
+static void
+libpq_decide(pgtls_sslmode mode, pgtls_root_state root, bool cert_failed, bool broken, pgtls_startup tls_startup,
+             char *out, size_t outlen)
+{
+	pgtls_facts f;
+	pgtls_outcome o;
+
+	memset(&f, 0, sizeof(f));
+	f.driver = PGTLS_DRIVER_LIBPQ;
+	f.sslmode = mode;
+	f.trust = PGTLS_TRUST_FILE;
+	f.root = root;
+	f.root_explicit = true;
+	f.tls = PGTLS_TLS_ESTABLISHED;
+	f.tls_startup = tls_startup;
+	f.tls_startup_broken = broken;
+	f.plain_startup = PGTLS_STARTUP_ACCEPTED;
+	f.chain_verifies = PGTLS_TRI_YES;
+	f.host_matches = PGTLS_TRI_YES;
+	f.client_cert_failed = cert_failed;
+	pgtls__rules_decide(&f, &o);
+	format_outcome(&o, out, outlen);
+}
+
+static void
+test_client_cert_and_broken(void **state)
+{
+	char got[256];
+
+	(void)state;
+	/* an unusable client certificate fails every TLS attempt; prefer goes on without TLS */
+	libpq_decide(PGTLS_SSLMODE_REQUIRE, PGTLS_ROOT_MISSING, true, false, PGTLS_STARTUP_ACCEPTED, got, sizeof(got));
+	assert_string_equal(got, "fails    -   none -   client_cert");
+	libpq_decide(PGTLS_SSLMODE_PREFER, PGTLS_ROOT_MISSING, true, false, PGTLS_STARTUP_ACCEPTED, got, sizeof(got));
+	assert_string_equal(got, "connects -   none yes client_cert");
+	/* ... but the root file is checked first: verify-full without it fails on the root file */
+	libpq_decide(PGTLS_SSLMODE_VERIFY_FULL, PGTLS_ROOT_MISSING, true, false, PGTLS_STARTUP_ACCEPTED, got, sizeof(got));
+	assert_string_equal(got, "fails    -   none -   root_missing");
+	/* the TLS connection broke after the handshake (TLS 1.3 client certificate refused by an alert) */
+	libpq_decide(PGTLS_SSLMODE_PREFER, PGTLS_ROOT_MISSING, false, true, PGTLS_STARTUP_UNKNOWN, got, sizeof(got));
+	assert_string_equal(got, "fails    -   none -   no_reply_tls");
+	libpq_decide(PGTLS_SSLMODE_REQUIRE, PGTLS_ROOT_MISSING, false, true, PGTLS_STARTUP_UNKNOWN, got, sizeof(got));
+	assert_string_equal(got, "fails    -   none -   no_reply_tls");
+	/* no reply without a broken connection (a timeout): cannot tell */
+	libpq_decide(PGTLS_SSLMODE_REQUIRE, PGTLS_ROOT_MISSING, false, false, PGTLS_STARTUP_UNKNOWN, got, sizeof(got));
+	assert_string_equal(got, "unknown  -   none -   no_reply_tls");
+}
+
 /* 3. what client settings do (pgtls clients), per driver */
 typedef struct class_case
 {
@@ -422,6 +477,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_full_table),
 	    cmocka_unit_test(test_hand_rows),
+	    cmocka_unit_test(test_client_cert_and_broken),
 	    cmocka_unit_test(test_classify),
 	    cmocka_unit_test(test_probe_clients_agree),
 	    cmocka_unit_test(test_drivers_doc_current),
