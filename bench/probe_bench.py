@@ -43,7 +43,7 @@ def main():
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
-    env = dict(os.environ, PGTLS_PKI=pki, HOME=tmp)
+    env = dict(os.environ, PGTLS_PKI=pki, HOME=tmp, PGUSER="postgres")  # the server has the role postgres only
     pgdir = os.path.join(tmp, "pg")
     subprocess.run([HARNESS, "start", pgdir, str(port), "new"], check=True, env=env)
     root = os.path.join(pki, "rootcert-new.pem")

@@ -47,7 +47,7 @@ def main():
     os.chmod(tmp, 0o755)
     pki = os.path.join(tmp, "pki")
     subprocess.run([os.path.join(ROOT, "tests/pki/gen-pki.sh"), pki], check=True)
-    env = dict(os.environ, PGTLS_PKI=pki, HOME=tmp, PGH_EXTRA_CONF="max_connections = 300")
+    env = dict(os.environ, PGTLS_PKI=pki, HOME=tmp, PGUSER="postgres", PGH_EXTRA_CONF="max_connections = 300")
     servers = [(os.path.join(tmp, "pg%d" % i), free_port()) for i in range(4)]
     for d, port in servers:
         subprocess.run([HARNESS, "start", d, str(port), "old"], check=True, env=env)

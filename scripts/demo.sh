@@ -18,10 +18,10 @@ trap cleanup EXIT
 echo "demo: starting PostgreSQL 15 on 127.0.0.1:$port with a certificate from the test CA"
 pgh_start "$tmp/pg" "$port" new
 
-echo "demo: \$ pgtls probe --rootcert test-ca.pem localhost:$port"
+echo "demo: \$ pgtls probe --user postgres --rootcert test-ca.pem localhost:$port"
 echo
 set +e
-HOME=$tmp "$top/build/pgtls" probe --rootcert "$PGTLS_PKI/rootcert-new.pem" "localhost:$port"
+HOME=$tmp "$top/build/pgtls" probe --user postgres --rootcert "$PGTLS_PKI/rootcert-new.pem" "localhost:$port"
 rc=$?
 set -e
 echo
