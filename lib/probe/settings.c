@@ -221,15 +221,25 @@ apply_defaults(pgtls_probe *p, resolved *r)
 		}
 		if (o->compiled && take(p, r, i, o->compiled, "default") != PGTLS_OK)
 			return p->err.code;
-		if (o->compiled == NULL && strcmp(o->keyword, "user") == 0)
-		{
-			struct passwd pw, *res = NULL;
-			char buf[4096];
+	}
+	return PGTLS_OK;
+}
 
-			if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &res) == 0 && res &&
-			    take(p, r, i, res->pw_name, "os_user") != PGTLS_OK)
-				return p->err.code;
-		}
+/* pg_fe_getauthname(): the user when none is set, or an empty one (connectOptions2) */
+static pgtls_err
+default_user(pgtls_probe *p, resolved *r)
+{
+	int i = find_opt(r->opts, "user");
+
+	if (i >= 0 && (r->vals[i] == NULL || r->vals[i][0] == '\0'))
+	{
+		struct passwd pw, *res = NULL;
+		char buf[4096];
+
+		free(r->vals[i]);
+		r->vals[i] = NULL;
+		if (getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &res) == 0 && res)
+			return take(p, r, i, res->pw_name, "os_user");
 	}
 	return PGTLS_OK;
 }
@@ -330,6 +340,8 @@ pgtls__probe_resolve(pgtls_probe *p, const PQconninfoOption *opts)
 			rc = apply_service(p, &r, home);
 		if (rc == PGTLS_OK)
 			rc = apply_defaults(p, &r);
+		if (rc == PGTLS_OK)
+			rc = default_user(p, &r);
 		if (rc == PGTLS_OK)
 			rc = store(p, &r);
 	}

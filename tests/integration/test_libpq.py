@@ -284,10 +284,13 @@ def test_default_user(env):
             check(rep["status"]["label"] == "CRITICAL" and any(f["code"] == "tls_rejected" for f in rep["findings"]),
                   "TLS refused for the user (hostssl ... reject): CRITICAL")
         run_row(env, Row("user= beats PGUSER", b + " user=postgres", {"PGUSER": "alice"}), n)
+        rep = run_row(env, Row("PGUSER empty: the OS user", b, {"PGUSER": ""}), n)
+        if rep:
+            check(rep["target"]["user"] == osuser, "empty PGUSER: the OS user (got %s)" % rep["target"]["user"])
     finally:
         env.pg("hba", "both")
     print("default user: %d verdicts compared" % n[0], flush=True)
-    check(n[0] == 18, "all user rows compared (%d)" % n[0])
+    check(n[0] == 24, "all user rows compared (%d)" % n[0])
 
 
 def test_system_and_version(env):
