@@ -25,20 +25,81 @@
 static void
 usage_logs(FILE *f)
 {
-	fprintf(f, "Usage: pgtls logs [--format auto|stderr|csv|json] [--json|--csv] FILE...\n"
+	fprintf(f, "Usage: pgtls logs [OPTIONS] FILE...\n"
 	           "\n"
-	           "Reads PostgreSQL server logs (log_connections = on), plain or gzip, in\n"
-	           "constant memory, and reports per client (address, user, database,\n"
-	           "application_name) how many connections used each TLS version, GSSAPI\n"
-	           "encryption or no encryption, how many plaintext attempts pg_hba.conf\n"
-	           "rejected, and over what time span.\n"
+	           "Reads PostgreSQL server logs (log_connections = on) in constant memory --\n"
+	           "plain, gzip, bzip2, xz, zstd or lz4, a pipe too -- and reports per client\n"
+	           "(address, user, database, application_name): connections by TLS version,\n"
+	           "GSSAPI encryption or none, Unix-socket sessions (TLS does not apply),\n"
+	           "plaintext attempts pg_hba.conf rejected, failed TLS handshakes by reason\n"
+	           "(unknown CA, certificate unknown, protocol version, ...: the clients that\n"
+	           "broke after a CA switch), and the fallback signature: plaintext after TLS,\n"
+	           "or after a failed handshake from that address (sslmode=prefer), with when\n"
+	           "it started.\n"
 	           "\n"
-	           "Understands PostgreSQL 13-18 \"connection authorized\" lines (SSL and GSS\n"
-	           "clauses), any log_line_prefix (the client comes from %%r/%%h or from the\n"
-	           "process's \"connection received\" line; the pid from [%%p]), csvlog and\n"
-	           "jsonlog.  --format forces the format of every file (default: detected).\n"
+	           "Formats: stderr with any log_line_prefix (the client from %%r/%%h or the\n"
+	           "process's \"connection received\" line), csvlog, jsonlog, and the JSON\n"
+	           "wrappers of CloudNativePG ({\"record\": ...}) and Cloud SQL exports\n"
+	           "({\"textPayload\": ...}).  A file with no connection record at all (not a\n"
+	           "PostgreSQL log, unknown format, log_connections off) is an error, never an\n"
+	           "all-clear.\n"
 	           "\n"
-	           "Exit status: 0 no plaintext connection seen, 1 plaintext seen, 3 error.\n");
+	           "Options:\n"
+	           "  --since TIME         leave out records before TIME (YYYY-MM-DD[ HH[:MM[:SS]]],\n"
+	           "                       in the log's own time zone); compare before/after a switch\n"
+	           "  --until TIME         leave out records from TIME on\n"
+	           "  --exclude-user NAME  leave out this user's sessions (repeatable), e.g.\n"
+	           "                       cloudsqladmin, rdsadmin, azure_superuser\n"
+	           "  --exclude-app NAME   leave out this application_name (repeatable)\n"
+	           "  --include-pgtls      count pgtls's own probe sessions (application_name\n"
+	           "                       pgtls; left out by default)\n"
+	           "  --format F           auto (default, per line), stderr, csv or json\n"
+	           "  --json | --csv       machine-readable report (docs/json-schema.md)\n"
+	           "  -h, --help           this text\n"
+	           "\n"
+	           "Exit status: 0 nothing to fix; 1 plaintext connections or attempts, a\n"
+	           "fallback, or failed handshakes; 2 clients that fail the server's\n"
+	           "certificate (they broke); 3 error (a file unreadable or without any\n"
+	           "connection record).\n");
+}
+
+static void
+render_files(FILE *f, const pgtls_logscan *s)
+{
+	for (int i = 0; i < pgtls_logscan_nfiles(s); i++)
+	{
+		const char *comp = pgtls_logscan_file_get(s, i, PGTLS_LF_COMPRESSION);
+		const char *err = pgtls_logscan_file_get(s, i, PGTLS_LF_ERROR);
+
+		fprintf(f, "%s: %s%s%s%s, %lld bytes, %lld connection records%s%s\n",
+		        pgtls_logscan_file_get(s, i, PGTLS_LF_PATH), pgtls_logscan_file_get(s, i, PGTLS_LF_FORMAT),
+		        comp[0] ? " (" : "", comp, comp[0] ? ")" : "",
+		        (long long)pgtls_logscan_file_count(s, i, PGTLS_LFC_BYTES),
+		        (long long)pgtls_logscan_file_count(s, i, PGTLS_LFC_RECORDS), err[0] ? "; ERROR: " : "", err);
+	}
+}
+
+static void
+render_totals(FILE *f, const pgtls_logscan *s)
+{
+	fprintf(f,
+	        "\ntotal: %lld TLS, %lld plaintext, %lld GSSAPI-encrypted, %lld Unix-socket, %lld rejected, %lld failed "
+	        "TLS handshakes, %lld clients fell back to plaintext",
+	        (long long)pgtls_logscan_total(s, PGTLS_LT_TLS), (long long)pgtls_logscan_total(s, PGTLS_LT_PLAINTEXT),
+	        (long long)pgtls_logscan_total(s, PGTLS_LT_GSS), (long long)pgtls_logscan_total(s, PGTLS_LT_LOCAL),
+	        (long long)pgtls_logscan_total(s, PGTLS_LT_REJECTED),
+	        (long long)pgtls_logscan_total(s, PGTLS_LT_TLS_FAILED),
+	        (long long)pgtls_logscan_total(s, PGTLS_LT_FALLBACKS));
+	if (pgtls_logscan_total(s, PGTLS_LT_OVERLONG_LINES))
+		fprintf(f, ", %lld overlong lines skipped", (long long)pgtls_logscan_total(s, PGTLS_LT_OVERLONG_LINES));
+	if (pgtls_logscan_total(s, PGTLS_LT_UNTABULATED))
+		fprintf(f, ", %lld connections beyond the client table",
+		        (long long)pgtls_logscan_total(s, PGTLS_LT_UNTABULATED));
+	fprintf(f, "\n");
+	if (pgtls_logscan_total(s, PGTLS_LT_EXCLUDED_OWN) || pgtls_logscan_total(s, PGTLS_LT_EXCLUDED))
+		fprintf(f, "left out: %lld pgtls probe sessions, %lld by --exclude-user/--exclude-app/--since/--until\n",
+		        (long long)pgtls_logscan_total(s, PGTLS_LT_EXCLUDED_OWN),
+		        (long long)pgtls_logscan_total(s, PGTLS_LT_EXCLUDED));
 }
 
 static void
@@ -46,37 +107,51 @@ render(FILE *f, const pgtls_logscan *s)
 {
 	const char *first = pgtls_logscan_span(s, 0), *last = pgtls_logscan_span(s, 1);
 
-	for (int i = 0; i < pgtls_logscan_nfiles(s); i++)
-		fprintf(f, "%s: %s%s, %lld bytes, %lld connection records%s%s\n", pgtls_logscan_file_get(s, i, PGTLS_LF_PATH),
-		        pgtls_logscan_file_get(s, i, PGTLS_LF_FORMAT),
-		        pgtls_logscan_file_count(s, i, PGTLS_LFC_GZIP) ? " (gzip)" : "",
-		        (long long)pgtls_logscan_file_count(s, i, PGTLS_LFC_BYTES),
-		        (long long)pgtls_logscan_file_count(s, i, PGTLS_LFC_RECORDS),
-		        pgtls_logscan_file_get(s, i, PGTLS_LF_ERROR)[0] ? "; NOT READ TO ITS END: " : "",
-		        pgtls_logscan_file_get(s, i, PGTLS_LF_ERROR));
+	render_files(f, s);
 	fprintf(f, "span: %s .. %s\n\n", first[0] ? first : "?", last[0] ? last : "?");
-	fprintf(f, "%-20s %-14s %-14s %-16s %6s %7s %7s %6s %6s %8s\n", "client", "user", "database", "application",
-	        "conns", "TLS1.3", "TLS1.2", "older", "PLAIN", "rejected");
+	fprintf(f, "%-20s %-14s %-14s %-16s %6s %7s %7s %6s %6s %6s %8s %6s\n", "client", "user", "database", "application",
+	        "conns", "TLS1.3", "TLS1.2", "older", "PLAIN", "local", "rejected", "FAILED");
 	for (int i = 0; i < pgtls_logscan_nclients(s); i++)
-		fprintf(f, "%-20.20s %-14.14s %-14.14s %-16.16s %6lld %7lld %7lld %6lld %6lld %8lld\n",
-		        pgtls_logscan_client_get(s, i, PGTLS_LC_HOST), pgtls_logscan_client_get(s, i, PGTLS_LC_USER),
+	{
+		const char *fb = pgtls_logscan_client_get(s, i, PGTLS_LC_FALLBACK_SINCE);
+		const char *fails = pgtls_logscan_client_get(s, i, PGTLS_LC_TLS_FAILURES);
+		const char *user = pgtls_logscan_client_get(s, i, PGTLS_LC_USER);
+
+		fprintf(f, "%-20.20s %-14.14s %-14.14s %-16.16s %6lld %7lld %7lld %6lld %6lld %6lld %8lld %6lld\n",
+		        pgtls_logscan_client_get(s, i, PGTLS_LC_HOST), user[0] ? user : "(handshake)",
 		        pgtls_logscan_client_get(s, i, PGTLS_LC_DATABASE), pgtls_logscan_client_get(s, i, PGTLS_LC_APPLICATION),
 		        (long long)pgtls_logscan_client_count(s, i, PGTLS_LCC_CONNECTIONS),
 		        (long long)pgtls_logscan_client_count(s, i, PGTLS_LCC_TLS13),
 		        (long long)pgtls_logscan_client_count(s, i, PGTLS_LCC_TLS12),
 		        (long long)pgtls_logscan_client_count(s, i, PGTLS_LCC_TLS_OLDER),
 		        (long long)pgtls_logscan_client_count(s, i, PGTLS_LCC_PLAINTEXT),
+		        (long long)pgtls_logscan_client_count(s, i, PGTLS_LCC_LOCAL),
 		        (long long)(pgtls_logscan_client_count(s, i, PGTLS_LCC_REJECTED_PLAINTEXT) +
-		                    pgtls_logscan_client_count(s, i, PGTLS_LCC_REJECTED_ENCRYPTED)));
-	fprintf(f, "\ntotal: %lld TLS, %lld plaintext, %lld GSSAPI-encrypted, %lld rejected",
-	        (long long)pgtls_logscan_total(s, PGTLS_LT_TLS), (long long)pgtls_logscan_total(s, PGTLS_LT_PLAINTEXT),
-	        (long long)pgtls_logscan_total(s, PGTLS_LT_GSS), (long long)pgtls_logscan_total(s, PGTLS_LT_REJECTED));
-	if (pgtls_logscan_total(s, PGTLS_LT_OVERLONG_LINES))
-		fprintf(f, ", %lld overlong lines skipped", (long long)pgtls_logscan_total(s, PGTLS_LT_OVERLONG_LINES));
-	if (pgtls_logscan_total(s, PGTLS_LT_UNTABULATED))
-		fprintf(f, ", %lld connections beyond the client table",
-		        (long long)pgtls_logscan_total(s, PGTLS_LT_UNTABULATED));
-	fprintf(f, "\n");
+		                    pgtls_logscan_client_count(s, i, PGTLS_LCC_REJECTED_ENCRYPTED)),
+		        (long long)pgtls_logscan_client_count(s, i, PGTLS_LCC_TLS_FAILED));
+		if (fails[0])
+			fprintf(f, "%22sfailed TLS handshakes: %s\n", "", fails);
+		if (fb[0])
+			fprintf(f, "%22sFELL BACK to plaintext since %s (TLS before, or a failed handshake from this address)\n",
+			        "", fb);
+	}
+	render_totals(f, s);
+}
+
+/* the options that filter records, by their long names */
+static bool
+set_filter(pgtls_logscan *scan, int c, const char *arg)
+{
+	pgtls_log_opt opt = c == 'S'   ? PGTLS_LOGOPT_SINCE
+	                    : c == 'U' ? PGTLS_LOGOPT_UNTIL
+	                    : c == 'u' ? PGTLS_LOGOPT_EXCLUDE_USER
+	                    : c == 'a' ? PGTLS_LOGOPT_EXCLUDE_APP
+	                               : PGTLS_LOGOPT_INCLUDE_OWN;
+
+	if (pgtls_logscan_set_option(scan, opt, arg) == PGTLS_OK)
+		return true;
+	fprintf(stderr, "pgtls logs: %s\n", pgtls_logscan_errmsg(scan));
+	return false;
 }
 
 int
@@ -85,6 +160,11 @@ cli_cmd_logs(int argc, char **argv)
 	static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
 	                                         {"json", no_argument, NULL, 'j'},
 	                                         {"csv", no_argument, NULL, 'c'},
+	                                         {"since", required_argument, NULL, 'S'},
+	                                         {"until", required_argument, NULL, 'U'},
+	                                         {"exclude-user", required_argument, NULL, 'u'},
+	                                         {"exclude-app", required_argument, NULL, 'a'},
+	                                         {"include-pgtls", no_argument, NULL, 'P'},
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {NULL, 0, NULL, 0}};
 	pgtls_logscan *scan;
@@ -116,6 +196,17 @@ cli_cmd_logs(int argc, char **argv)
 				break;
 			case 'c':
 				csv = true;
+				break;
+			case 'S':
+			case 'U':
+			case 'u':
+			case 'a':
+			case 'P':
+				if (!set_filter(scan, c, c == 'P' ? "1" : optarg))
+				{
+					pgtls_logscan_free(scan);
+					return CLI_EXIT_UNKNOWN;
+				}
 				break;
 			case 'h':
 				usage_logs(stdout);

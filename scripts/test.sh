@@ -56,6 +56,10 @@ step "integration tests: the rotation estate (3 servers, 16 applications, real s
 set +e; /usr/bin/python3 tests/integration/test_rotation.py build-asan; rc=$?; set -e
 record "integration tests: rotation estate" $rc
 
+step "integration tests: the switch day (server logs in 3 formats, CA switched, psql/psycopg2/pgjdbc clients)"
+set +e; /usr/bin/python3 tests/integration/test_switchday.py build-asan; rc=$?; set -e
+record "integration tests: switch day" $rc
+
 step "integration tests: hostile input (fake servers, files, passwords) on the sanitized binary"
 set +e; /usr/bin/python3 tests/integration/test_hostile.py build-asan; rc=$?; set -e
 record "integration tests: hostile input" $rc

@@ -587,6 +587,19 @@ extern "C"
 	/* "auto" (default: decided per file), "stderr", "csv" or "json". */
 	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_logscan_set_format(pgtls_logscan *scan, const char *format);
 
+	typedef enum pgtls_log_opt
+	{
+		PGTLS_LOGOPT_SINCE = 0,    /* "YYYY-MM-DD[ HH[:MM[:SS]]]": records before it are left out (log's time zone) */
+		PGTLS_LOGOPT_UNTIL,        /* records from it on are left out */
+		PGTLS_LOGOPT_EXCLUDE_USER, /* leave this user's sessions out (repeatable) */
+		PGTLS_LOGOPT_EXCLUDE_APP,  /* leave this application_name's sessions out (repeatable) */
+		PGTLS_LOGOPT_INCLUDE_OWN   /* "1": count pgtls's own probe sessions (application_name pgtls) too */
+	} pgtls_log_opt;
+
+	/* Set before the input is read. */
+	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_logscan_set_option(pgtls_logscan *scan, pgtls_log_opt opt,
+	                                                             const char *value);
+
 	/*
  * Reads one log file (plain or gzip, a pipe too) in constant memory.  On
  * an error (unreadable, truncated gzip) the file is still listed, with its
@@ -603,7 +616,12 @@ extern "C"
 	PGTLS_API char *pgtls_logscan_json(const pgtls_logscan *scan, int pretty);
 	PGTLS_API char *pgtls_logscan_csv(const pgtls_logscan *scan);
 
-	/* 0: no plaintext connection seen; 1: plaintext connections or attempts seen. */
+	/*
+ * 0: nothing to fix; 1: plaintext connections or attempts, a fallback
+ * (plaintext after TLS), or other failed TLS handshakes seen; 2: clients
+ * that fail the server's certificate (unknown CA, certificate unknown, bad
+ * or expired certificate): they broke.
+ */
 	PGTLS_API int pgtls_logscan_status(const pgtls_logscan *scan);
 
 	/* Typed results.  Strings are owned by SCAN, valid until the next input or free; never NULL. */
@@ -611,7 +629,8 @@ extern "C"
 	{
 		PGTLS_LF_PATH = 0,
 		PGTLS_LF_FORMAT, /* stderr, csvlog, jsonlog, mixed */
-		PGTLS_LF_ERROR   /* why it was not read to its end ("" when it was); its readable part is counted */
+		PGTLS_LF_ERROR,  /* why it was not read to its end ("" when it was), or why it holds no connection record */
+		PGTLS_LF_COMPRESSION
 	} pgtls_logfile_field;
 
 	typedef enum pgtls_logfile_count
@@ -620,6 +639,7 @@ extern "C"
 		PGTLS_LFC_RECORDS, /* connection records matched */
 		PGTLS_LFC_GZIP     /* 1 when the file was gzip-compressed */
 	} pgtls_logfile_count;
+	/* PGTLS_LF_COMPRESSION: see pgtls_logscan_file_get() (gzip, bzip2, xz, lzma, zstd, lz4, or "") */
 
 	PGTLS_API int pgtls_logscan_nfiles(const pgtls_logscan *scan);
 	PGTLS_API const char *pgtls_logscan_file_get(const pgtls_logscan *scan, int i, pgtls_logfile_field field);
@@ -635,7 +655,12 @@ extern "C"
 		PGTLS_LT_GSS,
 		PGTLS_LT_REJECTED,
 		PGTLS_LT_OVERLONG_LINES, /* lines over 1 MiB, skipped */
-		PGTLS_LT_UNTABULATED     /* connections beyond the client table */
+		PGTLS_LT_UNTABULATED,    /* connections beyond the client table */
+		PGTLS_LT_LOCAL,          /* Unix-domain socket sessions (TLS does not apply) */
+		PGTLS_LT_TLS_FAILED,     /* failed TLS handshakes */
+		PGTLS_LT_FALLBACKS,      /* clients with the fallback signature */
+		PGTLS_LT_EXCLUDED_OWN,   /* pgtls's own probe sessions left out */
+		PGTLS_LT_EXCLUDED        /* sessions left out by --exclude-user/--exclude-app or --since/--until */
 	} pgtls_log_total;
 
 	PGTLS_API int64_t pgtls_logscan_total(const pgtls_logscan *scan, pgtls_log_total what);
@@ -648,7 +673,9 @@ extern "C"
 		PGTLS_LC_DATABASE,
 		PGTLS_LC_APPLICATION,
 		PGTLS_LC_FIRST_SEEN,
-		PGTLS_LC_LAST_SEEN
+		PGTLS_LC_LAST_SEEN,
+		PGTLS_LC_FALLBACK_SINCE, /* first plaintext connection after TLS (or after a failed handshake), or "" */
+		PGTLS_LC_TLS_FAILURES    /* failed handshakes by reason: "unknown_ca=3 connection_closed=1", or "" */
 	} pgtls_logclient_field;
 
 	typedef enum pgtls_logclient_count
@@ -660,7 +687,9 @@ extern "C"
 		PGTLS_LCC_PLAINTEXT,
 		PGTLS_LCC_GSS,
 		PGTLS_LCC_REJECTED_PLAINTEXT,
-		PGTLS_LCC_REJECTED_ENCRYPTED
+		PGTLS_LCC_REJECTED_ENCRYPTED,
+		PGTLS_LCC_LOCAL,     /* Unix-domain socket sessions */
+		PGTLS_LCC_TLS_FAILED /* failed TLS handshakes (the client is then its address only) */
 	} pgtls_logclient_count;
 
 	PGTLS_API int pgtls_logscan_nclients(const pgtls_logscan *scan);

@@ -14,6 +14,7 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +92,8 @@ pgtls_logscan_file_get(const pgtls_logscan *s, int i, pgtls_logfile_field field)
 		return "";
 	if (field == PGTLS_LF_ERROR)
 		return s->files[i].error ? s->files[i].error : "";
+	if (field == PGTLS_LF_COMPRESSION)
+		return s->files[i].compression ? s->files[i].compression : "";
 	return field == PGTLS_LF_PATH ? s->files[i].path : s->files[i].format;
 }
 
@@ -130,6 +133,10 @@ pgtls_logscan_total(const pgtls_logscan *s, pgtls_log_total what)
 		return (int64_t)s->long_lines;
 	if (what == PGTLS_LT_UNTABULATED)
 		return (int64_t)s->overflow;
+	if (what == PGTLS_LT_EXCLUDED_OWN)
+		return (int64_t)s->excluded_own;
+	if (what == PGTLS_LT_EXCLUDED)
+		return (int64_t)(s->excluded_filter + s->excluded_time);
 	for (size_t i = 0; i < s->cap; i++)
 	{
 		const client *c = &s->clients[i];
@@ -143,7 +150,13 @@ pgtls_logscan_total(const pgtls_logscan *s, pgtls_log_total what)
 		else if (what == PGTLS_LT_GSS)
 			t += c->gss;
 		else if (what == PGTLS_LT_REJECTED)
-			t += c->rejected_plain + c->rejected_ssl;
+			t += c->rejected_plain + c->rejected_ssl + c->rejected_local;
+		else if (what == PGTLS_LT_LOCAL)
+			t += c->local;
+		else if (what == PGTLS_LT_TLS_FAILED)
+			t += c->tls_failed_total;
+		else if (what == PGTLS_LT_FALLBACKS)
+			t += c->fallback;
 	}
 	return (int64_t)t;
 }
@@ -178,8 +191,30 @@ pgtls_logscan_client_get(const pgtls_logscan *s, int i, pgtls_logclient_field fi
 			return c->first;
 		case PGTLS_LC_LAST_SEEN:
 			return c->last;
+		case PGTLS_LC_FALLBACK_SINCE:
+			return c->fallback_since;
+		case PGTLS_LC_TLS_FAILURES:
+		{
+			pgtls_logscan *ms = (pgtls_logscan *)s; /* cache only */
+
+			pgtls__log_failures_str(c, ms->failbuf, sizeof(ms->failbuf));
+			return ms->failbuf;
+		}
 	}
 	return "";
+}
+
+/* "unknown_ca=3 connection_closed=1" */
+void
+pgtls__log_failures_str(const client *c, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (int r = 0; r < F_NREASONS && n < outlen; r++)
+		if (c->tls_failed[r])
+			n += (size_t)snprintf(out + n, outlen - n, "%s%s=%llu", n ? " " : "", pgtls__log_fail_names[r],
+			                      (unsigned long long)c->tls_failed[r]);
 }
 
 int64_t
@@ -192,7 +227,11 @@ pgtls_logscan_client_count(const pgtls_logscan *s, int i, pgtls_logclient_count 
 	switch (what)
 	{
 		case PGTLS_LCC_CONNECTIONS:
-			return (int64_t)(pgtls__log_tls_total(c) + c->plaintext + c->gss);
+			return (int64_t)(pgtls__log_tls_total(c) + c->plaintext + c->gss + c->local);
+		case PGTLS_LCC_LOCAL:
+			return (int64_t)c->local;
+		case PGTLS_LCC_TLS_FAILED:
+			return (int64_t)c->tls_failed_total;
 		case PGTLS_LCC_TLS13:
 			return (int64_t)c->tls[V_TLS13];
 		case PGTLS_LCC_TLS12:
@@ -223,7 +262,8 @@ pgtls_logscan_csv(const pgtls_logscan *s)
 		return NULL;
 	pgtls__sb_init(&sb);
 	pgtls__sb_appendf(&sb, "host,user,database,application_name,connections,tlsv1.3,tlsv1.2,tls_older,plaintext,"
-	                       "gss_encrypted,rejected_plaintext,rejected_encrypted,first_seen,last_seen\n");
+	                       "gss_encrypted,rejected_plaintext,rejected_encrypted,local,tls_failed,tls_failures,"
+	                       "fallback_since,first_seen,last_seen\n");
 	for (i = 0; i < n; i++)
 	{
 		client *c = &cl[i];
@@ -232,12 +272,18 @@ pgtls_logscan_csv(const pgtls_logscan *s)
 		pgtls__sb_csv_field(&sb, c->user, ',');
 		pgtls__sb_csv_field(&sb, c->db, ',');
 		pgtls__sb_csv_field(&sb, c->app, 0);
-		pgtls__sb_appendf(&sb, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,",
-		                  (unsigned long long)(pgtls__log_tls_total(c) + c->plaintext + c->gss),
+		char fails[256];
+
+		pgtls__log_failures_str(c, fails, sizeof(fails));
+		pgtls__sb_appendf(&sb, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,",
+		                  (unsigned long long)(pgtls__log_tls_total(c) + c->plaintext + c->gss + c->local),
 		                  (unsigned long long)c->tls[V_TLS13], (unsigned long long)c->tls[V_TLS12],
 		                  (unsigned long long)(c->tls[V_TLS11] + c->tls[V_TLS10] + c->tls[V_TLS_OTHER]),
 		                  (unsigned long long)c->plaintext, (unsigned long long)c->gss,
-		                  (unsigned long long)c->rejected_plain, (unsigned long long)c->rejected_ssl);
+		                  (unsigned long long)c->rejected_plain, (unsigned long long)c->rejected_ssl,
+		                  (unsigned long long)c->local, (unsigned long long)c->tls_failed_total);
+		pgtls__sb_csv_field(&sb, fails, ',');
+		pgtls__sb_csv_field(&sb, c->fallback_since, ',');
 		pgtls__sb_csv_field(&sb, c->first, ',');
 		pgtls__sb_csv_field(&sb, c->last, '\n');
 	}
@@ -251,16 +297,25 @@ pgtls_logscan_csv(const pgtls_logscan *s)
 	return out;
 }
 
-/* 0 no plaintext seen, 1 plaintext connections (or rejected attempts) seen */
+/* 2 clients fail the server's certificate; 1 plaintext, fallbacks or other failed handshakes; else 0 */
 int
 pgtls_logscan_status(const pgtls_logscan *s)
 {
-	size_t i;
+	int st = 0;
 
 	if (s == NULL)
 		return 3;
-	for (i = 0; i < s->cap; i++)
-		if (s->clients[i].used && (s->clients[i].plaintext || s->clients[i].rejected_plain))
-			return 1;
-	return 0;
+	for (size_t i = 0; i < s->cap; i++)
+	{
+		const client *c = &s->clients[i];
+
+		if (!c->used)
+			continue;
+		if (c->tls_failed[F_UNKNOWN_CA] || c->tls_failed[F_CERT_UNKNOWN] || c->tls_failed[F_BAD_CERT] ||
+		    c->tls_failed[F_CERT_EXPIRED])
+			return 2;
+		if (c->plaintext || c->rejected_plain || c->fallback || c->tls_failed_total)
+			st = 1;
+	}
+	return st;
 }

@@ -34,299 +34,8 @@
 #include <arpa/inet.h>
 
 #include <jansson.h>
-#include <zlib.h>
 
 #include "logparse/pglog_int.h"
-
-/* ---- small helpers ---- */
-
-static uint64_t
-hash_str(uint64_t h, const char *s)
-{
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h ^ 0xff;
-}
-
-static void
-copy_n(char *dst, size_t dstlen, const char *src, size_t n)
-{
-	size_t i;
-
-	if (n >= dstlen)
-		n = dstlen - 1;
-	for (i = 0; i < n; i++)
-	{
-		unsigned char c = (unsigned char)src[i];
-
-		dst[i] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
-	}
-	dst[n] = '\0';
-}
-
-static bool
-grow_clients(pgtls_logscan *s)
-{
-	size_t ncap = s->cap * 2;
-	client *nc = calloc(ncap, sizeof(client));
-	size_t i;
-
-	if (nc == NULL)
-		return false;
-	for (i = 0; i < s->cap; i++)
-	{
-		client *c = &s->clients[i];
-		size_t h;
-
-		if (!c->used)
-			continue;
-		h = (size_t)hash_str(hash_str(hash_str(hash_str(14695981039346656037ULL, c->host), c->user), c->db), c->app);
-		while (nc[h & (ncap - 1)].used)
-			h++;
-		nc[h & (ncap - 1)] = *c;
-	}
-	free(s->clients);
-	s->clients = nc;
-	s->cap = ncap;
-	return true;
-}
-
-static client *
-get_client(pgtls_logscan *s, const char *host, const char *user, const char *db, const char *app)
-{
-	size_t h = (size_t)hash_str(hash_str(hash_str(hash_str(14695981039346656037ULL, host), user), db), app);
-	client *c;
-
-	/* a known client is always counted, whatever the table holds */
-	for (;; h++)
-	{
-		c = &s->clients[h & (s->cap - 1)];
-		if (!c->used)
-			break;
-		if (strcmp(c->host, host) == 0 && strcmp(c->user, user) == 0 && strcmp(c->db, db) == 0 &&
-		    strcmp(c->app, app) == 0)
-			return c;
-	}
-	/* a new one only while fewer than MAX_CLIENTS are tabulated (the rest is counted as untabulated) */
-	if (s->nclients >= MAX_CLIENTS)
-		goto full;
-	if ((s->nclients + 1) * 2 > s->cap)
-	{
-		if (!grow_clients(s))
-			goto full;
-		return get_client(s, host, user, db, app);
-	}
-	c->used = true;
-	snprintf(c->host, sizeof(c->host), "%s", host);
-	snprintf(c->user, sizeof(c->user), "%s", user);
-	snprintf(c->db, sizeof(c->db), "%s", db);
-	snprintf(c->app, sizeof(c->app), "%s", app);
-	s->nclients++;
-	return c;
-full:
-	s->overflow++;
-	return NULL;
-}
-
-static void
-stamp(pgtls_logscan *s, client *c, const char *ts)
-{
-	if (ts[0] == '\0')
-		return;
-	if (c->first[0] == '\0' || strcmp(ts, c->first) < 0)
-		snprintf(c->first, sizeof(c->first), "%s", ts);
-	if (strcmp(ts, c->last) > 0)
-		snprintf(c->last, sizeof(c->last), "%s", ts);
-	if (s->first[0] == '\0' || strcmp(ts, s->first) < 0)
-		snprintf(s->first, sizeof(s->first), "%s", ts);
-	if (strcmp(ts, s->last) > 0)
-		snprintf(s->last, sizeof(s->last), "%s", ts);
-}
-
-static void
-pid_set(pgtls_logscan *s, int pid, const char *host)
-{
-	pidslot *p;
-
-	if (pid <= 0)
-		return;
-	if (s->pids == NULL)
-	{
-		s->pidcap = 256;
-		if ((s->pids = calloc(s->pidcap, sizeof(pidslot))) == NULL)
-			return; /* without the map, clients are known by their own lines only */
-	}
-	p = &s->pids[(unsigned)pid & (s->pidcap - 1)];
-	/* a collision with another live pid: grow the direct-mapped table (up to PIDMAP_SIZE) */
-	while (p->pid > 0 && p->pid != pid && s->pidcap < PIDMAP_SIZE)
-	{
-		size_t ncap = s->pidcap * 4 > PIDMAP_SIZE ? PIDMAP_SIZE : s->pidcap * 4;
-		pidslot *np = calloc(ncap, sizeof(pidslot));
-
-		if (np == NULL)
-			break;
-		for (size_t i = 0; i < s->pidcap; i++)
-			if (s->pids[i].pid > 0)
-				np[(unsigned)s->pids[i].pid & (ncap - 1)] = s->pids[i];
-		free(s->pids);
-		s->pids = np;
-		s->pidcap = ncap;
-		p = &s->pids[(unsigned)pid & (s->pidcap - 1)];
-	}
-	p->pid = pid;
-	snprintf(p->host, sizeof(p->host), "%s", host);
-}
-
-static const char *
-pid_get(pgtls_logscan *s, int pid)
-{
-	pidslot *p;
-
-	if (s->pids == NULL || pid <= 0)
-		return NULL;
-	p = &s->pids[(unsigned)pid & (s->pidcap - 1)];
-	return p->pid == pid ? p->host : NULL;
-}
-
-/* a parsed log event, whatever the format */
-typedef struct event
-{
-	const char *msg;
-	size_t msglen;
-	const char *severity;
-	size_t sevlen;
-	char ts[32];
-	int pid;
-	char host[64];        /* from the record itself (%r, csv, json) */
-	char user[FIELD_MAX]; /* csv/json user column */
-	char db[FIELD_MAX];
-} event;
-
-static bool
-starts(const char *p, size_t n, const char *lit)
-{
-	size_t l = strlen(lit);
-
-	return n >= l && memcmp(p, lit, l) == 0;
-}
-
-/* value of KEY= up to a space (or END) inside [p, p+n); false if absent */
-static bool
-kv(const char *p, size_t n, const char *key, const char *stop, char *out, size_t outlen)
-{
-	const char *k = memmem(p, n, key, strlen(key));
-	const char *v, *e;
-
-	out[0] = '\0';
-	if (k == NULL)
-		return false;
-	v = k + strlen(key);
-	e = NULL;
-	if (stop)
-		e = memmem(v, (size_t)(p + n - v), stop, strlen(stop));
-	if (e == NULL)
-	{
-		e = memchr(v, ' ', (size_t)(p + n - v));
-		if (e == NULL)
-			e = p + n;
-	}
-	copy_n(out, outlen, v, (size_t)(e - v));
-	return true;
-}
-
-/* "..." after KEY in a FATAL pg_hba message */
-static void
-quoted_after(const char *p, size_t n, const char *key, char *out, size_t outlen)
-{
-	const char *k = memmem(p, n, key, strlen(key));
-	const char *v, *e;
-
-	out[0] = '\0';
-	if (k == NULL)
-		return;
-	v = k + strlen(key);
-	e = memchr(v, '"', (size_t)(p + n - v));
-	if (e)
-		copy_n(out, outlen, v, (size_t)(e - v));
-}
-
-static int
-tls_version_index(const char *v)
-{
-	int i;
-
-	for (i = 0; i < V_TLS_OTHER; i++)
-		if (strcmp(v, pgtls__log_vnames[i]) == 0)
-			return i;
-	return V_TLS_OTHER;
-}
-
-static void
-handle_event(pgtls_logscan *s, event *ev)
-{
-	const char *m = ev->msg;
-	size_t n = ev->msglen;
-	const char *host;
-	char buf[64];
-
-	if (starts(m, n, "connection received: "))
-	{
-		if (kv(m, n, "host=", NULL, buf, sizeof(buf)))
-			pid_set(s, ev->pid, buf);
-		s->matched++;
-		return;
-	}
-	if (starts(m, n, "connection authorized: ") || starts(m, n, "replication connection authorized: "))
-	{
-		char user[FIELD_MAX], db[FIELD_MAX], app[FIELD_MAX], proto[32];
-		const char *ssl = memmem(m, n, " SSL enabled (", 14);
-		const char *gss = memmem(m, n, " GSS (", 6);
-		const char *appstop = ssl ? " SSL enabled (" : gss ? " GSS (" : NULL;
-		client *c;
-
-		kv(m, n, "user=", NULL, user, sizeof(user));
-		if (!kv(m, n, "database=", NULL, db, sizeof(db)))
-			snprintf(db, sizeof(db), "%s", starts(m, n, "replication") ? "[replication]" : "");
-		if (!kv(m, n, "application_name=", appstop, app, sizeof(app)))
-			app[0] = '\0';
-		host = ev->host[0] ? ev->host : pid_get(s, ev->pid);
-		c = get_client(s, host ? host : "unknown", user, db, app);
-		s->matched++;
-		if (c == NULL)
-			return;
-		if (ssl)
-		{
-			kv(ssl, (size_t)(m + n - ssl), "protocol=", ",", proto, sizeof(proto));
-			c->tls[tls_version_index(proto)]++;
-		}
-		else if (gss && memmem(gss, (size_t)(m + n - gss), "encrypted=yes", 13))
-			c->gss++;
-		else
-			c->plaintext++;
-		stamp(s, c, ev->ts);
-		return;
-	}
-	if ((starts(m, n, "no pg_hba.conf entry for host \"") ||
-	     starts(m, n, "pg_hba.conf rejects connection for host \"")))
-	{
-		char h[64], user[FIELD_MAX], db[FIELD_MAX];
-		client *c;
-		bool plain = memmem(m, n, "no encryption", 13) || memmem(m, n, "SSL off", 7);
-
-		quoted_after(m, n, "host \"", h, sizeof(h));
-		quoted_after(m, n, "user \"", user, sizeof(user));
-		quoted_after(m, n, "database \"", db, sizeof(db));
-		c = get_client(s, h[0] ? h : "unknown", user, db, "");
-		s->matched++;
-		if (c == NULL)
-			return;
-		if (plain)
-			c->rejected_plain++;
-		else
-			c->rejected_ssl++;
-		stamp(s, c, ev->ts);
-	}
-}
 
 /* ---- per-format record parsing ---- */
 
@@ -343,7 +52,7 @@ leading_ts(const char *p, size_t n, char *ts)
 		i++;
 	while (i > 19 && (p[i - 1] == ' ' || p[i - 1] == '.'))
 		i--;
-	copy_n(ts, 32, p, i);
+	pgtls__log_copy_n(ts, 32, p, i);
 }
 
 static void
@@ -422,7 +131,7 @@ parse_stderr(pgtls_logscan *s, const char *line, size_t n)
 					struct in6_addr a6;
 					char *colon;
 
-					copy_n(cand, sizeof(cand), pre + b, k - b);
+					pgtls__log_copy_n(cand, sizeof(cand), pre + b, k - b);
 					/* "%t:%r" glues the time zone on: keep an IPv6 address whole, else what follows the last ':' */
 					colon = strrchr(cand, ':');
 					if (colon && inet_pton(AF_INET6, cand, &a6) != 1)
@@ -433,7 +142,7 @@ parse_stderr(pgtls_logscan *s, const char *line, size_t n)
 			}
 		}
 	}
-	handle_event(s, &ev);
+	pgtls__log_event(s, &ev);
 }
 
 /* splits one CSV line into at most NF fields (borrowed, unescaped in place in a copy) */
@@ -510,33 +219,54 @@ parse_csv(pgtls_logscan *s, const char *line, size_t n)
 		const char *colon;
 
 		memset(&ev, 0, sizeof(ev));
-		copy_n(ev.ts, sizeof(ev.ts), f[0], fl[0] > 23 ? 23 : fl[0]);
-		copy_n(ev.user, sizeof(ev.user), f[1], fl[1]);
-		copy_n(ev.db, sizeof(ev.db), f[2], fl[2]);
+		pgtls__log_copy_n(ev.ts, sizeof(ev.ts), f[0], fl[0] > 23 ? 23 : fl[0]);
+		pgtls__log_copy_n(ev.user, sizeof(ev.user), f[1], fl[1]);
+		pgtls__log_copy_n(ev.db, sizeof(ev.db), f[2], fl[2]);
 		for (size_t q = 0; q < fl[3] && q < 9 && isdigit((unsigned char)f[3][q]); q++)
 			ev.pid = ev.pid * 10 + (f[3][q] - '0');
 		/* connection_from: "host:port" (IPv6 has colons: cut at the last) */
 		colon = fl[4] ? memrchr(f[4], ':', fl[4]) : NULL;
 		if (colon)
-			copy_n(ev.host, sizeof(ev.host), f[4], (size_t)(colon - f[4]));
+			pgtls__log_copy_n(ev.host, sizeof(ev.host), f[4], (size_t)(colon - f[4]));
 		else
-			copy_n(ev.host, sizeof(ev.host), f[4], fl[4]);
+			pgtls__log_copy_n(ev.host, sizeof(ev.host), f[4], fl[4]);
 		ev.severity = f[11];
 		ev.sevlen = fl[11];
 		ev.msg = f[13];
 		ev.msglen = fl[13];
-		handle_event(s, &ev);
+		pgtls__log_event(s, &ev);
 	}
 	free(copy);
 }
 
+/* "host:port" (IPv6 has colons: cut at the last), "[local]" as is */
+static void
+host_of(const char *from, char *out, size_t outlen)
+{
+	const char *colon = strrchr(from, ':');
+
+	if (colon && from[0] != '[')
+		pgtls__log_copy_n(out, outlen, from, (size_t)(colon - from));
+	else
+		pgtls__log_copy_n(out, outlen, from, strlen(from));
+}
+
+static void parse_stderr(pgtls_logscan *s, const char *line, size_t n);
+
+/*
+ * One JSON record: PostgreSQL's jsonlog (message, remote_host, pid,
+ * timestamp); CloudNativePG's wrapper ({"record": {csvlog field names}});
+ * Google Cloud Logging's export of Cloud SQL ({"textPayload": "a stderr
+ * log line"}).
+ */
 static void
 parse_json(pgtls_logscan *s, const char *line, size_t n)
 {
 	json_error_t je;
-	json_t *o = json_loadb(line, n, JSON_DECODE_INT_AS_REAL & 0, &je);
+	json_t *o = json_loadb(line, n, 0, &je);
+	json_t *rec;
 	event ev;
-	const char *msg, *host, *ts;
+	const char *msg, *host, *ts, *text;
 
 	if (o == NULL || !json_is_object(o))
 	{
@@ -544,19 +274,41 @@ parse_json(pgtls_logscan *s, const char *line, size_t n)
 		return;
 	}
 	memset(&ev, 0, sizeof(ev));
-	msg = json_string_value(json_object_get(o, "message"));
-	host = json_string_value(json_object_get(o, "remote_host"));
-	ts = json_string_value(json_object_get(o, "timestamp"));
+	if ((text = json_string_value(json_object_get(o, "textPayload"))) != NULL)
+	{
+		parse_stderr(s, text, strlen(text));
+		json_decref(o);
+		return;
+	}
+	rec = json_object_get(o, "record");
+	if (json_is_object(rec))
+	{
+		const char *pid = json_string_value(json_object_get(rec, "process_id"));
+
+		msg = json_string_value(json_object_get(rec, "message"));
+		host = json_string_value(json_object_get(rec, "connection_from"));
+		ts = json_string_value(json_object_get(rec, "log_time"));
+		for (size_t q = 0; pid && pid[q] && q < 9 && isdigit((unsigned char)pid[q]); q++)
+			ev.pid = ev.pid * 10 + (pid[q] - '0');
+		if (host)
+			host_of(host, ev.host, sizeof(ev.host));
+	}
+	else
+	{
+		msg = json_string_value(json_object_get(o, "message"));
+		host = json_string_value(json_object_get(o, "remote_host"));
+		ts = json_string_value(json_object_get(o, "timestamp"));
+		ev.pid = (int)json_integer_value(json_object_get(o, "pid"));
+		if (host)
+			pgtls__log_copy_n(ev.host, sizeof(ev.host), host, strlen(host));
+	}
 	if (msg)
 	{
 		ev.msg = msg;
 		ev.msglen = strlen(msg);
-		if (host)
-			copy_n(ev.host, sizeof(ev.host), host, strlen(host));
 		if (ts)
-			copy_n(ev.ts, sizeof(ev.ts), ts, strlen(ts) > 23 ? 23 : strlen(ts));
-		ev.pid = (int)json_integer_value(json_object_get(o, "pid"));
-		handle_event(s, &ev);
+			pgtls__log_copy_n(ev.ts, sizeof(ev.ts), ts, strlen(ts) > 23 ? 23 : strlen(ts));
+		pgtls__log_event(s, &ev);
 	}
 	json_decref(o);
 }

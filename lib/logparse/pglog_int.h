@@ -38,6 +38,20 @@ enum
 	V_NVERS
 };
 
+enum
+{
+	F_UNKNOWN_CA,
+	F_CERT_UNKNOWN,
+	F_BAD_CERT,
+	F_CERT_EXPIRED,
+	F_PROTOCOL,
+	F_CIPHER,
+	F_CLIENT_CERT,
+	F_EOF,
+	F_OTHER,
+	F_NREASONS
+};
+
 typedef struct client
 {
 	char host[64];
@@ -49,6 +63,13 @@ typedef struct client
 	uint64_t gss;
 	uint64_t rejected_plain;
 	uint64_t rejected_ssl;
+	uint64_t local;          /* Unix-domain socket sessions ([local]): TLS does not apply */
+	uint64_t rejected_local; /* ... rejected by pg_hba.conf */
+	uint64_t tls_failed[F_NREASONS];
+	uint64_t tls_failed_total;
+	int64_t pending_ms;      /* handshake rows: the last failure not yet followed by a plaintext retry */
+	bool fallback;           /* plaintext after TLS, or after a failed handshake from this address */
+	char fallback_since[32]; /* the first such plaintext connection */
 	char first[32];
 	char last[32];
 	bool used;
@@ -57,7 +78,8 @@ typedef struct client
 typedef struct log_file
 {
 	char *path;
-	const char *format; /* stderr, csvlog, jsonlog */
+	const char *format;      /* stderr, csvlog, jsonlog */
+	const char *compression; /* gzip, bzip2, xz, lzma, zstd, lz4, or "" */
 	bool gzip;
 	uint64_t bytes;
 	uint64_t records;
@@ -95,7 +117,39 @@ struct pgtls_logscan
 	bool sorted_valid;
 	char first[32];
 	char last[32];
+	/* filters */
+	char since[32];
+	char until[32];
+	char **excl_users;
+	int nexcl_users;
+	char **excl_apps;
+	int nexcl_apps;
+	bool include_own;
+	uint64_t excluded_own;    /* pgtls's own probe sessions */
+	uint64_t excluded_filter; /* --exclude-user / --exclude-app */
+	uint64_t excluded_time;   /* outside --since/--until */
+	char failbuf[256];        /* PGTLS_LC_TLS_FAILURES text (accessor cache) */
 };
+
+/* a parsed log event, whatever the format */
+typedef struct event
+{
+	const char *msg;
+	size_t msglen;
+	const char *severity;
+	size_t sevlen;
+	char ts[32];
+	int pid;
+	char host[64];        /* from the record itself (%r, csv, json) */
+	char user[FIELD_MAX]; /* csv/json user column */
+	char db[FIELD_MAX];
+} event;
+
+extern const char *const pgtls__log_fail_names[F_NREASONS];
+
+/* events.c */
+void pgtls__log_event(pgtls_logscan *s, event *ev);
+void pgtls__log_copy_n(char *dst, size_t dstlen, const char *src, size_t n);
 
 /* pglog.c: parses what is left in the carry buffer (end of a file or stream) */
 void pgtls__logscan_flush(pgtls_logscan *s);
@@ -103,6 +157,7 @@ void pgtls__logscan_flush(pgtls_logscan *s);
 /* logreport.c: clients sorted by (host, user, database, application); NULL when out of memory */
 client *pgtls__logscan_sorted(const pgtls_logscan *s, size_t *n);
 uint64_t pgtls__log_tls_total(const client *c);
+void pgtls__log_failures_str(const client *c, char *out, size_t outlen);
 extern const char *const pgtls__log_vnames[V_NVERS];
 
 /* report/json_logs.c */

@@ -23,12 +23,20 @@ client_json(const client *c)
 	for (int v = 0; v < V_NVERS; v++)
 		if (c->tls[v])
 			json_object_set_new(tls, pgtls__log_vnames[v], json_integer((json_int_t)c->tls[v]));
-	return json_pack("{s:o,s:o,s:o,s:o,s:I,s:o,s:I,s:I,s:I,s:I,s:o,s:o}", "host", pgtls__jstr(c->host), "user",
-	                 pgtls__jstr(c->user), "database", pgtls__jstr(c->db), "application_name", pgtls__jstr(c->app),
-	                 "connections", (json_int_t)(pgtls__log_tls_total(c) + c->plaintext + c->gss), "tls", tls,
-	                 "plaintext", (json_int_t)c->plaintext, "gss_encrypted", (json_int_t)c->gss, "rejected_plaintext",
-	                 (json_int_t)c->rejected_plain, "rejected_encrypted", (json_int_t)c->rejected_ssl, "first_seen",
-	                 pgtls__jopt(c->first), "last_seen", pgtls__jopt(c->last));
+	json_t *fails = json_object();
+
+	for (int r = 0; r < F_NREASONS; r++)
+		if (c->tls_failed[r])
+			json_object_set_new(fails, pgtls__log_fail_names[r], json_integer((json_int_t)c->tls_failed[r]));
+	return json_pack(
+	    "{s:o,s:o,s:o,s:o,s:I,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}", "host", pgtls__jstr(c->host), "user",
+	    pgtls__jstr(c->user), "database", pgtls__jstr(c->db), "application_name", pgtls__jstr(c->app), "connections",
+	    (json_int_t)(pgtls__log_tls_total(c) + c->plaintext + c->gss + c->local), "tls", tls, "plaintext",
+	    (json_int_t)c->plaintext, "gss_encrypted", (json_int_t)c->gss, "local", (json_int_t)c->local,
+	    "rejected_plaintext", (json_int_t)c->rejected_plain, "rejected_encrypted", (json_int_t)c->rejected_ssl,
+	    "rejected_local", (json_int_t)c->rejected_local, "tls_failed", (json_int_t)c->tls_failed_total, "tls_failures",
+	    fails, "fallback_since", c->fallback ? pgtls__jstr(c->fallback_since) : json_null(), "first_seen",
+	    pgtls__jopt(c->first), "last_seen", pgtls__jopt(c->last));
 }
 
 json_t *
@@ -50,9 +58,10 @@ pgtls__logscan_to_json(const pgtls_logscan *s)
 		json_array_append_new(arr, client_json(&cl[i]));
 	free(cl);
 	for (int i = 0; i < s->nfiles; i++)
-		json_array_append_new(files, json_pack("{s:o,s:s,s:b,s:I,s:I,s:o}", "path", pgtls__jstr(s->files[i].path),
-		                                       "format", s->files[i].format, "gzip", s->files[i].gzip, "bytes",
-		                                       (json_int_t)s->files[i].bytes, "records_matched",
+		json_array_append_new(files, json_pack("{s:o,s:s,s:b,s:o,s:I,s:I,s:o}", "path", pgtls__jstr(s->files[i].path),
+		                                       "format", s->files[i].format, "gzip", s->files[i].gzip, "compression",
+		                                       pgtls__jopt(s->files[i].compression ? s->files[i].compression : ""),
+		                                       "bytes", (json_int_t)s->files[i].bytes, "records_matched",
 		                                       (json_int_t)s->files[i].records, "error",
 		                                       s->files[i].error ? pgtls__jstr(s->files[i].error) : json_null()));
 	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
@@ -60,13 +69,23 @@ pgtls__logscan_to_json(const pgtls_logscan *s)
 	json_object_set_new(rep, "files", files);
 	json_object_set_new(rep, "span",
 	                    json_pack("{s:o,s:o}", "first", pgtls__jopt(s->first), "last", pgtls__jopt(s->last)));
+	json_object_set_new(rep, "status", json_integer(pgtls_logscan_status(s)));
+	json_object_set_new(rep, "excluded",
+	                    json_pack("{s:I,s:I,s:I}", "pgtls_probes", (json_int_t)s->excluded_own,
+	                              "by_user_or_application", (json_int_t)s->excluded_filter, "outside_time_window",
+	                              (json_int_t)s->excluded_time));
+	json_object_set_new(rep, "window",
+	                    json_pack("{s:o,s:o}", "since", pgtls__jopt(s->since), "until", pgtls__jopt(s->until)));
 	json_object_set_new(rep, "totals",
-	                    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "bytes", (json_int_t)s->bytes, "tls",
+	                    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "bytes", (json_int_t)s->bytes, "tls",
 	                              (json_int_t)pgtls_logscan_total(s, PGTLS_LT_TLS), "plaintext",
 	                              (json_int_t)pgtls_logscan_total(s, PGTLS_LT_PLAINTEXT), "gss_encrypted",
 	                              (json_int_t)pgtls_logscan_total(s, PGTLS_LT_GSS), "rejected",
 	                              (json_int_t)pgtls_logscan_total(s, PGTLS_LT_REJECTED), "overlong_lines_skipped",
-	                              (json_int_t)s->long_lines, "untabulated_connections", (json_int_t)s->overflow));
+	                              (json_int_t)s->long_lines, "untabulated_connections", (json_int_t)s->overflow,
+	                              "local", (json_int_t)pgtls_logscan_total(s, PGTLS_LT_LOCAL), "tls_failed",
+	                              (json_int_t)pgtls_logscan_total(s, PGTLS_LT_TLS_FAILED), "fallbacks",
+	                              (json_int_t)pgtls_logscan_total(s, PGTLS_LT_FALLBACKS)));
 	json_object_set_new(rep, "clients", arr);
 	return rep;
 }

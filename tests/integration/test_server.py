@@ -211,6 +211,7 @@ def test_server_logs_connections(env):
 
 def test_golden_logs(env):
     # (file, format) -> {(host, user, database, app): (tls dict, plaintext, gss, rejected_plaintext)}
+    # a Unix-socket session ([local]) is not plaintext: it has its own column (checked below)
     golden = {
         "pg13-rds.log": ("stderr", {
             ("10.1.2.3", "app", "appdb", "web api"): ({"TLSv1.2": 1}, 0, 0, 0),
@@ -223,7 +224,7 @@ def test_golden_logs(env):
             ("192.0.2.11", "bob", "shop", ""): ({}, 1, 0, 1),
             ("192.0.2.12", "repl", "[replication]", "walreceiver"): ({"TLSv1.2": 1}, 0, 0, 0),
             ("192.0.2.13", "carol", "shop", ""): ({}, 0, 1, 0),
-            ("[local]", "postgres", "postgres", "psql"): ({}, 1, 0, 0),
+            ("[local]", "postgres", "postgres", "psql"): ({}, 0, 0, 0),
         }),
         "pg18.csv": ("csvlog", {
             ("198.51.100.7", "dave", "crm", "crm, worker"): ({"TLSv1.3": 1}, 0, 0, 0),
@@ -243,6 +244,8 @@ def test_golden_logs(env):
                (c["tls"], c["plaintext"], c["gss_encrypted"], c["rejected_plaintext"]) for c in rep["clients"]}
         check(rep["files"][0]["format"] == fmt, "%s: format %s" % (name, rep["files"][0]["format"]))
         check(got == want, "%s: per-client counts\n got  %s\n want %s" % (name, got, want))
+        local = {c["host"]: c["local"] for c in rep["clients"] if c["local"]}
+        check(local == ({"[local]": 1} if name == "pg16-debian.log" else {}), "%s: Unix-socket sessions %s" % (name, local))
     # forced format, bad input
     rep = logs_json(env, os.path.join(LOGS, "pg16-debian.log"), fmt="stderr")
     check(rep is not None and len(rep["clients"]) == 5, "--format stderr")
