@@ -219,6 +219,41 @@ render_inventory(const pgtls_inventory *inv)
 		printf("\nnote: %d session(s) of other users hidden: grant pg_read_all_stats\n", pgtls_inventory_hidden(inv));
 }
 
+/* TCP sessions seen (pgtls's own is never listed) */
+static int
+tcp_sessions(const pgtls_inventory *inv)
+{
+	int n = 0;
+
+	for (int i = 0; i < pgtls_inventory_ngroups(inv); i++)
+	{
+		const char *addr = pgtls_inventory_group_get(inv, i, PGTLS_IV_CLIENT_ADDR);
+
+		if (addr[0] && strcmp(addr, "[local]") != 0)
+			n += pgtls_inventory_group_sessions(inv, i);
+	}
+	return n;
+}
+
+/* What sampling cannot see, said every time; a verdict only from what was seen. */
+static void
+render_caveat(FILE *f, const pgtls_inventory *inv, double interval, bool watched)
+{
+	int tcp = tcp_sessions(inv), plain = pgtls_inventory_tcp_without_tls(inv);
+
+	fprintf(f, "\n%d session%s seen besides pgtls's own, %d over TCP, %d of them without TLS.\n",
+	        pgtls_inventory_sessions(inv), pgtls_inventory_sessions(inv) == 1 ? "" : "s", tcp, plain);
+	if (tcp == 0)
+		fprintf(f, "No TCP session was seen: nothing here shows that clients use TLS.\n");
+	if (watched)
+		fprintf(f, "Sampling every %gs sees only sessions alive at a sample: ", interval);
+	else
+		fprintf(f, "One sample sees only the sessions alive at that instant: ");
+	fprintf(f, "shorter ones (cron jobs, health\n"
+	           "checks, serverless functions) are missed.  \"pgtls logs\" on the server's logs (log_connections = on)\n"
+	           "counts every connection, failed TLS handshakes and plaintext fallbacks included.\n");
+}
+
 int
 cli_cmd_connections(int argc, char **argv)
 {
@@ -296,7 +331,11 @@ cli_cmd_connections(int argc, char **argv)
 				       "so clients that connect and leave between two looks are still caught;\n"
 				       "progress goes to stderr.  Sessions of other users need pg_read_all_stats.\n"
 				       "\n"
-				       "Exit status: 0 every TCP session used TLS, 1 some did not, 3 error.\n");
+				       "Sampling sees only sessions alive at a sample: shorter ones are missed;\n"
+				       "\"pgtls logs\" on the server logs counts every connection.\n"
+				       "\n"
+				       "Exit status: 0 TCP sessions were seen and every one used TLS; 1 some did\n"
+				       "not, none was seen, sessions were hidden or samples failed; 3 error.\n");
 				rc = 0;
 				goto done;
 			default:
@@ -361,9 +400,18 @@ cli_cmd_connections(int argc, char **argv)
 		printf(json ? "%s\n" : "%s", out);
 	}
 	else
+	{
 		render_inventory(inv);
-	/* hidden sessions may be plaintext ones: never exit 0 claiming every TCP session used TLS */
-	rc = pgtls_inventory_tcp_without_tls(inv) > 0 || pgtls_inventory_hidden(inv) > 0 || failed > 0 ? 1 : 0;
+		render_caveat(stdout, inv, interval, watch > 0);
+	}
+	/*
+	 * hidden sessions may be plaintext ones, and no TCP session at all proves
+	 * nothing: never exit 0 claiming every TCP session used TLS
+	 */
+	rc = pgtls_inventory_tcp_without_tls(inv) > 0 || pgtls_inventory_hidden(inv) > 0 || failed > 0 ||
+	             tcp_sessions(inv) == 0
+	         ? 1
+	         : 0;
 done:
 	pgtls_free(out);
 	pgtls_inventory_free(inv);

@@ -122,6 +122,10 @@ def test_server_logs_connections(env):
     rep1 = json.loads(r.stdout)
     check(rep1["samples"] == 1 and not any(c["application_name"] == "shortlived" for c in rep1["clients"]),
           "a single query after it left misses the short-lived client")
+    # nothing seen is no all-clear: exit 1, said, and pointed to the logs
+    r = env.pgtls("connections", conn)
+    check(r.returncode == 1 and "No TCP session was seen" in r.stdout and "pgtls logs" in r.stdout and
+          "shorter ones" in r.stdout, "no session seen: exit 1 with the caveat (%d %r)" % (r.returncode, r.stdout[-400:]))
     # a long-lived plaintext session is inventoried as such, and CSV works
     holder = subprocess.Popen(["psql", "-X", "-Atq", tcp(env, "sslmode=disable application_name=holder"), "-c",
                                "select pg_sleep(3)"], env=env.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
