@@ -27,4 +27,8 @@ struct pgtls_clients;
 /* clients.c: scans ARGV[0..ARGC-1] (HOMES[i] or HOME the application's HOME) and, with ENV, the environment */
 int cli_scan_inputs(struct pgtls_clients *c, int argc, char **argv, char **homes, const char *home, bool env);
 
+struct pgtls_server;
+/* enforce.c: pgtls server --what-if-enforced; returns the exit status */
+int cli_what_if_enforced(struct pgtls_server *srv, char **logs, int nlogs, bool json);
+
 #endif

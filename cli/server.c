@@ -86,9 +86,10 @@ cli_cmd_server(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"json", no_argument, NULL, 'j'},
 	                                         {"timeout", required_argument, NULL, 't'},
+	                                         {"what-if-enforced", no_argument, NULL, 'W'},
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {NULL, 0, NULL, 0}};
-	bool json = false;
+	bool json = false, what_if = false;
 	int timeout_s = 10;
 	int c, rc;
 	char note[1200];
@@ -104,6 +105,9 @@ cli_cmd_server(int argc, char **argv)
 			case 'j':
 				json = true;
 				break;
+			case 'W':
+				what_if = true;
+				break;
 			case 't':
 				timeout_s = atoi(optarg);
 				if (timeout_s < 1 || timeout_s > 3600)
@@ -114,6 +118,7 @@ cli_cmd_server(int argc, char **argv)
 				break;
 			case 'h':
 				printf("Usage: pgtls server [--json] [--timeout S] CONNINFO\n"
+				       "       pgtls server --what-if-enforced [--json] CONNINFO [LOG...]\n"
 				       "\n"
 				       "Logs in with libpq (CONNINFO: conninfo string or postgresql:// URI; the\n"
 				       "password comes from PGPASSWORD/.pgpass as for psql), reads ssl,\n"
@@ -123,17 +128,25 @@ cli_cmd_server(int argc, char **argv)
 				       "without TLS, sends an unauthenticated plaintext startup (never a password),\n"
 				       "and concludes whether TLS is enforced for all TCP clients.\n"
 				       "\n"
+				       "--what-if-enforced: who would be locked out if TLS were enforced now.\n"
+				       "From the server logs LOG... (as pgtls logs reads them): the clients that\n"
+				       "connect without TLS today or fall back to it (rejected once enforced),\n"
+				       "and those failing already; what each must change first; then the exact\n"
+				       "change: the pg_hba.conf lines to put at the top of the file and the\n"
+				       "reload, or the RDS/Aurora parameter-group command (rds.force_ssl=1).\n"
+				       "\n"
 				       "Exit status: 0 enforced, 1 not enforced, 2 no TLS at all (ssl = off),\n"
-				       "3 unknown or error.\n");
+				       "3 unknown or error.  With --what-if-enforced: 0 no client would be\n"
+				       "rejected, 1 some would, 3 error.\n");
 				return 0;
 			default:
 				fprintf(stderr, "Try \"pgtls server --help\" for more information.\n");
 				return CLI_EXIT_UNKNOWN;
 		}
 	}
-	if (optind != argc - 1)
+	if (what_if ? optind >= argc : optind != argc - 1)
 	{
-		fprintf(stderr, "pgtls server: expected one CONNINFO\n");
+		fprintf(stderr, "pgtls server: expected one CONNINFO%s\n", what_if ? " (then the log files)" : "");
 		return CLI_EXIT_UNKNOWN;
 	}
 	probe = probe_target(argv[optind], timeout_s, note, sizeof(note));
@@ -146,6 +159,12 @@ cli_cmd_server(int argc, char **argv)
 		return CLI_EXIT_UNKNOWN;
 	}
 	pgtls_probe_free(probe);
+	if (what_if)
+	{
+		rc = cli_what_if_enforced(srv, argv + optind + 1, argc - optind - 1, json);
+		pgtls_server_free(srv);
+		return rc;
+	}
 	rc = pgtls_server_status(srv);
 	if (json)
 	{

@@ -750,6 +750,39 @@ extern "C"
 	PGTLS_API const char *pgtls_server_reason_code(const pgtls_server *server, int i);
 	PGTLS_API const char *pgtls_server_reason(const pgtls_server *server, int i);
 	/* The plaintext startup probe: whether it ran, and what the server answered. */
+	/*
+ * What if TLS were enforced: the server change, and (with a log scan) the
+ * clients it would reject.  See lib/server/enforce.c.
+ */
+	typedef enum pgtls_enforce_field
+	{
+		PGTLS_ENF_METHOD = 0,    /* hba, rds_parameter, ssl_off (turn ssl on first), enforced (nothing to do) */
+		PGTLS_ENF_HBA_FILE,      /* the server's hba_file, or "" when unreadable */
+		PGTLS_ENF_RELOAD,        /* "SELECT pg_reload_conf();" for hba, else "" */
+		PGTLS_ENF_RDS_COMMAND,   /* the RDS parameter-group command, or "" */
+		PGTLS_ENF_AURORA_COMMAND /* the Aurora cluster parameter-group command, or "" */
+	} pgtls_enforce_field;
+
+	PGTLS_API const char *pgtls_server_enforce_get(const pgtls_server *server, pgtls_enforce_field field);
+	/* pg_hba.conf lines to put at the very top of the file (method hba) */
+	PGTLS_API int pgtls_server_enforce_nlines(const pgtls_server *server);
+	PGTLS_API const char *pgtls_server_enforce_line(const pgtls_server *server, int i);
+
+	typedef enum pgtls_enforce_effect
+	{
+		PGTLS_ENF_UNAFFECTED = 0,  /* uses TLS: keeps working */
+		PGTLS_ENF_REJECTED,        /* connects without TLS today (or falls back): rejected once enforced */
+		PGTLS_ENF_ALREADY_FAILING, /* failed handshakes or rejected attempts only */
+		PGTLS_ENF_LOCAL            /* Unix-domain socket only: not affected */
+	} pgtls_enforce_effect;
+
+	/* For client I of a finished log scan. */
+	PGTLS_API pgtls_enforce_effect pgtls_enforce_effect_of(const pgtls_logscan *scan, int i);
+	PGTLS_API const char *pgtls_enforce_effect_name(pgtls_enforce_effect effect);
+	PGTLS_API const char *pgtls_enforce_client_fix(const pgtls_logscan *scan, int i);
+	/* The what-if report (docs/json-schema.md); SCAN may be NULL; free with pgtls_free(). */
+	PGTLS_API char *pgtls_enforce_json(const pgtls_server *server, const pgtls_logscan *scan, int pretty);
+
 	PGTLS_API int pgtls_server_plaintext_probed(const pgtls_server *server);
 	PGTLS_API pgtls_startup pgtls_server_plaintext(const pgtls_server *server);
 	PGTLS_API pgtls_err pgtls_server_errcode(const pgtls_server *server);

@@ -139,6 +139,7 @@ static const char *const tls_settings[] = {"ssl",
                                            "ssl_passphrase_command",
                                            "rds.force_ssl",
                                            "listen_addresses",
+                                           "hba_file",
                                            "password_encryption",
                                            NULL};
 

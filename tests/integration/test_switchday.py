@@ -94,6 +94,7 @@ def run_clients(env, classes, root, phase):
     got["breaker"] = psql(env, base + " user=postgres sslmode=verify-full sslrootcert=" + root, "breaker")
     got["fallback"] = psycopg2_prefer(env, base + " user=postgres sslrootcert=" + root, "fallback")
     got["plain"] = psql(env, base + " user=etl sslmode=disable", "plain")
+    got["good"] = psql(env, base + " user=postgres sslmode=require", "good")  # TLS, verifies nothing: keeps working
     got["local"] = psql(env, "host=%s port=%d user=postgres dbname=postgres" % (env.pgdir, env.port), "local")
     if classes:
         got["jdbc"] = jdbc(env, classes, "jdbc:postgresql://localhost:%d/postgres?user=postgres&sslmode=verify-full"
@@ -195,6 +196,40 @@ def test_switch_day(env):
     check(r.returncode == 3 and "no PostgreSQL connection record" in r.stderr, "/etc/passwd: exit 3 with the reason")
     text = env.pgtls("logs", files["stderr"]).stdout
     check("FELL BACK to plaintext since" in text and "unknown_ca=" in text, "text report says who fell back and broke")
+    what_if_enforced(env, files, classes, root)
+
+
+def what_if_enforced(env, files, classes, root):
+    """--what-if-enforced lists who would be locked out; enforcing with its printed lines rejects exactly them."""
+    admin = "host=%s port=%d user=postgres dbname=postgres" % (env.pgdir, env.port)
+    r = env.pgtls("server", "--what-if-enforced", "--json", admin, files["jsonlog"])
+    rep = json.loads(r.stdout) if r.stdout.startswith("{") else None
+    if not check(rep is not None and r.returncode == 1, "--what-if-enforced: report, exit 1 (%d %s)" % (r.returncode, r.stderr)):
+        return
+    listed = {c["application_name"] for c in rep["clients"] if c["effect"] == "rejected"}
+    failing = [c for c in rep["clients"] if c["effect"] == "already_failing"]
+    check(listed == {"plain", "fallback"}, "would be rejected: plain and fallback (got %s)" % listed)
+    check(len(failing) == 1 and failing[0]["host"] == "127.0.0.1" and failing[0]["tls_failed"] >= 2,
+          "already failing: the failed handshakes from 127.0.0.1 (%s)" % failing)
+    check(rep["method"] == "hba" and rep["hba_file"] and rep["reload"] == "SELECT pg_reload_conf();" and
+          len(rep["hba_lines_at_top"]) == 2, "the change: hba lines at the top, reload (%s)" % rep["method"])
+    text = env.pgtls("server", "--what-if-enforced", admin, files["stderr"]).stdout
+    check("Would be REJECTED" in text and "hostnossl all all 0.0.0.0/0 reject" in text and "Order:" in text,
+          "text report: who, the lines, the order")
+    # enforce exactly as printed, then every client again
+    with open(rep["hba_file"]) as f:
+        old = f.read()
+    with open(rep["hba_file"], "w") as f:
+        f.write("\n".join(rep["hba_lines_at_top"]) + "\n" + old)
+    ok, out = psql(env, admin, "admin", rep["reload"])
+    check(ok, "reload as printed: %s" % out)
+    time.sleep(1.0)
+    enforced = run_clients(env, classes, root, "after enforcing")
+    rejected = {k for k, (ok, _) in enforced.items() if not ok}
+    before = {"breaker"} | ({"jdbc"} if classes else set())
+    check(rejected - before == listed, "exactly the listed clients are newly rejected: %s" % (rejected - before))
+    check(enforced["good"][0] and enforced["local"][0], "TLS and Unix-socket clients keep working")
+    check("no encryption" in enforced["plain"][1], "plain: rejected by the new rule (%s)" % enforced["plain"][1])
 
 
 def main():

@@ -1,0 +1,199 @@
+/*-------------------------------------------------------------------------
+ *
+ * enforce.c
+ *	  "What if TLS were enforced?": which clients of the logs would be
+ *	  rejected, which fail already, what each must change first; and the
+ *	  exact server change (pg_hba.conf lines and the reload, or the RDS /
+ *	  Aurora parameter).
+ *
+ * IDENTIFICATION
+ *	  lib/server/enforce.c
+ *
+ * NOTES
+ *	  pg_hba.conf is read top down and the first matching line decides
+ *	  (PostgreSQL docs, "The pg_hba.conf File"): two "hostnossl ... reject"
+ *	  lines at the very top reject every TCP connection without TLS,
+ *	  whatever follows, and GSSAPI-encrypted ones too (hostnossl matches
+ *	  them).  Unix-domain sockets ("local") are not affected.  On RDS and
+ *	  Aurora pg_hba.conf is not writable: rds.force_ssl = 1 in the
+ *	  (cluster) parameter group does the same, and is dynamic.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "logparse/pglog_int.h"
+#include "server/server_int.h"
+
+static const char *const hba_lines[] = {
+    "hostnossl all all 0.0.0.0/0 reject",
+    "hostnossl all all ::/0 reject",
+};
+
+pgtls_enforce_effect
+pgtls_enforce_effect_of(const pgtls_logscan *scan, int i)
+{
+	int64_t conns, plain, gss, local, failed, rejected;
+
+	if (scan == NULL || i < 0 || i >= pgtls_logscan_nclients(scan))
+		return PGTLS_ENF_UNAFFECTED;
+	plain = pgtls_logscan_client_count(scan, i, PGTLS_LCC_PLAINTEXT);
+	gss = pgtls_logscan_client_count(scan, i, PGTLS_LCC_GSS);
+	local = pgtls_logscan_client_count(scan, i, PGTLS_LCC_LOCAL);
+	failed = pgtls_logscan_client_count(scan, i, PGTLS_LCC_TLS_FAILED);
+	rejected = pgtls_logscan_client_count(scan, i, PGTLS_LCC_REJECTED_PLAINTEXT) +
+	           pgtls_logscan_client_count(scan, i, PGTLS_LCC_REJECTED_ENCRYPTED);
+	conns = pgtls_logscan_client_count(scan, i, PGTLS_LCC_CONNECTIONS);
+	if (plain > 0 || gss > 0)
+		return PGTLS_ENF_REJECTED;
+	if (local > 0 && local == conns)
+		return PGTLS_ENF_LOCAL;
+	if (conns == 0 && (failed > 0 || rejected > 0))
+		return PGTLS_ENF_ALREADY_FAILING;
+	return PGTLS_ENF_UNAFFECTED;
+}
+
+const char *
+pgtls_enforce_effect_name(pgtls_enforce_effect e)
+{
+	static const char *const t[] = {"unaffected", "rejected", "already_failing", "local"};
+
+	return (unsigned)e < sizeof(t) / sizeof(t[0]) ? t[e] : "unknown";
+}
+
+/* What the client must change before TLS is enforced (a sentence), or "". */
+const char *
+pgtls_enforce_client_fix(const pgtls_logscan *scan, int i)
+{
+	switch (pgtls_enforce_effect_of(scan, i))
+	{
+		case PGTLS_ENF_REJECTED:
+			if (pgtls_logscan_client_get(scan, i, PGTLS_LC_FALLBACK_SINCE)[0])
+				return "it falls back to plaintext after its TLS attempt fails: make TLS work (give it the server's "
+				       "CA in its root certificate file or trust store) before enforcing";
+			if (pgtls_logscan_client_count(scan, i, PGTLS_LCC_GSS) > 0 &&
+			    pgtls_logscan_client_count(scan, i, PGTLS_LCC_PLAINTEXT) == 0)
+				return "it uses GSSAPI encryption, which hostnossl rules also reject: move it to TLS, or add a "
+				       "hostgssenc rule for it above the reject lines";
+			return "it connects without TLS: set sslmode=verify-full (with the server's CA as sslrootcert) in its "
+			       "connection settings, or at least sslmode=require";
+		case PGTLS_ENF_ALREADY_FAILING:
+			return "it fails already (failed TLS handshakes or rejected attempts): enforcing changes nothing for it; "
+			       "see its failure reasons";
+		default:
+			return "";
+	}
+}
+
+/* ---- the server change ---- */
+
+const char *
+pgtls_server_enforce_get(const pgtls_server *s, pgtls_enforce_field field)
+{
+	const char *force = s ? pgtls__server_setting(s, "rds.force_ssl") : NULL;
+	const char *file = s ? pgtls__server_setting(s, "hba_file") : NULL;
+
+	if (s == NULL || !s->checked)
+		return "";
+	switch (field)
+	{
+		case PGTLS_ENF_METHOD:
+			if (s->status == 2)
+				return "ssl_off";
+			if (s->status == 0)
+				return "enforced";
+			return force ? "rds_parameter" : "hba";
+		case PGTLS_ENF_HBA_FILE:
+			return file ? file : "";
+		case PGTLS_ENF_RELOAD:
+			return force ? "" : "SELECT pg_reload_conf();";
+		case PGTLS_ENF_RDS_COMMAND:
+			return force ? "aws rds modify-db-parameter-group --db-parameter-group-name YOUR-PARAMETER-GROUP "
+			               "--parameters \"ParameterName=rds.force_ssl,ParameterValue=1,ApplyMethod=immediate\""
+			             : "";
+		case PGTLS_ENF_AURORA_COMMAND:
+			return force ? "aws rds modify-db-cluster-parameter-group --db-cluster-parameter-group-name "
+			               "YOUR-CLUSTER-PARAMETER-GROUP --parameters "
+			               "\"ParameterName=rds.force_ssl,ParameterValue=1,ApplyMethod=immediate\""
+			             : "";
+	}
+	return "";
+}
+
+int
+pgtls_server_enforce_nlines(const pgtls_server *s)
+{
+	const char *m = pgtls_server_enforce_get(s, PGTLS_ENF_METHOD);
+
+	return strcmp(m, "hba") == 0 ? (int)(sizeof(hba_lines) / sizeof(hba_lines[0])) : 0;
+}
+
+const char *
+pgtls_server_enforce_line(const pgtls_server *s, int i)
+{
+	if (i < 0 || i >= pgtls_server_enforce_nlines(s))
+		return "";
+	return hba_lines[i];
+}
+
+/* ---- the report ---- */
+
+static json_t *
+clients_json(const pgtls_logscan *scan, int counts[4])
+{
+	json_t *a = json_array();
+
+	for (int i = 0; a && scan && i < pgtls_logscan_nclients(scan); i++)
+	{
+		pgtls_enforce_effect e = pgtls_enforce_effect_of(scan, i);
+		const char *fb = pgtls_logscan_client_get(scan, i, PGTLS_LC_FALLBACK_SINCE);
+
+		counts[e]++;
+		if (e == PGTLS_ENF_UNAFFECTED || e == PGTLS_ENF_LOCAL)
+			continue;
+		json_array_append_new(
+		    a, json_pack("{s:o,s:o,s:o,s:o,s:s,s:I,s:I,s:o,s:o}", "host",
+		                 pgtls__jstr(pgtls_logscan_client_get(scan, i, PGTLS_LC_HOST)), "user",
+		                 pgtls__jstr(pgtls_logscan_client_get(scan, i, PGTLS_LC_USER)), "database",
+		                 pgtls__jstr(pgtls_logscan_client_get(scan, i, PGTLS_LC_DATABASE)), "application_name",
+		                 pgtls__jstr(pgtls_logscan_client_get(scan, i, PGTLS_LC_APPLICATION)), "effect",
+		                 pgtls_enforce_effect_name(e), "plaintext",
+		                 (json_int_t)pgtls_logscan_client_count(scan, i, PGTLS_LCC_PLAINTEXT), "tls_failed",
+		                 (json_int_t)pgtls_logscan_client_count(scan, i, PGTLS_LCC_TLS_FAILED), "fallback_since",
+		                 fb[0] ? pgtls__jstr(fb) : json_null(), "fix", json_string(pgtls_enforce_client_fix(scan, i))));
+	}
+	return a;
+}
+
+char *
+pgtls_enforce_json(const pgtls_server *s, const pgtls_logscan *scan, int pretty)
+{
+	json_t *rep, *lines = json_array();
+	int counts[4] = {0, 0, 0, 0};
+
+	if (s == NULL || lines == NULL)
+	{
+		json_decref(lines);
+		return NULL;
+	}
+	for (int i = 0; i < pgtls_server_enforce_nlines(s); i++)
+		json_array_append_new(lines, json_string(pgtls_server_enforce_line(s, i)));
+	rep = json_pack("{s:s,s:i,s:s,s:o,s:o,s:o,s:o,s:o}", "pgtls_version", PGTLS_VERSION_STR, "schema",
+	                PGTLS_JSON_SCHEMA, "method", pgtls_server_enforce_get(s, PGTLS_ENF_METHOD), "hba_file",
+	                pgtls__jopt(pgtls_server_enforce_get(s, PGTLS_ENF_HBA_FILE)), "hba_lines_at_top", lines, "reload",
+	                pgtls__jopt(pgtls_server_enforce_get(s, PGTLS_ENF_RELOAD)), "rds_command",
+	                pgtls__jopt(pgtls_server_enforce_get(s, PGTLS_ENF_RDS_COMMAND)), "aurora_command",
+	                pgtls__jopt(pgtls_server_enforce_get(s, PGTLS_ENF_AURORA_COMMAND)));
+	if (rep == NULL)
+		return NULL;
+	json_object_set_new(rep, "logs_read", json_boolean(scan != NULL));
+	json_object_set_new(rep, "clients", clients_json(scan, counts));
+	json_object_set_new(rep, "summary",
+	                    json_pack("{s:i,s:i,s:i,s:i}", "rejected", counts[PGTLS_ENF_REJECTED], "already_failing",
+	                              counts[PGTLS_ENF_ALREADY_FAILING], "unaffected", counts[PGTLS_ENF_UNAFFECTED],
+	                              "local", counts[PGTLS_ENF_LOCAL]));
+	return pgtls__json_dump(rep, pretty);
+}
