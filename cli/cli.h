@@ -27,6 +27,10 @@ struct pgtls_clients;
 /* clients.c: scans ARGV[0..ARGC-1] (HOMES[i] or HOME the application's HOME) and, with ENV, the environment */
 int cli_scan_inputs(struct pgtls_clients *c, int argc, char **argv, char **homes, const char *home, bool env);
 
+struct pgtls_logscan;
+/* follow.c: pgtls logs --follow FILE; reads until SIGINT/SIGTERM; 0 or CLI_EXIT_UNKNOWN */
+int cli_logs_follow(struct pgtls_logscan *scan, const char *path);
+
 struct pgtls_server;
 /* enforce.c: pgtls server --what-if-enforced; returns the exit status */
 int cli_what_if_enforced(struct pgtls_server *srv, char **logs, int nlogs, bool json);

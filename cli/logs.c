@@ -53,6 +53,10 @@ usage_logs(FILE *f)
 	           "  --exclude-app NAME   leave out this application_name (repeatable)\n"
 	           "  --include-pgtls      count pgtls's own probe sessions (application_name\n"
 	           "                       pgtls; left out by default)\n"
+	           "  --follow             one plain FILE, like tail -F (survives rotation): print a\n"
+	           "                       line the first time a client fails a TLS handshake, falls\n"
+	           "                       back, connects without TLS or is rejected; Ctrl-C stops\n"
+	           "                       and prints the report\n"
 	           "  --format F           auto (default, per line), stderr, csv or json\n"
 	           "  --json | --csv       machine-readable report (docs/json-schema.md)\n"
 	           "  -h, --help           this text\n"
@@ -165,10 +169,11 @@ cli_cmd_logs(int argc, char **argv)
 	                                         {"exclude-user", required_argument, NULL, 'u'},
 	                                         {"exclude-app", required_argument, NULL, 'a'},
 	                                         {"include-pgtls", no_argument, NULL, 'P'},
+	                                         {"follow", no_argument, NULL, 'F'},
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {NULL, 0, NULL, 0}};
 	pgtls_logscan *scan;
-	bool json = false, csv = false;
+	bool json = false, csv = false, follow = false;
 	int c, rc, failed = 0;
 	char *out = NULL;
 
@@ -196,6 +201,9 @@ cli_cmd_logs(int argc, char **argv)
 				break;
 			case 'c':
 				csv = true;
+				break;
+			case 'F':
+				follow = true;
 				break;
 			case 'S':
 			case 'U':
@@ -225,7 +233,15 @@ cli_cmd_logs(int argc, char **argv)
 		pgtls_logscan_free(scan);
 		return CLI_EXIT_UNKNOWN;
 	}
-	for (int i = optind; i < argc; i++)
+	if (follow && argc - optind != 1)
+	{
+		fprintf(stderr, "pgtls logs: --follow takes one FILE\n");
+		pgtls_logscan_free(scan);
+		return CLI_EXIT_UNKNOWN;
+	}
+	if (follow && cli_logs_follow(scan, argv[optind]) != 0)
+		failed++;
+	for (int i = optind; !follow && i < argc; i++)
 		if (pgtls_logscan_file(scan, argv[i]) != PGTLS_OK)
 		{
 			/* one bad file does not discard the others: it is said, and the exit status is 3 */

@@ -608,6 +608,31 @@ extern "C"
  */
 	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_logscan_file(pgtls_logscan *scan, const char *path);
 
+	/*
+ * Events as they are read (for following a log live): called for every
+ * failed TLS handshake (DETAIL: its reason code), every plaintext
+ * connection (DETAIL: "fallback" when the client has the fallback
+ * signature, else ""), and every rejected plaintext attempt.  Strings are
+ * valid during the call only.
+ */
+	typedef enum pgtls_log_event_kind
+	{
+		PGTLS_LOGEV_TLS_FAILED = 0,
+		PGTLS_LOGEV_PLAINTEXT,
+		PGTLS_LOGEV_REJECTED
+	} pgtls_log_event_kind;
+
+	typedef struct pgtls_log_event
+	{
+		pgtls_log_event_kind kind;
+		const char *host, *user, *database, *application_name;
+		const char *when;   /* the log's time stamp, or "" */
+		const char *detail; /* see above */
+	} pgtls_log_event;
+
+	typedef void (*pgtls_log_event_cb)(void *arg, const pgtls_log_event *event);
+	PGTLS_API void pgtls_logscan_set_event_cb(pgtls_logscan *scan, pgtls_log_event_cb cb, void *arg);
+
 	/* Feeds raw bytes (any split); call pgtls_logscan_finish() at the end of the stream. */
 	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_logscan_feed(pgtls_logscan *scan, const char *data, size_t len);
 	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_logscan_finish(pgtls_logscan *scan);

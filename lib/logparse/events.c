@@ -359,6 +359,32 @@ flag_fallback(client *c, const char *ts)
 /* ---- the events ---- */
 
 static void
+notify(pgtls_logscan *s, pgtls_log_event_kind kind, const client *c, const char *ts, const char *detail)
+{
+	pgtls_log_event e;
+
+	if (s->event_cb == NULL)
+		return;
+	e.kind = kind;
+	e.host = c->host;
+	e.user = c->user;
+	e.database = c->db;
+	e.application_name = c->app;
+	e.when = ts;
+	e.detail = detail;
+	s->event_cb(s->event_arg, &e);
+}
+
+void
+pgtls_logscan_set_event_cb(pgtls_logscan *s, pgtls_log_event_cb cb, void *arg)
+{
+	if (s == NULL)
+		return;
+	s->event_cb = cb;
+	s->event_arg = arg;
+}
+
+static void
 authorized(pgtls_logscan *s, event *ev, const char *m, size_t n)
 {
 	char user[FIELD_MAX], db[FIELD_MAX], app[FIELD_MAX], proto[32];
@@ -423,6 +449,7 @@ authorized(pgtls_logscan *s, event *ev, const char *m, size_t n)
 		}
 		if (!c->fallback && pgtls__log_tls_total(c) > 0)
 			flag_fallback(c, ev->ts);
+		notify(s, PGTLS_LOGEV_PLAINTEXT, c, ev->ts, c->fallback ? "fallback" : "");
 	}
 	stamp(s, c, ev->ts);
 }
@@ -449,7 +476,10 @@ rejected(pgtls_logscan *s, event *ev, const char *m, size_t n)
 	if (is_local(c->host))
 		c->rejected_local++;
 	else if (plain)
+	{
 		c->rejected_plain++;
+		notify(s, PGTLS_LOGEV_REJECTED, c, ev->ts, "");
+	}
 	else
 		c->rejected_ssl++;
 	stamp(s, c, ev->ts);
@@ -468,8 +498,13 @@ handshake_failed(pgtls_logscan *s, event *ev, const char *m, size_t n)
 	c = get_client(s, host ? host : "unknown", "", "", "");
 	if (c == NULL)
 		return;
-	c->tls_failed[fail_reason(reason, n - (sizeof(prefix) - 1))]++;
-	c->tls_failed_total++;
+	{
+		int r = fail_reason(reason, n - (sizeof(prefix) - 1));
+
+		c->tls_failed[r]++;
+		c->tls_failed_total++;
+		notify(s, PGTLS_LOGEV_TLS_FAILED, c, ev->ts, pgtls__log_fail_names[r]);
+	}
 	c->pending_ms = ms_of(ev->ts);
 	stamp(s, c, ev->ts);
 }

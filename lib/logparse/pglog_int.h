@@ -129,6 +129,8 @@ struct pgtls_logscan
 	uint64_t excluded_filter; /* --exclude-user / --exclude-app */
 	uint64_t excluded_time;   /* outside --since/--until */
 	char failbuf[256];        /* PGTLS_LC_TLS_FAILURES text (accessor cache) */
+	pgtls_log_event_cb event_cb;
+	void *event_arg;
 };
 
 /* a parsed log event, whatever the format */

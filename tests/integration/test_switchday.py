@@ -119,6 +119,11 @@ def test_switch_day(env):
     check(all(ok for ok, _ in before.values()), "every client connects before the switch: %s" % before)
     time.sleep(1.1)
     switch = server_now(env)
+    logdir = os.path.join(env.pgdir, "data", "log")
+    # --follow from here on: it must print the breakage live, and survive the log's rotation at the end
+    from common import PGTLS
+    follower = subprocess.Popen([PGTLS, "logs", "--follow", os.path.join(logdir, "pg")], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env.env)
     time.sleep(1.1)
     env.pg("cert", "old")  # a certificate from a CA no client trusts
     after = run_clients(env, classes, root, "after the switch")
@@ -131,7 +136,6 @@ def test_switch_day(env):
     env.pgtls("probe", "--user", "postgres", "localhost:%d" % env.port)
     time.sleep(1.5)  # the collector writes the files
 
-    logdir = os.path.join(env.pgdir, "data", "log")
     files = {"stderr": os.path.join(logdir, "pg"), "csvlog": os.path.join(logdir, "pg.csv"),
              "jsonlog": os.path.join(logdir, "pg.json")}
     reports = {}
@@ -197,6 +201,37 @@ def test_switch_day(env):
     text = env.pgtls("logs", files["stderr"]).stdout
     check("FELL BACK to plaintext since" in text and "unknown_ca=" in text, "text report says who fell back and broke")
     what_if_enforced(env, files, classes, root)
+    follow_rotation(env, follower, logdir)
+
+
+def follow_rotation(env, follower, logdir):
+    """The log is rotated (renamed, a new file opened); --follow goes on with the new file."""
+    admin = "host=%s port=%d user=postgres dbname=postgres" % (env.pgdir, env.port)
+    env.pg("sql", "create role late login")
+    os.rename(os.path.join(logdir, "pg"), os.path.join(logdir, "pg.1"))
+    psql(env, admin, "admin", "select pg_rotate_logfile()")
+    time.sleep(1.0)
+    ok, _ = psql(env, "host=localhost port=%d user=late dbname=postgres sslmode=disable" % env.port, "late")
+    check(not ok, "a plaintext client after enforcement is rejected")
+    time.sleep(1.5)
+    follower.send_signal(2)
+    try:
+        out, err = follower.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        follower.kill()
+        out, err = follower.communicate()
+        check(False, "--follow stops on SIGINT")
+    events = [l for l in out.splitlines() if "  FAILED " in l or "  FALLBACK " in l or "  PLAINTEXT" in l or
+              "  REJECTED " in l]
+    print("--follow printed:\n  " + "\n  ".join(events), flush=True)
+    check(any("FAILED" in l and "unknown_ca" in l for l in events), "--follow: the failed handshakes, live")
+    check(any("FALLBACK" in l and '"fallback"' in l for l in events), "--follow: the fallback, live")
+    check(any("PLAINTEXT" in l and '"plain"' in l for l in events), "--follow: the plaintext client")
+    check(any("REJECTED" in l and "late@postgres" in l for l in events),
+          "--follow: a rejection after the log was rotated is seen")
+    check(sum(1 for l in events if "FAILED" in l and "unknown_ca" in l) == 1, "--follow: each event said once")
+    check("total:" in out and follower.returncode in (1, 2), "--follow: the report at the end (exit %s)"
+          % follower.returncode)
 
 
 def what_if_enforced(env, files, classes, root):
