@@ -24,6 +24,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <pgtls/pgtls.h>
 
 static pgtls_logscan *
@@ -283,6 +285,73 @@ test_no_recognised_format(void **state)
 	unlink(path);
 }
 
+/* DATA written to PATH through libarchive's FILTER (its raw format: the compressed stream only) */
+static void
+write_compressed(const char *path, int filter, const char *data)
+{
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+
+	assert_non_null(a);
+	assert_int_equal(archive_write_add_filter(a, filter), ARCHIVE_OK);
+	assert_int_equal(archive_write_set_format_raw(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_pathname(e, "log");
+	archive_entry_set_size(e, (la_int64_t)strlen(data));
+	assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+	assert_int_equal(archive_write_data(a, data, strlen(data)), (la_ssize_t)strlen(data));
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_entry_free(e);
+	archive_write_free(a);
+}
+
+/* The same log through each compression: same counts, the compression named; a compressed non-log is an error. */
+static void
+test_compressed(void **state)
+{
+	static const char log[] =
+	    "2026-01-01 00:00:00.000 UTC [5] LOG:  connection received: host=10.0.0.5 port=1\n"
+	    "2026-01-01 00:00:00.001 UTC [5] LOG:  connection authorized: user=u database=d application_name=a SSL "
+	    "enabled (protocol=TLSv1.3, cipher=X, bits=256)\n"
+	    "2026-01-01 00:00:01.000 UTC [6] LOG:  connection received: host=10.0.0.6 port=1\n"
+	    "2026-01-01 00:00:01.001 UTC [6] LOG:  connection authorized: user=u database=d application_name=b\n";
+	static const struct
+	{
+		int filter;
+		const char *name;
+	} filters[] = {{ARCHIVE_FILTER_GZIP, "gzip"},
+	               {ARCHIVE_FILTER_BZIP2, "bzip2"},
+	               {ARCHIVE_FILTER_XZ, "xz"},
+	               {ARCHIVE_FILTER_ZSTD, "zstd"},
+	               {ARCHIVE_FILTER_LZ4, "lz4"}};
+	char path[] = "/tmp/pgtls-logz-XXXXXX";
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	for (size_t k = 0; k < sizeof(filters) / sizeof(filters[0]); k++)
+	{
+		pgtls_logscan *s = pgtls_logscan_new();
+
+		write_compressed(path, filters[k].filter, log);
+		if (pgtls_logscan_file(s, path) != PGTLS_OK)
+			fail_msg("%s: %s", filters[k].name, pgtls_logscan_errmsg(s));
+		assert_string_equal(pgtls_logscan_file_get(s, 0, PGTLS_LF_COMPRESSION), filters[k].name);
+		assert_int_equal(pgtls_logscan_total(s, PGTLS_LT_TLS), 1);
+		assert_int_equal(pgtls_logscan_total(s, PGTLS_LT_PLAINTEXT), 1);
+		pgtls_logscan_free(s);
+		/* a compressed file that is no log */
+		s = pgtls_logscan_new();
+		write_compressed(path, filters[k].filter, "root:x:0:0:root:/root:/bin/bash\n");
+		assert_int_not_equal(pgtls_logscan_file(s, path), PGTLS_OK);
+		assert_non_null(strstr(pgtls_logscan_errmsg(s), "no PostgreSQL connection record"));
+		pgtls_logscan_free(s);
+	}
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -290,6 +359,7 @@ main(void)
 	    cmocka_unit_test(test_cloudnativepg),        cmocka_unit_test(test_cloudsql),
 	    cmocka_unit_test(test_azure_and_local),      cmocka_unit_test(test_handshake_failures_and_fallback),
 	    cmocka_unit_test(test_window_and_own_probe), cmocka_unit_test(test_no_recognised_format),
+	    cmocka_unit_test(test_compressed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
