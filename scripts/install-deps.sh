@@ -12,6 +12,7 @@ PKGS=(
     python3 python3-psycopg2
     default-jdk-headless libpostgresql-jdbc-java
     binutils iproute2
+    prometheus
 )
 
 missing=()

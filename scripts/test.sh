@@ -60,6 +60,10 @@ step "integration tests: the switch day (server logs in 3 formats, CA switched, 
 set +e; /usr/bin/python3 tests/integration/test_switchday.py build-asan; rc=$?; set -e
 record "integration tests: switch day" $rc
 
+step "integration tests: scan of a fleet (6 servers in different states, bad lines, promtool)"
+set +e; /usr/bin/python3 tests/integration/test_scan.py build-asan; rc=$?; set -e
+record "integration tests: scan" $rc
+
 step "integration tests: hostile input (fake servers, files, passwords) on the sanitized binary"
 set +e; /usr/bin/python3 tests/integration/test_hostile.py build-asan; rc=$?; set -e
 record "integration tests: hostile input" $rc

@@ -75,6 +75,10 @@ extern "C"
 
 	/* Releases memory returned as "char *" by this library. */
 	PGTLS_API void pgtls_free(void *ptr);
+	/* One CSV field, quoted when needed and made formula-safe (a leading ' before = + - @); free with pgtls_free(). */
+	PGTLS_API char *pgtls_csv_field(const char *value);
+	/* The NDJSON line of `pgtls scan` for a target that could not be probed; free with pgtls_free(). */
+	PGTLS_API char *pgtls_scan_error_json(const char *target, const char *source, const char *message);
 
 	/* Library version string, e.g. "0.1.0". */
 	PGTLS_API const char *pgtls_version(void);

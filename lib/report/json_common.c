@@ -41,3 +41,13 @@ pgtls__json_dump(struct json_t *rep, int pretty)
 	json_decref(rep);
 	return out;
 }
+
+/* The NDJSON line of `pgtls scan` for a target that could not be probed (docs/json-schema.md). */
+char *
+pgtls_scan_error_json(const char *target, const char *source, const char *message)
+{
+	return pgtls__json_dump(json_pack("{s:{s:o},s:o,s:{s:i,s:s},s:o}", "target", "input", pgtls__jstr(target), "source",
+	                                  pgtls__jstr(source), "status", "code", 3, "label", "UNKNOWN", "error",
+	                                  pgtls__jstr(message)),
+	                        0);
+}

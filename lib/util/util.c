@@ -646,3 +646,20 @@ pgtls__read_all(int fd, size_t max, size_t *len, char *why, size_t whylen)
 	snprintf(why, whylen, "out of memory");
 	return NULL;
 }
+
+/* One CSV field, quoted and made formula-safe as in every pgtls CSV; malloc'd, NULL when out of memory. */
+char *
+pgtls_csv_field(const char *v)
+{
+	pgtls_strbuf sb;
+
+	pgtls__sb_init(&sb);
+	pgtls__sb_csv_field(&sb, v ? v : "", 0);
+	pgtls__sb_append_mem(&sb, "", 1);
+	if (sb.oom)
+	{
+		pgtls__sb_free(&sb);
+		return NULL;
+	}
+	return sb.data;
+}

@@ -1,0 +1,49 @@
+/*-------------------------------------------------------------------------
+ *
+ * scan.h
+ *	  pgtls scan: one row per target, kept after its probe is freed.
+ *
+ * IDENTIFICATION
+ *	  cli/scan.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGTLS_CLI_SCAN_H
+#define PGTLS_CLI_SCAN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+#define SCAN_MAX_CHAIN 6
+
+typedef struct scan_row
+{
+	char *target;      /* as given, password masked */
+	char *source;      /* where it came from: "argument", FILE:LINE, service NAME */
+	char host[256];    /* for the per-host limit */
+	bool parsed;       /* false: the line could not be read as a target */
+	int status;        /* 0-3 */
+	char message[512]; /* the finding that explains the status, or the error */
+	char tls[16];      /* TLS version, or "" */
+	char issuer[256];  /* the CA at the top of the served chain */
+	int nchain;
+	char cn[SCAN_MAX_CHAIN][128];
+	char issuer_cn[SCAN_MAX_CHAIN][128];
+	char serial[SCAN_MAX_CHAIN][64];
+	time_t not_after[SCAN_MAX_CHAIN]; /* 0: unknown */
+	time_t earliest;                  /* earliest not_after of the chain, 0 unknown */
+	int plaintext;                    /* 1 accepted, 0 rejected, -1 unknown */
+	int chain_verifies;               /* 1, 0, -1 not evaluated */
+	int host_ok;
+	bool handshake;
+	int connects[6]; /* per sslmode (postgres negotiation): 1 connects, 0 fails, -1 unknown */
+	int verified[6]; /* 0 none, 1 ca, 2 full */
+	int encrypted[6];
+	bool done;
+} scan_row;
+
+/* metrics.c: Prometheus text exposition (the node_exporter textfile format) of ROWS */
+void cli_scan_metrics(FILE *f, const scan_row *rows, int n);
+
+#endif

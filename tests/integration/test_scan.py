@@ -1,0 +1,152 @@
+#!/usr/bin/python3
+"""`pgtls scan` over a small fleet of real PostgreSQL 15 servers in different
+states -- TLS only, plaintext allowed, expired certificate, wrong host name,
+no TLS at all, not listening -- plus bad lines in the target file: every
+target gets its right row (never dropped), the table is worst first, the
+NDJSON stream has one object per target, the CSV one row each, the summary
+counts them, the exit status is the worst target's, and `promtool check
+metrics` (Debian's prometheus package) accepts the metrics, whose values
+are read back.  A service file and stdin work as target sources; a file
+descriptor limit too low for the asked concurrency is refused at start-up.
+
+Run:  /usr/bin/python3 tests/integration/test_scan.py BUILD_DIR
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import PGTLS, Server, check, free_port, run_tests  # noqa: E402
+
+
+def start_fleet(env):
+    """name -> (Server or None, expected status label, what the row must say)"""
+    fleet = {}
+    specs = [("tlsonly", "new", "hostssl", "OK"), ("plain", "new", "both", "WARNING"),
+             ("expired", "expired", "hostssl", "CRITICAL"), ("wronghost", "wronghost", "hostssl", "WARNING"),
+             ("nossl", "new", "both", "CRITICAL")]
+    for name, cert, hba, want in specs:
+        s = Server(env, "fleet-" + name)
+        s.pg("start", cert, hba)
+        if name == "nossl":
+            s.pg("ssl", "off")
+        fleet[name] = (s, want)
+    fleet["dead"] = (None, "UNKNOWN")
+    return fleet
+
+
+def target_of(fleet, name, dead_port):
+    s = fleet[name][0]
+    return "localhost:%d" % (s.port if s else dead_port)
+
+
+def scan(env, *args, inp=None):
+    r = subprocess.run([PGTLS, "scan"] + list(args), capture_output=True, text=True, env=env.env, input=inp,
+                       timeout=120)
+    if "Sanitizer" in r.stderr or "runtime error:" in r.stderr:
+        check(False, "sanitizer report: " + r.stderr)
+    return r
+
+
+def test_fleet(env):
+    fleet = start_fleet(env)
+    dead = free_port()
+    root = os.path.join(env.pki, "rootcert-new.pem")
+    tfile = os.path.join(env.tmp, "targets.txt")
+    names = ["tlsonly", "plain", "expired", "wronghost", "nossl", "dead"]
+    with open(tfile, "w") as f:
+        f.write("# the fleet\n\n")
+        for n in names:
+            f.write(target_of(fleet, n, dead) + "\n")
+        f.write("host=localhost port=5432 nosuchoption=1\n")  # line 9: not a target
+        f.write("localhost:99999\n")  # line 10: bad port
+    want = {target_of(fleet, n, dead): fleet[n][1] for n in names}
+
+    # NDJSON, streamed: one object per target, bad lines included
+    r = scan(env, "--json", "--rootcert", root, "--timeout", "3", "--targets", tfile)
+    objs = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+    check(len(objs) == 8, "NDJSON: one object per target, bad lines included (%d)" % len(objs))
+    got = {o["target"]["input"]: o["status"]["label"] for o in objs}
+    for t, w in want.items():
+        check(got.get(t) == w, "%s: %s (want %s)" % (t, got.get(t), w))
+    bad = [o for o in objs if o.get("source", "").endswith(":9") or o.get("source", "").endswith(":10")]
+    check(len(bad) == 2 and all(o["status"]["label"] == "UNKNOWN" and o["error"] for o in bad),
+          "bad lines reported with FILE:LINE and the reason: %s" % bad)
+    check(r.returncode == 2, "exit status: the worst target's (CRITICAL) (got %d)" % r.returncode)
+    check("scan: 8 targets: 1 OK, 2 WARNING, 2 CRITICAL, 3 UNKNOWN" in r.stderr, "summary on stderr: %r" % r.stderr)
+    byt = {o["target"]["input"]: o for o in objs if "findings" in o}
+    exp = byt.get(target_of(fleet, "expired", dead))
+    check(exp is not None and any(f["code"] == "cert_expired" for f in exp["findings"]), "expired: cert_expired")
+    wh = byt.get(target_of(fleet, "wronghost", dead))
+    check(wh is not None and any(f["code"] == "host_mismatch" for f in wh["findings"]), "wrong host: host_mismatch")
+
+    # the table: worst first, the summary line with CA, TLS and the earliest expiry
+    r = scan(env, "--rootcert", root, "--timeout", "3", "--targets", tfile)
+    lines = [l for l in r.stdout.splitlines() if l[:8].strip() in ("OK", "WARNING", "CRITICAL", "UNKNOWN")]
+    order = [l.split()[0] for l in lines]
+    rankv = {"CRITICAL": 0, "UNKNOWN": 1, "WARNING": 2, "OK": 3}
+    check(order == sorted(order, key=lambda x: rankv[x]) and len(lines) == 8, "table worst first: %s" % order)
+    check("CA: pgtls Test New Root CA 4" in r.stdout and "earliest expiry: 2021-01-01" in r.stdout,
+          "summary names the CA and the earliest expiry: %r" % r.stdout[-400:])
+
+    # CSV
+    r = scan(env, "--csv", "--rootcert", root, "--timeout", "3", "--targets", tfile)
+    rows = r.stdout.splitlines()
+    check(rows[0].startswith("status,target,") and len(rows) == 9, "CSV: header + 8 rows")
+
+    # Prometheus metrics: promtool accepts them; values read back
+    r = scan(env, "--format", "openmetrics", "--rootcert", root, "--timeout", "3", "--targets", tfile)
+    prom = os.path.join(env.tmp, "pgtls.prom")
+    with open(prom, "w") as f:
+        f.write(r.stdout)
+    promtool = shutil.which("promtool")
+    if check(promtool is not None, "promtool (Debian prometheus) is installed"):
+        pr = subprocess.run([promtool, "check", "metrics"], input=r.stdout, capture_output=True, text=True)
+        check(pr.returncode == 0, "promtool check metrics accepts the output: %s %s" % (pr.stdout, pr.stderr))
+    samples = {}
+    for line in r.stdout.splitlines():
+        if line and not line.startswith("#"):
+            k, v = line.rsplit(" ", 1)
+            samples[k] = float(v)
+    t_ok, t_plain = target_of(fleet, "tlsonly", dead), target_of(fleet, "plain", dead)
+    check(samples.get('pgtls_plaintext_accepted{target="%s"}' % t_plain) == 1 and
+          samples.get('pgtls_plaintext_accepted{target="%s"}' % t_ok) == 0, "pgtls_plaintext_accepted values")
+    check(samples.get('pgtls_sslmode_connects{target="%s",sslmode="verify-full"}' % t_ok) == 1 and
+          samples.get('pgtls_verified{target="%s",sslmode="verify-full",level="full"}' % t_ok) == 1,
+          "verify-full connects and verifies fully on the TLS-only server")
+    check(samples.get('ssl_probe_success{target="%s"}' % target_of(fleet, "nossl", dead)) == 0,
+          "ssl_probe_success 0 for the server without TLS")
+    check(any(k.startswith('ssl_cert_not_after{target="%s"' % target_of(fleet, "expired", dead)) and v < 1700000000
+              for k, v in samples.items()), "ssl_cert_not_after of the expired certificate is in the past")
+
+    # other sources: stdin, a service file; a descriptor limit too low is refused at start-up
+    r = scan(env, "--json", "--timeout", "3", "--targets", "-", inp=t_ok + "\n")
+    check(len(r.stdout.splitlines()) == 1 and json.loads(r.stdout)["status"]["label"] in ("OK", "WARNING"),
+          "targets from stdin")
+    svc = os.path.join(env.tmp, "fleet.conf")
+    with open(svc, "w") as f:
+        f.write("[tlsonly]\nhost=localhost\nport=%d\n[plain]\nhost=localhost\nport=%d\n" % (fleet["tlsonly"][0].port,
+                                                                                     fleet["plain"][0].port))
+    r = scan(env, "--json", "--rootcert", root, "--timeout", "3", "--service-file", svc)
+    st = sorted(json.loads(l)["status"]["label"] for l in r.stdout.splitlines())
+    check(st == ["OK", "WARNING"], "every service of a pg_service.conf scanned: %s %s" % (st, r.stderr))
+    r = subprocess.run(["bash", "-c", 'ulimit -n 100; exec "$0" scan --concurrency 500 localhost:1', PGTLS],
+                       capture_output=True, text=True, env=env.env, timeout=60)
+    check(r.returncode == 3 and "ulimit -n" in r.stderr, "too few file descriptors: refused at start-up (%r)" % r.stderr)
+    r = scan(env, "--format", "xml", "localhost")
+    check(r.returncode == 3 and "invalid --format" in r.stderr, "bad --format")
+    r = scan(env)
+    check(r.returncode == 3 and "no target" in r.stderr, "no target: usage error")
+    for name, (s, _) in fleet.items():
+        if s:
+            s.pg("stop")
+
+
+def main():
+    return run_tests([test_fleet])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
