@@ -32,35 +32,6 @@
 #define SCAN_MAX_TARGETS 1000000
 #define SCAN_LINE_MAX 4096
 
-typedef enum out_format
-{
-	OUT_TABLE,
-	OUT_JSON,
-	OUT_CSV,
-	OUT_METRICS
-} out_format;
-
-typedef struct scan_opts
-{
-	const char *rootcert;
-	const char *user;
-	const char *libpq_version;
-	char timeout_ms[32];
-	int concurrency;
-	int per_host;
-	out_format format;
-	bool quiet;
-} scan_opts;
-
-typedef struct scan_ctx
-{
-	scan_opts *o;
-	scan_row *rows;
-	int n;
-	int cap;
-	bool tty;
-} scan_ctx;
-
 /* monitoring-plugin precedence: CRITICAL > UNKNOWN > WARNING > OK */
 static int
 rank(int status)
@@ -70,8 +41,8 @@ rank(int status)
 	return status >= 0 && status <= 3 ? r[status] : 2;
 }
 
-static scan_row *
-add_row(scan_ctx *c, const char *target, const char *source)
+scan_row *
+cli_scan_add_row(scan_ctx *c, const char *target, const char *source)
 {
 	scan_row *r;
 
@@ -99,6 +70,7 @@ add_row(scan_ctx *c, const char *target, const char *source)
 	}
 	r->status = 3;
 	r->plaintext = r->chain_verifies = -1;
+	r->aws = -1;
 	c->n++;
 	return r;
 }
@@ -148,7 +120,7 @@ read_targets(scan_ctx *c, FILE *f, const char *name)
 
 			while ((ch = fgetc(f)) != EOF && ch != '\n')
 				;
-			if ((r = add_row(c, "(line too long)", src)) == NULL)
+			if ((r = cli_scan_add_row(c, "(line too long)", src)) == NULL)
 				return -1;
 			snprintf(r->message, sizeof(r->message), "line longer than %d bytes", SCAN_LINE_MAX);
 			continue;
@@ -160,7 +132,7 @@ read_targets(scan_ctx *c, FILE *f, const char *name)
 			*--e = '\0';
 		if (*s == '\0' || *s == '#')
 			continue;
-		if (add_row(c, s, src) == NULL)
+		if (cli_scan_add_row(c, s, src) == NULL)
 			return -1;
 	}
 	return ferror(f) ? -1 : 0;
@@ -188,7 +160,7 @@ read_services(scan_ctx *c, const char *path)
 			continue;
 		snprintf(target, sizeof(target), "service=%.*s", (int)(close - s - 1), s + 1);
 		snprintf(src, sizeof(src), "%s:%d", path, lineno);
-		if (add_row(c, target, src) == NULL)
+		if (cli_scan_add_row(c, target, src) == NULL)
 		{
 			fclose(f);
 			return -1;
@@ -671,6 +643,8 @@ print_results(scan_ctx *c)
 			cli_scan_metrics(stdout, c->rows, c->n);
 		print_summary(stderr, c);
 	}
+	if (c->o->aws && (c->o->format == OUT_TABLE || c->o->format == OUT_JSON) && !c->o->quiet)
+		cli_scan_aws_plan(c, stdout);
 }
 
 static int
@@ -707,6 +681,17 @@ scan_option(scan_ctx *c, int ch, const char *arg)
 			return 0;
 		case 'r':
 			o->rootcert = arg;
+			return 0;
+		case 'A':
+		case 'N':
+			if (o->aws == NULL && (o->aws = pgtls_aws_new()) == NULL)
+				return -1;
+			if ((ch == 'A' ? pgtls_aws_load(o->aws, arg) : pgtls_aws_set_ca_name(o->aws, arg)) == PGTLS_OK)
+				return 0;
+			fprintf(stderr, "pgtls scan: %s\n", pgtls_aws_errmsg(o->aws));
+			return -1;
+		case 'G':
+			o->target_ca = arg;
 			return 0;
 		case 'U':
 			o->user = arg;
@@ -755,9 +740,12 @@ cli_cmd_scan(int argc, char **argv)
 	                                         {"csv", no_argument, NULL, 'C'},
 	                                         {"format", required_argument, NULL, 'F'},
 	                                         {"quiet", no_argument, NULL, 'q'},
+	                                         {"aws", required_argument, NULL, 'A'},
+	                                         {"ca-name", required_argument, NULL, 'N'},
+	                                         {"target-ca", required_argument, NULL, 'G'},
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {NULL, 0, NULL, 0}};
-	scan_opts o = {NULL, NULL, NULL, "10000", 0, 16, OUT_TABLE, false};
+	scan_opts o = {NULL, NULL, NULL, NULL, NULL, "10000", 0, 16, OUT_TABLE, false};
 	scan_ctx c = {&o, NULL, 0, 0, false};
 	int ch, rc = CLI_EXIT_UNKNOWN, room = fd_room();
 
@@ -773,8 +761,13 @@ cli_cmd_scan(int argc, char **argv)
 		if (scan_option(&c, ch, optarg) != 0)
 			goto out;
 	}
+	if (cli_scan_aws_targets(&c) != 0)
+	{
+		fprintf(stderr, "pgtls scan: out of memory\n");
+		goto out;
+	}
 	for (int i = optind; i < argc; i++)
-		if (add_row(&c, argv[i], "argument") == NULL)
+		if (cli_scan_add_row(&c, argv[i], "argument") == NULL)
 		{
 			fprintf(stderr, "pgtls scan: out of memory\n");
 			goto out;
@@ -807,5 +800,6 @@ out:
 		free(c.rows[i].source);
 	}
 	free(c.rows);
+	pgtls_aws_free(o.aws);
 	return rc;
 }

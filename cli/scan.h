@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include <pgtls/pgtls.h>
+
 #define SCAN_MAX_CHAIN 6
 
 typedef struct scan_row
@@ -41,7 +43,44 @@ typedef struct scan_row
 	int verified[6]; /* 0 none, 1 ca, 2 full */
 	int encrypted[6];
 	bool done;
+	int aws; /* index in the AWS inventory, or -1 */
 } scan_row;
+
+typedef enum out_format
+{
+	OUT_TABLE,
+	OUT_JSON,
+	OUT_CSV,
+	OUT_METRICS
+} out_format;
+
+typedef struct scan_opts
+{
+	pgtls_aws *aws;
+	const char *target_ca;
+	const char *rootcert;
+	const char *user;
+	const char *libpq_version;
+	char timeout_ms[32];
+	int concurrency;
+	int per_host;
+	out_format format;
+	bool quiet;
+} scan_opts;
+
+typedef struct scan_ctx
+{
+	scan_opts *o;
+	scan_row *rows;
+	int n;
+	int cap;
+	bool tty;
+} scan_ctx;
+
+scan_row *cli_scan_add_row(scan_ctx *c, const char *target, const char *source);
+/* scan_aws.c */
+int cli_scan_aws_targets(scan_ctx *c);
+void cli_scan_aws_plan(scan_ctx *c, FILE *f);
 
 /* metrics.c: Prometheus text exposition (the node_exporter textfile format) of ROWS */
 void cli_scan_metrics(FILE *f, const scan_row *rows, int n);

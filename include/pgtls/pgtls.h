@@ -1066,6 +1066,53 @@ extern "C"
 	PGTLS_API char *pgtls_parse_server_response(int kind, const unsigned char *buf, size_t len, char *msg,
 	                                            size_t msglen);
 
+	/* ---------------------------------------------------------------------
+ * AWS RDS/Aurora inventory from the AWS CLI's JSON (no credentials in
+ * pgtls): describe-db-instances, describe-db-clusters,
+ * describe-certificates, describe-db-engine-versions.  See lib/fleet/aws.c.
+ * ---------------------------------------------------------------------
+ */
+	typedef struct pgtls_aws pgtls_aws;
+
+	typedef enum pgtls_aws_field
+	{
+		PGTLS_AWS_ID = 0, /* DBInstanceIdentifier or DBClusterIdentifier */
+		PGTLS_AWS_KIND,   /* instance, cluster-writer, cluster-reader */
+		PGTLS_AWS_ENGINE,
+		PGTLS_AWS_ENGINE_VERSION,
+		PGTLS_AWS_ADDRESS,       /* the endpoint's host name */
+		PGTLS_AWS_CA_ID,         /* CACertificateIdentifier (instances), or "" */
+		PGTLS_AWS_CA_VALID_TILL, /* CertificateDetails.ValidTill, or "" */
+		PGTLS_AWS_CLUSTER,       /* DBClusterIdentifier, or "" */
+		PGTLS_AWS_NFIELDS
+	} pgtls_aws_field;
+
+	PGTLS_API pgtls_aws *pgtls_aws_new(void);
+	PGTLS_API void pgtls_aws_free(pgtls_aws *aws);
+	/* One AWS CLI JSON file ("-": stdin); repeatable.  A file with none of the lists is an error. */
+	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_aws_load(pgtls_aws *aws, const char *path);
+	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_aws_load_mem(pgtls_aws *aws, const char *data, size_t len,
+	                                                       const char *name);
+	/* "ID=NAME": the name certificates of CA ID carry (adds to or overrides the built-in RDS names) */
+	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_aws_set_ca_name(pgtls_aws *aws, const char *spec);
+	PGTLS_API int pgtls_aws_ninstances(const pgtls_aws *aws);
+	PGTLS_API const char *pgtls_aws_instance_get(const pgtls_aws *aws, int i, pgtls_aws_field field);
+	PGTLS_API int pgtls_aws_instance_port(const pgtls_aws *aws, int i);
+	/* 1 the served chain (its top CA name SERVED_CA) is the declared CA's, 0 not, -1 cannot tell */
+	PGTLS_API int pgtls_aws_served_matches(const pgtls_aws *aws, int i, const char *served_ca);
+	/* the CA of describe-certificates valid longest, or "" */
+	PGTLS_API const char *pgtls_aws_target_ca(const pgtls_aws *aws);
+	PGTLS_API const char *pgtls_aws_ca_valid_till(const pgtls_aws *aws, const char *ca_id);
+	/* 1 rotates without restart, 0 restarts, -1 unknown (give describe-db-engine-versions JSON) */
+	PGTLS_API int pgtls_aws_rotates_without_restart(const pgtls_aws *aws, int i);
+	/* `aws rds modify-db-instance ... --ca-certificate-identifier TARGET_CA --apply-immediately` for instance I */
+	PGTLS_API void pgtls_aws_modify_command(const pgtls_aws *aws, int i, const char *target_ca, char *out,
+	                                        size_t outlen);
+	/* The plan (docs/json-schema.md); SERVED_CA[i]: the CA at the top of endpoint i's served chain; pgtls_free() */
+	PGTLS_API char *pgtls_aws_plan_json(const pgtls_aws *aws, const char *const *served_ca, const char *target_ca);
+	PGTLS_API pgtls_err pgtls_aws_errcode(const pgtls_aws *aws);
+	PGTLS_API const char *pgtls_aws_errmsg(const pgtls_aws *aws);
+
 #ifdef __cplusplus
 }
 #endif

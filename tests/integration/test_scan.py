@@ -144,8 +144,58 @@ def test_fleet(env):
             s.pg("stop")
 
 
+def test_aws(env):
+    """An AWS CLI inventory drives a scan of local servers standing in for the instances."""
+    old, new = Server(env, "aws-old"), Server(env, "aws-new")
+    old.pg("start", "old", "hostssl")
+    new.pg("start", "new", "hostssl")
+    fx = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "aws")
+    files = []
+    for name in ("describe-db-instances", "describe-db-clusters", "describe-certificates",
+                 "describe-db-engine-versions"):
+        with open(os.path.join(fx, name + ".json")) as f:
+            text = f.read().replace("@PORT_OLD@", str(old.port)).replace("@PORT_NEW@", str(new.port))
+        path = os.path.join(env.tmp, name + ".json")
+        with open(path, "w") as f:
+            f.write(text)
+        files += ["--aws", path]
+    names = ["--ca-name", "rds-ca-2019=pgtls Test Old Root CA", "--ca-name", "rds-ca-rsa2048-g1=pgtls Test New Root CA"]
+    r = scan(env, "--json", "--timeout", "3", *(files + names))
+    lines = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+    probes = [l for l in lines if "target" in l]
+    plan = [l for l in lines if "aws_target_ca" in l]
+    check(len(probes) == 4, "every endpoint with an address is a target (3 instances + 1 cluster writer): %d" % len(probes))
+    if not check(len(plan) == 1, "the plan line ends the NDJSON stream"):
+        return
+    plan = plan[0]
+    ep = {(e["id"], e["kind"]): e for e in plan["endpoints"]}
+    check(plan["aws_target_ca"] == "rds-ca-rsa2048-g1", "target CA: the one valid longest")
+    o = ep[("db-old", "instance")]
+    check(o["served_matches_declared"] is True and o["needs_change"] and o["command"] ==
+          "aws rds modify-db-instance --db-instance-identifier db-old --ca-certificate-identifier rds-ca-rsa2048-g1 "
+          "--apply-immediately" and o["rotates_without_restart"] is True, "db-old: on rds-ca-2019, the command: %s" % o)
+    n = ep[("db-new", "instance")]
+    check(n["served_matches_declared"] is True and not n["needs_change"] and n["rotates_without_restart"] is False,
+          "db-new: on the target CA already: %s" % n)
+    p = ep[("db-pending", "instance")]
+    check(p["served_matches_declared"] is False and p["served_ca"] == "pgtls Test Old Root CA",
+          "db-pending: declares the new CA but serves the old one: %s" % p)
+    check(("db-creating", "instance") in ep and ep[("db-creating", "instance")]["served_ca"] is None,
+          "an instance without an endpoint yet is listed, not probed")
+    r = scan(env, "--timeout", "3", *(files + names))
+    check("NOT the declared CA" in r.stdout and "Plan: move these instances to rds-ca-rsa2048-g1" in r.stdout and
+          "RESTARTS" not in r.stdout.split("db-old")[-1].split("\n")[1], "text: the mismatch and the plan\n%s" % r.stdout[-900:])
+    bad = os.path.join(env.tmp, "bad.json")
+    with open(bad, "w") as f:
+        f.write('{"Reservations": []}')
+    r = scan(env, "--aws", bad)
+    check(r.returncode == 3 and "no DBInstances" in r.stderr, "a JSON without RDS lists is an error")
+    old.pg("stop")
+    new.pg("stop")
+
+
 def main():
-    return run_tests([test_fleet])
+    return run_tests([test_fleet, test_aws])
 
 
 if __name__ == "__main__":
