@@ -23,6 +23,7 @@ int cli_cmd_connections(int argc, char **argv);
 int cli_cmd_clients(int argc, char **argv);
 int cli_cmd_rotation(int argc, char **argv);
 int cli_cmd_scan(int argc, char **argv);
+int cli_cmd_exporter(int argc, char **argv);
 
 struct pgtls_clients;
 /* clients.c: scans ARGV[0..ARGC-1] (HOMES[i] or HOME the application's HOME) and, with ENV, the environment */

@@ -41,6 +41,8 @@ usage_main(FILE *f)
 	        "                   libpq does in each sslmode (see pgtls probe --help)\n"
 	        "  scan TARGET...   many servers at once (--targets FILE): worst first, NDJSON,\n"
 	        "                   CSV or Prometheus metrics (see pgtls scan --help)\n"
+	        "  exporter --listen ADDR:PORT\n"
+	        "                   Prometheus exporter: /probe?target=..., /metrics\n"
 	        "  store inspect|merge|verify\n"
 	        "                   trust stores: PEM, DER, PKCS#7, PKCS#12, Java JKS\n"
 	        "                   (see pgtls store --help)\n"
@@ -282,6 +284,8 @@ main(int argc, char **argv)
 		return cli_cmd_rotation(argc - 1, argv + 1);
 	if (strcmp(argv[1], "scan") == 0)
 		return cli_cmd_scan(argc - 1, argv + 1);
+	if (strcmp(argv[1], "exporter") == 0)
+		return cli_cmd_exporter(argc - 1, argv + 1);
 	if (strcmp(argv[1], "server") == 0)
 		return cli_cmd_server(argc - 1, argv + 1);
 	if (strcmp(argv[1], "connections") == 0)

@@ -76,8 +76,8 @@ cli_scan_add_row(scan_ctx *c, const char *target, const char *source)
 }
 
 /* A probe for TARGET with the scan's options; NULL with WHY when the target is not one. */
-static pgtls_probe *
-make_probe(const scan_opts *o, const char *target, char *why, size_t whylen)
+pgtls_probe *
+cli_scan_make_probe(const scan_opts *o, const char *target, char *why, size_t whylen)
 {
 	pgtls_probe *p = pgtls_probe_new();
 
@@ -183,7 +183,7 @@ op_make(void *arg, int i, char *why, size_t whylen)
 {
 	scan_ctx *c = arg;
 
-	return make_probe(c->o, c->rows[i].target, why, whylen);
+	return cli_scan_make_probe(c->o, c->rows[i].target, why, whylen);
 }
 
 static void
@@ -248,8 +248,8 @@ cn_of(const char *dn, char *out, size_t outlen)
 }
 
 /* What the row keeps of a finished probe. */
-static void
-fill_row(scan_row *r, pgtls_probe *p)
+void
+cli_scan_fill_row(scan_row *r, pgtls_probe *p)
 {
 	int worst = -1;
 
@@ -315,7 +315,7 @@ op_done(void *arg, int i, pgtls_probe *p, pgtls_err err)
 			emit_json_error(r);
 		return;
 	}
-	fill_row(r, p);
+	cli_scan_fill_row(r, p);
 	if (c->o->format == OUT_JSON)
 	{
 		char *js = pgtls_probe_json(p, 0);
@@ -564,7 +564,7 @@ check_targets(scan_ctx *c)
 
 		if (r->message[0])
 			continue; /* line too long */
-		p = make_probe(c->o, r->target, why, sizeof(why));
+		p = cli_scan_make_probe(c->o, r->target, why, sizeof(why));
 		if (p == NULL)
 		{
 			snprintf(r->message, sizeof(r->message), "%s", why);

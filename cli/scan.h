@@ -78,6 +78,10 @@ typedef struct scan_ctx
 } scan_ctx;
 
 scan_row *cli_scan_add_row(scan_ctx *c, const char *target, const char *source);
+/* a probe for TARGET with the options of O; NULL with WHY when TARGET is no target */
+pgtls_probe *cli_scan_make_probe(const scan_opts *o, const char *target, char *why, size_t whylen);
+/* what ROW keeps of the finished probe P */
+void cli_scan_fill_row(scan_row *r, pgtls_probe *p);
 /* scan_aws.c */
 int cli_scan_aws_targets(scan_ctx *c);
 void cli_scan_aws_plan(scan_ctx *c, FILE *f);

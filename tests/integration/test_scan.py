@@ -194,8 +194,105 @@ def test_aws(env):
     new.pg("stop")
 
 
+def http_get(url, timeout=10):
+    import urllib.error
+    import urllib.request
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def test_exporter(env):
+    """pgtls exporter scraped by a real Prometheus (Debian's), values read back through Prometheus's HTTP API."""
+    import time
+    tls, plain = Server(env, "exp-tls"), Server(env, "exp-plain")
+    tls.pg("start", "new", "hostssl")
+    plain.pg("start", "new", "both")
+    xport, pport = free_port(), free_port()
+    exp = subprocess.Popen([PGTLS, "exporter", "--listen", "127.0.0.1:%d" % xport, "--timeout", "3", "--rootcert",
+                            os.path.join(env.pki, "rootcert-new.pem"), "--user", "postgres"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env.env)
+    prom = None
+    try:
+        for _ in range(50):
+            try:
+                if http_get("http://127.0.0.1:%d/metrics" % xport, 1)[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        # malformed requests: answered, and the exporter lives on
+        check(http_get("http://127.0.0.1:%d/probe" % xport)[0] == 400, "no target: 400")
+        code, body = http_get("http://127.0.0.1:%d/probe?target=%%zz%%00" % xport)
+        check(code == 400 or (code == 200 and 'ssl_probe_success{target="%zz"} 0' in body),
+              "garbage target: refused or a failed probe (%d %r)" % (code, body[:200]))
+        check(http_get("http://127.0.0.1:%d/probe?target=host%%3Dx%%20nosuch%%3D1" % xport)[0] == 400, "bad conninfo: 400")
+        check(http_get("http://127.0.0.1:%d/elsewhere" % xport)[0] == 404, "unknown path: 404")
+        code, body = http_get("http://127.0.0.1:%d/probe?target=localhost:%d" % (xport, free_port()))
+        check(code == 200 and "ssl_probe_success" in body and "} 0" in body, "dead target: metrics, success 0")
+        promtool = shutil.which("promtool")
+        if promtool:
+            code, body = http_get("http://127.0.0.1:%d/probe?target=localhost:%d" % (xport, tls.port))
+            pr = subprocess.run([promtool, "check", "metrics"], input=body, capture_output=True, text=True)
+            check(pr.returncode == 0, "promtool accepts the /probe answer: %s" % pr.stderr)
+        promdir = os.path.join(env.tmp, "prom")
+        os.makedirs(promdir, exist_ok=True)
+        cfg = os.path.join(promdir, "prometheus.yml")
+        with open(cfg, "w") as f:
+            f.write("global: {scrape_interval: 1s, scrape_timeout: 1s}\n"
+                    "scrape_configs:\n"
+                    "- job_name: pgtls\n"
+                    "  metrics_path: /probe\n"
+                    "  static_configs: [{targets: ['localhost:%d', 'localhost:%d']}]\n"
+                    "  relabel_configs:\n"
+                    "  - {source_labels: [__address__], target_label: __param_target}\n"
+                    "  - {source_labels: [__param_target], target_label: instance}\n"
+                    "  - {target_label: __address__, replacement: '127.0.0.1:%d'}\n"
+                    "- job_name: pgtls_exporter\n"
+                    "  static_configs: [{targets: ['127.0.0.1:%d']}]\n" % (tls.port, plain.port, xport, xport))
+        promexe = shutil.which("prometheus")
+        if not check(promexe is not None, "prometheus (Debian package) is installed"):
+            return
+        prom = subprocess.Popen([promexe, "--config.file=" + cfg, "--storage.tsdb.path=" + promdir,
+                                 "--web.listen-address=127.0.0.1:%d" % pport],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        def query(q, want):
+            """instance -> value, polled until WANT series are there (Prometheus scrapes every second)"""
+            import urllib.parse
+            values = {}
+            for _ in range(120):
+                try:
+                    code, body = http_get("http://127.0.0.1:%d/api/v1/query?query=%s" % (pport, urllib.parse.quote(q)), 2)
+                    res = json.loads(body)["data"]["result"] if code == 200 else []
+                    values = {r["metric"].get("instance"): float(r["value"][1]) for r in res}
+                    if len(values) >= want:
+                        return values
+                except (OSError, ValueError, KeyError):
+                    pass
+                time.sleep(0.5)
+            return values
+
+        values = query("pgtls_plaintext_accepted", 2)
+        check(values.get("localhost:%d" % plain.port) == 1 and values.get("localhost:%d" % tls.port) == 0,
+              "Prometheus read back pgtls_plaintext_accepted per target: %s" % values)
+        vf = query('pgtls_sslmode_connects{sslmode="verify-full"}', 2)
+        check(len(vf) == 2 and all(v == 1 for v in vf.values()), "verify-full connects on both: %s" % vf)
+        own = query("pgtls_exporter_probes_total", 1)
+        check(len(own) == 1 and list(own.values())[0] >= 2, "the exporter's own metrics are scraped: %s" % own)
+    finally:
+        if prom:
+            prom.terminate()
+            prom.wait(timeout=30)
+        exp.terminate()
+        exp.wait(timeout=30)
+        check(exp.returncode == 0, "the exporter stops cleanly on SIGTERM (%s)" % exp.returncode)
+        tls.pg("stop")
+        plain.pg("stop")
+
+
 def main():
-    return run_tests([test_fleet, test_aws])
+    return run_tests([test_fleet, test_aws, test_exporter])
 
 
 if __name__ == "__main__":
