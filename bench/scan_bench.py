@@ -17,12 +17,9 @@ Usage: bench/scan_bench.py [BUILD_DIR] [TARGETS] [CONCURRENCY] [ROUNDS]
 """
 import os
 import resource
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -31,15 +28,10 @@ BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT,
 TARGETS = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
 CONC = int(sys.argv[3]) if len(sys.argv) > 3 else 32
 ROUNDS = int(sys.argv[4]) if len(sys.argv) > 4 else 3
-HARNESS = os.path.join(ROOT, "tests/integration/pgharness.sh")
+sys.path.insert(0, HERE)
+from benchlib import Fleet, free_port  # noqa: E402
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def timed(cmd, shell, env):
@@ -64,14 +56,9 @@ def rss_kib(cmd, env):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="pgtls-bench-")
-    os.chmod(tmp, 0o755)
-    pki = os.path.join(tmp, "pki")
-    subprocess.run([os.path.join(ROOT, "tests/pki/gen-pki.sh"), pki], check=True)
-    env = dict(os.environ, PGTLS_PKI=pki, HOME=tmp, PGUSER="postgres", PGH_EXTRA_CONF="max_connections = 300")
-    servers = [(os.path.join(tmp, "pg%d" % i), free_port()) for i in range(4)]
-    for d, port in servers:
-        subprocess.run([HARNESS, "start", d, str(port), "new"], check=True, env=env)
+    fleet = Fleet(4)
+    tmp, pki, env = fleet.tmp, fleet.pki, fleet.env
+    servers = list(zip([None] * 4, fleet.ports))
     lst = os.path.join(tmp, "targets.txt")
     with open(lst, "w") as f:
         f.write("\n".join("127.0.0.1:%d" % servers[i % 4][1] for i in range(TARGETS)) + "\n")
@@ -90,9 +77,7 @@ def main():
                 res[name].append((w, c))
         peak = rss_kib(tools[0][1], env)
     finally:
-        for d, port in servers:
-            subprocess.run([HARNESS, "stop", d, str(port)], env=env)
-        shutil.rmtree(tmp, ignore_errors=True)
+        fleet.close()
     print("%d probes, %d in flight, 4 local PostgreSQL 15 servers, %d rounds (medians)" % (TARGETS, CONC, ROUNDS))
     print("%-32s %10s %14s %12s" % ("tool", "wall s", "CPU ms/probe", "probes/s"))
     base_w = statistics.median(w for w, _ in res["pgtls scan"])
