@@ -181,6 +181,8 @@ cmd_probe(int argc, char **argv)
 				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_SERVERNAME, optarg);
 				break;
 			case 'R':
+				fprintf(stderr, "pgtls probe: warning: a password on the command line is visible to other users "
+				                "(ps, shell history): prefer $PGTLS_STORE_PASSWORD\n");
 				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_ROOTCERT_PASSWORD, optarg);
 				break;
 			case 'U':

@@ -47,7 +47,9 @@ usage_store(FILE *f)
 	           "         (trustedCertEntry); their password (--password) defaults to changeit.\n"
 	           "         --in-password opens password-protected inputs.\n"
 	           "verify   says whether the certificate with this SHA-1 or SHA-256\n"
-	           "         fingerprint (colons optional) is in the store.\n"
+	           "         fingerprint is in the store: any common form (AA:BB..., aabb...,\n"
+	           "         openssl's \"SHA1 Fingerprint=...\" line, keytool's \"SHA256: ...\",\n"
+	           "         an AWS thumbprint).\n"
 	           "\n"
 	           "Passwords: --password P, --password-file FILE (first line), or the\n"
 	           "environment variables PGTLS_STORE_PASSWORD / PGTLS_STORE_IN_PASSWORD.\n"
@@ -218,6 +220,12 @@ cli_cmd_store(int argc, char **argv)
 			{
 				char **dst = (c == 'p' || c == 'P') ? &password : &in_password;
 
+				if (c == 'p' || c == 'i')
+					fprintf(stderr,
+					        "pgtls store: warning: a password on the command line is visible to other "
+					        "users (ps, shell history): prefer --%s-file or $%s\n",
+					        c == 'p' ? "password" : "in-password",
+					        c == 'p' ? "PGTLS_STORE_PASSWORD" : "PGTLS_STORE_IN_PASSWORD");
 				free(*dst);
 				*dst = (c == 'p' || c == 'i') ? strdup(optarg) : read_password_file(optarg, err, sizeof(err));
 				if (*dst == NULL)

@@ -535,7 +535,8 @@ extern "C"
 		PGTLS_TALLY_DUPLICATES = 0,
 		PGTLS_TALLY_EXPIRED,
 		PGTLS_TALLY_NON_CA,
-		PGTLS_TALLY_NOT_JAVA_TRUSTED /* PKCS#12 certificates without the Java trusted-key-usage attribute */
+		PGTLS_TALLY_NOT_JAVA_TRUSTED, /* PKCS#12 certificates without the Java trusted-key-usage attribute */
+		PGTLS_TALLY_SKIPPED_BLOCKS    /* certificate blocks skipped (e.g. an indented BEGIN line): see the notes */
 	} pgtls_store_tally_kind;
 
 	PGTLS_API int pgtls_store_tally(const pgtls_store *store, pgtls_store_tally_kind kind);

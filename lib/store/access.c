@@ -94,9 +94,11 @@ pgtls_store_entry_java_trusted(const pgtls_store *s, int i)
 int
 pgtls_store_tally(const pgtls_store *s, pgtls_store_tally_kind kind)
 {
-	if (s == NULL || (int)kind < 0 || kind > PGTLS_TALLY_NOT_JAVA_TRUSTED)
+	if (s == NULL || (int)kind < 0 || kind > PGTLS_TALLY_SKIPPED_BLOCKS)
 		return 0;
 	/* the cache changes no result: the store stays logically const */
+	if (kind == PGTLS_TALLY_SKIPPED_BLOCKS)
+		return s->skipped;
 	(void)pgtls__store_dups_cached((pgtls_store *)s);
 	return s->tallies[kind];
 }
@@ -155,6 +157,9 @@ static const store_finding_def finding_defs[] = {
     {PGTLS_TALLY_NOT_JAVA_TRUSTED, "not_java_trusted",
      "PKCS#12 certificates without the Java trusted-key-usage attribute: keytool and Java ignore them as trust "
      "anchors"},
+    {PGTLS_TALLY_SKIPPED_BLOCKS, "skipped_blocks",
+     "certificate blocks skipped (see the file notes for their lines): libpq drops them without a word, pgjdbc and "
+     "keytool reject the file"},
 };
 
 static int

@@ -194,6 +194,37 @@ pgtls__store_note(pgtls_store *s, int file, const char *fmt, ...)
 
 /* ---- PEM ---- */
 
+/*
+ * A "-----BEGIN" that does not start its line (indented, or glued to other
+ * text) is invisible to OpenSSL's PEM reader: libpq skips that certificate
+ * without a word, while pgjdbc's PEM reader and keytool refuse the whole
+ * file.  Each one is a note with its line number, and counts as skipped.
+ */
+static void
+misplaced_begins(pgtls_store *s, const uint8_t *buf, size_t len, int file)
+{
+	size_t i = 0;
+	int line = 1;
+
+	while (i < len)
+	{
+		const uint8_t *nl = memchr(buf + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - buf) : len;
+		const uint8_t *b = memmem(buf + i, end - i, "-----BEGIN", 10);
+
+		if (b && b != buf + i)
+		{
+			s->skipped++;
+			pgtls__store_note(s, file,
+			                  "line %d: \"-----BEGIN\" does not start the line: libpq (OpenSSL) skips this block "
+			                  "without a word; pgjdbc and keytool reject the whole file",
+			                  line);
+		}
+		i = end + 1;
+		line++;
+	}
+}
+
 static pgtls_err
 read_pem(pgtls_store *s, const uint8_t *buf, size_t len, int file)
 {
@@ -201,6 +232,7 @@ read_pem(pgtls_store *s, const uint8_t *buf, size_t len, int file)
 	int blocks = 0;
 	int certs = 0;
 
+	misplaced_begins(s, buf, len, file);
 	if (bio == NULL)
 		return pgtls__seterr(&s->err, PGTLS_ERR_OOM, "out of memory");
 	for (;;)

@@ -64,6 +64,7 @@ struct pgtls_store
 	int *dups;              /* cache of pgtls__store_dups() for nentries entries, or NULL */
 	int dups_for;           /* entry count the cache was made for (-1: stale) */
 	int tallies[4];         /* pgtls_store_tally_kind -> count, made with the dups cache */
+	int skipped;            /* certificate blocks the readers could not take (misplaced PEM armour) */
 	store_removed *removed; /* what dedupe removed, and why */
 	int nremoved;
 	struct ossl_lib_ctx_st *libctx; /* own context with the legacy provider */

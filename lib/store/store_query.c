@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -23,15 +24,26 @@
 
 /* ---- queries ---- */
 
-/* normalise "aa:bb cc" / "AABBCC" -> "AABBCC"; false if not hex of 20 or 32 bytes */
+/*
+ * "aa:bb cc", "AABBCC", keytool's "SHA256: AA:BB...", openssl's "SHA1
+ * Fingerprint=AA:BB..." or "sha256 Fingerprint=...", an AWS thumbprint in
+ * lower-case hex -> "AABBCC"; false if not hex of 20 or 32 bytes.
+ */
 static bool
 normalise_fp(const char *in, char *out, size_t outlen)
 {
 	size_t o = 0;
+	const char *eq = strchr(in, '=');
 
+	if (eq)
+		in = eq + 1; /* openssl x509 -fingerprint: "SHA1 Fingerprint=..." */
+	else if (strncasecmp(in, "SHA1:", 5) == 0)
+		in += 5; /* keytool -list -v: "SHA1: AA:BB..." */
+	else if (strncasecmp(in, "SHA256:", 7) == 0)
+		in += 7;
 	for (; *in; in++)
 	{
-		if (*in == ':' || *in == ' ' || *in == '-')
+		if (*in == ':' || *in == ' ' || *in == '-' || *in == '\t' || *in == '\n' || *in == '\r')
 			continue;
 		if (!isxdigit((unsigned char)*in) || o + 1 >= outlen)
 			return false;

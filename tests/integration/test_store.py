@@ -208,8 +208,11 @@ def test_malformed(env):
         "pubkey-only.pem": "no certificate found",
         "random.bin": "unrecognized format",
     }
+    pwfile = os.path.join(env.tmp, "pw.txt")
+    with open(pwfile, "w") as f:
+        f.write("rightpass\n")
     for name, msg in expect.items():
-        for pw in ([], ["--password", "rightpass"]):
+        for pw in ([], ["--password-file", pwfile]):
             r = store(env, "inspect", *pw, os.path.join(STATIC, name))
             # with a password, a JKS whose header is sane is refused by its integrity check before parsing
             ok = msg in r.stderr or (pw and name.endswith(".jks") and "integrity check failed" in r.stderr)
@@ -217,13 +220,35 @@ def test_malformed(env):
                   "%s %s: one-line error with %r (got %d %r)" % (name, pw, msg, r.returncode, r.stderr))
     r = store(env, "inspect", "--password", "rightpass", os.path.join(STATIC, "wrongpass.p12"))
     check(r.returncode == 0, "wrongpass.p12 opens with the right password")
+    check("visible to other users" in r.stderr and "rightpass" not in r.stderr,
+          "a password on the command line is warned about, never echoed")
     r = store(env, "inspect", "--password", "nope", os.path.join(STATIC, "wrongpass.p12"))
     check(r.returncode == 3 and "wrong password" in r.stderr, "wrong PKCS#12 password")
-    pwfile = os.path.join(env.tmp, "pw.txt")
-    with open(pwfile, "w") as f:
-        f.write("rightpass\n")
     r = store(env, "inspect", "--password-file", pwfile, os.path.join(STATIC, "wrongpass.p12"))
-    check(r.returncode == 0 and "rightpass" not in r.stdout, "--password-file")
+    check(r.returncode == 0 and "rightpass" not in r.stdout and r.stderr == "", "--password-file, no warning")
+    # fingerprints in every common form: keytool, openssl x509 -fingerprint lines, AWS lower-case thumbprints
+    newroot = os.path.join(env.pki, "new-root.crt")
+    for alg in ("sha1", "sha256"):
+        line = subprocess.run(["openssl", "x509", "-in", newroot, "-noout", "-fingerprint", "-" + alg],
+                              capture_output=True, text=True).stdout.strip()  # "sha1 Fingerprint=AA:BB..."
+        hexfp = line.split("=", 1)[1]
+        for form in (line, hexfp, hexfp.replace(":", "").lower(), hexfp.replace(":", " "),
+                     ("SHA256: " if alg == "sha256" else "SHA1: ") + hexfp):
+            r = store(env, "verify", "--fingerprint", form, newroot)
+            check(r.returncode == 0, "fingerprint form %r verifies (%d %s)" % (form, r.returncode, r.stderr))
+    # a bundle whose second BEGIN line is indented: a finding with its line, exit 1
+    bundle = os.path.join(env.tmp, "indented.pem")
+    with open(os.path.join(env.pki, "old-root.crt")) as a, open(newroot) as b:
+        text = a.read() + "  " + b.read()
+    with open(bundle, "w") as f:
+        f.write(text)
+    r = store(env, "inspect", "--json", bundle)
+    rep = json.loads(r.stdout) if r.stdout.startswith("{") else {}
+    notes = rep.get("files", [{}])[0].get("notes", [])
+    codes = [f["code"] for f in rep.get("findings", [])]
+    line = text[:text.index("  -----BEGIN")].count("\n") + 1
+    check(r.returncode == 1 and "skipped_blocks" in codes and any(n.startswith("line %d:" % line) for n in notes),
+          "indented BEGIN: finding, its line (%d), exit 1 (%d %s %s)" % (line, r.returncode, codes, notes))
     r = store(env, "inspect", os.path.join(env.tmp, "missing.pem"))
     check(r.returncode == 3 and "could not open" in r.stderr, "missing file")
     r = store(env, "inspect", env.tmp)
