@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <pgtls/pgtls.h>
 
@@ -30,8 +32,9 @@ usage_store(FILE *f)
 {
 	fprintf(f, "Usage:\n"
 	           "  pgtls store inspect [--password P] [--json] FILE...\n"
-	           "  pgtls store merge -o OUT --format pem|der|p12|jks [--password P]\n"
-	           "                    [--in-password P] [--drop-expired] [--force] [--json] IN...\n"
+	           "  pgtls store merge -o OUT [--format pem|der|p12|jks] [--password P]\n"
+	           "                    [--in-password P] [--drop-expired] [--force] [--dry-run]\n"
+	           "                    [--json] IN...\n"
 	           "  pgtls store verify --fingerprint FP [--password P] [--json] FILE\n"
 	           "\n"
 	           "Formats are detected from the bytes: PEM bundles, DER, PKCS#7, PKCS#12\n"
@@ -43,7 +46,9 @@ usage_store(FILE *f)
 	           "merge    keeps every distinct certificate of all inputs in input order,\n"
 	           "         de-duplicated by fingerprint (old CAs stay unless --drop-expired),\n"
 	           "         reports what it removed and why, writes atomically, and refuses to\n"
-	           "         overwrite OUT without --force.  p12 and jks are Java truststores\n"
+	           "         overwrite OUT without --force.  Merging into an existing OUT keeps\n"
+	           "         its format and mode unless --format says otherwise (then said);\n"
+	           "         --dry-run shows what would be written.  p12 and jks are Java truststores\n"
 	           "         (trustedCertEntry); their password (--password) defaults to changeit.\n"
 	           "         --in-password opens password-protected inputs.\n"
 	           "verify   says whether the certificate with this SHA-1 or SHA-256\n"
@@ -80,6 +85,96 @@ store_error(const pgtls_store *st)
 	fprintf(stderr, "pgtls store: %s%s\n", pgtls_store_errmsg(st),
 	        (int)h >= 0 && h <= PGTLS_HINT_TOO_MANY ? hints[h] : "");
 	return CLI_EXIT_UNKNOWN;
+}
+
+static void render_inspect(FILE *f, const pgtls_store *s);
+
+static bool
+same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* the writer's name of a store format read by the library (pkcs7 and jceks are not written) */
+static const char *
+writable_format(const char *read_format)
+{
+	if (strcmp(read_format, "pkcs12") == 0)
+		return "p12";
+	if (strcmp(read_format, "jks") == 0 || strcmp(read_format, "pem") == 0 || strcmp(read_format, "der") == 0)
+		return read_format;
+	return NULL;
+}
+
+/*
+ * store merge: the inputs, de-duplicated, to OUTPUT.  Merging into an
+ * existing store keeps its format (and the writer keeps its mode) unless
+ * --format says otherwise, which is then said; --dry-run writes nothing.
+ */
+static int
+cmd_merge(pgtls_store *store, char **in, int nin, const char *output, const char *format, const char *password,
+          const char *in_password, bool force, bool dry_run, bool drop_expired, bool json)
+{
+	const char *existing = NULL;
+	char *out = NULL;
+	int before_dedupe;
+
+	if (output == NULL)
+		return store_fail("merge needs -o OUT (and --format pem|der|p12|jks for a new file)");
+	if (access(output, F_OK) == 0)
+	{
+		/* the format OUT has now: merging in place keeps it unless --format says otherwise */
+		pgtls_store *cur = pgtls_store_new();
+
+		if (cur && pgtls_store_load_file(cur, output, in_password ? in_password : password) == PGTLS_OK)
+			existing = writable_format(pgtls_store_file_get(cur, 0, PGTLS_SF_FORMAT));
+		pgtls_store_free(cur);
+		if (format == NULL && existing == NULL)
+			return store_fail("cannot tell the format of the existing -o file: give --format pem|der|p12|jks");
+	}
+	if (format == NULL)
+		format = existing;
+	if (format == NULL)
+		return store_fail("merge needs --format pem|der|p12|jks for a new file");
+	if (strcmp(format, "pem") && strcmp(format, "der") && strcmp(format, "p12") && strcmp(format, "jks"))
+		return store_fail("invalid --format: expected pem, der, p12 or jks");
+	for (int i = 0; i < nin; i++)
+	{
+		/* the output merged in place opens with its own password */
+		const char *pw = in_password == NULL && same_file(in[i], output) ? password : in_password;
+
+		if (pgtls_store_load_file(store, in[i], pw) != PGTLS_OK)
+			return store_error(store);
+	}
+	before_dedupe = pgtls_store_count(store);
+	if (pgtls_store_dedupe(store, drop_expired) != PGTLS_OK)
+		return store_error(store);
+	if (!dry_run && pgtls_store_write_file(store, output, format, password, force) != PGTLS_OK)
+		return store_error(store);
+	if (json)
+	{
+		if ((out = pgtls_store_json(store, 1)) == NULL)
+			return store_fail("out of memory");
+		printf("%s\n", out);
+		pgtls_free(out);
+	}
+	else
+	{
+		render_inspect(stdout, store);
+		printf("%s %d certificate%s to %s (%s)%s; %d duplicate or expired left out\n",
+		       dry_run ? "would write" : "wrote", pgtls_store_count(store), pgtls_store_count(store) == 1 ? "" : "s",
+		       output, format,
+		       existing && strcmp(existing, format) != 0 ? ", CHANGING ITS FORMAT as --format asked" : "",
+		       before_dedupe - pgtls_store_count(store));
+	}
+	if (strcmp(format, "p12") == 0 || strcmp(format, "jks") == 0)
+		fprintf(stderr,
+		        "pgtls store: a JVM reads its trust store once: restart the JVMs that use %s "
+		        "(javax.net.ssl.trustStore) to see the change\n",
+		        output);
+	return 0;
 }
 
 /* reads the first line of FILE into a malloc'd string */
@@ -183,13 +278,14 @@ cli_cmd_store(int argc, char **argv)
 	                                         {"fingerprint", required_argument, NULL, 'F'},
 	                                         {"drop-expired", no_argument, NULL, 'x'},
 	                                         {"force", no_argument, NULL, 'y'},
+	                                         {"dry-run", no_argument, NULL, 'n'},
 	                                         {"json", no_argument, NULL, 'j'},
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {NULL, 0, NULL, 0}};
 	const char *sub;
 	char *password = NULL, *in_password = NULL;
 	const char *output = NULL, *format = NULL, *fingerprint = NULL;
-	bool drop_expired = false, force = false, json = false;
+	bool drop_expired = false, force = false, json = false, dry_run = false;
 	int c, rc = CLI_EXIT_UNKNOWN;
 	pgtls_store *store = NULL;
 	char err[256];
@@ -247,6 +343,9 @@ cli_cmd_store(int argc, char **argv)
 			case 'x':
 				drop_expired = true;
 				break;
+			case 'n':
+				dry_run = true;
+				break;
 			case 'y':
 				force = true;
 				break;
@@ -280,42 +379,8 @@ cli_cmd_store(int argc, char **argv)
 
 	if (strcmp(sub, "merge") == 0)
 	{
-		if (output == NULL || format == NULL)
-		{
-			rc = store_fail("merge needs -o OUT and --format pem|der|p12|jks");
-			goto done;
-		}
-		if (strcmp(format, "pem") && strcmp(format, "der") && strcmp(format, "p12") && strcmp(format, "jks"))
-		{
-			rc = store_fail("invalid --format: expected pem, der, p12 or jks");
-			goto done;
-		}
-		for (int i = optind; i < argc; i++)
-			if (pgtls_store_load_file(store, argv[i], in_password) != PGTLS_OK)
-			{
-				rc = store_error(store);
-				goto done;
-			}
-		if (pgtls_store_dedupe(store, drop_expired) != PGTLS_OK ||
-		    pgtls_store_write_file(store, output, format, password, force) != PGTLS_OK)
-		{
-			rc = store_error(store);
-			goto done;
-		}
-		if (json && (out = pgtls_store_json(store, 1)) == NULL)
-		{
-			rc = store_fail("out of memory");
-			goto done;
-		}
-		if (json)
-			printf("%s\n", out);
-		else
-		{
-			render_inspect(stdout, store);
-			printf("wrote %d certificate%s to %s (%s)\n", pgtls_store_count(store),
-			       pgtls_store_count(store) == 1 ? "" : "s", output, format);
-		}
-		rc = 0;
+		rc = cmd_merge(store, argv + optind, argc - optind, output, format, password, in_password, force, dry_run,
+		               drop_expired, json);
 		goto done;
 	}
 

@@ -305,8 +305,35 @@ def test_pgjdbc(env):
     env.pg("cert", "new")
 
 
+def test_merge_in_place(env):
+    """Merging into an existing store keeps its format and mode, says what it did; --dry-run writes nothing."""
+    import stat
+    pki = env.pki
+    pwfile = os.path.join(env.tmp, "storepw.txt")
+    with open(pwfile, "w") as f:
+        f.write("s3cretpw\n")
+    p12 = os.path.join(env.tmp, "inplace.p12")
+    r = store(env, "merge", "-o", p12, "--format", "p12", "--password-file", pwfile, os.path.join(pki, "old-root.crt"))
+    check(r.returncode == 0 and "restart the JVMs" in r.stderr, "a Java store written: the JVM reminder (%r)" % r.stderr)
+    os.chmod(p12, 0o640)
+    before = open(p12, "rb").read()
+    r = store(env, "merge", "--dry-run", "-o", p12, "--password-file", pwfile, p12, os.path.join(pki, "new-root.crt"))
+    check(r.returncode == 0 and "would write 2 certificates" in r.stdout and open(p12, "rb").read() == before,
+          "--dry-run: says what it would write, writes nothing (%r)" % r.stdout[-200:])
+    r = store(env, "merge", "-o", p12, "--password-file", pwfile, p12, os.path.join(pki, "new-root.crt"))
+    check(r.returncode == 3 and "--force" in r.stderr, "in place needs --force")
+    r = store(env, "merge", "--force", "-o", p12, "--password-file", pwfile, p12, os.path.join(pki, "new-root.crt"))
+    rep = json.loads(store(env, "inspect", "--json", "--password-file", pwfile, p12).stdout)
+    check(r.returncode == 0 and rep["files"][0]["format"] == "pkcs12" and len(rep["certificates"]) == 2,
+          "in place without --format keeps PKCS#12 (%s)" % rep["files"][0]["format"])
+    check(stat.S_IMODE(os.stat(p12).st_mode) == 0o640, "in place keeps the mode 0640 (%o)" % os.stat(p12).st_mode)
+    r = store(env, "merge", "--force", "-o", p12, "--format", "jks", "--password-file", pwfile, p12)
+    check(r.returncode == 0 and "CHANGING ITS FORMAT" in r.stdout, "a format change is said")
+
+
 def main():
-    return run_tests([test_keytool_interop, test_merge_semantics, test_verify, test_malformed, test_pgjdbc])
+    return run_tests([test_keytool_interop, test_merge_semantics, test_verify, test_malformed, test_pgjdbc,
+                      test_merge_in_place])
 
 
 if __name__ == "__main__":
