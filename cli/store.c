@@ -31,7 +31,7 @@ static void
 usage_store(FILE *f)
 {
 	fprintf(f, "Usage:\n"
-	           "  pgtls store inspect [--password P] [--json] FILE...\n"
+	           "  pgtls store inspect [--password P] [--json] [--has NAME] FILE...\n"
 	           "  pgtls store merge -o OUT [--format pem|der|p12|jks] [--password P]\n"
 	           "                    [--in-password P] [--drop-expired] [--force] [--dry-run]\n"
 	           "                    [--json] IN...\n"
@@ -42,7 +42,12 @@ usage_store(FILE *f)
 	           "\n"
 	           "inspect  lists every certificate: alias, subject, issuer, validity and days\n"
 	           "         left, SHA-1/SHA-256 fingerprints (keytool form), CA or leaf,\n"
-	           "         duplicates.  --password opens PKCS#12 files and checks JKS integrity.\n"
+	           "         duplicates, and known cloud CAs (Amazon RDS rds-ca-2019,\n"
+	           "         rds-ca-rsa2048-g1/rsa4096-g1/ecc384-g1 with their region, Azure and\n"
+	           "         Google Cloud SQL roots).  --has NAME (\"rds-ca-rsa2048-g1\", with a\n"
+	           "         region \"rds-ca-rsa2048-g1:eu-west-1\") answers whether the files hold\n"
+	           "         that CA: exit 0 found, 2 not found.\n"
+	           "         --password opens PKCS#12 files and checks JKS integrity.\n"
 	           "merge    keeps every distinct certificate of all inputs in input order,\n"
 	           "         de-duplicated by fingerprint (old CAs stay unless --drop-expired),\n"
 	           "         reports what it removed and why, writes atomically, and refuses to\n"
@@ -223,6 +228,8 @@ render_entry(FILE *f, const pgtls_store *st, int i)
 	        pgtls_store_entry_java_trusted(st, i) == 0 ? ", not trusted by Java (no trusted-key-usage attribute)" : "",
 	        dup >= 0 ? ", DUPLICATE" : "");
 	fprintf(f, "   subject   %s\n", pgtls_cert_get(c, PGTLS_CERT_SUBJECT));
+	if (pgtls_cert_known_as(c)[0])
+		fprintf(f, "   known as  %s\n", pgtls_cert_known_as(c));
 	fprintf(f, "   issuer    %s\n", pgtls_cert_get(c, PGTLS_CERT_ISSUER));
 	cli_print_validity(f, "   ", c);
 	fprintf(f, "   SHA-1     %s\n", pgtls_cert_get(c, PGTLS_CERT_SHA1));
@@ -279,12 +286,13 @@ cli_cmd_store(int argc, char **argv)
 	                                         {"drop-expired", no_argument, NULL, 'x'},
 	                                         {"force", no_argument, NULL, 'y'},
 	                                         {"dry-run", no_argument, NULL, 'n'},
+	                                         {"has", required_argument, NULL, 'H'},
 	                                         {"json", no_argument, NULL, 'j'},
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {NULL, 0, NULL, 0}};
 	const char *sub;
 	char *password = NULL, *in_password = NULL;
-	const char *output = NULL, *format = NULL, *fingerprint = NULL;
+	const char *output = NULL, *format = NULL, *fingerprint = NULL, *has = NULL;
 	bool drop_expired = false, force = false, json = false, dry_run = false;
 	int c, rc = CLI_EXIT_UNKNOWN;
 	pgtls_store *store = NULL;
@@ -345,6 +353,9 @@ cli_cmd_store(int argc, char **argv)
 				break;
 			case 'n':
 				dry_run = true;
+				break;
+			case 'H':
+				has = optarg;
 				break;
 			case 'y':
 				force = true;
@@ -439,6 +450,23 @@ cli_cmd_store(int argc, char **argv)
 	if (json && (out = pgtls_store_json(store, 1)) == NULL)
 	{
 		rc = store_fail("out of memory");
+		goto done;
+	}
+	if (has)
+	{
+		/* "does this bundle contain it": an answer and an exit status */
+		int found = -1;
+
+		for (int i = 0; i < pgtls_store_count(store) && found < 0; i++)
+			if (pgtls_cert_is_known(pgtls_store_cert(store, i), has))
+				found = i;
+		if (found >= 0)
+			printf("FOUND %s: #%d %s (%s)\n", has, found + 1,
+			       pgtls_cert_get(pgtls_store_cert(store, found), PGTLS_CERT_SUBJECT),
+			       pgtls_cert_known_as(pgtls_store_cert(store, found)));
+		else
+			printf("NOT FOUND: no certificate of %s in %d certificates\n", has, pgtls_store_count(store));
+		rc = found >= 0 ? 0 : 2;
 		goto done;
 	}
 	if (json)

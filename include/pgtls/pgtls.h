@@ -258,6 +258,10 @@ extern "C"
 	PGTLS_API int pgtls_cert_flag_set(const pgtls_cert *cert, pgtls_cert_flag flag);
 	/* Whole days until notAfter, negative when expired. */
 	PGTLS_API int pgtls_cert_days_left(const pgtls_cert *cert);
+	/* A known cloud CA: "rds-ca-2019", "rds-ca-rsa2048-g1 us-east-1", "azure digicert-global-root-g2", ... or "" */
+	PGTLS_API const char *pgtls_cert_known_as(const pgtls_cert *cert);
+	/* 1 when NAME ("rds-ca-rsa2048-g1", "rds-ca-rsa2048-g1 eu-west-1" or "...:eu-west-1") names CERT */
+	PGTLS_API int pgtls_cert_is_known(const pgtls_cert *cert, const char *name);
 	PGTLS_API int pgtls_cert_key_bits(const pgtls_cert *cert);
 	/* subjectAltNames: IP = 0 for DNS names, 1 for IP addresses. */
 	PGTLS_API int pgtls_cert_nsan(const pgtls_cert *cert, int ip);

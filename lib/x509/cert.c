@@ -221,6 +221,7 @@ pgtls__cert_new(X509 *x)
 	}
 	c->x509 = x;
 	pgtls__name_str(X509_get_subject_name(x), c->subject, sizeof(c->subject));
+	(void)pgtls__known_ca(c, c->known, sizeof(c->known));
 	pgtls__name_str(X509_get_issuer_name(x), c->issuer, sizeof(c->issuer));
 	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
 	if (bn)

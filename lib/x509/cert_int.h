@@ -22,6 +22,7 @@ struct pgtls_cert
 	struct x509_st *x509; /* own reference */
 	char subject[512];
 	char issuer[512];
+	char known[128]; /* a known cloud CA ("rds-ca-rsa2048-g1 us-east-1"), or "" (known.c) */
 	char serial[128];
 	bool has_serial;
 	char not_before[32];
@@ -49,5 +50,8 @@ void pgtls__cert_free(pgtls_cert *c);
 
 /* lib/report/json_probe.c: the "chain" element of the documented JSON */
 struct json_t *pgtls__cert_to_json(const pgtls_cert *c);
+
+/* known.c: the name of a known cloud CA for C, or false */
+bool pgtls__known_ca(const pgtls_cert *c, char *out, size_t outlen);
 
 #endif /* PGTLS_CERT_INT_H */

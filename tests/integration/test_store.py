@@ -331,9 +331,46 @@ def test_merge_in_place(env):
     check(r.returncode == 0 and "CHANGING ITS FORMAT" in r.stdout, "a format change is said")
 
 
+def test_known_cas(env):
+    """A bundle of CAs with RDS-like subjects: each is named, and --has answers for each (exit 0/2)."""
+    d = os.path.join(env.tmp, "rds")
+    os.makedirs(d, exist_ok=True)
+    subjects = {
+        "rds-ca-2019": "/C=US/ST=Washington/L=Seattle/O=Amazon Web Services, Inc./OU=Amazon RDS/CN=Amazon RDS Root 2019 CA",
+        "rds-ca-rsa2048-g1:eu-west-1": "/C=US/O=Amazon Web Services, Inc./OU=Amazon RDS/ST=WA/L=Seattle/"
+                                       "CN=Amazon RDS eu-west-1 Root CA RSA2048 G1",
+        "rds-ca-rsa4096-g1:us-east-1": "/C=US/O=Amazon Web Services, Inc./OU=Amazon RDS/ST=WA/L=Seattle/"
+                                       "CN=Amazon RDS us-east-1 Root CA RSA4096 G1",
+        "rds-ca-ecc384-g1:ap-south-1": "/C=US/O=Amazon Web Services, Inc./OU=Amazon RDS/ST=WA/L=Seattle/"
+                                       "CN=Amazon RDS ap-south-1 Root CA ECC384 G1",
+    }
+    bundle = os.path.join(d, "bundle.pem")
+    with open(bundle, "w") as out:
+        for i, (name, subj) in enumerate(subjects.items()):
+            crt = os.path.join(d, "ca%d.pem" % i)
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                            "-nodes", "-keyout", os.path.join(d, "k%d.pem" % i), "-subj", subj, "-days", "3650",
+                            "-addext", "basicConstraints=critical,CA:TRUE", "-out", crt],
+                           check=True, capture_output=True)
+            out.write(open(crt).read())
+    r = store(env, "inspect", "--json", bundle)
+    known = sorted(c["known_as"] for c in json.loads(r.stdout)["certificates"])
+    check(known == sorted(["rds-ca-2019", "rds-ca-rsa2048-g1 eu-west-1", "rds-ca-rsa4096-g1 us-east-1",
+                           "rds-ca-ecc384-g1 ap-south-1"]), "RDS CAs named with their region: %s" % known)
+    for name in subjects:
+        for q in (name, name.split(":")[0]):
+            r = store(env, "inspect", "--has", q, bundle)
+            check(r.returncode == 0 and r.stdout.startswith("FOUND"), "--has %s: found (%d)" % (q, r.returncode))
+    for q in ("rds-ca-rsa2048-g1:us-east-1", "azure digicert-global-root-g2", "rds-ca-2015"):
+        r = store(env, "inspect", "--has", q, bundle)
+        check(r.returncode == 2 and r.stdout.startswith("NOT FOUND"), "--has %s: not found, exit 2" % q)
+    r = store(env, "inspect", os.path.join(d, "ca1.pem"))
+    check("known as  rds-ca-rsa2048-g1 eu-west-1" in r.stdout, "text output names the CA")
+
+
 def main():
     return run_tests([test_keytool_interop, test_merge_semantics, test_verify, test_malformed, test_pgjdbc,
-                      test_merge_in_place])
+                      test_merge_in_place, test_known_cas])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,147 @@
+/*-------------------------------------------------------------------------
+ *
+ * known.c
+ *	  Known cloud CA certificates by name: the Amazon RDS CAs (with the
+ *	  region their subject names), Azure's and Google Cloud SQL's roots.
+ *
+ * IDENTIFICATION
+ *	  lib/x509/known.c
+ *
+ * NOTES
+ *	  From the subjects the providers publish: Amazon RDS
+ *	  ("CN=Amazon RDS Root 2019 CA", regional "CN=Amazon RDS us-east-1 2019
+ *	  CA"; the G1 CAs "CN=Amazon RDS <region> Root CA RSA2048 G1", RSA4096,
+ *	  ECC384, with OU=Amazon RDS, O=Amazon Web Services, Inc.); Azure
+ *	  Database for PostgreSQL (DigiCert Global Root G2, DigiCert Global
+ *	  Root CA, Microsoft RSA Root Certificate Authority 2017, Baltimore
+ *	  CyberTrust Root); Google Cloud SQL ("CN=Google Cloud SQL Server CA",
+ *	  O=Google, Inc).  A name is only what a subject says: the answer is a
+ *	  label for people and a key for --has, not a trust decision.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "x509/cert_int.h"
+
+/* the value of ATTR= in an RFC 2253 subject ("" when absent) */
+static void
+attr(const char *dn, const char *key, char *out, size_t outlen)
+{
+	const char *p = dn;
+
+	out[0] = '\0';
+	while ((p = strstr(p, key)) != NULL)
+	{
+		if (p == dn || p[-1] == ',')
+		{
+			size_t n;
+
+			p += strlen(key);
+			n = strcspn(p, ",");
+			snprintf(out, outlen, "%.*s", (int)n, p);
+			return;
+		}
+		p++;
+	}
+}
+
+/* "Amazon RDS us-east-1 Root CA RSA2048 G1" -> id rds-ca-rsa2048-g1, region us-east-1 */
+static bool
+rds_name(const char *cn, char *out, size_t outlen)
+{
+	static const struct
+	{
+		const char *suffix, *id;
+	} g1[] = {{" Root CA RSA2048 G1", "rds-ca-rsa2048-g1"},
+	          {" Root CA RSA4096 G1", "rds-ca-rsa4096-g1"},
+	          {" Root CA ECC384 G1", "rds-ca-ecc384-g1"}};
+	size_t len = strlen(cn);
+
+	if (strncmp(cn, "Amazon RDS ", 11) != 0)
+		return false;
+	if (strcmp(cn, "Amazon RDS Root 2019 CA") == 0)
+	{
+		snprintf(out, outlen, "rds-ca-2019");
+		return true;
+	}
+	if (strcmp(cn, "Amazon RDS Root CA") == 0)
+	{
+		snprintf(out, outlen, "rds-ca-2015");
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(g1) / sizeof(g1[0]); i++)
+	{
+		size_t sl = strlen(g1[i].suffix);
+
+		if (len > 11 + sl && strcmp(cn + len - sl, g1[i].suffix) == 0)
+		{
+			snprintf(out, outlen, "%s %.*s", g1[i].id, (int)(len - 11 - sl), cn + 11);
+			return true;
+		}
+	}
+	if (len > 19 && strcmp(cn + len - 8, " 2019 CA") == 0)
+	{
+		snprintf(out, outlen, "rds-ca-2019 %.*s intermediate", (int)(len - 11 - 8), cn + 11);
+		return true;
+	}
+	return false;
+}
+
+bool
+pgtls__known_ca(const pgtls_cert *c, char *out, size_t outlen)
+{
+	static const struct
+	{
+		const char *cn, *name;
+	} roots[] = {
+	    {"DigiCert Global Root G2", "azure digicert-global-root-g2"},
+	    {"DigiCert Global Root CA", "azure digicert-global-root-ca"},
+	    {"Microsoft RSA Root Certificate Authority 2017", "azure microsoft-rsa-root-2017"},
+	    {"Baltimore CyberTrust Root", "azure baltimore-cybertrust-root"},
+	    {"Google Cloud SQL Server CA", "google-cloud-sql-server-ca"},
+	};
+	char cn[256];
+
+	out[0] = '\0';
+	if (c == NULL)
+		return false;
+	attr(c->subject, "CN=", cn, sizeof(cn));
+	if (rds_name(cn, out, outlen))
+		return true;
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+		if (strcmp(cn, roots[i].cn) == 0)
+		{
+			snprintf(out, outlen, "%s", roots[i].name);
+			return true;
+		}
+	return false;
+}
+
+const char *
+pgtls_cert_known_as(const pgtls_cert *c)
+{
+	static const char none[] = "";
+
+	return c && c->known[0] ? c->known : none;
+}
+
+/* NAME ("rds-ca-rsa2048-g1", "rds-ca-rsa2048-g1 eu-west-1" or ":eu-west-1") names certificate C */
+int
+pgtls_cert_is_known(const pgtls_cert *c, const char *name)
+{
+	char want[128];
+	size_t n;
+
+	if (c == NULL || name == NULL || c->known[0] == '\0')
+		return 0;
+	snprintf(want, sizeof(want), "%s", name);
+	for (char *p = want; *p; p++)
+		if (*p == ':')
+			*p = ' ';
+	n = strlen(want);
+	/* the whole label, or its id (and region) as a prefix followed by a space */
+	return strcmp(c->known, want) == 0 ||
+	       (strncmp(c->known, want, n) == 0 && c->known[n] == ' ' && strstr(c->known, "intermediate") == NULL);
+}
