@@ -99,6 +99,10 @@ usage_probe(FILE *f)
 	           "                       TLS with ALPN \"postgresql\") or both\n"
 	           "  --timeout SECONDS    per address tried, whole exchange (default 10)\n"
 	           "  --warn-days N        warn when a certificate expires within N days (30)\n"
+	           "  --driver NAME        libpq (default) or pgjdbc: the verdict table in that\n"
+	           "                       driver's terms (pgjdbc: LibPQFactory reading sslrootcert\n"
+	           "                       as PEM or DER; a JKS/PKCS#12 --rootcert is the JVM trust\n"
+	           "                       store of DefaultJavaSSLFactory; ssl=true = verify-full)\n"
 	           "  --libpq-version N    give the verdicts of a libpq N client (15, 16, 17...);\n"
 	           "                       default: the libpq pgtls is linked with.  Before 16,\n"
 	           "                       sslrootcert=system is a file name; direct TLS needs 17\n"
@@ -144,6 +148,7 @@ cmd_probe(int argc, char **argv)
 	                                         {"timeout", required_argument, NULL, 't'},
 	                                         {"warn-days", required_argument, NULL, 'w'},
 	                                         {"libpq-version", required_argument, NULL, 'L'},
+	                                         {"driver", required_argument, NULL, 'D'},
 	                                         {"json", no_argument, NULL, 'j'},
 	                                         {"quiet", no_argument, NULL, 'q'},
 	                                         {"help", no_argument, NULL, 'h'},
@@ -204,6 +209,9 @@ cmd_probe(int argc, char **argv)
 				break;
 			case 'w':
 				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_WARN_DAYS, optarg);
+				break;
+			case 'D':
+				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_DRIVER, optarg);
 				break;
 			case 'L':
 				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_LIBPQ_VERSION, optarg);

@@ -191,11 +191,15 @@ print_verdicts(FILE *f, const pgtls_probe *p)
 {
 	int lv = pgtls_probe_libpq_version(p);
 
-	fprintf(f, "\nVerdicts of a libpq %d.%d client (%s); this connection string uses sslmode=%s [%s]\n", lv / 10000,
-	        lv % 100,
-	        strcmp(pgtls_probe_get(p, PGTLS_PF_LIBPQ_VERSION_SOURCE), "linked") == 0 ? "the libpq pgtls is linked with"
-	                                                                                 : "as asked with --libpq-version",
-	        pgtls_probe_get(p, PGTLS_PF_SSLMODE), pgtls_probe_get(p, PGTLS_PF_SSLMODE_SOURCE));
+	if (strcmp(pgtls_probe_get(p, PGTLS_PF_DRIVER), "pgjdbc") == 0)
+		fprintf(f, "\nVerdicts of a pgjdbc client (sslmode=...; ssl=true alone means verify-full)\n");
+	else
+		fprintf(f, "\nVerdicts of a libpq %d.%d client (%s); this connection string uses sslmode=%s [%s]\n", lv / 10000,
+		        lv % 100,
+		        strcmp(pgtls_probe_get(p, PGTLS_PF_LIBPQ_VERSION_SOURCE), "linked") == 0
+		            ? "the libpq pgtls is linked with"
+		            : "as asked with --libpq-version",
+		        pgtls_probe_get(p, PGTLS_PF_SSLMODE), pgtls_probe_get(p, PGTLS_PF_SSLMODE_SOURCE));
 	fprintf(f, "%-10s %-12s %-9s %-10s %-9s %s\n", "negotiate", "sslmode", "result", "encrypted", "verified", "note");
 	for (int i = 0; i < pgtls_probe_nverdicts(p); i++)
 	{

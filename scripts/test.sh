@@ -40,6 +40,10 @@ step "integration tests: libpq settings (client certificates, protocol versions,
 set +e; /usr/bin/python3 tests/integration/test_libpq.py build-asan; rc=$?; set -e
 record "integration tests: libpq settings" $rc
 
+step "integration tests: probe --driver pgjdbc against real pgjdbc connections"
+set +e; /usr/bin/python3 tests/integration/test_driver.py build-asan; rc=$?; set -e
+record "integration tests: pgjdbc verdicts" $rc
+
 step "integration tests: store (keytool, openssl, pgjdbc) on the sanitized binary"
 set +e; /usr/bin/python3 tests/integration/test_store.py build-asan; rc=$?; set -e
 record "integration tests: store" $rc

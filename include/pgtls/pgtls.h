@@ -352,7 +352,8 @@ extern "C"
 		PGTLS_PROBE_WARN_DAYS,         /* expiry warning horizon, default 30 */
 		PGTLS_PROBE_HOME,              /* home directory for ~/.postgresql (default $HOME) */
 		PGTLS_PROBE_ROOTCERT_PASSWORD, /* opens a PKCS#12 / JKS root store */
-		PGTLS_PROBE_LIBPQ_VERSION      /* emulate libpq N ("15", "16", "17" or 160004); default: the linked one */
+		PGTLS_PROBE_LIBPQ_VERSION,     /* emulate libpq N ("15", "16", "17" or 160004); default: the linked one */
+		PGTLS_PROBE_DRIVER             /* "libpq" (default) or "pgjdbc": whose verdicts the sslmode table gives */
 	} pgtls_probe_opt;
 
 	/* Returns NULL only when out of memory. */
@@ -402,25 +403,26 @@ extern "C"
 		PGTLS_PF_HOST,       /* host ("" when only hostaddr) */
 		PGTLS_PF_HOSTADDR,   /* hostaddr, or "" */
 		PGTLS_PF_PORT,
-		PGTLS_PF_USER,                /* StartupMessage user */
-		PGTLS_PF_DBNAME,              /* StartupMessage database */
-		PGTLS_PF_SERVERNAME,          /* --servername, or "" */
-		PGTLS_PF_CHECKED_NAME,        /* the name verify-full checks */
-		PGTLS_PF_HOST_MESSAGE,        /* libpq's mismatch text, "" when the name matches */
-		PGTLS_PF_ROOT_SETTING,        /* configured sslrootcert ("" = libpq default) */
-		PGTLS_PF_ROOT_SOURCE,         /* option, conninfo, env, default */
-		PGTLS_PF_ROOT_PATH,           /* the file libpq opens ("" for system / no home) */
-		PGTLS_PF_ROOT_FORMAT,         /* pem, der, pkcs12, jks, system, or "" */
-		PGTLS_PF_ROOT_LOAD_ERROR,     /* libpq's "could not read root certificate file ..." */
-		PGTLS_PF_VERIFY_REASON,       /* OpenSSL's reason when the chain does not verify */
-		PGTLS_PF_VERIFY_HINT,         /* what it means (missing intermediate, unknown CA, ...) */
-		PGTLS_PF_PLAINTEXT_MESSAGE,   /* server's message to the plaintext startup, or the error */
-		PGTLS_PF_SSLMODE,             /* the sslmode this connection string uses (after service, PGSSLMODE, default) */
-		PGTLS_PF_SSLMODE_SOURCE,      /* conninfo, service, env, default */
-		PGTLS_PF_CLIENT_CERT,         /* client certificate file libpq presents, or "" */
-		PGTLS_PF_CLIENT_CERT_ERROR,   /* libpq's text when the client certificate or key cannot be used, or "" */
-		PGTLS_PF_SERVICE_FILE,        /* the service file the settings came from, or "" */
-		PGTLS_PF_LIBPQ_VERSION_SOURCE /* "linked" (PQlibVersion) or "option" */
+		PGTLS_PF_USER,                 /* StartupMessage user */
+		PGTLS_PF_DBNAME,               /* StartupMessage database */
+		PGTLS_PF_SERVERNAME,           /* --servername, or "" */
+		PGTLS_PF_CHECKED_NAME,         /* the name verify-full checks */
+		PGTLS_PF_HOST_MESSAGE,         /* libpq's mismatch text, "" when the name matches */
+		PGTLS_PF_ROOT_SETTING,         /* configured sslrootcert ("" = libpq default) */
+		PGTLS_PF_ROOT_SOURCE,          /* option, conninfo, env, default */
+		PGTLS_PF_ROOT_PATH,            /* the file libpq opens ("" for system / no home) */
+		PGTLS_PF_ROOT_FORMAT,          /* pem, der, pkcs12, jks, system, or "" */
+		PGTLS_PF_ROOT_LOAD_ERROR,      /* libpq's "could not read root certificate file ..." */
+		PGTLS_PF_VERIFY_REASON,        /* OpenSSL's reason when the chain does not verify */
+		PGTLS_PF_VERIFY_HINT,          /* what it means (missing intermediate, unknown CA, ...) */
+		PGTLS_PF_PLAINTEXT_MESSAGE,    /* server's message to the plaintext startup, or the error */
+		PGTLS_PF_SSLMODE,              /* the sslmode this connection string uses (after service, PGSSLMODE, default) */
+		PGTLS_PF_SSLMODE_SOURCE,       /* conninfo, service, env, default */
+		PGTLS_PF_CLIENT_CERT,          /* client certificate file libpq presents, or "" */
+		PGTLS_PF_CLIENT_CERT_ERROR,    /* libpq's text when the client certificate or key cannot be used, or "" */
+		PGTLS_PF_SERVICE_FILE,         /* the service file the settings came from, or "" */
+		PGTLS_PF_LIBPQ_VERSION_SOURCE, /* "linked" (PQlibVersion) or "option" */
+		PGTLS_PF_DRIVER                /* libpq, pgjdbc */
 	} pgtls_probe_field;
 
 	PGTLS_API const char *pgtls_probe_get(const pgtls_probe *probe, pgtls_probe_field field);

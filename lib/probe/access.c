@@ -77,6 +77,8 @@ pgtls_probe_get(const pgtls_probe *p, pgtls_probe_field field)
 			return p->service_file;
 		case PGTLS_PF_LIBPQ_VERSION_SOURCE:
 			return nz(p->libpq_version_source);
+		case PGTLS_PF_DRIVER:
+			return pgtls_driver_name(p->driver);
 	}
 	return "";
 }

@@ -44,6 +44,7 @@ pgtls_probe_new(void)
 	p->sslsni = true;
 	p->libpq_version = PQlibVersion();
 	p->libpq_version_source = "linked";
+	p->driver = PGTLS_DRIVER_LIBPQ;
 	return p;
 }
 
@@ -170,6 +171,15 @@ pgtls_probe_set_option(pgtls_probe *p, pgtls_probe_opt opt, const char *value)
 			return parse_int(p, "warning horizon (days)", value, 0, 36500, &p->warn_days);
 		case PGTLS_PROBE_LIBPQ_VERSION:
 			return pgtls__probe_set_libpq_version(p, value);
+		case PGTLS_PROBE_DRIVER:
+			if (strcmp(value, "libpq") == 0)
+				p->driver = PGTLS_DRIVER_LIBPQ;
+			else if (strcmp(value, "pgjdbc") == 0)
+				p->driver = PGTLS_DRIVER_PGJDBC;
+			else
+				return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "invalid driver \"%s\": expected libpq or pgjdbc",
+				                     value);
+			return PGTLS_OK;
 	}
 	return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "unknown option %d", (int)opt);
 }

@@ -121,6 +121,7 @@ struct pgtls_probe
 	char service_file[1100];          /* where service= was found, or "" */
 	int libpq_version;                /* PQlibVersion() form: 150018 */
 	const char *libpq_version_source; /* "linked" or "option" */
+	pgtls_driver driver;              /* whose verdicts: libpq (default) or pgjdbc */
 
 	/* options */
 	char *opt_rootcert;

@@ -75,10 +75,22 @@ probe_facts(const pgtls_probe *p, pgtls_conn *tlsconn, pgtls_negotiation neg, pg
 	const rootcert_eval *rc = &p->rc;
 
 	memset(f, 0, sizeof(*f));
-	f->driver = PGTLS_DRIVER_LIBPQ;
+	f->driver = p->driver;
 	f->negotiation = neg;
 	f->root_explicit = strcmp(rc->source, "default") != 0;
-	if (rc->system)
+	if (p->driver == PGTLS_DRIVER_PGJDBC && rc->alt_loaded &&
+	    (strcmp(rc->format, "jks") == 0 || strcmp(rc->format, "pkcs12") == 0 || strcmp(rc->format, "jceks") == 0))
+		f->trust = PGTLS_TRUST_JVM; /* a Java trust store: DefaultJavaSSLFactory with javax.net.ssl.trustStore */
+	else if (p->driver == PGTLS_DRIVER_PGJDBC)
+	{
+		/* LibPQFactory reads sslrootcert as PEM or DER (CertificateFactory) */
+		f->trust = PGTLS_TRUST_FILE;
+		f->root = rc->path[0] == '\0'                                                  ? PGTLS_ROOT_NO_HOME
+		          : !rc->exists                                                        ? PGTLS_ROOT_MISSING
+		          : (rc->loaded || (rc->alt_loaded && strcmp(rc->format, "der") == 0)) ? PGTLS_ROOT_LOADED
+		                                                                               : PGTLS_ROOT_UNREADABLE;
+	}
+	else if (rc->system)
 		f->trust = PGTLS_TRUST_SYSTEM;
 	else
 	{
@@ -155,10 +167,50 @@ handshake_text(const pgtls_probe *p, pgtls_conn *tlsconn, char *out, size_t outl
 	}
 }
 
+/* pgjdbc's words (PSQLException messages of pgjdbc 42) for the failures that differ from libpq's; false if none */
+static bool
+pgjdbc_text(const pgtls_probe *p, pgtls_conn *tlsconn, pgtls_failure why, char *out, size_t outlen)
+{
+	const pgtls_reply *r;
+
+	switch (why)
+	{
+		case PGTLS_FAIL_CHAIN:
+			snprintf(out, outlen,
+			         "SSL error: PKIX path building failed: "
+			         "sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid "
+			         "certification path to requested target");
+			return true;
+		case PGTLS_FAIL_HOSTNAME:
+			snprintf(out, outlen, "The hostname %s could not be verified by hostnameverifier PgjdbcHostnameVerifier.",
+			         p->checked);
+			return true;
+		case PGTLS_FAIL_NO_SSL_SUPPORT:
+			snprintf(out, outlen, "The server does not support SSL.");
+			return true;
+		case PGTLS_FAIL_ROOT_MISSING:
+		case PGTLS_FAIL_NO_HOME:
+			snprintf(out, outlen, "Could not open SSL root certificate file %s.", p->rc.path);
+			return true;
+		case PGTLS_FAIL_REJECTED_PLAIN:
+		case PGTLS_FAIL_REJECTED_TLS:
+			r = pgtls__conn_reply(why == PGTLS_FAIL_REJECTED_PLAIN ? p->plain : tlsconn);
+			if (r->kind != PGTLS_REPLY_ERROR)
+				return false;
+			snprintf(out, outlen, "%s: %s", r->severity[0] ? r->severity : "FATAL", r->message);
+			return true;
+		default:
+			return false;
+	}
+}
+
 static void
 failure_text(const pgtls_probe *p, pgtls_conn *tlsconn, pgtls_sslmode mode, pgtls_failure why, char *out, size_t outlen)
 {
 	const rootcert_eval *rc = &p->rc;
+
+	if (p->driver == PGTLS_DRIVER_PGJDBC && pgjdbc_text(p, tlsconn, why, out, outlen))
+		return;
 
 	switch (why)
 	{

@@ -201,6 +201,13 @@ libpq_json(const pgtls_probe *p)
 	                 p->libpq_version_source);
 }
 
+/* whose verdicts the sslmodes[] table gives */
+static json_t *
+driver_json(const pgtls_probe *p)
+{
+	return json_string(pgtls_driver_name(p->driver));
+}
+
 static json_t *
 clientcert_json(const pgtls_probe *p)
 {
@@ -230,6 +237,7 @@ pgtls__probe_to_json(const pgtls_probe *p)
 	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
 	json_object_set_new(rep, "target", target_json(p));
 	json_object_set_new(rep, "libpq", libpq_json(p));
+	json_object_set_new(rep, "driver", driver_json(p));
 	json_object_set_new(rep, "settings", settings_json(p));
 	json_object_set_new(rep, "client_certificate", clientcert_json(p));
 	json_object_set_new(rep, "status",

@@ -1,0 +1,117 @@
+#!/usr/bin/python3
+"""`pgtls probe --driver pgjdbc` against real pgjdbc connections.
+
+For server certificate (matching name, wrong name) and a server without TLS
+x root (PEM of the right CA, PEM of an old CA only, a missing file, DER, a
+JKS and a PKCS#12 trust store) x sslmode (and ssl=true, which pgjdbc reads
+as verify-full), the verdict pgtls gives in pgjdbc's
+terms must be what pgjdbc (Debian libpostgresql-jdbc-java) does: connects or
+fails, encrypted or not, and pgjdbc's own exception text where pgtls names
+one (PKIX path building failed, the PgjdbcHostnameVerifier message, "The
+server does not support SSL.", "Could not open SSL root certificate file").
+A PEM/DER root is sslrootcert with pgjdbc's default LibPQFactory; a JKS or
+PKCS#12 root is the JVM trust store with DefaultJavaSSLFactory.
+
+pgjdbc sources followed: ssl/MakeSSL.java, ssl/LibPQFactory.java,
+ssl/DefaultJavaSSLFactory.java, core/v3/ConnectionFactoryImpl.java.
+
+Run:  /usr/bin/python3 tests/integration/test_driver.py BUILD_DIR
+"""
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import PGTLS, check, run_tests  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PGJDBC = "/usr/share/java/postgresql.jar"
+MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
+
+
+def jdbc(env, classes, url, store=None):
+    args = ["java", "-cp", PGJDBC + ":" + classes, "JdbcProbe", url]
+    if store:
+        args += [store[0], store[1], "changeit"]
+    r = subprocess.run(args, capture_output=True, text=True, env=env.env, timeout=120)
+    out = r.stdout.strip()
+    if r.returncode == 0:
+        return "connects", out.endswith("ssl=t"), out
+    return "fails", False, out
+
+
+def roots(env):
+    pki = env.pki
+    der = os.path.join(env.tmp, "new-root.der")
+    subprocess.run(["openssl", "x509", "-in", os.path.join(pki, "new-root.crt"), "-outform", "DER", "-out", der],
+                   check=True)
+    stores = {}
+    for fmt, ext in (("jks", "jks"), ("p12", "p12")):
+        path = os.path.join(env.tmp, "trust." + ext)
+        env.env["PGTLS_STORE_PASSWORD"] = "changeit"
+        subprocess.run([PGTLS, "store", "merge", "-o", path, "--format", fmt, os.path.join(pki, "new-root.crt")],
+                       check=True, env=env.env, capture_output=True)
+        del env.env["PGTLS_STORE_PASSWORD"]
+        stores[fmt] = path
+    return {
+        "pem-new": (os.path.join(pki, "rootcert-new.pem"), None),
+        "pem-old": (os.path.join(pki, "rootcert-old.pem"), None),
+        "missing": (os.path.join(env.tmp, "no-such-root.pem"), None),
+        "der-new": (der, None),
+        "jks-new": (stores["jks"], ("JKS", stores["jks"])),
+        "p12-new": (stores["p12"], ("PKCS12", stores["p12"])),
+    }
+
+
+def test_pgjdbc_matrix(env):
+    classes = os.path.join(env.tmp, "classes")
+    os.makedirs(classes, exist_ok=True)
+    subprocess.run(["javac", "-d", classes, os.path.join(HERE, "java/JdbcProbe.java")], check=True)
+    rs = roots(env)
+    env.pg("start", "new")
+    n = 0
+    for cert, ssl in (("new", "on"), ("wronghost", "on"), ("new", "off")):
+        env.pg("cert", cert)
+        env.pg("ssl", ssl)
+        for rname, (path, store) in rs.items():
+            r = subprocess.run([PGTLS, "probe", "--json", "--driver", "pgjdbc", "--timeout", "5", "--rootcert", path,
+                                "host=localhost port=%d user=postgres dbname=postgres" % env.port],
+                               capture_output=True, text=True, env=dict(env.env, PGTLS_STORE_PASSWORD="changeit"))
+            label = "cert=%s ssl=%s root=%s" % (cert, ssl, rname)
+            if not check(r.returncode in (0, 1, 2), "%s: pgtls exit %d %s" % (label, r.returncode, r.stderr)):
+                continue
+            rep = json.loads(r.stdout)
+            check(rep["driver"] == "pgjdbc", "driver named in the JSON")
+            rows = {x["sslmode"]: x for x in rep["sslmodes"]}
+            rows["ssl=true"] = rows["verify-full"]  # pgjdbc: ssl=true without sslmode is verify-full
+            for mode in MODES + ["ssl=true"]:
+                url = "jdbc:postgresql://localhost:%d/postgres?user=postgres&%s" % (
+                    env.port, mode if mode == "ssl=true" else "sslmode=" + mode)
+                if store:
+                    url += "&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory"
+                else:
+                    url += "&sslrootcert=" + path
+                res, enc, out = jdbc(env, classes, url, (store[1], store[0]) if store else None)
+                row = rows[mode]
+                what = "%s sslmode=%s" % (label, mode)
+                if check(row["result"] == res, "%s: pgtls %s, pgjdbc %s (%s)" % (what, row["result"], res, out[:300])):
+                    if res == "connects":
+                        check(row["encrypted"] == enc, "%s: encrypted pgtls %s, pgjdbc %s" % (what, row["encrypted"], enc))
+                    else:
+                        named = [e for e, f in zip(row["errors"], row["failures"])
+                                 if f in ("chain", "hostname", "no_ssl_support", "root_missing")]
+                        check(all(e in out for e in named), "%s: pgjdbc's text %s in %r" % (what, named, out[:300]))
+                n += 1
+    env.pg("ssl", "on")
+    env.pg("cert", "new")
+    print("pgjdbc: %d verdicts compared" % n, flush=True)
+    check(n == 3 * 6 * 7, "all pgjdbc rows compared (%d)" % n)
+
+
+def main():
+    return run_tests([test_pgjdbc_matrix])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
