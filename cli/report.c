@@ -191,7 +191,7 @@ print_verdicts(FILE *f, const pgtls_probe *p)
 {
 	int lv = pgtls_probe_libpq_version(p);
 
-	if (strcmp(pgtls_probe_get(p, PGTLS_PF_DRIVER), "pgjdbc") == 0)
+	if (strncmp(pgtls_probe_get(p, PGTLS_PF_DRIVER), "pgjdbc", 6) == 0)
 		fprintf(f, "\nVerdicts of a pgjdbc client (sslmode=...; ssl=true alone means verify-full)\n");
 	else
 		fprintf(f, "\nVerdicts of a libpq %d.%d client (%s); this connection string uses sslmode=%s [%s]\n", lv / 10000,

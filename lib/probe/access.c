@@ -78,7 +78,7 @@ pgtls_probe_get(const pgtls_probe *p, pgtls_probe_field field)
 		case PGTLS_PF_LIBPQ_VERSION_SOURCE:
 			return nz(p->libpq_version_source);
 		case PGTLS_PF_DRIVER:
-			return pgtls_driver_name(p->driver);
+			return p->nonvalidating ? "pgjdbc-nonvalidating" : pgtls_driver_name(p->driver);
 	}
 	return "";
 }

@@ -175,10 +175,12 @@ pgtls_probe_set_option(pgtls_probe *p, pgtls_probe_opt opt, const char *value)
 			if (strcmp(value, "libpq") == 0)
 				p->driver = PGTLS_DRIVER_LIBPQ;
 			else if (strcmp(value, "pgjdbc") == 0)
-				p->driver = PGTLS_DRIVER_PGJDBC;
+				p->driver = PGTLS_DRIVER_PGJDBC, p->nonvalidating = false;
+			else if (strcmp(value, "pgjdbc-nonvalidating") == 0)
+				p->driver = PGTLS_DRIVER_PGJDBC, p->nonvalidating = true;
 			else
-				return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "invalid driver \"%s\": expected libpq or pgjdbc",
-				                     value);
+				return pgtls__seterr(&p->err, PGTLS_ERR_USAGE,
+				                     "invalid driver \"%s\": expected libpq, pgjdbc or pgjdbc-nonvalidating", value);
 			return PGTLS_OK;
 	}
 	return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "unknown option %d", (int)opt);

@@ -122,6 +122,7 @@ struct pgtls_probe
 	int libpq_version;                /* PQlibVersion() form: 150018 */
 	const char *libpq_version_source; /* "linked" or "option" */
 	pgtls_driver driver;              /* whose verdicts: libpq (default) or pgjdbc */
+	bool nonvalidating;               /* pgjdbc with sslfactory=org.postgresql.ssl.NonValidatingFactory */
 
 	/* options */
 	char *opt_rootcert;

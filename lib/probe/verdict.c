@@ -78,8 +78,10 @@ probe_facts(const pgtls_probe *p, pgtls_conn *tlsconn, pgtls_negotiation neg, pg
 	f->driver = p->driver;
 	f->negotiation = neg;
 	f->root_explicit = strcmp(rc->source, "default") != 0;
-	if (p->driver == PGTLS_DRIVER_PGJDBC && rc->alt_loaded &&
-	    (strcmp(rc->format, "jks") == 0 || strcmp(rc->format, "pkcs12") == 0 || strcmp(rc->format, "jceks") == 0))
+	if (p->driver == PGTLS_DRIVER_PGJDBC && p->nonvalidating)
+		f->trust = PGTLS_TRUST_DISABLED; /* NonValidatingFactory: the chain is never checked */
+	else if (p->driver == PGTLS_DRIVER_PGJDBC && rc->alt_loaded &&
+	         (strcmp(rc->format, "jks") == 0 || strcmp(rc->format, "pkcs12") == 0 || strcmp(rc->format, "jceks") == 0))
 		f->trust = PGTLS_TRUST_JVM; /* a Java trust store: DefaultJavaSSLFactory with javax.net.ssl.trustStore */
 	else if (p->driver == PGTLS_DRIVER_PGJDBC)
 	{

@@ -205,7 +205,7 @@ libpq_json(const pgtls_probe *p)
 static json_t *
 driver_json(const pgtls_probe *p)
 {
-	return json_string(pgtls_driver_name(p->driver));
+	return json_string(p->nonvalidating ? "pgjdbc-nonvalidating" : pgtls_driver_name(p->driver));
 }
 
 static json_t *

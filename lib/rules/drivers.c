@@ -85,13 +85,15 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
             .recognised_by = "jdbc:postgresql: URLs",
             .default_mode = PGTLS_SSLMODE_PREFER,
             .default_root_file = true,
+            .host_check_any_trust = true,
             .err_chain = "SSL error: PKIX path building failed: ... unable to find valid certification path to "
                          "requested target",
             .err_host = "The hostname ... could not be verified by hostnameverifier PgjdbcHostnameVerifier",
             .err_no_ssl = "The server does not support SSL.",
             .err_no_root = "Could not open SSL root certificate file",
-            .notes = "`ssl=true` without sslmode means verify-full; `sslfactory=...NonValidatingFactory` verifies "
-                     "nothing; `...DefaultJavaSSLFactory` checks the chain against the JVM trust store in every "
+            .notes = "`ssl=true` without sslmode means verify-full; `sslfactory=...NonValidatingFactory` does not "
+                     "check the chain, yet verify-full still checks the host name (MakeSSL.verifyPeerName); "
+                     "`...DefaultJavaSSLFactory` checks the chain against the JVM trust store in every "
                      "sslmode (read once per JVM: restart it after updating the store); with the default "
                      "LibPQFactory require never verifies, even with a root file (sslrootcert is read at each "
                      "connection)",

@@ -127,8 +127,13 @@ tls_attempt(const pgtls_driver_rules *d, const pgtls_facts *f, pgtls_sslmode mod
 		return failed(PGTLS_RESULT_UNKNOWN, PGTLS_FAIL_CHAIN_UNKNOWN);
 	if (verify && f->chain_verifies == PGTLS_TRI_NO)
 		return failed(PGTLS_RESULT_FAILS, PGTLS_FAIL_CHAIN);
-	/* a custom host name check may accept anything: the driver's own check is not made (pgjdbc MakeSSL) */
-	if (verify && mode == PGTLS_SSLMODE_VERIFY_FULL && !f->custom_host_check && f->host_matches != PGTLS_TRI_YES)
+	/*
+	 * a custom host name check may accept anything: the driver's own check is
+	 * not made (pgjdbc MakeSSL); pgjdbc checks the name in verify-full even
+	 * when its factory does not check the chain (NonValidatingFactory)
+	 */
+	if ((verify || d->host_check_any_trust) && mode == PGTLS_SSLMODE_VERIFY_FULL && !f->custom_host_check &&
+	    f->host_matches != PGTLS_TRI_YES)
 		return failed(f->host_matches == PGTLS_TRI_UNKNOWN ? PGTLS_RESULT_UNKNOWN : PGTLS_RESULT_FAILS,
 		              PGTLS_FAIL_HOSTNAME);
 	if (f->tls_startup == PGTLS_STARTUP_REJECTED)
@@ -279,6 +284,8 @@ pgtls__rules_classify(const pgtls_facts *f, pgtls_verified *verifies_when_tls, p
 	/* impostors, TLS only so that no fallback hides them */
 	pgtls_outcome forged = against(f, PGTLS_TLS_ESTABLISHED, PGTLS_STARTUP_REJECTED, PGTLS_TRI_NO, PGTLS_TRI_NO);
 	pgtls_outcome renamed = against(f, PGTLS_TLS_ESTABLISHED, PGTLS_STARTUP_REJECTED, PGTLS_TRI_YES, PGTLS_TRI_NO);
+	/* a forged chain for the right name: caught only by a chain check */
+	pgtls_outcome named = against(f, PGTLS_TLS_ESTABLISHED, PGTLS_STARTUP_REJECTED, PGTLS_TRI_NO, PGTLS_TRI_YES);
 
 	*verifies_when_tls = PGTLS_VERIFIED_NONE;
 	*failure = PGTLS_FAIL_NONE;
@@ -307,7 +314,7 @@ pgtls__rules_classify(const pgtls_facts *f, pgtls_verified *verifies_when_tls, p
 		*verifies_when_tls = tls_only.verified;
 	if (connects(&no_tls) && !no_tls.encrypted)
 		return PGTLS_OUTCOME_OPPORTUNISTIC;
-	if (connects(&forged))
+	if (connects(&forged) || connects(&named))
 		return PGTLS_OUTCOME_ENCRYPTED_UNVERIFIED;
 	if (connects(&renamed))
 		return PGTLS_OUTCOME_VERIFIES_CA;

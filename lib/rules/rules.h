@@ -108,6 +108,7 @@ typedef struct pgtls_driver_rules
 	bool weak_modes_verify_full;  /* prefer/require/verify-ca behave as verify-full */
 	bool system_verify_full_only; /* sslrootcert=system allows only verify-full (libpq 16+) */
 	bool root_pem_only;           /* reads the root file as PEM only (else "could not read root certificate file") */
+	bool host_check_any_trust;    /* verify-full checks the host name even when the chain is not checked (pgjdbc) */
 	const char *err_chain;        /* what the application sees on an untrusted chain */
 	const char *err_host;         /* ... on a host name mismatch */
 	const char *err_no_ssl;       /* ... when the server refuses TLS that is required */

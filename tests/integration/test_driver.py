@@ -103,10 +103,23 @@ def test_pgjdbc_matrix(env):
                                  if f in ("chain", "hostname", "no_ssl_support", "root_missing")]
                         check(all(e in out for e in named), "%s: pgjdbc's text %s in %r" % (what, named, out[:300]))
                 n += 1
+    # sslfactory=org.postgresql.ssl.NonValidatingFactory: encrypted, never verified, even verify-full
     env.pg("ssl", "on")
+    env.pg("cert", "wronghost")
+    r = subprocess.run([PGTLS, "probe", "--json", "--driver", "pgjdbc-nonvalidating", "--timeout", "5", "--rootcert",
+                        rs["pem-old"][0], "host=localhost port=%d user=postgres dbname=postgres" % env.port],
+                       capture_output=True, text=True, env=env.env)
+    rows = {x["sslmode"]: x for x in json.loads(r.stdout)["sslmodes"]}
+    for mode in MODES:
+        url = ("jdbc:postgresql://localhost:%d/postgres?user=postgres&sslmode=%s"
+               "&sslfactory=org.postgresql.ssl.NonValidatingFactory" % (env.port, mode))
+        res, enc, out = jdbc(env, classes, url)
+        check(rows[mode]["result"] == res and (res != "connects" or rows[mode]["encrypted"] == enc),
+              "NonValidatingFactory sslmode=%s: pgtls %s, pgjdbc %s %s" % (mode, rows[mode]["result"], res, out[:200]))
+        n += 1
     env.pg("cert", "new")
     print("pgjdbc: %d verdicts compared" % n, flush=True)
-    check(n == 3 * 6 * 7, "all pgjdbc rows compared (%d)" % n)
+    check(n == 3 * 6 * 7 + 6, "all pgjdbc rows compared (%d)" % n)
 
 
 def main():

@@ -220,8 +220,12 @@ static const hand_case hand[] = {
     /* pgjdbc MakeSSL.convert: DefaultJavaSSLFactory's trust manager checks the chain in any sslmode */
     {"pgjdbc require + JVM store checks the chain", PGTLS_DRIVER_PGJDBC, PGTLS_SSLMODE_REQUIRE, PG, PGTLS_TRUST_JVM,
      PGTLS_ROOT_NONE, false, BADCHAIN, ACC, "fails    - none -   chain"},
-    {"pgjdbc NonValidatingFactory verifies nothing", PGTLS_DRIVER_PGJDBC, PGTLS_SSLMODE_VERIFY_FULL, PG,
+    /* NonValidatingFactory checks no chain, yet verify-full checks the name (MakeSSL.verifyPeerName; seen with real
+       pgjdbc in tests/integration/test_driver.py) */
+    {"pgjdbc NonValidatingFactory: verify-ca checks nothing", PGTLS_DRIVER_PGJDBC, PGTLS_SSLMODE_VERIFY_CA, PG,
      PGTLS_TRUST_DISABLED, PGTLS_ROOT_NONE, false, BADCHAIN, ACC, "connects tls none -   -"},
+    {"pgjdbc NonValidatingFactory: verify-full checks the name", PGTLS_DRIVER_PGJDBC, PGTLS_SSLMODE_VERIFY_FULL, PG,
+     PGTLS_TRUST_DISABLED, PGTLS_ROOT_NONE, false, BADCHAIN, ACC, "fails    - none -   hostname"},
     /* lib/pq ssl.go: require verifies the CA only when sslrootcert is set */
     {"lib/pq require + explicit root verifies", PGTLS_DRIVER_GO_PQ, PGTLS_SSLMODE_REQUIRE, PG, F, LOADED, true,
      BADCHAIN, ACC, "fails    - none -   chain"},
