@@ -53,6 +53,8 @@ print_cert(FILE *f, int depth, const pgtls_cert *c)
 
 	fprintf(f, "  [%d] %s%s\n", depth, pgtls_cert_get(c, PGTLS_CERT_SUBJECT),
 	        pgtls_cert_flag_set(c, PGTLS_CERT_IS_CA) ? "  (CA)" : "");
+	if (pgtls_cert_known_as(c)[0])
+		fprintf(f, "      known as  %s\n", pgtls_cert_known_as(c));
 	fprintf(f, "      issuer    %s%s\n", pgtls_cert_get(c, PGTLS_CERT_ISSUER),
 	        pgtls_cert_flag_set(c, PGTLS_CERT_SELF_SIGNED) ? "  (self-signed)" : "");
 	cli_print_validity(f, "      ", c);
