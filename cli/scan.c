@@ -183,6 +183,12 @@ op_make(void *arg, int i, char *why, size_t whylen)
 {
 	scan_ctx *c = arg;
 
+	if (!c->rows[i].parsed)
+	{
+		/* check_targets() said why already */
+		snprintf(why, whylen, "%s", c->rows[i].message);
+		return NULL;
+	}
 	return cli_scan_make_probe(c->o, c->rows[i].target, why, whylen);
 }
 
@@ -214,8 +220,7 @@ op_failed(void *arg, int i, const char *why)
 
 	r->done = true;
 	r->status = 3;
-	if (why != r->message)
-		snprintf(r->message, sizeof(r->message), "%s", why);
+	snprintf(r->message, sizeof(r->message), "%s", why);
 	if (c->o->format == OUT_JSON)
 		emit_json_error(r);
 }
@@ -582,39 +587,11 @@ static int
 run_scan(scan_ctx *c)
 {
 	static const cli_sched_ops ops = {op_host, op_make, op_failed, op_done, op_progress};
-	int *map, nparsed = 0, worst = 0;
+	int worst = 0;
 
-	/* unparsable lines are results already; the rest is scheduled */
-	for (int i = 0; i < c->n; i++)
-		if (!c->rows[i].parsed)
-			op_failed(c, i, c->rows[i].message);
-	map = calloc((size_t)(c->n ? c->n : 1), sizeof(int));
-	if (map == NULL)
-		return CLI_EXIT_UNKNOWN;
-	for (int i = 0; i < c->n; i++)
-		if (c->rows[i].parsed)
-			map[nparsed++] = i;
-	{
-		/* the scheduler sees only the parsed targets: its index I is row MAP[I] */
-		scan_ctx sub = *c;
-		scan_row *rows = malloc((size_t)(nparsed ? nparsed : 1) * sizeof(*rows));
-
-		if (rows == NULL)
-		{
-			free(map);
-			return CLI_EXIT_UNKNOWN;
-		}
-		for (int i = 0; i < nparsed; i++)
-			rows[i] = c->rows[map[i]];
-		sub.rows = rows;
-		sub.n = nparsed;
-		if (cli_sched_run(nparsed, c->o->concurrency, c->o->per_host, &ops, &sub) != 0)
-			fprintf(stderr, "pgtls scan: could not run the event loop: %s\n", strerror(errno));
-		for (int i = 0; i < nparsed; i++)
-			c->rows[map[i]] = rows[i];
-		free(rows);
-	}
-	free(map);
+	/* every row goes through the scheduler: an unparsable one is reported as failed when its turn comes */
+	if (cli_sched_run(c->n, c->o->concurrency, c->o->per_host, &ops, c) != 0)
+		fprintf(stderr, "pgtls scan: could not run the event loop: %s\n", strerror(errno));
 	if (c->tty)
 		fprintf(stderr, "\r");
 	for (int i = 0; i < c->n; i++)
