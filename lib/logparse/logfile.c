@@ -250,7 +250,6 @@ add_file(pgtls_logscan *s, const char *path, const char *compression, uint64_t b
 	s->nfiles++;
 	grown->format = file_format(s->seen_formats);
 	grown->compression = compression;
-	grown->gzip = strcmp(compression, "gzip") == 0;
 	grown->bytes = bytes;
 	grown->records = records;
 	/* no connection record at all is no all-clear: wrong file, unknown format or log_connections off */

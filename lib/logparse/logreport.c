@@ -109,7 +109,7 @@ pgtls_logscan_file_count(const pgtls_logscan *s, int i, pgtls_logfile_count what
 		case PGTLS_LFC_RECORDS:
 			return (int64_t)s->files[i].records;
 		case PGTLS_LFC_GZIP:
-			return s->files[i].gzip;
+			return strcmp(s->files[i].compression, "gzip") == 0;
 	}
 	return 0;
 }

@@ -80,7 +80,6 @@ typedef struct log_file
 	char *path;
 	const char *format;      /* stderr, csvlog, jsonlog */
 	const char *compression; /* gzip, bzip2, xz, lzma, zstd, lz4, or "" */
-	bool gzip;
 	uint64_t bytes;
 	uint64_t records;
 	char *error; /* why it could not be read to its end (its readable part is counted), or NULL */

@@ -58,12 +58,12 @@ pgtls__logscan_to_json(const pgtls_logscan *s)
 		json_array_append_new(arr, client_json(&cl[i]));
 	free(cl);
 	for (int i = 0; i < s->nfiles; i++)
-		json_array_append_new(files, json_pack("{s:o,s:s,s:b,s:o,s:I,s:I,s:o}", "path", pgtls__jstr(s->files[i].path),
-		                                       "format", s->files[i].format, "gzip", s->files[i].gzip, "compression",
-		                                       pgtls__jopt(s->files[i].compression ? s->files[i].compression : ""),
-		                                       "bytes", (json_int_t)s->files[i].bytes, "records_matched",
-		                                       (json_int_t)s->files[i].records, "error",
-		                                       s->files[i].error ? pgtls__jstr(s->files[i].error) : json_null()));
+		json_array_append_new(
+		    files, json_pack("{s:o,s:s,s:b,s:o,s:I,s:I,s:o}", "path", pgtls__jstr(s->files[i].path), "format",
+		                     s->files[i].format, "gzip", strcmp(s->files[i].compression, "gzip") == 0, "compression",
+		                     pgtls__jopt(s->files[i].compression ? s->files[i].compression : ""), "bytes",
+		                     (json_int_t)s->files[i].bytes, "records_matched", (json_int_t)s->files[i].records, "error",
+		                     s->files[i].error ? pgtls__jstr(s->files[i].error) : json_null()));
 	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
 	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
 	json_object_set_new(rep, "files", files);
