@@ -47,7 +47,6 @@ def get(url, timeout=30):
 def main():
     fleet = Fleet(4)
     tmp, pki, env = fleet.tmp, fleet.pki, fleet.env
-    servers = list(zip([None] * 4, fleet.ports))
     xport, pport = free_port(), free_port()
     exp = subprocess.Popen([os.path.join(BUILD, "pgtls"), "exporter", "--listen", "127.0.0.1:%d" % xport,
                             "--max-concurrent", "64", "--rootcert", os.path.join(pki, "rootcert-new.pem")],
@@ -61,7 +60,7 @@ def main():
         def worker(k):
             i = k
             while time.monotonic() < stop:
-                t = "localhost:%d" % servers[i % 4][1]
+                t = "localhost:%d" % fleet.ports[i % 4]
                 t0 = time.perf_counter()
                 code, _ = get("http://127.0.0.1:%d/probe?target=%s" % (xport, urllib.parse.quote(t)))
                 dt = time.perf_counter() - t0
@@ -86,7 +85,7 @@ def main():
             print("prometheus not installed: Prometheus part skipped")
             return
         cfg = os.path.join(tmp, "prometheus.yml")
-        targets = ", ".join("'localhost:%d'" % servers[i % 4][1] + ("" if i < 4 else "") for i in range(4))
+        targets = ", ".join("'localhost:%d'" % port for port in fleet.ports)
         with open(cfg, "w") as f:
             f.write("global: {scrape_interval: 1s, scrape_timeout: 1s}\nscrape_configs:\n")
             for j in range(TARGETS // 4):

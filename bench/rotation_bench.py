@@ -18,12 +18,9 @@ ratio to pgtls.
 Usage: bench/rotation_bench.py [BUILD_DIR] [TARGETS] [N]
 """
 import os
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -31,27 +28,14 @@ ROOT = os.path.dirname(HERE)
 BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build"))
 TARGETS = int(sys.argv[2]) if len(sys.argv) > 2 else 200
 N = int(sys.argv[3]) if len(sys.argv) > 3 else 5
-HARNESS = os.path.join(ROOT, "tests/integration/pgharness.sh")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+sys.path.insert(0, HERE)
+from benchlib import Fleet  # noqa: E402
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="pgtls-bench-")
-    os.chmod(tmp, 0o755)
-    pki = os.path.join(tmp, "pki")
-    subprocess.run([os.path.join(ROOT, "tests/pki/gen-pki.sh"), pki], check=True)
-    env = dict(os.environ, PGTLS_PKI=pki, HOME=tmp, PGUSER="postgres", PGH_EXTRA_CONF="max_connections = 300")
-    servers = [(os.path.join(tmp, "pg%d" % i), free_port()) for i in range(4)]
-    for d, port in servers:
-        subprocess.run([HARNESS, "start", d, str(port), "old"], check=True, env=env)
-    targets = ["127.0.0.1:%d" % servers[i % 4][1] for i in range(TARGETS)]
+    fleet = Fleet(4, cert="old")
+    tmp, pki, env = fleet.tmp, fleet.pki, fleet.env
+    targets = ["127.0.0.1:%d" % fleet.ports[i % 4] for i in range(TARGETS)]
     newca = os.path.join(pki, "new-root.crt")
     lst = os.path.join(tmp, "targets.txt")
     with open(lst, "w") as f:
@@ -72,9 +56,7 @@ def main():
                                stderr=subprocess.DEVNULL, env=env, timeout=600)
                 times[name].append(time.perf_counter() - t0)
     finally:
-        for d, port in servers:
-            subprocess.run([HARNESS, "stop", d, str(port)], env=env)
-        shutil.rmtree(tmp, ignore_errors=True)
+        fleet.close()
     base = statistics.median(times[tools[0][0]])
     print("%-36s %6s %12s %10s" % ("tool", "runs", "median ms", "ratio"))
     for name, _, _ in tools:

@@ -29,7 +29,7 @@ TARGETS = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
 CONC = int(sys.argv[3]) if len(sys.argv) > 3 else 32
 ROUNDS = int(sys.argv[4]) if len(sys.argv) > 4 else 3
 sys.path.insert(0, HERE)
-from benchlib import Fleet, free_port  # noqa: E402
+from benchlib import Fleet  # noqa: E402
 
 
 
@@ -58,10 +58,9 @@ def rss_kib(cmd, env):
 def main():
     fleet = Fleet(4)
     tmp, pki, env = fleet.tmp, fleet.pki, fleet.env
-    servers = list(zip([None] * 4, fleet.ports))
     lst = os.path.join(tmp, "targets.txt")
     with open(lst, "w") as f:
-        f.write("\n".join("127.0.0.1:%d" % servers[i % 4][1] for i in range(TARGETS)) + "\n")
+        f.write("\n".join("127.0.0.1:%d" % fleet.ports[i % 4] for i in range(TARGETS)) + "\n")
     sclient = "openssl s_client -starttls postgres -showcerts -connect {} </dev/null >/dev/null 2>&1"
     tools = [
         ("pgtls scan", [os.path.join(BUILD, "pgtls"), "scan", "--json", "--concurrency", str(CONC),
