@@ -24,8 +24,16 @@ int cli_cmd_clients(int argc, char **argv);
 int cli_cmd_rotation(int argc, char **argv);
 int cli_cmd_scan(int argc, char **argv);
 int cli_cmd_exporter(int argc, char **argv);
+int cli_cmd_impostor(int argc, char **argv);
+
+/* server.c: "90", "90s", "5m", "2h", "1.5", "500ms" -> seconds; < 0 on error */
+double cli_parse_duration(const char *s);
 
 struct pgtls_clients;
+/* impostor.c: --decoy-report FILE applied to CL; 0 or CLI_EXIT_UNKNOWN (message printed) */
+int cli_apply_decoy(struct pgtls_clients *cl, const char *report);
+/* impostor.c: a sentence for a PGTLS_CL_DECOY code */
+const char *cli_decoy_words(const char *finding);
 /* clients.c: scans ARGV[0..ARGC-1] (HOMES[i] or HOME the application's HOME) and, with ENV, the environment */
 int cli_scan_inputs(struct pgtls_clients *c, int argc, char **argv, char **homes, const char *home, bool env);
 

@@ -49,7 +49,11 @@ render_clients(const pgtls_clients *cl)
 		       pgtls_client_get(cl, i, PGTLS_CL_ROOTCERT_SOURCE));
 		if (pgtls_client_get(cl, i, PGTLS_CL_NOTE)[0])
 			printf("  note      %s\n", pgtls_client_get(cl, i, PGTLS_CL_NOTE));
-		printf("  verdict   %s%s%s\n\n", pgtls_client_get(cl, i, PGTLS_CL_VERDICT), detail[0] ? ": " : "", detail);
+		printf("  verdict   %s%s%s\n", pgtls_client_get(cl, i, PGTLS_CL_VERDICT), detail[0] ? ": " : "", detail);
+		if (pgtls_client_get(cl, i, PGTLS_CL_DECOY)[0])
+			printf("  decoy     %s: %s\n", pgtls_client_get(cl, i, PGTLS_CL_DECOY),
+			       cli_decoy_words(pgtls_client_get(cl, i, PGTLS_CL_DECOY)));
+		printf("\n");
 	}
 	for (int i = 0; i < pgtls_clients_nskipped(cl); i++)
 		printf("not read: %s: %s\n", pgtls_clients_skipped_path(cl, i), pgtls_clients_skipped_reason(cl, i));
@@ -108,13 +112,12 @@ cli_scan_inputs(pgtls_clients *c, int argc, char **argv, char **homes, const cha
 int
 cli_cmd_clients(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"env", no_argument, NULL, 'e'},
-	                                         {"home", required_argument, NULL, 'H'},
-	                                         {"json", no_argument, NULL, 'j'},
-	                                         {"help", no_argument, NULL, 'h'},
-	                                         {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {
+	    {"env", no_argument, NULL, 'e'},  {"home", required_argument, NULL, 'H'},
+	    {"json", no_argument, NULL, 'j'}, {"decoy-report", required_argument, NULL, 'D'},
+	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	bool env = false, json = false;
-	const char *home = NULL;
+	const char *home = NULL, *decoy = NULL;
 	int c, rc;
 	pgtls_clients *cl;
 	char *out;
@@ -133,8 +136,11 @@ cli_cmd_clients(int argc, char **argv)
 			case 'j':
 				json = true;
 				break;
+			case 'D':
+				decoy = optarg;
+				break;
 			case 'h':
-				printf("Usage: pgtls clients [--home DIR] [--env] [--json] [PATH...]\n"
+				printf("Usage: pgtls clients [--home DIR] [--env] [--decoy-report FILE] [--json] [PATH...]\n"
 				       "\n"
 				       "Finds PostgreSQL connection settings in files and directories (libpq\n"
 				       "conninfo, postgresql:// URIs, JDBC URLs, .env files, pg_service.conf) and,\n"
@@ -145,9 +151,13 @@ cli_cmd_clients(int argc, char **argv)
 				       "Driver rules: docs/drivers.md.  Passwords are masked.\n"
 				       "--home DIR: the HOME of the application whose settings PATH holds (its\n"
 				       "~/.postgresql/root.crt decides what libpq verifies); default: your own.\n"
+				       "--decoy-report FILE: a `pgtls impostor --json` report; each client is matched\n"
+				       "to the decoy's sessions by user, dbname and application_name, and a client\n"
+				       "whose settings verify but that accepted the decoy is a finding.\n"
 				       "\n"
 				       "Exit status: 0 every client verifies the server fully and every path was read,\n"
-				       "1 some do not (or a path was not read, or clients were not listed), 3 error.\n");
+				       "1 some do not (or a path was not read, or clients were not listed), 2 a decoy\n"
+				       "saw a client accept what its settings would refuse, 3 error.\n");
 				return 0;
 			default:
 				fprintf(stderr, "Try \"pgtls clients --help\" for more information.\n");
@@ -161,6 +171,11 @@ cli_cmd_clients(int argc, char **argv)
 	}
 	cl = pgtls_clients_new();
 	if (cl == NULL || cli_scan_inputs(cl, argc - optind, argv + optind, NULL, home, env) != 0)
+	{
+		pgtls_clients_free(cl);
+		return CLI_EXIT_UNKNOWN;
+	}
+	if (decoy && cli_apply_decoy(cl, decoy) != 0)
 	{
 		pgtls_clients_free(cl);
 		return CLI_EXIT_UNKNOWN;

@@ -54,6 +54,9 @@ usage_main(FILE *f)
 	        "                   which applications verify the server (pgtls clients --help)\n"
 	        "  rotation --new-ca FILE [--clients PATH]... TARGET...\n"
 	        "                   who breaks when the server's CA changes: GO / NO-GO\n"
+	        "  impostor --listen ADDR:PORT\n"
+	        "                   a decoy server: which applications accept a forged\n"
+	        "                   certificate, fall back to plaintext, send their password\n"
 	        "  version          print the version\n"
 	        "  help             this text\n"
 	        "\n"
@@ -297,6 +300,8 @@ main(int argc, char **argv)
 		return cli_cmd_scan(argc - 1, argv + 1);
 	if (strcmp(argv[1], "exporter") == 0)
 		return cli_cmd_exporter(argc - 1, argv + 1);
+	if (strcmp(argv[1], "impostor") == 0)
+		return cli_cmd_impostor(argc - 1, argv + 1);
 	if (strcmp(argv[1], "server") == 0)
 		return cli_cmd_server(argc - 1, argv + 1);
 	if (strcmp(argv[1], "connections") == 0)

@@ -29,7 +29,7 @@
 
 typedef struct rot_opts
 {
-	const char *newca, *oldca, *canary;
+	const char *newca, *oldca, *canary, *decoy;
 	char *paths[CLI_MAX_PATHS], *homes[CLI_MAX_PATHS];
 	int npaths;
 	bool env, json;
@@ -45,7 +45,7 @@ typedef struct probe_list
 
 static const char usage[] = "Usage: pgtls rotation --new-ca FILE [--old-ca FILE] [--new-chain-from TARGET]\n"
                             "                      [--clients PATH [--home DIR]]... [--env] [--json]\n"
-                            "                      [--timeout SECONDS] [TARGET...]\n"
+                            "                      [--decoy-report FILE] [--timeout SECONDS] [TARGET...]\n"
                             "\n"
                             "Predicts what happens when the servers switch to a certificate from the\n"
                             "CA(s) in FILE: probes each TARGET (as pgtls probe, concurrently), scans\n"
@@ -67,6 +67,9 @@ static const char usage[] = "Usage: pgtls rotation --new-ca FILE [--old-ca FILE]
                             "  --home DIR           after it: the HOME of that application (its\n"
                             "                       ~/.postgresql/root.crt and ~/.pg_service.conf).\n"
                             "--env                  the PG* variables and *_URL of this environment too.\n"
+                            "--decoy-report FILE    a `pgtls impostor --json` report: a client the decoy\n"
+                            "                       saw accept a forged certificate does not verify,\n"
+                            "                       whatever its settings say (unaffected_unverified).\n"
                             "\n"
                             "GO only when no client breaks, falls back or is unknown and every server\n"
                             "was reachable.\n"
@@ -144,6 +147,7 @@ parse_opts(int argc, char **argv, rot_opts *o)
 	                                         {"env", no_argument, NULL, 'e'},
 	                                         {"timeout", required_argument, NULL, 't'},
 	                                         {"json", no_argument, NULL, 'j'},
+	                                         {"decoy-report", required_argument, NULL, 'D'},
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {NULL, 0, NULL, 0}};
 	char *end;
@@ -195,6 +199,9 @@ parse_opts(int argc, char **argv, rot_opts *o)
 				break;
 			case 'j':
 				o->json = true;
+				break;
+			case 'D':
+				o->decoy = optarg;
 				break;
 			case 'h':
 				fputs(usage, stdout);
@@ -361,6 +368,7 @@ cli_cmd_rotation(int argc, char **argv)
 		fprintf(stderr, "pgtls rotation: out of memory\n");
 	else if (new_ca_readable(o.newca) && (o.oldca == NULL || pgtls_rotation_set_old_ca(rot, o.oldca) == PGTLS_OK) &&
 	         cli_scan_inputs(cl, o.npaths, o.paths, o.homes, NULL, o.env) == 0 &&
+	         (o.decoy == NULL || cli_apply_decoy(cl, o.decoy) == 0) &&
 	         probe_all(rot, cl, &list, argv + optind, argc - optind, &o) == 0)
 	{
 		if (pgtls_rotation_run(rot, cl, o.newca, (const pgtls_probe *const *)list.p, argc - optind) != PGTLS_OK)

@@ -183,9 +183,9 @@ cli_cmd_server(int argc, char **argv)
 	return rc;
 }
 
-/* "90", "90s", "5m", "2h", "1.5" -> seconds; < 0 on error */
-static double
-parse_duration(const char *s)
+/* "90", "90s", "5m", "2h", "1.5" -> seconds; < 0 on error (cli.h) */
+double
+cli_parse_duration(const char *s)
 {
 	char *end;
 	double v;
@@ -302,7 +302,7 @@ cli_cmd_connections(int argc, char **argv)
 		switch (c)
 		{
 			case 'w':
-				watch = parse_duration(optarg);
+				watch = cli_parse_duration(optarg);
 				if (watch <= 0)
 				{
 					fprintf(stderr, "pgtls connections: invalid --watch \"%s\": expected a duration like 30s, 5m, 1h\n",
@@ -311,7 +311,7 @@ cli_cmd_connections(int argc, char **argv)
 				}
 				break;
 			case 'i':
-				interval = parse_duration(optarg);
+				interval = cli_parse_duration(optarg);
 				if (interval < 0.05)
 				{
 					fprintf(stderr, "pgtls connections: invalid --interval \"%s\": at least 0.05 seconds\n", optarg);

@@ -931,7 +931,9 @@ extern "C"
 		PGTLS_CL_ROOTCERT_SOURCE,
 		PGTLS_CL_VERDICT, /* sentence for people */
 		PGTLS_CL_DETAIL,  /* sentence for people, or "" */
-		PGTLS_CL_NOTE     /* what the reader noticed (placeholder defaults, parameters libpq does not know), or "" */
+		PGTLS_CL_NOTE,    /* what the reader noticed (placeholder defaults, parameters libpq does not know), or "" */
+		PGTLS_CL_DECOY    /* what a decoy saw (pgtls_clients_set_decoy()): decoy_contradicts_settings,
+		                     decoy_confirms_settings, decoy_stricter_than_settings, decoy_observed, or "" */
 	} pgtls_client_field;
 
 	PGTLS_API const char *pgtls_client_get(const pgtls_clients *clients, int i, pgtls_client_field field);
@@ -1119,6 +1121,129 @@ extern "C"
 	PGTLS_API char *pgtls_aws_plan_json(const pgtls_aws *aws, const char *const *served_ca, const char *target_ca);
 	PGTLS_API pgtls_err pgtls_aws_errcode(const pgtls_aws *aws);
 	PGTLS_API const char *pgtls_aws_errmsg(const pgtls_aws *aws);
+
+	/* ---------------------------------------------------------------------
+ * Impostor: a decoy PostgreSQL server that records what each client does
+ * with it (asks for TLS? accepts a forged certificate? falls back to
+ * plaintext? sends its password?) and refuses every session with a FATAL
+ * error.  It forwards nothing anywhere and keeps no password byte: only
+ * that one was sent and its length class.  A test tool for environments
+ * you own.  The caller runs it: pgtls_impostor_poll() in a loop.
+ * ---------------------------------------------------------------------
+ */
+	typedef struct pgtls_impostor pgtls_impostor;
+
+	/* What the decoy serves. */
+	typedef enum pgtls_decoy_mode
+	{
+		PGTLS_DECOY_FORGED = 0,   /* a chain from a throwaway CA named as the real issuer */
+		PGTLS_DECOY_NO_TLS,       /* answers N to SSLRequest: who falls back to plaintext */
+		PGTLS_DECOY_WRONG_NAME,   /* a trusted CA (given) signs a leaf for another host name */
+		PGTLS_DECOY_EXPIRED,      /* a trusted CA (given) signs a leaf that expired yesterday */
+		PGTLS_DECOY_UNTRUSTED_CA, /* a chain from a throwaway CA with its own name */
+		PGTLS_DECOY_MODE_COUNT
+	} pgtls_decoy_mode;
+
+	/* What one client connection did with the decoy (stable codes: pgtls_decoy_verdict_name()). */
+	typedef enum pgtls_decoy_verdict
+	{
+		PGTLS_DECOY_REJECTED = 0,     /* rejected_decoy: it verified what this mode tests */
+		PGTLS_DECOY_INCONCLUSIVE,     /* inconclusive: it closed before asking for anything */
+		PGTLS_DECOY_NO_TLS_REQUESTED, /* no_tls_requested: startup without asking for TLS */
+		PGTLS_DECOY_FELL_BACK,        /* fell_back_to_plaintext: asked for TLS, went on without it */
+		PGTLS_DECOY_ACCEPTED_CERT,    /* accepted_forged_cert: sent its startup over the decoy's TLS */
+		PGTLS_DECOY_SENT_PASSWORD,    /* sent_password_to_decoy */
+		PGTLS_DECOY_VERDICT_COUNT
+	} pgtls_decoy_verdict;
+
+	PGTLS_API const char *pgtls_decoy_mode_name(pgtls_decoy_mode mode);
+	/* 0 and *OUT set, or -1 when S is not a mode name */
+	PGTLS_API int pgtls_decoy_mode_parse(const char *s, pgtls_decoy_mode *out);
+	PGTLS_API const char *pgtls_decoy_verdict_name(pgtls_decoy_verdict verdict);
+
+	typedef enum pgtls_impostor_opt
+	{
+		PGTLS_IMP_SESSION_TIMEOUT_MS = 0, /* one connection's limit (default 10000) */
+		PGTLS_IMP_MAX_CONCURRENT,         /* connections at once; more are closed at once (default 64) */
+		PGTLS_IMP_MAX_RECORDS             /* sessions listed; more are counted only (default 10000) */
+	} pgtls_impostor_opt;
+
+	PGTLS_API pgtls_impostor *pgtls_impostor_new(void);
+	PGTLS_API void pgtls_impostor_free(pgtls_impostor *imp);
+	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_impostor_set_mode(pgtls_impostor *imp, pgtls_decoy_mode mode);
+	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_impostor_set_option(pgtls_impostor *imp, pgtls_impostor_opt opt,
+	                                                              long value);
+	/*
+	 * The CA the clients trust, to sign the wrong-name and expired leaves:
+	 * PEM certificate (more certificates after it are served as the chain)
+	 * and PEM key; KEY_PASSWORD (NULL: none) opens an encrypted key.
+	 */
+	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_impostor_set_ca(pgtls_impostor *imp, const char *cert_path,
+	                                                          const char *key_path, const char *key_password);
+	/* A host name or IP address the leaf names (repeatable; default: the listen address, localhost too on loopback). */
+	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_impostor_add_name(pgtls_impostor *imp, const char *name);
+	/* Copies the real server's leaf subject and names, and its issuer's name, from a finished probe. */
+	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_impostor_set_like(pgtls_impostor *imp, const pgtls_probe *probe);
+	/*
+	 * Makes the certificates and listens on ADDR ("127.0.0.1:5433",
+	 * "[::1]:5433", "localhost:5433"; ":5433" or "5433" is loopback; port 0
+	 * picks one).  Nothing listens before this call.
+	 */
+	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_impostor_listen(pgtls_impostor *imp, const char *addr);
+	/* The address listened on ("127.0.0.1:5433"), "" before pgtls_impostor_listen(). */
+	PGTLS_API const char *pgtls_impostor_address(const pgtls_impostor *imp);
+	/* The decoy's leaf certificate (NULL for no-tls, or before listening). */
+	PGTLS_API const pgtls_cert *pgtls_impostor_leaf(const pgtls_impostor *imp);
+	/* Serves for at most TIMEOUT_MS; returns the number of sessions that ended, or -1 (error on IMP). */
+	PGTLS_API int pgtls_impostor_poll(pgtls_impostor *imp, int timeout_ms);
+	/* Stops listening and ends the connections in flight (recorded as cut short). */
+	PGTLS_API void pgtls_impostor_stop(pgtls_impostor *imp);
+	/* Sessions ended so far (listed ones), in order of ending. */
+	PGTLS_API int pgtls_impostor_nsessions(const pgtls_impostor *imp);
+
+	typedef enum pgtls_decoy_field
+	{
+		PGTLS_DS_PEER = 0, /* "127.0.0.1:51234" */
+		PGTLS_DS_STARTED,  /* UTC, ISO 8601 */
+		PGTLS_DS_REQUEST,  /* sslrequest, direct, gssencrequest+sslrequest, gssencrequest, none */
+		PGTLS_DS_STARTUP,  /* tls, plaintext, none */
+		PGTLS_DS_USER,     /* from the StartupMessage, or "" */
+		PGTLS_DS_DATABASE,
+		PGTLS_DS_APPNAME,      /* application_name: which application it was */
+		PGTLS_DS_TLS_VERSION,  /* when the handshake completed, or "" */
+		PGTLS_DS_SNI,          /* the host name the client asked for, or "" */
+		PGTLS_DS_CLIENT_ALERT, /* why the handshake failed (the client's alert), or "" */
+		PGTLS_DS_PASSWORD,     /* length class of the password sent ("8-15"), or "" */
+		PGTLS_DS_END,          /* how the connection ended, for people */
+		PGTLS_DS_EXPLAIN,      /* the client setting that explains the verdict, for people */
+		PGTLS_DS_FIX           /* what to change, or "" */
+	} pgtls_decoy_field;
+
+	PGTLS_API const char *pgtls_impostor_session_get(const pgtls_impostor *imp, int i, pgtls_decoy_field field);
+	/* The most severe verdict of session I; _has(): 1 when VERDICT holds for it too. */
+	PGTLS_API pgtls_decoy_verdict pgtls_impostor_session_verdict(const pgtls_impostor *imp, int i);
+	PGTLS_API int pgtls_impostor_session_has(const pgtls_impostor *imp, int i, pgtls_decoy_verdict verdict);
+	/* The 1-based id of session I, and of the same client's attempt it retries (0: none). */
+	PGTLS_API int pgtls_impostor_session_id(const pgtls_impostor *imp, int i);
+	PGTLS_API int pgtls_impostor_session_retry_of(const pgtls_impostor *imp, int i);
+	/* Connections closed unheard because MAX_CONCURRENT were open; sessions beyond MAX_RECORDS. */
+	PGTLS_API int pgtls_impostor_dropped(const pgtls_impostor *imp, int beyond_records);
+	/* 0 every client rejected the decoy, 1 none accepted but some were inconclusive, 2 some accepted, 3 none came */
+	PGTLS_API int pgtls_impostor_status(const pgtls_impostor *imp);
+	/* Report (docs/json-schema.md); free with pgtls_free(). */
+	PGTLS_API char *pgtls_impostor_json(const pgtls_impostor *imp, int pretty);
+	/* Reads back a report of pgtls_impostor_json() (for pgtls clients and pgtls rotation). */
+	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_impostor_load(pgtls_impostor *imp, const char *path);
+	PGTLS_API pgtls_decoy_mode pgtls_impostor_mode(const pgtls_impostor *imp);
+	PGTLS_API pgtls_err pgtls_impostor_errcode(const pgtls_impostor *imp);
+	PGTLS_API const char *pgtls_impostor_errmsg(const pgtls_impostor *imp);
+	/*
+	 * What the decoy saw of each client of CLIENTS (matched by user,
+	 * database and application_name): a client whose settings say it
+	 * verifies but that accepted the decoy is a finding (and the reverse).
+	 * What is needed of IMP is copied.
+	 */
+	PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_clients_set_decoy(pgtls_clients *clients, const pgtls_impostor *imp);
 
 #ifdef __cplusplus
 }

@@ -47,6 +47,7 @@ rec_clear(client_rec *r)
 	free(r->port);
 	free(r->dbname);
 	free(r->user);
+	free(r->appname);
 	free(r->sslmode_text);
 	free(r->sslfactory);
 	free(r->jvm_store);
@@ -484,6 +485,8 @@ pgtls__clients_add_ex(pgtls_clients *c, const char *file, int line, const char *
 	r->port = dup_or_null(pgtls__jget(params, "port"));
 	r->dbname = dup_or_null(pgtls__jget(params, "dbname"));
 	r->user = dup_or_null(pgtls__jget(params, "user"));
+	r->appname = dup_or_null(pgtls__jget(params, "application_name") ? pgtls__jget(params, "application_name")
+	                                                                 : pgtls__jget(params, "ApplicationName"));
 	/* a value the masked spec does not show was parsed out of the password (a URI "u:p/w@h"): hide it */
 	{
 		const struct
@@ -564,17 +567,21 @@ pgtls_clients_json(const pgtls_clients *c, int pretty)
 	return pgtls__json_dump(rep, pretty);
 }
 
-/* 0 every client verifies the server fully, 1 otherwise */
+/* 0 every client verifies the server fully, 1 otherwise, 2 a decoy contradicts a client's settings */
 int
 pgtls_clients_status(const pgtls_clients *c)
 {
 	if (c == NULL)
 		return 3;
-	/* anything not read or not listed may hide a client: never an all-clear */
+	/* a client that accepted a decoy although its settings verify: critical */
+	for (int i = 0; i < c->nrecs; i++)
+		if (c->recs[i].decoy_finding && strcmp(c->recs[i].decoy_finding, "decoy_contradicts_settings") == 0)
+			return 2;
 	if (c->nrecs_dropped > 0 || c->nskipped > 0 || c->nskipped_more > 0 || c->nunparsed > 0 || c->nunparsed_more > 0)
 		return 1;
 	for (int i = 0; i < c->nrecs; i++)
-		if (c->recs[i].outcome != PGTLS_OUTCOME_VERIFIES_FULL || c->recs[i].failure != PGTLS_FAIL_NONE)
+		if (c->recs[i].outcome != PGTLS_OUTCOME_VERIFIES_FULL || c->recs[i].failure != PGTLS_FAIL_NONE ||
+		    (c->recs[i].decoy_finding && strcmp(c->recs[i].decoy_finding, "decoy_confirms_settings") != 0))
 			return 1;
 	return 0;
 }
@@ -710,6 +717,8 @@ pgtls_client_get(const pgtls_clients *c, int i, pgtls_client_field field)
 			return r->unresolved ? r->unresolved : nz(pgtls__client_detail(r));
 		case PGTLS_CL_NOTE:
 			return nz(r->note);
+		case PGTLS_CL_DECOY:
+			return nz(r->decoy_finding);
 	}
 	return "";
 }

@@ -42,6 +42,7 @@ typedef struct client_rec
 	char *port;
 	char *dbname;
 	char *user;
+	char *appname;              /* application_name (pgjdbc ApplicationName), or NULL */
 	unsigned hidden;            /* CL_HIDE_* fields parsed out of a masked password: shown as "****" */
 	char *sslmode_text;         /* effective sslmode as the application spells it */
 	const char *sslmode_source; /* explicit, environment (PGSSLMODE), driver default, ... */
@@ -60,6 +61,12 @@ typedef struct client_rec
 	pgtls_client_outcome outcome;
 	pgtls_verified verifies_when_tls;
 	pgtls_failure failure;
+	/* what a decoy saw of this client (pgtls_clients_set_decoy()) */
+	const char *decoy_finding; /* stable code, or NULL when no session matched */
+	unsigned decoy_codes;      /* 1u << pgtls_decoy_verdict, over its sessions */
+	int decoy_sessions[8];     /* the first session ids */
+	int ndecoy_sessions;
+	pgtls_decoy_mode decoy_mode;
 } client_rec;
 
 #define CL_HIDE_HOST 1u
@@ -67,6 +74,9 @@ typedef struct client_rec
 #define CL_HIDE_DBNAME 4u
 #define CL_HIDE_USER 8u
 #define CL_HIDE_HOSTADDR 16u
+
+/* report/json_clients.c: R's "decoy" object (R->decoy_finding set) */
+struct json_t *pgtls__client_decoy_json(const client_rec *r);
 
 /* FIELD of R for output: "****" when it came out of a masked password, else its value (may be NULL) */
 const char *pgtls__client_shown(const client_rec *r, unsigned field, const char *value);

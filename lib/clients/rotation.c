@@ -327,6 +327,16 @@ pgtls__rotation_judge(pgtls_rotation *rot, const client_rec *r, rot_client *rc)
 		         rot->eps[rc->endpoint].probe->target);
 	if (assumed && rc->reason[0] == '\0')
 		snprintf(rc->reason, sizeof(rc->reason), "assumed to connect to the only TARGET");
+	if (pgtls__rules_decoy_unverified(r->decoy_codes, r->decoy_mode) &&
+	    (rc->prediction == PGTLS_PREDICT_BREAKS || rc->prediction == PGTLS_PREDICT_KEEPS_WORKING))
+	{
+		/* what the application was seen to do beats what its settings say */
+		rc->prediction = PGTLS_PREDICT_UNAFFECTED_UNVERIFIED;
+		snprintf(rc->reason, sizeof(rc->reason),
+		         "a decoy server (pgtls impostor, mode %s) saw it accept a certificate no CA it trusts signed: it "
+		         "does not verify the server, whatever its settings say",
+		         pgtls_decoy_mode_name(r->decoy_mode));
+	}
 	pgtls__rotation_words(rot, rc);
 }
 

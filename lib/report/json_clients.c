@@ -29,6 +29,21 @@ rootcert_json(const client_rec *r)
 	                 r->root == PGTLS_ROOT_LOADED || r->root == PGTLS_ROOT_UNREADABLE);
 }
 
+/* what a decoy saw of this client (pgtls clients --decoy-report) */
+json_t *
+pgtls__client_decoy_json(const client_rec *r)
+{
+	json_t *codes = json_array(), *ids = json_array();
+
+	for (int v = PGTLS_DECOY_VERDICT_COUNT - 1; codes && v >= 0; v--)
+		if (r->decoy_codes & (1u << v))
+			json_array_append_new(codes, json_string(pgtls_decoy_verdict_name((pgtls_decoy_verdict)v)));
+	for (int i = 0; ids && i < r->ndecoy_sessions; i++)
+		json_array_append_new(ids, json_integer(r->decoy_sessions[i]));
+	return json_pack("{s:s,s:s,s:o,s:o}", "finding", r->decoy_finding, "mode", pgtls_decoy_mode_name(r->decoy_mode),
+	                 "verdicts", codes, "sessions", ids);
+}
+
 static json_t *
 client_json(const client_rec *r)
 {
@@ -68,6 +83,8 @@ client_json(const client_rec *r)
 		json_object_set_new(f, "detail", json_string(detail));
 	json_object_set_new(f, "note", pgtls__jstr(r->note));
 	json_object_set_new(f, "reason", json_string(pgtls__client_reason(r)));
+	if (r->decoy_finding)
+		json_object_set_new(f, "decoy", pgtls__client_decoy_json(r));
 	return f;
 }
 

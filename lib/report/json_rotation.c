@@ -70,6 +70,8 @@ client_json(const pgtls_rotation *rot, const rot_client *rc)
 	json_object_set_new(o, "why", pgtls__jopt(rc->reason));
 	json_object_set_new(o, "fix", pgtls__jopt(rc->fix));
 	json_object_set_new(o, "host_alias_not_in_certificate", json_boolean(rc->alias));
+	if (r->decoy_finding)
+		json_object_set_new(o, "decoy", pgtls__client_decoy_json(r));
 	return o;
 }
 

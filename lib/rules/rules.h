@@ -142,4 +142,38 @@ void pgtls__rules_decide(const pgtls_facts *f, pgtls_outcome *out);
 pgtls_client_outcome pgtls__rules_classify(const pgtls_facts *f, pgtls_verified *verifies_when_tls,
                                            pgtls_failure *failure);
 
+/* What a decoy server (pgtls impostor) saw one client connection do. */
+typedef struct pgtls_decoy_facts
+{
+	pgtls_decoy_mode mode;
+	bool said_anything;  /* any request or startup */
+	bool asked_tls;      /* SSLRequest or a direct TLS ClientHello */
+	bool answered_no;    /* the decoy answered N */
+	bool client_hello;   /* the client began the handshake */
+	bool handshake_done; /* the client finished the handshake with the decoy's certificate */
+	bool startup;        /* it sent a StartupMessage */
+	bool startup_tls;    /* ... inside the decoy's TLS */
+	bool password_sent;
+	bool earlier_tls; /* the same client's attempt just before this one asked for TLS (a retry) */
+} pgtls_decoy_facts;
+
+/* THE decoy decision: the verdicts (1u << pgtls_decoy_verdict) that hold for F; never 0. */
+unsigned pgtls__rules_decoy(const pgtls_decoy_facts *f);
+/* For people: the client setting that explains VERDICT under F, and the fix ("" when none). */
+const char *pgtls__decoy_explain(const pgtls_decoy_facts *f, pgtls_decoy_verdict verdict);
+const char *pgtls__decoy_fix(const pgtls_decoy_facts *f, pgtls_decoy_verdict verdict);
+/*
+ * What a client whose settings have OUTCOME does against a decoy in MODE:
+ * YES accepts it, NO rejects it, UNKNOWN (settings that fail anyway, Unix
+ * sockets, unknown).
+ */
+pgtls_tri pgtls__rules_decoy_expect(pgtls_client_outcome outcome, pgtls_decoy_mode mode);
+/*
+ * True when a decoy in MODE saw verdicts CODES (1u << pgtls_decoy_verdict)
+ * that prove the client does not verify the certificate chain (it took a
+ * forged, untrusted or expired certificate): observed behaviour overrides
+ * the settings in a rotation prediction.
+ */
+bool pgtls__rules_decoy_unverified(unsigned codes, pgtls_decoy_mode mode);
+
 #endif /* PGTLS_RULES_H */

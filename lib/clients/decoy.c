@@ -1,0 +1,77 @@
+/*-------------------------------------------------------------------------
+ *
+ * decoy.c
+ *	  pgtls clients --decoy-report: what a decoy server saw each client
+ *	  found in the settings do, against what its settings predict.
+ *
+ * IDENTIFICATION
+ *	  lib/clients/decoy.c
+ *
+ * NOTES
+ *	  A client is matched to the decoy's sessions by the StartupMessage
+ *	  fields its settings name (user, dbname, application_name); settings
+ *	  naming none of them match nothing.  The prediction comes from the
+ *	  rules engine (pgtls__rules_decoy_expect()).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <string.h>
+
+#include "clients/clients_int.h"
+#include "impostor/impostor_int.h"
+
+#define ACCEPTING                                                                                                      \
+	((1u << PGTLS_DECOY_NO_TLS_REQUESTED) | (1u << PGTLS_DECOY_FELL_BACK) | (1u << PGTLS_DECOY_ACCEPTED_CERT) |        \
+	 (1u << PGTLS_DECOY_SENT_PASSWORD))
+
+static bool
+field_matches(const char *setting, const char *seen)
+{
+	return setting == NULL || strcmp(setting, seen) == 0;
+}
+
+static void
+match_client(client_rec *r, const pgtls_impostor *imp)
+{
+	pgtls_tri expect;
+
+	r->decoy_finding = NULL;
+	r->decoy_codes = 0;
+	r->ndecoy_sessions = 0;
+	if (r->user == NULL && r->dbname == NULL && (r->appname == NULL || r->driver == PGTLS_DRIVER_PGJDBC))
+		return;
+	for (int i = 0; i < imp->nsessions; i++)
+	{
+		const decoy_session *s = &imp->sessions[i];
+
+		/* pgjdbc sets ApplicationName after connecting: its startup never tells it */
+		if (s->user[0] == '\0' || !field_matches(r->user, s->user) || !field_matches(r->dbname, s->database) ||
+		    (r->driver != PGTLS_DRIVER_PGJDBC && !field_matches(r->appname, s->appname)))
+			continue;
+		r->decoy_codes |= s->codes;
+		if (r->ndecoy_sessions < (int)(sizeof(r->decoy_sessions) / sizeof(r->decoy_sessions[0])))
+			r->decoy_sessions[r->ndecoy_sessions++] = s->id;
+	}
+	if (r->decoy_codes == 0)
+		return;
+	r->decoy_mode = imp->mode;
+	expect = pgtls__rules_decoy_expect(r->outcome, imp->mode);
+	if (expect == PGTLS_TRI_NO && (r->decoy_codes & ACCEPTING))
+		r->decoy_finding = "decoy_contradicts_settings";
+	else if (expect == PGTLS_TRI_YES && !(r->decoy_codes & ACCEPTING))
+		r->decoy_finding = "decoy_stricter_than_settings";
+	else if (expect == PGTLS_TRI_UNKNOWN)
+		r->decoy_finding = "decoy_observed";
+	else
+		r->decoy_finding = "decoy_confirms_settings";
+}
+
+pgtls_err
+pgtls_clients_set_decoy(pgtls_clients *c, const pgtls_impostor *imp)
+{
+	if (c == NULL || imp == NULL)
+		return PGTLS_ERR_USAGE;
+	for (int i = 0; i < c->nrecs; i++)
+		match_client(&c->recs[i], imp);
+	return PGTLS_OK;
+}
