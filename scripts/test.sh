@@ -68,6 +68,10 @@ step "integration tests: scan of a fleet (6 servers in different states, bad lin
 set +e; /usr/bin/python3 tests/integration/test_scan.py build-asan; rc=$?; set -e
 record "integration tests: scan" $rc
 
+step "integration tests: impostor (a decoy server; psql, psycopg2, pgjdbc in each mode; no password kept)"
+set +e; /usr/bin/python3 tests/integration/test_impostor.py build-asan; rc=$?; set -e
+record "integration tests: impostor" $rc
+
 step "integration tests: hostile input (fake servers, files, passwords) on the sanitized binary"
 set +e; /usr/bin/python3 tests/integration/test_hostile.py build-asan; rc=$?; set -e
 record "integration tests: hostile input" $rc
