@@ -11,6 +11,8 @@
 
 #include <pgtls/pgtls.h>
 
+#include "pgtls_unittest.h"
+
 #ifndef JDBC
 #define JDBC 0
 #endif
@@ -46,7 +48,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 #endif
-	out = pgtls_conninfo_parse_json(s, JDBC, err, sizeof(err));
+	out = pgtls__conninfo_parse_json(s, JDBC, err, sizeof(err));
 	if (out == NULL && memchr(err, '\0', sizeof(err)) == NULL)
 		__builtin_trap(); /* errors are terminated strings */
 	pgtls_free(out);

@@ -9,6 +9,8 @@
 
 #include <pgtls/pgtls.h>
 
+#include "pgtls_unittest.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -19,7 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	out = pgtls_parse_server_response(data[0] & 1, data + 1, size - 1, msg, sizeof(msg));
+	out = pgtls__parse_server_response(data[0] & 1, data + 1, size - 1, msg, sizeof(msg));
 	if (out == NULL && memchr(msg, '\0', sizeof(msg)) == NULL)
 		__builtin_trap(); /* error message must be terminated */
 	pgtls_free(out);

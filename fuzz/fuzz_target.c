@@ -9,6 +9,8 @@
 
 #include <pgtls/pgtls.h>
 
+#include "pgtls_unittest.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -31,7 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* "pattern/host" for the wildcard matcher */
 	slash = strchr(s, '/');
 	if (slash)
-		(void)pgtls_name_matches(s, (size_t)(slash - s), slash + 1);
+		(void)pgtls__name_matches(s, (size_t)(slash - s), slash + 1);
 	free(s);
 	return 0;
 }

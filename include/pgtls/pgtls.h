@@ -1032,49 +1032,6 @@ extern "C"
 	PGTLS_API pgtls_err pgtls_rotation_errcode(const pgtls_rotation *rot);
 	PGTLS_API const char *pgtls_rotation_errmsg(const pgtls_rotation *rot);
 
-	/*
- * Parses a libpq conninfo string or postgresql:// URI (JDBC = 0), or a
- * pgjdbc URL (JDBC = 1), into a JSON object of keywords, with libpq's
- * rules and error texts.  NULL with ERR filled on error.
- */
-	PGTLS_API char *pgtls_conninfo_parse_json(const char *s, int jdbc, char *err, size_t errlen);
-
-	/* ---------------------------------------------------------------------
- * Stand-alone helpers (exposed for tests, fuzzing and other tools).
- * ---------------------------------------------------------------------
- */
-
-	/*
- * libpq's verify-full name rule for one certificate name: exact,
- * case-insensitive match, or a leading "*." wildcard covering exactly one
- * label.  Returns 1 on match, 0 otherwise.
- */
-	PGTLS_API int pgtls_name_matches(const char *pattern, size_t patlen, const char *host);
-
-	/*
- * Checks HOST against a DER certificate with libpq's rules (SAN of the
- * host's type first, CN only when no SAN of that type).  Returns 1 match,
- * 0 mismatch, -1 error; MSG (if not NULL, MSGLEN bytes) receives libpq's
- * error text on mismatch or error.
- */
-	PGTLS_API int pgtls_host_matches_der(const unsigned char *der, size_t derlen, const char *host, char *msg,
-	                                     size_t msglen);
-
-	/*
- * Summarises a DER certificate as JSON (the "chain" element of a probe
- * report).  Returns NULL on malformed input or OOM; free with pgtls_free().
- */
-	PGTLS_API char *pgtls_cert_summary_der(const unsigned char *der, size_t derlen);
-
-	/*
- * Parses the bytes a server sends in answer to SSLRequest (or a
- * StartupMessage).  KIND: 0 = SSL response byte, 1 = first startup reply.
- * Returns a JSON description (free with pgtls_free()), or NULL with MSG
- * filled when the bytes are malformed / hostile.
- */
-	PGTLS_API char *pgtls_parse_server_response(int kind, const unsigned char *buf, size_t len, char *msg,
-	                                            size_t msglen);
-
 	/* ---------------------------------------------------------------------
  * AWS RDS/Aurora inventory from the AWS CLI's JSON (no credentials in
  * pgtls): describe-db-instances, describe-db-clusters,

@@ -27,6 +27,7 @@
 #include <libpq-fe.h>
 
 #include "clients/clients_int.h"
+#include "pgtls_unittest.h"
 
 #define CI_MAX 8192
 
@@ -622,7 +623,7 @@ fail:
 
 /* public wrappers (JSON text) for tests and fuzzing */
 char *
-pgtls_conninfo_parse_json(const char *s, int jdbc, char *err, size_t errlen)
+pgtls__conninfo_parse_json(const char *s, int jdbc, char *err, size_t errlen)
 {
 	char dummy[8];
 	json_t *o;

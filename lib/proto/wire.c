@@ -20,6 +20,7 @@
 
 #include "pgtls_int.h"
 #include "proto/protocol.h"
+#include "pgtls_unittest.h"
 
 bool
 pgtls__build_sslrequest(pgtls_wbuf *w)
@@ -203,7 +204,7 @@ check_ssl_response(const uint8_t *buf, size_t len, char *errmsg, size_t errlen)
 }
 
 char *
-pgtls_parse_server_response(int kind, const unsigned char *buf, size_t len, char *msg, size_t msglen)
+pgtls__parse_server_response(int kind, const unsigned char *buf, size_t len, char *msg, size_t msglen)
 {
 	json_t *o;
 	char *out;

@@ -27,6 +27,7 @@
 #include <openssl/err.h>
 
 #include "x509/cert_int.h"
+#include "pgtls_unittest.h"
 
 void
 pgtls__fingerprint(X509 *cert, const char *mdname, char *out, size_t outlen)
@@ -364,7 +365,7 @@ pgtls__cert_json(X509 *x, int64_t now)
 }
 
 char *
-pgtls_cert_summary_der(const unsigned char *der, size_t derlen)
+pgtls__cert_summary_der(const unsigned char *der, size_t derlen)
 {
 	const unsigned char *p = der;
 	X509 *x;

@@ -29,9 +29,10 @@
 #include <openssl/x509v3.h>
 
 #include "pgtls_int.h"
+#include "pgtls_unittest.h"
 
 int
-pgtls_name_matches(const char *pattern, size_t patlen, const char *host)
+pgtls__name_matches(const char *pattern, size_t patlen, const char *host)
 {
 	size_t lenstr;
 
@@ -85,7 +86,7 @@ match_name(const unsigned char *data, int len, const char *host, char **store, c
 		return -1;
 	}
 	*store = name;
-	return pgtls_name_matches(name, (size_t)len, host);
+	return pgtls__name_matches(name, (size_t)len, host);
 }
 
 static int
@@ -217,7 +218,7 @@ pgtls__host_matches(X509 *cert, const char *host, char *msg, size_t msglen)
 }
 
 int
-pgtls_host_matches_der(const unsigned char *der, size_t derlen, const char *host, char *msg, size_t msglen)
+pgtls__host_matches_der(const unsigned char *der, size_t derlen, const char *host, char *msg, size_t msglen)
 {
 	const unsigned char *p = der;
 	X509 *x;

@@ -17,6 +17,8 @@
 
 #include <pgtls/pgtls.h>
 
+#include "pgtls_unittest.h"
+
 static EVP_PKEY *key;
 
 static int
@@ -78,7 +80,7 @@ check(const char *cn, const char *san, const char *host, char *msg)
 {
 	size_t len;
 	unsigned char *der = make_cert(cn, san, NULL, &len);
-	int rc = pgtls_host_matches_der(der, len, host, msg, 512);
+	int rc = pgtls__host_matches_der(der, len, host, msg, 512);
 
 	OPENSSL_free(der);
 	return rc;
@@ -144,7 +146,7 @@ test_embedded_nul(void **state)
 	GENERAL_NAME_set0_value(gn, GEN_DNS, ia5);
 	sk_GENERAL_NAME_push(gens, gn);
 	der = make_cert("x", NULL, gens, &len);
-	assert_int_equal(pgtls_host_matches_der(der, len, "localhost", msg, sizeof(msg)), -1);
+	assert_int_equal(pgtls__host_matches_der(der, len, "localhost", msg, sizeof(msg)), -1);
 	assert_string_equal(msg, "SSL certificate's name contains embedded null");
 	OPENSSL_free(der);
 	GENERAL_NAMES_free(gens);
@@ -155,7 +157,7 @@ test_summary(void **state)
 {
 	size_t len;
 	unsigned char *der = make_cert("localhost", "DNS:localhost,IP:127.0.0.1", NULL, &len);
-	char *s = pgtls_cert_summary_der(der, len);
+	char *s = pgtls__cert_summary_der(der, len);
 	json_t *j;
 	json_error_t e;
 
@@ -177,10 +179,10 @@ test_summary(void **state)
 	pgtls_free(s);
 
 	/* truncated / garbage DER */
-	assert_null(pgtls_cert_summary_der(der, len / 2));
-	assert_null(pgtls_cert_summary_der((const unsigned char *)"garbage", 7));
-	assert_null(pgtls_cert_summary_der(NULL, 0));
-	assert_int_equal(pgtls_host_matches_der(der, len / 2, "localhost", NULL, 0), -1);
+	assert_null(pgtls__cert_summary_der(der, len / 2));
+	assert_null(pgtls__cert_summary_der((const unsigned char *)"garbage", 7));
+	assert_null(pgtls__cert_summary_der(NULL, 0));
+	assert_int_equal(pgtls__host_matches_der(der, len / 2, "localhost", NULL, 0), -1);
 	OPENSSL_free(der);
 }
 

@@ -16,6 +16,8 @@
 
 #include <pgtls/pgtls.h>
 
+#include "pgtls_unittest.h"
+
 static const char *const inputs[] = {
     /* found by fuzz/fuzz_conninfo_diff.c (differential against PQconninfoParse) */
     "postgresql://u:p@h1,1p:",  /* empty port list: libpq stores port "," */
@@ -129,7 +131,7 @@ test_against_libpq(void **state)
 		char *lerr = NULL;
 		char ourerr[512];
 		json_t *theirs = libpq_parse(inputs[i], &lerr);
-		char *ours = pgtls_conninfo_parse_json(inputs[i], 0, ourerr, sizeof(ourerr));
+		char *ours = pgtls__conninfo_parse_json(inputs[i], 0, ourerr, sizeof(ourerr));
 
 		if (theirs == NULL)
 		{
@@ -189,7 +191,7 @@ test_jdbc(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 	{
 		char err[256];
-		char *got = pgtls_conninfo_parse_json(cases[i].url, 1, err, sizeof(err));
+		char *got = pgtls__conninfo_parse_json(cases[i].url, 1, err, sizeof(err));
 
 		if (cases[i].expect == NULL)
 		{

@@ -11,6 +11,8 @@
 
 #include <pgtls/pgtls.h>
 
+#include "pgtls_unittest.h"
+
 static const struct
 {
 	const char *pattern;
@@ -43,7 +45,7 @@ test_table(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 	{
-		int got = pgtls_name_matches(cases[i].pattern, strlen(cases[i].pattern), cases[i].host);
+		int got = pgtls__name_matches(cases[i].pattern, strlen(cases[i].pattern), cases[i].host);
 
 		if (got != cases[i].expect)
 			fail_msg("pattern \"%s\" host \"%s\": expected %d got %d", cases[i].pattern, cases[i].host, cases[i].expect,
@@ -55,10 +57,10 @@ static void
 test_null_and_length(void **state)
 {
 	(void)state;
-	assert_int_equal(pgtls_name_matches(NULL, 0, "x"), 0);
-	assert_int_equal(pgtls_name_matches("x", 1, NULL), 0);
+	assert_int_equal(pgtls__name_matches(NULL, 0, "x"), 0);
+	assert_int_equal(pgtls__name_matches("x", 1, NULL), 0);
 	/* the length, not the NUL, bounds the pattern */
-	assert_int_equal(pgtls_name_matches("localhostXYZ", 9, "localhost"), 1);
+	assert_int_equal(pgtls__name_matches("localhostXYZ", 9, "localhost"), 1);
 }
 
 int

@@ -12,10 +12,12 @@
 
 #include <pgtls/pgtls.h>
 
+#include "pgtls_unittest.h"
+
 static char *
 parse(int kind, const void *buf, size_t len, char *msg)
 {
-	return pgtls_parse_server_response(kind, buf, len, msg, 256);
+	return pgtls__parse_server_response(kind, buf, len, msg, 256);
 }
 
 static void

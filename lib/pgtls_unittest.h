@@ -1,0 +1,55 @@
+/*-------------------------------------------------------------------------
+ *
+ * pgtls_unittest.h
+ *	  Entry points into libpgtls's internals for the unit tests and the
+ *	  fuzzers only (as curl's UNITTEST functions): not part of the public
+ *	  API, not exported by libpgtls.so (hidden; reached through the
+ *	  static library).
+ *
+ * IDENTIFICATION
+ *	  lib/pgtls_unittest.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGTLS_UNITTEST_H
+#define PGTLS_UNITTEST_H
+
+#include <stddef.h>
+
+/*
+ * Parses a libpq conninfo string or postgresql:// URI (JDBC = 0), or a
+ * pgjdbc URL (JDBC = 1), into a JSON object of keywords, with libpq's
+ * rules and error texts.  NULL with ERR filled on error.
+ */
+char *pgtls__conninfo_parse_json(const char *s, int jdbc, char *err, size_t errlen);
+
+/*
+ * libpq's verify-full name rule for one certificate name: exact,
+ * case-insensitive match, or a leading "*." wildcard covering exactly one
+ * label.  Returns 1 on match, 0 otherwise.
+ */
+int pgtls__name_matches(const char *pattern, size_t patlen, const char *host);
+
+/*
+ * Checks HOST against a DER certificate with libpq's rules (SAN of the
+ * host's type first, CN only when no SAN of that type).  Returns 1 match,
+ * 0 mismatch, -1 error; MSG (if not NULL, MSGLEN bytes) receives libpq's
+ * error text on mismatch or error.
+ */
+int pgtls__host_matches_der(const unsigned char *der, size_t derlen, const char *host, char *msg, size_t msglen);
+
+/*
+ * Summarises a DER certificate as JSON (the "chain" element of a probe
+ * report).  Returns NULL on malformed input or OOM; free with pgtls_free().
+ */
+char *pgtls__cert_summary_der(const unsigned char *der, size_t derlen);
+
+/*
+ * Parses the bytes a server sends in answer to SSLRequest (or a
+ * StartupMessage).  KIND: 0 = SSL response byte, 1 = first startup reply.
+ * Returns a JSON description (free with pgtls_free()), or NULL with MSG
+ * filled when the bytes are malformed / hostile.
+ */
+char *pgtls__parse_server_response(int kind, const unsigned char *buf, size_t len, char *msg, size_t msglen);
+
+#endif /* PGTLS_UNITTEST_H */
