@@ -647,8 +647,8 @@ pgtls__conninfo_parse_json(const char *s, int jdbc, char *err, size_t errlen)
 		json_t *v;
 
 		/* the JSON edge: every value through the one sanitiser */
-		json_object_foreach(o, k, v)
-		    json_object_set_new(o, k, pgtls__json_text(json_string_value(v), json_string_length(v)));
+		json_object_foreach (o, k, v)
+			json_object_set_new(o, k, pgtls__json_text(json_string_value(v), json_string_length(v)));
 	}
 	out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);

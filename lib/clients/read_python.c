@@ -122,7 +122,7 @@ kwargs_params(json_t *args, json_t *params, pgtls_driver driver, py_notes *pn)
 	const char *k;
 	json_t *v;
 
-	json_object_foreach(args, k, v)
+	json_object_foreach (args, k, v)
 	{
 		const char *key = strcmp(k, "database") == 0 ? "dbname" : k;
 
@@ -259,7 +259,7 @@ read_django(pgtls_clients *c, const char *path, lit_lex *lx, const char *at)
 
 	lx->p = at;
 	dbs = pgtls__lit_dict(lx, 0);
-	json_object_foreach(dbs, k, db)
+	json_object_foreach (dbs, k, db)
 	{
 		const char *engine = json_string_value(json_object_get(db, "ENGINE"));
 		json_t *params = json_object();

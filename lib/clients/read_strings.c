@@ -322,7 +322,7 @@ note_extra(json_t *extra, char *note, size_t notelen)
 	size_t used = strlen(note);
 	bool first = true;
 
-	json_object_foreach(extra, k, v)
+	json_object_foreach (extra, k, v)
 	{
 		(void)v;
 		snprintf(note + used, notelen - used, "%s%s",

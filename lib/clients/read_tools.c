@@ -53,7 +53,7 @@ read_pgadmin(pgtls_clients *c, const char *path, const char *buf, size_t len)
 	json_t *srv;
 	const char *from = buf;
 
-	json_object_foreach(servers, id, srv)
+	json_object_foreach (servers, id, srv)
 	{
 		json_t *cp = json_object_get(srv, "connection_params");
 		json_t *params = json_object();
@@ -110,7 +110,7 @@ read_dbeaver(pgtls_clients *c, const char *path, const char *buf, size_t len)
 	const char *id;
 	json_t *conn;
 
-	json_object_foreach(json_object_get(root, "connections"), id, conn)
+	json_object_foreach (json_object_get(root, "connections"), id, conn)
 	{
 		json_t *cfg = json_object_get(conn, "configuration");
 		json_t *ssl = json_object_get(json_object_get(cfg, "handlers"), "postgre_ssl");

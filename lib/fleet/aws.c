@@ -152,7 +152,7 @@ add_instances(pgtls_aws *a, json_t *list)
 	size_t i;
 	json_t *o;
 
-	json_array_foreach(list, i, o)
+	json_array_foreach (list, i, o)
 	{
 		aws_instance *in;
 		json_t *ep = json_object_get(o, "Endpoint");
@@ -178,7 +178,7 @@ add_clusters(pgtls_aws *a, json_t *list)
 	size_t i;
 	json_t *o;
 
-	json_array_foreach(list, i, o)
+	json_array_foreach (list, i, o)
 	{
 		static const char *const eps[] = {"Endpoint", "ReaderEndpoint"};
 
@@ -208,7 +208,7 @@ add_certificates(pgtls_aws *a, json_t *list)
 	size_t i;
 	json_t *o;
 
-	json_array_foreach(list, i, o)
+	json_array_foreach (list, i, o)
 	{
 		aws_ca *g;
 		const char *type = json_string_value(json_object_get(o, "CertificateType"));
@@ -231,7 +231,7 @@ add_versions(pgtls_aws *a, json_t *list)
 	size_t i;
 	json_t *o;
 
-	json_array_foreach(list, i, o)
+	json_array_foreach (list, i, o)
 	{
 		aws_version *g;
 		json_t *w = json_object_get(o, "SupportsCertificateRotationWithoutRestart");

@@ -96,7 +96,7 @@ take_newer_keywords(pgtls_probe *p, const char *spec, char **rebuilt)
 	p->cinfo_negotiation = strdup(json_string_value(v));
 	p->negotiation_origin = "conninfo";
 	pgtls__sb_init(&sb);
-	json_object_foreach(o, key, v)
+	json_object_foreach (o, key, v)
 	{
 		if (json_is_string(v))
 			append_quoted(&sb, key, json_string_value(v));

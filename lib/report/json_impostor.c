@@ -185,7 +185,7 @@ load_session(json_t *o, pgtls_impostor *imp, decoy_session *s)
 	s->password_asked = json_is_true(json_object_get(pw, "asked"));
 	s->password_sent = json_is_true(json_object_get(pw, "sent"));
 	s->password_length = length_class(json_string_value(json_object_get(pw, "length")));
-	json_array_foreach(codes, k, c)
+	json_array_foreach (codes, k, c)
 	{
 		for (int v = 0; v < PGTLS_DECOY_VERDICT_COUNT; v++)
 			if (json_is_string(c) &&
@@ -216,7 +216,7 @@ load_report(pgtls_impostor *imp, json_t *rep, const char *path)
 	if (imp->sessions == NULL)
 		return pgtls__seterr(&imp->err, PGTLS_ERR_OOM, "out of memory");
 	imp->capsessions = (int)json_array_size(sessions) + 1;
-	json_array_foreach(sessions, i, o)
+	json_array_foreach (sessions, i, o)
 	{
 		if (!load_session(o, imp, &imp->sessions[imp->nsessions]))
 			return pgtls__seterr(&imp->err, PGTLS_ERR_PARSE, "%.300s: session %zu is not a pgtls impostor session",
