@@ -57,7 +57,7 @@ usage_main(FILE *f)
 	        "  impostor --listen ADDR:PORT\n"
 	        "                   a decoy server: which applications accept a forged\n"
 	        "                   certificate, fall back to plaintext, send their password\n"
-	        "  version          print the version\n"
+	        "  version          print the version (also -V, --version)\n"
 	        "  help             this text\n"
 	        "\n"
 	        "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage or network error).\n"
@@ -310,7 +310,7 @@ main(int argc, char **argv)
 		return cli_cmd_logs(argc - 1, argv + 1);
 	if (strcmp(argv[1], "store") == 0)
 		return cli_cmd_store(argc - 1, argv + 1);
-	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0)
+	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
 	{
 		printf("pgtls %s\n", pgtls_version());
 		return 0;

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # build.sh [BUILDDIR [MESON-OPTIONS...]] - configure (once) and build pgtls.
+# Shows meson's and the compiler's output (warnings included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-build}
 shift || true
 if [ ! -f "$dir/build.ninja" ]; then
-    meson setup "$dir" "$@" >/dev/null
+    meson setup "$dir" "$@"
 fi
-ninja -C "$dir" >/dev/null
+ninja -C "$dir"
 echo "build: $dir/pgtls"
