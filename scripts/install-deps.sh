@@ -13,6 +13,7 @@ PKGS=(
     default-jdk-headless libpostgresql-jdbc-java
     binutils iproute2
     prometheus
+    debhelper lintian bash-completion
 )
 
 missing=()

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# test.sh - install what is missing, build, and run every test:
-#   1. unit tests (cmocka) in a normal build
+# test.sh [--no-install] - install what is missing, build, and run every test:
+#   1. unit tests (cmocka) in a gcc build and in a clang build, both with
+#      -Werror (-Wall -Wextra -Wshadow and the project's warnings)
 #   2. the same build with ASan + UBSan: unit tests, then the integration
 #      tests (real PostgreSQL 15, psql, psycopg2, openssl s_server, keytool,
 #      pgjdbc) against the sanitized pgtls binary
-#   3. exported-symbol check (no clash with libpq.a)
-#   4. fuzz smoke: every libFuzzer harness over its corpus for a while
+#   3. exported-symbol check (no clash with libpq.a), formatting, docs/api.md
+#   4. the Debian packages, built, installed, used and removed
+#   5. fuzz smoke: every libFuzzer harness over its corpus for a while
 # Ends with a "N passed, N failed" line.  FUZZ_SECONDS (default 20) per harness.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+case "${1:-}" in
+    --no-install) ;;                     # the caller installed the packages (CI: .ci/run)
+    "") bash scripts/install-deps.sh ;;
+    *) echo "usage: test.sh [--no-install]" >&2; exit 2 ;;
+esac
 
 total_pass=0
 total_fail=0
@@ -19,11 +25,17 @@ record() { # record NAME RC
     else total_fail=$((total_fail + 1)); echo "FAILED: $1"; fi
 }
 
-step "build"
-bash scripts/build.sh build
-step "unit tests"
+step "build (gcc, -Werror)"
+CC=gcc bash scripts/build.sh build -Dwerror=true
+step "unit tests (gcc)"
 set +e; meson test -C build --print-errorlogs; rc=$?; set -e
-record "unit tests" $rc
+record "unit tests (gcc -Werror)" $rc
+
+step "build (clang, -Werror)"
+CC=clang bash scripts/build.sh build-clang -Dwerror=true
+step "unit tests (clang)"
+set +e; meson test -C build-clang --print-errorlogs; rc=$?; set -e
+record "unit tests (clang -Werror)" $rc
 
 step "ASan + UBSan build"
 bash scripts/build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
@@ -80,10 +92,15 @@ step "exported symbols, banned functions, formatting"
 set +e
 bash tests/check-symbols.sh build && bash tests/check-banned.sh &&
     clang-format --dry-run --Werror $(git ls-files '*.c' '*.h' 2>/dev/null || find lib cli include tests fuzz -name '*.[ch]') &&
-    echo "formatting: clang-format clean"
+    echo "formatting: clang-format clean" &&
+    python3 scripts/gen-api-doc.py --check
 rc=$?
 set -e
 record "symbol and source checks" $rc
+
+step "Debian packages: dpkg-buildpackage, lintian, install, pgtls --version, demo probe, pkg-config, completion, removal"
+set +e; bash tests/package/test_package.sh; rc=$?; set -e
+record "Debian packages" $rc
 
 step "fuzz smoke (${FUZZ_SECONDS:-20}s per harness)"
 set +e; bash fuzz/run.sh "${FUZZ_SECONDS:-20}"; rc=$?; set -e
