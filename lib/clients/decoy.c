@@ -20,10 +20,6 @@
 #include "clients/clients_int.h"
 #include "impostor/impostor_int.h"
 
-#define ACCEPTING                                                                                                      \
-	((1u << PGTLS_DECOY_NO_TLS_REQUESTED) | (1u << PGTLS_DECOY_FELL_BACK) | (1u << PGTLS_DECOY_ACCEPTED_CERT) |        \
-	 (1u << PGTLS_DECOY_SENT_PASSWORD))
-
 static bool
 field_matches(const char *setting, const char *seen)
 {
@@ -56,9 +52,9 @@ match_client(client_rec *r, const pgtls_impostor *imp)
 		return;
 	r->decoy_mode = imp->mode;
 	expect = pgtls__rules_decoy_expect(r->outcome, imp->mode);
-	if (expect == PGTLS_TRI_NO && (r->decoy_codes & ACCEPTING))
+	if (expect == PGTLS_TRI_NO && pgtls__rules_decoy_accepted(r->decoy_codes))
 		r->decoy_finding = "decoy_contradicts_settings";
-	else if (expect == PGTLS_TRI_YES && !(r->decoy_codes & ACCEPTING))
+	else if (expect == PGTLS_TRI_YES && !pgtls__rules_decoy_accepted(r->decoy_codes))
 		r->decoy_finding = "decoy_stricter_than_settings";
 	else if (expect == PGTLS_TRI_UNKNOWN)
 		r->decoy_finding = "decoy_observed";

@@ -349,6 +349,16 @@ link_retry(pgtls_impostor *imp, decoy_session *s)
 	}
 }
 
+void
+pgtls__impostor_tally(pgtls_impostor *imp, unsigned codes)
+{
+	for (int v = 0; v < PGTLS_DECOY_VERDICT_COUNT; v++)
+		if (codes & (1u << v))
+			imp->tally[v]++;
+	imp->tally_sessions++;
+	imp->tally_accepted += pgtls__rules_decoy_accepted(codes);
+}
+
 static void
 record(pgtls_impostor *imp, decoy_conn *c)
 {
@@ -358,10 +368,7 @@ record(pgtls_impostor *imp, decoy_conn *c)
 	link_retry(imp, s);
 	pgtls__decoy_facts_of(s, imp->mode, &f);
 	s->codes = pgtls__rules_decoy(&f);
-	for (int v = 0; v < PGTLS_DECOY_VERDICT_COUNT; v++)
-		if (s->codes & (1u << v))
-			imp->tally[v]++;
-	imp->tally_sessions++;
+	pgtls__impostor_tally(imp, s->codes);
 	if (imp->nsessions >= imp->max_records)
 	{
 		imp->dropped_records++;
@@ -502,10 +509,7 @@ pgtls_impostor_dropped(const pgtls_impostor *imp, int beyond_records)
 int
 pgtls_impostor_status(const pgtls_impostor *imp)
 {
-	int accepted = imp->tally[PGTLS_DECOY_NO_TLS_REQUESTED] + imp->tally[PGTLS_DECOY_FELL_BACK] +
-	               imp->tally[PGTLS_DECOY_ACCEPTED_CERT] + imp->tally[PGTLS_DECOY_SENT_PASSWORD];
-
-	if (accepted > 0)
+	if (imp->tally_accepted > 0)
 		return 2;
 	if (imp->tally_sessions == 0)
 		return 3;

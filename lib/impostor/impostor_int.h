@@ -138,10 +138,14 @@ struct pgtls_impostor
 	int dropped_records;
 	int tally[PGTLS_DECOY_VERDICT_COUNT]; /* sessions per verdict, listed or not */
 	int tally_sessions;
+	int tally_accepted; /* sessions that went on with the decoy (pgtls__rules_decoy_accepted()) */
 };
 
 /* report/json_impostor.c: pgtls_impostor_load() from memory (NAME for messages) */
 pgtls_err pgtls__impostor_load_mem(pgtls_impostor *imp, const char *buf, size_t len, const char *name);
+
+/* impostor.c: counts one session with verdicts CODES (listed or not, run or read back) */
+void pgtls__impostor_tally(pgtls_impostor *imp, unsigned codes);
 
 /* UTC now, ISO 8601 */
 void pgtls__utc_now(char *out, size_t outlen);

@@ -49,44 +49,44 @@ session_json(const pgtls_impostor *imp, int i)
 	    pgtls__jopt(pgtls_impostor_session_get(imp, i, PGTLS_DS_FIX)));
 }
 
-/* sessions grouped by who (peer host, user, database, application_name), worst verdict first seen */
+/* sessions grouped by who (peer host, user, database, application_name), with the worst verdict */
 static json_t *
 clients_json(const pgtls_impostor *imp)
 {
 	json_t *clients = json_array();
-	json_t *index = json_object();
+	json_t *index = json_object(); /* key -> position in CLIENTS */
+	pgtls_decoy_verdict *worst = calloc((size_t)imp->nsessions + 1, sizeof(*worst));
 
-	for (int i = 0; clients && index && i < imp->nsessions; i++)
+	for (int i = 0; clients && index && worst && i < imp->nsessions; i++)
 	{
 		const decoy_session *s = &imp->sessions[i];
+		pgtls_decoy_verdict v = pgtls_impostor_session_verdict(imp, i);
 		char key[400];
-		json_t *c;
-		const char *worst;
+		json_t *at, *c;
+		size_t k;
 
 		snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s", s->peer_host, s->user, s->database, s->appname);
-		c = json_object_get(index, key);
-		if (c == NULL)
+		at = json_object_get(index, key);
+		if (at == NULL)
 		{
-			c = json_pack("{s:o,s:o,s:o,s:o,s:[],s:s}", "peer_host", pgtls__jstr(s->peer_host), "user",
+			c = json_pack("{s:o,s:o,s:o,s:o,s:[]}", "peer_host", pgtls__jstr(s->peer_host), "user",
 			              pgtls__jopt(s->user), "database", pgtls__jopt(s->database), "application_name",
-			              pgtls__jopt(s->appname), "sessions", "verdict",
-			              pgtls_decoy_verdict_name(pgtls_impostor_session_verdict(imp, i)));
-			if (c == NULL)
+			              pgtls__jopt(s->appname), "sessions");
+			if (c == NULL || json_array_append_new(clients, c) != 0)
 				continue;
-			json_array_append_new(clients, c);
-			json_object_set(index, key, c);
+			k = json_array_size(clients) - 1;
+			json_object_set_new(index, key, json_integer((json_int_t)k));
+			worst[k] = v;
 		}
-		json_array_append_new(json_object_get(c, "sessions"), json_integer(s->id));
-		worst = json_string_value(json_object_get(c, "verdict"));
-		for (int v = PGTLS_DECOY_VERDICT_COUNT - 1; v >= 0; v--)
-			if (worst && strcmp(worst, pgtls_decoy_verdict_name((pgtls_decoy_verdict)v)) == 0)
-			{
-				if (pgtls_impostor_session_verdict(imp, i) > (pgtls_decoy_verdict)v)
-					json_object_set_new(c, "verdict",
-					                    json_string(pgtls_decoy_verdict_name(pgtls_impostor_session_verdict(imp, i))));
-				break;
-			}
+		else
+			k = (size_t)json_integer_value(at);
+		if (v > worst[k])
+			worst[k] = v;
+		json_array_append_new(json_object_get(json_array_get(clients, k), "sessions"), json_integer(s->id));
 	}
+	for (size_t k = 0; worst && k < json_array_size(clients); k++)
+		json_object_set_new(json_array_get(clients, k), "verdict", json_string(pgtls_decoy_verdict_name(worst[k])));
+	free(worst);
 	json_decref(index);
 	return clients;
 }
@@ -194,10 +194,7 @@ load_session(json_t *o, pgtls_impostor *imp, decoy_session *s)
 	}
 	if (s->codes == 0)
 		return false;
-	for (int v = 0; v < PGTLS_DECOY_VERDICT_COUNT; v++)
-		if (s->codes & (1u << v))
-			imp->tally[v]++;
-	imp->tally_sessions++;
+	pgtls__impostor_tally(imp, s->codes);
 	return true;
 }
 

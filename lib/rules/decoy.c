@@ -41,6 +41,13 @@ pgtls__rules_decoy(const pgtls_decoy_facts *f)
 	return codes;
 }
 
+bool
+pgtls__rules_decoy_accepted(unsigned codes)
+{
+	return (codes & (BIT(PGTLS_DECOY_NO_TLS_REQUESTED) | BIT(PGTLS_DECOY_FELL_BACK) | BIT(PGTLS_DECOY_ACCEPTED_CERT) |
+	                 BIT(PGTLS_DECOY_SENT_PASSWORD))) != 0;
+}
+
 static const char *
 explain_accepted(pgtls_decoy_mode mode)
 {

@@ -159,6 +159,8 @@ typedef struct pgtls_decoy_facts
 
 /* THE decoy decision: the verdicts (1u << pgtls_decoy_verdict) that hold for F; never 0. */
 unsigned pgtls__rules_decoy(const pgtls_decoy_facts *f);
+/* True when verdicts CODES mean the client went on with the decoy (no TLS, fallback, its certificate, a password). */
+bool pgtls__rules_decoy_accepted(unsigned codes);
 /* For people: the client setting that explains VERDICT under F, and the fix ("" when none). */
 const char *pgtls__decoy_explain(const pgtls_decoy_facts *f, pgtls_decoy_verdict verdict);
 const char *pgtls__decoy_fix(const pgtls_decoy_facts *f, pgtls_decoy_verdict verdict);

@@ -211,7 +211,13 @@ test_load(void **state)
 	                           "\"startup\":\"tls\",\"user\":\"u\",\"database\":\"d\",\"codes\":"
 	                           "[\"sent_password_to_decoy\",\"accepted_forged_cert\"],\"password\":{\"sent\":true,"
 	                           "\"length\":\"8-15\"}}]}";
+	static const char two[] =
+	    "{\"mode\":\"no-tls\",\"sessions\":[{\"id\":1,\"request\":\"sslrequest\",\"startup\":"
+	    "\"none\",\"peer\":\"h:1\",\"codes\":[\"rejected_decoy\"]},{\"id\":2,\"request\":"
+	    "\"none\",\"startup\":\"plaintext\",\"peer\":\"h:2\",\"codes\":[\"sent_password_to_decoy\","
+	    "\"no_tls_requested\"]}]}";
 	pgtls_impostor *imp = pgtls_impostor_new();
+	char *json;
 
 	(void)state;
 	assert_int_equal(pgtls__impostor_load_mem(imp, good, strlen(good), "r.json"), PGTLS_OK);
@@ -221,6 +227,14 @@ test_load(void **state)
 	assert_true(pgtls_impostor_session_has(imp, 0, PGTLS_DECOY_ACCEPTED_CERT));
 	assert_non_null(strstr(pgtls_impostor_session_get(imp, 0, PGTLS_DS_EXPLAIN), "not the host name"));
 	assert_int_equal(pgtls_impostor_status(imp), 2);
+	pgtls_impostor_free(imp);
+	/* two sessions of one client: one group, its worst verdict */
+	imp = pgtls_impostor_new();
+	assert_int_equal(pgtls__impostor_load_mem(imp, two, strlen(two), "r.json"), PGTLS_OK);
+	json = pgtls_impostor_json(imp, 0);
+	assert_non_null(json);
+	assert_non_null(strstr(json, "\"sessions\":[1,2],\"verdict\":\"sent_password_to_decoy\""));
+	pgtls_free(json);
 	pgtls_impostor_free(imp);
 	imp = pgtls_impostor_new();
 	assert_int_equal(pgtls__impostor_load_mem(imp, "{\"mode\":\"x\"}", 12, "r.json"), PGTLS_ERR_PARSE);
