@@ -204,6 +204,9 @@ pgtls_err pgtls__conn_reply_err(const pgtls_conn *conn, const char **msg);
 struct bio_st;
 struct bio_method_st;
 struct bio_st *pgtls__sock_bio(int fd, struct bio_method_st **meth);
+/* Frees *SSL (its BIO with it), then the BIO's method *METH, then closes *FD; each is reset. */
+struct ssl_st;
+void pgtls__sock_close(struct ssl_st **ssl, struct bio_method_st **meth, int *fd);
 
 /* ---- x509 helpers (lib/x509) ---- */
 struct x509_st;

@@ -69,16 +69,7 @@ finish(decoy_conn *c, const char *fmt, const char *arg)
 	if (c->rec.end[0] == '\0')
 		snprintf(c->rec.end, sizeof(c->rec.end), fmt, arg ? arg : "");
 	OPENSSL_cleanse(c->in, sizeof(c->in));
-	if (c->ssl)
-	{
-		SSL_free(c->ssl);
-		c->ssl = NULL;
-	}
-	BIO_meth_free(c->biometh);
-	c->biometh = NULL;
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
+	pgtls__sock_close(&c->ssl, &c->biometh, &c->fd);
 	c->st = DS_DONE;
 	c->rec.ended_ms = pgtls_now_ms();
 }

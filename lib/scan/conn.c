@@ -142,16 +142,8 @@ finish(pgtls_conn *c)
 		if (c->tls_done && !c->ssl_fatal)
 			(void)SSL_shutdown(c->ssl);
 		ERR_clear_error();
-		SSL_free(c->ssl);
-		c->ssl = NULL;
 	}
-	BIO_meth_free(c->biometh);
-	c->biometh = NULL;
-	if (c->fd >= 0)
-	{
-		close(c->fd);
-		c->fd = -1;
-	}
+	pgtls__sock_close(&c->ssl, &c->biometh, &c->fd);
 	return PGTLS_STEP_DONE;
 }
 

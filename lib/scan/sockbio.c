@@ -21,7 +21,10 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include <unistd.h>
+
 #include <openssl/bio.h>
+#include <openssl/ssl.h>
 
 #include "pgtls_int.h"
 
@@ -78,6 +81,19 @@ sock_create(BIO *b)
 {
 	BIO_set_init(b, 1);
 	return 1;
+}
+
+void
+pgtls__sock_close(SSL **ssl, BIO_METHOD **meth, int *fd)
+{
+	/* the SSL frees its BIO, which still uses the method: the method goes after it */
+	SSL_free(*ssl);
+	*ssl = NULL;
+	BIO_meth_free(*meth);
+	*meth = NULL;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
 }
 
 /* A BIO over FD (not closed by the BIO); *METH receives the method to free with BIO_meth_free(). */
