@@ -2,7 +2,7 @@
  * fuzz_clients.c - libFuzzer harness for the client-settings readers
  * (lib/clients/scan.c, read_strings.c, read_python.c): the first byte picks
  * the file name (and so the readers: Python, .env, service file, JDBC
- * properties, JavaScript, Go, C#, shell, YAML, systemd, Dockerfile), the
+ * properties, JavaScript, Go, C#, shell, YAML, systemd, Dockerfile, Prisma), the
  * rest is the file's bytes.
  * The JSON report is made too, so masking and sanitising run on the result.
  */
@@ -37,7 +37,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                                    "/app/servers.json",
 	                                    "/app/grafana.ini",
 	                                    "/app/config/database.php",
-	                                    "/app/data-source.ts"};
+	                                    "/app/data-source.ts",
+	                                    "/app/prisma/schema.prisma"};
 	pgtls_clients *c;
 	char *js, *buf;
 
@@ -53,7 +54,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memcpy(buf, data + 1, size - 1);
 	buf[size - 1] = '\0';
-	pgtls__clients_scan_buffer(c, names[data[0] % 20], buf, size - 1);
+	pgtls__clients_scan_buffer(c, names[data[0] % (sizeof(names) / sizeof(names[0]))], buf, size - 1);
 	js = pgtls_clients_json(c, 0);
 	pgtls_free(js);
 	pgtls_clients_free(c);

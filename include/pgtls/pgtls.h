@@ -115,15 +115,18 @@ typedef enum pgtls_sslmode
 /* Client libraries whose TLS rules are known (docs/drivers.md). */
 typedef enum pgtls_driver
 {
-	PGTLS_DRIVER_LIBPQ = 0,     /* libpq: psql, C programs, pg_service.conf */
-	PGTLS_DRIVER_PSYCOPG,       /* psycopg2 / psycopg 3 (libpq underneath) */
-	PGTLS_DRIVER_ASYNCPG,       /* asyncpg */
-	PGTLS_DRIVER_PGJDBC,        /* PostgreSQL JDBC driver */
-	PGTLS_DRIVER_GO_PQ,         /* Go lib/pq */
-	PGTLS_DRIVER_PGX,           /* Go jackc/pgx */
-	PGTLS_DRIVER_NODE_POSTGRES, /* node-postgres (pg) */
-	PGTLS_DRIVER_NPGSQL,        /* .NET Npgsql */
-	PGTLS_DRIVER_GO_PQ_112,     /* Go lib/pq v1.12.0 and later (go.mod): ~/.postgresql/root.crt by default */
+	PGTLS_DRIVER_LIBPQ = 0,        /* libpq: psql, C programs, pg_service.conf */
+	PGTLS_DRIVER_PSYCOPG,          /* psycopg2 / psycopg 3 (libpq underneath) */
+	PGTLS_DRIVER_ASYNCPG,          /* asyncpg */
+	PGTLS_DRIVER_PGJDBC,           /* PostgreSQL JDBC driver */
+	PGTLS_DRIVER_GO_PQ,            /* Go lib/pq */
+	PGTLS_DRIVER_PGX,              /* Go jackc/pgx */
+	PGTLS_DRIVER_NODE_POSTGRES,    /* node-postgres (pg) */
+	PGTLS_DRIVER_NPGSQL,           /* .NET Npgsql */
+	PGTLS_DRIVER_GO_PQ_112,        /* Go lib/pq v1.12.0 and later (go.mod): ~/.postgresql/root.crt by default */
+	PGTLS_DRIVER_PRISMA,           /* Prisma ORM's Rust engine (quaint over tokio-postgres) */
+	PGTLS_DRIVER_NODE_PG7,         /* node-postgres before 8.0 (lock file): ssl verifies nothing by default */
+	PGTLS_DRIVER_NODE_LIBPQCOMPAT, /* node-postgres with uselibpqcompat=true (pg-connection-string 2.8+) */
 	PGTLS_DRIVER_COUNT
 } pgtls_driver;
 
@@ -172,6 +175,7 @@ typedef enum pgtls_failure
 	PGTLS_FAIL_NO_REPLY_TLS,    /* no usable reply to the startup over TLS */
 	PGTLS_FAIL_INVALID_SSLMODE, /* the driver rejects the sslmode value */
 	PGTLS_FAIL_CLIENT_CERT,     /* the client certificate or key cannot be used (libpq fails before TLS) */
+	PGTLS_FAIL_BAD_SETTING,     /* the driver cannot use a setting: fails before TLS matters (clients only) */
 	PGTLS_FAIL_COUNT
 } pgtls_failure;
 

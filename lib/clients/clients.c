@@ -341,6 +341,10 @@ judge(pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj)
 	const char *mode = resolve_mode(r, params, envobj, libpq_family);
 	pgtls_facts f;
 
+	if (r->driver == PGTLS_DRIVER_NODE_POSTGRES)
+		mode = pgtls__node_mode(c, r, params, envobj, mode);
+	else if (r->driver == PGTLS_DRIVER_PRISMA)
+		mode = pgtls__prisma_mode(r, params, mode);
 	r->sslmode_text = strdup(mode);
 	if (r->driver == PGTLS_DRIVER_NODE_POSTGRES && strcmp(mode, "no-verify") == 0)
 	{
@@ -360,6 +364,19 @@ judge(pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj)
 	f.root_explicit = r->root_explicit;
 	f.custom_host_check = r->custom_host_check;
 	r->outcome = pgtls__rules_classify(&f, &r->verifies_when_tls, &r->failure);
+	if (pgtls__jget(params, "x-bad-setting"))
+	{
+		/* the driver refuses the settings themselves (reader or driver rule said why): fails everywhere */
+		char buf[1400];
+
+		snprintf(buf, sizeof(buf), "%s%s%s", r->note ? r->note : "", r->note ? "; " : "",
+		         pgtls__jget(params, "x-bad-setting"));
+		free(r->note);
+		r->note = pgtls__mask_secrets(buf, strlen(buf));
+		r->outcome = PGTLS_OUTCOME_FAILS;
+		r->failure = PGTLS_FAIL_BAD_SETTING;
+		return;
+	}
 	if (unix_socket(r, libpq_family))
 	{
 		/* TLS does not apply to a Unix-domain socket: nothing to verify, nothing to fall back from */
@@ -426,6 +443,12 @@ pgtls__client_detail(const client_rec *r)
 
 	if (r->failure != PGTLS_FAIL_NONE)
 		return NULL;
+	if (r->outcome == PGTLS_OUTCOME_OPPORTUNISTIC && d->prefer_no_retry)
+		return r->verifies_when_tls >= PGTLS_VERIFIED_CA
+		           ? "verifies the server when it offers TLS, but goes on in plaintext when the server (or anyone "
+		             "in between) answers that it has no TLS"
+		           : "TLS without verification when the server offers it, plaintext when it answers that it has "
+		             "no TLS";
 	if (r->outcome == PGTLS_OUTCOME_OPPORTUNISTIC && r->sslmode != PGTLS_SSLMODE_ALLOW && d->root_upgrades_prefer)
 		return r->verifies_when_tls >= PGTLS_VERIFIED_CA
 		           ? "verifies the CA when TLS works, but silently retries without TLS when verification fails"
@@ -517,15 +540,6 @@ pgtls__clients_add_ex(pgtls_clients *c, const char *file, int line, const char *
 		r->note = note && note[0] ? pgtls__mask_secrets(note, strlen(note)) : NULL;
 	r->unresolved = unresolved ? pgtls__mask_secrets(unresolved, strlen(unresolved)) : NULL;
 	judge(c, r, params, envobj);
-	if (r->unresolved == NULL && r->driver == PGTLS_DRIVER_NODE_POSTGRES && pgtls__jget(params, "uselibpqcompat") &&
-	    strcmp(pgtls__jget(params, "uselibpqcompat"), "true") == 0)
-		/* newer pg-connection-string reads sslmode as libpq does with it: rules not modelled here */
-		r->unresolved = strdup("uselibpqcompat=true: node-postgres then reads sslmode with libpq-like rules, which "
-		                       "pgtls does not model: not known here");
-	if (r->unresolved == NULL && pgtls__jget(params, "sslaccept"))
-		/* Prisma's own URL parameter: its engine verifies by rules pgtls does not model */
-		r->unresolved = strdup("sslaccept= is Prisma's: Prisma's TLS rules are not modelled, so what it verifies is "
-		                       "not known here");
 	if (r->unresolved)
 	{
 		/* what decides the outcome is set where the application runs: not an all-clear, not a failure */

@@ -109,6 +109,10 @@ struct pgtls_clients
 	struct json_t *cmd_envs; /* CI files: command line text -> the PG* variables its job sets (read_yaml.c) */
 	char gomod_dir[1024];    /* the directory whose go.mod answer is kept */
 	int gomod_pq;            /* 1: its module requires lib/pq v1.12.0 or later */
+	char node_dir[1024];     /* the directory whose node-postgres versions are kept (node.c) */
+	int node_pg[2];          /* pg major, minor from its lock file; -1 when not known */
+	int node_pcs[2];         /* pg-connection-string major, minor; -1 when not known */
+	char node_lock[1100];    /* the file they came from, "" when none */
 	int binaries;            /* files with NUL bytes in their first 8 KiB: not read as settings */
 	void (*progress)(void *arg, int files, const char *path);
 	void *progress_arg;
@@ -116,6 +120,29 @@ struct pgtls_clients
 	bool home_given;    /* the application's HOME (--home), not the scanning user's */
 	bool force_service; /* the file being read is a service file (PGSERVICEFILE) */
 };
+
+/* node.c: the node-postgres versions of FILE's project (nearest lock file or package.json above it) */
+void pgtls__node_versions(pgtls_clients *c, const char *file);
+/*
+ * node.c: the pg and pg-connection-string versions (major, minor; -1 when
+ * absent) in BUF (N bytes, NUL-terminated) read as KIND: 0 npm-shrinkwrap.json,
+ * 1 package-lock.json, 2 yarn.lock, 3 pnpm-lock.yaml, 4 package.json
+ */
+void pgtls__node_lock_parse(int kind, const char *buf, size_t n, int pg[2], int pcs[2]);
+/* node.c: how that version reads R's settings (named in R's note); may change R's driver and trust; returns the
+ * sslmode to judge */
+const char *pgtls__node_mode(const pgtls_clients *c, client_rec *r, struct json_t *params, struct json_t *envobj,
+                             const char *mode);
+/* node.c: the versions the node-postgres rules came from, for people */
+void pgtls__node_note(const pgtls_clients *c, char *buf, size_t len);
+/* read_prisma.c: how Prisma's engine reads R's settings; may change R's trust and root; returns the sslmode */
+const char *pgtls__prisma_mode(client_rec *r, struct json_t *params, const char *mode);
+/* read_prisma.c: FILE is a Prisma schema (*.prisma) */
+bool pgtls__is_prisma_schema(const char *path);
+/* read_prisma.c: the postgresql datasource URLs of a Prisma schema */
+void pgtls__read_prisma(pgtls_clients *c, const char *path, const char *buf, size_t len);
+/* read_prisma.c: a URL with parameters only Prisma reads (sslaccept, schema, pgbouncer, ...) in EXTRA */
+bool pgtls__prisma_params(struct json_t *extra);
 
 /* clients.c: adds one record for settings PARAMS found at FILE:LINE (RAW is masked before it is kept) */
 void pgtls__clients_add(pgtls_clients *c, const char *file, int line, const char *kind, pgtls_driver driver,

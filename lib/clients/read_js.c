@@ -78,6 +78,7 @@ ssl_params(json_t *ssl, json_t *params, char *why, size_t whylen)
 
 	if (ssl == NULL)
 		return;
+	json_object_set_new(params, "x-ssl-object", json_string("1")); /* not from a URL (node.c) */
 	if (json_is_true(ssl))
 	{
 		json_object_set_new(params, "sslmode", json_string("verify-full"));
@@ -107,6 +108,8 @@ ssl_params(json_t *ssl, json_t *params, char *why, size_t whylen)
 		         pgtls__lit_expr(ru) ? pgtls__lit_expr(ru) : "?");
 		return;
 	}
+	if (json_is_true(ru))
+		json_object_set_new(params, "x-reject-unauthorized", json_string("true")); /* verifies in pg 7 too */
 	json_object_set_new(params, "sslmode", json_string("verify-full"));
 	if (ca)
 	{

@@ -340,21 +340,59 @@ note_extra(json_t *extra, char *note, size_t notelen)
  * are noted and kept beside (ssl, sslaccept, uselibpqcompat: drivers' own).
  */
 static void
-take_extra(json_t *params, json_t *extra, pgtls_driver driver, char *note, size_t notelen)
+take_extra(json_t *params, json_t *extra, pgtls_driver driver, const char *dialect, char *note, size_t notelen)
 {
-	if (driver == PGTLS_DRIVER_ASYNCPG && pgtls__jget(extra, "ssl") && !pgtls__jget(params, "sslmode"))
+	/* SQLAlchemy's asyncpg dialect hands URL query keys to asyncpg.connect() as keyword arguments */
+	if (driver == PGTLS_DRIVER_ASYNCPG && strcmp(dialect, "asyncpg") == 0 && pgtls__jget(extra, "ssl") &&
+	    !pgtls__jget(params, "sslmode"))
 	{
 		json_object_set(params, "sslmode", json_object_get(extra, "ssl"));
 		json_object_del(extra, "ssl");
 	}
-	note_extra(extra, note, notelen);
+	/*
+	 * asyncpg's own DSN parser (connect_utils.py) reads sslmode, not ssl: an
+	 * unknown query key becomes a server setting, and the server refuses
+	 * "ssl" ("parameter \"ssl\" cannot be changed now"; seen with asyncpg 0.27)
+	 */
+	else if (driver == PGTLS_DRIVER_ASYNCPG && pgtls__jget(extra, "ssl"))
+		json_object_set_new(params, "x-bad-setting",
+		                    json_string("asyncpg sends the DSN's ssl= as a server setting, which the server "
+		                                "refuses (parameter \"ssl\" cannot be changed now): use sslmode="));
+	if (driver != PGTLS_DRIVER_PRISMA)
+		note_extra(extra, note, notelen);
 	json_object_update_missing(params, extra);
+}
+
+/* a URI whose query sets sslmode: node-postgres reads it only with pg-connection-string 2.4.0+ (node.c) */
+static void
+mark_url_sslmode(json_t *params, const char *uri)
+{
+	const char *q = strchr(uri, '?');
+
+	if (q && (strstr(q, "?sslmode=") || strstr(q, "&sslmode=")))
+		json_object_set_new(params, "x-url-sslmode", json_string("1"));
+}
+
+/*
+ * node-postgres: pg-connection-string 2.4.0+ makes a URL's sslmode,
+ * sslrootcert, sslcert or sslkey a new ssl object that replaces the
+ * config's (pg ConnectionParameters: Object.assign(config, parse(url))).
+ */
+static bool
+url_ssl_wins(const pgtls_clients *c, pgtls_driver driver, json_t *params)
+{
+	bool pg7 = c->node_pg[0] >= 0 && c->node_pg[0] < 8;
+	bool old = c->node_pcs[0] >= 0 && (c->node_pcs[0] < 2 || (c->node_pcs[0] == 2 && c->node_pcs[1] < 4));
+
+	return driver == PGTLS_DRIVER_NODE_POSTGRES && !pg7 && !old &&
+	       (pgtls__jget(params, "x-url-sslmode") || pgtls__jget(params, "sslrootcert") ||
+	        pgtls__jget(params, "sslcert") || pgtls__jget(params, "sslkey"));
 }
 
 /* one URI at P (LEN bytes, scheme SCHEMELEN) */
 static void
 read_uri(pgtls_clients *c, const char *path, int lineno, const char *p, size_t len, size_t schemelen,
-         pgtls_driver driver, json_t *envobj)
+         pgtls_driver driver, const char *dialect, json_t *envobj)
 {
 	char err[256] = "", note[800] = "", why[300];
 	char *raw = strndup(p, len);
@@ -373,7 +411,10 @@ read_uri(pgtls_clients *c, const char *path, int lineno, const char *p, size_t l
 	}
 	if (params)
 	{
-		take_extra(params, extra, driver, note, sizeof(note));
+		if (driver == PGTLS_DRIVER_LIBPQ && pgtls__prisma_params(extra))
+			driver = PGTLS_DRIVER_PRISMA; /* sslaccept, schema, pgbouncer, ...: only Prisma reads them */
+		mark_url_sslmode(params, canon);
+		take_extra(params, extra, driver, dialect, note, sizeof(note));
 		unresolved_why(params, why, sizeof(why));
 		pgtls__clients_add_ex(c, path, lineno, "uri", driver, raw, len, params, envobj, note, why[0] ? why : NULL);
 	}
@@ -409,7 +450,7 @@ scan_uris(pgtls_clients *c, const char *path, int lineno, const char *line, cons
 		sl = uri_scheme(p, end, &d, dialect, sizeof(dialect));
 		if (sl == 0)
 			continue;
-		read_uri(c, path, lineno, p, uri_end(p, end), sl, d, envobj);
+		read_uri(c, path, lineno, p, uri_end(p, end), sl, d, dialect, envobj);
 		had = true;
 		p += sl - 1;
 	}
@@ -558,7 +599,7 @@ pgtls__clients_add_cmd(pgtls_clients *c, const char *path, int line, const char 
                        const char *raw, size_t rawlen, const char *dsn, json_t *kw, json_t *env, const char *kwnote,
                        const char *why)
 {
-	char err[256], note[800], whybuf[300];
+	char err[256], note[800], whybuf[300], dialect[32] = "";
 	json_t *params = NULL, *extra = json_object();
 	char *s;
 
@@ -566,7 +607,6 @@ pgtls__clients_add_cmd(pgtls_clients *c, const char *path, int line, const char 
 	s = dsn ? take_defaults(dsn, strlen(dsn), note, sizeof(note)) : NULL;
 	if (dsn && s && extra)
 	{
-		char dialect[32];
 		size_t sl = uri_scheme(s, s + strlen(s), &driver, dialect, sizeof(dialect));
 		char *canon = malloc(strlen(s) + 16);
 
@@ -574,6 +614,8 @@ pgtls__clients_add_cmd(pgtls_clients *c, const char *path, int line, const char 
 		{
 			snprintf(canon, strlen(s) + 16, "%s%s", sl ? "postgresql://" : "", s + sl);
 			params = pgtls__conninfo_parse_ex(canon, extra, err, sizeof(err));
+			if (params)
+				mark_url_sslmode(params, canon);
 		}
 		free(canon);
 		if (params == NULL)
@@ -586,8 +628,19 @@ pgtls__clients_add_cmd(pgtls_clients *c, const char *path, int line, const char 
 		params = json_object();
 	if (params)
 	{
-		take_extra(params, extra, driver, note, sizeof(note));
-		json_object_update(params, kw);
+		take_extra(params, extra, driver, dialect, note, sizeof(note));
+		if (url_ssl_wins(c, driver, params))
+		{
+			/* the URL's ssl settings replace the config's ssl object whole; other keys as usual */
+			const char *k;
+			json_t *v;
+
+			json_object_foreach (kw, k, v)
+				if (strncmp(k, "ssl", 3) != 0 && strncmp(k, "x-", 2) != 0)
+					json_object_set(params, k, v);
+		}
+		else
+			json_object_update(params, kw);
 		if (env)
 		{
 			static const char *const conn_keys[] = {"host", "hostaddr", "port", "user", "dbname", "service"};

@@ -319,7 +319,11 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 
 	if (envspec)
 		envline = pgtls__env_vars(buf, len, envspec);
-	if (c->force_service || is_service_file(path))
+	if (driver == PGTLS_DRIVER_NODE_POSTGRES)
+		pgtls__node_versions(c, path); /* before any record: the version decides how settings read */
+	if (pgtls__is_prisma_schema(path))
+		pgtls__read_prisma(c, path, buf, len);
+	else if (c->force_service || is_service_file(path))
 		scan_service(c, path, buf, len);
 	else
 		while (p < end)

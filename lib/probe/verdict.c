@@ -217,6 +217,7 @@ failure_text(const pgtls_probe *p, pgtls_conn *tlsconn, pgtls_sslmode mode, pgtl
 	switch (why)
 	{
 		case PGTLS_FAIL_NONE:
+		case PGTLS_FAIL_BAD_SETTING: /* clients only: a probe's settings are libpq's */
 			out[0] = '\0';
 			break;
 		case PGTLS_FAIL_NETWORK:

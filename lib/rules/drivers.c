@@ -69,13 +69,18 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
             .recognised_by = ".py files that mention asyncpg",
             .default_mode = PGTLS_SSLMODE_PREFER,
             .default_root_file = true,
+            .root_upgrades_require = true,
             .err_chain = "ssl.SSLCertVerificationError: certificate verify failed: unable to get local issuer "
                          "certificate",
             .err_host = "ssl.SSLCertVerificationError: certificate verify failed: Hostname mismatch",
             .err_no_ssl = "ConnectionError: PostgreSQL server at \"...\" rejected SSL upgrade",
             .err_no_root = "FileNotFoundError: root certificate file",
-            .notes = "require and prefer encrypt without verification",
-            .source = "asyncpg connect_utils.py (_parse_connect_dsn_and_args: sslmode handling)",
+            .notes = "asyncpg 0.25 and later: prefer and allow never verify; require verifies the CA when a root "
+                     "file exists (sslrootcert, PGSSLROOTCERT or ~/.postgresql/root.crt), else encrypts only; "
+                     "verify-ca/verify-full need that file; `ssl=True` verifies fully against the system store; "
+                     "prefer retries without TLS after a failure",
+            .source = "asyncpg connect_utils.py (_parse_connect_dsn_and_args: sslmode handling; PR #827, 0.25.0); "
+                      "checked against asyncpg 0.27 (Debian python3-asyncpg)",
         },
     [PGTLS_DRIVER_PGJDBC] =
         {
@@ -171,9 +176,15 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
             .err_host = "Error [ERR_TLS_CERT_ALTNAME_INVALID]: Hostname/IP does not match certificate's altnames",
             .err_no_ssl = "Error: The server does not support SSL connections",
             .err_no_root = "Error: ENOENT: no such file or directory",
-            .notes = "prefer/require/verify-ca are treated as verify-full (pg-connection-string 2.6+, unless "
-                     "`uselibpqcompat=true`); `sslmode=no-verify` encrypts without verification",
-            .source = "pg-connection-string index.js (sslmode handling)",
+            .notes = "pg 8.0 and later: `ssl: true` and ssl objects verify the chain and host name "
+                     "(rejectUnauthorized defaults to true); URL sslmode prefer/require/verify-ca are treated as "
+                     "verify-full (pg-connection-string 2.4.0+, unless `uselibpqcompat=true` with 2.8.0+); "
+                     "`sslmode=no-verify` encrypts without verification; with pg-connection-string before 2.4.0 a "
+                     "URL's `sslmode` is ignored (plaintext unless `ssl=true` or PGSSLMODE); PGSSLMODE applies "
+                     "when neither the URL nor the config sets ssl; never falls back to plaintext",
+            .source = "pg-connection-string 2.3.0/2.4.0/2.14.1 index.js (sslmode handling), pg "
+                      "lib/connection-parameters.js (readSSLConfigFromEnvironment); node-postgres PR #2117, #2345; "
+                      "checked against pg 8.23.1 and pg 8.4.2 with pg-connection-string 2.3.0 on Node.js 20",
         },
     [PGTLS_DRIVER_NPGSQL] =
         {
@@ -190,6 +201,77 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
             .notes = "`Root Certificate` else the operating system's store; `Trust Server Certificate=true` "
                      "verifies nothing; require encrypts only (Npgsql 8)",
             .source = "Npgsql docs: Security and Encryption (SSL Mode, Root Certificate)",
+        },
+    [PGTLS_DRIVER_PRISMA] =
+        {
+            .id = PGTLS_DRIVER_PRISMA,
+            .name = "prisma",
+            .label = "Prisma ORM (Rust query and schema engines)",
+            .recognised_by = "schema.prisma `datasource` blocks (provider postgresql; `url`/`directUrl` literal or "
+                             "`env(\"NAME\")` from the .env beside it); URLs with Prisma's own parameters "
+                             "(`sslaccept`, `sslidentity`, `schema`, `pgbouncer`, `connection_limit`, ...)",
+            .default_mode = PGTLS_SSLMODE_PREFER,
+            .system_store_default = true,
+            .verify_in_every_mode = true,
+            .prefer_no_retry = true,
+            .err_chain = "Error opening a TLS connection: error:0A000086:SSL routines:tls_post_process_server_"
+                         "certificate:certificate verify failed",
+            .err_host = "Error opening a TLS connection: ... certificate verify failed",
+            .err_no_ssl = "Error opening a TLS connection: server does not support TLS",
+            .err_no_root = "Error opening a TLS connection: cert file not found",
+            .notes = "sslmode is read as disable, prefer or require only: any other value (verify-full, "
+                     "verify-ca, allow) is silently prefer; `sslaccept=accept_invalid_certs` (the default) "
+                     "verifies nothing, `sslaccept=strict` (or any unknown value) checks the chain against the "
+                     "system store plus `sslcert` (a CA file, resolved from the schema's directory) and the host "
+                     "name in every mode; prefer goes on in plaintext only when the server answers that it has "
+                     "no TLS, a failed handshake is an error; Prisma 7 with a driver adapter (`@prisma/adapter-pg`) "
+                     "uses node-postgres instead",
+            .source = "prisma-engines quaint/src/connector/postgres/url.rs (parse_query_params: sslmode, "
+                      "sslaccept, sslcert) and native/mod.rs (PostgreSql::new: danger_accept_invalid_certs, "
+                      "add_root_certificate); tokio-postgres src/connect_tls.rs (prefer)",
+        },
+    [PGTLS_DRIVER_NODE_PG7] =
+        {
+            .id = PGTLS_DRIVER_NODE_PG7,
+            .name = "node-postgres-7",
+            .label = "node-postgres (pg) before 8.0",
+            .recognised_by = ".js/.ts files of a project whose lock file (or package.json) has pg below 8.0",
+            .default_mode = PGTLS_SSLMODE_DISABLE,
+            .system_store_default = true,
+            .err_chain = "Error: unable to get local issuer certificate",
+            .err_host = "Error [ERR_TLS_CERT_ALTNAME_INVALID]: Hostname/IP does not match certificate's altnames",
+            .err_no_ssl = "Error: The server does not support SSL connections",
+            .err_no_root = "Error: ENOENT: no such file or directory",
+            .notes = "`ssl: true` or an ssl object without `rejectUnauthorized: true` verifies nothing (pg 7 passes "
+                     "rejectUnauthorized undefined to tls.connect and warns \"Implicit disabling of certificate "
+                     "verification\"); `sslmode` in a URL is ignored (pg-connection-string 0.1 reads only "
+                     "`ssl=true|1`); PGSSLMODE prefer..verify-full means `ssl: true`; pg 7 does not run on "
+                     "Node.js 14 or later",
+            .source = "pg 7.18.2 lib/connection.js (startup TLS options, PG-SSL-VERIFY warning), "
+                      "lib/connection-parameters.js (useSsl); pg-connection-string 0.1.3 index.js; "
+                      "node-postgres PR #2075 and #2117 (8.0: rejectUnauthorized defaults to true)",
+        },
+    [PGTLS_DRIVER_NODE_LIBPQCOMPAT] =
+        {
+            .id = PGTLS_DRIVER_NODE_LIBPQCOMPAT,
+            .name = "node-postgres-libpqcompat",
+            .label = "node-postgres with uselibpqcompat=true",
+            .recognised_by = "node-postgres URLs with `uselibpqcompat=true` where pg-connection-string is 2.8.0 or "
+                             "later",
+            .default_mode = PGTLS_SSLMODE_DISABLE,
+            .system_store_default = true,
+            .root_upgrades_require = true,
+            .root_upgrade_explicit = true,
+            .err_chain = "Error: unable to get local issuer certificate",
+            .err_host = "Error [ERR_TLS_CERT_ALTNAME_INVALID]: Hostname/IP does not match certificate's altnames",
+            .err_no_ssl = "Error: The server does not support SSL connections",
+            .err_no_root = "Error: SECURITY WARNING: Using sslmode=verify-ca requires specifying a CA with "
+                           "sslrootcert.",
+            .notes = "prefer encrypts without verification and never falls back to plaintext; require verifies "
+                     "the CA only with `sslrootcert`; verify-ca without `sslrootcert` throws before connecting; "
+                     "verify-full checks the chain (Node's CA store without `sslrootcert`) and the host name",
+            .source = "pg-connection-string 2.8.0+ index.js (parse: uselibpqcompat switch); node-postgres PR "
+                      "#2709; checked against pg 8.23.1 on Node.js 20",
         },
 };
 
@@ -286,7 +368,8 @@ pgtls_failure_name(pgtls_failure failure)
 	                                "no_reply_plaintext",
 	                                "no_reply_tls",
 	                                "invalid_sslmode",
-	                                "client_cert"};
+	                                "client_cert",
+	                                "bad_setting"};
 
 	return CODE(t, failure);
 }

@@ -85,7 +85,7 @@ verifies_chain(const pgtls_driver_rules *d, const pgtls_facts *f, pgtls_sslmode 
 	 * the handshake whatever the sslmode; sslmode decides the host name check
 	 * only (pgjdbc MakeSSL.convert).
 	 */
-	if (mode >= PGTLS_SSLMODE_VERIFY_CA || f->trust == PGTLS_TRUST_JVM)
+	if (mode >= PGTLS_SSLMODE_VERIFY_CA || f->trust == PGTLS_TRUST_JVM || d->verify_in_every_mode)
 		return true;
 	/* weaker modes verify only when an existing root file upgrades them (libpq) */
 	if (f->trust != PGTLS_TRUST_FILE || !root_exists(f))
@@ -114,7 +114,7 @@ tls_attempt(const pgtls_driver_rules *d, const pgtls_facts *f, pgtls_sslmode mod
 	{
 		if (f->root == PGTLS_ROOT_UNREADABLE && verify)
 			return failed(PGTLS_RESULT_FAILS, PGTLS_FAIL_ROOT_UNREADABLE);
-		if (!root_exists(f) && mode >= PGTLS_SSLMODE_VERIFY_CA)
+		if (!root_exists(f) && (mode >= PGTLS_SSLMODE_VERIFY_CA || (verify && d->verify_in_every_mode)))
 			return failed(PGTLS_RESULT_FAILS,
 			              f->root == PGTLS_ROOT_NO_HOME ? PGTLS_FAIL_NO_HOME : PGTLS_FAIL_ROOT_MISSING);
 	}
@@ -132,8 +132,8 @@ tls_attempt(const pgtls_driver_rules *d, const pgtls_facts *f, pgtls_sslmode mod
 	 * not made (pgjdbc MakeSSL); pgjdbc checks the name in verify-full even
 	 * when its factory does not check the chain (NonValidatingFactory)
 	 */
-	if ((verify || d->host_check_any_trust) && mode == PGTLS_SSLMODE_VERIFY_FULL && !f->custom_host_check &&
-	    f->host_matches != PGTLS_TRI_YES)
+	if ((verify || d->host_check_any_trust) && (mode == PGTLS_SSLMODE_VERIFY_FULL || d->verify_in_every_mode) &&
+	    !f->custom_host_check && f->host_matches != PGTLS_TRI_YES)
 		return failed(f->host_matches == PGTLS_TRI_UNKNOWN ? PGTLS_RESULT_UNKNOWN : PGTLS_RESULT_FAILS,
 		              PGTLS_FAIL_HOSTNAME);
 	if (f->tls_startup == PGTLS_STARTUP_REJECTED)
@@ -141,8 +141,9 @@ tls_attempt(const pgtls_driver_rules *d, const pgtls_facts *f, pgtls_sslmode mod
 	if (f->tls_startup == PGTLS_STARTUP_UNKNOWN)
 		return failed(f->tls_startup_broken ? PGTLS_RESULT_FAILS : PGTLS_RESULT_UNKNOWN, PGTLS_FAIL_NO_REPLY_TLS);
 	if (verify)
-		a.verified =
-		    mode == PGTLS_SSLMODE_VERIFY_FULL && !f->custom_host_check ? PGTLS_VERIFIED_FULL : PGTLS_VERIFIED_CA;
+		a.verified = (mode == PGTLS_SSLMODE_VERIFY_FULL || d->verify_in_every_mode) && !f->custom_host_check
+		                 ? PGTLS_VERIFIED_FULL
+		                 : PGTLS_VERIFIED_CA;
 	return a;
 }
 
@@ -234,10 +235,11 @@ pgtls__rules_decide(const pgtls_facts *f, pgtls_outcome *o)
 	 * prefer: a failure of the TLS attempt or the server's rejection over TLS
 	 * -> silent retry without TLS; not a connection that broke after the
 	 * handshake (TLS 1.3 client certificate refused by an alert): libpq
-	 * reports that read error and stops.
+	 * reports that read error and stops.  tokio-postgres (Prisma) never
+	 * retries: only an N answer leads to plaintext.
 	 */
 	if (mode == PGTLS_SSLMODE_PREFER && a.result == PGTLS_RESULT_FAILS && f->tls != PGTLS_TLS_HOSTILE &&
-	    a.why != PGTLS_FAIL_NO_REPLY_TLS)
+	    a.why != PGTLS_FAIL_NO_REPLY_TLS && !d->prefer_no_retry)
 	{
 		add_error(o, a.why);
 		b = plain_attempt(f);
@@ -302,10 +304,11 @@ pgtls__rules_classify(const pgtls_facts *f, pgtls_verified *verifies_when_tls, p
 		if (why != PGTLS_FAIL_ROOT_MISSING && why != PGTLS_FAIL_NO_HOME && why != PGTLS_FAIL_ROOT_UNREADABLE)
 			return PGTLS_OUTCOME_FAILS;
 		/* the root file is missing where the scan ran: report what the settings ask for */
-		*verifies_when_tls =
-		    effective_mode(pgtls__driver_rules(f->driver), f) == PGTLS_SSLMODE_VERIFY_FULL && !f->custom_host_check
-		        ? PGTLS_VERIFIED_FULL
-		        : PGTLS_VERIFIED_CA;
+		*verifies_when_tls = (effective_mode(pgtls__driver_rules(f->driver), f) == PGTLS_SSLMODE_VERIFY_FULL ||
+		                      pgtls__driver_rules(f->driver)->verify_in_every_mode) &&
+		                             !f->custom_host_check
+		                         ? PGTLS_VERIFIED_FULL
+		                         : PGTLS_VERIFIED_CA;
 		return *verifies_when_tls == PGTLS_VERIFIED_FULL ? PGTLS_OUTCOME_VERIFIES_FULL : PGTLS_OUTCOME_VERIFIES_CA;
 	}
 	if (connects(&honest) && !honest.encrypted)

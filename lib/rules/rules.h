@@ -109,12 +109,16 @@ typedef struct pgtls_driver_rules
 	bool system_verify_full_only; /* sslrootcert=system allows only verify-full (libpq 16+) */
 	bool root_pem_only;           /* reads the root file as PEM only (else "could not read root certificate file") */
 	bool host_check_any_trust;    /* verify-full checks the host name even when the chain is not checked (pgjdbc) */
-	const char *err_chain;        /* what the application sees on an untrusted chain */
-	const char *err_host;         /* ... on a host name mismatch */
-	const char *err_no_ssl;       /* ... when the server refuses TLS that is required */
-	const char *err_no_root;      /* ... when verify-* finds no root file */
-	const char *notes;            /* other rules, for docs/drivers.md */
-	const char *source;           /* the driver source or documentation the row follows */
+	bool
+	    verify_in_every_mode; /* unless trust is disabled, any TLS attempt checks chain and host name (Prisma strict) */
+	bool prefer_no_retry;     /* prefer goes on in plaintext only when the server answers N, never after a
+	                               * failed handshake (tokio-postgres connect_tls) */
+	const char *err_chain;    /* what the application sees on an untrusted chain */
+	const char *err_host;     /* ... on a host name mismatch */
+	const char *err_no_ssl;   /* ... when the server refuses TLS that is required */
+	const char *err_no_root;  /* ... when verify-* finds no root file */
+	const char *notes;        /* other rules, for docs/drivers.md */
+	const char *source;       /* the driver source or documentation the row follows */
 } pgtls_driver_rules;
 
 /* The row of DRIVER (never NULL for a valid driver; the libpq row otherwise). */

@@ -1,0 +1,308 @@
+/*-------------------------------------------------------------------------
+ *
+ * node.c
+ *	  node-postgres: which pg and pg-connection-string a project installs
+ *	  (its lock file), and how that version reads the TLS settings found.
+ *
+ * IDENTIFICATION
+ *	  lib/clients/node.c
+ *
+ * NOTES
+ *	  The rules follow the packages' own code (cited in docs/drivers.md and
+ *	  tests/unit/test_readers.c) and were checked against pg 8.23.1 and
+ *	  pg 8.4.2 with pg-connection-string 2.3.0 on Node.js 20
+ *	  (tests/integration/test_node.py):
+ *	  - pg before 8.0 passes rejectUnauthorized undefined to tls.connect:
+ *	    no verification unless `rejectUnauthorized: true` (lib/connection.js);
+ *	  - pg-connection-string before 2.4.0 ignores a URL's sslmode;
+ *	  - from 2.4.0 a URL's ssl settings replace the config's ssl object;
+ *	  - from 2.8.0 `uselibpqcompat=true` reads sslmode as libpq does;
+ *	  - pg reads PGSSLMODE when neither the URL nor the config sets ssl.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "clients/clients_int.h"
+
+#define MAX_LOCK (64 * 1024 * 1024)
+
+/* "8.11.3", "^7.4.0", "npm:^8", "~2.6" -> major, minor (-1 when no number) */
+static void
+parse_version(const char *v, int out[2])
+{
+	out[0] = out[1] = -1;
+	while (v && *v && (*v < '0' || *v > '9'))
+		v++;
+	if (v && *v && sscanf(v, "%d.%d", &out[0], &out[1]) < 1)
+		out[0] = -1;
+}
+
+static const char *
+jpath_version(json_t *packages, const char *key)
+{
+	return json_string_value(json_object_get(json_object_get(packages, key), "version"));
+}
+
+/* package-lock.json / npm-shrinkwrap.json: lockfileVersion 2/3 "packages", or 1 "dependencies" */
+static void
+read_package_lock(const char *buf, size_t n, int pg[2], int pcs[2])
+{
+	json_t *root = json_loadb(buf, n, 0, NULL);
+	json_t *pk = json_object_get(root, "packages");
+	json_t *deps = json_object_get(root, "dependencies");
+	const char *v;
+
+	if (pk)
+	{
+		parse_version(jpath_version(pk, "node_modules/pg"), pg);
+		v = jpath_version(pk, "node_modules/pg/node_modules/pg-connection-string");
+		parse_version(v ? v : jpath_version(pk, "node_modules/pg-connection-string"), pcs);
+	}
+	else if (deps)
+	{
+		json_t *p = json_object_get(deps, "pg");
+
+		parse_version(json_string_value(json_object_get(p, "version")), pg);
+		v = jpath_version(json_object_get(p, "dependencies"), "pg-connection-string");
+		parse_version(v ? v : jpath_version(deps, "pg-connection-string"), pcs);
+	}
+	json_decref(root);
+}
+
+/*
+ * yarn.lock (v1: `pg@^8.7.1:` then `  version "8.7.3"`; berry: `"pg@npm:^8.7.1":`
+ * then `  version: 8.7.3`) and pnpm-lock.yaml (`/pg@8.7.3:` or `pg@8.7.3:`):
+ * the version of package NAME.
+ */
+static void
+read_text_lock(const char *buf, const char *name, int out[2])
+{
+	size_t nl = strlen(name);
+
+	for (const char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+	{
+		const char *p = line;
+
+		while (*p == ' ' || *p == '"' || *p == '\'' || *p == '/')
+			p++;
+		if (strncmp(p, name, nl) != 0 || p[nl] != '@')
+			continue;
+		if (p[nl + 1] >= '0' && p[nl + 1] <= '9') /* pnpm: the key holds the version */
+		{
+			parse_version(p + nl + 1, out);
+			return;
+		}
+		for (const char *q = strchr(line, '\n'); q && q[1] == ' '; q = strchr(q + 1, '\n'))
+			if (strncmp(q + 1, "  version", 9) == 0)
+			{
+				parse_version(q + 10, out);
+				return;
+			}
+	}
+}
+
+/* package.json "dependencies"/"devDependencies": the lowest version the range of pg allows */
+static void
+read_package_json(const char *buf, size_t n, int pg[2])
+{
+	json_t *root = json_loadb(buf, n, 0, NULL);
+	const char *v = json_string_value(json_object_get(json_object_get(root, "dependencies"), "pg"));
+
+	if (v == NULL)
+		v = json_string_value(json_object_get(json_object_get(root, "devDependencies"), "pg"));
+	parse_version(v, pg);
+	json_decref(root);
+}
+
+void
+pgtls__node_lock_parse(int kind, const char *buf, size_t n, int pg[2], int pcs[2])
+{
+	if (kind < 2) /* npm-shrinkwrap.json, package-lock.json */
+		read_package_lock(buf, n, pg, pcs);
+	else if (kind < 4) /* yarn.lock, pnpm-lock.yaml */
+	{
+		read_text_lock(buf, "pg", pg);
+		read_text_lock(buf, "pg-connection-string", pcs);
+	}
+	else /* package.json */
+		read_package_json(buf, n, pg);
+}
+
+static char *
+slurp(const char *path, size_t *n)
+{
+	struct stat st;
+	char why[128];
+	int fd = pgtls__open_regular(path, true, MAX_LOCK, &st, why, sizeof(why));
+	char *buf;
+
+	if (fd < 0)
+		return NULL;
+	buf = pgtls__read_all(fd, MAX_LOCK, n, why, sizeof(why));
+	close(fd);
+	return buf;
+}
+
+/* the lock files of DIR, in npm's order of authority; true when DIR is a project (any of them) */
+static bool
+read_project(pgtls_clients *c, const char *dir)
+{
+	static const char *const files[] = {"npm-shrinkwrap.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
+	                                    "package.json"};
+
+	for (size_t k = 0; k < sizeof(files) / sizeof(files[0]); k++)
+	{
+		char path[1100];
+		size_t n = 0;
+		char *buf;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, files[k]);
+		buf = slurp(path, &n);
+		if (buf == NULL)
+			continue;
+		pgtls__node_lock_parse((int)k, buf, n, c->node_pg, c->node_pcs);
+		free(buf);
+		if (c->node_pg[0] < 0 && k < 4)
+			continue; /* a lock without pg: package.json may still name it */
+		snprintf(c->node_lock, sizeof(c->node_lock), "%s", path);
+		return true;
+	}
+	return false;
+}
+
+void
+pgtls__node_versions(pgtls_clients *c, const char *file)
+{
+	char dir[1024];
+
+	snprintf(dir, sizeof(dir), "%s", file);
+	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
+	if (strcmp(dir, c->node_dir) == 0 && c->node_dir[0])
+		return;
+	snprintf(c->node_dir, sizeof(c->node_dir), "%s", dir);
+	c->node_pg[0] = c->node_pg[1] = c->node_pcs[0] = c->node_pcs[1] = -1;
+	c->node_lock[0] = '\0';
+	for (int up = 0; up < 32 && dir[0]; up++)
+	{
+		if (read_project(c, dir))
+			return;
+		*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
+	}
+}
+
+static bool
+at_least(const int v[2], int major, int minor)
+{
+	return v[0] > major || (v[0] == major && v[1] >= minor);
+}
+
+/* PGSSLMODE as pg reads it (connection-parameters.js readSSLConfigFromEnvironment) */
+static const char *
+env_mode(client_rec *r, json_t *envobj, bool pg7)
+{
+	const char *e = envobj ? pgtls__jget(envobj, "sslmode") : NULL;
+
+	if (e == NULL || strcmp(e, "disable") == 0)
+		return "disable";
+	r->sslmode_source = "environment (PGSSLMODE)";
+	if (strcmp(e, "no-verify") == 0 && !pg7)
+		return "no-verify";
+	if (strcmp(e, "prefer") && strcmp(e, "require") && strcmp(e, "verify-ca") && strcmp(e, "verify-full"))
+		return "disable";
+	return pg7 ? "require" : "verify-full"; /* ssl: true */
+}
+
+/* uselibpqcompat=true (pg-connection-string 2.8.0+ parse()) */
+static const char *
+libpqcompat_mode(client_rec *r, json_t *params, const char *mode)
+{
+	bool root = pgtls__jget(params, "sslrootcert") != NULL;
+
+	r->driver = PGTLS_DRIVER_NODE_LIBPQCOMPAT;
+	if (strcmp(mode, "prefer") == 0 || (strcmp(mode, "require") == 0 && !root))
+	{
+		r->trust = PGTLS_TRUST_DISABLED; /* rejectUnauthorized: false, and an ssl object never falls back */
+		r->sslmode_source = "node-postgres uselibpqcompat: rejectUnauthorized false";
+		return "require";
+	}
+	if (strcmp(mode, "require") == 0)
+	{
+		r->sslmode_source = "node-postgres uselibpqcompat: require with sslrootcert is verify-ca";
+		return "verify-ca";
+	}
+	if (strcmp(mode, "verify-ca") == 0 && !root)
+	{
+		/* pg-connection-string throws "SECURITY WARNING: Using sslmode=verify-ca requires specifying a CA" */
+		json_object_set_new(params, "x-bad-setting",
+		                    json_string("node-postgres (uselibpqcompat) refuses sslmode=verify-ca without sslrootcert: "
+		                                "the connection fails before it starts"));
+		return mode;
+	}
+	return mode;
+}
+
+/* R's note gains the versions its rules came from */
+static void
+add_version_note(const pgtls_clients *c, client_rec *r)
+{
+	char ver[1300], buf[2200];
+
+	pgtls__node_note(c, ver, sizeof(ver));
+	snprintf(buf, sizeof(buf), "%s%snode-postgres version: %s", r->note ? r->note : "", r->note ? "; " : "", ver);
+	free(r->note);
+	r->note = pgtls__mask_secrets(buf, strlen(buf));
+}
+
+const char *
+pgtls__node_mode(const pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj, const char *mode)
+{
+	bool pg7 = c->node_pg[0] >= 0 && c->node_pg[0] < 8;
+	bool pcs_old = !pg7 && c->node_pcs[0] >= 0 && !at_least(c->node_pcs, 2, 4);
+	bool pcs_compat = c->node_pcs[0] < 0 || at_least(c->node_pcs, 2, 8);
+	bool from_url = pgtls__jget(params, "x-url-sslmode") && !pgtls__jget(params, "x-ssl-object");
+	const char *compat = pgtls__jget(params, "uselibpqcompat");
+
+	add_version_note(c, r);
+	if (pg7)
+		r->driver = PGTLS_DRIVER_NODE_PG7;
+	if ((pg7 || pcs_old) && from_url)
+		mode = NULL; /* pg-connection-string before 2.4.0: a URL's sslmode is not read */
+	else if (pgtls__jget(params, "sslmode") == NULL)
+		mode = NULL;
+	if (mode == NULL)
+		mode = env_mode(r, envobj, pg7);
+	if (pg7 && strcmp(mode, "disable") && !pgtls__jget(params, "x-reject-unauthorized"))
+	{
+		r->trust = PGTLS_TRUST_DISABLED; /* rejectUnauthorized undefined: tls.connect verifies nothing */
+		return "require";
+	}
+	if (!pg7 && !pcs_old && compat && strcmp(compat, "true") == 0 && pcs_compat)
+		return libpqcompat_mode(r, params, mode);
+	return mode;
+}
+
+/* for people: the versions the rules came from */
+void
+pgtls__node_note(const pgtls_clients *c, char *buf, size_t len)
+{
+	if (c->node_lock[0] == '\0')
+	{
+		snprintf(buf, len, "no lock file or package.json: node-postgres judged as a fresh install of pg 8");
+		return;
+	}
+	if (c->node_pg[0] >= 0 && c->node_pcs[0] >= 0)
+		snprintf(buf, len, "pg %d.%d, pg-connection-string %d.%d (%s)", c->node_pg[0],
+		         c->node_pg[1] < 0 ? 0 : c->node_pg[1], c->node_pcs[0], c->node_pcs[1] < 0 ? 0 : c->node_pcs[1],
+		         c->node_lock);
+	else if (c->node_pg[0] >= 0)
+		snprintf(buf, len, "pg %d.%d (%s)", c->node_pg[0], c->node_pg[1] < 0 ? 0 : c->node_pg[1], c->node_lock);
+	else
+		snprintf(buf, len, "pg version not named (%s)", c->node_lock);
+}
