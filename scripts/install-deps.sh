@@ -9,11 +9,12 @@ PKGS=(
     libssl-dev openssl libpq-dev libjansson-dev libyaml-dev libcmocka-dev zlib1g-dev libarchive-dev libmicrohttpd-dev
     bzip2 xz-utils zstd
     postgresql-15 postgresql-client-15
-    python3 python3-psycopg2
+    python3 python3-psycopg2 python3-asyncpg
     default-jdk-headless libpostgresql-jdbc-java
     binutils iproute2
     prometheus
     debhelper lintian bash-completion
+    nodejs
 )
 
 missing=()
@@ -22,6 +23,8 @@ for p in "${PKGS[@]}"; do
         missing+=("$p")
     fi
 done
+# npm ships inside some nodejs builds (NodeSource); Debian packages it apart
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
     echo "install-deps: all ${#PKGS[@]} packages present"
     exit 0

@@ -84,6 +84,14 @@ step "integration tests: impostor (a decoy server; psql, psycopg2, pgjdbc in eac
 set +e; /usr/bin/python3 tests/integration/test_impostor.py build-asan; rc=$?; set -e
 record "integration tests: impostor" $rc
 
+step "integration tests: node-postgres (pinned pg 8.23.1 and 8.4.2 from npm, each setting in 4 server states)"
+set +e; /usr/bin/python3 tests/integration/test_node.py build-asan; rc=$?; set -e
+record "integration tests: node-postgres" $rc
+
+step "integration tests: asyncpg (Debian's asyncpg 0.27, each setting in 4 server states)"
+set +e; /usr/bin/python3 tests/integration/test_asyncpg.py build-asan; rc=$?; set -e
+record "integration tests: asyncpg" $rc
+
 step "integration tests: hostile input (fake servers, files, passwords) on the sanitized binary"
 set +e; /usr/bin/python3 tests/integration/test_hostile.py build-asan; rc=$?; set -e
 record "integration tests: hostile input" $rc

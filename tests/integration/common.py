@@ -113,3 +113,39 @@ class Server:
 
     def pg(self, *args):
         subprocess.run([HARNESS, args[0], self.dir, str(self.port)] + list(args[1:]), check=True, env=self.env.env)
+
+
+def observed_outcome(results):
+    """The outcome code a real client showed in the four server states of
+    test_node.py/test_asyncpg.py (trusted, untrusted, wrongname, plaintext;
+    each ("connects", "t"/"f") or ("fails", message)): what it does, in
+    pgtls's vocabulary."""
+    t, u, w, p = (results[s] for s in ("trusted", "untrusted", "wrongname", "plaintext"))
+    if t[0] == "fails":
+        return "fails"
+    if t[1] == "f":
+        return "no_tls"
+    if p[0] == "connects":
+        return "opportunistic"
+    if u[0] == "connects":
+        return "encrypted_unverified"
+    if w[0] == "connects":
+        return "verifies_ca"
+    return "verifies_full"
+
+
+# the four server states: (name, certificate, ssl)
+SERVER_STATES = (("trusted", "new", "on"), ("untrusted", "old", "on"), ("wrongname", "wronghost", "on"),
+                 ("plaintext", "new", "off"))
+
+
+def run_in_states(srv, keys, run):
+    """RUN(key) -> ("connects", "t"/"f") or ("fails", why) for every key in each of
+    SERVER_STATES of SRV: {key: {state: result}} for observed_outcome()."""
+    results = {}
+    for state, cert, ssl in SERVER_STATES:
+        srv.pg("cert", cert)
+        srv.pg("ssl", ssl)
+        for k in keys:
+            results.setdefault(k, {})[state] = run(k)
+    return results
