@@ -105,15 +105,19 @@ struct pgtls_clients
 	int nunparsed_more; /* beyond the listed MAX_UNPARSED */
 	unsigned seq;       /* records made so far */
 	int files;
-	unsigned paths;          /* paths met (for progress) */
-	struct json_t *cmd_envs; /* CI files: command line text -> the PG* variables its job sets (read_yaml.c) */
-	char gomod_dir[1024];    /* the directory whose go.mod answer is kept */
-	int gomod_pq;            /* 1: its module requires lib/pq v1.12.0 or later */
-	char node_dir[1024];     /* the directory whose node-postgres versions are kept (node.c) */
-	int node_pg[2];          /* pg major, minor from its lock file; -1 when not known */
-	int node_pcs[2];         /* pg-connection-string major, minor; -1 when not known */
-	char node_lock[1100];    /* the file they came from, "" when none */
-	int binaries;            /* files with NUL bytes in their first 8 KiB: not read as settings */
+	unsigned paths;           /* paths met (for progress) */
+	struct json_t *cmd_envs;  /* CI files: command line text -> the PG* variables its job sets (read_yaml.c) */
+	char gomod_dir[1024];     /* the directory whose go.mod answer is kept */
+	int gomod_pq;             /* 1: its module requires lib/pq v1.12.0 or later */
+	char node_dir[1024];      /* the directory whose node-postgres versions are kept (node.c) */
+	int node_pg[2];           /* pg major, minor from its lock file; -1 when not known */
+	int node_pcs[2];          /* pg-connection-string major, minor; -1 when not known */
+	char node_lock[1100];     /* the file they came from, "" when none */
+	char node_proj_dir[1024]; /* the last project directory found, and its answer (read once) */
+	int node_proj_pg[2];
+	int node_proj_pcs[2];
+	char node_proj_lock[1100];
+	int binaries; /* files with NUL bytes in their first 8 KiB: not read as settings */
 	void (*progress)(void *arg, int files, const char *path);
 	void *progress_arg;
 	char home[1024];

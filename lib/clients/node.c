@@ -191,8 +191,22 @@ pgtls__node_versions(pgtls_clients *c, const char *file)
 	c->node_lock[0] = '\0';
 	for (int up = 0; up < 32 && dir[0]; up++)
 	{
-		if (read_project(c, dir))
+		if (strcmp(dir, c->node_proj_dir) == 0)
+		{
+			/* the project found last time: its lock file is not read again (a monorepo's many directories) */
+			memcpy(c->node_pg, c->node_proj_pg, sizeof(c->node_pg));
+			memcpy(c->node_pcs, c->node_proj_pcs, sizeof(c->node_pcs));
+			snprintf(c->node_lock, sizeof(c->node_lock), "%s", c->node_proj_lock);
 			return;
+		}
+		if (read_project(c, dir))
+		{
+			snprintf(c->node_proj_dir, sizeof(c->node_proj_dir), "%s", dir);
+			memcpy(c->node_proj_pg, c->node_pg, sizeof(c->node_pg));
+			memcpy(c->node_proj_pcs, c->node_pcs, sizeof(c->node_pcs));
+			snprintf(c->node_proj_lock, sizeof(c->node_proj_lock), "%s", c->node_lock);
+			return;
+		}
 		*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
 	}
 }
