@@ -309,6 +309,9 @@ pgtls__rules_classify(const pgtls_facts *f, pgtls_verified *verifies_when_tls, p
 		                             !f->custom_host_check
 		                         ? PGTLS_VERIFIED_FULL
 		                         : PGTLS_VERIFIED_CA;
+		/* a prefer that verifies (Prisma sslaccept=strict) still goes on in plaintext on an N answer */
+		if (effective_mode(pgtls__driver_rules(f->driver), f) < PGTLS_SSLMODE_REQUIRE)
+			return PGTLS_OUTCOME_OPPORTUNISTIC;
 		return *verifies_when_tls == PGTLS_VERIFIED_FULL ? PGTLS_OUTCOME_VERIFIES_FULL : PGTLS_OUTCOME_VERIFIES_CA;
 	}
 	if (connects(&honest) && !honest.encrypted)

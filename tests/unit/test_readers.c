@@ -68,6 +68,10 @@ static const sample samples[] = {
     {"quaint url.rs: sslaccept=strict checks the chain (system store) and, native-tls, the host name", ".env",
      "DATABASE_URL=postgresql://u@pg5.internal/app?sslmode=require&sslaccept=strict\n", 1, "prisma", "pg5.internal",
      "verifies_full", NULL},
+    {"quaint url.rs: sslcert= is the root file for sslaccept=strict; prefer still goes on in plaintext on an N answer "
+     "(tokio-postgres connect_tls), also when that file is not on the scanned machine",
+     ".env", "DATABASE_URL=postgresql://u@pg5b.internal/app?sslmode=prefer&sslaccept=strict&sslcert=missing-ca.pem\n",
+     1, "prisma", "pg5b.internal", "opportunistic", NULL},
     {"quaint url.rs parse_query_params: an sslmode other than disable/prefer/require is prefer; tokio-postgres "
      "connect_tls: prefer goes on in plaintext when the server answers N",
      "schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n", 3,
