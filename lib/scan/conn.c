@@ -574,6 +574,27 @@ st_send_startup(pgtls_conn *c)
 		return PGTLS_STEP_WANT_WRITE;
 	if (r == IO_AGAIN_READ)
 		return PGTLS_STEP_WANT_READ;
+	if (r != IO_OK && c->ssl)
+	{
+		/*
+		 * libpq pqSendSome(): a failed write is not reported at once; it reads
+		 * first, and a TLS alert already received (TLS 1.3: the server refused
+		 * the client certificate after the client's Finished) is the error
+		 * libpq shows ("write_err_msg should be reported only when we are
+		 * unable to obtain a server error first").  Without this the reset
+		 * that follows the alert would decide, depending on timing.
+		 */
+		char rb[256];
+		io_res rr = do_read(c, rb, sizeof(rb));
+
+		if (rr == IO_OK)
+		{
+			c->state = ST_READ_REPLY; /* the server's message decides, as in libpq */
+			return PGTLS_STEP_WANT_READ;
+		}
+		if (rr == IO_ERR)
+			snprintf(eb, sizeof(eb), "%s", rb);
+	}
 	if (r != IO_OK)
 		return fail(c, c->ssl ? PGTLS_ERR_TLS : PGTLS_ERR_IO, "%s", eb);
 	c->state = ST_READ_REPLY;
