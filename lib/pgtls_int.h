@@ -103,6 +103,8 @@ struct stat;
 int pgtls__open_regular(const char *path, bool follow, long max, struct stat *st, char *why, size_t whylen);
 /* all of FD (at most MAX bytes), malloc'd and NUL-terminated; NULL with WHY */
 char *pgtls__read_all(int fd, size_t max, size_t *len, char *why, size_t whylen);
+/* the regular file PATH (symbolic links followed, at most MAX bytes), malloc'd and NUL-terminated; NULL if not */
+char *pgtls__read_small_file(const char *path, size_t max, size_t *len);
 
 /* the one secret masker (see util.c): passwords in URIs and key=value settings become "****"; malloc'd */
 char *pgtls__mask_secrets(const char *s, size_t n);

@@ -6,7 +6,7 @@ set -euo pipefail
 
 PKGS=(
     build-essential pkg-config meson ninja-build clang clang-format
-    libssl-dev openssl libpq-dev libjansson-dev libyaml-dev libcmocka-dev zlib1g-dev libarchive-dev libmicrohttpd-dev
+    libssl-dev openssl libpq-dev libjansson-dev libyaml-dev libxml2-dev libcmocka-dev zlib1g-dev libarchive-dev libmicrohttpd-dev
     bzip2 xz-utils zstd
     postgresql-15 postgresql-client-15
     python3 python3-psycopg2 python3-asyncpg

@@ -127,6 +127,7 @@ typedef enum pgtls_driver
 	PGTLS_DRIVER_PRISMA,           /* Prisma ORM's Rust engine (quaint over tokio-postgres) */
 	PGTLS_DRIVER_NODE_PG7,         /* node-postgres before 8.0 (lock file): ssl verifies nothing by default */
 	PGTLS_DRIVER_NODE_LIBPQCOMPAT, /* node-postgres with uselibpqcompat=true (pg-connection-string 2.8+) */
+	PGTLS_DRIVER_PGJDBC_OLD,       /* pgjdbc before 42.2.5 (build file): ssl=true checks no host name */
 	PGTLS_DRIVER_COUNT
 } pgtls_driver;
 

@@ -338,9 +338,13 @@ judge(pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj)
 	bool libpq_family = r->driver == PGTLS_DRIVER_LIBPQ || r->driver == PGTLS_DRIVER_PSYCOPG ||
 	                    r->driver == PGTLS_DRIVER_ASYNCPG || r->driver == PGTLS_DRIVER_PGX ||
 	                    r->driver == PGTLS_DRIVER_GO_PQ || r->driver == PGTLS_DRIVER_GO_PQ_112;
-	const char *mode = resolve_mode(r, params, envobj, libpq_family);
+	const char *mode;
 	pgtls_facts f;
 
+	if (r->driver == PGTLS_DRIVER_PGJDBC && strcmp(r->kind, "dbeaver") != 0)
+		pgtls__java_version(c, r); /* the project's build file; DBeaver brings its own driver */
+	mode = r->driver == PGTLS_DRIVER_PGJDBC_OLD ? pgtls__pgjdbc_old_mode(r, params)
+	                                            : resolve_mode(r, params, envobj, libpq_family);
 	if (r->driver == PGTLS_DRIVER_NODE_POSTGRES)
 		mode = pgtls__node_mode(c, r, params, envobj, mode);
 	else if (r->driver == PGTLS_DRIVER_PRISMA)
@@ -724,7 +728,7 @@ pgtls_client_get(const pgtls_clients *c, int i, pgtls_client_field field)
 			return r->trust == PGTLS_TRUST_JVM ? "JVM trust store (javax.net.ssl.trustStore or cacerts)"
 			                                   : nz(r->rootcert);
 		case PGTLS_CL_ROOTCERT_SOURCE:
-			return r->trust == PGTLS_TRUST_JVM ? "pgjdbc DefaultJavaSSLFactory" : nz(r->root_source);
+			return r->trust == PGTLS_TRUST_JVM ? pgtls__jvm_source(r) : nz(r->root_source);
 		case PGTLS_CL_VERDICT:
 			return pgtls__client_verdict(r);
 		case PGTLS_CL_DETAIL:

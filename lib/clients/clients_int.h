@@ -28,6 +28,9 @@ struct json_t *pgtls__jdbc_parse(const char *s, char *err, size_t errlen);
  */
 struct json_t *pgtls__conninfo_parse_ex(const char *s, struct json_t *extra, char *err, size_t errlen);
 
+/* pgjdbc, whatever its version */
+#define PGTLS_IS_PGJDBC(d) ((d) == PGTLS_DRIVER_PGJDBC || (d) == PGTLS_DRIVER_PGJDBC_OLD)
+
 /* One client found: where, which driver, and its TLS settings after the driver's defaults. */
 typedef struct client_rec
 {
@@ -75,6 +78,9 @@ typedef struct client_rec
 #define CL_HIDE_USER 8u
 #define CL_HIDE_HOSTADDR 16u
 
+/* java.c: what makes R (trust PGTLS_TRUST_JVM) read the JVM trust store, for people */
+const char *pgtls__jvm_source(const client_rec *r);
+
 /* report/json_clients.c: R's "decoy" object (R->decoy_finding set) */
 struct json_t *pgtls__client_decoy_json(const client_rec *r);
 
@@ -89,6 +95,17 @@ typedef struct skipped_path
 } skipped_path;
 
 #define MAX_UNPARSED 10000
+
+/* java.c: the pgjdbc version a Java project builds with */
+typedef struct pgtls_java_version
+{
+	int v[3];              /* major, minor, patch; -1 when not known */
+	char file[1100];       /* the build file it came from, "" when none */
+	char managed_by[1100]; /* a build file naming pgjdbc without a version (a parent POM or BOM sets it), or "" */
+} pgtls_java_version;
+
+#define PGTLS_JAVA_POM 0
+#define PGTLS_JAVA_GRADLE 1 /* build.gradle[.kts], gradle.lockfile, libs.versions.toml: line readers */
 
 struct pgtls_clients
 {
@@ -117,6 +134,10 @@ struct pgtls_clients
 	int node_proj_pg[2];
 	int node_proj_pcs[2];
 	char node_proj_lock[1100];
+	char java_dir[1024]; /* the directory whose pgjdbc version is kept (java.c) */
+	pgtls_java_version java_here;
+	char java_proj_dir[1024]; /* the last project directory that named a version, and its answer */
+	pgtls_java_version java_proj;
 	int binaries; /* files with NUL bytes in their first 8 KiB: not read as settings */
 	void (*progress)(void *arg, int files, const char *path);
 	void *progress_arg;
@@ -125,6 +146,16 @@ struct pgtls_clients
 	bool force_service; /* the file being read is a service file (PGSERVICEFILE) */
 };
 
+/*
+ * java.c: the pgjdbc version in BUF (N bytes, NUL-terminated) read as KIND
+ * (PGTLS_JAVA_*); PROPS: gradle.properties beside it, or NULL.  1: VER set;
+ * 0: pgjdbc named without a version; -1: not named.
+ */
+int pgtls__java_build_parse(int kind, const char *buf, size_t n, const char *props, int ver[3]);
+/* java.c: R's project pgjdbc version, in R's note; a version before 42.2.5 makes R PGTLS_DRIVER_PGJDBC_OLD */
+void pgtls__java_version(pgtls_clients *c, client_rec *r);
+/* java.c: how pgjdbc before 42.2.5 reads R's settings: the sslmode to judge (sets R's trust and host check) */
+const char *pgtls__pgjdbc_old_mode(client_rec *r, struct json_t *params);
 /* node.c: the node-postgres versions of FILE's project (nearest lock file or package.json above it) */
 void pgtls__node_versions(pgtls_clients *c, const char *file);
 /*

@@ -34,7 +34,7 @@ match_client(client_rec *r, const pgtls_impostor *imp)
 	r->decoy_finding = NULL;
 	r->decoy_codes = 0;
 	r->ndecoy_sessions = 0;
-	if (r->user == NULL && r->dbname == NULL && (r->appname == NULL || r->driver == PGTLS_DRIVER_PGJDBC))
+	if (r->user == NULL && r->dbname == NULL && (r->appname == NULL || PGTLS_IS_PGJDBC(r->driver)))
 		return;
 	for (int i = 0; i < imp->nsessions; i++)
 	{
@@ -42,7 +42,7 @@ match_client(client_rec *r, const pgtls_impostor *imp)
 
 		/* pgjdbc sets ApplicationName after connecting: its startup never tells it */
 		if (s->user[0] == '\0' || !field_matches(r->user, s->user) || !field_matches(r->dbname, s->database) ||
-		    (r->driver != PGTLS_DRIVER_PGJDBC && !field_matches(r->appname, s->appname)))
+		    (!PGTLS_IS_PGJDBC(r->driver) && !field_matches(r->appname, s->appname)))
 			continue;
 		r->decoy_codes |= s->codes;
 		if (r->ndecoy_sessions < (int)(sizeof(r->decoy_sessions) / sizeof(r->decoy_sessions[0])))

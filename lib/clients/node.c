@@ -135,21 +135,6 @@ pgtls__node_lock_parse(int kind, const char *buf, size_t n, int pg[2], int pcs[2
 		read_package_json(buf, n, pg);
 }
 
-static char *
-slurp(const char *path, size_t *n)
-{
-	struct stat st;
-	char why[128];
-	int fd = pgtls__open_regular(path, true, MAX_LOCK, &st, why, sizeof(why));
-	char *buf;
-
-	if (fd < 0)
-		return NULL;
-	buf = pgtls__read_all(fd, MAX_LOCK, n, why, sizeof(why));
-	close(fd);
-	return buf;
-}
-
 /* the lock files of DIR, in npm's order of authority; true when DIR is a project (any of them) */
 static bool
 read_project(pgtls_clients *c, const char *dir)
@@ -164,7 +149,7 @@ read_project(pgtls_clients *c, const char *dir)
 		char *buf;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, files[k]);
-		buf = slurp(path, &n);
+		buf = pgtls__read_small_file(path, MAX_LOCK, &n);
 		if (buf == NULL)
 			continue;
 		pgtls__node_lock_parse((int)k, buf, n, c->node_pg, c->node_pcs);

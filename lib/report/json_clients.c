@@ -18,13 +18,15 @@
 static json_t *
 rootcert_json(const client_rec *r)
 {
+	char src[200];
+
+	snprintf(src, sizeof(src), "javax.net.ssl.trustStore (%s)", pgtls__jvm_source(r));
 	if (r->trust == PGTLS_TRUST_JVM && r->jvm_store)
-		return json_pack("{s:o,s:s,s:b}", "path", pgtls__jstr(r->jvm_store), "source",
-		                 "javax.net.ssl.trustStore (pgjdbc DefaultJavaSSLFactory)", "exists",
+		return json_pack("{s:o,s:s,s:b}", "path", pgtls__jstr(r->jvm_store), "source", src, "exists",
 		                 pgtls__file_exists(r->jvm_store));
 	if (r->trust == PGTLS_TRUST_JVM)
 		return json_pack("{s:s,s:s,s:n}", "path", "JVM trust store (javax.net.ssl.trustStore or cacerts)", "source",
-		                 "pgjdbc DefaultJavaSSLFactory", "exists");
+		                 pgtls__jvm_source(r), "exists");
 	return json_pack("{s:o,s:s,s:b}", "path", pgtls__jstr(r->rootcert), "source", r->root_source, "exists",
 	                 r->root == PGTLS_ROOT_LOADED || r->root == PGTLS_ROOT_UNREADABLE);
 }
@@ -59,7 +61,7 @@ client_json(const client_rec *r)
 	json_object_set_new(f, "spec", pgtls__jstr(r->spec));
 	json_object_set_new(f, "host",
 	                    r->host ? pgtls__jstr(pgtls__client_shown(r, CL_HIDE_HOST, r->host))
-	                            : json_string(r->driver == PGTLS_DRIVER_PGJDBC ? "localhost" : "(default)"));
+	                            : json_string(PGTLS_IS_PGJDBC(r->driver) ? "localhost" : "(default)"));
 	json_object_set_new(f, "hostaddr", pgtls__jstr(pgtls__client_shown(r, CL_HIDE_HOSTADDR, r->hostaddr)));
 	json_object_set_new(f, "port",
 	                    r->port ? pgtls__jstr(pgtls__client_shown(r, CL_HIDE_PORT, r->port)) : json_string("5432"));

@@ -273,6 +273,32 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
             .source = "pg-connection-string 2.8.0+ index.js (parse: uselibpqcompat switch); node-postgres PR "
                       "#2709; checked against pg 8.23.1 on Node.js 20",
         },
+    [PGTLS_DRIVER_PGJDBC_OLD] =
+        {
+            .id = PGTLS_DRIVER_PGJDBC_OLD,
+            .name = "pgjdbc-before-42.2.5",
+            .label = "pgjdbc before 42.2.5",
+            .recognised_by = "jdbc:postgresql: URLs of a project whose gradle.lockfile, pom.xml (with its "
+                             "<properties>), build.gradle[.kts] (with gradle.properties) or gradle/libs.versions.toml "
+                             "names org.postgresql:postgresql before 42.2.5",
+            .default_mode = PGTLS_SSLMODE_DISABLE,
+            .default_root_file = true,
+            .err_chain = "SSL error: PKIX path building failed: ... unable to find valid certification path to "
+                         "requested target",
+            .err_host = "The hostname ... could not be verified.",
+            .err_no_ssl = "The server does not support SSL.",
+            .err_no_root = "Could not open SSL root certificate file",
+            .notes = "no TLS unless `ssl=true` or an sslmode is set; `ssl=true` without sslmode uses the JVM's "
+                     "default SSLSocketFactory: the chain is checked against the JVM trust store, the host name "
+                     "is not; sslmode accepts only disable, require, verify-ca and verify-full, case-sensitively "
+                     "(allow, prefer and REQUIRE throw \"Invalid sslmode value\"); require never verifies; "
+                     "verify-full checks the host name only with LibPQFactory or an `sslhostnameverifier` "
+                     "(CVE-2018-10936); its host check matches subjectAltNames exactly, without wildcards "
+                     "(pgtls judges names by libpq's rules)",
+            .source = "pgjdbc 42.2.4 core/v3/ConnectionFactoryImpl.java (openConnectionImpl), ssl/MakeSSL.java "
+                      "(convert), ssl/jdbc4/LibPQFactory.java; CHANGELOG 42.2.5 (commit cdeeaca4); from the "
+                      "source: 42.2.4 is not in this machine's package registries",
+        },
 };
 
 const pgtls_driver_rules *

@@ -663,3 +663,18 @@ pgtls_csv_field(const char *v)
 	}
 	return sb.data;
 }
+
+char *
+pgtls__read_small_file(const char *path, size_t max, size_t *len)
+{
+	struct stat st;
+	char why[128];
+	int fd = pgtls__open_regular(path, true, (long)max, &st, why, sizeof(why));
+	char *buf;
+
+	if (fd < 0)
+		return NULL;
+	buf = pgtls__read_all(fd, max, len, why, sizeof(why));
+	close(fd);
+	return buf;
+}

@@ -380,6 +380,20 @@ def test_readers_real(env):
     j2 = "jdbc:postgresql://localhost:%d/postgres?user=postgres&sslmode=REQUIRE" % port
     cases.append(("jdbc-upper/app.properties", "url=%s\n" % j2, "encrypted_unverified",
                   [(lambda: jdbc_run(env, classes, j2), ("connects", True))]))
+    # the pgjdbc version comes from the project's pom.xml (java.c): the version of the jar that really runs, so
+    # the row judged (42.2.5 and later: ssl=true is verify-full) is the driver run below
+    import zipfile
+    with zipfile.ZipFile(PGJDBC) as z:
+        jar_version = [ln.split(": ", 1)[1] for ln in z.read("META-INF/MANIFEST.MF").decode().splitlines()
+                       if ln.startswith("Implementation-Version: ")][0]
+    write(os.path.join(d, "jdbc-pom/pom.xml"),
+          "<project><properties><pgjdbc.version>%s</pgjdbc.version></properties><dependencies><dependency>"
+          "<groupId>org.postgresql</groupId><artifactId>postgresql</artifactId><version>${pgjdbc.version}</version>"
+          "</dependency></dependencies></project>\n" % jar_version)
+    j3 = "jdbc:postgresql://localhost:%d/postgres?user=postgres&ssl=true&sslrootcert=%s" % (port, wrong)
+    cases.append(("jdbc-pom/src/main/resources/application.properties", "spring.datasource.url=%s\n" % j3,
+                  "verifies_full", [(lambda: jdbc_run(env, classes, j3), "fails"),
+                                    (lambda: jdbc_run(env, classes, j3.replace(wrong, old)), ("connects", True))]))
     # a shell line: variables before psql apply to it (read_shell.c); run by bash for real
     sh = ("PGSSLMODE=verify-ca PGSSLROOTCERT=%s psql -X -h localhost -p %d -U postgres -d postgres -Atqc "
           "'select ssl from pg_stat_ssl where pid = pg_backend_pid()'" % ("{root}", port))
@@ -399,6 +413,9 @@ def test_readers_real(env):
             res = run()
             check((res[0] if expect == "fails" else res) == expect, "%s really: %s (want %s)" % (rel, res, expect))
     check(rep["unparsed"] == [], "nothing unparsed: %s" % rep["unparsed"])
+    pom = [c for c in rep["clients"] if "jdbc-pom" in c["file"]]
+    check(len(pom) == 1 and pom[0]["driver"] == "pgjdbc" and "pgjdbc version: %s" % jar_version in pom[0]["note"],
+          "the pom's pgjdbc version is in the note: %s" % pom)
     srv.pg("stop")
 
 

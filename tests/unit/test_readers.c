@@ -19,6 +19,8 @@
 
 #include <pgtls/pgtls.h>
 
+#include "clients/clients_int.h" /* pgtls__java_build_parse */
+
 typedef struct sample
 {
 	const char *why;  /* the driver fact, and where it is documented */
@@ -113,6 +115,42 @@ static const sample samples[] = {
      "JAVA_OPTS=\"-Djavax.net.ssl.trustStore=/srv/app/trust.jks\"\njava $JAVA_OPTS -jar app.jar "
      "--url='jdbc:postgresql://db9:5432/app?sslmode=require&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory'\n",
      2, "pgjdbc", "db9", "verifies_ca", NULL},
+    {"pgjdbc 42.2.4 MakeSSL.convert: ssl=true without sslmode takes SSLSocketFactory.getDefault(): the JVM trust "
+     "store checks the chain, no host name check (CHANGELOG 42.2.5: ssl=true implies verify-full only from then)",
+     "application.properties", "spring.datasource.url=jdbc:postgresql://db10/app?ssl=true\n", 1, "pgjdbc-before-42.2.5",
+     "db10", "verifies_ca", "42.2.4", "pom.xml",
+     "<project xmlns=\"http://maven.apache.org/POM/4.0.0\">\n  "
+     "<properties><pg.version>42.2.4</pg.version></properties>\n"
+     "  <dependencies><dependency><groupId>org.postgresql</groupId><artifactId>postgresql</artifactId>"
+     "<version>${pg.version}</version></dependency></dependencies>\n</project>\n"},
+    {"pgjdbc 42.2.4 ConnectionFactoryImpl.openConnectionImpl: neither ssl nor sslmode: no TLS (the prefer default "
+     "came with 42.2.5)",
+     "application.properties", "url=jdbc:postgresql://db11/app\n", 1, "pgjdbc-before-42.2.5", "db11", "no_tls",
+     "42.2.1", "build.gradle", "dependencies {\n    implementation 'org.postgresql:postgresql:42.2.1'\n}\n"},
+    {"pgjdbc 42.2.4 ConnectionFactoryImpl: sslmode other than disable/require/verify-ca/verify-full throws "
+     "\"Invalid sslmode value\"",
+     "application.properties", "url=jdbc:postgresql://db12/app?sslmode=prefer\n", 1, "pgjdbc-before-42.2.5", "db12",
+     "fails", "Invalid sslmode value", "gradle.lockfile",
+     "# This is a Gradle generated file\norg.postgresql:postgresql:42.2.4=compileClasspath,runtimeClasspath\n"},
+    {"CVE-2018-10936 (pgjdbc before 42.2.5): MakeSSL checks the host name in verify-full only with LibPQFactory",
+     "application.properties",
+     "url=jdbc:postgresql://db13/app?sslmode=verify-full&sslfactory=com.example.PinnedFactory\n", 1,
+     "pgjdbc-before-42.2.5", "db13", "verifies_ca", NULL, "pom.xml",
+     "<project xmlns=\"http://maven.apache.org/POM/4.0.0\">\n  "
+     "<properties><pg.version>42.2.4</pg.version></properties>\n"
+     "  <dependencies><dependency><groupId>org.postgresql</groupId><artifactId>postgresql</artifactId>"
+     "<version>${pg.version}</version></dependency></dependencies>\n</project>\n"},
+    {"pgjdbc 42.2.4 LibPQFactory.verify: verify-full with the default factory checks the host name",
+     "application.properties", "url=jdbc:postgresql://db14/app?sslmode=verify-full&sslrootcert=/etc/ssl/rds.pem\n", 1,
+     "pgjdbc-before-42.2.5", "db14", "verifies_full", NULL, "build.gradle.kts",
+     "val pgVersion = \"9.4.1212\"\ndependencies {\n    implementation(\"org.postgresql:postgresql:$pgVersion\")\n}\n"},
+    {"pgjdbc 42.2.5+ (SslMode.of): ssl=true is verify-full; the version is read from the pom's <properties>",
+     "application.properties", "url=jdbc:postgresql://db15/app?ssl=true\n", 1, "pgjdbc", "db15", "verifies_full",
+     "42.7.3", "pom.xml",
+     "<project xmlns=\"http://maven.apache.org/POM/4.0.0\">\n  "
+     "<properties><pg.version>42.7.3</pg.version></properties>\n"
+     "  <dependencies><dependency><groupId>org.postgresql</groupId><artifactId>postgresql</artifactId>"
+     "<version>${pg.version}</version></dependency></dependencies>\n</project>\n"},
     {"psycopg2: settings from **kwargs built in code are not known here", "app.py",
      "import psycopg2\nc = psycopg2.connect(**settings.DB)\n", 2, "psycopg", "(default)", "unknown", NULL},
     {"psql(1) and libpq docs (environment variables): a variable before the command applies to it; -h/-U/-d are "
@@ -411,6 +449,87 @@ test_go_versions(void **state)
 	assert_int_equal(system(p), 0);
 }
 
+/* pgtls__java_build_parse over the build-file shapes of real projects */
+static void
+test_java_versions(void **state)
+{
+	static const struct
+	{
+		int kind;
+		const char *text, *props;
+		int rc, v0, v1, v2;
+	} cases[] = {
+	    {PGTLS_JAVA_POM,
+	     "<project><dependencies><dependency><groupId>org.postgresql</groupId><artifactId>postgresql</artifactId>"
+	     "<version>42.2.4.jre7</version></dependency></dependencies></project>",
+	     NULL, 1, 42, 2, 4},
+	    /* Spring Boot's parent manages it: named, no version */
+	    {PGTLS_JAVA_POM,
+	     "<project><parent><artifactId>spring-boot-starter-parent</artifactId><version>2.0.3.RELEASE</version>"
+	     "</parent><dependencies><dependency><groupId>org.postgresql</groupId><artifactId>postgresql</artifactId>"
+	     "<scope>runtime</scope></dependency></dependencies></project>",
+	     NULL, 0, -1, -1, -1},
+	    /* the version in dependencyManagement */
+	    {PGTLS_JAVA_POM,
+	     "<project><dependencyManagement><dependencies><dependency><groupId>org.postgresql</groupId>"
+	     "<artifactId>postgresql</artifactId><version>9.4-1201-jdbc41</version></dependency></dependencies>"
+	     "</dependencyManagement></project>",
+	     NULL, 1, 9, 4, 1201},
+	    /* the group before 2013 */
+	    {PGTLS_JAVA_POM,
+	     "<project><dependencies><dependency><groupId>postgresql</groupId><artifactId>postgresql</artifactId>"
+	     "<version>9.1-901.jdbc4</version></dependency></dependencies></project>",
+	     NULL, 1, 9, 1, 901},
+	    {PGTLS_JAVA_POM, "<project><dependencies><dependency><groupId>org.postgresql</groupId>", NULL, -1, -1, -1, -1},
+	    /* an external entity is not fetched nor substituted */
+	    {PGTLS_JAVA_POM,
+	     "<!DOCTYPE p [<!ENTITY v SYSTEM \"file:///etc/hostname\">]><project><dependencies><dependency>"
+	     "<groupId>org.postgresql</groupId><artifactId>postgresql</artifactId><version>&v;</version></dependency>"
+	     "</dependencies></project>",
+	     NULL, 0, -1, -1, -1},
+	    {PGTLS_JAVA_GRADLE,
+	     "dependencies {\n  runtimeOnly group: 'org.postgresql', name: 'postgresql', version: '42.2.2'\n}\n", NULL, 1,
+	     42, 2, 2},
+	    {PGTLS_JAVA_GRADLE, "dependencies {\n  implementation \"org.postgresql:postgresql:${pgjdbcVersion}\"\n}\n",
+	     "pgjdbcVersion=42.6.0\n", 1, 42, 6, 0},
+	    /* r2dbc-postgresql is not pgjdbc; a BOM-managed pgjdbc has no version */
+	    {PGTLS_JAVA_GRADLE,
+	     "implementation 'org.postgresql:r2dbc-postgresql:1.0.5.RELEASE'\nruntimeOnly 'org.postgresql:postgresql'\n",
+	     NULL, 0, -1, -1, -1},
+	    {PGTLS_JAVA_GRADLE, "implementation 'org.postgresql:r2dbc-postgresql:1.0.5.RELEASE'\n", NULL, -1, -1, -1, -1},
+	    /* a dynamic version is not a version */
+	    {PGTLS_JAVA_GRADLE, "implementation 'org.postgresql:postgresql:42.+'\n", NULL, 0, -1, -1, -1},
+	    /* Spring Boot manages the version; the project overrides its postgresql.version property */
+	    {PGTLS_JAVA_POM,
+	     "<project><properties><postgresql.version>42.2.4</postgresql.version></properties><dependencies>"
+	     "<dependency><groupId>org.postgresql</groupId><artifactId>postgresql</artifactId></dependency>"
+	     "</dependencies></project>",
+	     NULL, 1, 42, 2, 4},
+	    {PGTLS_JAVA_GRADLE,
+	     "ext['postgresql.version'] = '42.2.2'\ndependencies { runtimeOnly 'org.postgresql:postgresql' }\n", NULL, 1,
+	     42, 2, 2},
+	    /* a version catalog */
+	    {PGTLS_JAVA_GRADLE,
+	     "[versions]\npostgresql = \"42.2.3\"\n[libraries]\npostgresql = { module = \"org.postgresql:postgresql\", "
+	     "version.ref = \"postgresql\" }\n",
+	     NULL, 1, 42, 2, 3},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		int v[3];
+
+		print_message("case %zu\n", i);
+		assert_int_equal(
+		    pgtls__java_build_parse(cases[i].kind, cases[i].text, strlen(cases[i].text), cases[i].props, v),
+		    cases[i].rc);
+		assert_int_equal(v[0], cases[i].v0);
+		assert_int_equal(v[1], cases[i].v1);
+		assert_int_equal(v[2], cases[i].v2);
+	}
+}
+
 int
 main(void)
 {
@@ -418,6 +537,7 @@ main(void)
 	    cmocka_unit_test(test_samples),
 	    cmocka_unit_test(test_unparsed),
 	    cmocka_unit_test(test_go_versions),
+	    cmocka_unit_test(test_java_versions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
