@@ -343,6 +343,8 @@ judge(pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj)
 
 	if (r->driver == PGTLS_DRIVER_PGJDBC && strcmp(r->kind, "dbeaver") != 0)
 		pgtls__java_version(c, r); /* the project's build file; DBeaver brings its own driver */
+	else if (r->driver == PGTLS_DRIVER_ASYNCPG)
+		pgtls__python_version(c, r); /* the project's lock file or pinned requirement */
 	mode = r->driver == PGTLS_DRIVER_PGJDBC_OLD ? pgtls__pgjdbc_old_mode(r, params)
 	                                            : resolve_mode(r, params, envobj, libpq_family);
 	if (r->driver == PGTLS_DRIVER_NODE_POSTGRES)
@@ -393,7 +395,7 @@ const char *
 pgtls__client_verdict(const client_rec *r)
 {
 	if (r->unresolved)
-		return "unknown: a setting comes from where the application runs";
+		return "unknown"; /* the reason (R->unresolved) follows it */
 	switch (r->failure)
 	{
 		case PGTLS_FAIL_NONE:

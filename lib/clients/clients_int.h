@@ -104,6 +104,33 @@ typedef struct pgtls_java_version
 	char managed_by[1100]; /* a build file naming pgjdbc without a version (a parent POM or BOM sets it), or "" */
 } pgtls_java_version;
 
+/* project.c: the last directory asked about, and the last project directory found */
+typedef struct pgtls_project_cache
+{
+	char dir[1024];
+	char proj_dir[1024];
+} pgtls_project_cache;
+
+/*
+ * project.c: the answer for FILE's project into HERE (ANSLEN bytes): RESET
+ * it, then READ each directory from FILE's upwards until one answers
+ * (returns true).  The answer of the last directory asked stays in HERE;
+ * the last project found and its answer (PROJ) are not read again.
+ */
+void pgtls__project_find(pgtls_project_cache *pc, const char *file, void *here, void *proj, size_t anslen,
+                         bool (*read)(const char *dir, void *ans), void (*reset)(void *ans));
+
+/* python.c: the asyncpg version a Python project pins */
+typedef struct pgtls_py_version
+{
+	int v[3];        /* major, minor, patch; -1 when not known */
+	char file[1100]; /* the lock or requirements file, "" when none */
+} pgtls_py_version;
+
+#define PGTLS_PY_TOML_LOCK 0    /* poetry.lock, uv.lock, pdm.lock */
+#define PGTLS_PY_PIPFILE_LOCK 1 /* Pipfile.lock (JSON) */
+#define PGTLS_PY_REQUIREMENTS 2 /* requirements.txt: NAME==X pins */
+
 #define PGTLS_JAVA_POM 0
 #define PGTLS_JAVA_GRADLE 1 /* build.gradle[.kts], gradle.lockfile, libs.versions.toml: line readers */
 
@@ -134,10 +161,12 @@ struct pgtls_clients
 	int node_proj_pg[2];
 	int node_proj_pcs[2];
 	char node_proj_lock[1100];
-	char java_dir[1024]; /* the directory whose pgjdbc version is kept (java.c) */
+	pgtls_project_cache java_cache; /* pgjdbc versions (java.c): of the last directory asked, of the last project */
 	pgtls_java_version java_here;
-	char java_proj_dir[1024]; /* the last project directory that named a version, and its answer */
 	pgtls_java_version java_proj;
+	pgtls_project_cache py_cache; /* asyncpg versions (python.c) */
+	pgtls_py_version py_here;
+	pgtls_py_version py_proj;
 	int binaries; /* files with NUL bytes in their first 8 KiB: not read as settings */
 	void (*progress)(void *arg, int files, const char *path);
 	void *progress_arg;
@@ -152,6 +181,10 @@ struct pgtls_clients
  * 0: pgjdbc named without a version; -1: not named.
  */
 int pgtls__java_build_parse(int kind, const char *buf, size_t n, const char *props, int ver[3]);
+/* python.c: NAME's version in BUF (N bytes, NUL-terminated) read as KIND (PGTLS_PY_*); false when not pinned */
+int pgtls__python_lock_parse(int kind, const char *buf, size_t n, const char *name, int out[3]);
+/* python.c: R's project asyncpg version, in R's note; before 0.25 R is unresolved (not emulated) */
+void pgtls__python_version(pgtls_clients *c, client_rec *r);
 /* java.c: R's project pgjdbc version, in R's note; a version before 42.2.5 makes R PGTLS_DRIVER_PGJDBC_OLD */
 void pgtls__java_version(pgtls_clients *c, client_rec *r);
 /* java.c: how pgjdbc before 42.2.5 reads R's settings: the sslmode to judge (sets R's trust and host check) */

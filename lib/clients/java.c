@@ -391,44 +391,19 @@ read_dir(const char *dir, pgtls_java_version *ans)
 	return named;
 }
 
-/* the pgjdbc version of FILE's project: the nearest build file above it that names one */
-static void
-java_versions(pgtls_clients *c, const char *file)
+static bool
+read_dir_answer(const char *dir, void *ans)
 {
-	char dir[1024];
-	pgtls_java_version *ans = &c->java_here;
+	return read_dir(dir, ans) == 1;
+}
 
-	snprintf(dir, sizeof(dir), "%s", file);
-	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
-	if (strcmp(dir, c->java_dir) == 0 && c->java_dir[0])
-		return;
-	snprintf(c->java_dir, sizeof(c->java_dir), "%s", dir);
-	memset(ans, 0, sizeof(*ans));
-	ans->v[0] = ans->v[1] = ans->v[2] = -1;
-	for (int up = 0; up < 32 && dir[0]; up++)
-	{
-		int r;
+static void
+reset_answer(void *ans)
+{
+	pgtls_java_version *a = ans;
 
-		if (strcmp(dir, c->java_proj_dir) == 0)
-		{
-			/* the project found last time: not read again (a tree's many directories) */
-			char managed[sizeof(ans->managed_by)];
-
-			memcpy(managed, ans->managed_by, sizeof(managed));
-			*ans = c->java_proj;
-			if (ans->managed_by[0] == '\0')
-				memcpy(ans->managed_by, managed, sizeof(managed));
-			return;
-		}
-		r = read_dir(dir, ans);
-		if (r == 1)
-		{
-			snprintf(c->java_proj_dir, sizeof(c->java_proj_dir), "%s", dir);
-			c->java_proj = *ans;
-			return;
-		}
-		*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
-	}
+	memset(a, 0, sizeof(*a));
+	a->v[0] = a->v[1] = a->v[2] = -1;
 }
 
 static bool
@@ -443,7 +418,9 @@ pgtls__java_version(pgtls_clients *c, client_rec *r)
 	const pgtls_java_version *a = &c->java_here;
 	char buf[2400];
 
-	java_versions(c, r->file);
+	/* the nearest build file above R's file that names a version */
+	pgtls__project_find(&c->java_cache, r->file, &c->java_here, &c->java_proj, sizeof(c->java_here), read_dir_answer,
+	                    reset_answer);
 	if (a->v[0] >= 0)
 		snprintf(buf, sizeof(buf), "%s%spgjdbc version: %d.%d.%d (%s)", r->note ? r->note : "", r->note ? "; " : "",
 		         a->v[0], a->v[1], a->v[2], a->file);

@@ -23,6 +23,9 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import Server, check, observed_outcome, run_in_states, run_tests  # noqa: E402
 
+ASYNCPG_VERSION = subprocess.run(["/usr/bin/python3", "-c", "import asyncpg; print(asyncpg.__version__)"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+
 RUNNER = """
 import asyncio, sys
 import asyncpg
@@ -75,6 +78,10 @@ def test_asyncpg(env):
     got = {}
     for proj, home in (("plain", env.home), ("home", home_root)):
         os.makedirs(os.path.join(tree, proj))
+        if proj == "plain":
+            # the project pins the asyncpg that really runs: pgtls names it and judges by its rules (python.c)
+            with open(os.path.join(tree, proj, "requirements.txt"), "w") as f:
+                f.write("asyncpg==%s\n" % ASYNCPG_VERSION)
         for p, name, call, _, _ in cases:
             if p == proj:
                 with open(os.path.join(tree, proj, name + ".py"), "w") as f:
@@ -99,6 +106,9 @@ def test_asyncpg(env):
         obs = observed_outcome(results[(proj, name)])
         if not check(c is not None and c["driver"] == "asyncpg", "%s/%s: found as asyncpg" % (proj, name)):
             continue
+        if proj == "plain":
+            check("asyncpg version: %s" % ASYNCPG_VERSION in (c["note"] or ""),
+                  "%s/%s: the pinned version is named: %s" % (proj, name, c["note"]))
         check(c["outcome"] == want and c["failure"] == failure,
               "%s/%s: pgtls says %s/%s, expected %s/%s" % (proj, name, c["outcome"], c["failure"], want, failure))
         # a root file missing here: pgtls reports what the settings ask for; the real client fails

@@ -151,6 +151,17 @@ static const sample samples[] = {
      "<properties><pg.version>42.7.3</pg.version></properties>\n"
      "  <dependencies><dependency><groupId>org.postgresql</groupId><artifactId>postgresql</artifactId>"
      "<version>${pg.version}</version></dependency></dependencies>\n</project>\n"},
+    {"asyncpg PR #827 (0.25.0): the DSN's TLS settings follow libpq only from 0.25; an older pin is not emulated: "
+     "unknown, never an all-clear",
+     "worker.py",
+     "import asyncpg\npool = asyncpg.create_pool(\"postgresql://u@pg20.internal/app?sslmode=verify-full\")\n", 2,
+     "asyncpg", "pg20.internal", "unknown", "asyncpg version: 0.24.0", "poetry.lock",
+     "[[package]]\nname = \"asyncpg-stubs\"\nversion = \"0.30.0\"\n\n[[package]]\nname = \"asyncpg\"\n"
+     "version = \"0.24.0\"\ndescription = \"An asyncio PostgreSQL driver\"\n"},
+    {"asyncpg 0.25+ (connect_utils.py): verify-full in the DSN verifies; the pinned version is named", "worker.py",
+     "import asyncpg\npool = asyncpg.create_pool(\"postgresql://u@pg21.internal/app?sslmode=verify-full\")\n", 2,
+     "asyncpg", "pg21.internal", "verifies_full", "asyncpg version: 0.27.0", "requirements.txt",
+     "psycopg2-binary==2.9.9\nAsyncPG == 0.27.0 ; python_version >= \"3.8\"\n"},
     {"psycopg2: settings from **kwargs built in code are not known here", "app.py",
      "import psycopg2\nc = psycopg2.connect(**settings.DB)\n", 2, "psycopg", "(default)", "unknown", NULL},
     {"psql(1) and libpq docs (environment variables): a variable before the command applies to it; -h/-U/-d are "
@@ -530,14 +541,99 @@ test_java_versions(void **state)
 	}
 }
 
+/* pgtls__python_lock_parse over the lock and requirements shapes of real projects */
+static void
+test_python_versions(void **state)
+{
+	static const struct
+	{
+		int kind;
+		const char *text;
+		int ok, v0, v1, v2;
+	} cases[] = {
+	    {PGTLS_PY_TOML_LOCK, "[[package]]\nname = \"asyncpg\"\nversion = \"0.29.0\"\nsource = { registry = \"x\" }\n",
+	     1, 0, 29, 0},
+	    /* the version of another package after a versionless asyncpg entry is not taken */
+	    {PGTLS_PY_TOML_LOCK, "[[package]]\nname = \"asyncpg\"\n\n[[package]]\nname = \"x\"\nversion = \"0.1.0\"\n", 0,
+	     -1, -1, -1},
+	    {PGTLS_PY_PIPFILE_LOCK, "{\"default\": {\"asyncpg\": {\"hashes\": [], \"version\": \"==0.23.0\"}}}", 1, 0, 23,
+	     0},
+	    {PGTLS_PY_PIPFILE_LOCK, "{\"default\": {\"asyncpg\": {\"version\": \"==0.23.0\"}}", 0, -1, -1, -1},
+	    {PGTLS_PY_REQUIREMENTS, "asyncpg[sa]==0.22.0 \\\n    --hash=sha256:00\n", 1, 0, 22, 0},
+	    /* a range pins nothing */
+	    {PGTLS_PY_REQUIREMENTS, "asyncpg>=0.21,<0.25\n", 0, -1, -1, -1},
+	    {PGTLS_PY_REQUIREMENTS, "asyncpg-stubs==0.30.0\n", 0, -1, -1, -1},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		int v[3];
+
+		print_message("case %zu\n", i);
+		assert_int_equal(
+		    pgtls__python_lock_parse(cases[i].kind, cases[i].text, strlen(cases[i].text), "asyncpg", v) ? 1 : 0,
+		    cases[i].ok);
+		assert_int_equal(v[0], cases[i].v0);
+		assert_int_equal(v[1], cases[i].v1);
+		assert_int_equal(v[2], cases[i].v2);
+	}
+}
+
+/* a multi-module Maven project: the module names pgjdbc, its parent pom sets the version */
+static void
+test_java_tree(void **state)
+{
+	char dir[] = "/tmp/pgtls-javatree-XXXXXX", p[512];
+	pgtls_clients *cl = pgtls_clients_new();
+	json_t *rep, *cls;
+	char *js;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "mkdir -p %s/svc/src/main/resources %s/other", dir, dir);
+	assert_int_equal(system(p), 0);
+	snprintf(p, sizeof(p), "%s/pom.xml", dir);
+	write_file(p, "<project><dependencyManagement><dependencies><dependency><groupId>org.postgresql</groupId>"
+	              "<artifactId>postgresql</artifactId><version>42.2.4</version></dependency></dependencies>"
+	              "</dependencyManagement></project>\n");
+	snprintf(p, sizeof(p), "%s/svc/pom.xml", dir);
+	write_file(p, "<project><dependencies><dependency><groupId>org.postgresql</groupId>"
+	              "<artifactId>postgresql</artifactId></dependency></dependencies></project>\n");
+	snprintf(p, sizeof(p), "%s/svc/src/main/resources/application.properties", dir);
+	write_file(p, "spring.datasource.url=jdbc:postgresql://db30/app?ssl=true\n");
+	snprintf(p, sizeof(p), "%s/other/build.gradle", dir);
+	write_file(p, "dependencies { implementation 'org.postgresql:postgresql:42.6.0' }\n");
+	snprintf(p, sizeof(p), "%s/other/app.properties", dir);
+	write_file(p, "url=jdbc:postgresql://db31/app?ssl=true\n");
+	assert_int_equal(pgtls_clients_scan_path(cl, dir), PGTLS_OK);
+	js = pgtls_clients_json(cl, 0);
+	rep = json_loads(js, 0, NULL);
+	cls = json_object_get(rep, "clients");
+	assert_int_equal(json_array_size(cls), 2);
+	for (size_t i = 0; i < 2; i++)
+	{
+		json_t *c = json_array_get(cls, i);
+		bool svc = strcmp(json_string_value(json_object_get(c, "host")), "db30") == 0;
+
+		assert_string_equal(json_string_value(json_object_get(c, "driver")), svc ? "pgjdbc-before-42.2.5" : "pgjdbc");
+		assert_string_equal(json_string_value(json_object_get(c, "outcome")), svc ? "verifies_ca" : "verifies_full");
+		assert_non_null(strstr(json_string_value(json_object_get(c, "note")), svc ? "42.2.4" : "42.6.0"));
+	}
+	json_decref(rep);
+	pgtls_free(js);
+	pgtls_clients_free(cl);
+	snprintf(p, sizeof(p), "rm -rf %s", dir);
+	assert_int_equal(system(p), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_samples),
-	    cmocka_unit_test(test_unparsed),
-	    cmocka_unit_test(test_go_versions),
-	    cmocka_unit_test(test_java_versions),
+	    cmocka_unit_test(test_samples),         cmocka_unit_test(test_unparsed),
+	    cmocka_unit_test(test_go_versions),     cmocka_unit_test(test_java_versions),
+	    cmocka_unit_test(test_python_versions), cmocka_unit_test(test_java_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
