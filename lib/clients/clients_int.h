@@ -102,6 +102,7 @@ typedef struct pgtls_java_version
 	int v[3];              /* major, minor, patch; -1 when not known */
 	char file[1100];       /* the build file it came from, "" when none */
 	char managed_by[1100]; /* a build file naming pgjdbc without a version (a parent POM or BOM sets it), or "" */
+	char unreadable[1100]; /* a pom.xml that is not well-formed XML (or beyond libxml2's limits), or "" */
 } pgtls_java_version;
 
 /* project.c: the last directory asked about, and the last project directory found */
@@ -178,7 +179,8 @@ struct pgtls_clients
 /*
  * java.c: the pgjdbc version in BUF (N bytes, NUL-terminated) read as KIND
  * (PGTLS_JAVA_*); PROPS: gradle.properties beside it, or NULL.  1: VER set;
- * 0: pgjdbc named without a version; -1: not named.
+ * 0: pgjdbc named without a version; -1: not named; -2: not readable (a
+ * pom.xml that is not well-formed XML).
  */
 int pgtls__java_build_parse(int kind, const char *buf, size_t n, const char *props, int ver[3]);
 /* python.c: NAME's version in BUF (N bytes, NUL-terminated) read as KIND (PGTLS_PY_*); false when not pinned */

@@ -315,7 +315,7 @@ read_pom(const char *buf, size_t n, int ver[3])
 		return -1;
 	doc = xmlReadMemory(buf, (int)n, "pom.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (doc == NULL)
-		return -1;
+		return -2;
 	if (xmlDocGetRootElement(doc))
 		r = pom_walk(xmlDocGetRootElement(doc), xmlDocGetRootElement(doc), ver, 0);
 	/* a version left to Spring Boot's dependency management, which reads the postgresql.version property */
@@ -386,6 +386,8 @@ read_dir(const char *dir, pgtls_java_version *ans)
 			named = 0;
 			snprintf(ans->managed_by, sizeof(ans->managed_by), "%s", path);
 		}
+		if (r == -2 && ans->unreadable[0] == '\0')
+			snprintf(ans->unreadable, sizeof(ans->unreadable), "%s", path);
 	}
 	free(props);
 	return named;
@@ -424,6 +426,11 @@ pgtls__java_version(pgtls_clients *c, client_rec *r)
 	if (a->v[0] >= 0)
 		snprintf(buf, sizeof(buf), "%s%spgjdbc version: %d.%d.%d (%s)", r->note ? r->note : "", r->note ? "; " : "",
 		         a->v[0], a->v[1], a->v[2], a->file);
+	else if (a->unreadable[0])
+		snprintf(buf, sizeof(buf),
+		         "%s%spgjdbc version: %s is not well-formed XML (or beyond libxml2's limits), not read: judged as "
+		         "42.2.5 or later",
+		         r->note ? r->note : "", r->note ? "; " : "", a->unreadable);
 	else if (a->managed_by[0])
 		snprintf(buf, sizeof(buf),
 		         "%s%spgjdbc version: set outside %s (a parent POM or BOM not found): judged as 42.2.5 or later",

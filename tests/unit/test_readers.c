@@ -491,7 +491,7 @@ test_java_versions(void **state)
 	     "<project><dependencies><dependency><groupId>postgresql</groupId><artifactId>postgresql</artifactId>"
 	     "<version>9.1-901.jdbc4</version></dependency></dependencies></project>",
 	     NULL, 1, 9, 1, 901},
-	    {PGTLS_JAVA_POM, "<project><dependencies><dependency><groupId>org.postgresql</groupId>", NULL, -1, -1, -1, -1},
+	    {PGTLS_JAVA_POM, "<project><dependencies><dependency><groupId>org.postgresql</groupId>", NULL, -2, -1, -1, -1},
 	    /* an external entity is not fetched nor substituted */
 	    {PGTLS_JAVA_POM,
 	     "<!DOCTYPE p [<!ENTITY v SYSTEM \"file:///etc/hostname\">]><project><dependencies><dependency>"
@@ -538,6 +538,23 @@ test_java_versions(void **state)
 		assert_int_equal(v[0], cases[i].v0);
 		assert_int_equal(v[1], cases[i].v1);
 		assert_int_equal(v[2], cases[i].v2);
+	}
+	{
+		/* a billion laughs in the version: libxml2 refuses the document, nothing is expanded */
+		char doc[4096], *p = doc;
+		int v[3];
+
+		p += sprintf(p, "<!DOCTYPE project [<!ENTITY l0 \"lol\">");
+		for (int i = 1; i < 10; i++)
+		{
+			p += sprintf(p, "<!ENTITY l%d \"", i);
+			for (int k = 0; k < 10; k++)
+				p += sprintf(p, "&l%d;", i - 1);
+			p += sprintf(p, "\">");
+		}
+		sprintf(p, "]><project><dependencies><dependency><groupId>org.postgresql</groupId><artifactId>postgresql"
+		           "</artifactId><version>&l9;</version></dependency></dependencies></project>");
+		assert_int_equal(pgtls__java_build_parse(PGTLS_JAVA_POM, doc, strlen(doc), NULL, v), -2);
 	}
 }
 
