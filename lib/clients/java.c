@@ -433,7 +433,8 @@ pgtls__java_version(pgtls_clients *c, client_rec *r)
 		         r->note ? r->note : "", r->note ? "; " : "", a->unreadable);
 	else if (a->managed_by[0])
 		snprintf(buf, sizeof(buf),
-		         "%s%spgjdbc version: set outside %s (a parent POM or BOM not found): judged as 42.2.5 or later",
+		         "%s%spgjdbc version: no fixed version in %s (a range, a dynamic version, or a parent POM or BOM not "
+		         "found): judged as 42.2.5 or later",
 		         r->note ? r->note : "", r->note ? "; " : "", a->managed_by);
 	else
 		snprintf(buf, sizeof(buf),
