@@ -373,12 +373,7 @@ judge(pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj)
 	if (pgtls__jget(params, "x-bad-setting"))
 	{
 		/* the driver refuses the settings themselves (reader or driver rule said why): fails everywhere */
-		char buf[1400];
-
-		snprintf(buf, sizeof(buf), "%s%s%s", r->note ? r->note : "", r->note ? "; " : "",
-		         pgtls__jget(params, "x-bad-setting"));
-		free(r->note);
-		r->note = pgtls__mask_secrets(buf, strlen(buf));
+		pgtls__client_note_add(r, "%s", pgtls__jget(params, "x-bad-setting"));
 		r->outcome = PGTLS_OUTCOME_FAILS;
 		r->failure = PGTLS_FAIL_BAD_SETTING;
 		return;

@@ -78,6 +78,9 @@ typedef struct client_rec
 #define CL_HIDE_USER 8u
 #define CL_HIDE_HOSTADDR 16u
 
+/* note.c: FMT's text added to R's note (after "; " when it has one), passwords masked */
+void pgtls__client_note_add(client_rec *r, const char *fmt, ...) PGTLS_PRINTF(2, 3);
+
 /* java.c: what makes R (trust PGTLS_TRUST_JVM) read the JVM trust store, for people */
 const char *pgtls__jvm_source(const client_rec *r);
 

@@ -418,30 +418,25 @@ void
 pgtls__java_version(pgtls_clients *c, client_rec *r)
 {
 	const pgtls_java_version *a = &c->java_here;
-	char buf[2400];
 
 	/* the nearest build file above R's file that names a version */
 	pgtls__project_find(&c->java_cache, r->file, &c->java_here, &c->java_proj, sizeof(c->java_here), read_dir_answer,
 	                    reset_answer);
 	if (a->v[0] >= 0)
-		snprintf(buf, sizeof(buf), "%s%spgjdbc version: %d.%d.%d (%s)", r->note ? r->note : "", r->note ? "; " : "",
-		         a->v[0], a->v[1], a->v[2], a->file);
+		pgtls__client_note_add(r, "pgjdbc version: %d.%d.%d (%s)", a->v[0], a->v[1], a->v[2], a->file);
 	else if (a->unreadable[0])
-		snprintf(buf, sizeof(buf),
-		         "%s%spgjdbc version: %s is not well-formed XML (or beyond libxml2's limits), not read: judged as "
-		         "42.2.5 or later",
-		         r->note ? r->note : "", r->note ? "; " : "", a->unreadable);
+		pgtls__client_note_add(r,
+		                       "pgjdbc version: %s is not well-formed XML (or beyond libxml2's limits), not read: "
+		                       "judged as 42.2.5 or later",
+		                       a->unreadable);
 	else if (a->managed_by[0])
-		snprintf(buf, sizeof(buf),
-		         "%s%spgjdbc version: no fixed version in %s (a range, a dynamic version, or a parent POM or BOM not "
-		         "found): judged as 42.2.5 or later",
-		         r->note ? r->note : "", r->note ? "; " : "", a->managed_by);
+		pgtls__client_note_add(r,
+		                       "pgjdbc version: no fixed version in %s (a range, a dynamic version, or a parent POM or "
+		                       "BOM not found): judged as 42.2.5 or later",
+		                       a->managed_by);
 	else
-		snprintf(buf, sizeof(buf),
-		         "%s%spgjdbc version: no gradle.lockfile, pom.xml or build.gradle names it: judged as 42.2.5 or later",
-		         r->note ? r->note : "", r->note ? "; " : "");
-	free(r->note);
-	r->note = pgtls__mask_secrets(buf, strlen(buf));
+		pgtls__client_note_add(
+		    r, "pgjdbc version: no gradle.lockfile, pom.xml or build.gradle names it: judged as 42.2.5 or later");
 	if (before_42_2_5(a->v))
 		r->driver = PGTLS_DRIVER_PGJDBC_OLD;
 }

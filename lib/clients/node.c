@@ -251,12 +251,10 @@ libpqcompat_mode(client_rec *r, json_t *params, const char *mode)
 static void
 add_version_note(const pgtls_clients *c, client_rec *r)
 {
-	char ver[1300], buf[2200];
+	char ver[1300];
 
 	pgtls__node_note(c, ver, sizeof(ver));
-	snprintf(buf, sizeof(buf), "%s%snode-postgres version: %s", r->note ? r->note : "", r->note ? "; " : "", ver);
-	free(r->note);
-	r->note = pgtls__mask_secrets(buf, strlen(buf));
+	pgtls__client_note_add(r, "node-postgres version: %s", ver);
 }
 
 const char *

@@ -197,10 +197,7 @@ pgtls__python_version(pgtls_clients *c, client_rec *r)
 	pgtls__project_find(&c->py_cache, r->file, &c->py_here, &c->py_proj, sizeof(c->py_here), read_dir, reset_answer);
 	if (a->v[0] < 0)
 		return; /* nothing pins it: a fresh install, the newest asyncpg */
-	snprintf(buf, sizeof(buf), "%s%sasyncpg version: %d.%d.%d (%s)", r->note ? r->note : "", r->note ? "; " : "",
-	         a->v[0], a->v[1], a->v[2], a->file);
-	free(r->note);
-	r->note = pgtls__mask_secrets(buf, strlen(buf));
+	pgtls__client_note_add(r, "asyncpg version: %d.%d.%d (%s)", a->v[0], a->v[1], a->v[2], a->file);
 	if (a->v[0] == 0 && a->v[1] < 25 && r->unresolved == NULL)
 	{
 		snprintf(buf, sizeof(buf),

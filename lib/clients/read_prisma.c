@@ -98,13 +98,8 @@ pgtls__prisma_mode(client_rec *r, json_t *params, const char *mode)
 	if (m && strcmp(m, "disable") && strcmp(m, "prefer") && strcmp(m, "require"))
 	{
 		/* quaint: "Unsupported SSL mode, defaulting to `prefer`" */
-		char buf[1200];
-
-		snprintf(buf, sizeof(buf),
-		         "%s%sPrisma reads sslmode=%.40s as prefer (it knows disable, prefer and require only)",
-		         r->note ? r->note : "", r->note ? "; " : "", m);
-		free(r->note);
-		r->note = pgtls__mask_secrets(buf, strlen(buf));
+		pgtls__client_note_add(r, "Prisma reads sslmode=%.40s as prefer (it knows disable, prefer and require only)",
+		                       m);
 		mode = "prefer";
 		r->sslmode_source = "Prisma reads only disable, prefer and require: this sslmode is read as prefer";
 	}
