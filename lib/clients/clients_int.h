@@ -124,6 +124,14 @@ typedef struct pgtls_project_cache
 void pgtls__project_find(pgtls_project_cache *pc, const char *file, void *here, void *proj, size_t anslen,
                          bool (*read)(const char *dir, void *ans), void (*reset)(void *ans));
 
+/* node.c: the node-postgres versions a project locks */
+typedef struct pgtls_node_versions
+{
+	int pg[2];       /* pg major, minor from its lock file; -1 when not known */
+	int pcs[2];      /* pg-connection-string major, minor; -1 when not known */
+	char lock[1100]; /* the file they came from, "" when none */
+} pgtls_node_versions;
+
 /* python.c: the asyncpg version a Python project pins */
 typedef struct pgtls_py_version
 {
@@ -153,18 +161,14 @@ struct pgtls_clients
 	int nunparsed_more; /* beyond the listed MAX_UNPARSED */
 	unsigned seq;       /* records made so far */
 	int files;
-	unsigned paths;           /* paths met (for progress) */
-	struct json_t *cmd_envs;  /* CI files: command line text -> the PG* variables its job sets (read_yaml.c) */
-	char gomod_dir[1024];     /* the directory whose go.mod answer is kept */
-	int gomod_pq;             /* 1: its module requires lib/pq v1.12.0 or later */
-	char node_dir[1024];      /* the directory whose node-postgres versions are kept (node.c) */
-	int node_pg[2];           /* pg major, minor from its lock file; -1 when not known */
-	int node_pcs[2];          /* pg-connection-string major, minor; -1 when not known */
-	char node_lock[1100];     /* the file they came from, "" when none */
-	char node_proj_dir[1024]; /* the last project directory found, and its answer (read once) */
-	int node_proj_pg[2];
-	int node_proj_pcs[2];
-	char node_proj_lock[1100];
+	unsigned paths;          /* paths met (for progress) */
+	struct json_t *cmd_envs; /* CI files: command line text -> the PG* variables its job sets (read_yaml.c) */
+	char gomod_dir[1024];    /* the directory whose go.mod answer is kept */
+	int gomod_pq;            /* 1: its module requires lib/pq v1.12.0 or later */
+	pgtls_project_cache
+	    node_cache; /* node-postgres versions (node.c): of the last directory asked, of the last project */
+	pgtls_node_versions node_here;
+	pgtls_node_versions node_proj;
 	pgtls_project_cache java_cache; /* pgjdbc versions (java.c): of the last directory asked, of the last project */
 	pgtls_java_version java_here;
 	pgtls_java_version java_proj;

@@ -137,10 +137,11 @@ pgtls__node_lock_parse(int kind, const char *buf, size_t n, int pg[2], int pcs[2
 
 /* the lock files of DIR, in npm's order of authority; true when DIR is a project (any of them) */
 static bool
-read_project(pgtls_clients *c, const char *dir)
+read_project(const char *dir, void *ans)
 {
 	static const char *const files[] = {"npm-shrinkwrap.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
 	                                    "package.json"};
+	pgtls_node_versions *a = ans;
 
 	for (size_t k = 0; k < sizeof(files) / sizeof(files[0]); k++)
 	{
@@ -152,48 +153,31 @@ read_project(pgtls_clients *c, const char *dir)
 		buf = pgtls__read_small_file(path, MAX_LOCK, &n);
 		if (buf == NULL)
 			continue;
-		pgtls__node_lock_parse((int)k, buf, n, c->node_pg, c->node_pcs);
+		pgtls__node_lock_parse((int)k, buf, n, a->pg, a->pcs);
 		free(buf);
-		if (c->node_pg[0] < 0 && k < 4)
+		if (a->pg[0] < 0 && k < 4)
 			continue; /* a lock without pg: package.json may still name it */
-		snprintf(c->node_lock, sizeof(c->node_lock), "%s", path);
+		snprintf(a->lock, sizeof(a->lock), "%s", path);
 		return true;
 	}
 	return false;
 }
 
+static void
+reset_answer(void *ans)
+{
+	pgtls_node_versions *a = ans;
+
+	a->pg[0] = a->pg[1] = a->pcs[0] = a->pcs[1] = -1;
+	a->lock[0] = '\0';
+}
+
 void
 pgtls__node_versions(pgtls_clients *c, const char *file)
 {
-	char dir[1024];
-
-	snprintf(dir, sizeof(dir), "%s", file);
-	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
-	if (strcmp(dir, c->node_dir) == 0 && c->node_dir[0])
-		return;
-	snprintf(c->node_dir, sizeof(c->node_dir), "%s", dir);
-	c->node_pg[0] = c->node_pg[1] = c->node_pcs[0] = c->node_pcs[1] = -1;
-	c->node_lock[0] = '\0';
-	for (int up = 0; up < 32 && dir[0]; up++)
-	{
-		if (strcmp(dir, c->node_proj_dir) == 0)
-		{
-			/* the project found last time: its lock file is not read again (a monorepo's many directories) */
-			memcpy(c->node_pg, c->node_proj_pg, sizeof(c->node_pg));
-			memcpy(c->node_pcs, c->node_proj_pcs, sizeof(c->node_pcs));
-			snprintf(c->node_lock, sizeof(c->node_lock), "%s", c->node_proj_lock);
-			return;
-		}
-		if (read_project(c, dir))
-		{
-			snprintf(c->node_proj_dir, sizeof(c->node_proj_dir), "%s", dir);
-			memcpy(c->node_proj_pg, c->node_pg, sizeof(c->node_pg));
-			memcpy(c->node_proj_pcs, c->node_pcs, sizeof(c->node_pcs));
-			snprintf(c->node_proj_lock, sizeof(c->node_proj_lock), "%s", c->node_lock);
-			return;
-		}
-		*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
-	}
+	/* the nearest lock file above FILE; a monorepo's lock is read once for its many directories */
+	pgtls__project_find(&c->node_cache, file, &c->node_here, &c->node_proj, sizeof(c->node_here), read_project,
+	                    reset_answer);
 }
 
 static bool
@@ -260,9 +244,9 @@ add_version_note(const pgtls_clients *c, client_rec *r)
 const char *
 pgtls__node_mode(const pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj, const char *mode)
 {
-	bool pg7 = c->node_pg[0] >= 0 && c->node_pg[0] < 8;
-	bool pcs_old = !pg7 && c->node_pcs[0] >= 0 && !at_least(c->node_pcs, 2, 4);
-	bool pcs_compat = c->node_pcs[0] < 0 || at_least(c->node_pcs, 2, 8);
+	bool pg7 = c->node_here.pg[0] >= 0 && c->node_here.pg[0] < 8;
+	bool pcs_old = !pg7 && c->node_here.pcs[0] >= 0 && !at_least(c->node_here.pcs, 2, 4);
+	bool pcs_compat = c->node_here.pcs[0] < 0 || at_least(c->node_here.pcs, 2, 8);
 	bool from_url = pgtls__jget(params, "x-url-sslmode") && !pgtls__jget(params, "x-ssl-object");
 	const char *compat = pgtls__jget(params, "uselibpqcompat");
 
@@ -289,17 +273,18 @@ pgtls__node_mode(const pgtls_clients *c, client_rec *r, json_t *params, json_t *
 void
 pgtls__node_note(const pgtls_clients *c, char *buf, size_t len)
 {
-	if (c->node_lock[0] == '\0')
+	if (c->node_here.lock[0] == '\0')
 	{
 		snprintf(buf, len, "no lock file or package.json: node-postgres judged as a fresh install of pg 8");
 		return;
 	}
-	if (c->node_pg[0] >= 0 && c->node_pcs[0] >= 0)
-		snprintf(buf, len, "pg %d.%d, pg-connection-string %d.%d (%s)", c->node_pg[0],
-		         c->node_pg[1] < 0 ? 0 : c->node_pg[1], c->node_pcs[0], c->node_pcs[1] < 0 ? 0 : c->node_pcs[1],
-		         c->node_lock);
-	else if (c->node_pg[0] >= 0)
-		snprintf(buf, len, "pg %d.%d (%s)", c->node_pg[0], c->node_pg[1] < 0 ? 0 : c->node_pg[1], c->node_lock);
+	if (c->node_here.pg[0] >= 0 && c->node_here.pcs[0] >= 0)
+		snprintf(buf, len, "pg %d.%d, pg-connection-string %d.%d (%s)", c->node_here.pg[0],
+		         c->node_here.pg[1] < 0 ? 0 : c->node_here.pg[1], c->node_here.pcs[0],
+		         c->node_here.pcs[1] < 0 ? 0 : c->node_here.pcs[1], c->node_here.lock);
+	else if (c->node_here.pg[0] >= 0)
+		snprintf(buf, len, "pg %d.%d (%s)", c->node_here.pg[0], c->node_here.pg[1] < 0 ? 0 : c->node_here.pg[1],
+		         c->node_here.lock);
 	else
-		snprintf(buf, len, "pg version not named (%s)", c->node_lock);
+		snprintf(buf, len, "pg version not named (%s)", c->node_here.lock);
 }

@@ -381,8 +381,9 @@ mark_url_sslmode(json_t *params, const char *uri)
 static bool
 url_ssl_wins(const pgtls_clients *c, pgtls_driver driver, json_t *params)
 {
-	bool pg7 = c->node_pg[0] >= 0 && c->node_pg[0] < 8;
-	bool old = c->node_pcs[0] >= 0 && (c->node_pcs[0] < 2 || (c->node_pcs[0] == 2 && c->node_pcs[1] < 4));
+	bool pg7 = c->node_here.pg[0] >= 0 && c->node_here.pg[0] < 8;
+	bool old =
+	    c->node_here.pcs[0] >= 0 && (c->node_here.pcs[0] < 2 || (c->node_here.pcs[0] == 2 && c->node_here.pcs[1] < 4));
 
 	return driver == PGTLS_DRIVER_NODE_POSTGRES && !pg7 && !old &&
 	       (pgtls__jget(params, "x-url-sslmode") || pgtls__jget(params, "sslrootcert") ||
