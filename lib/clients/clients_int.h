@@ -132,6 +132,14 @@ typedef struct pgtls_node_versions
 	char lock[1100]; /* the file they came from, "" when none */
 } pgtls_node_versions;
 
+/*
+ * project.c: "42.2.4", "42.2.4.jre7", "0.27.0", "9.4.1212", "9.4-1201-jdbc41"
+ * (V, N bytes) -> major, minor, patch (0 when absent); false, with -1s,
+ * when it does not start with a plain major.minor (a range, "42.+", a
+ * property left unresolved).
+ */
+bool pgtls__version_parse(const char *v, size_t n, int out[3]);
+
 /* python.c: the asyncpg version a Python project pins */
 typedef struct pgtls_py_version
 {

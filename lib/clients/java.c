@@ -30,13 +30,10 @@
  *
  *-------------------------------------------------------------------------
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
 #include <jansson.h>
 #include <libxml/parser.h>
@@ -46,40 +43,6 @@
 
 #define MAX_BUILD_FILE (8 * 1024 * 1024)
 #define COORD "org.postgresql:postgresql:"
-
-/* "42.2.4", "42.2.4.jre7", "9.4.1212", "9.4-1201-jdbc41" -> major, minor, patch; false when not a plain version */
-static bool
-parse_version(const char *v, size_t n, int out[3])
-{
-	char buf[64];
-	const char *p = buf;
-	int k = 0;
-
-	out[0] = out[1] = out[2] = -1;
-	if (n == 0 || n >= sizeof(buf))
-		return false;
-	memcpy(buf, v, n);
-	buf[n] = '\0';
-	while (k < 3 && isdigit((unsigned char)*p))
-	{
-		char *e;
-		long x = strtol(p, &e, 10);
-
-		out[k++] = x > 1000000 ? 1000000 : (int)x;
-		p = e;
-		if (k == 3 || !(*p == '.' || (k == 2 && *p == '-')) || !isdigit((unsigned char)p[1]))
-			break;
-		p++;
-	}
-	if (k < 2)
-	{
-		out[0] = out[1] = out[2] = -1; /* a range ([42.2,)), a dynamic version (42.+), a property left */
-		return false;
-	}
-	if (k == 2)
-		out[2] = 0;
-	return true;
-}
 
 /* the text from P up to the quote Q (same line), or NULL */
 static const char *
@@ -144,7 +107,7 @@ resolve_gradle(const char *buf, const char *props, const char *ref, size_t n, in
 			name[k++] = ref[i];
 	name[k] = '\0';
 	if (lookup_name(buf, name, val, sizeof(val)) || (props && lookup_name(props, name, val, sizeof(val))))
-		return parse_version(val, strlen(val), ver);
+		return pgtls__version_parse(val, strlen(val), ver);
 	return false;
 }
 
@@ -193,7 +156,7 @@ read_gradle(const char *buf, size_t n, const char *props, int ver[3])
 			e = v + strcspn(v, "\"'=@ \t\r\n");
 			named = 0;
 			if (*v == '$' ? resolve_gradle(buf, props, v, (size_t)(e - v), ver)
-			              : parse_version(v, (size_t)(e - v), ver))
+			              : pgtls__version_parse(v, (size_t)(e - v), ver))
 				return 1;
 			continue;
 		}
@@ -221,7 +184,7 @@ read_gradle(const char *buf, size_t n, const char *props, int ver[3])
 		v = quote_on_line(v, line_end);
 		e = v ? quoted_end(v + 1, line_end, *v) : NULL;
 		if (e && (v[1] == '$' ? resolve_gradle(buf, props, v + 1, (size_t)(e - v - 1), ver)
-		                      : parse_version(v + 1, (size_t)(e - v - 1), ver)))
+		                      : pgtls__version_parse(v + 1, (size_t)(e - v - 1), ver)))
 			return 1;
 	}
 	return named;
@@ -252,7 +215,7 @@ pom_property(xmlNode *project, const char *ref, int ver[3])
 		if (k->type == XML_ELEMENT_NODE && xmlStrcmp(k->name, (const xmlChar *)"properties") == 0)
 		{
 			xmlChar *v = child_text(k, name);
-			bool ok = v && parse_version((const char *)v, strlen((const char *)v), ver);
+			bool ok = v && pgtls__version_parse((const char *)v, strlen((const char *)v), ver);
 
 			xmlFree(v);
 			return ok;
@@ -285,7 +248,7 @@ pom_walk(xmlNode *project, xmlNode *node, int ver[3], int depth)
 			named = 0;
 			v = child_text(k, "version");
 			if (v && (v[0] == '$' ? pom_property(project, (const char *)v, ver)
-			                      : parse_version((const char *)v, strlen((const char *)v), ver)))
+			                      : pgtls__version_parse((const char *)v, strlen((const char *)v), ver)))
 			{
 				xmlFree(v);
 				return 1;

@@ -2,15 +2,18 @@
  *
  * project.c
  *	  The project a file belongs to: the nearest directory above it whose
- *	  build or lock file answers a question (which pgjdbc, which asyncpg),
- *	  asked once per directory and once per project.
+ *	  build or lock file answers a question (which pgjdbc, which asyncpg,
+ *	  which node-postgres), asked once per directory and once per project;
+ *	  and the version numbers those files give.
  *
  * IDENTIFICATION
  *	  lib/clients/project.c
  *
  *-------------------------------------------------------------------------
  */
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clients/clients_int.h"
@@ -43,4 +46,37 @@ pgtls__project_find(pgtls_project_cache *pc, const char *file, void *here, void 
 		}
 		*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
 	}
+}
+
+bool
+pgtls__version_parse(const char *v, size_t n, int out[3])
+{
+	char buf[64];
+	const char *p = buf;
+	int k = 0;
+
+	out[0] = out[1] = out[2] = -1;
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	while (k < 3 && isdigit((unsigned char)*p))
+	{
+		char *e;
+		long x = strtol(p, &e, 10);
+
+		out[k++] = x > 1000000 ? 1000000 : (int)x;
+		p = e;
+		if (k == 3 || !(*p == '.' || (k == 2 && *p == '-')) || !isdigit((unsigned char)p[1]))
+			break;
+		p++;
+	}
+	if (k < 2)
+	{
+		out[0] = out[1] = out[2] = -1; /* a range ([42.2,)), a dynamic version (42.+), a property left */
+		return false;
+	}
+	if (k == 2)
+		out[2] = 0;
+	return true;
 }

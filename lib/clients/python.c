@@ -18,7 +18,6 @@
  *
  *-------------------------------------------------------------------------
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,34 +29,13 @@
 
 #define MAX_LOCK_FILE (16 * 1024 * 1024)
 
-/* "0.24.0", "==0.24.0" -> major, minor, patch; false when not a plain version */
+/* "0.24.0", "==0.24.0", "0.27.0 ; python_version..." -> major, minor, patch; false when not a plain version */
 static bool
 parse_version(const char *v, int out[3])
 {
-	int k = 0;
-
-	out[0] = out[1] = out[2] = -1;
 	while (*v == '=' || *v == ' ')
 		v++;
-	while (k < 3 && isdigit((unsigned char)*v))
-	{
-		char *e;
-		long x = strtol(v, &e, 10);
-
-		out[k++] = x > 1000000 ? 1000000 : (int)x;
-		v = e;
-		if (*v != '.' || !isdigit((unsigned char)v[1]))
-			break;
-		v++;
-	}
-	if (k < 2)
-	{
-		out[0] = out[1] = out[2] = -1;
-		return false;
-	}
-	if (k == 2)
-		out[2] = 0;
-	return true;
+	return pgtls__version_parse(v, strcspn(v, "\"' \t\r\n;,"), out);
 }
 
 /* poetry.lock, uv.lock, pdm.lock: the [[package]] named NAME, its version = "X" */
