@@ -1,14 +1,43 @@
-"""bench/benchlib.py - what the fleet benchmarks share: a free loopback port,
-and throwaway PostgreSQL 15 servers with TLS (tests/integration/pgharness.sh)."""
+"""bench/benchlib.py - what the benchmarks share: a free loopback port,
+throwaway PostgreSQL 15 servers with TLS (tests/integration/pgharness.sh),
+and the with/without/grep rounds of the `pgtls clients` tree benchmarks."""
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 HARNESS = os.path.join(ROOT, "tests/integration/pgharness.sh")
+
+
+def timed(cmd):
+    t = time.monotonic()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.monotonic() - t
+
+
+def with_without_grep(n, cmd, grep_cmd, off, on):
+    """N interleaved rounds of CMD with the files it reads, GREP_CMD, CMD after OFF() hid them (ON() puts them
+    back); the medians as {"with", "without", "grep"}."""
+    runs = {"with": [], "without": [], "grep": []}
+    for _ in range(n):
+        runs["with"].append(timed(cmd))
+        runs["grep"].append(timed(grep_cmd))
+        off()
+        runs["without"].append(timed(cmd))
+        on()
+    return {k: statistics.median(v) for k, v in runs.items()}
+
+
+def print_with_without_grep(m, read, none, cost):
+    """the three lines of with_without_grep()'s medians M: READ, NONE and COST name the files"""
+    print("pgtls clients, %-15s %.3f s" % (read + ":", m["with"]))
+    print("pgtls clients, %-15s %.3f s  (%s %.3f s)" % (none + ":", m["without"], cost, m["with"] - m["without"]))
+    print("grep -rlE:                     %.3f s  (pgtls / grep = %.1fx)" % (m["grep"], m["with"] / m["grep"]))
 
 
 def free_port():

@@ -14,25 +14,19 @@ Usage: bench/clients_java_bench.py [BUILD_DIR] [DIRS] [N] [DEPS]
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from benchlib import print_with_without_grep, with_without_grep  # noqa: E402
 BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build"))
 DIRS = int(sys.argv[2]) if len(sys.argv) > 2 else 200
 N = int(sys.argv[3]) if len(sys.argv) > 3 else 5
 DEPS = int(sys.argv[4]) if len(sys.argv) > 4 else 5000
 
 DEP = "<dependency><groupId>%s</groupId><artifactId>%s</artifactId>%s</dependency>\n"
-
-
-def timed(cmd):
-    t = time.monotonic()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.monotonic() - t
 
 
 def poms(tmp, on):
@@ -71,20 +65,11 @@ def main():
         out = subprocess.run([pgtls, "clients", "--json", tmp], capture_output=True, text=True).stdout
         found = json.loads(out)["clients"]
         assert len(found) == DIRS and all(c["driver"] == "pgjdbc-before-42.2.5" for c in found), "bench tree not read"
-        with_poms, without, grep = [], [], []
-        for _ in range(N):
-            with_poms.append(timed([pgtls, "clients", "--json", tmp]))
-            grep.append(timed(["grep", "-rlE", "postgres|host=", tmp]))
-            poms(tmp, False)
-            without.append(timed([pgtls, "clients", "--json", tmp]))
-            poms(tmp, True)
-        m = {k: statistics.median(v) for k, v in (("with", with_poms), ("without", without), ("grep", grep))}
+        m = with_without_grep(N, [pgtls, "clients", "--json", tmp], ["grep", "-rlE", "postgres|host=", tmp],
+                              lambda: poms(tmp, False), lambda: poms(tmp, True))
         print("tree: %d files in %d modules, %.1f MB, root pom %.1f MB (%d dependencies), %d pgjdbc clients"
               % (DIRS * 51 + 1, DIRS, size / 1e6, len(root_pom) / 1e6, DEPS + 1, DIRS))
-        print("pgtls clients, poms read:      %.3f s" % m["with"])
-        print("pgtls clients, no poms:        %.3f s  (the poms cost %.3f s)" % (m["without"],
-                                                                                  m["with"] - m["without"]))
-        print("grep -rlE:                     %.3f s  (pgtls / grep = %.1fx)" % (m["grep"], m["with"] / m["grep"]))
+        print_with_without_grep(m, "poms read", "no poms", "the poms cost")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

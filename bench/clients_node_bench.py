@@ -13,23 +13,17 @@ Usage: bench/clients_node_bench.py [BUILD_DIR] [DIRS] [N] [PKGS]
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from benchlib import print_with_without_grep, with_without_grep  # noqa: E402
 BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build"))
 DIRS = int(sys.argv[2]) if len(sys.argv) > 2 else 200
 N = int(sys.argv[3]) if len(sys.argv) > 3 else 5
 PKGS = int(sys.argv[4]) if len(sys.argv) > 4 else 20000
-
-
-def timed(cmd):
-    t = time.monotonic()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.monotonic() - t
 
 
 def main():
@@ -61,20 +55,12 @@ def main():
         out = subprocess.run([pgtls, "clients", "--json", tmp], capture_output=True, text=True).stdout
         found = json.loads(out)["clients"]
         assert len(found) == n and all("pg-connection-string 2.6" in c["note"] for c in found), "bench tree not read"
-        with_lock, without, grep = [], [], []
-        for _ in range(N):
-            with_lock.append(timed([pgtls, "clients", "--json", tmp]))
-            grep.append(timed(["grep", "-rlE", "postgres|host=", tmp]))
-            os.rename(os.path.join(tmp, "package-lock.json"), os.path.join(tmp, "lock.off"))
-            without.append(timed([pgtls, "clients", "--json", tmp]))
-            os.rename(os.path.join(tmp, "lock.off"), os.path.join(tmp, "package-lock.json"))
-        m = {k: statistics.median(v) for k, v in (("with", with_lock), ("without", without), ("grep", grep))}
+        lock_path, off_path = os.path.join(tmp, "package-lock.json"), os.path.join(tmp, "lock.off")
+        m = with_without_grep(N, [pgtls, "clients", "--json", tmp], ["grep", "-rlE", "postgres|host=", tmp],
+                              lambda: os.rename(lock_path, off_path), lambda: os.rename(off_path, lock_path))
         print("tree: %d .js files in %d dirs, %.1f MB, lock %.1f MB (%d packages), %d node-postgres clients"
               % (DIRS * 50, DIRS, size / 1e6, len(lock) / 1e6, PKGS, n))
-        print("pgtls clients, lock read:      %.3f s" % m["with"])
-        print("pgtls clients, no lock:        %.3f s  (the lock costs %.3f s)" % (m["without"],
-                                                                                  m["with"] - m["without"]))
-        print("grep -rlE:                     %.3f s  (pgtls / grep = %.1fx)" % (m["grep"], m["with"] / m["grep"]))
+        print_with_without_grep(m, "lock read", "no lock", "the lock costs")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
