@@ -169,10 +169,11 @@ struct pgtls_clients
 	int nunparsed_more; /* beyond the listed MAX_UNPARSED */
 	unsigned seq;       /* records made so far */
 	int files;
-	unsigned paths;          /* paths met (for progress) */
-	struct json_t *cmd_envs; /* CI files: command line text -> the PG* variables its job sets (read_yaml.c) */
-	char gomod_dir[1024];    /* the directory whose go.mod answer is kept */
-	int gomod_pq;            /* 1: its module requires lib/pq v1.12.0 or later */
+	unsigned paths;                  /* paths met (for progress) */
+	struct json_t *cmd_envs;         /* CI files: command line text -> the PG* variables its job sets (read_yaml.c) */
+	pgtls_project_cache gomod_cache; /* Go modules (scan.c): 1 when the go.mod requires lib/pq v1.12.0 or later */
+	int gomod_here;
+	int gomod_proj;
 	pgtls_project_cache
 	    node_cache; /* node-postgres versions (node.c): of the last directory asked, of the last project */
 	pgtls_node_versions node_here;

@@ -41,45 +41,40 @@ pq_112(const char *v)
 	return sscanf(v, "v%d.%d", &major, &minor) == 2 && (major > 1 || (major == 1 && minor >= 12));
 }
 
+/* DIR's go.mod, if it has one: the module's (the nearest go.mod decides); ANS (int): 1 for lib/pq v1.12.0+ */
+static bool
+read_gomod(const char *dir, void *ans)
+{
+	char mod[1100], *buf, *req;
+	size_t n;
+
+	snprintf(mod, sizeof(mod), "%s/go.mod", dir);
+	buf = pgtls__read_small_file(mod, 1024 * 1024, &n);
+	if (buf == NULL)
+		return pgtls__file_exists(mod); /* too big or unreadable: still the module's, and no answer */
+	req = strstr(buf, "github.com/lib/pq v");
+	*(int *)ans = req && pq_112(req + 18);
+	free(buf);
+	return true;
+}
+
+static void
+reset_gomod(void *ans)
+{
+	*(int *)ans = 0;
+}
+
 /*
- * The lib/pq version of the Go module FILE belongs to: the nearest go.mod
- * above it that requires github.com/lib/pq.  1 for v1.12.0 or later, 0
- * otherwise (or none found).  The answer for a directory is kept, so a
- * tree of Go files reads each go.mod once.
+ * The lib/pq version of the Go module FILE belongs to: 1 when the nearest
+ * go.mod above it requires github.com/lib/pq v1.12.0 or later, 0
+ * otherwise (or none found); each go.mod is read once (project.c).
  */
 static int
 go_pq_new(pgtls_clients *c, const char *file)
 {
-	char dir[1024], mod[1100], why[128];
-	int found = 0;
-
-	snprintf(dir, sizeof(dir), "%s", file);
-	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
-	if (strcmp(dir, c->gomod_dir) == 0)
-		return c->gomod_pq;
-	snprintf(c->gomod_dir, sizeof(c->gomod_dir), "%s", dir);
-	for (int up = 0; up < 32 && dir[0]; up++)
-	{
-		struct stat st;
-		int fd;
-		char *buf, *req;
-		size_t n;
-
-		snprintf(mod, sizeof(mod), "%s/go.mod", dir);
-		fd = pgtls__open_regular(mod, true, 1024 * 1024, &st, why, sizeof(why));
-		if (fd >= 0)
-		{
-			buf = pgtls__read_all(fd, 1024 * 1024, &n, why, sizeof(why));
-			close(fd);
-			req = buf ? strstr(buf, "github.com/lib/pq v") : NULL;
-			found = req && pq_112(req + 18);
-			free(buf);
-			break; /* the nearest go.mod is the module's */
-		}
-		*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
-	}
-	c->gomod_pq = found;
-	return found;
+	pgtls__project_find(&c->gomod_cache, file, &c->gomod_here, &c->gomod_proj, sizeof(c->gomod_here), read_gomod,
+	                    reset_gomod);
+	return c->gomod_here;
 }
 
 static pgtls_driver
