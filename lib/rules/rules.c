@@ -299,18 +299,18 @@ pgtls__rules_classify(const pgtls_facts *f, pgtls_verified *verifies_when_tls, p
 	if (!connects(&honest) && honest.nerrors > 0)
 	{
 		pgtls_failure why = honest.errors[honest.nerrors - 1];
+		const pgtls_driver_rules *d = pgtls__driver_rules(f->driver);
+		pgtls_sslmode mode = effective_mode(d, f);
 
 		*failure = why;
 		if (why != PGTLS_FAIL_ROOT_MISSING && why != PGTLS_FAIL_NO_HOME && why != PGTLS_FAIL_ROOT_UNREADABLE)
 			return PGTLS_OUTCOME_FAILS;
 		/* the root file is missing where the scan ran: report what the settings ask for */
-		*verifies_when_tls = (effective_mode(pgtls__driver_rules(f->driver), f) == PGTLS_SSLMODE_VERIFY_FULL ||
-		                      pgtls__driver_rules(f->driver)->verify_in_every_mode) &&
-		                             !f->custom_host_check
+		*verifies_when_tls = (mode == PGTLS_SSLMODE_VERIFY_FULL || d->verify_in_every_mode) && !f->custom_host_check
 		                         ? PGTLS_VERIFIED_FULL
 		                         : PGTLS_VERIFIED_CA;
 		/* a prefer that verifies (Prisma sslaccept=strict) still goes on in plaintext on an N answer */
-		if (effective_mode(pgtls__driver_rules(f->driver), f) < PGTLS_SSLMODE_REQUIRE)
+		if (mode < PGTLS_SSLMODE_REQUIRE)
 			return PGTLS_OUTCOME_OPPORTUNISTIC;
 		return *verifies_when_tls == PGTLS_VERIFIED_FULL ? PGTLS_OUTCOME_VERIFIES_FULL : PGTLS_OUTCOME_VERIFIES_CA;
 	}
