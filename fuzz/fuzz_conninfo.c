@@ -11,7 +11,7 @@
 
 #include <pgtls/pgtls.h>
 
-#include "pgtls_unittest.h"
+#include "conninfo/conninfo.h"
 
 #ifndef JDBC
 #define JDBC 0
@@ -24,7 +24,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = malloc(size + 1);
 	char err[512];
-	char *out;
+	pgtls_settings *out;
 
 	if (s == NULL)
 		return 0;
@@ -48,10 +48,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 #endif
-	out = pgtls__conninfo_parse_json(s, JDBC, err, sizeof(err));
+	out = JDBC ? pgtls__jdbc_parse(s, err, sizeof(err)) : pgtls__conninfo_parse(s, err, sizeof(err));
 	if (out == NULL && memchr(err, '\0', sizeof(err)) == NULL)
 		__builtin_trap(); /* errors are terminated strings */
-	pgtls_free(out);
+	pgtls__settings_free(out);
 	free(s);
 	return 0;
 }

@@ -1,6 +1,6 @@
 /*
  * fuzz_conninfo_diff.c - differential libFuzzer harness: pgtls's own
- * conninfo/URI parser (lib/clients/conninfo.c) against libpq's
+ * conninfo/URI parser (lib/conninfo/conninfo.c) against libpq's
  * PQconninfoParse().  Both must accept or both refuse the same input, and
  * when both accept, every keyword libpq sets must have the same value.
  */
@@ -9,10 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <libpq-fe.h>
 
-#include "clients/clients_int.h"
+#include "conninfo/conninfo.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -23,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[512];
 	char *perr = NULL;
 	PQconninfoOption *opts;
-	json_t *mine;
+	pgtls_settings *mine;
 
 	if (size > 4096 || memchr(data, '\0', size))
 		return 0;
@@ -38,12 +37,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap(); /* one accepts what the other refuses */
 	for (PQconninfoOption *o = opts; o && o->keyword; o++)
 	{
-		const char *v = json_string_value(json_object_get(mine, o->keyword));
+		const char *v = pgtls__settings_value(mine, o->keyword);
 
 		if ((o->val == NULL) != (v == NULL) || (v && strcmp(v, o->val) != 0))
 			__builtin_trap(); /* a keyword parsed differently */
 	}
-	json_decref(mine);
+	pgtls__settings_free(mine);
 	PQconninfoFree(opts);
 	PQfreemem(perr);
 	free(s);

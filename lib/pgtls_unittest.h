@@ -17,13 +17,6 @@
 #include <stddef.h>
 
 /*
- * Parses a libpq conninfo string or postgresql:// URI (JDBC = 0), or a
- * pgjdbc URL (JDBC = 1), into a JSON object of keywords, with libpq's
- * rules and error texts.  NULL with ERR filled on error.
- */
-char *pgtls__conninfo_parse_json(const char *s, int jdbc, char *err, size_t errlen);
-
-/*
  * libpq's verify-full name rule for one certificate name: exact,
  * case-insensitive match, or a leading "*." wildcard covering exactly one
  * label.  Returns 1 on match, 0 otherwise.

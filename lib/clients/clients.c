@@ -87,6 +87,7 @@ pgtls_clients_free(pgtls_clients *c)
 		free(c->unparsed[i].reason);
 	}
 	free(c->unparsed);
+	pgtls__clients_cmd_envs_clear(c);
 	free(c);
 }
 
@@ -176,20 +177,21 @@ parse_mode(pgtls_driver driver, const char *mode)
 
 /* sslmode: explicit, from the environment (libpq family), or the driver's reading of other keys */
 static const char *
-resolve_mode(client_rec *r, json_t *params, json_t *envobj, bool libpq_family)
+resolve_mode(client_rec *r, const pgtls_settings *params, const pgtls_observed *seen, const pgtls_settings *envobj,
+             bool libpq_family)
 {
-	const char *mode = pgtls__jget(params, "sslmode");
+	const char *mode = params->sslmode;
 
 	r->sslmode_source = "explicit";
-	if (mode == NULL && envobj && libpq_family && pgtls__jget(envobj, "sslmode"))
+	if (mode == NULL && envobj && libpq_family && envobj->sslmode)
 	{
-		mode = pgtls__jget(envobj, "sslmode");
+		mode = envobj->sslmode;
 		r->sslmode_source = "environment (PGSSLMODE)";
 	}
 	if (r->driver == PGTLS_DRIVER_PGJDBC)
 	{
-		const char *ssl = pgtls__jget(params, "ssl");
-		const char *factory = pgtls__jget(params, "sslfactory");
+		const char *ssl = pgtls__settings_extra(params, "ssl");
+		const char *factory = pgtls__settings_extra(params, "sslfactory");
 
 		/* pgjdbc SslMode.of(): no sslmode, and ssl "true" (any case) or present without a value: verify-full */
 		if (mode == NULL && ssl && (strcasecmp(ssl, "true") == 0 || ssl[0] == '\0'))
@@ -201,7 +203,7 @@ resolve_mode(client_rec *r, json_t *params, json_t *envobj, bool libpq_family)
 		r->sslfactory = dup_or_null(factory);
 		/* pgjdbc MakeSSL.verifyPeerName(): a custom HostnameVerifier replaces PGjdbcHostnameVerifier */
 		{
-			const char *hv = pgtls__jget(params, "sslhostnameverifier");
+			const char *hv = pgtls__settings_extra(params, "sslhostnameverifier");
 
 			r->custom_host_check = hv && hv[0] && strstr(hv, "PGjdbcHostnameVerifier") == NULL;
 		}
@@ -215,11 +217,11 @@ resolve_mode(client_rec *r, json_t *params, json_t *envobj, bool libpq_family)
 			r->trust = PGTLS_TRUST_JVM;
 	}
 	/* node-postgres ssl.checkServerIdentity (read_js.c): the application's own host name check */
-	if (pgtls__jget(params, "x-custom-host-check"))
+	if (seen->custom_host_check)
 		r->custom_host_check = true;
 	if (r->driver == PGTLS_DRIVER_NPGSQL)
 	{
-		const char *tsc = pgtls__jget(params, "trustservercertificate");
+		const char *tsc = pgtls__settings_extra(params, "trustservercertificate");
 
 		if (tsc && strcasecmp(tsc, "true") == 0)
 			r->trust = PGTLS_TRUST_DISABLED;
@@ -234,16 +236,17 @@ resolve_mode(client_rec *r, json_t *params, json_t *envobj, bool libpq_family)
 
 /* root certificate: explicit, PGSSLROOTCERT, the driver's default file, or the system store */
 static void
-resolve_root(pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj, bool libpq_family)
+resolve_root(pgtls_clients *c, client_rec *r, const pgtls_settings *params, const pgtls_settings *envobj,
+             bool libpq_family)
 {
 	const pgtls_driver_rules *d = pgtls__driver_rules(r->driver);
-	const char *root = pgtls__jget(params, "sslrootcert");
+	const char *root = params->sslrootcert;
 	char rootbuf[1100];
 
 	r->root_source = "explicit";
-	if (root == NULL && envobj && libpq_family && pgtls__jget(envobj, "sslrootcert"))
+	if (root == NULL && envobj && libpq_family && envobj->sslrootcert)
 	{
-		root = pgtls__jget(envobj, "sslrootcert");
+		root = envobj->sslrootcert;
 		r->root_source = "environment (PGSSLROOTCERT)";
 	}
 	r->root_explicit = root != NULL;
@@ -328,27 +331,30 @@ unix_socket(const client_rec *r, bool libpq_family)
 
 /*
  * The effective TLS settings of one client, after its driver's defaults
- * and the environment, classified by the rules engine.  PARAMS: parsed
- * options; ENVOBJ: PG* environment applying to libpq-family drivers (may
- * be NULL).
+ * and the environment, classified by the rules engine.  PARAMS: its
+ * settings (a driver's reading may change them: Prisma's sslcert is its
+ * root file); SEEN: what the reader observed; ENVOBJ: PG* environment
+ * applying to libpq-family drivers (may be NULL).
  */
 static void
-judge(pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj)
+judge(pgtls_clients *c, client_rec *r, pgtls_settings *params, const pgtls_observed *seen, const pgtls_settings *envobj)
 {
 	bool libpq_family = r->driver == PGTLS_DRIVER_LIBPQ || r->driver == PGTLS_DRIVER_PSYCOPG ||
 	                    r->driver == PGTLS_DRIVER_ASYNCPG || r->driver == PGTLS_DRIVER_PGX ||
 	                    r->driver == PGTLS_DRIVER_GO_PQ || r->driver == PGTLS_DRIVER_GO_PQ_112;
 	const char *mode;
+	char bad[sizeof(seen->bad_setting)];
 	pgtls_facts f;
 
 	if (r->driver == PGTLS_DRIVER_PGJDBC && strcmp(r->kind, "dbeaver") != 0)
 		pgtls__java_version(c, r); /* the project's build file; DBeaver brings its own driver */
 	else if (r->driver == PGTLS_DRIVER_ASYNCPG)
 		pgtls__python_version(c, r); /* the project's lock file or pinned requirement */
-	mode = r->driver == PGTLS_DRIVER_PGJDBC_OLD ? pgtls__pgjdbc_old_mode(r, params)
-	                                            : resolve_mode(r, params, envobj, libpq_family);
+	snprintf(bad, sizeof(bad), "%s", seen->bad_setting);
+	mode = r->driver == PGTLS_DRIVER_PGJDBC_OLD ? pgtls__pgjdbc_old_mode(r, params, bad, sizeof(bad))
+	                                            : resolve_mode(r, params, seen, envobj, libpq_family);
 	if (r->driver == PGTLS_DRIVER_NODE_POSTGRES)
-		mode = pgtls__node_mode(c, r, params, envobj, mode);
+		mode = pgtls__node_mode(c, r, params, seen, envobj, mode, bad, sizeof(bad));
 	else if (r->driver == PGTLS_DRIVER_PRISMA)
 		mode = pgtls__prisma_mode(r, params, mode);
 	r->sslmode_text = strdup(mode);
@@ -370,10 +376,10 @@ judge(pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj)
 	f.root_explicit = r->root_explicit;
 	f.custom_host_check = r->custom_host_check;
 	r->outcome = pgtls__rules_classify(&f, &r->verifies_when_tls, &r->failure);
-	if (pgtls__jget(params, "x-bad-setting"))
+	if (bad[0])
 	{
 		/* the driver refuses the settings themselves (reader or driver rule said why): fails everywhere */
-		pgtls__client_note_add(r, "%s", pgtls__jget(params, "x-bad-setting"));
+		pgtls__client_note_add(r, "%s", bad);
 		r->outcome = PGTLS_OUTCOME_FAILS;
 		r->failure = PGTLS_FAIL_BAD_SETTING;
 		return;
@@ -469,16 +475,18 @@ pgtls__client_detail(const client_rec *r)
 
 void
 pgtls__clients_add(pgtls_clients *c, const char *file, int line, const char *kind, pgtls_driver driver, const char *raw,
-                   size_t rawlen, json_t *params, json_t *envobj)
+                   size_t rawlen, const pgtls_settings *params, const pgtls_settings *envobj)
 {
-	pgtls__clients_add_ex(c, file, line, kind, driver, raw, rawlen, params, envobj, NULL, NULL);
+	pgtls__clients_add_ex(c, file, line, kind, driver, raw, rawlen, params, NULL, envobj, NULL, NULL);
 }
 
 void
 pgtls__clients_add_ex(pgtls_clients *c, const char *file, int line, const char *kind, pgtls_driver driver,
-                      const char *raw, size_t rawlen, json_t *params, json_t *envobj, const char *note,
-                      const char *unresolved)
+                      const char *raw, size_t rawlen, const pgtls_settings *params, const pgtls_observed *seen,
+                      const pgtls_settings *envobj, const char *note, const char *unresolved)
 {
+	static const pgtls_observed nothing_seen;
+	pgtls_settings *work;
 	client_rec *r;
 
 	if (c->nrecs >= MAX_FINDINGS)
@@ -504,13 +512,14 @@ pgtls__clients_add_ex(pgtls_clients *c, const char *file, int line, const char *
 	r->kind = kind;
 	r->driver = driver;
 	r->spec = pgtls__mask_secrets(raw, rawlen);
-	r->host = dup_or_null(pgtls__jget(params, "host"));
-	r->hostaddr = dup_or_null(pgtls__jget(params, "hostaddr"));
-	r->port = dup_or_null(pgtls__jget(params, "port"));
-	r->dbname = dup_or_null(pgtls__jget(params, "dbname"));
-	r->user = dup_or_null(pgtls__jget(params, "user"));
-	r->appname = dup_or_null(pgtls__jget(params, "application_name") ? pgtls__jget(params, "application_name")
-	                                                                 : pgtls__jget(params, "ApplicationName"));
+	r->host = dup_or_null(params->host);
+	r->hostaddr = dup_or_null(params->hostaddr);
+	r->port = dup_or_null(params->port);
+	r->dbname = dup_or_null(params->dbname);
+	r->user = dup_or_null(params->user);
+	/* pgjdbc's own spelling is ApplicationName */
+	r->appname = dup_or_null(params->application_name ? params->application_name
+	                                                  : pgtls__settings_extra(params, "ApplicationName"));
 	/* a value the masked spec does not show was parsed out of the password (a URI "u:p/w@h"): hide it */
 	{
 		const struct
@@ -540,7 +549,15 @@ pgtls__clients_add_ex(pgtls_clients *c, const char *file, int line, const char *
 	else
 		r->note = note && note[0] ? pgtls__mask_secrets(note, strlen(note)) : NULL;
 	r->unresolved = unresolved ? pgtls__mask_secrets(unresolved, strlen(unresolved)) : NULL;
-	judge(c, r, params, envobj);
+	work = pgtls__settings_dup(params);
+	if (work == NULL)
+	{
+		rec_clear(r);
+		c->nrecs_dropped++; /* out of memory: counted as not listed, never half judged */
+		return;
+	}
+	judge(c, r, work, seen ? seen : &nothing_seen, envobj);
+	pgtls__settings_free(work);
 	if (r->unresolved)
 	{
 		/* what decides the outcome is set where the application runs: not an all-clear, not a failure */
@@ -786,12 +803,6 @@ pgtls_client_rootcert_exists(const pgtls_clients *c, int i)
 	if (r == NULL || r->trust == PGTLS_TRUST_JVM)
 		return -1;
 	return r->root == PGTLS_ROOT_LOADED || r->root == PGTLS_ROOT_UNREADABLE;
-}
-
-const char *
-pgtls__jget(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
 }
 
 bool

@@ -13,20 +13,10 @@
 #define PGTLS_CLIENTS_INT_H
 
 #include "pgtls_int.h"
+#include "conninfo/conninfo.h"
 #include "rules/rules.h"
 
 struct json_t;
-
-/* conninfo.c: key -> value objects, NULL with ERR set on error */
-struct json_t *pgtls__conninfo_parse(const char *s, char *err, size_t errlen);
-struct json_t *pgtls__jdbc_parse(const char *s, char *err, size_t errlen);
-/*
- * As pgtls__conninfo_parse(), but lenient when EXTRA (an object) is given:
- * keywords and URI parameters libpq does not know, and "?flag" parameters
- * without a value, go to EXTRA (key -> value, "" for a flag) instead of
- * failing.  Other drivers (asyncpg, Prisma, node-postgres) read them.
- */
-struct json_t *pgtls__conninfo_parse_ex(const char *s, struct json_t *extra, char *err, size_t errlen);
 
 /* pgjdbc, whatever its version */
 #define PGTLS_IS_PGJDBC(d) ((d) == PGTLS_DRIVER_PGJDBC || (d) == PGTLS_DRIVER_PGJDBC_OLD)
@@ -154,6 +144,12 @@ typedef struct pgtls_py_version
 #define PGTLS_JAVA_POM 0
 #define PGTLS_JAVA_GRADLE 1 /* build.gradle[.kts], gradle.lockfile, libs.versions.toml: line readers */
 
+/* read_yaml.c: a CI job's command line and the PG* variables its job sets */
+typedef struct pgtls_cmd_env
+{
+	pgtls_settings *vars;
+} pgtls_cmd_env;
+
 struct pgtls_clients
 {
 	pgtls_errslot err;
@@ -169,8 +165,11 @@ struct pgtls_clients
 	int nunparsed_more; /* beyond the listed MAX_UNPARSED */
 	unsigned seq;       /* records made so far */
 	int files;
-	unsigned paths;                  /* paths met (for progress) */
-	struct json_t *cmd_envs;         /* CI files: command line text -> the PG* variables its job sets (read_yaml.c) */
+	unsigned paths;          /* paths met (for progress) */
+	pgtls_cmd_env *cmd_envs; /* CI files: the PG* variables a job sets for its command lines (read_yaml.c) */
+	int ncmd_envs;
+	int capcmd_envs;
+	struct json_t *cmd_index;        /* a command line's text -> its position in cmd_envs (a hash map) */
 	pgtls_project_cache gomod_cache; /* Go modules (scan.c): 1 when the go.mod requires lib/pq v1.12.0 or later */
 	int gomod_here;
 	int gomod_proj;
@@ -206,7 +205,7 @@ void pgtls__python_version(pgtls_clients *c, client_rec *r);
 /* java.c: R's project pgjdbc version, in R's note; a version before 42.2.5 makes R PGTLS_DRIVER_PGJDBC_OLD */
 void pgtls__java_version(pgtls_clients *c, client_rec *r);
 /* java.c: how pgjdbc before 42.2.5 reads R's settings: the sslmode to judge (sets R's trust and host check) */
-const char *pgtls__pgjdbc_old_mode(client_rec *r, struct json_t *params);
+const char *pgtls__pgjdbc_old_mode(client_rec *r, const pgtls_settings *params, char *bad, size_t badlen);
 /* node.c: the node-postgres versions of FILE's project (nearest lock file or package.json above it) */
 void pgtls__node_versions(pgtls_clients *c, const char *file);
 /*
@@ -217,54 +216,66 @@ void pgtls__node_versions(pgtls_clients *c, const char *file);
 void pgtls__node_lock_parse(int kind, const char *buf, size_t n, int pg[2], int pcs[2]);
 /* node.c: how that version reads R's settings (named in R's note); may change R's driver and trust; returns the
  * sslmode to judge */
-const char *pgtls__node_mode(const pgtls_clients *c, client_rec *r, struct json_t *params, struct json_t *envobj,
-                             const char *mode);
+const char *pgtls__node_mode(const pgtls_clients *c, client_rec *r, const pgtls_settings *params,
+                             const pgtls_observed *seen, const pgtls_settings *envobj, const char *mode, char *bad,
+                             size_t badlen);
 /* node.c: the versions the node-postgres rules came from, for people */
 void pgtls__node_note(const pgtls_clients *c, char *buf, size_t len);
 /* read_prisma.c: how Prisma's engine reads R's settings; may change R's trust and root; returns the sslmode */
-const char *pgtls__prisma_mode(client_rec *r, struct json_t *params, const char *mode);
+const char *pgtls__prisma_mode(client_rec *r, pgtls_settings *params, const char *mode);
 /* read_prisma.c: FILE is a Prisma schema (*.prisma) */
 bool pgtls__is_prisma_schema(const char *path);
 /* read_prisma.c: the postgresql datasource URLs of a Prisma schema */
 void pgtls__read_prisma(pgtls_clients *c, const char *path, const char *buf, size_t len);
 /* read_prisma.c: a URL with parameters only Prisma reads (sslaccept, schema, pgbouncer, ...) in EXTRA */
-bool pgtls__prisma_params(struct json_t *extra);
+bool pgtls__prisma_params(const pgtls_settings *extra);
 
-/* clients.c: adds one record for settings PARAMS found at FILE:LINE (RAW is masked before it is kept) */
+/*
+ * clients.c: adds one record for settings PARAMS found at FILE:LINE (RAW
+ * is masked before it is kept); ENVOBJ: the PG* variables in force for
+ * libpq-family drivers (may be NULL).  The record is judged here, once.
+ */
 void pgtls__clients_add(pgtls_clients *c, const char *file, int line, const char *kind, pgtls_driver driver,
-                        const char *raw, size_t rawlen, struct json_t *params, struct json_t *envobj);
-/* the same, with NOTE (for people, may be NULL or "") and UNRESOLVED (why the outcome is unknown, or NULL) */
+                        const char *raw, size_t rawlen, const pgtls_settings *params, const pgtls_settings *envobj);
+/*
+ * the same, with SEEN (what the reader observed, may be NULL), NOTE (for
+ * people, may be NULL or "") and UNRESOLVED (why the outcome is unknown, or NULL)
+ */
 void pgtls__clients_add_ex(pgtls_clients *c, const char *file, int line, const char *kind, pgtls_driver driver,
-                           const char *raw, size_t rawlen, struct json_t *params, struct json_t *envobj,
-                           const char *note, const char *unresolved);
+                           const char *raw, size_t rawlen, const pgtls_settings *params, const pgtls_observed *seen,
+                           const pgtls_settings *envobj, const char *note, const char *unresolved);
 /* clients.c: settings at FILE:LINE (LINE 0: none) that look like PostgreSQL's but are not understood */
 void pgtls__clients_unparsed(pgtls_clients *c, const char *file, int line, const char *fmt, ...) PGTLS_PRINTF(4, 5);
 
 /* read_strings.c: the connection strings on one line (conninfo, URIs, JDBC URLs, Npgsql) */
 void pgtls__read_line(pgtls_clients *c, const char *path, int lineno, const char *line, size_t n, pgtls_driver driver,
-                      struct json_t *envobj);
+                      const pgtls_settings *envobj);
 const char *pgtls__strcasestr_n(const char *hay, size_t n, const char *needle);
 /* the 1-based line of AT in BUF */
 int pgtls__line_of(const char *buf, const char *at);
 void pgtls__clients_add_call(pgtls_clients *c, const char *path, int line, pgtls_driver driver, const char *raw,
-                             size_t rawlen, const char *dsn, struct json_t *kw, const char *kwnote, const char *why);
+                             size_t rawlen, const char *dsn, const pgtls_settings *kw, const char *kwnote,
+                             const char *why);
+/* the same for any KIND, with SEEN (what the reader observed beside KW, or NULL) and ENV (PG* variables, or NULL) */
 void pgtls__clients_add_cmd(pgtls_clients *c, const char *path, int line, const char *kind, pgtls_driver driver,
-                            const char *raw, size_t rawlen, const char *dsn, struct json_t *kw, struct json_t *env,
-                            const char *kwnote, const char *why);
+                            const char *raw, size_t rawlen, const char *dsn, const pgtls_settings *kw,
+                            const pgtls_observed *seen, const pgtls_settings *env, const char *kwnote, const char *why);
 /* clients.c: removes the record of FILE whose spec is RAW (masked as records keep it), if any */
 void pgtls__clients_drop_spec(pgtls_clients *c, const char *file, const char *raw);
 /* scan.c: the readers over one file's bytes (BUF[LEN] is NUL), as if read from PATH (its name picks the readers) */
 void pgtls__clients_scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len);
-/* scan.c: KEY=VALUE (optionally "export ", quotes) -> KEY, VALUE (malloc'd); PG* variable -> conninfo key or NULL */
+/* scan.c: KEY=VALUE (optionally "export ", quotes) -> KEY, VALUE (malloc'd) */
 bool pgtls__assignment(const char *line, size_t n, char *key, size_t keylen, char **val);
-const char *pgtls__pgenv_key(const char *var);
 /* scan.c: the PG* variables of an environment file's lines into VARS; the first one's line, or 0 */
-int pgtls__env_vars(const char *buf, size_t len, struct json_t *vars);
+int pgtls__env_vars(const char *buf, size_t len, pgtls_settings *vars);
 /* read_shell.c: libpq tools (psql, pg_dump, ...) on command lines, with the PG* variables set in the file
  * (export, systemd Environment=/EnvironmentFile=, Dockerfile ENV) and before the command */
 void pgtls__read_shell(pgtls_clients *c, const char *path, const char *buf, size_t len);
 /* the PG* variables of an environment file FILE (a leading "-": may be missing) into ENV; unreadable: unparsed */
-void pgtls__env_file(pgtls_clients *c, const char *path, int line, const char *file, struct json_t *env);
+void pgtls__env_file(pgtls_clients *c, const char *path, int line, const char *file, pgtls_settings *env);
+/* read_yaml.c: the PG* variables a CI job sets for COMMAND (its line's text), or NULL; forgets them all */
+const pgtls_settings *pgtls__clients_cmd_env(const pgtls_clients *c, const char *command);
+void pgtls__clients_cmd_envs_clear(pgtls_clients *c);
 /* read_yaml.c: Rails database.yml, docker-compose and Kubernetes environments (libyaml) */
 bool pgtls__is_yaml(const char *path);
 void pgtls__read_yaml(pgtls_clients *c, const char *path, const char *buf, size_t len);
@@ -285,8 +296,6 @@ bool pgtls__has_placeholder(const char *v);
  */
 void pgtls__clients_jvm_store(pgtls_clients *c, int first, const char *buf, size_t len, const char *dir_of);
 
-/* string member K of the parsed settings O, or NULL */
-const char *pgtls__jget(struct json_t *o, const char *k);
 bool pgtls__file_exists(const char *path);
 
 /* clients.c: the verdict sentence and its detail (for people; decisions use the enums) */

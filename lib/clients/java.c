@@ -406,12 +406,12 @@ pgtls__java_version(pgtls_clients *c, client_rec *r)
 
 /* pgjdbc before 42.2.5: the sslmode it applies, and its trust and host check (see the head of this file) */
 const char *
-pgtls__pgjdbc_old_mode(client_rec *r, json_t *params)
+pgtls__pgjdbc_old_mode(client_rec *r, const pgtls_settings *params, char *bad, size_t badlen)
 {
-	const char *mode = pgtls__jget(params, "sslmode");
-	const char *ssl = pgtls__jget(params, "ssl");
-	const char *factory = pgtls__jget(params, "sslfactory");
-	const char *hv = pgtls__jget(params, "sslhostnameverifier");
+	const char *mode = params->sslmode;
+	const char *ssl = pgtls__settings_extra(params, "ssl");
+	const char *factory = pgtls__settings_extra(params, "sslfactory");
+	const char *hv = pgtls__settings_extra(params, "sslhostnameverifier");
 	bool libpq_factory = factory == NULL || strstr(factory, "LibPQFactory") != NULL;
 
 	r->sslfactory = factory ? strdup(factory) : NULL;
@@ -441,13 +441,10 @@ pgtls__pgjdbc_old_mode(client_rec *r, json_t *params)
 	}
 	if (strcmp(mode, "disable") && strcmp(mode, "require") && strcmp(mode, "verify-ca") && strcmp(mode, "verify-full"))
 	{
-		char why[200];
-
-		snprintf(why, sizeof(why),
+		snprintf(bad, badlen,
 		         "pgjdbc before 42.2.5 refuses sslmode=%.40s (ConnectionFactoryImpl: \"Invalid sslmode value\"): the "
 		         "connection fails before it starts",
 		         mode);
-		json_object_set_new(params, "x-bad-setting", json_string(why));
 		return mode;
 	}
 	if (!libpq_factory && strcmp(mode, "verify-full") == 0)

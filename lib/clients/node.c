@@ -186,9 +186,9 @@ at_least(const int v[2], int major, int minor)
 
 /* PGSSLMODE as pg reads it (connection-parameters.js readSSLConfigFromEnvironment) */
 static const char *
-env_mode(client_rec *r, json_t *envobj, bool pg7)
+env_mode(client_rec *r, const pgtls_settings *envobj, bool pg7)
 {
-	const char *e = envobj ? pgtls__jget(envobj, "sslmode") : NULL;
+	const char *e = envobj ? envobj->sslmode : NULL;
 
 	if (e == NULL || strcmp(e, "disable") == 0)
 		return "disable";
@@ -202,9 +202,9 @@ env_mode(client_rec *r, json_t *envobj, bool pg7)
 
 /* uselibpqcompat=true (pg-connection-string 2.8.0+ parse()) */
 static const char *
-libpqcompat_mode(client_rec *r, json_t *params, const char *mode)
+libpqcompat_mode(client_rec *r, const pgtls_settings *params, const char *mode, char *bad, size_t badlen)
 {
-	bool root = pgtls__jget(params, "sslrootcert") != NULL;
+	bool root = params->sslrootcert != NULL;
 
 	r->driver = PGTLS_DRIVER_NODE_LIBPQCOMPAT;
 	if (strcmp(mode, "prefer") == 0 || (strcmp(mode, "require") == 0 && !root))
@@ -221,9 +221,9 @@ libpqcompat_mode(client_rec *r, json_t *params, const char *mode)
 	if (strcmp(mode, "verify-ca") == 0 && !root)
 	{
 		/* pg-connection-string throws "SECURITY WARNING: Using sslmode=verify-ca requires specifying a CA" */
-		json_object_set_new(params, "x-bad-setting",
-		                    json_string("node-postgres (uselibpqcompat) refuses sslmode=verify-ca without sslrootcert: "
-		                                "the connection fails before it starts"));
+		snprintf(bad, badlen,
+		         "node-postgres (uselibpqcompat) refuses sslmode=verify-ca without sslrootcert: "
+		         "the connection fails before it starts");
 		return mode;
 	}
 	return mode;
@@ -240,30 +240,31 @@ add_version_note(const pgtls_clients *c, client_rec *r)
 }
 
 const char *
-pgtls__node_mode(const pgtls_clients *c, client_rec *r, json_t *params, json_t *envobj, const char *mode)
+pgtls__node_mode(const pgtls_clients *c, client_rec *r, const pgtls_settings *params, const pgtls_observed *seen,
+                 const pgtls_settings *envobj, const char *mode, char *bad, size_t badlen)
 {
 	bool pg7 = c->node_here.pg[0] >= 0 && c->node_here.pg[0] < 8;
 	bool pcs_old = !pg7 && c->node_here.pcs[0] >= 0 && !at_least(c->node_here.pcs, 2, 4);
 	bool pcs_compat = c->node_here.pcs[0] < 0 || at_least(c->node_here.pcs, 2, 8);
-	bool from_url = pgtls__jget(params, "x-url-sslmode") && !pgtls__jget(params, "x-ssl-object");
-	const char *compat = pgtls__jget(params, "uselibpqcompat");
+	bool from_url = seen->url_sslmode && !seen->js_ssl_object;
+	const char *compat = pgtls__settings_extra(params, "uselibpqcompat");
 
 	add_version_note(c, r);
 	if (pg7)
 		r->driver = PGTLS_DRIVER_NODE_PG7;
 	if ((pg7 || pcs_old) && from_url)
 		mode = NULL; /* pg-connection-string before 2.4.0: a URL's sslmode is not read */
-	else if (pgtls__jget(params, "sslmode") == NULL)
+	else if (params->sslmode == NULL)
 		mode = NULL;
 	if (mode == NULL)
 		mode = env_mode(r, envobj, pg7);
-	if (pg7 && strcmp(mode, "disable") && !pgtls__jget(params, "x-reject-unauthorized"))
+	if (pg7 && strcmp(mode, "disable") && !seen->reject_unauthorized)
 	{
 		r->trust = PGTLS_TRUST_DISABLED; /* rejectUnauthorized undefined: tls.connect verifies nothing */
 		return "require";
 	}
 	if (!pg7 && !pcs_old && compat && strcmp(compat, "true") == 0 && pcs_compat)
-		return libpqcompat_mode(r, params, mode);
+		return libpqcompat_mode(r, params, mode, bad, badlen);
 	return mode;
 }
 

@@ -69,25 +69,29 @@ read_file_path(const char *expr)
 	return e ? strndup(q + 1, (size_t)(e - q - 1)) : NULL;
 }
 
-/* node-postgres ssl: true/false/{rejectUnauthorized, ca, checkServerIdentity} -> libpq-style keys */
+/*
+ * node-postgres ssl: true/false/{rejectUnauthorized, ca, checkServerIdentity}
+ * (SSL, a parsed literal) -> libpq-style keys in PARAMS, and what was seen
+ * of the object in SEEN
+ */
 static void
-ssl_params(json_t *ssl, json_t *params, char *why, size_t whylen)
+ssl_params(json_t *ssl, pgtls_settings *params, pgtls_observed *seen, char *why, size_t whylen)
 {
 	json_t *ru = json_object_get(ssl, "rejectUnauthorized");
 	json_t *ca = json_object_get(ssl, "ca");
 
 	if (ssl == NULL)
 		return;
-	json_object_set_new(params, "x-ssl-object", json_string("1")); /* not from a URL (node.c) */
+	seen->js_ssl_object = true; /* not from a URL (node.c) */
 	if (json_is_true(ssl))
 	{
-		json_object_set_new(params, "sslmode", json_string("verify-full"));
-		json_object_set_new(params, "sslrootcert", json_string("system")); /* Node's CA store */
+		pgtls__settings_set(params, "sslmode", "verify-full");
+		pgtls__settings_set(params, "sslrootcert", "system"); /* Node's CA store */
 		return;
 	}
 	if (json_is_false(ssl) || json_is_null(ssl))
 	{
-		json_object_set_new(params, "sslmode", json_string("disable"));
+		pgtls__settings_set(params, "sslmode", "disable");
 		return;
 	}
 	if (pgtls__lit_expr(ssl))
@@ -99,7 +103,7 @@ ssl_params(json_t *ssl, json_t *params, char *why, size_t whylen)
 		return;
 	if (json_is_false(ru))
 	{
-		json_object_set_new(params, "sslmode", json_string("no-verify"));
+		pgtls__settings_set(params, "sslmode", "no-verify");
 		return;
 	}
 	if (ru && !json_is_true(ru))
@@ -109,14 +113,14 @@ ssl_params(json_t *ssl, json_t *params, char *why, size_t whylen)
 		return;
 	}
 	if (json_is_true(ru))
-		json_object_set_new(params, "x-reject-unauthorized", json_string("true")); /* verifies in pg 7 too */
-	json_object_set_new(params, "sslmode", json_string("verify-full"));
+		seen->reject_unauthorized = true; /* verifies in pg 7 too */
+	pgtls__settings_set(params, "sslmode", "verify-full");
 	if (ca)
 	{
 		char *path = read_file_path(pgtls__lit_expr(ca));
 
 		if (path)
-			json_object_set_new(params, "sslrootcert", json_string(path));
+			pgtls__settings_set(params, "sslrootcert", path);
 		else if (json_is_string(ca))
 			snprintf(why, whylen, "ssl.ca is a certificate written in the code: check it with pgtls store inspect");
 		else
@@ -125,9 +129,9 @@ ssl_params(json_t *ssl, json_t *params, char *why, size_t whylen)
 		free(path);
 	}
 	else
-		json_object_set_new(params, "sslrootcert", json_string("system"));
+		pgtls__settings_set(params, "sslrootcert", "system");
 	if (json_object_get(ssl, "checkServerIdentity"))
-		json_object_set_new(params, "x-custom-host-check", json_string("checkServerIdentity"));
+		seen->custom_host_check = true;
 }
 
 /* the connection object CONN (pg config, knex connection, TypeORM/Sequelize options) into one record */
@@ -136,7 +140,8 @@ read_conn(pgtls_clients *c, const char *path, int line, const char *raw, size_t 
 {
 	static const char *const keys[][2] = {
 	    {"host", "host"}, {"port", "port"}, {"database", "dbname"}, {"user", "user"}, {"username", "user"}};
-	json_t *params = json_object();
+	pgtls_settings *params = pgtls__settings_new();
+	pgtls_observed seen = {0};
 	char note[600] = "", why[300] = "";
 	const char *dsn = value_of(json_object_get(conn, "connectionString"), "connectionString", note, sizeof(note));
 
@@ -149,18 +154,32 @@ read_conn(pgtls_clients *c, const char *path, int line, const char *raw, size_t 
 		json_t *v = json_object_get(conn, keys[k][0]);
 		const char *s = value_of(v, keys[k][0], note, sizeof(note));
 
-		if (s)
-			json_object_set_new(params, keys[k][1], json_string(s));
-		else if (pgtls__lit_expr(v))
-			json_object_set_new(params, keys[k][1], json_sprintf("{%s}", pgtls__lit_expr(v)));
+		if (params && s)
+			pgtls__settings_set(params, keys[k][1], s);
+		else if (params && pgtls__lit_expr(v))
+		{
+			/* a value from code: kept as "{expr}", a placeholder for where the application runs */
+			const char *e = pgtls__lit_expr(v);
+			size_t elen = strlen(e) + 3;
+			char *expr = malloc(elen);
+
+			if (expr)
+			{
+				snprintf(expr, elen, "{%s}", e);
+				pgtls__settings_set(params, keys[k][1], expr);
+			}
+			free(expr);
+		}
 	}
 	if (pgtls__lit_expr(json_object_get(conn, "connectionString")) && dsn == NULL)
 		snprintf(why, sizeof(why), "connectionString comes from code (%.80s): not known here",
 		         pgtls__lit_expr(json_object_get(conn, "connectionString")));
-	ssl_params(ssl, params, why + strlen(why), sizeof(why) - strlen(why));
-	pgtls__clients_add_cmd(c, path, line, "js-config", PGTLS_DRIVER_NODE_POSTGRES, raw, rawlen, dsn, params, NULL, note,
-	                       why[0] ? why : NULL);
-	json_decref(params);
+	if (params == NULL)
+		return;
+	ssl_params(ssl, params, &seen, why + strlen(why), sizeof(why) - strlen(why));
+	pgtls__clients_add_cmd(c, path, line, "js-config", PGTLS_DRIVER_NODE_POSTGRES, raw, rawlen, dsn, params, &seen,
+	                       NULL, note, why[0] ? why : NULL);
+	pgtls__settings_free(params);
 }
 
 static bool

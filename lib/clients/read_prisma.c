@@ -45,7 +45,7 @@ pgtls__is_prisma_schema(const char *path)
 }
 
 bool
-pgtls__prisma_params(json_t *extra)
+pgtls__prisma_params(const pgtls_settings *extra)
 {
 	static const char *const keys[] = {"sslaccept",
 	                                   "sslidentity",
@@ -59,7 +59,7 @@ pgtls__prisma_params(json_t *extra)
 	                                   "max_idle_connection_lifetime"};
 
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-		if (json_object_get(extra, keys[k]))
+		if (pgtls__settings_value(extra, keys[k]))
 			return true;
 	return false;
 }
@@ -89,11 +89,11 @@ schema_relative(const client_rec *r, const char *cert)
 }
 
 const char *
-pgtls__prisma_mode(client_rec *r, json_t *params, const char *mode)
+pgtls__prisma_mode(client_rec *r, pgtls_settings *params, const char *mode)
 {
-	const char *m = pgtls__jget(params, "sslmode");
-	const char *accept = pgtls__jget(params, "sslaccept");
-	const char *cert = pgtls__jget(params, "sslcert");
+	const char *m = params->sslmode;
+	const char *accept = pgtls__settings_extra(params, "sslaccept");
+	const char *cert = params->sslcert;
 
 	if (m && strcmp(m, "disable") && strcmp(m, "prefer") && strcmp(m, "require"))
 	{
@@ -103,7 +103,7 @@ pgtls__prisma_mode(client_rec *r, json_t *params, const char *mode)
 		mode = "prefer";
 		r->sslmode_source = "Prisma reads only disable, prefer and require: this sslmode is read as prefer";
 	}
-	json_object_del(params, "sslrootcert"); /* libpq's keyword: Prisma does not read it */
+	pgtls__settings_unset(params, "sslrootcert"); /* libpq's keyword: Prisma does not read it */
 	if (accept == NULL || strcmp(accept, "accept_invalid_certs") == 0)
 	{
 		r->trust = PGTLS_TRUST_DISABLED; /* danger_accept_invalid_certs(true) */
@@ -114,7 +114,7 @@ pgtls__prisma_mode(client_rec *r, json_t *params, const char *mode)
 		char *path = schema_relative(r, cert);
 
 		if (path)
-			json_object_set_new(params, "sslrootcert", json_string(path));
+			pgtls__settings_set(params, "sslrootcert", path);
 		free(path);
 	}
 	return mode;
@@ -205,7 +205,7 @@ read_url(pgtls_clients *c, const char *path, int line, const char *l, size_t n, 
 	}
 	snprintf(note, sizeof(note), "Prisma datasource %s%s%s%s%s", field, where[0] ? " from " : "", where,
 	         notes[0] ? "; " : "", notes);
-	pgtls__clients_add_cmd(c, path, line, "prisma-schema", PGTLS_DRIVER_PRISMA, l, n, dsn, NULL, NULL, note,
+	pgtls__clients_add_cmd(c, path, line, "prisma-schema", PGTLS_DRIVER_PRISMA, l, n, dsn, NULL, NULL, NULL, note,
 	                       why[0] ? why : NULL);
 	free(dsn);
 }

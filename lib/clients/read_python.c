@@ -91,22 +91,33 @@ typedef struct py_notes
 	char note[600]; /* environment defaults used */
 } py_notes;
 
-/* VALUE into PARAMS[KEY] (a string); an environment default is used and noted; other code leaves it unknown */
+/* VALUE into PARAMS' KEY (a string); an environment default is used and noted; other code leaves it unknown */
 static void
-set_param(json_t *params, const char *key, json_t *v, bool tls_key, py_notes *pn)
+set_param(pgtls_settings *params, const char *key, json_t *v, bool tls_key, py_notes *pn)
 {
 	const char *def = pgtls__lit_env_default(v, key, "environment variable ", pn->note, sizeof(pn->note));
 
 	if (def)
-		json_object_set_new(params, key, json_string(def));
+		pgtls__settings_set(params, key, def);
 	else if (json_is_string(v))
-		json_object_set(params, key, v);
+		pgtls__settings_set(params, key, json_string_value(v));
 	else if (json_is_true(v) || json_is_false(v))
-		json_object_set_new(params, key, json_string(json_is_true(v) ? "true" : "false"));
+		pgtls__settings_set(params, key, json_is_true(v) ? "true" : "false");
 	else if (pgtls__lit_expr(v) && tls_key && pn->why[0] == '\0')
 		snprintf(pn->why, sizeof(pn->why), "%s is computed in code (%.80s): not known here", key, pgtls__lit_expr(v));
 	else if (pgtls__lit_expr(v))
-		json_object_set_new(params, key, json_sprintf("{%s}", pgtls__lit_expr(v))); /* shown, never probed */
+	{
+		/* shown as "{expr}", never probed */
+		size_t elen = strlen(pgtls__lit_expr(v)) + 3;
+		char *expr = malloc(elen);
+
+		if (expr)
+		{
+			snprintf(expr, elen, "{%s}", pgtls__lit_expr(v));
+			pgtls__settings_set(params, key, expr);
+		}
+		free(expr);
+	}
 }
 
 static bool
@@ -117,7 +128,7 @@ tls_key(const char *k)
 
 /* keyword arguments of a libpq-family call (psycopg's names are libpq's; database is dbname) */
 static void
-kwargs_params(json_t *args, json_t *params, pgtls_driver driver, py_notes *pn)
+kwargs_params(json_t *args, pgtls_settings *params, pgtls_driver driver, py_notes *pn)
 {
 	const char *k;
 	json_t *v;
@@ -133,11 +144,11 @@ kwargs_params(json_t *args, json_t *params, pgtls_driver driver, py_notes *pn)
 			/* asyncpg: ssl=<sslmode string>, True (verify-full, system store), False, or an SSLContext */
 			if (json_is_true(v))
 			{
-				json_object_set_new(params, "sslmode", json_string("verify-full"));
-				json_object_set_new(params, "sslrootcert", json_string("system"));
+				pgtls__settings_set(params, "sslmode", "verify-full");
+				pgtls__settings_set(params, "sslrootcert", "system");
 			}
 			else if (json_is_false(v))
-				json_object_set_new(params, "sslmode", json_string("disable"));
+				pgtls__settings_set(params, "sslmode", "disable");
 			else if (json_is_string(v) || json_object_get(v, "$default"))
 				set_param(params, "sslmode", v, true, pn);
 			else if (pn->why[0] == '\0')
@@ -191,7 +202,7 @@ read_call(pgtls_clients *c, const char *path, lit_lex *lx, const char *name, pgt
 	json_t *args = parse_args(lx);
 	json_t *pos = json_object_get(args, "$args");
 	json_t *first = json_array_get(pos, 0);
-	json_t *params = json_object();
+	pgtls_settings *params = pgtls__settings_new();
 	py_notes pn = {"", ""};
 	int line = pgtls__line_of(lx->buf, name);
 	const char *call_end = lx->p < lx->end ? lx->p + 1 : lx->end;
@@ -206,18 +217,18 @@ read_call(pgtls_clients *c, const char *path, lit_lex *lx, const char *name, pgt
 	if (dsn && json_object_size(args) <= 1 + (json_object_get(args, "dsn") != NULL) && !engine)
 	{
 		/* only a string: the line reader has it (it sees strings on any line) */
-		json_decref(params);
+		pgtls__settings_free(params);
 		json_decref(args);
 		return;
 	}
 	kwargs_params(args, params, driver, &pn);
 	kwargs_params(json_object_get(args, "connect_args"), params, driver, &pn);
-	if (json_object_get(args, "$kwargs") && pn.why[0] == '\0' && !json_object_get(params, "sslmode"))
+	if (json_object_get(args, "$kwargs") && pn.why[0] == '\0' && params->sslmode == NULL)
 		snprintf(pn.why, sizeof(pn.why), "the settings come from **kwargs built in code: not known here");
-	if (dsn || json_object_size(params) > 0 || pn.why[0])
+	if (dsn || pgtls__settings_count(params) > 0 || pn.why[0])
 		pgtls__clients_add_call(c, path, line, driver, name, (size_t)(call_end - name), dsn, params, pn.note,
 		                        pn.why[0] ? pn.why : NULL);
-	json_decref(params);
+	pgtls__settings_free(params);
 	json_decref(args);
 }
 
@@ -262,7 +273,7 @@ read_django(pgtls_clients *c, const char *path, lit_lex *lx, const char *at)
 	json_object_foreach (dbs, k, db)
 	{
 		const char *engine = json_string_value(json_object_get(db, "ENGINE"));
-		json_t *params = json_object();
+		pgtls_settings *params = pgtls__settings_new();
 		py_notes pn = {"", ""};
 
 		if (engine && (strstr(engine, "postgresql") || strstr(engine, "postgis")))
@@ -274,9 +285,10 @@ read_django(pgtls_clients *c, const char *path, lit_lex *lx, const char *at)
 			const char *eng = memmem(at, (size_t)(lx->end - at), engine, strlen(engine));
 
 			pgtls__clients_add_ex(c, path, pgtls__line_of(lx->buf, eng ? eng : at), "django", PGTLS_DRIVER_PSYCOPG,
-			                      "DATABASES (Django settings)", 27, params, NULL, pn.note, pn.why[0] ? pn.why : NULL);
+			                      "DATABASES (Django settings)", 27, params, NULL, NULL, pn.note,
+			                      pn.why[0] ? pn.why : NULL);
 		}
-		json_decref(params);
+		pgtls__settings_free(params);
 	}
 	json_decref(dbs);
 }

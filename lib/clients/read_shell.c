@@ -99,7 +99,7 @@ is_tool(const char *w)
 
 /* NAME=VALUE with a PG* name into ENV; true when the word was an assignment */
 static bool
-env_word(const char *w, json_t *env)
+env_word(const char *w, pgtls_settings *env)
 {
 	const char *eq = strchr(w, '=');
 	char name[64];
@@ -108,14 +108,14 @@ env_word(const char *w, json_t *env)
 	    strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789") < (size_t)(eq - w))
 		return false;
 	snprintf(name, sizeof(name), "%.*s", (int)(eq - w), w);
-	if (pgtls__pgenv_key(name))
-		json_object_set_new(env, pgtls__pgenv_key(name), json_string(eq + 1));
+	if (pgtls__settings_env_keyword(name))
+		pgtls__settings_set(env, pgtls__settings_env_keyword(name), eq + 1);
 	return true;
 }
 
 /* PG* variables of an EnvironmentFile= (systemd: "-" means it may be missing) */
 void
-pgtls__env_file(pgtls_clients *c, const char *path, int line, const char *file, json_t *env)
+pgtls__env_file(pgtls_clients *c, const char *path, int line, const char *file, pgtls_settings *env)
 {
 	char why[256];
 	struct stat st;
@@ -141,7 +141,7 @@ pgtls__env_file(pgtls_clients *c, const char *path, int line, const char *file, 
 
 /* a line that sets PG* variables for the whole file: export, systemd Environment=, Dockerfile ENV */
 static void
-file_env_line(pgtls_clients *c, const char *path, int line, const char *p, size_t n, json_t *env)
+file_env_line(pgtls_clients *c, const char *path, int line, const char *p, size_t n, pgtls_settings *env)
 {
 	char *words[SH_MAX_WORDS];
 	int nw;
@@ -164,8 +164,9 @@ file_env_line(pgtls_clients *c, const char *path, int line, const char *p, size_
 	{
 		nw = split_words(p + 4, n - 4, words);
 		/* Dockerfile "ENV NAME value" (old form) or NAME=value words */
-		if (nw == 2 && strchr(words[0], '=') == NULL && strncmp(p, "ENV ", 4) == 0 && pgtls__pgenv_key(words[0]))
-			json_object_set_new(env, pgtls__pgenv_key(words[0]), json_string(words[1]));
+		if (nw == 2 && strchr(words[0], '=') == NULL && strncmp(p, "ENV ", 4) == 0 &&
+		    pgtls__settings_env_keyword(words[0]))
+			pgtls__settings_set(env, pgtls__settings_env_keyword(words[0]), words[1]);
 		else
 			for (int i = 0; i < nw; i++)
 				env_word(words[i], env);
@@ -276,16 +277,16 @@ other_arg(const char *tool, const char *w, int *next)
 /* one tool invocation: WORDS[TOOL] is the tool, ENV the PG* variables in force */
 static void
 read_command(pgtls_clients *c, const char *path, int line, const char *raw, size_t rawlen, char **words, int nw,
-             int tool, json_t *env)
+             int tool, const pgtls_settings *env)
 {
 	static const char *const opts[][3] = {
 	    {"-h", "--host", "host"}, {"-p", "--port", "port"}, {"-U", "--username", "user"}, {"-d", "--dbname", "dbname"}};
-	json_t *params = json_object();
+	pgtls_settings *params = pgtls__settings_new();
 	const char *dsn = NULL;
 	char why[200] = "";
 	int npos = 0, next;
 
-	for (int i = tool + 1; i < nw; i++)
+	for (int i = tool + 1; params && i < nw; i++)
 	{
 		const char *v = NULL;
 		size_t k;
@@ -300,22 +301,23 @@ read_command(pgtls_clients *c, const char *path, int line, const char *raw, size
 		if (v && k == 4 && conn_string(v))
 			dsn = v; /* -d may be a conninfo or URI */
 		else if (v)
-			json_object_set_new(params, opts[k - 1][2], json_string(v));
+			pgtls__settings_set(params, opts[k - 1][2], v);
 		else if (words[i][0] != '-' && npos < 2)
 		{
 			if (npos == 0 && (conn_string(words[i]) || words[i][0] == '$'))
 				dsn = words[i];
 			else
-				json_object_set_new(params, npos == 0 ? "dbname" : "user", json_string(words[i]));
+				pgtls__settings_set(params, npos == 0 ? "dbname" : "user", words[i]);
 			npos++;
 		}
 	}
 	if (dsn && dsn[0] == '$' && why[0] == '\0')
 		snprintf(why, sizeof(why), "the connection string comes from %.60s, not set here", dsn);
 	/* the variables as libpq reads them: below the command line's options and connection string */
-	pgtls__clients_add_cmd(c, path, line, "command", PGTLS_DRIVER_LIBPQ, raw, rawlen, dsn && dsn[0] != '$' ? dsn : NULL,
-	                       params, env, NULL, why[0] ? why : NULL);
-	json_decref(params);
+	if (params)
+		pgtls__clients_add_cmd(c, path, line, "command", PGTLS_DRIVER_LIBPQ, raw, rawlen,
+		                       dsn && dsn[0] != '$' ? dsn : NULL, params, NULL, env, NULL, why[0] ? why : NULL);
+	pgtls__settings_free(params);
 }
 
 /* Dockerfile exec form: CMD ["psql", "-h", "db"] (a JSON array); the count, or -1 when not that form */
@@ -344,15 +346,15 @@ exec_form(const char *p, size_t n, char **words)
 }
 
 static void
-command_line(pgtls_clients *c, const char *path, int line, const char *p, size_t n, json_t *fileenv)
+command_line(pgtls_clients *c, const char *path, int line, const char *p, size_t n, const pgtls_settings *fileenv)
 {
 	char *words[SH_MAX_WORDS];
 	int nw = exec_form(p, n, words), tool = -1;
-	json_t *env = json_deep_copy(fileenv);
+	pgtls_settings *env = pgtls__settings_dup(fileenv);
 
 	if (nw < 0)
 		nw = split_words(p, n, words);
-	if (c->cmd_envs && env)
+	if (c->ncmd_envs > 0 && env)
 	{
 		/* a CI script line: the variables its job sets (read_yaml.c) */
 		const char *b = p, *e = p + n;
@@ -370,12 +372,15 @@ command_line(pgtls_clients *c, const char *path, int line, const char *p, size_t
 			b++, e--; /* a quoted YAML scalar */
 		if ((key = strndup(b, (size_t)(e - b))) != NULL)
 		{
-			json_object_update(env, json_object_get(c->cmd_envs, key));
+			const pgtls_settings *job = pgtls__clients_cmd_env(c, key);
+
+			if (job)
+				pgtls__settings_merge(env, job, true, NULL);
 			free(key);
 		}
 	}
 
-	for (int i = 0; i < nw && tool < 0; i++)
+	for (int i = 0; env && i < nw && tool < 0; i++)
 	{
 		size_t wl = strlen(words[i]);
 
@@ -390,7 +395,7 @@ command_line(pgtls_clients *c, const char *path, int line, const char *p, size_t
 	}
 	if (tool >= 0 && env)
 		read_command(c, path, line, p, n, words, nw, tool, env);
-	json_decref(env);
+	pgtls__settings_free(env);
 	for (int i = 0; i < nw; i++)
 		free(words[i]);
 }
@@ -420,7 +425,7 @@ unit_user(pgtls_clients *c, const char *p, size_t n)
 void
 pgtls__read_shell(pgtls_clients *c, const char *path, const char *buf, size_t len)
 {
-	json_t *env = json_object();
+	pgtls_settings *env = pgtls__settings_new();
 	const char *p = buf, *end = buf + len;
 	int lineno = 0;
 	char home[sizeof(c->home)];
@@ -447,5 +452,5 @@ pgtls__read_shell(pgtls_clients *c, const char *path, const char *buf, size_t le
 		p = nl ? nl + 1 : end;
 	}
 	memcpy(c->home, home, sizeof(home));
-	json_decref(env);
+	pgtls__settings_free(env);
 }

@@ -126,14 +126,14 @@ take_defaults(const char *s, size_t n, char *note, size_t notelen)
 
 /* a setting that decides the outcome but comes from somewhere not seen: why, or NULL */
 static void
-unresolved_why(json_t *params, char *why, size_t whylen)
+unresolved_why(const pgtls_settings *params, char *why, size_t whylen)
 {
 	static const char *const keys[] = {"sslmode", "sslrootcert", "ssl", "sslfactory", "requiressl"};
 
 	why[0] = '\0';
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]) && why[0] == '\0'; k++)
 	{
-		const char *v = pgtls__jget(params, keys[k]);
+		const char *v = pgtls__settings_value(params, keys[k]);
 
 		if (pgtls__has_placeholder(v))
 			snprintf(why, whylen, "%s comes from a placeholder not set here (%.60s)", keys[k], v);
@@ -143,7 +143,7 @@ unresolved_why(json_t *params, char *why, size_t whylen)
 /* ---- Npgsql "Key=Value;..." ---- */
 
 static void
-npgsql_mode(json_t *o, const char *v)
+npgsql_mode(pgtls_settings *o, const char *v)
 {
 	char norm[32];
 	size_t k = 0;
@@ -157,11 +157,11 @@ npgsql_mode(json_t *o, const char *v)
 			norm[k++] = (char)tolower((unsigned char)*q);
 	}
 	norm[k] = '\0';
-	json_object_set_new(o, "sslmode", json_stringn_nocheck(norm, strlen(norm)));
+	pgtls__settings_set(o, "sslmode", norm);
 }
 
 /* Npgsql "Key=Value;..." -> libpq-style keys (host, port, dbname, user, sslmode, sslrootcert, trust) */
-static json_t *
+static pgtls_settings *
 npgsql_parse(const char *s)
 {
 	static const char *const map[][2] = {{"host", "host"},
@@ -176,7 +176,7 @@ npgsql_parse(const char *s)
 	                                     {"dbname", "dbname"},
 	                                     {"sslrootcert", "sslrootcert"},
 	                                     {"trust server certificate", "trustservercertificate"}};
-	json_t *o = json_object();
+	pgtls_settings *o = pgtls__settings_new();
 	const char *p = s;
 
 	while (o && *p)
@@ -201,7 +201,7 @@ npgsql_parse(const char *s)
 				if (v && strcmp(map[i][1], "sslmode") == 0)
 					npgsql_mode(o, v);
 				else if (v)
-					json_object_set_new(o, map[i][1], json_stringn_nocheck(v, strlen(v)));
+					pgtls__settings_set(o, map[i][1], v);
 				free(v);
 				break;
 			}
@@ -212,12 +212,12 @@ npgsql_parse(const char *s)
 
 /* Npgsql: Host=...;Port=...;SSL Mode=...; (case-insensitive keys, ';' separated); true when it was one */
 static bool
-scan_npgsql(pgtls_clients *c, const char *path, int lineno, const char *line, size_t n, json_t *envobj)
+scan_npgsql(pgtls_clients *c, const char *path, int lineno, const char *line, size_t n, const pgtls_settings *envobj)
 {
 	const char *end = line + n;
 	const char *h, *b, *e;
 	char *spec;
-	json_t *params;
+	pgtls_settings *params;
 	bool pdo;
 
 	if (!memchr(line, ';', n) || (h = pgtls__strcasestr_n(line, n, "host=")) == NULL ||
@@ -235,10 +235,10 @@ scan_npgsql(pgtls_clients *c, const char *path, int lineno, const char *line, si
 	spec = strndup(b, (size_t)(e - b));
 	params = spec ? npgsql_parse(spec) : NULL;
 	/* PHP PDO "pgsql:host=...;dbname=...;sslmode=..." is handed to libpq */
-	if (params && json_object_size(params) >= 2)
+	if (params && pgtls__settings_count(params) >= 2)
 		pgtls__clients_add(c, path, lineno, pdo ? "pdo" : "npgsql", pdo ? PGTLS_DRIVER_LIBPQ : PGTLS_DRIVER_NPGSQL,
 		                   spec, strlen(spec), params, envobj);
-	json_decref(params);
+	pgtls__settings_free(params);
 	free(spec);
 	return true;
 }
@@ -257,7 +257,7 @@ scan_jdbc(pgtls_clients *c, const char *path, int lineno, const char *line, cons
 		size_t len = uri_end(p, end);
 		char *raw = strndup(p, len);
 		char *s;
-		json_t *params;
+		pgtls_settings *params;
 
 		len = raw ? strlen(raw) : 0; /* a NUL byte in the file ends the string */
 		note[0] = '\0';
@@ -266,13 +266,13 @@ scan_jdbc(pgtls_clients *c, const char *path, int lineno, const char *line, cons
 		if (params)
 		{
 			unresolved_why(params, why, sizeof(why));
-			pgtls__clients_add_ex(c, path, lineno, "jdbc-url", PGTLS_DRIVER_PGJDBC, raw, len, params, NULL, note,
+			pgtls__clients_add_ex(c, path, lineno, "jdbc-url", PGTLS_DRIVER_PGJDBC, raw, len, params, NULL, NULL, note,
 			                      why[0] ? why : NULL);
 		}
 		else
 			pgtls__clients_unparsed(c, path, lineno, "pgjdbc URL not understood: %s", s ? err : "out of memory");
 		had = true;
-		json_decref(params);
+		pgtls__settings_free(params);
 		free(s);
 		free(raw);
 	}
@@ -315,16 +315,14 @@ uri_scheme(const char *p, const char *end, pgtls_driver *driver, char *dialect, 
 
 /* the parameters libpq does not know, for people */
 static void
-note_extra(json_t *extra, char *note, size_t notelen)
+note_extra(const pgtls_settings *extra, char *note, size_t notelen)
 {
-	const char *k;
-	json_t *v;
+	const char *k, *v;
 	size_t used = strlen(note);
 	bool first = true;
 
-	json_object_foreach (extra, k, v)
+	for (size_t i = 0; pgtls__settings_nth(extra, i, &k, &v); i++)
 	{
-		(void)v;
 		snprintf(note + used, notelen - used, "%s%s",
 		         first ? (used ? "; parameters libpq does not know: " : "parameters libpq does not know: ") : ", ", k);
 		used = strlen(note);
@@ -340,37 +338,38 @@ note_extra(json_t *extra, char *note, size_t notelen)
  * are noted and kept beside (ssl, sslaccept, uselibpqcompat: drivers' own).
  */
 static void
-take_extra(json_t *params, json_t *extra, pgtls_driver driver, const char *dialect, char *note, size_t notelen)
+take_extra(pgtls_settings *params, pgtls_settings *extra, pgtls_observed *seen, pgtls_driver driver,
+           const char *dialect, char *note, size_t notelen)
 {
 	/* SQLAlchemy's asyncpg dialect hands URL query keys to asyncpg.connect() as keyword arguments */
-	if (driver == PGTLS_DRIVER_ASYNCPG && strcmp(dialect, "asyncpg") == 0 && pgtls__jget(extra, "ssl") &&
-	    !pgtls__jget(params, "sslmode"))
+	if (driver == PGTLS_DRIVER_ASYNCPG && strcmp(dialect, "asyncpg") == 0 && pgtls__settings_extra(extra, "ssl") &&
+	    params->sslmode == NULL)
 	{
-		json_object_set(params, "sslmode", json_object_get(extra, "ssl"));
-		json_object_del(extra, "ssl");
+		pgtls__settings_set(params, "sslmode", pgtls__settings_extra(extra, "ssl"));
+		pgtls__settings_unset(extra, "ssl");
 	}
 	/*
 	 * asyncpg's own DSN parser (connect_utils.py) reads sslmode, not ssl: an
 	 * unknown query key becomes a server setting, and the server refuses
 	 * "ssl" ("parameter \"ssl\" cannot be changed now"; seen with asyncpg 0.27)
 	 */
-	else if (driver == PGTLS_DRIVER_ASYNCPG && pgtls__jget(extra, "ssl"))
-		json_object_set_new(params, "x-bad-setting",
-		                    json_string("asyncpg sends the DSN's ssl= as a server setting, which the server "
-		                                "refuses (parameter \"ssl\" cannot be changed now): use sslmode="));
+	else if (driver == PGTLS_DRIVER_ASYNCPG && pgtls__settings_extra(extra, "ssl"))
+		snprintf(seen->bad_setting, sizeof(seen->bad_setting),
+		         "asyncpg sends the DSN's ssl= as a server setting, which the server refuses (parameter \"ssl\" "
+		         "cannot be changed now): use sslmode=");
 	if (driver != PGTLS_DRIVER_PRISMA)
 		note_extra(extra, note, notelen);
-	json_object_update_missing(params, extra);
+	pgtls__settings_merge(params, extra, false, NULL);
 }
 
 /* a URI whose query sets sslmode: node-postgres reads it only with pg-connection-string 2.4.0+ (node.c) */
 static void
-mark_url_sslmode(json_t *params, const char *uri)
+mark_url_sslmode(pgtls_observed *seen, const char *uri)
 {
 	const char *q = strchr(uri, '?');
 
 	if (q && (strstr(q, "?sslmode=") || strstr(q, "&sslmode=")))
-		json_object_set_new(params, "x-url-sslmode", json_string("1"));
+		seen->url_sslmode = true;
 }
 
 /*
@@ -379,30 +378,30 @@ mark_url_sslmode(json_t *params, const char *uri)
  * config's (pg ConnectionParameters: Object.assign(config, parse(url))).
  */
 static bool
-url_ssl_wins(const pgtls_clients *c, pgtls_driver driver, json_t *params)
+url_ssl_wins(const pgtls_clients *c, pgtls_driver driver, const pgtls_settings *params, const pgtls_observed *seen)
 {
 	bool pg7 = c->node_here.pg[0] >= 0 && c->node_here.pg[0] < 8;
 	bool old =
 	    c->node_here.pcs[0] >= 0 && (c->node_here.pcs[0] < 2 || (c->node_here.pcs[0] == 2 && c->node_here.pcs[1] < 4));
 
 	return driver == PGTLS_DRIVER_NODE_POSTGRES && !pg7 && !old &&
-	       (pgtls__jget(params, "x-url-sslmode") || pgtls__jget(params, "sslrootcert") ||
-	        pgtls__jget(params, "sslcert") || pgtls__jget(params, "sslkey"));
+	       (seen->url_sslmode || params->sslrootcert || params->sslcert || params->sslkey);
 }
 
 /* one URI at P (LEN bytes, scheme SCHEMELEN) */
 static void
 read_uri(pgtls_clients *c, const char *path, int lineno, const char *p, size_t len, size_t schemelen,
-         pgtls_driver driver, const char *dialect, json_t *envobj)
+         pgtls_driver driver, const char *dialect, const pgtls_settings *envobj)
 {
 	char err[256] = "", note[800] = "", why[300];
+	pgtls_observed seen = {0};
 	char *raw = strndup(p, len);
 	char *s = raw ? take_defaults(raw, strlen(raw), note, sizeof(note)) : NULL;
 	char *canon = s ? malloc(strlen(s) + 16) : NULL;
 
 	len = raw ? strlen(raw) : 0; /* a NUL byte in the file ends the string */
-	json_t *extra = json_object();
-	json_t *params = NULL;
+	pgtls_settings *extra = pgtls__settings_new();
+	pgtls_settings *params = NULL;
 
 	if (canon && extra && strlen(s) >= schemelen)
 	{
@@ -414,18 +413,19 @@ read_uri(pgtls_clients *c, const char *path, int lineno, const char *p, size_t l
 	{
 		if (driver == PGTLS_DRIVER_LIBPQ && pgtls__prisma_params(extra))
 			driver = PGTLS_DRIVER_PRISMA; /* sslaccept, schema, pgbouncer, ...: only Prisma reads them */
-		mark_url_sslmode(params, canon);
-		take_extra(params, extra, driver, dialect, note, sizeof(note));
+		mark_url_sslmode(&seen, canon);
+		take_extra(params, extra, &seen, driver, dialect, note, sizeof(note));
 		unresolved_why(params, why, sizeof(why));
-		pgtls__clients_add_ex(c, path, lineno, "uri", driver, raw, len, params, envobj, note, why[0] ? why : NULL);
+		pgtls__clients_add_ex(c, path, lineno, "uri", driver, raw, len, params, &seen, envobj, note,
+		                      why[0] ? why : NULL);
 	}
 	else
 		pgtls__clients_unparsed(c, path, lineno, "URI not understood: %s",
 		                        !canon   ? "out of memory"
 		                        : err[0] ? err
 		                                 : "cut short by a NUL byte");
-	json_decref(params);
-	json_decref(extra);
+	pgtls__settings_free(params);
+	pgtls__settings_free(extra);
 	free(canon);
 	free(s);
 	free(raw);
@@ -434,7 +434,7 @@ read_uri(pgtls_clients *c, const char *path, int lineno, const char *p, size_t l
 /* postgresql:// URIs on the line (not inside a JDBC URL); true when one was found */
 static bool
 scan_uris(pgtls_clients *c, const char *path, int lineno, const char *line, const char *end, pgtls_driver driver,
-          json_t *envobj)
+          const pgtls_settings *envobj)
 {
 	bool had = false;
 
@@ -520,22 +520,22 @@ looks_conninfo(const char *b, const char *e)
 
 static void
 read_conninfo(pgtls_clients *c, const char *path, int lineno, const char *b, const char *e, pgtls_driver driver,
-              json_t *envobj)
+              const pgtls_settings *envobj)
 {
 	char err[256], note[600] = "", why[300];
 	char *raw = strndup(b, (size_t)(e - b));
 	char *s = raw ? take_defaults(raw, strlen(raw), note, sizeof(note)) : NULL;
-	json_t *params = s ? pgtls__conninfo_parse(s, err, sizeof(err)) : NULL;
+	pgtls_settings *params = s ? pgtls__conninfo_parse(s, err, sizeof(err)) : NULL;
 
 	if (params)
 	{
 		unresolved_why(params, why, sizeof(why));
-		pgtls__clients_add_ex(c, path, lineno, "conninfo", driver, raw, strlen(raw), params, envobj, note,
+		pgtls__clients_add_ex(c, path, lineno, "conninfo", driver, raw, strlen(raw), params, NULL, envobj, note,
 		                      why[0] ? why : NULL);
 	}
 	else
 		pgtls__clients_unparsed(c, path, lineno, "connection string not understood: %s", s ? err : "out of memory");
-	json_decref(params);
+	pgtls__settings_free(params);
 	free(s);
 	free(raw);
 }
@@ -543,7 +543,7 @@ read_conninfo(pgtls_clients *c, const char *path, int lineno, const char *b, con
 /* conninfo strings: each quoted string that looks like one; else the line after an optional NAME= */
 static void
 scan_conninfo(pgtls_clients *c, const char *path, int lineno, const char *line, size_t n, pgtls_driver driver,
-              json_t *envobj)
+              const pgtls_settings *envobj)
 {
 	const char *end = line + n, *p = line;
 	bool quoted = false;
@@ -589,19 +589,27 @@ scan_conninfo(pgtls_clients *c, const char *path, int lineno, const char *line, 
  */
 void
 pgtls__clients_add_call(pgtls_clients *c, const char *path, int line, pgtls_driver driver, const char *raw,
-                        size_t rawlen, const char *dsn, json_t *kw, const char *kwnote, const char *why)
+                        size_t rawlen, const char *dsn, const pgtls_settings *kw, const char *kwnote, const char *why)
 {
-	pgtls__clients_add_cmd(c, path, line, "driver-call", driver, raw, rawlen, dsn, kw, NULL, kwnote, why);
+	pgtls__clients_add_cmd(c, path, line, "driver-call", driver, raw, rawlen, dsn, kw, NULL, NULL, kwnote, why);
+}
+
+/* a key of a config object that an URL's ssl settings replace whole (node-postgres: Object.assign) */
+static bool
+ssl_key(const char *key)
+{
+	return strncmp(key, "ssl", 3) == 0;
 }
 
 /* the same for any KIND, with ENV: PG* variables in force (lowest precedence, as libpq reads them) */
 void
 pgtls__clients_add_cmd(pgtls_clients *c, const char *path, int line, const char *kind, pgtls_driver driver,
-                       const char *raw, size_t rawlen, const char *dsn, json_t *kw, json_t *env, const char *kwnote,
-                       const char *why)
+                       const char *raw, size_t rawlen, const char *dsn, const pgtls_settings *kw,
+                       const pgtls_observed *kwseen, const pgtls_settings *env, const char *kwnote, const char *why)
 {
 	char err[256], note[800], whybuf[300], dialect[32] = "";
-	json_t *params = NULL, *extra = json_object();
+	pgtls_settings *params = NULL, *extra = pgtls__settings_new();
+	pgtls_observed seen = {0};
 	char *s;
 
 	snprintf(note, sizeof(note), "%s", kwnote ? kwnote : "");
@@ -616,7 +624,7 @@ pgtls__clients_add_cmd(pgtls_clients *c, const char *path, int line, const char 
 			snprintf(canon, strlen(s) + 16, "%s%s", sl ? "postgresql://" : "", s + sl);
 			params = pgtls__conninfo_parse_ex(canon, extra, err, sizeof(err));
 			if (params)
-				mark_url_sslmode(params, canon);
+				mark_url_sslmode(&seen, canon);
 		}
 		free(canon);
 		if (params == NULL)
@@ -626,29 +634,35 @@ pgtls__clients_add_cmd(pgtls_clients *c, const char *path, int line, const char 
 			pgtls__clients_drop_spec(c, path, dsn);
 	}
 	else if (dsn == NULL)
-		params = json_object();
+		params = pgtls__settings_new();
 	if (params)
 	{
-		take_extra(params, extra, driver, dialect, note, sizeof(note));
-		if (url_ssl_wins(c, driver, params))
+		take_extra(params, extra, &seen, driver, dialect, note, sizeof(note));
+		if (url_ssl_wins(c, driver, params, &seen))
 		{
-			/* the URL's ssl settings replace the config's ssl object whole; other keys as usual */
-			const char *k;
-			json_t *v;
-
-			json_object_foreach (kw, k, v)
-				if (strncmp(k, "ssl", 3) != 0 && strncmp(k, "x-", 2) != 0)
-					json_object_set(params, k, v);
+			/* the URL's ssl settings replace the config's ssl object whole (what was seen of it too) */
+			pgtls__settings_merge(params, kw, true, ssl_key);
 		}
 		else
-			json_object_update(params, kw);
+		{
+			pgtls__settings_merge(params, kw, true, NULL);
+			if (kwseen)
+			{
+				/* the reader's observations of the config object, beside the URL's own */
+				seen.js_ssl_object = kwseen->js_ssl_object;
+				seen.reject_unauthorized = kwseen->reject_unauthorized;
+				seen.custom_host_check = kwseen->custom_host_check;
+				if (kwseen->bad_setting[0])
+					snprintf(seen.bad_setting, sizeof(seen.bad_setting), "%s", kwseen->bad_setting);
+			}
+		}
 		if (env)
 		{
 			static const char *const conn_keys[] = {"host", "hostaddr", "port", "user", "dbname", "service"};
 
 			for (size_t k = 0; k < sizeof(conn_keys) / sizeof(conn_keys[0]); k++)
-				if (!json_object_get(params, conn_keys[k]) && json_object_get(env, conn_keys[k]))
-					json_object_set(params, conn_keys[k], json_object_get(env, conn_keys[k]));
+				if (!pgtls__settings_value(params, conn_keys[k]) && pgtls__settings_value(env, conn_keys[k]))
+					pgtls__settings_set(params, conn_keys[k], pgtls__settings_value(env, conn_keys[k]));
 		}
 		unresolved_why(params, whybuf, sizeof(whybuf));
 		if (whybuf[0] == '\0' && env)
@@ -662,20 +676,20 @@ pgtls__clients_add_cmd(pgtls_clients *c, const char *path, int line, const char 
 				flat[n++] = raw[i];
 			else if (n > 0 && flat[n - 1] != ' ')
 				flat[n++] = ' ';
-		pgtls__clients_add_ex(c, path, line, kind, driver, flat ? flat : "", n, params, env, note,
+		pgtls__clients_add_ex(c, path, line, kind, driver, flat ? flat : "", n, params, &seen, env, note,
 		                      why         ? why
 		                      : whybuf[0] ? whybuf
 		                                  : NULL);
 		free(flat);
 	}
-	json_decref(params);
-	json_decref(extra);
+	pgtls__settings_free(params);
+	pgtls__settings_free(extra);
 	free(s);
 }
 
 void
 pgtls__read_line(pgtls_clients *c, const char *path, int lineno, const char *line, size_t n, pgtls_driver driver,
-                 json_t *envobj)
+                 const pgtls_settings *envobj)
 {
 	const char *end = line + n;
 	bool had;

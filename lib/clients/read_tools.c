@@ -56,7 +56,7 @@ read_pgadmin(pgtls_clients *c, const char *path, const char *buf, size_t len)
 	json_object_foreach (servers, id, srv)
 	{
 		json_t *cp = json_object_get(srv, "connection_params");
-		json_t *params = json_object();
+		pgtls_settings *params = pgtls__settings_new();
 		char port[32], raw[300];
 		const char *name = json_string_value(json_object_get(srv, "Name"));
 		const char *host = json_string_value(json_object_get(srv, "Host"));
@@ -81,15 +81,15 @@ read_pgadmin(pgtls_clients *c, const char *path, const char *buf, size_t len)
 			const char *v = jval(keys[k].in, keys[k].pgadmin, port, sizeof(port));
 
 			if (v && v[0])
-				json_object_set_new(params, keys[k].libpq, json_string(v));
+				pgtls__settings_set(params, keys[k].libpq, v);
 		}
 		snprintf(raw, sizeof(raw), "pgAdmin server %s \"%s\"", id, name ? name : "");
-		if (json_object_size(params) > 0)
+		if (pgtls__settings_count(params) > 0)
 			pgtls__clients_add_ex(c, path, at ? pgtls__line_of(buf, at) : 1, "pgadmin", PGTLS_DRIVER_PSYCOPG, raw,
-			                      strlen(raw), params, NULL, NULL, NULL);
+			                      strlen(raw), params, NULL, NULL, NULL, NULL);
 		if (at)
 			from = at;
-		json_decref(params);
+		pgtls__settings_free(params);
 	}
 	json_decref(root);
 }
@@ -118,7 +118,7 @@ read_dbeaver(pgtls_clients *c, const char *path, const char *buf, size_t len)
 		const char *provider = json_string_value(json_object_get(conn, "provider"));
 		const char *url = json_string_value(json_object_get(cfg, "url"));
 		const char *host = json_string_value(json_object_get(cfg, "host"));
-		json_t *params;
+		pgtls_settings *params;
 		char err[128], raw[300], port[32];
 		const char *v;
 
@@ -126,11 +126,11 @@ read_dbeaver(pgtls_clients *c, const char *path, const char *buf, size_t len)
 			continue;
 		params = url && strncmp(url, "jdbc:postgresql:", 16) == 0 ? pgtls__jdbc_parse(url, err, sizeof(err)) : NULL;
 		if (params == NULL)
-			params = json_object();
+			params = pgtls__settings_new();
 		if (host)
-			json_object_set_new(params, "host", json_string(host));
+			pgtls__settings_set(params, "host", host);
 		if ((v = jval(cfg, "port", port, sizeof(port))) != NULL && v[0])
-			json_object_set_new(params, "port", json_string(v));
+			pgtls__settings_set(params, "port", v);
 		if (json_is_true(json_object_get(ssl, "enabled")))
 		{
 			const char *mode = json_string_value(json_object_get(props, "sslMode"));
@@ -139,22 +139,22 @@ read_dbeaver(pgtls_clients *c, const char *path, const char *buf, size_t len)
 
 			if (rootcert == NULL)
 				rootcert = json_string_value(json_object_get(props, "rootCert"));
-			json_object_set_new(params, "ssl", json_string("true"));
+			pgtls__settings_set(params, "ssl", "true");
 			if (mode && mode[0])
-				json_object_set_new(params, "sslmode", json_string(mode));
+				pgtls__settings_set(params, "sslmode", mode);
 			if (rootcert && rootcert[0])
-				json_object_set_new(params, "sslrootcert", json_string(rootcert));
+				pgtls__settings_set(params, "sslrootcert", rootcert);
 			if (factory && factory[0])
-				json_object_set_new(params, "sslfactory", json_string(factory));
+				pgtls__settings_set(params, "sslfactory", factory);
 		}
 		snprintf(raw, sizeof(raw), "DBeaver connection %s", id);
 		{
 			const char *at = memmem(buf, len, id, strlen(id));
 
 			pgtls__clients_add_ex(c, path, at ? pgtls__line_of(buf, at) : 1, "dbeaver", PGTLS_DRIVER_PGJDBC, raw,
-			                      strlen(raw), params, NULL, NULL, NULL);
+			                      strlen(raw), params, NULL, NULL, NULL, NULL);
 		}
-		json_decref(params);
+		pgtls__settings_free(params);
 	}
 	json_decref(root);
 }
@@ -167,7 +167,7 @@ read_grafana(pgtls_clients *c, const char *path, const char *buf, size_t len)
 	const char *p = buf, *end = buf + len;
 	bool in_db = false;
 	int lineno = 0, dbline = 0;
-	json_t *params = json_object();
+	pgtls_settings *params = pgtls__settings_new();
 	bool postgres = false;
 
 	while (p < end)
@@ -193,26 +193,26 @@ read_grafana(pgtls_clients *c, const char *path, const char *buf, size_t len)
 			else if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1))
 			{
 				/* host = h:port */
-				json_object_set_new(params, "port", json_string(colon + 1));
+				pgtls__settings_set(params, "port", colon + 1);
 				*colon = '\0';
-				json_object_set_new(params, "host", json_string(val));
+				pgtls__settings_set(params, "host", val);
 			}
 			else if (strcmp(key, "host") == 0 || strcmp(key, "user") == 0)
-				json_object_set_new(params, key, json_string(val));
+				pgtls__settings_set(params, key, val);
 			else if (strcmp(key, "name") == 0)
-				json_object_set_new(params, "dbname", json_string(val));
+				pgtls__settings_set(params, "dbname", val);
 			else if (strcmp(key, "ssl_mode") == 0)
-				json_object_set_new(params, "sslmode", json_string(val));
+				pgtls__settings_set(params, "sslmode", val);
 			else if (strcmp(key, "ca_cert_path") == 0 && val[0])
-				json_object_set_new(params, "sslrootcert", json_string(val));
+				pgtls__settings_set(params, "sslrootcert", val);
 		}
 		free(val);
 		p = nl ? nl + 1 : end;
 	}
 	if (postgres)
 		pgtls__clients_add_ex(c, path, dbline, "grafana", PGTLS_DRIVER_GO_PQ, "[database] (Grafana)", 20, params, NULL,
-		                      NULL, NULL);
-	json_decref(params);
+		                      NULL, NULL, NULL);
+	pgtls__settings_free(params);
 }
 
 /* ---- Laravel config/database.php ---- */
@@ -272,7 +272,7 @@ read_laravel(pgtls_clients *c, const char *path, const char *buf, size_t len)
 	for (const char *d = buf; (d = memmem(d, (size_t)(end - d), "'driver'", 8)) != NULL; d += 8)
 	{
 		const char *b = d, *e = d;
-		json_t *params;
+		pgtls_settings *params;
 		char note[600] = "", why[200] = "";
 		int depth = 0;
 
@@ -287,7 +287,7 @@ read_laravel(pgtls_clients *c, const char *path, const char *buf, size_t len)
 			depth -= *e == ']' && depth > 0;
 			e++;
 		}
-		params = json_object();
+		params = pgtls__settings_new();
 		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 		{
 			char pat[32];
@@ -302,12 +302,12 @@ read_laravel(pgtls_clients *c, const char *path, const char *buf, size_t len)
 			if (v && unset && (strcmp(keys[k][1], "sslmode") == 0 || strcmp(keys[k][1], "sslrootcert") == 0))
 				snprintf(why, sizeof(why), "%s comes from the environment (%.60s), not set here", keys[k][0], v);
 			else if (v)
-				json_object_set_new(params, keys[k][1], json_string(unset ? "{env}" : v));
+				pgtls__settings_set(params, keys[k][1], unset ? "{env}" : v);
 			free(v);
 		}
 		pgtls__clients_add_ex(c, path, pgtls__line_of(buf, d), "laravel", PGTLS_DRIVER_LIBPQ,
-		                      "'driver' => 'pgsql' (Laravel)", 29, params, NULL, note, why[0] ? why : NULL);
-		json_decref(params);
+		                      "'driver' => 'pgsql' (Laravel)", 29, params, NULL, NULL, note, why[0] ? why : NULL);
+		pgtls__settings_free(params);
 	}
 }
 

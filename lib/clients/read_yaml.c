@@ -258,14 +258,14 @@ erb_default(const char *v, char *note, size_t notelen)
 
 /* a value: ERB defaults taken (noted), placeholders kept (they make TLS settings unknown) */
 static void
-set_value(json_t *params, const char *key, const char *v, char *note, size_t notelen)
+set_value(pgtls_settings *params, const char *key, const char *v, char *note, size_t notelen)
 {
 	char *d = v ? erb_default(v, note, notelen) : NULL;
 
 	if (d)
-		json_object_set_new(params, key, json_string(d));
+		pgtls__settings_set(params, key, d);
 	else if (v)
-		json_object_set_new(params, key, json_stringn_nocheck(v, strlen(v)));
+		pgtls__settings_set(params, key, v);
 	free(d);
 }
 
@@ -282,15 +282,15 @@ read_rails(pgtls_clients *c, const char *path, const ynode *root)
 	{
 		const ynode *env = root->kids[i + 1];
 		const char *adapter = str(get(env, "adapter"));
-		json_t *params;
+		pgtls_settings *params;
 		char note[600] = "", raw[200];
 
 		if (adapter == NULL || (strcmp(adapter, "postgresql") != 0 && strcmp(adapter, "postgis") != 0))
 			continue;
 		if (env->anchor)
 			continue; /* a template (default: &default) merged into the environments, not one itself */
-		params = json_object();
-		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		params = pgtls__settings_new();
+		for (size_t k = 0; params && k < sizeof(keys) / sizeof(keys[0]); k++)
 			set_value(params, keys[k][1], str(get(env, keys[k][0])), note, sizeof(note));
 		snprintf(raw, sizeof(raw), "%s: adapter %s (database.yml)", str(root->kids[i]) ? str(root->kids[i]) : "?",
 		         adapter);
@@ -308,17 +308,18 @@ read_rails(pgtls_clients *c, const char *path, const ynode *root)
 				snprintf(why, sizeof(why), "url comes from the environment (%.80s), not set here", u);
 				u = NULL;
 			}
-			pgtls__clients_add_cmd(c, path, env->line, "rails", PGTLS_DRIVER_LIBPQ, raw, strlen(raw), url ? url : u,
-			                       params, NULL, note, why[0] ? why : NULL);
+			if (params)
+				pgtls__clients_add_cmd(c, path, env->line, "rails", PGTLS_DRIVER_LIBPQ, raw, strlen(raw), url ? url : u,
+				                       params, NULL, NULL, note, why[0] ? why : NULL);
 			free(url);
 		}
-		json_decref(params);
+		pgtls__settings_free(params);
 	}
 }
 
 /* docker-compose env_file: a path or a list of paths, relative to the compose file */
 static void
-env_files(pgtls_clients *c, const char *path, const ynode *ef, json_t *vars)
+env_files(pgtls_clients *c, const char *path, const ynode *ef, pgtls_settings *vars)
 {
 	for (int i = 0; ef && i < (ef->kind == Y_SEQ ? ef->n : 1); i++)
 	{
@@ -342,11 +343,13 @@ env_files(pgtls_clients *c, const char *path, const ynode *ef, json_t *vars)
 static void
 read_env(pgtls_clients *c, const char *path, const ynode *env, const ynode *ef, const char *owner, int line)
 {
-	json_t *vars = json_object();
+	pgtls_settings *vars = pgtls__settings_new();
 	char raw[200];
 	const char *urls[16];
 	int url_lines[16], nurls = 0;
 
+	if (vars == NULL)
+		return;
 	env_files(c, path, ef, vars);
 	for (int i = 0; env && i < env->n; i += env->kind == Y_MAP ? 2 : 1)
 	{
@@ -368,8 +371,8 @@ read_env(pgtls_clients *c, const char *path, const ynode *env, const ynode *ef, 
 		}
 		if (name == NULL || value == NULL)
 			continue;
-		if (pgtls__pgenv_key(name))
-			json_object_set_new(vars, pgtls__pgenv_key(name), json_string(value));
+		if (pgtls__settings_env_keyword(name))
+			pgtls__settings_set(vars, pgtls__settings_env_keyword(name), value);
 		else if (strlen(name) > 4 && strcmp(name + strlen(name) - 4, "_URL") == 0 && nurls < 16)
 			urls[nurls] = value, url_lines[nurls++] = vline;
 	}
@@ -378,13 +381,12 @@ read_env(pgtls_clients *c, const char *path, const ynode *env, const ynode *ef, 
 	{
 		pgtls__clients_drop_spec(c, path, urls[u]); /* the line reader saw it without them */
 		pgtls__read_line(c, path, url_lines[u], urls[u], strlen(urls[u]), PGTLS_DRIVER_LIBPQ,
-		                 json_object_size(vars) ? vars : NULL);
+		                 pgtls__settings_count(vars) ? vars : NULL);
 	}
 	snprintf(raw, sizeof(raw), "%s: PG* variables", owner);
-	if (json_object_size(vars) > 0)
-		pgtls__clients_add_ex(c, path, line, "environment", PGTLS_DRIVER_LIBPQ, raw, strlen(raw), vars, NULL, NULL,
-		                      NULL);
-	json_decref(vars);
+	if (pgtls__settings_count(vars) > 0)
+		pgtls__clients_add(c, path, line, "environment", PGTLS_DRIVER_LIBPQ, raw, strlen(raw), vars, NULL);
+	pgtls__settings_free(vars);
 }
 
 /* docker-compose services and Kubernetes containers: every map with an environment/env next to a name/image */
@@ -419,24 +421,85 @@ walk_envs(pgtls_clients *c, const char *path, ynode *n, const char *owner, int d
 
 /* the PG* variables of map M into VARS (later levels override earlier ones, as the CI does) */
 static void
-pg_vars(const ynode *m, json_t *vars)
+pg_vars(const ynode *m, pgtls_settings *vars)
 {
 	for (int i = 0; m && m->kind == Y_MAP && i + 1 < m->n; i += 2)
 	{
 		const char *name = str(m->kids[i]), *value = str(m->kids[i + 1]);
 
-		if (name == NULL || pgtls__pgenv_key(name) == NULL)
+		if (name == NULL || pgtls__settings_env_keyword(name) == NULL)
 			continue;
 		if (value == NULL)
 			value = str(get(m->kids[i + 1], "value")); /* GitLab: {value: ..., description: ...} */
 		if (value)
-			json_object_set_new(vars, pgtls__pgenv_key(name), json_string(value));
+			pgtls__settings_set(vars, pgtls__settings_env_keyword(name), value);
 	}
+}
+
+/*
+ * The CI job's variables for one script line (the last job to name the
+ * line wins, as before): kept in C->cmd_envs, found by the line's text
+ * through C->cmd_index (text -> position).
+ */
+static void
+cmd_env_set(pgtls_clients *c, const char *line, const pgtls_settings *vars)
+{
+	json_t *at;
+	pgtls_settings *copy = pgtls__settings_dup(vars);
+
+	if (copy == NULL || (c->cmd_index == NULL && (c->cmd_index = json_object()) == NULL))
+	{
+		pgtls__settings_free(copy);
+		return;
+	}
+	at = json_object_get(c->cmd_index, line);
+	if (at)
+	{
+		pgtls__settings_free(c->cmd_envs[json_integer_value(at)].vars);
+		c->cmd_envs[json_integer_value(at)].vars = copy;
+		return;
+	}
+	if (c->ncmd_envs == c->capcmd_envs)
+	{
+		int cap = c->capcmd_envs ? c->capcmd_envs * 2 : 16;
+		pgtls_cmd_env *grown = realloc(c->cmd_envs, (size_t)cap * sizeof(*grown));
+
+		if (grown == NULL)
+		{
+			pgtls__settings_free(copy);
+			return;
+		}
+		c->cmd_envs = grown;
+		c->capcmd_envs = cap;
+	}
+	c->cmd_envs[c->ncmd_envs].vars = copy;
+	json_object_set_new(c->cmd_index, line, json_integer(c->ncmd_envs));
+	c->ncmd_envs++;
+}
+
+const pgtls_settings *
+pgtls__clients_cmd_env(const pgtls_clients *c, const char *command)
+{
+	json_t *at = c->cmd_index ? json_object_get(c->cmd_index, command) : NULL;
+
+	return at ? c->cmd_envs[json_integer_value(at)].vars : NULL;
+}
+
+void
+pgtls__clients_cmd_envs_clear(pgtls_clients *c)
+{
+	for (int i = 0; i < c->ncmd_envs; i++)
+		pgtls__settings_free(c->cmd_envs[i].vars);
+	free(c->cmd_envs);
+	c->cmd_envs = NULL;
+	c->ncmd_envs = c->capcmd_envs = 0;
+	json_decref(c->cmd_index);
+	c->cmd_index = NULL;
 }
 
 /* each line of the script(s) in S (a string or a list of strings) gets VARS */
 static void
-script_env(pgtls_clients *c, const ynode *s, json_t *vars)
+script_env(pgtls_clients *c, const ynode *s, const pgtls_settings *vars)
 {
 	for (int i = 0; s && i < (s->kind == Y_SEQ ? s->n : 1); i++)
 	{
@@ -452,9 +515,9 @@ script_env(pgtls_clients *c, const ynode *s, json_t *vars)
 				p++, n--;
 			while (n > 0 && isspace((unsigned char)p[n - 1]))
 				n--;
-			if (n > 0 && json_object_size(vars) > 0 && (line = strndup(p, n)) != NULL)
+			if (n > 0 && pgtls__settings_count(vars) > 0 && (line = strndup(p, n)) != NULL)
 			{
-				json_object_set_new(c->cmd_envs, line, json_deep_copy(vars));
+				cmd_env_set(c, line, vars);
 				free(line);
 			}
 			p = nl ? nl + 1 : NULL;
@@ -465,42 +528,49 @@ script_env(pgtls_clients *c, const ynode *s, json_t *vars)
 static void
 ci_envs(pgtls_clients *c, const ynode *root)
 {
-	json_t *top = json_object();
+	pgtls_settings *top = pgtls__settings_new();
 	const ynode *jobs = get(root, "jobs");
 
+	if (top == NULL)
+		return;
 	pg_vars(get(root, "env"), top);       /* GitHub Actions workflow */
 	pg_vars(get(root, "variables"), top); /* GitLab CI global */
 	for (int i = 0; root->kind == Y_MAP && i + 1 < root->n; i += 2)
 	{
 		const ynode *job = root->kids[i + 1];
-		json_t *jv;
+		pgtls_settings *jv;
 
 		if (job->kind != Y_MAP || !(get(job, "script") || get(job, "before_script") || get(job, "after_script")))
 			continue; /* GitLab jobs only */
-		jv = json_deep_copy(top);
+		if ((jv = pgtls__settings_dup(top)) == NULL)
+			continue;
 		pg_vars(get(job, "variables"), jv);
 		script_env(c, get(job, "before_script"), jv);
 		script_env(c, get(job, "script"), jv);
 		script_env(c, get(job, "after_script"), jv);
-		json_decref(jv);
+		pgtls__settings_free(jv);
 	}
 	for (int i = 0; jobs && jobs->kind == Y_MAP && i + 1 < jobs->n; i += 2)
 	{
 		const ynode *job = jobs->kids[i + 1], *steps = get(job, "steps");
-		json_t *jv = json_deep_copy(top);
+		pgtls_settings *jv = pgtls__settings_dup(top);
 
+		if (jv == NULL)
+			continue;
 		pg_vars(get(job, "env"), jv);
 		for (int k = 0; steps && steps->kind == Y_SEQ && k < steps->n; k++)
 		{
-			json_t *sv = json_deep_copy(jv);
+			pgtls_settings *sv = pgtls__settings_dup(jv);
 
+			if (sv == NULL)
+				continue;
 			pg_vars(get(steps->kids[k], "env"), sv);
 			script_env(c, get(steps->kids[k], "run"), sv);
-			json_decref(sv);
+			pgtls__settings_free(sv);
 		}
-		json_decref(jv);
+		pgtls__settings_free(jv);
 	}
-	json_decref(top);
+	pgtls__settings_free(top);
 }
 
 bool
@@ -528,8 +598,7 @@ pgtls__read_yaml(pgtls_clients *c, const char *path, const char *buf, size_t len
 	{
 		read_rails(c, path, root);
 		walk_envs(c, path, root, "", 0);
-		if (c->cmd_envs)
-			ci_envs(c, root);
+		ci_envs(c, root); /* the shell reader (next) gives each script line its job's variables */
 	}
 	tree_free(&t);
 }

@@ -157,26 +157,6 @@ pgtls__assignment(const char *line, size_t n, char *key, size_t keylen, char **v
 	return *val != NULL;
 }
 
-/* PG* variables -> conninfo keys */
-const char *
-pgtls__pgenv_key(const char *var)
-{
-	static const char *const map[][2] = {{"PGHOST", "host"},
-	                                     {"PGHOSTADDR", "hostaddr"},
-	                                     {"PGPORT", "port"},
-	                                     {"PGDATABASE", "dbname"},
-	                                     {"PGUSER", "user"},
-	                                     {"PGSSLMODE", "sslmode"},
-	                                     {"PGSSLROOTCERT", "sslrootcert"},
-	                                     {"PGSERVICE", "service"},
-	                                     {"PGPASSWORD", "password"}};
-
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(var, map[i][0]) == 0)
-			return map[i][1];
-	return NULL;
-}
-
 void
 pgtls__clients_jvm_store(pgtls_clients *c, int first, const char *buf, size_t len, const char *dir_of)
 {
@@ -217,7 +197,7 @@ static void
 scan_service(pgtls_clients *c, const char *path, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
-	json_t *svc = NULL;
+	pgtls_settings *svc = NULL;
 	char svcname[128] = "";
 	int svcline = 0, lineno = 0;
 
@@ -237,8 +217,8 @@ scan_service(pgtls_clients *c, const char *path, const char *buf, size_t len)
 			if (svc)
 				pgtls__clients_add(c, path, svcline, "pg_service", PGTLS_DRIVER_LIBPQ, svcname, strlen(svcname), svc,
 				                   NULL);
-			json_decref(svc);
-			svc = json_object();
+			pgtls__settings_free(svc);
+			svc = pgtls__settings_new();
 			snprintf(svcname, sizeof(svcname), "[%.*s", (int)(n - (size_t)(q - p) - 1), q + 1);
 			svcline = lineno;
 		}
@@ -248,14 +228,14 @@ scan_service(pgtls_clients *c, const char *path, const char *buf, size_t len)
 			char *val = NULL;
 
 			if (pgtls__assignment(p, n, key, sizeof(key), &val))
-				json_object_set_new(svc, key, json_stringn_nocheck(val, strlen(val)));
+				pgtls__settings_set(svc, key, val);
 			free(val);
 		}
 		p = nl ? nl + 1 : end;
 	}
 	if (svc)
 		pgtls__clients_add(c, path, svcline, "pg_service", PGTLS_DRIVER_LIBPQ, svcname, strlen(svcname), svc, NULL);
-	json_decref(svc);
+	pgtls__settings_free(svc);
 }
 
 /*
@@ -264,7 +244,7 @@ scan_service(pgtls_clients *c, const char *path, const char *buf, size_t len)
  * of the first one, or 0.
  */
 int
-pgtls__env_vars(const char *buf, size_t len, json_t *vars)
+pgtls__env_vars(const char *buf, size_t len, pgtls_settings *vars)
 {
 	const char *p = buf, *end = buf + len;
 	int lineno = 0, firstline = 0;
@@ -279,9 +259,9 @@ pgtls__env_vars(const char *buf, size_t len, json_t *vars)
 		lineno++;
 		if (n > 0 && p[n - 1] == '\r')
 			n--;
-		if (pgtls__assignment(p, n, key, sizeof(key), &val) && pgtls__pgenv_key(key))
+		if (pgtls__assignment(p, n, key, sizeof(key), &val) && pgtls__settings_env_keyword(key))
 		{
-			json_object_set_new(vars, pgtls__pgenv_key(key), json_stringn_nocheck(val, strlen(val)));
+			pgtls__settings_set(vars, pgtls__settings_env_keyword(key), val);
 			if (firstline == 0)
 				firstline = lineno;
 		}
@@ -310,7 +290,7 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 	const char *p = buf, *end = buf + len;
 	int lineno = 0, envline = 0;
 	/* a .env file: its PG* variables apply to the URIs beside them, as libpq would combine them */
-	json_t *envspec = is_dotenv(path) ? json_object() : NULL;
+	pgtls_settings *envspec = is_dotenv(path) ? pgtls__settings_new() : NULL;
 
 	if (envspec)
 		envline = pgtls__env_vars(buf, len, envspec);
@@ -329,12 +309,13 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 			lineno++;
 			if (n > 0 && p[n - 1] == '\r')
 				n--;
-			pgtls__read_line(c, path, lineno, p, n, driver, envspec && json_object_size(envspec) > 0 ? envspec : NULL);
+			pgtls__read_line(c, path, lineno, p, n, driver,
+			                 envspec && pgtls__settings_count(envspec) > 0 ? envspec : NULL);
 			p = nl ? nl + 1 : end;
 		}
-	if (envspec && json_object_size(envspec) > 0)
+	if (envspec && pgtls__settings_count(envspec) > 0)
 		pgtls__clients_add(c, path, envline, "env-file", PGTLS_DRIVER_LIBPQ, "PG* variables", 13, envspec, NULL);
-	json_decref(envspec);
+	pgtls__settings_free(envspec);
 	if (driver == PGTLS_DRIVER_PSYCOPG || driver == PGTLS_DRIVER_ASYNCPG)
 		pgtls__read_python(c, path, buf, len);
 	else if (driver == PGTLS_DRIVER_NODE_POSTGRES)
@@ -343,13 +324,9 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 	{
 		/* YAML first: a CI file's jobs give the variables its script lines run with */
 		if (pgtls__is_yaml(path))
-		{
-			c->cmd_envs = json_object();
 			pgtls__read_yaml(c, path, buf, len);
-		}
 		pgtls__read_shell(c, path, buf, len);
-		json_decref(c->cmd_envs);
-		c->cmd_envs = NULL;
+		pgtls__clients_cmd_envs_clear(c);
 	}
 	pgtls__read_tools(c, path, buf, len);
 	/* in line order, whichever reader found them */
@@ -535,14 +512,16 @@ pgtls_clients_scan_path(pgtls_clients *c, const char *path)
 pgtls_err
 pgtls_clients_scan_env(pgtls_clients *c, char *const *envp)
 {
-	json_t *pg;
+	pgtls_settings *pg;
 	int first;
 
 	if (c == NULL || envp == NULL)
 		return PGTLS_ERR_USAGE;
 	pgtls__clearerr(&c->err);
 	first = c->nrecs;
-	pg = json_object();
+	pg = pgtls__settings_new();
+	if (pg == NULL)
+		return pgtls__seterr(&c->err, PGTLS_ERR_OOM, "out of memory");
 	for (char *const *e = envp; *e; e++)
 	{
 		const char *eq = strchr(*e, '=');
@@ -551,8 +530,8 @@ pgtls_clients_scan_env(pgtls_clients *c, char *const *envp)
 		if (eq == NULL || (size_t)(eq - *e) >= sizeof(var))
 			continue;
 		snprintf(var, sizeof(var), "%.*s", (int)(eq - *e), *e);
-		if (pgtls__pgenv_key(var))
-			json_object_set_new(pg, pgtls__pgenv_key(var), json_stringn_nocheck(eq + 1, strlen(eq + 1)));
+		if (pgtls__settings_env_keyword(var))
+			pgtls__settings_set(pg, pgtls__settings_env_keyword(var), eq + 1);
 	}
 	/* *_URL variables: libpq applies PGSSLMODE/PGSSLROOTCERT of the same environment to them */
 	for (char *const *e = envp; *e; e++)
@@ -561,11 +540,11 @@ pgtls_clients_scan_env(pgtls_clients *c, char *const *envp)
 
 		if (eq && eq - *e > 4 && memcmp(eq - 4, "_URL", 4) == 0)
 			pgtls__read_line(c, "(environment)", 0, eq + 1, strlen(eq + 1), PGTLS_DRIVER_LIBPQ,
-			                 json_object_size(pg) > 0 ? pg : NULL);
+			                 pgtls__settings_count(pg) > 0 ? pg : NULL);
 	}
-	if (json_object_size(pg) > 0)
+	if (pgtls__settings_count(pg) > 0)
 		pgtls__clients_add(c, "(environment)", 0, "environment", PGTLS_DRIVER_LIBPQ, "PG* variables", 13, pg, NULL);
-	json_decref(pg);
+	pgtls__settings_free(pg);
 	/* a JVM started from this environment reads -Djavax.net.ssl.trustStore from these */
 	for (char *const *e = envp; *e; e++)
 		if (strncmp(*e, "JAVA_TOOL_OPTIONS=", 18) == 0 || strncmp(*e, "JAVA_OPTS=", 10) == 0 ||

@@ -22,7 +22,7 @@
 #include <libpq-fe.h>
 #include <openssl/crypto.h>
 
-#include "clients/clients_int.h"
+#include "conninfo/conninfo.h"
 #include "probe/probe_int.h"
 
 #define MAX_TARGET_LEN 4096
@@ -76,33 +76,29 @@ append_quoted(pgtls_strbuf *sb, const char *key, const char *val)
 static pgtls_err
 take_newer_keywords(pgtls_probe *p, const char *spec, char **rebuilt)
 {
-	json_t *extra, *o, *v;
-	const char *key;
+	pgtls_settings *extra, *o;
+	const char *key, *val;
 	char err[256];
 	pgtls_strbuf sb;
 
 	*rebuilt = NULL;
-	if (strstr(spec, "sslnegotiation") == NULL || (extra = json_object()) == NULL)
+	if (strstr(spec, "sslnegotiation") == NULL || (extra = pgtls__settings_new()) == NULL)
 		return PGTLS_OK;
 	o = pgtls__conninfo_parse_ex(spec, extra, err, sizeof(err));
-	v = json_object_get(extra, "sslnegotiation");
-	if (o == NULL || !json_is_string(v) || json_object_size(extra) != 1)
+	if (o == NULL || extra->sslnegotiation == NULL || pgtls__settings_count(extra) != 1)
 	{
-		json_decref(o);
-		json_decref(extra);
+		pgtls__settings_free(o);
+		pgtls__settings_free(extra);
 		return PGTLS_OK;
 	}
 	free(p->cinfo_negotiation);
-	p->cinfo_negotiation = strdup(json_string_value(v));
+	p->cinfo_negotiation = strdup(extra->sslnegotiation);
 	p->negotiation_origin = "conninfo";
 	pgtls__sb_init(&sb);
-	json_object_foreach (o, key, v)
-	{
-		if (json_is_string(v))
-			append_quoted(&sb, key, json_string_value(v));
-	}
-	json_decref(o);
-	json_decref(extra);
+	for (size_t i = 0; pgtls__settings_nth(o, i, &key, &val); i++)
+		append_quoted(&sb, key, val);
+	pgtls__settings_free(o);
+	pgtls__settings_free(extra);
 	if (p->cinfo_negotiation == NULL || sb.oom)
 	{
 		pgtls__sb_free(&sb);

@@ -16,7 +16,7 @@
 
 #include <pgtls/pgtls.h>
 
-#include "pgtls_unittest.h"
+#include "conninfo/conninfo.h"
 
 static const char *const inputs[] = {
     /* found by fuzz/fuzz_conninfo_diff.c (differential against PQconninfoParse) */
@@ -106,6 +106,31 @@ static const char *const inputs[] = {
     "dbname=postgresql://host/db",
 };
 
+/* the test's own view of typed settings, to compare with libpq's: every key set, as JSON */
+static char *
+settings_json(const pgtls_settings *st)
+{
+	json_t *j = json_object();
+	const char *k, *v;
+	char *out;
+
+	for (size_t i = 0; pgtls__settings_nth(st, i, &k, &v); i++)
+		json_object_set_new(j, k, json_string(v));
+	out = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	return out;
+}
+
+static char *
+parse_to_json(const char *s, int jdbc, char *err, size_t errlen)
+{
+	pgtls_settings *st = jdbc ? pgtls__jdbc_parse(s, err, errlen) : pgtls__conninfo_parse(s, err, errlen);
+	char *out = st ? settings_json(st) : NULL;
+
+	pgtls__settings_free(st);
+	return out;
+}
+
 static json_t *
 libpq_parse(const char *s, char **err)
 {
@@ -131,7 +156,7 @@ test_against_libpq(void **state)
 		char *lerr = NULL;
 		char ourerr[512];
 		json_t *theirs = libpq_parse(inputs[i], &lerr);
-		char *ours = pgtls__conninfo_parse_json(inputs[i], 0, ourerr, sizeof(ourerr));
+		char *ours = parse_to_json(inputs[i], 0, ourerr, sizeof(ourerr));
 
 		if (theirs == NULL)
 		{
@@ -162,7 +187,7 @@ test_against_libpq(void **state)
 		}
 		PQfreemem(lerr);
 		json_decref(theirs);
-		pgtls_free(ours);
+		free(ours);
 	}
 }
 
@@ -191,7 +216,7 @@ test_jdbc(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 	{
 		char err[256];
-		char *got = pgtls__conninfo_parse_json(cases[i].url, 1, err, sizeof(err));
+		char *got = parse_to_json(cases[i].url, 1, err, sizeof(err));
 
 		if (cases[i].expect == NULL)
 		{
@@ -201,8 +226,62 @@ test_jdbc(void **state)
 		}
 		else if (got == NULL || strcmp(got, cases[i].expect) != 0)
 			fail_msg("%s: got %s (%s)", cases[i].url, got ? got : "error", err);
-		pgtls_free(got);
+		free(got);
 	}
+}
+
+/* the keyword table has a field for every keyword the linked libpq knows, with libpq's variable */
+static void
+test_keyword_table(void **state)
+{
+	PQconninfoOption *d = PQconndefaults();
+	size_t n;
+	const pgtls_kwdef *kw = pgtls__settings_keywords(&n);
+
+	(void)state;
+	assert_non_null(d);
+	for (PQconninfoOption *o = d; o->keyword; o++)
+	{
+		size_t i;
+
+		for (i = 0; i < n && strcmp(kw[i].keyword, o->keyword) != 0; i++)
+			;
+		if (i == n)
+			fail_msg("libpq keyword %s has no field", o->keyword);
+		if ((o->envvar == NULL) != (kw[i].envvar == NULL) || (o->envvar && strcmp(o->envvar, kw[i].envvar) != 0))
+			fail_msg("%s: libpq reads %s, the table says %s", o->keyword, o->envvar ? o->envvar : "none",
+			         kw[i].envvar ? kw[i].envvar : "none");
+	}
+	PQconninfoFree(d);
+}
+
+/* keywords land in their typed fields; other keys in the extra list, in the order written */
+static void
+test_settings_typed(void **state)
+{
+	pgtls_settings *s = pgtls__settings_new(), *d;
+	const char *k, *v;
+
+	(void)state;
+	assert_true(pgtls__settings_set(s, "sslmode", "verify-full"));
+	assert_true(pgtls__settings_set(s, "x-custom-host-check", "1"));
+	assert_true(pgtls__settings_set(s, "sslfactory", "org.postgresql.ssl.NonValidatingFactory"));
+	assert_string_equal(s->sslmode, "verify-full");
+	assert_null(s->sslrootcert);
+	assert_string_equal(pgtls__settings_extra(s, "x-custom-host-check"), "1");
+	assert_null(pgtls__settings_extra(s, "sslmode")); /* a keyword is never an extra key */
+	assert_int_equal(pgtls__settings_count(s), 3);
+	assert_true(pgtls__settings_nth(s, 1, &k, &v));
+	assert_string_equal(k, "x-custom-host-check");
+	d = pgtls__settings_dup(s);
+	pgtls__settings_unset(s, "x-custom-host-check");
+	assert_null(pgtls__settings_extra(s, "x-custom-host-check"));
+	assert_string_equal(pgtls__settings_extra(d, "x-custom-host-check"), "1");
+	assert_string_equal(pgtls__settings_env_keyword("PGSSLROOTCERT"), "sslrootcert");
+	assert_null(pgtls__settings_env_keyword("PGCONNECT_TIMEOUT")); /* not a client's TLS setting */
+	pgtls__settings_free(s);
+	pgtls__settings_free(d);
+	pgtls__settings_free(NULL);
 }
 
 int
@@ -211,6 +290,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_against_libpq),
 	    cmocka_unit_test(test_jdbc),
+	    cmocka_unit_test(test_keyword_table),
+	    cmocka_unit_test(test_settings_typed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

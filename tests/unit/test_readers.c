@@ -109,6 +109,16 @@ static const sample samples[] = {
     {"libpq docs (environment variables): PGSSLMODE applies to a URL that sets no sslmode", ".env",
      "DATABASE_URL=postgresql://u@pg8.internal/app\nPGSSLMODE=verify-full\n", 1, "libpq", "pg8.internal",
      "verifies_full", NULL},
+    {"issue 25: a URL query key libpq does not know is the user's, never a reader's observation: "
+     "x-custom-host-check=1 is only noted, and the URL is judged by libpq's rules (verify-full)",
+     ".env", "DATABASE_URL=postgresql://db.example.com/app?sslmode=verify-full&x-custom-host-check=1\n", 1, "libpq",
+     "db.example.com", "verifies_full", "x-custom-host-check"},
+    {"issue 25: neither can a URL say that the driver refuses its settings (x-bad-setting) or that an ssl object was "
+     "written (x-ssl-object): node-postgres 8 reads the URL's sslmode (pg-connection-string 2.4+)",
+     "db.js",
+     "const { Pool } = require('pg')\nconst pool = new Pool({ connectionString: "
+     "'postgresql://db9.internal/app?sslmode=verify-full&x-bad-setting=1&x-ssl-object=1' })\n",
+     2, "node-postgres", "db9.internal", "verifies_full", NULL},
     {"pgjdbc docs (SSL, custom factory): DefaultJavaSSLFactory uses the JVM trust store, which checks the chain in any "
      "sslmode (MakeSSL.convert)",
      "start.sh",

@@ -5,7 +5,7 @@
  *	  postgresql:// URIs, and pgjdbc URLs (jdbc:postgresql://...).
  *
  * IDENTIFICATION
- *	  lib/clients/conninfo.c
+ *	  lib/conninfo/conninfo.c
  *
  * NOTES
  *	  The conninfo and URI parsers follow libpq's fe-connect.c rules
@@ -23,27 +23,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <libpq-fe.h>
 
-#include "clients/clients_int.h"
-#include "pgtls_unittest.h"
+#include "conninfo/conninfo.h"
+#include "pgtls_int.h"
 
 #define CI_MAX 8192
 
-static bool
-valid_keyword(const char *k)
+/* the keywords the linked libpq knows (PQconndefaults()), asked once per string parsed */
+typedef struct known_keywords
 {
-	PQconninfoOption *d = PQconndefaults();
-	bool ok = false;
+	PQconninfoOption *defs; /* NULL: cannot tell, every keyword is accepted */
+} known_keywords;
 
-	if (d == NULL)
-		return true; /* cannot tell: accept */
-	for (PQconninfoOption *o = d; o->keyword; o++)
+static bool
+valid_keyword(const known_keywords *kk, const char *k)
+{
+	if (kk->defs == NULL)
+		return true;
+	for (const PQconninfoOption *o = kk->defs; o->keyword; o++)
 		if (strcmp(o->keyword, k) == 0)
-			ok = true;
-	PQconninfoFree(d);
-	return ok;
+			return true;
+	return false;
 }
 
 /*
@@ -61,17 +62,17 @@ compat_keyword(const char *key, const char **val)
 
 /* values are kept byte for byte, as libpq keeps them (a path may be Latin-1); sanitised only at output */
 static bool
-kv_set(json_t *o, const char *k, const char *v)
+kv_set(pgtls_settings *o, const char *k, const char *v)
 {
-	return json_object_set_new(o, k, json_stringn_nocheck(v, strlen(v))) == 0;
+	return pgtls__settings_set(o, k, v);
 }
 
 /* ---- key=value ---- */
 
-static json_t *
-parse_kv(const char *s, json_t *extra, char *err, size_t errlen)
+static pgtls_settings *
+parse_kv(const known_keywords *kk, const char *s, pgtls_settings *extra, char *err, size_t errlen)
 {
-	json_t *o = json_object();
+	pgtls_settings *o = pgtls__settings_new();
 	char *buf = malloc(strlen(s) + 1);
 	const char *p = s;
 
@@ -142,14 +143,14 @@ parse_kv(const char *s, json_t *extra, char *err, size_t errlen)
 			const char *v = buf;
 			const char *k = compat_keyword(key, &v);
 
-			if (!valid_keyword(k) && extra)
+			if (!valid_keyword(kk, k) && extra)
 			{
 				/* lenient: a keyword libpq does not know is kept aside, for the caller to report */
 				if (!kv_set(extra, key, v))
 					goto oom;
 				continue;
 			}
-			if (!valid_keyword(k))
+			if (!valid_keyword(kk, k))
 			{
 				snprintf(err, errlen, "invalid connection option \"%s\"", key);
 				goto fail;
@@ -164,7 +165,7 @@ oom:
 	snprintf(err, errlen, "out of memory");
 fail:
 	free(buf);
-	json_decref(o);
+	pgtls__settings_free(o);
 	return NULL;
 }
 
@@ -213,7 +214,7 @@ pct_decode(const char *s, size_t n, char *err, size_t errlen)
 }
 
 static bool
-set_decoded(json_t *o, const char *key, const char *s, size_t n, char *err, size_t errlen)
+set_decoded(pgtls_settings *o, const char *key, const char *s, size_t n, char *err, size_t errlen)
 {
 	char *v;
 	bool ok;
@@ -232,7 +233,8 @@ set_decoded(json_t *o, const char *key, const char *s, size_t n, char *err, size
 
 /* one URI query parameter [K, AMP) into O (or, lenient, EXTRA); false with ERR set */
 static bool
-uri_param(json_t *o, json_t *extra, const char *k, const char *amp, char *err, size_t errlen)
+uri_param(const known_keywords *kk, pgtls_settings *o, pgtls_settings *extra, const char *k, const char *amp, char *err,
+          size_t errlen)
 {
 	const char *eq = NULL;
 	char *key, *val;
@@ -291,7 +293,7 @@ uri_param(json_t *o, json_t *extra, const char *k, const char *amp, char *err, s
 		key = nk;
 		val = nv;
 	}
-	known = key && val && valid_keyword(key); /* PQconndefaults(): asked once per parameter */
+	known = key && val && valid_keyword(kk, key);
 	if (key && val && extra && !known)
 		ok = kv_set(extra, key, val) || (snprintf(err, errlen, "out of memory"), false);
 	else if (!known)
@@ -311,7 +313,7 @@ uri_param(json_t *o, json_t *extra, const char *k, const char *amp, char *err, s
 
 /* the query string P (after '?'): k=v&k=v */
 static bool
-uri_query(json_t *o, json_t *extra, const char *p, char *err, size_t errlen)
+uri_query(const known_keywords *kk, pgtls_settings *o, pgtls_settings *extra, const char *p, char *err, size_t errlen)
 {
 	while (*p)
 	{
@@ -319,17 +321,17 @@ uri_query(json_t *o, json_t *extra, const char *p, char *err, size_t errlen)
 
 		if (amp == NULL)
 			amp = p + strlen(p);
-		if (!uri_param(o, extra, p, amp, err, errlen))
+		if (!uri_param(kk, o, extra, p, amp, err, errlen))
 			return false;
 		p = *amp ? amp + 1 : amp;
 	}
 	return true;
 }
 
-static json_t *
-parse_uri(const char *uri, size_t prefix, json_t *extra, char *err, size_t errlen)
+static pgtls_settings *
+parse_uri(const known_keywords *kk, const char *uri, size_t prefix, pgtls_settings *extra, char *err, size_t errlen)
 {
-	json_t *o = json_object();
+	pgtls_settings *o = pgtls__settings_new();
 	const char *start = uri + prefix;
 	const char *p = start;
 	pgtls_strbuf hosts, ports;
@@ -441,7 +443,7 @@ parse_uri(const char *uri, size_t prefix, json_t *extra, char *err, size_t errle
 		if (!set_decoded(o, "dbname", d, (size_t)(p - d), err, errlen))
 			goto fail;
 	}
-	if (*p == '?' && !uri_query(o, extra, p + 1, err, errlen))
+	if (*p == '?' && !uri_query(kk, o, extra, p + 1, err, errlen))
 		goto fail;
 	pgtls__sb_free(&hosts);
 	pgtls__sb_free(&ports);
@@ -451,27 +453,34 @@ oom:
 fail:
 	pgtls__sb_free(&hosts);
 	pgtls__sb_free(&ports);
-	json_decref(o);
+	pgtls__settings_free(o);
 	return NULL;
 }
 
-json_t *
-pgtls__conninfo_parse_ex(const char *s, json_t *extra, char *err, size_t errlen)
+pgtls_settings *
+pgtls__conninfo_parse_ex(const char *s, pgtls_settings *extra, char *err, size_t errlen)
 {
+	known_keywords kk;
+	pgtls_settings *o;
+
 	err[0] = '\0';
 	if (strlen(s) > CI_MAX)
 	{
 		snprintf(err, errlen, "connection string longer than %d bytes", CI_MAX);
 		return NULL;
 	}
+	kk.defs = PQconndefaults();
 	if (strncmp(s, "postgresql://", 13) == 0)
-		return parse_uri(s, 13, extra, err, errlen);
-	if (strncmp(s, "postgres://", 11) == 0)
-		return parse_uri(s, 11, extra, err, errlen);
-	return parse_kv(s, extra, err, errlen);
+		o = parse_uri(&kk, s, 13, extra, err, errlen);
+	else if (strncmp(s, "postgres://", 11) == 0)
+		o = parse_uri(&kk, s, 11, extra, err, errlen);
+	else
+		o = parse_kv(&kk, s, extra, err, errlen);
+	PQconninfoFree(kk.defs);
+	return o;
 }
 
-json_t *
+pgtls_settings *
 pgtls__conninfo_parse(const char *s, char *err, size_t errlen)
 {
 	return pgtls__conninfo_parse_ex(s, NULL, err, errlen);
@@ -479,7 +488,7 @@ pgtls__conninfo_parse(const char *s, char *err, size_t errlen)
 
 /* pgjdbc's query string P: k=v&k (a key without '=' has the value ""), percent-decoded */
 static bool
-jdbc_query(json_t *o, const char *p, char *err, size_t errlen)
+jdbc_query(pgtls_settings *o, const char *p, char *err, size_t errlen)
 {
 	while (*p)
 	{
@@ -509,11 +518,11 @@ jdbc_query(json_t *o, const char *p, char *err, size_t errlen)
 
 /* ---- pgjdbc: jdbc:postgresql://host1:port1,host2/db?k=v&k=v (or jdbc:postgresql:db) ---- */
 
-json_t *
+pgtls_settings *
 pgtls__jdbc_parse(const char *s, char *err, size_t errlen)
 {
 	static const char pfx[] = "jdbc:postgresql:";
-	json_t *o;
+	pgtls_settings *o;
 	const char *p;
 	pgtls_strbuf hosts, ports;
 	int n = 0;
@@ -529,7 +538,7 @@ pgtls__jdbc_parse(const char *s, char *err, size_t errlen)
 		snprintf(err, errlen, "URL longer than %d bytes", CI_MAX);
 		return NULL;
 	}
-	o = json_object();
+	o = pgtls__settings_new();
 	if (o == NULL)
 		return NULL;
 	pgtls__sb_init(&hosts);
@@ -617,40 +626,6 @@ oom:
 fail:
 	pgtls__sb_free(&hosts);
 	pgtls__sb_free(&ports);
-	json_decref(o);
+	pgtls__settings_free(o);
 	return NULL;
-}
-
-/* public wrappers (JSON text) for tests and fuzzing */
-char *
-pgtls__conninfo_parse_json(const char *s, int jdbc, char *err, size_t errlen)
-{
-	char dummy[8];
-	json_t *o;
-	char *out;
-
-	if (err == NULL || errlen == 0)
-	{
-		err = dummy;
-		errlen = sizeof(dummy);
-	}
-	if (s == NULL)
-	{
-		snprintf(err, errlen, "no string");
-		return NULL;
-	}
-	o = jdbc ? pgtls__jdbc_parse(s, err, errlen) : pgtls__conninfo_parse(s, err, errlen);
-	if (o == NULL)
-		return NULL;
-	{
-		const char *k;
-		json_t *v;
-
-		/* the JSON edge: every value through the one sanitiser */
-		json_object_foreach (o, k, v)
-			json_object_set_new(o, k, pgtls__json_text(json_string_value(v), json_string_length(v)));
-	}
-	out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(o);
-	return out;
 }
