@@ -13,7 +13,7 @@
 
 #include <stdbool.h>
 
-#define CLI_EXIT_UNKNOWN 3
+#include "opts.h"
 
 /* pgtls store ...: ARGV[0] is "store" */
 int cli_cmd_store(int argc, char **argv);
@@ -25,9 +25,6 @@ int cli_cmd_rotation(int argc, char **argv);
 int cli_cmd_scan(int argc, char **argv);
 int cli_cmd_exporter(int argc, char **argv);
 int cli_cmd_impostor(int argc, char **argv);
-
-/* server.c: "90", "90s", "5m", "2h", "1.5", "500ms" -> seconds; < 0 on error */
-double cli_parse_duration(const char *s);
 
 struct pgtls_clients;
 /* impostor.c: --decoy-report FILE applied to CL; 0 or CLI_EXIT_UNKNOWN (message printed) */

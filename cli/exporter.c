@@ -267,7 +267,6 @@ cli_cmd_exporter(int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
 	{
-		double secs;
 
 		switch (ch)
 		{
@@ -283,13 +282,14 @@ cli_cmd_exporter(int argc, char **argv)
 				}
 				break;
 			case 't':
-				secs = strtod(optarg, NULL);
-				if (!(secs > 0) || secs > 3600)
+				if (!cli_timeout_arg(optarg, x.o.timeout_ms, sizeof(x.o.timeout_ms)))
 				{
-					fprintf(stderr, "pgtls exporter: invalid --timeout \"%s\"\n", optarg);
+					fprintf(
+					    stderr,
+					    "pgtls exporter: invalid --timeout \"%s\": expected a duration up to 1h (5, 2.5, 30s, 5m)\n",
+					    optarg);
 					return CLI_EXIT_UNKNOWN;
 				}
-				snprintf(x.o.timeout_ms, sizeof(x.o.timeout_ms), "%ld", (long)(secs * 1000 + 0.5));
 				break;
 			case 'r':
 				x.o.rootcert = optarg;

@@ -249,6 +249,7 @@ parse_opts(int argc, char **argv, imp_opts *o, pgtls_impostor *imp)
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1)
 	{
 		double d;
+		long dms;
 		char *end;
 		long v;
 
@@ -281,8 +282,7 @@ parse_opts(int argc, char **argv, imp_opts *o, pgtls_impostor *imp)
 				break;
 			case 'd':
 			case 't':
-				d = cli_parse_duration(optarg);
-				if (d <= 0)
+				if (!cli_duration_ms(optarg, 1, 30L * 86400 * 1000, &dms) || (d = dms / 1000.0) <= 0)
 					return fail("--duration/--session-timeout: expected a duration like 30s, 5m, 1h");
 				if (c == 'd')
 					o->duration = d;

@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "loop.h"
+#include "opts.h"
 #include "report.h"
 
 #define EXIT_UNKNOWN 3
@@ -127,19 +128,6 @@ fail_usage(const char *cmd, const char *msg)
 	return EXIT_UNKNOWN;
 }
 
-/* "10", "2.5" seconds -> milliseconds as a string for the library */
-static bool
-seconds_to_ms(const char *s, char *out, size_t outlen)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || *end != '\0' || !(v > 0) || v > 3600)
-		return false;
-	snprintf(out, outlen, "%ld", (long)(v * 1000.0 + 0.5) > 0 ? (long)(v * 1000.0 + 0.5) : 1L);
-	return true;
-}
-
 static int
 cmd_probe(int argc, char **argv)
 {
@@ -204,10 +192,10 @@ cmd_probe(int argc, char **argv)
 				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_NEGOTIATION, optarg);
 				break;
 			case 't':
-				if (!seconds_to_ms(optarg, ms, sizeof(ms)))
+				if (!cli_timeout_arg(optarg, ms, sizeof(ms)))
 				{
 					pgtls_probe_free(probe);
-					return fail_usage("probe", "invalid --timeout: expected seconds greater than 0 and at most 3600");
+					return fail_usage("probe", "invalid --timeout: expected a duration up to 1h (5, 2.5, 30s, 5m)");
 				}
 				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_TIMEOUT_MS, ms);
 				break;

@@ -33,7 +33,7 @@ typedef struct rot_opts
 	char *paths[CLI_MAX_PATHS], *homes[CLI_MAX_PATHS];
 	int npaths;
 	bool env, json;
-	int timeout_s;
+	long timeout_ms;
 } rot_opts;
 
 /* a growing list of probes, all freed at the end */
@@ -150,11 +150,10 @@ parse_opts(int argc, char **argv, rot_opts *o)
 	                                         {"decoy-report", required_argument, NULL, 'D'},
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {NULL, 0, NULL, 0}};
-	char *end;
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->timeout_s = 10;
+	o->timeout_ms = 10000;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
 	{
@@ -190,10 +189,12 @@ parse_opts(int argc, char **argv, rot_opts *o)
 				o->env = true;
 				break;
 			case 't':
-				o->timeout_s = (int)strtol(optarg, &end, 10);
-				if (*end || o->timeout_s < 1 || o->timeout_s > 3600)
+				if (!cli_duration_ms(optarg, 1, 3600L * 1000, &o->timeout_ms))
 				{
-					fprintf(stderr, "pgtls rotation: invalid --timeout \"%s\" (1 to 3600 seconds)\n", optarg);
+					fprintf(
+					    stderr,
+					    "pgtls rotation: invalid --timeout \"%s\": expected a duration up to 1h (5, 2.5, 30s, 5m)\n",
+					    optarg);
 					return -1;
 				}
 				break;
@@ -240,7 +241,7 @@ add_probe(probe_list *list, const char *spec, const rot_opts *o)
 		list->p = grown;
 		list->cap = cap;
 	}
-	snprintf(ms, sizeof(ms), "%d", o->timeout_s * 1000);
+	snprintf(ms, sizeof(ms), "%ld", o->timeout_ms);
 	if (p == NULL || pgtls_probe_set_target(p, spec) != PGTLS_OK ||
 	    pgtls_probe_set_option(p, PGTLS_PROBE_TIMEOUT_MS, ms) != PGTLS_OK ||
 	    pgtls_probe_set_option(p, PGTLS_PROBE_ROOTCERT, o->newca) != PGTLS_OK)

@@ -628,7 +628,6 @@ static int
 scan_option(scan_ctx *c, int ch, const char *arg)
 {
 	scan_opts *o = c->o;
-	double secs;
 
 	switch (ch)
 	{
@@ -648,14 +647,11 @@ scan_option(scan_ctx *c, int ch, const char *arg)
 			fprintf(stderr, "pgtls scan: invalid --%s \"%s\"\n", ch == 'c' ? "concurrency" : "per-host", arg);
 			return -1;
 		case 't':
-			secs = strtod(arg, NULL);
-			if (!(secs > 0) || secs > 3600)
-			{
-				fprintf(stderr, "pgtls scan: invalid --timeout \"%s\": expected seconds up to 3600\n", arg);
-				return -1;
-			}
-			snprintf(o->timeout_ms, sizeof(o->timeout_ms), "%ld", (long)(secs * 1000 + 0.5));
-			return 0;
+			if (cli_timeout_arg(arg, o->timeout_ms, sizeof(o->timeout_ms)))
+				return 0;
+			fprintf(stderr, "pgtls scan: invalid --timeout \"%s\": expected a duration up to 1h (5, 2.5, 30s, 5m)\n",
+			        arg);
+			return -1;
 		case 'r':
 			o->rootcert = arg;
 			return 0;

@@ -23,10 +23,18 @@
 
 #include "cli.h"
 #include "loop.h"
+#include "opts.h"
+
+/* the library's whole seconds for a connection timeout: at least the milliseconds asked */
+static int
+timeout_seconds(long ms)
+{
+	return (int)((ms + 999) / 1000);
+}
 
 /* runs `pgtls probe` on the conninfo's TCP endpoint; NULL (with a note) when it cannot */
 static pgtls_probe *
-probe_target(const char *conninfo, int timeout_s, char *note, size_t notelen)
+probe_target(const char *conninfo, long timeout_ms, char *note, size_t notelen)
 {
 	pgtls_probe *p = pgtls_probe_new();
 	char ms[32];
@@ -34,7 +42,7 @@ probe_target(const char *conninfo, int timeout_s, char *note, size_t notelen)
 	note[0] = '\0';
 	if (p == NULL)
 		return NULL;
-	snprintf(ms, sizeof(ms), "%d", timeout_s * 1000);
+	snprintf(ms, sizeof(ms), "%ld", timeout_ms);
 	if (pgtls_probe_set_target(p, conninfo) != PGTLS_OK ||
 	    pgtls_probe_set_option(p, PGTLS_PROBE_TIMEOUT_MS, ms) != PGTLS_OK || cli_run_probe(p) != PGTLS_OK)
 	{
@@ -90,7 +98,7 @@ cli_cmd_server(int argc, char **argv)
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {NULL, 0, NULL, 0}};
 	bool json = false, what_if = false;
-	int timeout_s = 10;
+	long timeout_ms = 10000;
 	int c, rc;
 	char note[1200];
 	pgtls_probe *probe;
@@ -109,10 +117,12 @@ cli_cmd_server(int argc, char **argv)
 				what_if = true;
 				break;
 			case 't':
-				timeout_s = atoi(optarg);
-				if (timeout_s < 1 || timeout_s > 3600)
+				if (!cli_duration_ms(optarg, 1, 3600L * 1000, &timeout_ms))
 				{
-					fprintf(stderr, "pgtls server: invalid --timeout: expected 1 to 3600 seconds\n");
+					fprintf(stderr,
+					        "pgtls server: invalid --timeout \"%s\": expected a duration up to 1h (5, 2.5, "
+					        "30s, 5m)\n",
+					        optarg);
 					return CLI_EXIT_UNKNOWN;
 				}
 				break;
@@ -149,9 +159,9 @@ cli_cmd_server(int argc, char **argv)
 		fprintf(stderr, "pgtls server: expected one CONNINFO%s\n", what_if ? " (then the log files)" : "");
 		return CLI_EXIT_UNKNOWN;
 	}
-	probe = probe_target(argv[optind], timeout_s, note, sizeof(note));
+	probe = probe_target(argv[optind], timeout_ms, note, sizeof(note));
 	srv = pgtls_server_new();
-	if (srv == NULL || pgtls_server_check(srv, argv[optind], probe, timeout_s) != PGTLS_OK)
+	if (srv == NULL || pgtls_server_check(srv, argv[optind], probe, timeout_seconds(timeout_ms)) != PGTLS_OK)
 	{
 		fprintf(stderr, "pgtls server: %s\n", srv ? pgtls_server_errmsg(srv) : "out of memory");
 		pgtls_probe_free(probe);
@@ -181,28 +191,6 @@ cli_cmd_server(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		return CLI_EXIT_UNKNOWN;
 	return rc;
-}
-
-/* "90", "90s", "5m", "2h", "1.5" -> seconds; < 0 on error (cli.h) */
-double
-cli_parse_duration(const char *s)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || !(v >= 0) || v > 30 * 86400)
-		return -1;
-	if (*end == '\0' || strcmp(end, "s") == 0)
-		return v;
-	if (strcmp(end, "ms") == 0)
-		return v / 1000.0;
-	if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
-		return v * 60;
-	if (strcmp(end, "h") == 0)
-		return v * 3600;
-	return -1;
 }
 
 static void
@@ -286,8 +274,9 @@ cli_cmd_connections(int argc, char **argv)
 	                                         {NULL, 0, NULL, 0}};
 	pgtls_inventory *inv = pgtls_inventory_new();
 	double watch = 0, interval = 1;
+	long dur_ms;
 	bool json = false, csv = false;
-	int timeout_s = 10;
+	long timeout_ms = 10000;
 	int c, rc = CLI_EXIT_UNKNOWN, failed = 0;
 	char *out = NULL;
 
@@ -302,8 +291,7 @@ cli_cmd_connections(int argc, char **argv)
 		switch (c)
 		{
 			case 'w':
-				watch = cli_parse_duration(optarg);
-				if (watch <= 0)
+				if (!cli_duration_ms(optarg, 1, 30L * 86400 * 1000, &dur_ms) || (watch = dur_ms / 1000.0) <= 0)
 				{
 					fprintf(stderr, "pgtls connections: invalid --watch \"%s\": expected a duration like 30s, 5m, 1h\n",
 					        optarg);
@@ -311,8 +299,7 @@ cli_cmd_connections(int argc, char **argv)
 				}
 				break;
 			case 'i':
-				interval = cli_parse_duration(optarg);
-				if (interval < 0.05)
+				if (!cli_duration_ms(optarg, 50, 30L * 86400 * 1000, &dur_ms) || (interval = dur_ms / 1000.0) < 0.05)
 				{
 					fprintf(stderr, "pgtls connections: invalid --interval \"%s\": at least 0.05 seconds\n", optarg);
 					goto done;
@@ -332,10 +319,12 @@ cli_cmd_connections(int argc, char **argv)
 				csv = true;
 				break;
 			case 't':
-				timeout_s = atoi(optarg);
-				if (timeout_s < 1 || timeout_s > 3600)
+				if (!cli_duration_ms(optarg, 1, 3600L * 1000, &timeout_ms))
 				{
-					fprintf(stderr, "pgtls connections: invalid --timeout: expected 1 to 3600 seconds\n");
+					fprintf(stderr,
+					        "pgtls connections: invalid --timeout \"%s\": expected a duration up to 1h (5, 2.5, 30s, "
+					        "5m)\n",
+					        optarg);
 					goto done;
 				}
 				break;
@@ -368,7 +357,8 @@ cli_cmd_connections(int argc, char **argv)
 		        json && csv ? "--json and --csv exclude each other" : "expected one CONNINFO");
 		goto done;
 	}
-	if (pgtls_inventory_connect(inv, argv[optind], timeout_s) != PGTLS_OK || pgtls_inventory_sample(inv) != PGTLS_OK)
+	if (pgtls_inventory_connect(inv, argv[optind], timeout_seconds(timeout_ms)) != PGTLS_OK ||
+	    pgtls_inventory_sample(inv) != PGTLS_OK)
 	{
 		fprintf(stderr, "pgtls connections: %s\n", pgtls_inventory_errmsg(inv));
 		goto done;
