@@ -57,7 +57,9 @@ usage_logs(FILE *f)
 	           "                       line the first time a client fails a TLS handshake, falls\n"
 	           "                       back, connects without TLS or is rejected; Ctrl-C stops\n"
 	           "                       and prints the report\n"
-	           "  --format F           auto (default, per line), stderr, csv or json\n"
+	           "  --log-format F       the logs' format: auto (default, per line), stderr,\n"
+	           "                       csv or json\n"
+	           "  --format F           the output: text (default), json or csv\n"
 	           "  --json | --csv       machine-readable report (docs/json-schema.md)\n"
 	           "  -h, --help           this text\n"
 	           "\n"
@@ -161,7 +163,8 @@ set_filter(pgtls_logscan *scan, int c, const char *arg)
 int
 cli_cmd_logs(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
+	static const struct option longopts[] = {{"log-format", required_argument, NULL, 'f'},
+	                                         {"format", required_argument, NULL, 'O'},
 	                                         {"json", no_argument, NULL, 'j'},
 	                                         {"csv", no_argument, NULL, 'c'},
 	                                         {"since", required_argument, NULL, 'S'},
@@ -192,6 +195,15 @@ cli_cmd_logs(int argc, char **argv)
 				if (pgtls_logscan_set_format(scan, optarg) != PGTLS_OK)
 				{
 					fprintf(stderr, "pgtls logs: %s\n", pgtls_logscan_errmsg(scan));
+					pgtls_logscan_free(scan);
+					return CLI_EXIT_UNKNOWN;
+				}
+				break;
+			case 'O':
+				/* --format is the output format under every command; the logs' own is --log-format */
+				if (!cli_output_format("logs", optarg, "text, json or csv (the log format is --log-format)", &json,
+				                       &csv))
+				{
 					pgtls_logscan_free(scan);
 					return CLI_EXIT_UNKNOWN;
 				}

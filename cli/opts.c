@@ -83,3 +83,24 @@ cli_count(const char *s, long min, long max, long *out)
 	*out = v;
 	return true;
 }
+
+bool
+cli_output_format(const char *cmd, const char *value, const char *allowed, bool *json, bool *csv)
+{
+	if (strcmp(value, "text") == 0 || strcmp(value, "table") == 0)
+	{
+		*json = false;
+		if (csv)
+			*csv = false;
+		return true;
+	}
+	if (strcmp(value, "json") == 0 || (csv && strcmp(value, "csv") == 0))
+	{
+		*json = value[0] == 'j';
+		if (csv)
+			*csv = value[0] == 'c';
+		return true;
+	}
+	fprintf(stderr, "pgtls %s: invalid --format \"%s\": expected %s\n", cmd, value, allowed);
+	return false;
+}

@@ -36,6 +36,13 @@ bool cli_duration_ms(const char *s, long min_ms, long max_ms, long *ms);
 /* --timeout: a duration from 1 ms to 1 h, as the library's millisecond string (OUT, OUTLEN bytes) */
 bool cli_timeout_arg(const char *s, char *out, size_t outlen);
 
+/*
+ * --format VALUE of command CMD: "text" (or "table"), "json", or "csv"
+ * when CSV is not NULL; sets *JSON / *CSV.  False, with a one-line error
+ * naming ALLOWED, otherwise.
+ */
+bool cli_output_format(const char *cmd, const char *value, const char *allowed, bool *json, bool *csv);
+
 /* a whole decimal number within [MIN, MAX] (no sign, no trailing text) */
 bool cli_count(const char *s, long min, long max, long *out);
 

@@ -108,7 +108,7 @@ finding_hint(const char *code)
 	if (strcmp(code, "no_rootcert") == 0)
 		return "give the CA bundle clients use with --rootcert";
 	if (strcmp(code, "rootcert_not_libpq") == 0)
-		return "convert it for libpq with \"pgtls store merge --format pem\"";
+		return "convert it for libpq with \"pgtls store merge --store-format pem\"";
 	return NULL;
 }
 

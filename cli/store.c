@@ -32,7 +32,7 @@ usage_store(FILE *f)
 {
 	fprintf(f, "Usage:\n"
 	           "  pgtls store inspect [--password P] [--json] [--has NAME] FILE...\n"
-	           "  pgtls store merge -o OUT [--format pem|der|p12|jks] [--password P]\n"
+	           "  pgtls store merge -o OUT [--store-format pem|der|p12|jks] [--password P]\n"
 	           "                    [--in-password P] [--drop-expired] [--force] [--dry-run]\n"
 	           "                    [--json] IN...\n"
 	           "  pgtls store verify --fingerprint FP [--password P] [--json] FILE\n"
@@ -52,7 +52,7 @@ usage_store(FILE *f)
 	           "         de-duplicated by fingerprint (old CAs stay unless --drop-expired),\n"
 	           "         reports what it removed and why, writes atomically, and refuses to\n"
 	           "         overwrite OUT without --force.  Merging into an existing OUT keeps\n"
-	           "         its format and mode unless --format says otherwise (then said);\n"
+	           "         its format and mode unless --store-format says otherwise (then said);\n"
 	           "         --dry-run shows what would be written.  p12 and jks are Java truststores\n"
 	           "         (trustedCertEntry); their password (--password) defaults to changeit.\n"
 	           "         --in-password opens password-protected inputs.\n"
@@ -60,6 +60,9 @@ usage_store(FILE *f)
 	           "         fingerprint is in the store: any common form (AA:BB..., aabb...,\n"
 	           "         openssl's \"SHA1 Fingerprint=...\" line, keytool's \"SHA256: ...\",\n"
 	           "         an AWS thumbprint).\n"
+	           "\n"
+	           "--format text|json is the output (--json is --format json); the file\n"
+	           "format written is --store-format.\n"
 	           "\n"
 	           "Passwords: --password P, --password-file FILE (first line), or the\n"
 	           "environment variables PGTLS_STORE_PASSWORD / PGTLS_STORE_IN_PASSWORD.\n"
@@ -82,7 +85,7 @@ store_error(const pgtls_store *st)
 	    [PGTLS_HINT_NONE] = "",
 	    [PGTLS_HINT_FORCE] = ": use --force to overwrite it",
 	    [PGTLS_HINT_PASSWORD] = " (give it with --password, --password-file or $PGTLS_STORE_PASSWORD)",
-	    [PGTLS_HINT_MULTI_FORMAT] = ": use --format pem, p12 or jks",
+	    [PGTLS_HINT_MULTI_FORMAT] = ": use --store-format pem, p12 or jks",
 	    [PGTLS_HINT_TOO_MANY] = "",
 	};
 	pgtls_hint h = pgtls_store_errhint(st);
@@ -116,7 +119,7 @@ writable_format(const char *read_format)
 /*
  * store merge: the inputs, de-duplicated, to OUTPUT.  Merging into an
  * existing store keeps its format (and the writer keeps its mode) unless
- * --format says otherwise, which is then said; --dry-run writes nothing.
+ * --store-format says otherwise, which is then said; --dry-run writes nothing.
  */
 static int
 cmd_merge(pgtls_store *store, char **in, int nin, const char *output, const char *format, const char *password,
@@ -127,24 +130,24 @@ cmd_merge(pgtls_store *store, char **in, int nin, const char *output, const char
 	int before_dedupe;
 
 	if (output == NULL)
-		return store_fail("merge needs -o OUT (and --format pem|der|p12|jks for a new file)");
+		return store_fail("merge needs -o OUT (and --store-format pem|der|p12|jks for a new file)");
 	if (access(output, F_OK) == 0)
 	{
-		/* the format OUT has now: merging in place keeps it unless --format says otherwise */
+		/* the format OUT has now: merging in place keeps it unless --store-format says otherwise */
 		pgtls_store *cur = pgtls_store_new();
 
 		if (cur && pgtls_store_load_file(cur, output, in_password ? in_password : password) == PGTLS_OK)
 			existing = writable_format(pgtls_store_file_get(cur, 0, PGTLS_SF_FORMAT));
 		pgtls_store_free(cur);
 		if (format == NULL && existing == NULL)
-			return store_fail("cannot tell the format of the existing -o file: give --format pem|der|p12|jks");
+			return store_fail("cannot tell the format of the existing -o file: give --store-format pem|der|p12|jks");
 	}
 	if (format == NULL)
 		format = existing;
 	if (format == NULL)
-		return store_fail("merge needs --format pem|der|p12|jks for a new file");
+		return store_fail("merge needs --store-format pem|der|p12|jks for a new file");
 	if (strcmp(format, "pem") && strcmp(format, "der") && strcmp(format, "p12") && strcmp(format, "jks"))
-		return store_fail("invalid --format: expected pem, der, p12 or jks");
+		return store_fail("invalid --store-format: expected pem, der, p12 or jks");
 	for (int i = 0; i < nin; i++)
 	{
 		/* the output merged in place opens with its own password */
@@ -171,7 +174,7 @@ cmd_merge(pgtls_store *store, char **in, int nin, const char *output, const char
 		printf("%s %d certificate%s to %s (%s)%s; %d duplicate or expired left out\n",
 		       dry_run ? "would write" : "wrote", pgtls_store_count(store), pgtls_store_count(store) == 1 ? "" : "s",
 		       output, format,
-		       existing && strcmp(existing, format) != 0 ? ", CHANGING ITS FORMAT as --format asked" : "",
+		       existing && strcmp(existing, format) != 0 ? ", CHANGING ITS FORMAT as --store-format asked" : "",
 		       before_dedupe - pgtls_store_count(store));
 	}
 	if (strcmp(format, "p12") == 0 || strcmp(format, "jks") == 0)
@@ -281,7 +284,8 @@ cli_cmd_store(int argc, char **argv)
 	                                         {"in-password", required_argument, NULL, 'i'},
 	                                         {"in-password-file", required_argument, NULL, 'I'},
 	                                         {"output", required_argument, NULL, 'o'},
-	                                         {"format", required_argument, NULL, 'f'},
+	                                         {"store-format", required_argument, NULL, 'f'},
+	                                         {"format", required_argument, NULL, 'O'},
 	                                         {"fingerprint", required_argument, NULL, 'F'},
 	                                         {"drop-expired", no_argument, NULL, 'x'},
 	                                         {"force", no_argument, NULL, 'y'},
@@ -362,6 +366,12 @@ cli_cmd_store(int argc, char **argv)
 				break;
 			case 'j':
 				json = true;
+				break;
+			case 'O':
+				/* --format is the output format under every command; the file's own is --store-format */
+				if (!cli_output_format("store", optarg, "text or json (the store file's format is --store-format)",
+				                       &json, NULL))
+					goto done;
 				break;
 			case 'h':
 				usage_store(stdout);

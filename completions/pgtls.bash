@@ -32,9 +32,15 @@ _pgtls()
         --format)
             case ${words[1]} in
                 scan) COMPREPLY=($(compgen -W "table json csv openmetrics" -- "$cur")) ;;
-                store) COMPREPLY=($(compgen -W "pem der p12 jks" -- "$cur")) ;;
-                logs) COMPREPLY=($(compgen -W "auto stderr csv json" -- "$cur")) ;;
+                store) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
+                logs) COMPREPLY=($(compgen -W "text json csv" -- "$cur")) ;;
             esac
+            return ;;
+        --store-format)
+            COMPREPLY=($(compgen -W "pem der p12 jks" -- "$cur"))
+            return ;;
+        --log-format)
+            COMPREPLY=($(compgen -W "auto stderr csv json" -- "$cur"))
             return ;;
     esac
 
@@ -47,10 +53,10 @@ _pgtls()
                 COMPREPLY=($(compgen -W "inspect merge verify" -- "$cur"))
                 return
             fi
-            opts="--drop-expired --dry-run --fingerprint --force --format --has --in-password --json --password --password-file -o --help" ;;
+            opts="--drop-expired --dry-run --fingerprint --force --format --store-format --has --in-password --json --password --password-file -o --help" ;;
         server) opts="--json --timeout --what-if-enforced --help" ;;
         connections) opts="--exclude-user --interval --json --watch --help" ;;
-        logs) opts="--csv --exclude-app --exclude-user --follow --format --include-pgtls --json --since --until --help" ;;
+        logs) opts="--csv --exclude-app --exclude-user --follow --format --log-format --include-pgtls --json --since --until --help" ;;
         clients) opts="--decoy-report --env --home --json --help" ;;
         rotation) opts="--clients --decoy-report --env --home --json --new-ca --new-chain-from --old-ca --timeout --help" ;;
         impostor) opts="--ca-cert --ca-key --duration --json --like --listen --max-concurrent --max-sessions --mode --name --quiet --session-timeout --help" ;;

@@ -238,7 +238,7 @@ def test_rotation(env):
 
     # after fixing the stores as told, GO (but the alias still breaks verify-full)
     fixed = os.path.join(env.tmp, "old-plus-new.pem")
-    r = env.pgtls("store", "merge", "-o", fixed, "--format", "pem", old, newca)
+    r = env.pgtls("store", "merge", "-o", fixed, "--store-format", "pem", old, newca)
     check(r.returncode == 0, "merge old+new")
     r = env.pgtls("rotation", "--new-ca", newca, "--clients", proj, "localhost:%d" % port)
     check("already serves a certificate from the new CA" in r.stdout, "endpoint now on the new CA (text report)")

@@ -50,7 +50,7 @@ def roots(env):
     for fmt, ext in (("jks", "jks"), ("p12", "p12")):
         path = os.path.join(env.tmp, "trust." + ext)
         env.env["PGTLS_STORE_PASSWORD"] = "changeit"
-        subprocess.run([PGTLS, "store", "merge", "-o", path, "--format", fmt, os.path.join(pki, "new-root.crt")],
+        subprocess.run([PGTLS, "store", "merge", "-o", path, "--store-format", fmt, os.path.join(pki, "new-root.crt")],
                        check=True, env=env.env, capture_output=True)
         del env.env["PGTLS_STORE_PASSWORD"]
         stores[fmt] = path

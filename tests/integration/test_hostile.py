@@ -268,7 +268,7 @@ def test_store_bounds(env):
                                     "-days", "30"], check=True, capture_output=True).stdout)
     jks = os.path.join(env.tmp, "same-cn.jks")
     t0 = time.monotonic()
-    r = env.pgtls("store", "merge", "-o", jks, "--format", "jks", many, timeout=120)
+    r = env.pgtls("store", "merge", "-o", jks, "--store-format", "jks", many, timeout=120)
     took = time.monotonic() - t0
     lst = subprocess.run(["keytool", "-list", "-keystore", jks, "-storepass", "changeit"], capture_output=True,
                          text=True)
@@ -277,17 +277,17 @@ def test_store_bounds(env):
           "D11: 300 certificates named 'same' get 300 aliases in %.1fs (%d)" % (took, len(aliases)))
     # fuzz_store_der: a certificate OpenSSL reads but cannot read back once re-encoded is never written
     bad = os.path.join(HERE, "..", "fixtures", "static", "reencode-fails.der")
-    r = env.pgtls("store", "merge", "-o", os.path.join(env.tmp, "bad.jks"), "--format", "jks", bad)
+    r = env.pgtls("store", "merge", "-o", os.path.join(env.tmp, "bad.jks"), "--store-format", "jks", bad)
     check(r.returncode == 3 and "cannot be written" in r.stderr and not os.path.exists(os.path.join(env.tmp, "bad.jks")),
           "a store that would not read back is not written: %r" % r.stderr.strip())
     # written stores: a replaced file keeps its mode; no overwrite without --force; no temporary left behind
     out = os.path.join(env.tmp, "kept-mode.pem")
     ca = os.path.join(env.pki, "new-root.crt")
-    check(env.pgtls("store", "merge", "-o", out, "--format", "pem", ca).returncode == 0, "store written")
+    check(env.pgtls("store", "merge", "-o", out, "--store-format", "pem", ca).returncode == 0, "store written")
     os.chmod(out, 0o640)
-    r = env.pgtls("store", "merge", "-o", out, "--format", "pem", "--force", ca)
+    r = env.pgtls("store", "merge", "-o", out, "--store-format", "pem", "--force", ca)
     check(r.returncode == 0 and (os.stat(out).st_mode & 0o777) == 0o640, "a replaced store keeps mode 0640")
-    r = env.pgtls("store", "merge", "-o", out, "--format", "pem", ca)
+    r = env.pgtls("store", "merge", "-o", out, "--store-format", "pem", ca)
     check(r.returncode == 3 and "--force" in r.stderr, "no overwrite without --force")
     check(not [n for n in os.listdir(env.tmp) if ".tmp." in n], "no temporary file left behind")
 

@@ -65,7 +65,7 @@ def run_clients(env):
 
 
 def logs_json(env, *files, fmt=None):
-    args = ["logs", "--json"] + (["--format", fmt] if fmt else []) + list(files)
+    args = ["logs", "--json"] + (["--log-format", fmt] if fmt else []) + list(files)
     r = env.pgtls(*args)
     if not check(r.returncode in (0, 1), "pgtls logs %s: exit %d %s" % (files, r.returncode, r.stderr)):
         return None
@@ -253,7 +253,7 @@ def test_golden_logs(env):
     # forced format, bad input
     rep = logs_json(env, os.path.join(LOGS, "pg16-debian.log"), fmt="stderr")
     check(rep is not None and len(rep["clients"]) == 5, "--format stderr")
-    r = env.pgtls("logs", "--format", "xml", os.path.join(LOGS, "pg16-debian.log"))
+    r = env.pgtls("logs", "--log-format", "xml", os.path.join(LOGS, "pg16-debian.log"))
     check(r.returncode == 3 and "invalid log format" in r.stderr, "bad --format")
     r = env.pgtls("logs", os.path.join(env.tmp, "missing.log"))
     check(r.returncode == 3 and "could not open" in r.stderr, "missing log file")

@@ -62,7 +62,7 @@ def test_keytool_interop(env):
     os.makedirs(out)
     for fmt, ktype in (("jks", "JKS"), ("p12", "PKCS12")):
         path = os.path.join(out, "both." + fmt)
-        r = store(env, "merge", "-o", path, "--format", fmt, os.path.join(pki, "rootcert-both.pem"))
+        r = store(env, "merge", "-o", path, "--store-format", fmt, os.path.join(pki, "rootcert-both.pem"))
         check(r.returncode == 0, "merge to %s: %s" % (fmt, r.stderr))
         listed, text = keytool_list(path, ktype, "changeit")
         check(listed is not None, "keytool lists pgtls %s: %s" % (fmt, text))
@@ -78,7 +78,7 @@ def test_keytool_interop(env):
     check(r.returncode == 0 and r.stdout.count("BEGIN CERTIFICATE") == 2, "openssl pkcs12 reads pgtls p12")
     # custom password
     path = os.path.join(out, "pw.jks")
-    r = store(env, "merge", "-o", path, "--format", "jks", "--password", "s3cretpw", os.path.join(pki, "new-root.crt"))
+    r = store(env, "merge", "-o", path, "--store-format", "jks", "--password", "s3cretpw", os.path.join(pki, "new-root.crt"))
     listed, text = keytool_list(path, "JKS", "s3cretpw")
     check(listed is not None and len(listed) == 1, "keytool opens a JKS with the given password")
     check("s3cretpw" not in r.stdout + r.stderr, "password never printed")
@@ -137,11 +137,11 @@ def test_merge_semantics(env):
     os.makedirs(out)
     target = os.path.join(out, "bundle.pem")
     newjks = os.path.join(out, "new.jks")
-    check(store(env, "merge", "-o", newjks, "--format", "jks", os.path.join(pki, "new-root.crt")).returncode == 0,
+    check(store(env, "merge", "-o", newjks, "--store-format", "jks", os.path.join(pki, "new-root.crt")).returncode == 0,
           "make a JKS input")
     ins = [os.path.join(pki, "old-root.crt"), os.path.join(pki, "rootcert-both.pem"),
            os.path.join(pki, "server-expired.crt"), newjks]
-    r = store(env, "merge", "--json", "-o", target, "--format", "pem", *ins)
+    r = store(env, "merge", "--json", "-o", target, "--store-format", "pem", *ins)
     check(r.returncode == 0, "merge 4 inputs: %s" % r.stderr)
     rep = json.loads(r.stdout)
     check(len(rep["certificates"]) == 3, "old, new, expired leaf kept (%d)" % len(rep["certificates"]))
@@ -153,26 +153,26 @@ def test_merge_semantics(env):
     check(any("non-CA" in f["message"] for f in rep["findings"]), "non-CA entry flagged")
     # refuses to overwrite; the file is intact
     before = open(target, "rb").read()
-    r = store(env, "merge", "-o", target, "--format", "pem", os.path.join(pki, "new-root.crt"))
+    r = store(env, "merge", "-o", target, "--store-format", "pem", os.path.join(pki, "new-root.crt"))
     check(r.returncode == 3 and "--force" in r.stderr, "refuses to overwrite without --force")
     check(open(target, "rb").read() == before, "existing file untouched")
-    r = store(env, "merge", "-o", target, "--format", "pem", "--force", "--drop-expired", *ins)
+    r = store(env, "merge", "-o", target, "--store-format", "pem", "--force", "--drop-expired", *ins)
     check(r.returncode == 0 and "expired (--drop-expired)" in r.stdout, "--drop-expired reports the removal")
     check(open(target).read().count("BEGIN CERTIFICATE") == 2, "--force replaced the file")
     # DER: one certificate only
-    r = store(env, "merge", "-o", os.path.join(out, "x.der"), "--format", "der", *ins[:2])
+    r = store(env, "merge", "-o", os.path.join(out, "x.der"), "--store-format", "der", *ins[:2])
     check(r.returncode == 3 and "single certificate" in r.stderr and not os.path.exists(os.path.join(out, "x.der")),
           "DER refuses several certificates, writes nothing")
-    r = store(env, "merge", "-o", os.path.join(out, "x.der"), "--format", "der", ins[0])
+    r = store(env, "merge", "-o", os.path.join(out, "x.der"), "--store-format", "der", ins[0])
     check(r.returncode == 0 and inspect_fps(env, os.path.join(out, "x.der")) == [cert_fp(ins[0])], "DER output")
     # a bad input aborts the merge: no partial output, no temp file left
-    r = store(env, "merge", "-o", os.path.join(out, "y.jks"), "--format", "jks", ins[0],
+    r = store(env, "merge", "-o", os.path.join(out, "y.jks"), "--store-format", "jks", ins[0],
               os.path.join(STATIC, "truncated.jks"))
     check(r.returncode == 3 and not os.path.exists(os.path.join(out, "y.jks")), "bad input: no output file")
     check(not glob.glob(os.path.join(out, "*.tmp.*")), "no temporary files left behind")
-    r = store(env, "merge", "-o", os.path.join(out, "z.jks"), "--format", "xml", ins[0])
-    check(r.returncode == 3 and "invalid --format" in r.stderr, "bad --format")
-    r = store(env, "merge", "-o", "/nonexistent-dir/x.pem", "--format", "pem", ins[0])
+    r = store(env, "merge", "-o", os.path.join(out, "z.jks"), "--store-format", "xml", ins[0])
+    check(r.returncode == 3 and "invalid --store-format" in r.stderr, "bad --store-format")
+    r = store(env, "merge", "-o", "/nonexistent-dir/x.pem", "--store-format", "pem", ins[0])
     check(r.returncode == 3 and "temporary file" in r.stderr, "unwritable directory: clear error")
 
 
@@ -278,7 +278,7 @@ def test_pgjdbc(env):
     for name, src in (("good", "rootcert-both.pem"), ("bad", "rootcert-old.pem")):
         for fmt, stype in (("jks", "JKS"), ("p12", "PKCS12")):
             path = os.path.join(out, "%s.%s" % (name, fmt))
-            r = store(env, "merge", "-o", path, "--format", fmt, os.path.join(env.pki, src))
+            r = store(env, "merge", "-o", path, "--store-format", fmt, os.path.join(env.pki, src))
             check(r.returncode == 0, "write %s: %s" % (path, r.stderr))
             stores[(name, fmt)] = (path, stype)
     for fmt in ("jks", "p12"):
@@ -313,7 +313,7 @@ def test_merge_in_place(env):
     with open(pwfile, "w") as f:
         f.write("s3cretpw\n")
     p12 = os.path.join(env.tmp, "inplace.p12")
-    r = store(env, "merge", "-o", p12, "--format", "p12", "--password-file", pwfile, os.path.join(pki, "old-root.crt"))
+    r = store(env, "merge", "-o", p12, "--store-format", "p12", "--password-file", pwfile, os.path.join(pki, "old-root.crt"))
     check(r.returncode == 0 and "restart the JVMs" in r.stderr, "a Java store written: the JVM reminder (%r)" % r.stderr)
     os.chmod(p12, 0o640)
     before = open(p12, "rb").read()
@@ -327,7 +327,7 @@ def test_merge_in_place(env):
     check(r.returncode == 0 and rep["files"][0]["format"] == "pkcs12" and len(rep["certificates"]) == 2,
           "in place without --format keeps PKCS#12 (%s)" % rep["files"][0]["format"])
     check(stat.S_IMODE(os.stat(p12).st_mode) == 0o640, "in place keeps the mode 0640 (%o)" % os.stat(p12).st_mode)
-    r = store(env, "merge", "--force", "-o", p12, "--format", "jks", "--password-file", pwfile, p12)
+    r = store(env, "merge", "--force", "-o", p12, "--store-format", "jks", "--password-file", pwfile, p12)
     check(r.returncode == 0 and "CHANGING ITS FORMAT" in r.stdout, "a format change is said")
 
 
