@@ -31,6 +31,11 @@ struct pgtls_clients;
 int cli_apply_decoy(struct pgtls_clients *cl, const char *report);
 /* impostor.c: a sentence for a PGTLS_CL_DECOY code */
 const char *cli_decoy_words(const char *finding);
+/* the PATHs (clients) or --clients PATHs (rotation) one command takes */
+#define CLI_MAX_PATHS 64
+/* clients.c: PATH added to PATHS (its HOMES entry NULL); --home HOME for the PATH before it; 0 or CLI_EXIT_UNKNOWN */
+int cli_add_path(const char *cmd, char **paths, char **homes, int *npaths, char *path);
+int cli_add_home(const char *cmd, char **homes, int npaths, char *home);
 /* clients.c: scans ARGV[0..ARGC-1] (HOMES[i] or HOME the application's HOME) and, with ENV, the environment */
 int cli_scan_inputs(struct pgtls_clients *c, int argc, char **argv, char **homes, const char *home, bool env);
 
@@ -40,6 +45,6 @@ int cli_logs_follow(struct pgtls_logscan *scan, const char *path);
 
 struct pgtls_server;
 /* enforce.c: pgtls server --what-if-enforced; returns the exit status */
-int cli_what_if_enforced(struct pgtls_server *srv, char **logs, int nlogs, bool json);
+int cli_what_if_enforced(struct pgtls_server *srv, char **logs, int nlogs, const cli_common *co);
 
 #endif

@@ -109,81 +109,145 @@ cli_scan_inputs(pgtls_clients *c, int argc, char **argv, char **homes, const cha
 	return 0;
 }
 
+static void
+usage_clients(FILE *f)
+{
+	fprintf(f, "Usage: pgtls clients [--env] [--decoy-report FILE] [--json|--format F] [-q]\n"
+	           "                     [PATH [--home DIR]]...\n"
+	           "\n"
+	           "Finds PostgreSQL connection settings in files and directories (libpq\n"
+	           "conninfo, postgresql:// URIs, JDBC URLs, .env files, pg_service.conf) and,\n"
+	           "with --env, in PG* and *_URL environment variables, and says for each what\n"
+	           "its driver really does: effective sslmode after the driver's defaults, the\n"
+	           "root certificate it uses, and a verdict: verifies full / verifies CA only /\n"
+	           "encrypted, not verified / may fall back to plaintext / plaintext.\n"
+	           "Driver rules: docs/drivers.md.  Passwords are masked.\n"
+	           "--home DIR, after a PATH: the HOME of the application whose settings that\n"
+	           "PATH holds (its ~/.postgresql/root.crt decides what libpq verifies), as\n"
+	           "after --clients PATH in pgtls rotation; default: your own.\n"
+	           "--decoy-report FILE: a `pgtls impostor --json` report; each client is matched\n"
+	           "to the decoy's sessions by user, dbname and application_name, and a client\n"
+	           "whose settings verify but that accepted the decoy is a finding.\n"
+	           "--json, --format F: the report as JSON (docs/json-schema.md) or text;\n"
+	           "-q: one status line.\n"
+	           "\n"
+	           "Exit status: 0 every client verifies the server fully and every path was read,\n"
+	           "1 some do not (or a path was not read, or clients were not listed), 2 clients\n"
+	           "whose settings fail, or a decoy saw a client accept what its settings would\n"
+	           "refuse, 3 error.\n");
+}
+
+/* what `pgtls clients` was asked: the PATHs in order, each with the --home after it */
+typedef struct clients_opts
+{
+	cli_common co;
+	char *paths[CLI_MAX_PATHS];
+	char *homes[CLI_MAX_PATHS];
+	int npaths;
+	bool env;
+	const char *decoy;
+} clients_opts;
+
+int
+cli_add_path(const char *cmd, char **paths, char **homes, int *npaths, char *path)
+{
+	if (*npaths == CLI_MAX_PATHS)
+		return cli_usage_error(cmd, "more than %d PATHs", CLI_MAX_PATHS);
+	homes[*npaths] = NULL;
+	paths[(*npaths)++] = path;
+	return 0;
+}
+
+int
+cli_add_home(const char *cmd, char **homes, int npaths, char *home)
+{
+	/* the HOME of the application whose settings the PATH before it holds */
+	if (npaths == 0)
+		return cli_usage_error(cmd, "--home DIR goes after the PATH it applies to");
+	homes[npaths - 1] = home;
+	return 0;
+}
+
+/* the options and PATHs, in order; 0, 1 help printed, or CLI_EXIT_UNKNOWN (said) */
+static int
+parse_opts(int argc, char **argv, clients_opts *o)
+{
+	static const struct option longopts[] = {{"env", no_argument, NULL, 'e'},
+	                                         {"home", required_argument, NULL, 'H'},
+	                                         {"decoy-report", required_argument, NULL, 'D'},
+	                                         CLI_COMMON_LONGOPTS};
+	int c, taken, rc = 0;
+
+	optind = 1;
+	/* "-": PATHs come back in order (as 1), so that each --home pairs with the PATH before it */
+	while (rc == 0 && (c = getopt_long(argc, argv, "-qh", longopts, NULL)) != -1)
+	{
+		if ((taken = cli_common_opt(&o->co, c, optarg)) < 0)
+			return CLI_EXIT_UNKNOWN;
+		if (o->co.help)
+		{
+			usage_clients(stdout);
+			return 1;
+		}
+		if (c == 1)
+			rc = cli_add_path("clients", o->paths, o->homes, &o->npaths, optarg);
+		else if (c == 'H')
+			rc = cli_add_home("clients", o->homes, o->npaths, optarg);
+		else if (c == 'e')
+			o->env = true;
+		else if (c == 'D')
+			o->decoy = optarg;
+		else if (!taken)
+			return cli_try_help("clients");
+	}
+	if (rc == 0 && o->npaths == 0 && !o->env)
+		return cli_usage_error("clients", "give PATH... and/or --env");
+	return rc;
+}
+
+/* -q: the one status line */
+static void
+quiet_line(const pgtls_clients *cl, int rc)
+{
+	int counts[PGTLS_OUTCOME_UNKNOWN + 1] = {0}, n = pgtls_clients_count(cl);
+
+	for (int i = 0; i < n; i++)
+		counts[pgtls_client_outcome_of(cl, i)]++;
+	cli_quiet_line(rc,
+	               "%d clients: %d verify full, %d verify the CA only, %d encrypt without verifying, %d may fall "
+	               "back to plaintext, %d plaintext, %d fail, %d unknown; %d paths not read, %d not understood",
+	               n, counts[PGTLS_OUTCOME_VERIFIES_FULL], counts[PGTLS_OUTCOME_VERIFIES_CA],
+	               counts[PGTLS_OUTCOME_ENCRYPTED_UNVERIFIED], counts[PGTLS_OUTCOME_OPPORTUNISTIC],
+	               counts[PGTLS_OUTCOME_NO_TLS], counts[PGTLS_OUTCOME_FAILS], counts[PGTLS_OUTCOME_UNKNOWN],
+	               pgtls_clients_nskipped_total(cl), pgtls_clients_nunparsed_total(cl));
+}
+
 int
 cli_cmd_clients(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"env", no_argument, NULL, 'e'},  {"home", required_argument, NULL, 'H'},
-	    {"json", no_argument, NULL, 'j'}, {"decoy-report", required_argument, NULL, 'D'},
-	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	bool env = false, json = false;
-	const char *home = NULL, *decoy = NULL;
-	int c, rc;
-	pgtls_clients *cl;
-	char *out;
+	clients_opts o;
+	pgtls_clients *cl = NULL;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
-	{
-		switch (c)
-		{
-			case 'e':
-				env = true;
-				break;
-			case 'H':
-				home = optarg;
-				break;
-			case 'j':
-				json = true;
-				break;
-			case 'D':
-				decoy = optarg;
-				break;
-			case 'h':
-				printf("Usage: pgtls clients [--home DIR] [--env] [--decoy-report FILE] [--json] [PATH...]\n"
-				       "\n"
-				       "Finds PostgreSQL connection settings in files and directories (libpq\n"
-				       "conninfo, postgresql:// URIs, JDBC URLs, .env files, pg_service.conf) and,\n"
-				       "with --env, in PG* and *_URL environment variables, and says for each what\n"
-				       "its driver really does: effective sslmode after the driver's defaults, the\n"
-				       "root certificate it uses, and a verdict: verifies full / verifies CA only /\n"
-				       "encrypted, not verified / may fall back to plaintext / plaintext.\n"
-				       "Driver rules: docs/drivers.md.  Passwords are masked.\n"
-				       "--home DIR: the HOME of the application whose settings PATH holds (its\n"
-				       "~/.postgresql/root.crt decides what libpq verifies); default: your own.\n"
-				       "--decoy-report FILE: a `pgtls impostor --json` report; each client is matched\n"
-				       "to the decoy's sessions by user, dbname and application_name, and a client\n"
-				       "whose settings verify but that accepted the decoy is a finding.\n"
-				       "\n"
-				       "Exit status: 0 every client verifies the server fully and every path was read,\n"
-				       "1 some do not (or a path was not read, or clients were not listed), 2 a decoy\n"
-				       "saw a client accept what its settings would refuse, 3 error.\n");
-				return 0;
-			default:
-				fprintf(stderr, "Try \"pgtls clients --help\" for more information.\n");
-				return CLI_EXIT_UNKNOWN;
-		}
-	}
-	if (optind >= argc && !env)
-	{
-		fprintf(stderr, "pgtls clients: give PATH... and/or --env\n");
-		return CLI_EXIT_UNKNOWN;
-	}
+	memset(&o, 0, sizeof(o));
+	o.co = (cli_common)CLI_COMMON_INIT("clients", 0);
+	rc = parse_opts(argc, argv, &o);
+	if (rc != 0)
+		return rc == 1 ? 0 : rc;
 	cl = pgtls_clients_new();
-	if (cl == NULL || cli_scan_inputs(cl, argc - optind, argv + optind, NULL, home, env) != 0)
-	{
-		pgtls_clients_free(cl);
-		return CLI_EXIT_UNKNOWN;
-	}
-	if (decoy && cli_apply_decoy(cl, decoy) != 0)
+	if (cl == NULL || cli_scan_inputs(cl, o.npaths, o.paths, o.homes, NULL, o.env) != 0 ||
+	    (o.decoy && cli_apply_decoy(cl, o.decoy) != 0))
 	{
 		pgtls_clients_free(cl);
 		return CLI_EXIT_UNKNOWN;
 	}
 	rc = pgtls_clients_status(cl);
-	if (json)
+	if (CLI_STATUS_LINE(&o.co))
+		quiet_line(cl, rc);
+	else if (o.co.out == CLI_OUT_JSON)
 	{
-		out = pgtls_clients_json(cl, 1);
+		char *out = pgtls_clients_json(cl, 1);
+
 		if (out == NULL)
 			rc = CLI_EXIT_UNKNOWN;
 		else

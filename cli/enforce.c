@@ -73,7 +73,7 @@ print_change(const pgtls_server *srv)
 }
 
 int
-cli_what_if_enforced(pgtls_server *srv, char **logs, int nlogs, bool json)
+cli_what_if_enforced(pgtls_server *srv, char **logs, int nlogs, const cli_common *co)
 {
 	pgtls_logscan *scan = nlogs ? pgtls_logscan_new() : NULL;
 	int rc = 0, failed = 0;
@@ -90,10 +90,20 @@ cli_what_if_enforced(pgtls_server *srv, char **logs, int nlogs, bool json)
 			fprintf(stderr, "pgtls server: %s\n", pgtls_logscan_errmsg(scan));
 			failed++;
 		}
-	for (int i = 0; scan && i < pgtls_logscan_nclients(scan); i++)
-		if (pgtls_enforce_effect_of(scan, i) == PGTLS_ENF_REJECTED)
-			rc = 1;
-	if (json)
+	rc = pgtls_enforce_status(srv, scan);
+	if (CLI_STATUS_LINE(co))
+	{
+		int rejected = 0;
+
+		for (int i = 0; scan && i < pgtls_logscan_nclients(scan); i++)
+			rejected += pgtls_enforce_effect_of(scan, i) == PGTLS_ENF_REJECTED;
+		cli_quiet_line(failed ? CLI_EXIT_UNKNOWN : rc, "enforcing TLS on %s: %s",
+		               pgtls_server_get(srv, PGTLS_SV_ADDRESS),
+		               scan == NULL ? "no log given, who would be rejected is not known"
+		               : rejected   ? "clients would be rejected (fix them first)"
+		                            : "no client seen in the logs would be rejected");
+	}
+	else if (co->out == CLI_OUT_JSON)
 	{
 		out = pgtls_enforce_json(srv, scan, 1);
 		if (out == NULL)

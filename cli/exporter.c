@@ -237,10 +237,12 @@ usage_exporter(FILE *f)
 	           "Options:\n"
 	           "  --listen ADDR:PORT   where to listen (127.0.0.1:9187, [::1]:9187, :9187)\n"
 	           "  --max-concurrent N   probes at once (default 32; more scrapes get 503)\n"
-	           "  --timeout SECONDS    per probe address (default 10)\n"
+	           "  --timeout D          per probe address (default 10s; 5, 2.5, 30s, 5m)\n"
 	           "  --rootcert FILE      root CA bundle clients use\n"
 	           "  --user NAME          user in the StartupMessage (default as libpq)\n"
+	           "  -q, --quiet          no line when it starts listening\n"
 	           "\n"
+	           "Its output is the OpenMetrics it serves: --json and --format are refused.\n"
 	           "Runs until SIGINT or SIGTERM.  Exit status 0, or 3 when it cannot listen.\n");
 }
 
@@ -249,11 +251,11 @@ cli_cmd_exporter(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"listen", required_argument, NULL, 'l'},
 	                                         {"max-concurrent", required_argument, NULL, 'm'},
-	                                         {"timeout", required_argument, NULL, 't'},
 	                                         {"rootcert", required_argument, NULL, 'r'},
 	                                         {"user", required_argument, NULL, 'U'},
-	                                         {"help", no_argument, NULL, 'h'},
-	                                         {NULL, 0, NULL, 0}};
+	                                         CLI_COMMON_LONGOPTS};
+	cli_common co = CLI_COMMON_INIT("exporter", CLI_OFFERS_TIMEOUT);
+	long n;
 	exporter x;
 	struct sockaddr_storage ss;
 	const char *listen_at = NULL;
@@ -265,31 +267,28 @@ cli_cmd_exporter(int argc, char **argv)
 	snprintf(x.o.timeout_ms, sizeof(x.o.timeout_ms), "10000");
 	x.max_concurrent = 32;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1)
 	{
+		int taken = cli_common_opt(&co, ch, optarg);
 
+		if (taken < 0)
+			return CLI_EXIT_UNKNOWN;
+		if (co.help)
+		{
+			usage_exporter(stdout);
+			return 0;
+		}
+		if (taken)
+			continue;
 		switch (ch)
 		{
 			case 'l':
 				listen_at = optarg;
 				break;
 			case 'm':
-				x.max_concurrent = atoi(optarg);
-				if (x.max_concurrent < 1 || x.max_concurrent > 10000)
-				{
-					fprintf(stderr, "pgtls exporter: invalid --max-concurrent \"%s\"\n", optarg);
-					return CLI_EXIT_UNKNOWN;
-				}
-				break;
-			case 't':
-				if (!cli_timeout_arg(optarg, x.o.timeout_ms, sizeof(x.o.timeout_ms)))
-				{
-					fprintf(
-					    stderr,
-					    "pgtls exporter: invalid --timeout \"%s\": expected a duration up to 1h (5, 2.5, 30s, 5m)\n",
-					    optarg);
-					return CLI_EXIT_UNKNOWN;
-				}
+				if (!cli_count(optarg, 1, 10000, &n))
+					return cli_usage_error("exporter", "invalid --max-concurrent \"%s\": 1 to 10000", optarg);
+				x.max_concurrent = (int)n;
 				break;
 			case 'r':
 				x.o.rootcert = optarg;
@@ -297,14 +296,15 @@ cli_cmd_exporter(int argc, char **argv)
 			case 'U':
 				x.o.user = optarg;
 				break;
-			case 'h':
-				usage_exporter(stdout);
-				return 0;
 			default:
-				fprintf(stderr, "Try \"pgtls exporter --help\" for more information.\n");
-				return CLI_EXIT_UNKNOWN;
+				return cli_try_help("exporter");
 		}
 	}
+	/* its output is the OpenMetrics it serves (docs/metrics.md): there is no report to format */
+	if (co.out != CLI_OUT_TEXT)
+		return cli_usage_error("exporter", "--json/--format: the exporter answers OpenMetrics over HTTP "
+		                                   "(docs/metrics.md) and writes no report");
+	snprintf(x.o.timeout_ms, sizeof(x.o.timeout_ms), "%ld", co.timeout_ms);
 	if (listen_at == NULL || optind != argc || parse_listen(listen_at, &ss) != 0)
 	{
 		fprintf(stderr, "pgtls exporter: %s\n",
@@ -326,7 +326,8 @@ cli_cmd_exporter(int argc, char **argv)
 		fprintf(stderr, "pgtls exporter: cannot listen on %s: %s\n", listen_at, strerror(errno));
 		return CLI_EXIT_UNKNOWN;
 	}
-	fprintf(stderr, "pgtls exporter: listening on %s (/probe?target=..., /metrics)\n", listen_at);
+	if (!co.quiet)
+		fprintf(stderr, "pgtls exporter: listening on %s (/probe?target=..., /metrics)\n", listen_at);
 	while (sigwait(&set, &sig) != 0)
 		;
 	MHD_stop_daemon(d);

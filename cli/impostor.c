@@ -70,8 +70,9 @@ usage_impostor(FILE *f)
 	           "  --max-sessions N     stop after N client connections\n"
 	           "  --session-timeout D  one connection's limit (default 10s)\n"
 	           "  --max-concurrent N   connections at once (default 64; more are closed)\n"
-	           "  --json               the report as JSON (docs/json-schema.md)\n"
-	           "  -q, --quiet          no line per session on stderr\n"
+	           "  --json, --format F   the report as JSON (docs/json-schema.md) or text\n"
+	           "  -q, --quiet          one status line instead of the report, and no line\n"
+	           "                       per session on stderr\n"
 	           "  -h, --help           this text\n"
 	           "\n"
 	           "Verdicts: rejected_decoy, accepted_forged_cert, sent_password_to_decoy,\n"
@@ -96,8 +97,7 @@ typedef struct imp_opts
 	const char *ca_key;
 	double duration;
 	long max_sessions;
-	bool json;
-	bool quiet;
+	cli_common co;
 } imp_opts;
 
 /* one line per ended session, to stderr */
@@ -200,6 +200,23 @@ set_up(pgtls_impostor *imp, const imp_opts *o)
 	return 0;
 }
 
+/* -q: the one status line */
+static void
+quiet_line(const pgtls_impostor *imp)
+{
+	int counts[PGTLS_DECOY_VERDICT_COUNT] = {0}, n = pgtls_impostor_nsessions(imp);
+
+	for (int i = 0; i < n; i++)
+		for (int v = 0; v < PGTLS_DECOY_VERDICT_COUNT; v++)
+			counts[v] += pgtls_impostor_session_has(imp, i, (pgtls_decoy_verdict)v);
+	cli_quiet_line(pgtls_impostor_status(imp),
+	               "decoy (mode %s) on %s: %d sessions, %d rejected it, %d accepted the forged certificate, %d sent a "
+	               "password, %d fell back to plaintext",
+	               pgtls_decoy_mode_name(pgtls_impostor_mode(imp)), pgtls_impostor_address(imp), n,
+	               counts[PGTLS_DECOY_REJECTED], counts[PGTLS_DECOY_ACCEPTED_CERT], counts[PGTLS_DECOY_SENT_PASSWORD],
+	               counts[PGTLS_DECOY_FELL_BACK]);
+}
+
 /* serves until the duration, the session count or a signal; 0 or CLI_EXIT_UNKNOWN */
 static int
 serve(pgtls_impostor *imp, const imp_opts *o)
@@ -217,11 +234,11 @@ serve(pgtls_impostor *imp, const imp_opts *o)
 	{
 		if (pgtls_impostor_poll(imp, 200) < 0)
 			return fail(pgtls_impostor_errmsg(imp));
-		for (; !o->quiet && shown < pgtls_impostor_nsessions(imp); shown++)
+		for (; !o->co.quiet && shown < pgtls_impostor_nsessions(imp); shown++)
 			print_session(imp, shown);
 	}
 	pgtls_impostor_stop(imp);
-	for (; !o->quiet && shown < pgtls_impostor_nsessions(imp); shown++)
+	for (; !o->co.quiet && shown < pgtls_impostor_nsessions(imp); shown++)
 		print_session(imp, shown);
 	return 0;
 }
@@ -239,11 +256,8 @@ parse_opts(int argc, char **argv, imp_opts *o, pgtls_impostor *imp)
 	                                         {"max-sessions", required_argument, NULL, 'M'},
 	                                         {"session-timeout", required_argument, NULL, 't'},
 	                                         {"max-concurrent", required_argument, NULL, 'C'},
-	                                         {"json", no_argument, NULL, 'j'},
-	                                         {"quiet", no_argument, NULL, 'q'},
-	                                         {"help", no_argument, NULL, 'h'},
-	                                         {NULL, 0, NULL, 0}};
-	int c;
+	                                         CLI_COMMON_LONGOPTS};
+	int c, taken;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1)
@@ -253,6 +267,15 @@ parse_opts(int argc, char **argv, imp_opts *o, pgtls_impostor *imp)
 		char *end;
 		long v;
 
+		if ((taken = cli_common_opt(&o->co, c, optarg)) < 0)
+			return CLI_EXIT_UNKNOWN;
+		if (o->co.help)
+		{
+			usage_impostor(stdout);
+			return -1;
+		}
+		if (taken)
+			continue;
 		switch (c)
 		{
 			case 'l':
@@ -269,12 +292,6 @@ parse_opts(int argc, char **argv, imp_opts *o, pgtls_impostor *imp)
 				break;
 			case 'k':
 				o->ca_key = optarg;
-				break;
-			case 'j':
-				o->json = true;
-				break;
-			case 'q':
-				o->quiet = true;
 				break;
 			case 'n':
 				if (pgtls_impostor_add_name(imp, optarg) != PGTLS_OK)
@@ -299,12 +316,8 @@ parse_opts(int argc, char **argv, imp_opts *o, pgtls_impostor *imp)
 				if (c == 'M')
 					o->max_sessions = v;
 				break;
-			case 'h':
-				usage_impostor(stdout);
-				return -1;
 			default:
-				usage_impostor(stderr);
-				return CLI_EXIT_UNKNOWN;
+				return cli_try_help("impostor");
 		}
 	}
 	if (optind != argc)
@@ -321,6 +334,7 @@ cli_cmd_impostor(int argc, char **argv)
 	imp_opts o = {0};
 	int rc;
 
+	o.co = (cli_common)CLI_COMMON_INIT("impostor", 0);
 	if (imp == NULL)
 		return fail("out of memory");
 	rc = parse_opts(argc, argv, &o, imp);
@@ -339,12 +353,15 @@ cli_cmd_impostor(int argc, char **argv)
 	}
 	if (rc == 0)
 	{
-		char *out = o.json ? pgtls_impostor_json(imp, 1) : NULL;
+		bool json = o.co.out == CLI_OUT_JSON;
+		char *out = json ? pgtls_impostor_json(imp, 1) : NULL;
 
-		if (o.json && out == NULL)
+		if (json && out == NULL)
 			rc = fail("out of memory");
-		else if (o.json)
+		else if (json)
 			printf("%s\n", out);
+		else if (CLI_STATUS_LINE(&o.co))
+			quiet_line(imp);
 		else
 			render_text(stdout, imp);
 		pgtls_free(out);

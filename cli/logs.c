@@ -60,7 +60,8 @@ usage_logs(FILE *f)
 	           "  --log-format F       the logs' format: auto (default, per line), stderr,\n"
 	           "                       csv or json\n"
 	           "  --format F           the output: text (default), json or csv\n"
-	           "  --json | --csv       machine-readable report (docs/json-schema.md)\n"
+	           "  --json | --csv       --format json | csv (docs/json-schema.md)\n"
+	           "  -q, --quiet          one status line: PGTLS OK|WARNING|CRITICAL|UNKNOWN - ...\n"
 	           "  -h, --help           this text\n"
 	           "\n"
 	           "Exit status: 0 nothing to fix; 1 plaintext connections or attempts, a\n"
@@ -160,103 +161,112 @@ set_filter(pgtls_logscan *scan, int c, const char *arg)
 	return false;
 }
 
-int
-cli_cmd_logs(int argc, char **argv)
+/* the options of `pgtls logs` into SCAN, CO and *FOLLOW; 0, 1 help printed, or CLI_EXIT_UNKNOWN (said) */
+static int
+parse_opts(int argc, char **argv, pgtls_logscan *scan, cli_common *co, bool *follow)
 {
 	static const struct option longopts[] = {{"log-format", required_argument, NULL, 'f'},
-	                                         {"format", required_argument, NULL, 'O'},
-	                                         {"json", no_argument, NULL, 'j'},
-	                                         {"csv", no_argument, NULL, 'c'},
 	                                         {"since", required_argument, NULL, 'S'},
 	                                         {"until", required_argument, NULL, 'U'},
 	                                         {"exclude-user", required_argument, NULL, 'u'},
 	                                         {"exclude-app", required_argument, NULL, 'a'},
 	                                         {"include-pgtls", no_argument, NULL, 'P'},
 	                                         {"follow", no_argument, NULL, 'F'},
-	                                         {"help", no_argument, NULL, 'h'},
-	                                         {NULL, 0, NULL, 0}};
-	pgtls_logscan *scan;
-	bool json = false, csv = false, follow = false;
-	int c, rc, failed = 0;
-	char *out = NULL;
+	                                         CLI_COMMON_LONGOPTS};
+	int c, taken;
 
-	scan = pgtls_logscan_new();
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1)
+	{
+		if ((taken = cli_common_opt(co, c, optarg)) != 0)
+		{
+			if (taken < 0)
+				return CLI_EXIT_UNKNOWN;
+			if (co->help)
+			{
+				usage_logs(stdout);
+				return 1;
+			}
+			continue;
+		}
+		if (c == 'F')
+			*follow = true;
+		else if (c == 'f' && pgtls_logscan_set_format(scan, optarg) != PGTLS_OK)
+			return cli_usage_error("logs", "%s", pgtls_logscan_errmsg(scan));
+		else if (c != 'f' && (c == '?' || !set_filter(scan, c, c == 'P' ? "1" : optarg)))
+			return c == '?' ? cli_try_help("logs") : CLI_EXIT_UNKNOWN;
+	}
+	if (optind >= argc)
+		return cli_usage_error("logs", "no log file given");
+	if (*follow && argc - optind != 1)
+		return cli_usage_error("logs", "--follow takes one FILE");
+	return 0;
+}
+
+/* -q: the one status line */
+static void
+quiet_line(const pgtls_logscan *s, int rc)
+{
+	cli_quiet_line(rc,
+	               "%lld connections in %d files: %lld with TLS, %lld plaintext, %lld failed handshakes, %lld "
+	               "fallbacks",
+	               (long long)(pgtls_logscan_total(s, PGTLS_LT_TLS) + pgtls_logscan_total(s, PGTLS_LT_PLAINTEXT) +
+	                           pgtls_logscan_total(s, PGTLS_LT_GSS)),
+	               pgtls_logscan_nfiles(s), (long long)pgtls_logscan_total(s, PGTLS_LT_TLS),
+	               (long long)pgtls_logscan_total(s, PGTLS_LT_PLAINTEXT),
+	               (long long)pgtls_logscan_total(s, PGTLS_LT_TLS_FAILED),
+	               (long long)pgtls_logscan_total(s, PGTLS_LT_FALLBACKS));
+}
+
+/* the report of SCAN as CO asks; RC the exit status; CLI_EXIT_UNKNOWN when it could not be written */
+static int
+report(const pgtls_logscan *scan, const cli_common *co, int rc)
+{
+	char *out;
+
+	if (CLI_STATUS_LINE(co))
+		quiet_line(scan, rc);
+	else if (co->out == CLI_OUT_TEXT)
+		render(stdout, scan);
+	else
+	{
+		out = co->out == CLI_OUT_CSV ? pgtls_logscan_csv(scan) : pgtls_logscan_json(scan, 1);
+		if (out == NULL)
+		{
+			fprintf(stderr, "pgtls logs: out of memory\n");
+			return CLI_EXIT_UNKNOWN;
+		}
+		printf(co->out == CLI_OUT_JSON ? "%s\n" : "%s", out);
+		pgtls_free(out);
+	}
+	return fflush(stdout) != 0 ? CLI_EXIT_UNKNOWN : rc;
+}
+
+int
+cli_cmd_logs(int argc, char **argv)
+{
+	cli_common co = CLI_COMMON_INIT("logs", CLI_OFFERS_CSV);
+	pgtls_logscan *scan = pgtls_logscan_new();
+	bool follow = false;
+	int rc, failed = 0;
+
 	if (scan == NULL)
 	{
 		fprintf(stderr, "pgtls logs: out of memory\n");
 		return CLI_EXIT_UNKNOWN;
 	}
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
+	rc = parse_opts(argc, argv, scan, &co, &follow);
+	if (rc != 0)
 	{
-		switch (c)
-		{
-			case 'f':
-				if (pgtls_logscan_set_format(scan, optarg) != PGTLS_OK)
-				{
-					fprintf(stderr, "pgtls logs: %s\n", pgtls_logscan_errmsg(scan));
-					pgtls_logscan_free(scan);
-					return CLI_EXIT_UNKNOWN;
-				}
-				break;
-			case 'O':
-				/* --format is the output format under every command; the logs' own is --log-format */
-				if (!cli_output_format("logs", optarg, "text, json or csv (the log format is --log-format)", &json,
-				                       &csv))
-				{
-					pgtls_logscan_free(scan);
-					return CLI_EXIT_UNKNOWN;
-				}
-				break;
-			case 'j':
-				json = true;
-				break;
-			case 'c':
-				csv = true;
-				break;
-			case 'F':
-				follow = true;
-				break;
-			case 'S':
-			case 'U':
-			case 'u':
-			case 'a':
-			case 'P':
-				if (!set_filter(scan, c, c == 'P' ? "1" : optarg))
-				{
-					pgtls_logscan_free(scan);
-					return CLI_EXIT_UNKNOWN;
-				}
-				break;
-			case 'h':
-				usage_logs(stdout);
-				pgtls_logscan_free(scan);
-				return 0;
-			default:
-				fprintf(stderr, "Try \"pgtls logs --help\" for more information.\n");
-				pgtls_logscan_free(scan);
-				return CLI_EXIT_UNKNOWN;
-		}
-	}
-	if (optind >= argc || (json && csv))
-	{
-		fprintf(stderr, "pgtls logs: %s\n",
-		        optind >= argc ? "no log file given" : "--json and --csv exclude each other");
 		pgtls_logscan_free(scan);
-		return CLI_EXIT_UNKNOWN;
-	}
-	if (follow && argc - optind != 1)
-	{
-		fprintf(stderr, "pgtls logs: --follow takes one FILE\n");
-		pgtls_logscan_free(scan);
-		return CLI_EXIT_UNKNOWN;
+		return rc == 1 ? 0 : rc;
 	}
 	if (follow && cli_logs_follow(scan, argv[optind]) != 0)
 		failed++;
 	for (int i = optind; !follow && i < argc; i++)
 		if (pgtls_logscan_file(scan, argv[i]) != PGTLS_OK)
 		{
-			/* one bad file does not discard the others: it is said, and the exit status is 3 */
+			/* one bad file does not discard the others: it is said, listed, and the exit status is 3 */
 			fprintf(stderr, "pgtls logs: %s\n", pgtls_logscan_errmsg(scan));
 			if (pgtls_logscan_errcode(scan) == PGTLS_ERR_OOM)
 			{
@@ -265,23 +275,7 @@ cli_cmd_logs(int argc, char **argv)
 			}
 			failed++;
 		}
-	if (csv || json)
-	{
-		out = csv ? pgtls_logscan_csv(scan) : pgtls_logscan_json(scan, 1);
-		if (out == NULL)
-		{
-			fprintf(stderr, "pgtls logs: out of memory\n");
-			pgtls_logscan_free(scan);
-			return CLI_EXIT_UNKNOWN;
-		}
-		printf(json ? "%s\n" : "%s", out);
-	}
-	else
-		render(stdout, scan);
-	rc = failed ? CLI_EXIT_UNKNOWN : pgtls_logscan_status(scan);
-	pgtls_free(out);
+	rc = report(scan, &co, failed ? CLI_EXIT_UNKNOWN : pgtls_logscan_status(scan));
 	pgtls_logscan_free(scan);
-	if (fflush(stdout) != 0)
-		return CLI_EXIT_UNKNOWN;
 	return rc;
 }

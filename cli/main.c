@@ -101,7 +101,8 @@ usage_probe(FILE *f)
 	           "  --dbname NAME        database in the StartupMessage (default: the user)\n"
 	           "  --negotiation MODE   postgres (SSLRequest, default), direct (PG17 direct\n"
 	           "                       TLS with ALPN \"postgresql\") or both\n"
-	           "  --timeout SECONDS    per address tried, whole exchange (default 10)\n"
+	           "  --timeout D          per address tried, whole exchange (default 10s;\n"
+	           "                       5, 2.5, 30s, 5m)\n"
 	           "  --warn-days N        warn when a certificate expires within N days (30)\n"
 	           "  --driver NAME        libpq (default), pgjdbc or pgjdbc-nonvalidating\n"
 	           "                       (sslfactory=...NonValidatingFactory): the verdict table in that\n"
@@ -111,7 +112,7 @@ usage_probe(FILE *f)
 	           "  --libpq-version N    give the verdicts of a libpq N client (15, 16, 17...);\n"
 	           "                       default: the libpq pgtls is linked with.  Before 16,\n"
 	           "                       sslrootcert=system is a file name; direct TLS needs 17\n"
-	           "  --json               machine-readable report (docs/json-schema.md)\n"
+	           "  --json, --format F   the report as JSON (docs/json-schema.md) or text\n"
 	           "  -q, --quiet          print only the status line\n"
 	           "  -h, --help           this text\n"
 	           "\n"
@@ -120,16 +121,30 @@ usage_probe(FILE *f)
 	           "encrypts can connect, expired, chain invalid), 3 UNKNOWN.\n");
 }
 
-static int
-fail_usage(const char *cmd, const char *msg)
+/* one of probe's own options into PROBE (the library checks the value) */
+static pgtls_err
+probe_opt(pgtls_probe *probe, int c, const char *arg)
 {
-	fprintf(stderr, "pgtls %s: %s\n", cmd, msg);
-	fprintf(stderr, "Try \"pgtls %s --help\" for more information.\n", cmd);
-	return EXIT_UNKNOWN;
+	static const struct
+	{
+		int c;
+		pgtls_probe_opt opt;
+	} map[] = {{'r', PGTLS_PROBE_ROOTCERT},  {'s', PGTLS_PROBE_SERVERNAME}, {'R', PGTLS_PROBE_ROOTCERT_PASSWORD},
+	           {'U', PGTLS_PROBE_USER},      {'d', PGTLS_PROBE_DBNAME},     {'n', PGTLS_PROBE_NEGOTIATION},
+	           {'w', PGTLS_PROBE_WARN_DAYS}, {'D', PGTLS_PROBE_DRIVER},     {'L', PGTLS_PROBE_LIBPQ_VERSION}};
+
+	if (c == 'R')
+		fprintf(stderr, "pgtls probe: warning: a password on the command line is visible to other users (ps, shell "
+		                "history): prefer $PGTLS_STORE_PASSWORD\n");
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].c == c)
+			return pgtls_probe_set_option(probe, map[i].opt, arg);
+	return PGTLS_ERR_USAGE;
 }
 
+/* the options and TARGET into PROBE and CO; 0, 1 help printed, or EXIT_UNKNOWN (said) */
 static int
-cmd_probe(int argc, char **argv)
+parse_probe(int argc, char **argv, pgtls_probe *probe, cli_common *co)
 {
 	static const struct option longopts[] = {{"rootcert", required_argument, NULL, 'r'},
 	                                         {"servername", required_argument, NULL, 's'},
@@ -137,132 +152,91 @@ cmd_probe(int argc, char **argv)
 	                                         {"user", required_argument, NULL, 'U'},
 	                                         {"dbname", required_argument, NULL, 'd'},
 	                                         {"negotiation", required_argument, NULL, 'n'},
-	                                         {"timeout", required_argument, NULL, 't'},
 	                                         {"warn-days", required_argument, NULL, 'w'},
 	                                         {"libpq-version", required_argument, NULL, 'L'},
 	                                         {"driver", required_argument, NULL, 'D'},
-	                                         {"json", no_argument, NULL, 'j'},
-	                                         {"quiet", no_argument, NULL, 'q'},
-	                                         {"help", no_argument, NULL, 'h'},
-	                                         {NULL, 0, NULL, 0}};
-	pgtls_probe *probe;
-	bool json = false, quiet = false;
-	int c;
-	int status;
+	                                         CLI_COMMON_LONGOPTS};
 	char ms[32];
+	int c, taken;
+
+	if (getenv("PGTLS_STORE_PASSWORD") &&
+	    pgtls_probe_set_option(probe, PGTLS_PROBE_ROOTCERT_PASSWORD, getenv("PGTLS_STORE_PASSWORD")) != PGTLS_OK)
+		return cli_usage_error("probe", "invalid PGTLS_STORE_PASSWORD");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1)
+	{
+		if ((taken = cli_common_opt(co, c, optarg)) < 0)
+			return EXIT_UNKNOWN;
+		if (co->help)
+		{
+			usage_probe(stdout);
+			return 1;
+		}
+		if (c == '?')
+			return cli_try_help("probe");
+		if (!taken && probe_opt(probe, c, optarg) != PGTLS_OK)
+			return cli_usage_error("probe", "%s", pgtls_probe_errmsg(probe));
+	}
+	snprintf(ms, sizeof(ms), "%ld", co->timeout_ms);
+	if (pgtls_probe_set_option(probe, PGTLS_PROBE_TIMEOUT_MS, ms) != PGTLS_OK)
+		return cli_usage_error("probe", "%s", pgtls_probe_errmsg(probe));
+	if (optind != argc - 1)
+		return cli_usage_error("probe", "%s",
+		                       optind >= argc ? "missing TARGET" : "too many arguments (one TARGET per probe)");
+	if (pgtls_probe_set_target(probe, argv[optind]) != PGTLS_OK)
+		return cli_usage_error("probe", "%s", pgtls_probe_errmsg(probe));
+	return 0;
+}
+
+/* the probe could not run: said on stderr and, with --json, as a report of status UNKNOWN */
+static int
+probe_failed(const pgtls_probe *probe, const char *target, const cli_common *co)
+{
+	fprintf(stderr, "pgtls probe: %s\n", pgtls_probe_errmsg(probe));
+	if (CLI_STATUS_LINE(co))
+		cli_quiet_line(EXIT_UNKNOWN, "%s: %s", target, pgtls_probe_errmsg(probe));
+	else if (co->out == CLI_OUT_JSON)
+	{
+		char *out = pgtls_scan_error_json(target, "argument", pgtls_probe_errmsg(probe));
+
+		if (out)
+			printf("%s\n", out);
+		pgtls_free(out);
+	}
+	return EXIT_UNKNOWN;
+}
+
+static int
+cmd_probe(int argc, char **argv)
+{
+	cli_common co = CLI_COMMON_INIT("probe", CLI_OFFERS_TIMEOUT);
+	pgtls_probe *probe = pgtls_probe_new();
+	int status;
 	char *out = NULL;
 
-	probe = pgtls_probe_new();
 	if (probe == NULL)
 	{
 		fprintf(stderr, "pgtls probe: out of memory\n");
 		return EXIT_UNKNOWN;
 	}
-	if (getenv("PGTLS_STORE_PASSWORD") &&
-	    pgtls_probe_set_option(probe, PGTLS_PROBE_ROOTCERT_PASSWORD, getenv("PGTLS_STORE_PASSWORD")) != PGTLS_OK)
+	status = parse_probe(argc, argv, probe, &co);
+	if (status == 0 && cli_run_probe(probe) != PGTLS_OK)
+		status = probe_failed(probe, argv[optind], &co);
+	else if (status == 0)
 	{
-		pgtls_probe_free(probe);
-		return fail_usage("probe", "invalid PGTLS_STORE_PASSWORD");
-	}
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1)
-	{
-		pgtls_err rc = PGTLS_OK;
-
-		switch (c)
-		{
-			case 'r':
-				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_ROOTCERT, optarg);
-				break;
-			case 's':
-				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_SERVERNAME, optarg);
-				break;
-			case 'R':
-				fprintf(stderr, "pgtls probe: warning: a password on the command line is visible to other users "
-				                "(ps, shell history): prefer $PGTLS_STORE_PASSWORD\n");
-				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_ROOTCERT_PASSWORD, optarg);
-				break;
-			case 'U':
-				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_USER, optarg);
-				break;
-			case 'd':
-				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_DBNAME, optarg);
-				break;
-			case 'n':
-				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_NEGOTIATION, optarg);
-				break;
-			case 't':
-				if (!cli_timeout_arg(optarg, ms, sizeof(ms)))
-				{
-					pgtls_probe_free(probe);
-					return fail_usage("probe", "invalid --timeout: expected a duration up to 1h (5, 2.5, 30s, 5m)");
-				}
-				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_TIMEOUT_MS, ms);
-				break;
-			case 'w':
-				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_WARN_DAYS, optarg);
-				break;
-			case 'D':
-				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_DRIVER, optarg);
-				break;
-			case 'L':
-				rc = pgtls_probe_set_option(probe, PGTLS_PROBE_LIBPQ_VERSION, optarg);
-				break;
-			case 'j':
-				json = true;
-				break;
-			case 'q':
-				quiet = true;
-				break;
-			case 'h':
-				usage_probe(stdout);
-				pgtls_probe_free(probe);
-				return 0;
-			default:
-				pgtls_probe_free(probe);
-				fprintf(stderr, "Try \"pgtls probe --help\" for more information.\n");
-				return EXIT_UNKNOWN;
-		}
-		if (rc != PGTLS_OK)
-		{
-			int r = fail_usage("probe", pgtls_probe_errmsg(probe));
-
-			pgtls_probe_free(probe);
-			return r;
-		}
-	}
-	if (optind != argc - 1)
-	{
-		pgtls_probe_free(probe);
-		return fail_usage("probe", optind >= argc ? "missing TARGET" : "too many arguments (one TARGET per probe)");
-	}
-	if (pgtls_probe_set_target(probe, argv[optind]) != PGTLS_OK)
-	{
-		int r = fail_usage("probe", pgtls_probe_errmsg(probe));
-
-		pgtls_probe_free(probe);
-		return r;
-	}
-	if (cli_run_probe(probe) != PGTLS_OK)
-	{
-		fprintf(stderr, "pgtls probe: %s\n", pgtls_probe_errmsg(probe));
-		pgtls_probe_free(probe);
-		return EXIT_UNKNOWN;
-	}
-	status = pgtls_probe_status(probe);
-	if (json)
-	{
-		out = pgtls_probe_json(probe, 1);
-		if (out == NULL)
+		status = pgtls_probe_status(probe);
+		if (co.out == CLI_OUT_JSON && (out = pgtls_probe_json(probe, 1)) == NULL)
 		{
 			fprintf(stderr, "pgtls probe: out of memory\n");
-			pgtls_probe_free(probe);
-			return EXIT_UNKNOWN;
+			status = EXIT_UNKNOWN;
 		}
-		printf("%s\n", out);
+		else if (out)
+			printf("%s\n", out);
+		else
+			cli_render_probe(stdout, probe, co.quiet);
 	}
-	else
-		cli_render_probe(stdout, probe, quiet);
+	else if (status == 1)
+		status = 0; /* --help */
 	pgtls_free(out);
 	pgtls_probe_free(probe);
 	if (fflush(stdout) != 0)

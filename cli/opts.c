@@ -9,6 +9,7 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -84,23 +85,111 @@ cli_count(const char *s, long min, long max, long *out)
 	return true;
 }
 
-bool
-cli_output_format(const char *cmd, const char *value, const char *allowed, bool *json, bool *csv)
+/* the formats command CO offers, for people */
+static const char *
+offered(const cli_common *co)
 {
-	if (strcmp(value, "text") == 0 || strcmp(value, "table") == 0)
+	if (co->offers & CLI_OFFERS_METRICS)
+		return "table, json, csv or openmetrics";
+	return (co->offers & CLI_OFFERS_CSV) ? "text, json or csv" : "text or json";
+}
+
+int
+cli_common_opt(cli_common *co, int ch, const char *arg)
+{
+	static const struct
 	{
-		*json = false;
-		if (csv)
-			*csv = false;
-		return true;
-	}
-	if (strcmp(value, "json") == 0 || (csv && strcmp(value, "csv") == 0))
+		const char *name;
+		cli_out out;
+		unsigned needs;
+	} formats[] = {{"text", CLI_OUT_TEXT, 0},
+	               {"table", CLI_OUT_TEXT, 0},
+	               {"json", CLI_OUT_JSON, 0},
+	               {"csv", CLI_OUT_CSV, CLI_OFFERS_CSV},
+	               {"openmetrics", CLI_OUT_METRICS, CLI_OFFERS_METRICS},
+	               {"prometheus", CLI_OUT_METRICS, CLI_OFFERS_METRICS}};
+
+	switch (ch)
 	{
-		*json = value[0] == 'j';
-		if (csv)
-			*csv = value[0] == 'c';
-		return true;
+		case CLI_OPT_JSON:
+			co->out = CLI_OUT_JSON;
+			return 1;
+		case CLI_OPT_CSV:
+			arg = "csv";
+			/* fall through */
+		case CLI_OPT_FORMAT:
+			for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+				if (strcmp(arg, formats[i].name) == 0 && (formats[i].needs & ~co->offers) == 0)
+				{
+					co->out = formats[i].out;
+					return 1;
+				}
+			if (ch == CLI_OPT_CSV)
+				fprintf(stderr, "pgtls %s: --csv: this command has no CSV output (%s)\n", co->cmd, offered(co));
+			else
+				fprintf(stderr, "pgtls %s: invalid --format \"%s\": expected %s%s\n", co->cmd, arg, offered(co),
+				        strcmp(co->cmd, "logs") == 0        ? " (the log format is --log-format)"
+				        : strncmp(co->cmd, "store", 5) == 0 ? " (the store file's format is --store-format)"
+				                                            : "");
+			return -1;
+		case CLI_OPT_TIMEOUT:
+			if (!(co->offers & CLI_OFFERS_TIMEOUT))
+			{
+				fprintf(stderr, "pgtls %s: --timeout is not an option of this command\n", co->cmd);
+				return -1;
+			}
+			if (cli_duration_ms(arg, 1, 3600L * 1000, &co->timeout_ms))
+				return 1;
+			fprintf(stderr, "pgtls %s: invalid --timeout \"%s\": expected a duration up to 1h (5, 2.5, 30s, 5m)\n",
+			        co->cmd, arg);
+			return -1;
+		case 'q':
+			co->quiet = true;
+			return 1;
+		case 'h':
+			co->help = true;
+			return 1;
+		default:
+			return 0;
 	}
-	fprintf(stderr, "pgtls %s: invalid --format \"%s\": expected %s\n", cmd, value, allowed);
-	return false;
+}
+
+const char *
+cli_status_label(int status)
+{
+	static const char *const labels[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+
+	return labels[status >= 0 && status <= 3 ? status : 3];
+}
+
+void
+cli_quiet_line(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("PGTLS %s - ", cli_status_label(status));
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+int
+cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "pgtls %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry \"pgtls %s --help\" for more information.\n", cmd);
+	return CLI_EXIT_UNKNOWN;
+}
+
+int
+cli_try_help(const char *cmd)
+{
+	fprintf(stderr, "Try \"pgtls %s --help\" for more information.\n", cmd);
+	return CLI_EXIT_UNKNOWN;
 }

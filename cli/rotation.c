@@ -25,15 +25,13 @@
 #include "cli.h"
 #include "loop.h"
 
-#define CLI_MAX_PATHS 64
-
 typedef struct rot_opts
 {
+	cli_common co;
 	const char *newca, *oldca, *canary, *decoy;
 	char *paths[CLI_MAX_PATHS], *homes[CLI_MAX_PATHS];
 	int npaths;
-	bool env, json;
-	long timeout_ms;
+	bool env;
 } rot_opts;
 
 /* a growing list of probes, all freed at the end */
@@ -44,8 +42,8 @@ typedef struct probe_list
 } probe_list;
 
 static const char usage[] = "Usage: pgtls rotation --new-ca FILE [--old-ca FILE] [--new-chain-from TARGET]\n"
-                            "                      [--clients PATH [--home DIR]]... [--env] [--json]\n"
-                            "                      [--decoy-report FILE] [--timeout SECONDS] [TARGET...]\n"
+                            "                      [--clients PATH [--home DIR]]... [--env] [--json|-q]\n"
+                            "                      [--decoy-report FILE] [--timeout D] [TARGET...]\n"
                             "\n"
                             "Predicts what happens when the servers switch to a certificate from the\n"
                             "CA(s) in FILE: probes each TARGET (as pgtls probe, concurrently), scans\n"
@@ -74,7 +72,12 @@ static const char usage[] = "Usage: pgtls rotation --new-ca FILE [--old-ca FILE]
                             "GO only when no client breaks, falls back or is unknown and every server\n"
                             "was reachable.\n"
                             "\n"
-                            "Exit status: 0 GO, 1 NO-GO, 3 error.\n";
+                            "--json, --format F     the report as JSON (docs/json-schema.md) or text;\n"
+                            "-q                     one status line.\n"
+                            "--timeout D            each probe's exchange (default 10s; 5, 2.5, 30s, 5m).\n"
+                            "\n"
+                            "Exit status: 0 GO, 2 NO-GO (something would break or cannot be told),\n"
+                            "3 error.\n";
 
 static void
 render_endpoints(const pgtls_rotation *rot)
@@ -135,88 +138,64 @@ render_rotation(const pgtls_rotation *rot)
 	printf(" %d endpoint%s\n", pgtls_rotation_nendpoints(rot), pgtls_rotation_nendpoints(rot) == 1 ? "" : "s");
 }
 
-/* 0 parsed; 1 --help shown; -1 usage error (reported) */
+/* one of rotation's own options into O; 0 or CLI_EXIT_UNKNOWN (said) */
+static int
+take_opt(rot_opts *o, int c, char *arg)
+{
+	switch (c)
+	{
+		case 'n':
+			o->newca = arg;
+			return 0;
+		case 'o':
+			o->oldca = arg;
+			return 0;
+		case 'C':
+			o->canary = arg;
+			return 0;
+		case 'c':
+			return cli_add_path("rotation", o->paths, o->homes, &o->npaths, arg);
+		case 'H':
+			return cli_add_home("rotation", o->homes, o->npaths, arg);
+		case 'e':
+			o->env = true;
+			return 0;
+		case 'D':
+			o->decoy = arg;
+			return 0;
+		default:
+			return cli_try_help("rotation");
+	}
+}
+
+/* 0 parsed; 1 --help shown; CLI_EXIT_UNKNOWN usage error (said) */
 static int
 parse_opts(int argc, char **argv, rot_opts *o)
 {
-	static const struct option longopts[] = {{"new-ca", required_argument, NULL, 'n'},
-	                                         {"old-ca", required_argument, NULL, 'o'},
-	                                         {"new-chain-from", required_argument, NULL, 'C'},
-	                                         {"home", required_argument, NULL, 'H'},
-	                                         {"clients", required_argument, NULL, 'c'},
-	                                         {"env", no_argument, NULL, 'e'},
-	                                         {"timeout", required_argument, NULL, 't'},
-	                                         {"json", no_argument, NULL, 'j'},
-	                                         {"decoy-report", required_argument, NULL, 'D'},
-	                                         {"help", no_argument, NULL, 'h'},
-	                                         {NULL, 0, NULL, 0}};
-	int c;
+	static const struct option longopts[] = {
+	    {"new-ca", required_argument, NULL, 'n'},         {"old-ca", required_argument, NULL, 'o'},
+	    {"new-chain-from", required_argument, NULL, 'C'}, {"home", required_argument, NULL, 'H'},
+	    {"clients", required_argument, NULL, 'c'},        {"env", no_argument, NULL, 'e'},
+	    {"decoy-report", required_argument, NULL, 'D'},   CLI_COMMON_LONGOPTS};
+	int c, taken;
 
 	memset(o, 0, sizeof(*o));
-	o->timeout_ms = 10000;
+	o->co = (cli_common)CLI_COMMON_INIT("rotation", CLI_OFFERS_TIMEOUT);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1)
 	{
-		switch (c)
+		if ((taken = cli_common_opt(&o->co, c, optarg)) < 0)
+			return CLI_EXIT_UNKNOWN;
+		if (o->co.help)
 		{
-			case 'n':
-				o->newca = optarg;
-				break;
-			case 'o':
-				o->oldca = optarg;
-				break;
-			case 'C':
-				o->canary = optarg;
-				break;
-			case 'c':
-				if (o->npaths == CLI_MAX_PATHS)
-				{
-					fprintf(stderr, "pgtls rotation: more than %d --clients paths\n", CLI_MAX_PATHS);
-					return -1;
-				}
-				o->paths[o->npaths++] = optarg;
-				break;
-			case 'H':
-				/* the HOME of the application whose settings the preceding --clients PATH holds */
-				if (o->npaths == 0)
-				{
-					fprintf(stderr, "pgtls rotation: --home DIR goes after the --clients PATH it applies to\n");
-					return -1;
-				}
-				o->homes[o->npaths - 1] = optarg;
-				break;
-			case 'e':
-				o->env = true;
-				break;
-			case 't':
-				if (!cli_duration_ms(optarg, 1, 3600L * 1000, &o->timeout_ms))
-				{
-					fprintf(
-					    stderr,
-					    "pgtls rotation: invalid --timeout \"%s\": expected a duration up to 1h (5, 2.5, 30s, 5m)\n",
-					    optarg);
-					return -1;
-				}
-				break;
-			case 'j':
-				o->json = true;
-				break;
-			case 'D':
-				o->decoy = optarg;
-				break;
-			case 'h':
-				fputs(usage, stdout);
-				return 1;
-			default:
-				fprintf(stderr, "Try \"pgtls rotation --help\" for more information.\n");
-				return -1;
+			fputs(usage, stdout);
+			return 1;
 		}
+		if (!taken && take_opt(o, c, optarg) != 0)
+			return CLI_EXIT_UNKNOWN;
 	}
 	if (o->newca == NULL)
-	{
-		fprintf(stderr, "pgtls rotation: --new-ca FILE is required\n");
-		return -1;
-	}
+		return cli_usage_error("rotation", "--new-ca FILE is required");
 	return 0;
 }
 
@@ -241,7 +220,7 @@ add_probe(probe_list *list, const char *spec, const rot_opts *o)
 		list->p = grown;
 		list->cap = cap;
 	}
-	snprintf(ms, sizeof(ms), "%ld", o->timeout_ms);
+	snprintf(ms, sizeof(ms), "%ld", o->co.timeout_ms);
 	if (p == NULL || pgtls_probe_set_target(p, spec) != PGTLS_OK ||
 	    pgtls_probe_set_option(p, PGTLS_PROBE_TIMEOUT_MS, ms) != PGTLS_OK ||
 	    pgtls_probe_set_option(p, PGTLS_PROBE_ROOTCERT, o->newca) != PGTLS_OK)
@@ -333,9 +312,21 @@ new_ca_readable(const char *path)
 }
 
 static int
-report(const pgtls_rotation *rot, bool json)
+report(const pgtls_rotation *rot, const cli_common *co)
 {
-	if (json)
+	int rc = pgtls_rotation_status(rot);
+
+	if (CLI_STATUS_LINE(co))
+	{
+		int breaks = 0, n = pgtls_rotation_nclients(rot);
+
+		for (int i = 0; i < n; i++)
+			breaks += pgtls_rotation_client_prediction(rot, i) == PGTLS_PREDICT_BREAKS ||
+			          pgtls_rotation_client_prediction(rot, i) == PGTLS_PREDICT_ALREADY_BROKEN;
+		cli_quiet_line(rc, "%s: %d clients, %d break, %d endpoints", pgtls_rotation_go(rot) ? "GO" : "NO-GO", n, breaks,
+		               pgtls_rotation_nendpoints(rot));
+	}
+	else if (co->out == CLI_OUT_JSON)
 	{
 		char *out = pgtls_rotation_json(rot, 1);
 
@@ -349,7 +340,7 @@ report(const pgtls_rotation *rot, bool json)
 	}
 	else
 		render_rotation(rot);
-	return pgtls_rotation_go(rot) ? 0 : 1;
+	return rc;
 }
 
 int
@@ -362,7 +353,7 @@ cli_cmd_rotation(int argc, char **argv)
 	probe_list list = {NULL, 0, 0};
 
 	if (parsed != 0)
-		return parsed > 0 ? 0 : CLI_EXIT_UNKNOWN;
+		return parsed == 1 ? 0 : CLI_EXIT_UNKNOWN;
 	cl = pgtls_clients_new();
 	rot = pgtls_rotation_new();
 	if (cl == NULL || rot == NULL)
@@ -375,7 +366,7 @@ cli_cmd_rotation(int argc, char **argv)
 		if (pgtls_rotation_run(rot, cl, o.newca, (const pgtls_probe *const *)list.p, argc - optind) != PGTLS_OK)
 			fprintf(stderr, "pgtls rotation: %s\n", pgtls_rotation_errmsg(rot));
 		else
-			rc = report(rot, o.json);
+			rc = report(rot, &o.co);
 	}
 	else if (pgtls_rotation_errcode(rot) != PGTLS_OK)
 		fprintf(stderr, "pgtls rotation: %s\n", pgtls_rotation_errmsg(rot));

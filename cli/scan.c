@@ -488,7 +488,8 @@ usage_scan(FILE *f)
 	           "  --concurrency N      probes in flight (default: up to 256, as file\n"
 	           "                       descriptors allow: 3 per probe)\n"
 	           "  --per-host N         probes in flight per host (default 16)\n"
-	           "  --timeout SECONDS    per address tried, whole exchange (default 10)\n"
+	           "  --timeout D          per address tried, whole exchange (default 10s;\n"
+	           "                       5, 2.5, 30s, 5m)\n"
 	           "  --rootcert FILE      root CA bundle clients use (as pgtls probe)\n"
 	           "  --user NAME          user in the StartupMessage (default as libpq)\n"
 	           "  --libpq-version N    verdicts of a libpq N client\n"
@@ -646,12 +647,6 @@ scan_option(scan_ctx *c, int ch, const char *arg)
 				return 0;
 			fprintf(stderr, "pgtls scan: invalid --%s \"%s\"\n", ch == 'c' ? "concurrency" : "per-host", arg);
 			return -1;
-		case 't':
-			if (cli_timeout_arg(arg, o->timeout_ms, sizeof(o->timeout_ms)))
-				return 0;
-			fprintf(stderr, "pgtls scan: invalid --timeout \"%s\": expected a duration up to 1h (5, 2.5, 30s, 5m)\n",
-			        arg);
-			return -1;
 		case 'r':
 			o->rootcert = arg;
 			return 0;
@@ -672,27 +667,6 @@ scan_option(scan_ctx *c, int ch, const char *arg)
 		case 'L':
 			o->libpq_version = arg;
 			return 0;
-		case 'j':
-			o->format = OUT_JSON;
-			return 0;
-		case 'C':
-			o->format = OUT_CSV;
-			return 0;
-		case 'q':
-			o->quiet = true;
-			return 0;
-		case 'F':
-			if (strcmp(arg, "table") == 0 || strcmp(arg, "json") == 0 || strcmp(arg, "csv") == 0 ||
-			    strcmp(arg, "openmetrics") == 0 || strcmp(arg, "prometheus") == 0)
-			{
-				o->format = arg[0] == 't'   ? OUT_TABLE
-				            : arg[0] == 'j' ? OUT_JSON
-				            : arg[0] == 'c' ? OUT_CSV
-				                            : OUT_METRICS;
-				return 0;
-			}
-			fprintf(stderr, "pgtls scan: invalid --format \"%s\": expected table, json, csv or openmetrics\n", arg);
-			return -1;
 	}
 	fprintf(stderr, "Try \"pgtls scan --help\" for more information.\n");
 	return -1;
@@ -705,35 +679,39 @@ cli_cmd_scan(int argc, char **argv)
 	                                         {"service-file", required_argument, NULL, 'S'},
 	                                         {"concurrency", required_argument, NULL, 'c'},
 	                                         {"per-host", required_argument, NULL, 'H'},
-	                                         {"timeout", required_argument, NULL, 't'},
 	                                         {"rootcert", required_argument, NULL, 'r'},
 	                                         {"user", required_argument, NULL, 'U'},
 	                                         {"libpq-version", required_argument, NULL, 'L'},
-	                                         {"json", no_argument, NULL, 'j'},
-	                                         {"csv", no_argument, NULL, 'C'},
-	                                         {"format", required_argument, NULL, 'F'},
-	                                         {"quiet", no_argument, NULL, 'q'},
 	                                         {"aws", required_argument, NULL, 'A'},
 	                                         {"ca-name", required_argument, NULL, 'N'},
 	                                         {"target-ca", required_argument, NULL, 'G'},
-	                                         {"help", no_argument, NULL, 'h'},
-	                                         {NULL, 0, NULL, 0}};
+	                                         CLI_COMMON_LONGOPTS};
+	static const out_format formats[] = {[CLI_OUT_TEXT] = OUT_TABLE,
+	                                     [CLI_OUT_JSON] = OUT_JSON,
+	                                     [CLI_OUT_CSV] = OUT_CSV,
+	                                     [CLI_OUT_METRICS] = OUT_METRICS};
+	cli_common co = CLI_COMMON_INIT("scan", CLI_OFFERS_CSV | CLI_OFFERS_METRICS | CLI_OFFERS_TIMEOUT);
 	scan_opts o = {NULL, NULL, NULL, NULL, NULL, "10000", 0, 16, OUT_TABLE, false};
 	scan_ctx c = {&o, NULL, 0, 0, false};
-	int ch, rc = CLI_EXIT_UNKNOWN, room = fd_room();
+	int ch, taken, rc = CLI_EXIT_UNKNOWN, room = fd_room();
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1)
 	{
-		if (ch == 'h')
+		if ((taken = cli_common_opt(&co, ch, optarg)) < 0)
+			goto out;
+		if (co.help)
 		{
 			usage_scan(stdout);
 			rc = 0;
 			goto out;
 		}
-		if (scan_option(&c, ch, optarg) != 0)
+		if (!taken && scan_option(&c, ch, optarg) != 0)
 			goto out;
 	}
+	o.format = formats[co.out];
+	o.quiet = co.quiet;
+	snprintf(o.timeout_ms, sizeof(o.timeout_ms), "%ld", co.timeout_ms);
 	if (cli_scan_aws_targets(&c) != 0)
 	{
 		fprintf(stderr, "pgtls scan: out of memory\n");

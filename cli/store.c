@@ -62,7 +62,8 @@ usage_store(FILE *f)
 	           "         an AWS thumbprint).\n"
 	           "\n"
 	           "--format text|json is the output (--json is --format json); the file\n"
-	           "format written is --store-format.\n"
+	           "format written is --store-format.  -q: one status line (merge: only what\n"
+	           "was written).\n"
 	           "\n"
 	           "Passwords: --password P, --password-file FILE (first line), or the\n"
 	           "environment variables PGTLS_STORE_PASSWORD / PGTLS_STORE_IN_PASSWORD.\n"
@@ -97,6 +98,17 @@ store_error(const pgtls_store *st)
 
 static void render_inspect(FILE *f, const pgtls_store *s);
 
+/* prints the report OUT (freed), or says it could not be made; returns RC, or CLI_EXIT_UNKNOWN */
+static int
+print_json(char *out, int rc)
+{
+	if (out == NULL)
+		return store_fail("out of memory");
+	printf("%s\n", out);
+	pgtls_free(out);
+	return rc;
+}
+
 static bool
 same_file(const char *a, const char *b)
 {
@@ -116,72 +128,93 @@ writable_format(const char *read_format)
 	return NULL;
 }
 
-/*
- * store merge: the inputs, de-duplicated, to OUTPUT.  Merging into an
- * existing store keeps its format (and the writer keeps its mode) unless
- * --store-format says otherwise, which is then said; --dry-run writes nothing.
- */
-static int
-cmd_merge(pgtls_store *store, char **in, int nin, const char *output, const char *format, const char *password,
-          const char *in_password, bool force, bool dry_run, bool drop_expired, bool json)
+/* what `pgtls store` was asked */
+typedef struct store_opts
 {
-	const char *existing = NULL;
-	char *out = NULL;
-	int before_dedupe;
+	cli_common co;
+	const char *sub; /* inspect, merge, verify */
+	char *password;
+	char *in_password;
+	const char *output;
+	const char *format; /* --store-format */
+	const char *fingerprint;
+	const char *has;
+	bool drop_expired;
+	bool force;
+	bool dry_run;
+} store_opts;
 
-	if (output == NULL)
-		return store_fail("merge needs -o OUT (and --store-format pem|der|p12|jks for a new file)");
-	if (access(output, F_OK) == 0)
+/* the format the merge writes: --store-format, else the existing OUTPUT's; NULL (said) when none */
+static const char *
+merge_format(const store_opts *o, const char **existing)
+{
+	*existing = NULL;
+	if (access(o->output, F_OK) == 0)
 	{
 		/* the format OUT has now: merging in place keeps it unless --store-format says otherwise */
 		pgtls_store *cur = pgtls_store_new();
 
-		if (cur && pgtls_store_load_file(cur, output, in_password ? in_password : password) == PGTLS_OK)
-			existing = writable_format(pgtls_store_file_get(cur, 0, PGTLS_SF_FORMAT));
+		if (cur && pgtls_store_load_file(cur, o->output, o->in_password ? o->in_password : o->password) == PGTLS_OK)
+			*existing = writable_format(pgtls_store_file_get(cur, 0, PGTLS_SF_FORMAT));
 		pgtls_store_free(cur);
-		if (format == NULL && existing == NULL)
-			return store_fail("cannot tell the format of the existing -o file: give --store-format pem|der|p12|jks");
+		if (o->format == NULL && *existing == NULL)
+		{
+			store_fail("cannot tell the format of the existing -o file: give --store-format pem|der|p12|jks");
+			return NULL;
+		}
 	}
-	if (format == NULL)
-		format = existing;
-	if (format == NULL)
-		return store_fail("merge needs --store-format pem|der|p12|jks for a new file");
+	if (o->format == NULL && *existing == NULL)
+	{
+		store_fail("merge needs --store-format pem|der|p12|jks for a new file");
+		return NULL;
+	}
+	return o->format ? o->format : *existing;
+}
+
+/*
+ * store merge: the inputs, de-duplicated, to OUTPUT.  Merging into an
+ * existing store keeps its format (and the writer keeps its mode) unless
+ * --store-format says otherwise, which is then said; --dry-run writes
+ * nothing; -q prints only what was written.
+ */
+static int
+cmd_merge(pgtls_store *store, char **in, int nin, const store_opts *o)
+{
+	const char *existing, *format;
+	int before_dedupe;
+
+	if (o->output == NULL)
+		return store_fail("merge needs -o OUT (and --store-format pem|der|p12|jks for a new file)");
+	if ((format = merge_format(o, &existing)) == NULL)
+		return CLI_EXIT_UNKNOWN;
 	if (strcmp(format, "pem") && strcmp(format, "der") && strcmp(format, "p12") && strcmp(format, "jks"))
 		return store_fail("invalid --store-format: expected pem, der, p12 or jks");
 	for (int i = 0; i < nin; i++)
 	{
 		/* the output merged in place opens with its own password */
-		const char *pw = in_password == NULL && same_file(in[i], output) ? password : in_password;
+		const char *pw = o->in_password == NULL && same_file(in[i], o->output) ? o->password : o->in_password;
 
 		if (pgtls_store_load_file(store, in[i], pw) != PGTLS_OK)
 			return store_error(store);
 	}
 	before_dedupe = pgtls_store_count(store);
-	if (pgtls_store_dedupe(store, drop_expired) != PGTLS_OK)
+	if (pgtls_store_dedupe(store, o->drop_expired) != PGTLS_OK)
 		return store_error(store);
-	if (!dry_run && pgtls_store_write_file(store, output, format, password, force) != PGTLS_OK)
+	if (!o->dry_run && pgtls_store_write_file(store, o->output, format, o->password, o->force) != PGTLS_OK)
 		return store_error(store);
-	if (json)
-	{
-		if ((out = pgtls_store_json(store, 1)) == NULL)
-			return store_fail("out of memory");
-		printf("%s\n", out);
-		pgtls_free(out);
-	}
-	else
-	{
+	if (o->co.out == CLI_OUT_JSON)
+		return print_json(pgtls_store_json(store, 1), 0);
+	if (!CLI_STATUS_LINE(&o->co))
 		render_inspect(stdout, store);
-		printf("%s %d certificate%s to %s (%s)%s; %d duplicate or expired left out\n",
-		       dry_run ? "would write" : "wrote", pgtls_store_count(store), pgtls_store_count(store) == 1 ? "" : "s",
-		       output, format,
-		       existing && strcmp(existing, format) != 0 ? ", CHANGING ITS FORMAT as --store-format asked" : "",
-		       before_dedupe - pgtls_store_count(store));
-	}
+	printf("%s %d certificate%s to %s (%s)%s; %d duplicate or expired left out\n", o->dry_run ? "would write" : "wrote",
+	       pgtls_store_count(store), pgtls_store_count(store) == 1 ? "" : "s", o->output, format,
+	       existing && strcmp(existing, format) != 0 ? ", CHANGING ITS FORMAT as --store-format asked" : "",
+	       before_dedupe - pgtls_store_count(store));
 	if (strcmp(format, "p12") == 0 || strcmp(format, "jks") == 0)
 		fprintf(stderr,
 		        "pgtls store: a JVM reads its trust store once: restart the JVMs that use %s "
 		        "(javax.net.ssl.trustStore) to see the change\n",
-		        output);
+		        o->output);
 	return 0;
 }
 
@@ -276,8 +309,68 @@ render_inspect(FILE *f, const pgtls_store *st)
 		        strcmp(pgtls_store_finding_code(st, i), "expired") == 0 ? " (merge --drop-expired removes them)" : "");
 }
 
-int
-cli_cmd_store(int argc, char **argv)
+/* a password option (C: p, P, i or I) into O; false (said) when it cannot be read */
+static bool
+take_password(store_opts *o, int c, const char *arg)
+{
+	char **dst = (c == 'p' || c == 'P') ? &o->password : &o->in_password;
+	char err[256];
+
+	if (c == 'p' || c == 'i')
+		fprintf(stderr,
+		        "pgtls store: warning: a password on the command line is visible to other users (ps, shell "
+		        "history): prefer --%s-file or $%s\n",
+		        c == 'p' ? "password" : "in-password", c == 'p' ? "PGTLS_STORE_PASSWORD" : "PGTLS_STORE_IN_PASSWORD");
+	if (*dst)
+		memset(*dst, 0, strlen(*dst));
+	free(*dst);
+	*dst = (c == 'p' || c == 'i') ? strdup(arg) : read_password_file(arg, err, sizeof(err));
+	if (*dst == NULL)
+		store_fail(c == 'P' || c == 'I' ? err : "out of memory");
+	return *dst != NULL;
+}
+
+/* one option of the sub-command; false (said) on a bad value */
+static bool
+take_opt(store_opts *o, int c, const char *arg)
+{
+	switch (c)
+	{
+		case 'p':
+		case 'P':
+		case 'i':
+		case 'I':
+			return take_password(o, c, arg);
+		case 'o':
+			o->output = arg;
+			return true;
+		case 'f':
+			o->format = arg;
+			return true;
+		case 'F':
+			o->fingerprint = arg;
+			return true;
+		case 'x':
+			o->drop_expired = true;
+			return true;
+		case 'n':
+			o->dry_run = true;
+			return true;
+		case 'H':
+			o->has = arg;
+			return true;
+		case 'y':
+			o->force = true;
+			return true;
+		default:
+			cli_try_help("store");
+			return false;
+	}
+}
+
+/* the sub-command's options (ARGV[0] is the sub-command); 0, 1 help printed, or CLI_EXIT_UNKNOWN (said) */
+static int
+parse_opts(int argc, char **argv, store_opts *o)
 {
 	static const struct option longopts[] = {{"password", required_argument, NULL, 'p'},
 	                                         {"password-file", required_argument, NULL, 'P'},
@@ -285,220 +378,162 @@ cli_cmd_store(int argc, char **argv)
 	                                         {"in-password-file", required_argument, NULL, 'I'},
 	                                         {"output", required_argument, NULL, 'o'},
 	                                         {"store-format", required_argument, NULL, 'f'},
-	                                         {"format", required_argument, NULL, 'O'},
 	                                         {"fingerprint", required_argument, NULL, 'F'},
 	                                         {"drop-expired", no_argument, NULL, 'x'},
 	                                         {"force", no_argument, NULL, 'y'},
 	                                         {"dry-run", no_argument, NULL, 'n'},
 	                                         {"has", required_argument, NULL, 'H'},
-	                                         {"json", no_argument, NULL, 'j'},
-	                                         {"help", no_argument, NULL, 'h'},
-	                                         {NULL, 0, NULL, 0}};
-	const char *sub;
-	char *password = NULL, *in_password = NULL;
-	const char *output = NULL, *format = NULL, *fingerprint = NULL, *has = NULL;
-	bool drop_expired = false, force = false, json = false, dry_run = false;
-	int c, rc = CLI_EXIT_UNKNOWN;
-	pgtls_store *store = NULL;
-	char err[256];
-	char *out = NULL;
+	                                         CLI_COMMON_LONGOPTS};
+	int c, taken;
 
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1)
+	{
+		if ((taken = cli_common_opt(&o->co, c, optarg)) < 0)
+			return CLI_EXIT_UNKNOWN;
+		if (taken && o->co.help)
+		{
+			usage_store(stdout);
+			return 1;
+		}
+		if (!taken && !take_opt(o, c, optarg))
+			return CLI_EXIT_UNKNOWN;
+	}
+	if (o->password == NULL && getenv("PGTLS_STORE_PASSWORD"))
+		o->password = strdup(getenv("PGTLS_STORE_PASSWORD"));
+	if (o->in_password == NULL && getenv("PGTLS_STORE_IN_PASSWORD"))
+		o->in_password = strdup(getenv("PGTLS_STORE_IN_PASSWORD"));
+	if (optind >= argc)
+		return store_fail("no input file");
+	return 0;
+}
+
+/* store verify: is the certificate with --fingerprint in FILE?  0 found, 2 not found */
+static int
+cmd_verify(pgtls_store *store, char **in, int nin, const store_opts *o)
+{
+	int idx, rc;
+	const pgtls_cert *c;
+
+	if (o->fingerprint == NULL)
+		return store_fail("verify needs --fingerprint SHA1-or-SHA256");
+	if (nin != 1)
+		return store_fail("verify takes one store file");
+	if (pgtls_store_load_file(store, in[0], o->password) != PGTLS_OK)
+		return store_error(store);
+	idx = pgtls_store_find(store, o->fingerprint);
+	if (idx == -2)
+		return store_error(store);
+	rc = idx >= 0 ? 0 : 2;
+	if (o->co.out == CLI_OUT_JSON)
+		return print_json(pgtls_store_verify_json(store, in[0], o->fingerprint, idx, 1), rc);
+	c = idx >= 0 ? pgtls_store_cert(store, idx) : NULL;
+	if (o->co.quiet && c)
+		cli_quiet_line(rc, "found in %s: #%d %s", in[0], idx + 1, pgtls_cert_get(c, PGTLS_CERT_SUBJECT));
+	else if (o->co.quiet)
+		cli_quiet_line(rc, "not found in %s: no certificate has fingerprint %s", in[0], o->fingerprint);
+	else if (c)
+	{
+		const char *alias = pgtls_store_entry_alias(store, idx);
+
+		printf("FOUND in %s: #%d%s%s%s %s (SHA-256 %s)\n", in[0], idx + 1, alias[0] ? " alias \"" : "", alias,
+		       alias[0] ? "\"" : "", pgtls_cert_get(c, PGTLS_CERT_SUBJECT), pgtls_cert_get(c, PGTLS_CERT_SHA256));
+	}
+	else
+		printf("NOT FOUND in %s: no certificate has fingerprint %s (%d certificates checked)\n", in[0], o->fingerprint,
+		       pgtls_store_count(store));
+	return rc;
+}
+
+/* store inspect --has NAME: does the bundle hold that CA?  0 found, 2 not found */
+static int
+cmd_has(const pgtls_store *store, const store_opts *o)
+{
+	int found = -1, rc;
+
+	for (int i = 0; i < pgtls_store_count(store) && found < 0; i++)
+		if (pgtls_cert_is_known(pgtls_store_cert(store, i), o->has))
+			found = i;
+	rc = found >= 0 ? 0 : 2;
+	if (o->co.out == CLI_OUT_JSON)
+		return print_json(pgtls_store_has_json(store, o->has, found, 1), rc);
+	if (found >= 0)
+		printf("%s%s %s: #%d %s (%s)\n", o->co.quiet ? "PGTLS OK - " : "", o->co.quiet ? "found" : "FOUND", o->has,
+		       found + 1, pgtls_cert_get(pgtls_store_cert(store, found), PGTLS_CERT_SUBJECT),
+		       pgtls_cert_known_as(pgtls_store_cert(store, found)));
+	else
+		printf("%s: no certificate of %s in %d certificates\n",
+		       o->co.quiet ? "PGTLS CRITICAL - not found" : "NOT FOUND", o->has, pgtls_store_count(store));
+	return rc;
+}
+
+/* store inspect: every certificate of the files; 0, or 1 with findings */
+static int
+cmd_inspect(pgtls_store *store, char **in, int nin, const store_opts *o)
+{
+	int rc;
+
+	for (int i = 0; i < nin; i++)
+		if (pgtls_store_load_file(store, in[i], o->password) != PGTLS_OK)
+			return store_error(store);
+	if (o->has)
+		return cmd_has(store, o);
+	rc = pgtls_store_status(store);
+	if (CLI_STATUS_LINE(&o->co))
+		cli_quiet_line(rc, "%d certificate%s in %d file%s%s%s", pgtls_store_count(store),
+		               pgtls_store_count(store) == 1 ? "" : "s", pgtls_store_nfiles(store),
+		               pgtls_store_nfiles(store) == 1 ? "" : "s", rc ? ": " : ", no finding",
+		               rc ? pgtls_store_finding(store, 0) : "");
+	else if (o->co.out == CLI_OUT_JSON)
+		return print_json(pgtls_store_json(store, 1), rc);
+	else
+		render_inspect(stdout, store);
+	return rc;
+}
+
+static void
+forget_passwords(store_opts *o)
+{
+	if (o->password)
+		memset(o->password, 0, strlen(o->password));
+	if (o->in_password)
+		memset(o->in_password, 0, strlen(o->in_password));
+	free(o->password);
+	free(o->in_password);
+}
+
+int
+cli_cmd_store(int argc, char **argv)
+{
+	store_opts o;
+	pgtls_store *store = NULL;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.co = (cli_common)CLI_COMMON_INIT("store", 0);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 	{
 		usage_store(argc < 2 ? stderr : stdout);
 		return argc < 2 ? CLI_EXIT_UNKNOWN : 0;
 	}
-	sub = argv[1];
-	if (strcmp(sub, "inspect") != 0 && strcmp(sub, "merge") != 0 && strcmp(sub, "verify") != 0)
-	{
-		fprintf(stderr, "pgtls store: unknown sub-command \"%s\" (inspect, merge or verify)\n", sub);
-		return CLI_EXIT_UNKNOWN;
-	}
-	argc--;
-	argv++;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1)
-	{
-		switch (c)
-		{
-			case 'p':
-			case 'P':
-			case 'i':
-			case 'I':
-			{
-				char **dst = (c == 'p' || c == 'P') ? &password : &in_password;
-
-				if (c == 'p' || c == 'i')
-					fprintf(stderr,
-					        "pgtls store: warning: a password on the command line is visible to other "
-					        "users (ps, shell history): prefer --%s-file or $%s\n",
-					        c == 'p' ? "password" : "in-password",
-					        c == 'p' ? "PGTLS_STORE_PASSWORD" : "PGTLS_STORE_IN_PASSWORD");
-				free(*dst);
-				*dst = (c == 'p' || c == 'i') ? strdup(optarg) : read_password_file(optarg, err, sizeof(err));
-				if (*dst == NULL)
-				{
-					rc = store_fail(c == 'P' || c == 'I' ? err : "out of memory");
-					goto done;
-				}
-			}
-			break;
-			case 'o':
-				output = optarg;
-				break;
-			case 'f':
-				format = optarg;
-				break;
-			case 'F':
-				fingerprint = optarg;
-				break;
-			case 'x':
-				drop_expired = true;
-				break;
-			case 'n':
-				dry_run = true;
-				break;
-			case 'H':
-				has = optarg;
-				break;
-			case 'y':
-				force = true;
-				break;
-			case 'j':
-				json = true;
-				break;
-			case 'O':
-				/* --format is the output format under every command; the file's own is --store-format */
-				if (!cli_output_format("store", optarg, "text or json (the store file's format is --store-format)",
-				                       &json, NULL))
-					goto done;
-				break;
-			case 'h':
-				usage_store(stdout);
-				rc = 0;
-				goto done;
-			default:
-				fprintf(stderr, "Try \"pgtls store --help\" for more information.\n");
-				goto done;
-		}
-	}
-	if (password == NULL && getenv("PGTLS_STORE_PASSWORD"))
-		password = strdup(getenv("PGTLS_STORE_PASSWORD"));
-	if (in_password == NULL && getenv("PGTLS_STORE_IN_PASSWORD"))
-		in_password = strdup(getenv("PGTLS_STORE_IN_PASSWORD"));
-	if (optind >= argc)
-	{
-		rc = store_fail("no input file");
-		goto done;
-	}
-	store = pgtls_store_new();
-	if (store == NULL)
-	{
+	o.sub = argv[1];
+	if (strcmp(o.sub, "inspect") != 0 && strcmp(o.sub, "merge") != 0 && strcmp(o.sub, "verify") != 0)
+		return cli_usage_error("store", "unknown sub-command \"%s\" (inspect, merge or verify)", o.sub);
+	rc = parse_opts(argc - 1, argv + 1, &o);
+	if (rc == 0 && (store = pgtls_store_new()) == NULL)
 		rc = store_fail("out of memory");
-		goto done;
-	}
-
-	if (strcmp(sub, "merge") == 0)
+	if (rc == 0)
 	{
-		rc = cmd_merge(store, argv + optind, argc - optind, output, format, password, in_password, force, dry_run,
-		               drop_expired, json);
-		goto done;
-	}
+		char **in = argv + 1 + optind;
+		int nin = argc - 1 - optind;
 
-	if (strcmp(sub, "verify") == 0)
-	{
-		int idx;
-
-		if (fingerprint == NULL)
-		{
-			rc = store_fail("verify needs --fingerprint SHA1-or-SHA256");
-			goto done;
-		}
-		if (argc - optind != 1)
-		{
-			rc = store_fail("verify takes one store file");
-			goto done;
-		}
-		if (pgtls_store_load_file(store, argv[optind], password) != PGTLS_OK)
-		{
-			rc = store_error(store);
-			goto done;
-		}
-		idx = pgtls_store_find(store, fingerprint);
-		if (idx == -2)
-		{
-			rc = store_error(store);
-			goto done;
-		}
-		if (json)
-		{
-			out = pgtls_store_verify_json(store, argv[optind], fingerprint, idx, 1);
-			printf("%s\n", out ? out : "{}");
-		}
-		else if (idx >= 0)
-		{
-			const char *alias = pgtls_store_entry_alias(store, idx);
-
-			printf("FOUND in %s: #%d%s%s%s %s (SHA-256 %s)\n", argv[optind], idx + 1, alias[0] ? " alias \"" : "",
-			       alias, alias[0] ? "\"" : "", pgtls_cert_get(pgtls_store_cert(store, idx), PGTLS_CERT_SUBJECT),
-			       pgtls_cert_get(pgtls_store_cert(store, idx), PGTLS_CERT_SHA256));
-		}
-		else
-			printf("NOT FOUND in %s: no certificate has fingerprint %s (%d certificates checked)\n", argv[optind],
-			       fingerprint, pgtls_store_count(store));
-		rc = idx >= 0 ? 0 : 2;
-		goto done;
+		rc = strcmp(o.sub, "merge") == 0    ? cmd_merge(store, in, nin, &o)
+		     : strcmp(o.sub, "verify") == 0 ? cmd_verify(store, in, nin, &o)
+		                                    : cmd_inspect(store, in, nin, &o);
 	}
-
-	/* inspect */
-	for (int i = optind; i < argc; i++)
-		if (pgtls_store_load_file(store, argv[i], password) != PGTLS_OK)
-		{
-			rc = store_error(store);
-			goto done;
-		}
-	if (json && (out = pgtls_store_json(store, 1)) == NULL)
-	{
-		rc = store_fail("out of memory");
-		goto done;
-	}
-	if (has)
-	{
-		/* "does this bundle contain it": an answer and an exit status */
-		int found = -1;
-
-		for (int i = 0; i < pgtls_store_count(store) && found < 0; i++)
-			if (pgtls_cert_is_known(pgtls_store_cert(store, i), has))
-				found = i;
-		if (found >= 0)
-			printf("FOUND %s: #%d %s (%s)\n", has, found + 1,
-			       pgtls_cert_get(pgtls_store_cert(store, found), PGTLS_CERT_SUBJECT),
-			       pgtls_cert_known_as(pgtls_store_cert(store, found)));
-		else
-			printf("NOT FOUND: no certificate of %s in %d certificates\n", has, pgtls_store_count(store));
-		rc = found >= 0 ? 0 : 2;
-		goto done;
-	}
-	if (json)
-		printf("%s\n", out);
-	else
-		render_inspect(stdout, store);
-	rc = pgtls_store_nfindings(store) > 0 ? 1 : 0;
-
-done:
-	if (password)
-	{
-		memset(password, 0, strlen(password));
-		free(password);
-	}
-	if (in_password)
-	{
-		memset(in_password, 0, strlen(in_password));
-		free(in_password);
-	}
-	pgtls_free(out);
+	forget_passwords(&o);
 	pgtls_store_free(store);
 	if (fflush(stdout) != 0)
 		return CLI_EXIT_UNKNOWN;
-	return rc;
+	return rc == 1 && o.co.help ? 0 : rc;
 }

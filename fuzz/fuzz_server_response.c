@@ -10,6 +10,7 @@
 #include <pgtls/pgtls.h>
 
 #include "pgtls_unittest.h"
+#include "testjson.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

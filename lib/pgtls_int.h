@@ -213,18 +213,23 @@ void pgtls__sock_close(struct ssl_st **ssl, struct bio_method_st **meth, int *fd
 /* ---- x509 helpers (lib/x509) ---- */
 struct x509_st;
 struct json_t;
-struct json_t *pgtls__cert_json(struct x509_st *cert, int64_t now);
 /* libpq's is_ip_address(): inet_aton (so "127.1" counts) or an IPv6 literal */
 bool pgtls__is_ip_address(const char *host);
 int pgtls__host_matches(struct x509_st *cert, const char *host, char *msg, size_t msglen);
 void pgtls__fingerprint(struct x509_st *cert, const char *md, char *out, size_t outlen);
 /* days from now until notAfter (negative when expired); false on error */
 bool pgtls__days_left(struct x509_st *cert, int *days);
+/* report/json_common.c: certificate (attacker-controlled) text through the sanitiser, as a JSON string */
 struct json_t *pgtls__json_text(const char *data, size_t len);
 /* report/json_common.c: sanitised string or null; the same with "" as null; dump and release a report */
 struct json_t *pgtls__jstr(const char *s);
 struct json_t *pgtls__jopt(const char *s);
 char *pgtls__json_dump(struct json_t *rep, int pretty);
+/* fleet/aws.c: the CA certificates known from describe-certificates */
+int pgtls__aws_ncas(const pgtls_aws *a);
+/* report/json_common.c: a report's envelope {pgtls_version, schema, status {code, label}}; STATUS 0..3 */
+struct json_t *pgtls__report_new(int status);
+const char *pgtls__status_label(int status);
 /* RFC 2253 form of a name, e.g. "CN=localhost,O=Example" (truncated to OUTLEN) */
 struct X509_name_st;
 void pgtls__name_str(const struct X509_name_st *name, char *out, size_t outlen);

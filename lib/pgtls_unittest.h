@@ -31,18 +31,4 @@ int pgtls__name_matches(const char *pattern, size_t patlen, const char *host);
  */
 int pgtls__host_matches_der(const unsigned char *der, size_t derlen, const char *host, char *msg, size_t msglen);
 
-/*
- * Summarises a DER certificate as JSON (the "chain" element of a probe
- * report).  Returns NULL on malformed input or OOM; free with pgtls_free().
- */
-char *pgtls__cert_summary_der(const unsigned char *der, size_t derlen);
-
-/*
- * Parses the bytes a server sends in answer to SSLRequest (or a
- * StartupMessage).  KIND: 0 = SSL response byte, 1 = first startup reply.
- * Returns a JSON description (free with pgtls_free()), or NULL with MSG
- * filled when the bytes are malformed / hostile.
- */
-char *pgtls__parse_server_response(int kind, const unsigned char *buf, size_t len, char *msg, size_t msglen);
-
 #endif /* PGTLS_UNITTEST_H */

@@ -96,9 +96,9 @@ step "integration tests: hostile input (fake servers, files, passwords) on the s
 set +e; /usr/bin/python3 tests/integration/test_hostile.py build-asan; rc=$?; set -e
 record "integration tests: hostile input" $rc
 
-step "exported symbols, banned functions, formatting"
+step "exported symbols, banned functions, layout (folder circles, file and function sizes), formatting"
 set +e
-bash tests/check-symbols.sh build && bash tests/check-banned.sh &&
+bash tests/check-symbols.sh build && bash tests/check-banned.sh && python3 tests/check-layout.py &&
     clang-format --dry-run --Werror $(git ls-files '*.c' '*.h' 2>/dev/null || find lib cli include tests fuzz -name '*.[ch]') &&
     echo "formatting: clang-format clean" &&
     python3 scripts/gen-api-doc.py --check

@@ -560,12 +560,20 @@ PGTLS_API int pgtls_store_tally(const pgtls_store *store, pgtls_store_tally_kind
 
 /* Warnings about the store (stable code + sentence); any makes `store inspect` exit 1. */
 PGTLS_API int pgtls_store_nfindings(const pgtls_store *store);
+/* The exit-code contract: 0 nothing to say, 1 findings (pgtls_store_nfindings() > 0); 3 no store. */
+PGTLS_API int pgtls_store_status(const pgtls_store *store);
 PGTLS_API const char *pgtls_store_finding_code(const pgtls_store *store, int i);
 PGTLS_API const char *pgtls_store_finding(const pgtls_store *store, int i);
 
 /* `store verify --json` report: STORE_NAME, FINGERPRINT, found, and entry I (-1: not found); free with pgtls_free(). */
 PGTLS_API char *pgtls_store_verify_json(const pgtls_store *store, const char *store_name, const char *fingerprint,
                                         int i, int pretty);
+/*
+ * The answer of "does the store hold the CA known as NAME" (I: the index
+ * of its certificate, -1 when none), as a report whose status is 0 found
+ * or 2 not found; free with pgtls_free().
+ */
+PGTLS_API char *pgtls_store_has_json(const pgtls_store *store, const char *name, int i, int pretty);
 
 /* What pgtls_store_dedupe() removed. */
 typedef enum pgtls_store_removed_field
@@ -665,7 +673,8 @@ PGTLS_API char *pgtls_logscan_csv(const pgtls_logscan *scan);
  * 0: nothing to fix; 1: plaintext connections or attempts, a fallback
  * (plaintext after TLS), or other failed TLS handshakes seen; 2: clients
  * that fail the server's certificate (unknown CA, certificate unknown, bad
- * or expired certificate): they broke.
+ * or expired certificate): they broke; 3: a file could not be read to its
+ * end (or held no connection record): what it held is not known.
  */
 PGTLS_API int pgtls_logscan_status(const pgtls_logscan *scan);
 
@@ -827,6 +836,12 @@ PGTLS_API const char *pgtls_enforce_effect_name(pgtls_enforce_effect effect);
 PGTLS_API const char *pgtls_enforce_client_fix(const pgtls_logscan *scan, int i);
 /* The what-if report (docs/json-schema.md); SCAN may be NULL; free with pgtls_free(). */
 PGTLS_API char *pgtls_enforce_json(const pgtls_server *server, const pgtls_logscan *scan, int pretty);
+/*
+ * 0 no client of SCAN would be rejected; 2 some would (they would break);
+ * 1 no logs (SCAN NULL): who would be rejected is not known; 3 a log not
+ * read to its end.
+ */
+PGTLS_API int pgtls_enforce_status(const pgtls_server *server, const pgtls_logscan *scan);
 
 PGTLS_API int pgtls_server_plaintext_probed(const pgtls_server *server);
 PGTLS_API pgtls_startup pgtls_server_plaintext(const pgtls_server *server);
@@ -864,6 +879,14 @@ PGTLS_API const char *pgtls_inventory_span(const pgtls_inventory *inv, int last)
 /* Other users' sessions hidden for lack of pg_read_all_stats (most seen in one sample). */
 PGTLS_API int pgtls_inventory_hidden(const pgtls_inventory *inv);
 PGTLS_API int pgtls_inventory_tcp_without_tls(const pgtls_inventory *inv);
+/* Sessions seen over TCP (not Unix sockets), and samples that failed (sessions in those gaps were missed). */
+PGTLS_API int pgtls_inventory_tcp_sessions(const pgtls_inventory *inv);
+PGTLS_API int pgtls_inventory_failed_samples(const pgtls_inventory *inv);
+/*
+ * 0 TCP sessions were seen and every one used TLS; 1 some did not, none
+ * was seen, sessions were hidden or samples failed; 3 nothing sampled.
+ */
+PGTLS_API int pgtls_inventory_status(const pgtls_inventory *inv);
 PGTLS_API int pgtls_inventory_ngroups(const pgtls_inventory *inv);
 PGTLS_API const char *pgtls_inventory_group_get(const pgtls_inventory *inv, int i, pgtls_inventory_field field);
 PGTLS_API int pgtls_inventory_group_tls(const pgtls_inventory *inv, int i);
@@ -893,7 +916,12 @@ PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_clients_scan_env(pgtls_clients *client
 PGTLS_API int pgtls_clients_count(const pgtls_clients *clients);
 /* Findings with driver, effective sslmode, root file and verdict (passwords masked); free with pgtls_free(). */
 PGTLS_API char *pgtls_clients_json(const pgtls_clients *clients, int pretty);
-/* 0 every client verifies the server fully, 1 otherwise. */
+/*
+ * 0 every client verifies the server fully and every path was read; 1
+ * otherwise; 2 a client whose settings fail (not only for want of a root
+ * file that may exist where it runs), or a decoy saw a client accept
+ * what its settings would refuse.
+ */
 PGTLS_API int pgtls_clients_status(const pgtls_clients *clients);
 /* Files read, and paths not read with the reason. */
 PGTLS_API int pgtls_clients_files_scanned(const pgtls_clients *clients);
@@ -1008,6 +1036,8 @@ PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_rotation_run(pgtls_rotation *rot, cons
                                                        int nprobes);
 /* 1 GO: no client breaks, falls back or is unknown, and every endpoint was reachable. */
 PGTLS_API int pgtls_rotation_go(const pgtls_rotation *rot);
+/* The exit-code contract: 0 GO, 2 NO-GO (something would break or cannot be told), 3 not run. */
+PGTLS_API int pgtls_rotation_status(const pgtls_rotation *rot);
 PGTLS_API int pgtls_rotation_nendpoints(const pgtls_rotation *rot);
 PGTLS_API const char *pgtls_rotation_endpoint_target(const pgtls_rotation *rot, int i);
 PGTLS_API int pgtls_rotation_endpoint_reachable(const pgtls_rotation *rot, int i);

@@ -91,11 +91,11 @@ fix_words(const pgtls_rotation *rot, rot_client *rc)
 		case PGTLS_PREDICT_ALREADY_BROKEN:
 			if (first_failure(&rc->now) &&
 			    (*first_failure(&rc->now) == PGTLS_FAIL_ROOT_MISSING || *first_failure(&rc->now) == PGTLS_FAIL_NO_HOME))
-				snprintf(
-				    rc->fix, sizeof(rc->fix),
-				    "install a bundle with the old and new CAs at %s (pgtls store merge -o %s --format pem OLD-CA %s)",
-				    r->rootcert ? r->rootcert : "the sslrootcert path", r->rootcert ? r->rootcert : "FILE",
-				    rot->new_ca_path);
+				snprintf(rc->fix, sizeof(rc->fix),
+				         "install a bundle with the old and new CAs at %s (pgtls store merge -o %s --store-format pem "
+				         "OLD-CA %s)",
+				         r->rootcert ? r->rootcert : "the sslrootcert path", r->rootcert ? r->rootcert : "FILE",
+				         rot->new_ca_path);
 			break;
 		case PGTLS_PREDICT_UNAFFECTED_UNVERIFIED:
 			snprintf(
@@ -105,10 +105,11 @@ fix_words(const pgtls_rotation *rot, rot_client *rc)
 			    rot->new_ca_path);
 			break;
 		case PGTLS_PREDICT_FALLS_BACK:
-			snprintf(rc->fix, sizeof(rc->fix),
-			         "add the new CA, keeping the old: pgtls store merge -o %s --format pem --force %s %s; and use "
-			         "sslmode=verify-full",
-			         path, path, rot->new_ca_path);
+			snprintf(
+			    rc->fix, sizeof(rc->fix),
+			    "add the new CA, keeping the old: pgtls store merge -o %s --store-format pem --force %s %s; and use "
+			    "sslmode=verify-full",
+			    path, path, rot->new_ca_path);
 			break;
 		case PGTLS_PREDICT_UNKNOWN:
 			if (r->trust == PGTLS_TRUST_JVM && r->jvm_store == NULL)
@@ -120,15 +121,15 @@ fix_words(const pgtls_rotation *rot, rot_client *rc)
 		case PGTLS_PREDICT_BREAKS:
 			if (r->trust == PGTLS_TRUST_JVM)
 				snprintf(rc->fix, sizeof(rc->fix),
-				         "pgtls store merge -o %s --format %s --force %s %s; then restart the JVM (it reads its "
+				         "pgtls store merge -o %s --store-format %s --force %s %s; then restart the JVM (it reads its "
 				         "trust store at start-up)",
 				         path, ext && strcmp(ext, ".p12") == 0 ? "p12" : "jks", path, rot->new_ca_path);
 			else if (r->trust == PGTLS_TRUST_FILE && ext && (strcmp(ext, ".jks") == 0 || strcmp(ext, ".p12") == 0))
-				snprintf(rc->fix, sizeof(rc->fix), "pgtls store merge -o %s --format %s --force %s %s", path, ext + 1,
-				         path, rot->new_ca_path);
+				snprintf(rc->fix, sizeof(rc->fix), "pgtls store merge -o %s --store-format %s --force %s %s", path,
+				         ext + 1, path, rot->new_ca_path);
 			else if (r->trust == PGTLS_TRUST_FILE)
 				snprintf(rc->fix, sizeof(rc->fix),
-				         "pgtls store merge -o %s --format pem --force %s %s  (keeps the old CA too)", path, path,
+				         "pgtls store merge -o %s --store-format pem --force %s %s  (keeps the old CA too)", path, path,
 				         rot->new_ca_path);
 			break;
 		default:
@@ -281,4 +282,13 @@ pgtls_rotation_client_prediction(const pgtls_rotation *rot, int i)
 	const rot_client *rc = client_at(rot, i);
 
 	return rc ? rc->prediction : PGTLS_PREDICT_UNKNOWN;
+}
+
+/* 0 GO; 2 NO-GO (a client breaks, falls back, cannot be told, or an endpoint is unreachable); 3 not run */
+int
+pgtls_rotation_status(const pgtls_rotation *rot)
+{
+	if (rot == NULL || !rot->done)
+		return 3;
+	return rot->go ? 0 : 2;
 }

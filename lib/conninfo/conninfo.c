@@ -328,6 +328,90 @@ uri_query(const known_keywords *kk, pgtls_settings *o, pgtls_settings *extra, co
 	return true;
 }
 
+/*
+ * The host[:port][,host[:port]]... part of URI at *PP into HOSTS and
+ * PORTS (comma-separated, as libpq keeps them); *PP moves past it.
+ * False with ERR set (libpq's texts).
+ */
+static bool
+uri_hosts(const char *uri, const char **pp, pgtls_strbuf *hosts, pgtls_strbuf *ports, char *err, size_t errlen)
+{
+	const char *p = *pp;
+	int nhosts = 0;
+
+	for (;;)
+	{
+		const char *h, *he;
+		char *hv = NULL, *pv = NULL;
+
+		if (*p == '[')
+		{
+			h = ++p;
+			while (*p && *p != ']')
+				p++;
+			if (*p == '\0')
+			{
+				snprintf(err, errlen,
+				         "end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"%s\"",
+				         uri);
+				return false;
+			}
+			if (p == h)
+			{
+				snprintf(err, errlen, "IPv6 host address may not be empty in URI: \"%s\"", uri);
+				return false;
+			}
+			he = p++;
+			if (*p && *p != ':' && *p != '/' && *p != '?' && *p != ',')
+			{
+				snprintf(err, errlen,
+				         "unexpected character \"%c\" at position %d in URI (expected \":\" or \"/\"): \"%s\"", *p,
+				         (int)(p - uri + 1), uri);
+				return false;
+			}
+		}
+		else
+		{
+			h = p;
+			while (*p && *p != ':' && *p != '/' && *p != '?' && *p != ',')
+				p++;
+			he = p;
+		}
+		if (he > h)
+		{
+			hv = pct_decode(h, (size_t)(he - h), err, errlen);
+			if (hv == NULL)
+				return false;
+		}
+		if (*p == ':')
+		{
+			const char *ps = ++p;
+
+			while (*p && *p != '/' && *p != '?' && *p != ',')
+				p++;
+			if (p > ps)
+			{
+				pv = pct_decode(ps, (size_t)(p - ps), err, errlen);
+				if (pv == NULL)
+				{
+					free(hv);
+					return false;
+				}
+			}
+		}
+		pgtls__sb_appendf(hosts, "%s%s", nhosts ? "," : "", hv ? hv : "");
+		pgtls__sb_appendf(ports, "%s%s", nhosts ? "," : "", pv ? pv : "");
+		nhosts++;
+		free(hv);
+		free(pv);
+		if (*p != ',')
+			break;
+		p++;
+	}
+	*pp = p;
+	return true;
+}
+
 static pgtls_settings *
 parse_uri(const known_keywords *kk, const char *uri, size_t prefix, pgtls_settings *extra, char *err, size_t errlen)
 {
@@ -335,7 +419,6 @@ parse_uri(const known_keywords *kk, const char *uri, size_t prefix, pgtls_settin
 	const char *start = uri + prefix;
 	const char *p = start;
 	pgtls_strbuf hosts, ports;
-	int nhosts = 0;
 
 	pgtls__sb_init(&hosts);
 	pgtls__sb_init(&ports);
@@ -359,75 +442,8 @@ parse_uri(const known_keywords *kk, const char *uri, size_t prefix, pgtls_settin
 	p = start;
 
 	/* host[:port][,host[:port]]... */
-	for (;;)
-	{
-		const char *h, *he;
-		char *hv = NULL, *pv = NULL;
-
-		if (*p == '[')
-		{
-			h = ++p;
-			while (*p && *p != ']')
-				p++;
-			if (*p == '\0')
-			{
-				snprintf(err, errlen,
-				         "end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"%s\"",
-				         uri);
-				goto fail;
-			}
-			if (p == h)
-			{
-				snprintf(err, errlen, "IPv6 host address may not be empty in URI: \"%s\"", uri);
-				goto fail;
-			}
-			he = p++;
-			if (*p && *p != ':' && *p != '/' && *p != '?' && *p != ',')
-			{
-				snprintf(err, errlen,
-				         "unexpected character \"%c\" at position %d in URI (expected \":\" or \"/\"): \"%s\"", *p,
-				         (int)(p - uri + 1), uri);
-				goto fail;
-			}
-		}
-		else
-		{
-			h = p;
-			while (*p && *p != ':' && *p != '/' && *p != '?' && *p != ',')
-				p++;
-			he = p;
-		}
-		if (he > h)
-		{
-			hv = pct_decode(h, (size_t)(he - h), err, errlen);
-			if (hv == NULL)
-				goto fail;
-		}
-		if (*p == ':')
-		{
-			const char *ps = ++p;
-
-			while (*p && *p != '/' && *p != '?' && *p != ',')
-				p++;
-			if (p > ps)
-			{
-				pv = pct_decode(ps, (size_t)(p - ps), err, errlen);
-				if (pv == NULL)
-				{
-					free(hv);
-					goto fail;
-				}
-			}
-		}
-		pgtls__sb_appendf(&hosts, "%s%s", nhosts ? "," : "", hv ? hv : "");
-		pgtls__sb_appendf(&ports, "%s%s", nhosts ? "," : "", pv ? pv : "");
-		nhosts++;
-		free(hv);
-		free(pv);
-		if (*p != ',')
-			break;
-		p++;
-	}
+	if (!uri_hosts(uri, &p, &hosts, &ports, err, errlen))
+		goto fail;
 	/* as libpq: stored when the list is not empty ("h1,h2:" gives port ",") */
 	if (pgtls__sb_str(&hosts)[0] && !kv_set(o, "host", pgtls__sb_str(&hosts)))
 		goto oom;
@@ -518,6 +534,61 @@ jdbc_query(pgtls_settings *o, const char *p, char *err, size_t errlen)
 
 /* ---- pgjdbc: jdbc:postgresql://host1:port1,host2/db?k=v&k=v (or jdbc:postgresql:db) ---- */
 
+/* pgjdbc's host1:port1,host2... at *PP (after "//") into HOSTS and PORTS (5432 when absent); false with ERR */
+static bool
+jdbc_hosts(const char **pp, pgtls_strbuf *hosts, pgtls_strbuf *ports, char *err, size_t errlen)
+{
+	const char *p = *pp;
+	int n = 0;
+
+	for (;;)
+	{
+		const char *h = p, *he;
+
+		if (*p == '[')
+		{
+			const char *close = strchr(p, ']');
+
+			if (close == NULL)
+			{
+				snprintf(err, errlen, "unterminated IPv6 address in pgjdbc URL");
+				return false;
+			}
+			h = p + 1;
+			he = close;
+			p = close + 1;
+		}
+		else
+		{
+			while (*p && *p != ':' && *p != '/' && *p != '?' && *p != ',')
+				p++;
+			he = p;
+		}
+		pgtls__sb_appendf(hosts, "%s%.*s", n ? "," : "", (int)(he - h), h);
+		if (*p == ':')
+		{
+			const char *ps = ++p;
+
+			while (isdigit((unsigned char)*p))
+				p++;
+			if (p == ps || (*p && *p != '/' && *p != '?' && *p != ','))
+			{
+				snprintf(err, errlen, "invalid port in pgjdbc URL");
+				return false;
+			}
+			pgtls__sb_appendf(ports, "%s%.*s", n ? "," : "", (int)(p - ps), ps);
+		}
+		else
+			pgtls__sb_appendf(ports, "%s5432", n ? "," : "");
+		n++;
+		if (*p != ',')
+			break;
+		p++;
+	}
+	*pp = p;
+	return true;
+}
+
 pgtls_settings *
 pgtls__jdbc_parse(const char *s, char *err, size_t errlen)
 {
@@ -525,7 +596,6 @@ pgtls__jdbc_parse(const char *s, char *err, size_t errlen)
 	pgtls_settings *o;
 	const char *p;
 	pgtls_strbuf hosts, ports;
-	int n = 0;
 
 	err[0] = '\0';
 	if (strncmp(s, pfx, sizeof(pfx) - 1) != 0)
@@ -547,50 +617,8 @@ pgtls__jdbc_parse(const char *s, char *err, size_t errlen)
 	if (strncmp(p, "//", 2) == 0)
 	{
 		p += 2;
-		for (;;)
-		{
-			const char *h = p, *he;
-
-			if (*p == '[')
-			{
-				const char *close = strchr(p, ']');
-
-				if (close == NULL)
-				{
-					snprintf(err, errlen, "unterminated IPv6 address in pgjdbc URL");
-					goto fail;
-				}
-				h = p + 1;
-				he = close;
-				p = close + 1;
-			}
-			else
-			{
-				while (*p && *p != ':' && *p != '/' && *p != '?' && *p != ',')
-					p++;
-				he = p;
-			}
-			pgtls__sb_appendf(&hosts, "%s%.*s", n ? "," : "", (int)(he - h), h);
-			if (*p == ':')
-			{
-				const char *ps = ++p;
-
-				while (isdigit((unsigned char)*p))
-					p++;
-				if (p == ps || (*p && *p != '/' && *p != '?' && *p != ','))
-				{
-					snprintf(err, errlen, "invalid port in pgjdbc URL");
-					goto fail;
-				}
-				pgtls__sb_appendf(&ports, "%s%.*s", n ? "," : "", (int)(p - ps), ps);
-			}
-			else
-				pgtls__sb_appendf(&ports, "%s5432", n ? "," : "");
-			n++;
-			if (*p != ',')
-				break;
-			p++;
-		}
+		if (!jdbc_hosts(&p, &hosts, &ports, err, errlen))
+			goto fail;
 		if (*p == '/')
 			p++;
 		else if (*p && *p != '?')

@@ -444,41 +444,8 @@ pgtls_aws_modify_command(const pgtls_aws *a, int i, const char *target_ca, char 
 	         pgtls_aws_instance_get(a, i, PGTLS_AWS_ID), target_ca);
 }
 
-/*
- * The plan as JSON: per endpoint its declaration, the CA its served chain
- * ends at (SERVED_CA[i], from the scan), whether they match, and for
- * instances not on TARGET_CA the command and whether it restarts.
- */
-char *
-pgtls_aws_plan_json(const pgtls_aws *a, const char *const *served_ca, const char *target_ca)
+int
+pgtls__aws_ncas(const pgtls_aws *a)
 {
-	json_t *arr = json_array();
-
-	if (a == NULL || arr == NULL)
-	{
-		json_decref(arr);
-		return NULL;
-	}
-	for (int i = 0; i < a->ninst; i++)
-	{
-		const char *ca = a->inst[i].f[PGTLS_AWS_CA_ID];
-		bool change = ca[0] && target_ca && target_ca[0] && strcmp(ca, target_ca) != 0;
-		int m = pgtls_aws_served_matches(a, i, served_ca ? served_ca[i] : NULL);
-		int nr = pgtls_aws_rotates_without_restart(a, i);
-		char cmd[600];
-
-		pgtls_aws_modify_command(a, i, target_ca ? target_ca : "", cmd, sizeof(cmd));
-		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id",
-		                                     a->inst[i].f[PGTLS_AWS_ID], "kind", a->inst[i].f[PGTLS_AWS_KIND], "engine",
-		                                     a->inst[i].f[PGTLS_AWS_ENGINE], "engine_version",
-		                                     a->inst[i].f[PGTLS_AWS_ENGINE_VERSION], "declared_ca", pgtls__jopt(ca),
-		                                     "ca_valid_till", pgtls__jopt(pgtls_aws_ca_valid_till(a, ca)), "served_ca",
-		                                     pgtls__jopt(served_ca ? served_ca[i] : NULL), "served_matches_declared",
-		                                     m < 0 ? json_null() : json_boolean(m), "needs_change", change, "command",
-		                                     change ? json_string(cmd) : json_null(), "rotates_without_restart",
-		                                     nr < 0 ? json_null() : json_boolean(nr)));
-	}
-	return pgtls__json_dump(json_pack("{s:s,s:o,s:o}", "aws_target_ca", target_ca ? target_ca : "", "endpoints", arr,
-	                                  "certificates_known", json_integer(a->ncas)),
-	                        0);
+	return a ? a->ncas : 0;
 }

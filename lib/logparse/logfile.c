@@ -280,7 +280,12 @@ pgtls_logscan_file(pgtls_logscan *s, const char *path)
 	/* opened once: a pipe or FIFO cannot be read twice */
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return pgtls__seterr(&s->err, PGTLS_ERR_IO, "could not open \"%s\": %s", path, strerror(errno));
+	{
+		/* listed with its error too: a log not read is never left out of the report */
+		pgtls__seterr(&s->err, PGTLS_ERR_IO, "could not open \"%s\": %s", path, strerror(errno));
+		s->seen_formats = 0;
+		return add_file(s, path, "", 0, 0);
+	}
 	chunk = malloc(LOG_CHUNK);
 	a = chunk ? open_archive(fd, why, sizeof(why)) : NULL;
 	if (a == NULL)

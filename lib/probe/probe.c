@@ -23,7 +23,6 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include <jansson.h>
 #include <libpq-fe.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -454,16 +453,6 @@ pgtls_probe_finish(pgtls_probe *p)
 		if (!pgtls__conn_done(p->conns[i]))
 			return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "connection %d has not finished", i);
 	return pgtls__probe_evaluate(p);
-}
-
-char *
-pgtls_probe_json(const pgtls_probe *p, int pretty)
-{
-	json_t *rep;
-
-	if (p == NULL || !p->evaluated || (rep = pgtls__probe_to_json(p)) == NULL)
-		return NULL;
-	return pgtls__json_dump(rep, pretty);
 }
 
 int

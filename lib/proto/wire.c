@@ -16,11 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "pgtls_int.h"
 #include "proto/protocol.h"
-#include "pgtls_unittest.h"
 
 bool
 pgtls__build_sslrequest(pgtls_wbuf *w)
@@ -201,65 +198,6 @@ check_ssl_response(const uint8_t *buf, size_t len, char *errmsg, size_t errlen)
 			         (buf[0] >= 0x21 && buf[0] < 0x7f) ? buf[0] : '?');
 			return 0;
 	}
-}
-
-char *
-pgtls__parse_server_response(int kind, const unsigned char *buf, size_t len, char *msg, size_t msglen)
-{
-	json_t *o;
-	char *out;
-	char dummy[8];
-
-	if (msg == NULL || msglen == 0)
-	{
-		msg = dummy;
-		msglen = sizeof(dummy);
-	}
-	msg[0] = '\0';
-	if (kind == 0)
-	{
-		char r = check_ssl_response(buf, len, msg, msglen);
-
-		if (r == 0)
-			return NULL;
-		o = json_pack("{s:s}", "ssl_response", r == PG_SSL_YES ? "S" : "N");
-	}
-	else
-	{
-		size_t off = 0;
-		pgtls_reply reply;
-
-		memset(&reply, 0, sizeof(reply));
-		for (;;)
-		{
-			size_t used = 0;
-			int rc = pgtls__parse_backend_msg(buf + off, len - off, &used, &reply, msg, msglen);
-
-			if (rc < 0)
-				return NULL;
-			if (rc == 0)
-			{
-				snprintf(msg, msglen, "server reply is incomplete");
-				return NULL;
-			}
-			off += used;
-			if (reply.kind != PGTLS_REPLY_SKIP)
-				break;
-		}
-		if (reply.kind == PGTLS_REPLY_READY)
-			o = json_pack("{s:s}", "result", "ready");
-		else if (reply.kind == PGTLS_REPLY_AUTH)
-			o = json_pack("{s:s,s:i,s:s}", "result", "accepted", "auth_code", (int)reply.auth_code, "auth",
-			              pgtls__auth_name(reply.auth_code));
-		else
-			o = json_pack("{s:s,s:s,s:s,s:s}", "result", "rejected", "severity", reply.severity, "sqlstate",
-			              reply.sqlstate, "message", reply.message);
-	}
-	if (o == NULL)
-		return NULL;
-	out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(o);
-	return out;
 }
 
 char

@@ -94,10 +94,11 @@ json_t *
 pgtls__clients_to_json(const pgtls_clients *c)
 {
 	json_t *counts = json_object(), *clients = json_array(), *skipped = json_array(), *unparsed = json_array();
-	json_t *rep;
+	json_t *rep = pgtls__report_new(pgtls_clients_status(c));
 
-	if (!counts || !clients || !skipped || !unparsed)
+	if (!rep || !counts || !clients || !skipped || !unparsed)
 	{
+		json_decref(rep);
 		json_decref(counts);
 		json_decref(clients);
 		json_decref(skipped);
@@ -119,10 +120,24 @@ pgtls__clients_to_json(const pgtls_clients *c)
 	for (int i = 0; i < c->nskipped; i++)
 		json_array_append_new(skipped, json_pack("{s:o,s:o}", "path", pgtls__jstr(c->skipped[i].path), "reason",
 		                                         pgtls__jstr(c->skipped[i].reason)));
-	rep = json_pack("{s:s,s:i,s:i,s:o,s:o,s:i,s:o,s:i,s:o,s:i}", "pgtls_version", PGTLS_VERSION_STR, "schema",
-	                PGTLS_JSON_SCHEMA, "files_scanned", c->files, "verdicts", counts, "clients", clients,
-	                "clients_not_listed", c->nrecs_dropped, "skipped", skipped, "skipped_not_listed", c->nskipped_more,
-	                "unparsed", unparsed, "unparsed_not_listed", c->nunparsed_more);
+	json_object_set_new(rep, "files_scanned", json_integer(c->files));
+	json_object_set_new(rep, "verdicts", counts);
+	json_object_set_new(rep, "clients", clients);
+	json_object_set_new(rep, "clients_not_listed", json_integer(c->nrecs_dropped));
+	json_object_set_new(rep, "skipped", skipped);
+	json_object_set_new(rep, "skipped_not_listed", json_integer(c->nskipped_more));
+	json_object_set_new(rep, "unparsed", unparsed);
+	json_object_set_new(rep, "unparsed_not_listed", json_integer(c->nunparsed_more));
 	json_object_set_new(rep, "binary_files_not_read", json_integer(c->binaries));
 	return rep;
+}
+
+char *
+pgtls_clients_json(const pgtls_clients *c, int pretty)
+{
+	json_t *rep;
+
+	if (c == NULL || (rep = pgtls__clients_to_json(c)) == NULL)
+		return NULL;
+	return pgtls__json_dump(rep, pretty);
 }

@@ -22,8 +22,6 @@
 
 #define MAX_REPORT (256L * 1024 * 1024)
 
-static const char *const status_labels[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
-
 static json_t *
 session_json(const pgtls_impostor *imp, int i)
 {
@@ -94,10 +92,9 @@ clients_json(const pgtls_impostor *imp)
 char *
 pgtls_impostor_json(const pgtls_impostor *imp, int pretty)
 {
-	json_t *rep = json_object();
+	json_t *rep = pgtls__report_new(pgtls_impostor_status(imp));
 	json_t *sessions = json_array();
 	json_t *tally = json_object();
-	int status = pgtls_impostor_status(imp);
 
 	if (rep == NULL || sessions == NULL || tally == NULL)
 	{
@@ -110,14 +107,11 @@ pgtls_impostor_json(const pgtls_impostor *imp, int pretty)
 		json_array_append_new(sessions, session_json(imp, i));
 	for (int v = 0; v < PGTLS_DECOY_VERDICT_COUNT; v++)
 		json_object_set_new(tally, pgtls_decoy_verdict_name((pgtls_decoy_verdict)v), json_integer(imp->tally[v]));
-	json_object_set_new(rep, "pgtls_version", json_string(pgtls_version()));
-	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
 	json_object_set_new(rep, "mode", json_string(pgtls_decoy_mode_name(imp->mode)));
 	json_object_set_new(rep, "listen", pgtls__jopt(imp->address));
 	json_object_set_new(rep, "started", pgtls__jopt(imp->started));
 	json_object_set_new(rep, "ended", pgtls__jopt(imp->ended));
 	json_object_set_new(rep, "certificate", imp->leaf_cert ? pgtls__cert_to_json(imp->leaf_cert) : json_null());
-	json_object_set_new(rep, "status", json_pack("{s:i,s:s}", "code", status, "label", status_labels[status]));
 	json_object_set_new(rep, "summary",
 	                    json_pack("{s:i,s:o,s:i,s:i}", "sessions", imp->tally_sessions, "verdicts", tally, "not_listed",
 	                              imp->dropped_records, "refused_busy", imp->dropped_busy));

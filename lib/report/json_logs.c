@@ -42,7 +42,7 @@ client_json(const client *c)
 json_t *
 pgtls__logscan_to_json(const pgtls_logscan *s)
 {
-	json_t *rep = json_object(), *arr = json_array(), *files = json_array();
+	json_t *rep = pgtls__report_new(pgtls_logscan_status(s)), *arr = json_array(), *files = json_array();
 	size_t n;
 	client *cl = pgtls__logscan_sorted(s, &n);
 
@@ -64,12 +64,9 @@ pgtls__logscan_to_json(const pgtls_logscan *s)
 		                     pgtls__jopt(s->files[i].compression ? s->files[i].compression : ""), "bytes",
 		                     (json_int_t)s->files[i].bytes, "records_matched", (json_int_t)s->files[i].records, "error",
 		                     s->files[i].error ? pgtls__jstr(s->files[i].error) : json_null()));
-	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
-	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
 	json_object_set_new(rep, "files", files);
 	json_object_set_new(rep, "span",
 	                    json_pack("{s:o,s:o}", "first", pgtls__jopt(s->first), "last", pgtls__jopt(s->last)));
-	json_object_set_new(rep, "status", json_integer(pgtls_logscan_status(s)));
 	json_object_set_new(rep, "excluded",
 	                    json_pack("{s:I,s:I,s:I}", "pgtls_probes", (json_int_t)s->excluded_own,
 	                              "by_user_or_application", (json_int_t)s->excluded_filter, "outside_time_window",

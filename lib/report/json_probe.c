@@ -221,7 +221,7 @@ clientcert_json(const pgtls_probe *p)
 json_t *
 pgtls__probe_to_json(const pgtls_probe *p)
 {
-	json_t *rep = json_object();
+	json_t *rep = pgtls__report_new((int)p->status);
 	json_t *negs = json_array(), *chain = json_array(), *modes = json_array(), *findings = json_array();
 
 	if (!rep || !negs || !chain || !modes || !findings)
@@ -233,19 +233,11 @@ pgtls__probe_to_json(const pgtls_probe *p)
 		json_decref(findings);
 		return NULL;
 	}
-	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
-	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
 	json_object_set_new(rep, "target", target_json(p));
 	json_object_set_new(rep, "libpq", libpq_json(p));
 	json_object_set_new(rep, "driver", driver_json(p));
 	json_object_set_new(rep, "settings", settings_json(p));
 	json_object_set_new(rep, "client_certificate", clientcert_json(p));
-	json_object_set_new(rep, "status",
-	                    json_pack("{s:i,s:s}", "code", (int)p->status, "label",
-	                              p->status == PGTLS_SEV_OK         ? "OK"
-	                              : p->status == PGTLS_SEV_WARNING  ? "WARNING"
-	                              : p->status == PGTLS_SEV_CRITICAL ? "CRITICAL"
-	                                                                : "UNKNOWN"));
 	for (int i = 0; i < p->nconns; i++)
 		if (p->kinds[i] != PGTLS_CONN_PLAIN)
 			json_array_append_new(negs, conn_json(p->conns[i], p->kinds[i]));
@@ -275,4 +267,14 @@ pgtls__probe_to_json(const pgtls_probe *p)
 		                                "code", p->findings[i].code, "message", pgtls__jstr(p->findings[i].message)));
 	json_object_set_new(rep, "findings", findings);
 	return rep;
+}
+
+char *
+pgtls_probe_json(const pgtls_probe *p, int pretty)
+{
+	json_t *rep;
+
+	if (p == NULL || !p->evaluated || (rep = pgtls__probe_to_json(p)) == NULL)
+		return NULL;
+	return pgtls__json_dump(rep, pretty);
 }

@@ -78,7 +78,7 @@ client_json(const pgtls_rotation *rot, const rot_client *rc)
 json_t *
 pgtls__rotation_to_json(const pgtls_rotation *rot)
 {
-	json_t *rep = json_object(), *eps = json_array(), *cls = json_array();
+	json_t *rep = pgtls__report_new(pgtls_rotation_status(rot)), *eps = json_array(), *cls = json_array();
 	json_t *counts = json_object();
 
 	if (!rep || !eps || !cls || !counts)
@@ -98,8 +98,6 @@ pgtls__rotation_to_json(const pgtls_rotation *rot)
 		json_array_append_new(cls, client_json(rot, &rot->cls[i]));
 		json_object_set_new(counts, code, json_integer(json_integer_value(json_object_get(counts, code)) + 1));
 	}
-	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
-	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
 	json_object_set_new(rep, "new_ca",
 	                    json_pack("{s:o,s:i}", "path", pgtls__jopt(rot->new_ca_path), "certificates",
 	                              rot->newca ? rot->newca->nentries : 0));

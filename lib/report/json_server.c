@@ -26,8 +26,8 @@ json_t *
 pgtls__server_to_json(const pgtls_server *s)
 {
 	static const char *const verdicts[] = {"enforced", "not enforced", "not enforced", "unknown"};
-	json_t *rep = json_object(), *settings = json_object(), *unreadable = json_array(), *hba = json_array(),
-	       *offending = json_array(), *reasons = json_array(), *codes = json_array();
+	json_t *rep = pgtls__report_new(pgtls_server_status(s)), *settings = json_object(), *unreadable = json_array(),
+	       *hba = json_array(), *offending = json_array(), *reasons = json_array(), *codes = json_array();
 
 	if (!rep || !settings || !unreadable || !hba || !offending || !reasons || !codes)
 	{
@@ -60,8 +60,6 @@ pgtls__server_to_json(const pgtls_server *s)
 		json_array_append_new(reasons, pgtls__jstr(s->reasons[i].text));
 		json_array_append_new(codes, json_string(s->reasons[i].code));
 	}
-	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
-	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
 	json_object_set_new(rep, "verdict",
 	                    json_pack("{s:s,s:o,s:o}", "tls_for_all_tcp_clients", verdicts[s->status & 3], "reasons",
 	                              reasons, "reason_codes", codes));

@@ -87,26 +87,42 @@ entry_json(const pgtls_store *s, int i, int dup)
 char *
 pgtls_store_verify_json(const pgtls_store *s, const char *store_name, const char *fingerprint, int i, int pretty)
 {
+	bool found = s && i >= 0 && i < s->nentries;
 	json_t *o;
-	char *out;
 
 	if (s == NULL || store_name == NULL || fingerprint == NULL)
 		return NULL;
-	o = json_pack("{s:o,s:o,s:b}", "store", pgtls__jopt(store_name), "fingerprint", pgtls__jopt(fingerprint), "found",
-	              i >= 0 && i < s->nentries);
-	if (o && i >= 0 && i < s->nentries)
-		json_object_set_new(o, "certificate", entry_json(s, i, pgtls_store_duplicate_of(s, i)));
-	if (o == NULL)
+	/* not found: the store lacks what was asked, exit status 2 */
+	if ((o = pgtls__report_new(found ? 0 : 2)) == NULL)
 		return NULL;
-	out = json_dumps(o, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
-	json_decref(o);
-	return out;
+	json_object_set_new(o, "store", pgtls__jopt(store_name));
+	json_object_set_new(o, "fingerprint", pgtls__jopt(fingerprint));
+	json_object_set_new(o, "found", json_boolean(found));
+	if (found)
+		json_object_set_new(o, "certificate", entry_json(s, i, pgtls_store_duplicate_of(s, i)));
+	return pgtls__json_dump(o, pretty);
+}
+
+char *
+pgtls_store_has_json(const pgtls_store *s, const char *name, int i, int pretty)
+{
+	bool found = s && i >= 0 && i < s->nentries;
+	json_t *o;
+
+	if (s == NULL || name == NULL || (o = pgtls__report_new(found ? 0 : 2)) == NULL)
+		return NULL;
+	json_object_set_new(o, "has", pgtls__jopt(name));
+	json_object_set_new(o, "found", json_boolean(found));
+	json_object_set_new(o, "certificates_checked", json_integer(s->nentries));
+	if (found)
+		json_object_set_new(o, "certificate", entry_json(s, i, pgtls_store_duplicate_of(s, i)));
+	return pgtls__json_dump(o, pretty);
 }
 
 json_t *
 pgtls__store_to_json(const pgtls_store *s)
 {
-	json_t *rep = json_object(), *certs = json_array();
+	json_t *rep = pgtls__report_new(pgtls_store_status(s)), *certs = json_array();
 	const int *dup = pgtls__store_dups_cached((pgtls_store *)s);
 
 	if (!rep || !certs || (dup == NULL && s->nentries))
@@ -122,8 +138,6 @@ pgtls__store_to_json(const pgtls_store *s)
 		if (c)
 			json_array_append_new(certs, c);
 	}
-	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
-	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
 	json_object_set_new(rep, "files", files_json(s));
 	json_object_set_new(rep, "summary",
 	                    json_pack("{s:i,s:i,s:i,s:i}", "certificates", s->nentries, "duplicates",
@@ -134,4 +148,14 @@ pgtls__store_to_json(const pgtls_store *s)
 	json_object_set_new(rep, "removed", removed_json(s));
 	json_object_set_new(rep, "findings", findings_json(s));
 	return rep;
+}
+
+char *
+pgtls_store_json(const pgtls_store *s, int pretty)
+{
+	json_t *rep;
+
+	if (s == NULL || (rep = pgtls__store_to_json(s)) == NULL)
+		return NULL;
+	return pgtls__json_dump(rep, pretty);
 }

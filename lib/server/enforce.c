@@ -139,61 +139,18 @@ pgtls_server_enforce_line(const pgtls_server *s, int i)
 	return hba_lines[i];
 }
 
-/* ---- the report ---- */
-
-static json_t *
-clients_json(const pgtls_logscan *scan, int counts[4])
+/* 0 no client would be rejected; 2 some would (they would break); 1 no log read: not known */
+int
+pgtls_enforce_status(const pgtls_server *s, const pgtls_logscan *scan)
 {
-	json_t *a = json_array();
-
-	for (int i = 0; a && scan && i < pgtls_logscan_nclients(scan); i++)
-	{
-		pgtls_enforce_effect e = pgtls_enforce_effect_of(scan, i);
-		const char *fb = pgtls_logscan_client_get(scan, i, PGTLS_LC_FALLBACK_SINCE);
-
-		counts[e]++;
-		if (e == PGTLS_ENF_UNAFFECTED || e == PGTLS_ENF_LOCAL)
-			continue;
-		json_array_append_new(
-		    a, json_pack("{s:o,s:o,s:o,s:o,s:s,s:I,s:I,s:o,s:o}", "host",
-		                 pgtls__jstr(pgtls_logscan_client_get(scan, i, PGTLS_LC_HOST)), "user",
-		                 pgtls__jstr(pgtls_logscan_client_get(scan, i, PGTLS_LC_USER)), "database",
-		                 pgtls__jstr(pgtls_logscan_client_get(scan, i, PGTLS_LC_DATABASE)), "application_name",
-		                 pgtls__jstr(pgtls_logscan_client_get(scan, i, PGTLS_LC_APPLICATION)), "effect",
-		                 pgtls_enforce_effect_name(e), "plaintext",
-		                 (json_int_t)pgtls_logscan_client_count(scan, i, PGTLS_LCC_PLAINTEXT), "tls_failed",
-		                 (json_int_t)pgtls_logscan_client_count(scan, i, PGTLS_LCC_TLS_FAILED), "fallback_since",
-		                 fb[0] ? pgtls__jstr(fb) : json_null(), "fix", json_string(pgtls_enforce_client_fix(scan, i))));
-	}
-	return a;
-}
-
-char *
-pgtls_enforce_json(const pgtls_server *s, const pgtls_logscan *scan, int pretty)
-{
-	json_t *rep, *lines = json_array();
-	int counts[4] = {0, 0, 0, 0};
-
-	if (s == NULL || lines == NULL)
-	{
-		json_decref(lines);
-		return NULL;
-	}
-	for (int i = 0; i < pgtls_server_enforce_nlines(s); i++)
-		json_array_append_new(lines, json_string(pgtls_server_enforce_line(s, i)));
-	rep = json_pack("{s:s,s:i,s:s,s:o,s:o,s:o,s:o,s:o}", "pgtls_version", PGTLS_VERSION_STR, "schema",
-	                PGTLS_JSON_SCHEMA, "method", pgtls_server_enforce_get(s, PGTLS_ENF_METHOD), "hba_file",
-	                pgtls__jopt(pgtls_server_enforce_get(s, PGTLS_ENF_HBA_FILE)), "hba_lines_at_top", lines, "reload",
-	                pgtls__jopt(pgtls_server_enforce_get(s, PGTLS_ENF_RELOAD)), "rds_command",
-	                pgtls__jopt(pgtls_server_enforce_get(s, PGTLS_ENF_RDS_COMMAND)), "aurora_command",
-	                pgtls__jopt(pgtls_server_enforce_get(s, PGTLS_ENF_AURORA_COMMAND)));
-	if (rep == NULL)
-		return NULL;
-	json_object_set_new(rep, "logs_read", json_boolean(scan != NULL));
-	json_object_set_new(rep, "clients", clients_json(scan, counts));
-	json_object_set_new(rep, "summary",
-	                    json_pack("{s:i,s:i,s:i,s:i}", "rejected", counts[PGTLS_ENF_REJECTED], "already_failing",
-	                              counts[PGTLS_ENF_ALREADY_FAILING], "unaffected", counts[PGTLS_ENF_UNAFFECTED],
-	                              "local", counts[PGTLS_ENF_LOCAL]));
-	return pgtls__json_dump(rep, pretty);
+	if (s == NULL)
+		return 3;
+	if (scan == NULL)
+		return 1;
+	if (pgtls_logscan_status(scan) == 3)
+		return 3; /* a log not read to its end: who would be rejected is not known */
+	for (int i = 0; i < pgtls_logscan_nclients(scan); i++)
+		if (pgtls_enforce_effect_of(scan, i) == PGTLS_ENF_REJECTED)
+			return 2;
+	return 0;
 }

@@ -18,19 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <libpq-fe.h>
 
 #include "server/server_int.h"
 
 #define MAX_SESSIONS 1000000
 #define MAX_EXCLUDE 64
-
-static json_t *
-jtext(const char *s)
-{
-	return s ? pgtls__json_text(s, strlen(s)) : json_null();
-}
 
 /* ======================================================================
  * pgtls connections: inventory over time
@@ -65,7 +58,8 @@ struct pgtls_inventory
 	size_t cap;
 	size_t n;
 	int samples;
-	int hidden_max; /* other users' sessions we may not see */
+	int failed_samples; /* samples that could not be taken: sessions in those gaps were missed */
+	int hidden_max;     /* other users' sessions we may not see */
 	char first[40];
 	char last[40];
 	char server_version[32];
@@ -240,12 +234,16 @@ pgtls_inventory_sample(pgtls_inventory *v)
 	                 "  and a.pid <> pg_backend_pid()",
 	                 0, NULL, v->timeout_s, &v->err);
 	if (r == NULL)
+	{
+		v->failed_samples++;
 		return v->err.code;
+	}
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 	{
 		pgtls__seterr(&v->err, PGTLS_ERR_PROTOCOL, "could not read pg_stat_activity/pg_stat_ssl: %s",
 		              PQresultErrorMessage(r));
 		PQclear(r);
+		v->failed_samples++;
 		return v->err.code;
 	}
 	for (i = 0; i < PQntuples(r); i++)
@@ -375,88 +373,6 @@ make_groups(const pgtls_inventory *v, size_t *ng)
 	return g;
 }
 
-char *
-pgtls_inventory_json(const pgtls_inventory *v, int pretty)
-{
-	json_t *rep, *arr;
-	group *g;
-	size_t n, i;
-
-	if (v == NULL || (g = make_groups(v, &n)) == NULL)
-		return NULL;
-	rep = json_object();
-	arr = json_array();
-	for (i = 0; i < n; i++)
-	{
-		const session *s = g[i].key;
-		bool tls = strcmp(s->ssl, "yes") == 0;
-
-		json_array_append_new(
-		    arr, json_pack("{s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:i,s:s,s:s}", "client_addr", jtext(s->addr), "user",
-		                   jtext(s->user), "database", jtext(s->db), "application_name", jtext(s->app), "ssl", tls,
-		                   "version", tls ? jtext(s->version) : json_null(), "cipher",
-		                   tls ? jtext(s->cipher) : json_null(), "bits", tls ? json_integer(s->bits) : json_null(),
-		                   "sessions", g[i].sessions, "first_seen", g[i].first, "last_seen", g[i].last));
-	}
-	free(g);
-	json_object_set_new(rep, "pgtls_version", json_string(PGTLS_VERSION_STR));
-	json_object_set_new(rep, "schema", json_integer(PGTLS_JSON_SCHEMA));
-	json_object_set_new(rep, "server_version", json_string(v->server_version));
-	json_object_set_new(rep, "samples", json_integer(v->samples));
-	json_object_set_new(rep, "span", json_pack("{s:s,s:s}", "first", v->first, "last", v->last));
-	json_object_set_new(rep, "sessions", json_integer((json_int_t)v->n));
-	json_object_set_new(rep, "tcp_sessions_without_tls", json_integer(pgtls_inventory_tcp_without_tls(v)));
-	json_object_set_new(rep, "hidden_sessions", json_integer(v->hidden_max));
-	if (v->hidden_max)
-		json_object_set_new(
-		    rep, "hidden_note",
-		    json_string(
-		        "sessions of other users are hidden: grant pg_read_all_stats to see their address and TLS state"));
-	json_object_set_new(rep, "clients", arr);
-	return pgtls__json_dump(rep, pretty);
-}
-
-char *
-pgtls_inventory_csv(const pgtls_inventory *v)
-{
-	pgtls_strbuf sb;
-	group *g;
-	size_t n, i;
-
-	if (v == NULL || (g = make_groups(v, &n)) == NULL)
-		return NULL;
-	pgtls__sb_init(&sb);
-	pgtls__sb_appendf(
-	    &sb, "client_addr,user,database,application_name,ssl,version,cipher,bits,sessions,first_seen,last_seen\n");
-	for (i = 0; i < n; i++)
-	{
-		const session *s = g[i].key;
-		char num[32];
-		bool tls = strcmp(s->ssl, "yes") == 0;
-
-		pgtls__sb_csv_field(&sb, s->addr, ',');
-		pgtls__sb_csv_field(&sb, s->user, ',');
-		pgtls__sb_csv_field(&sb, s->db, ',');
-		pgtls__sb_csv_field(&sb, s->app, ',');
-		pgtls__sb_csv_field(&sb, tls ? "yes" : "no", ',');
-		pgtls__sb_csv_field(&sb, tls ? s->version : "", ',');
-		pgtls__sb_csv_field(&sb, tls ? s->cipher : "", ',');
-		snprintf(num, sizeof(num), "%d", tls ? s->bits : 0);
-		pgtls__sb_csv_field(&sb, tls ? num : "", ',');
-		snprintf(num, sizeof(num), "%d", g[i].sessions);
-		pgtls__sb_csv_field(&sb, num, ',');
-		pgtls__sb_csv_field(&sb, g[i].first, ',');
-		pgtls__sb_csv_field(&sb, g[i].last, '\n');
-	}
-	free(g);
-	if (sb.oom)
-	{
-		pgtls__sb_free(&sb);
-		return NULL;
-	}
-	return sb.data;
-}
-
 /* ---- typed accessors ---- */
 
 static const group *
@@ -560,4 +476,55 @@ pgtls_inventory_group_sessions(const pgtls_inventory *v, int i)
 	const group *g = v ? group_at(v, i) : NULL;
 
 	return g ? g->sessions : 0;
+}
+
+int
+pgtls_inventory_tcp_sessions(const pgtls_inventory *v)
+{
+	int n = 0;
+
+	for (int i = 0; v && i < pgtls_inventory_ngroups(v); i++)
+	{
+		const session *s = group_at(v, i)->key;
+
+		if (s->addr[0] && strcmp(s->addr, "local") != 0)
+			n += group_at(v, i)->sessions;
+	}
+	return n;
+}
+
+int
+pgtls_inventory_failed_samples(const pgtls_inventory *v)
+{
+	return v ? v->failed_samples : 0;
+}
+
+/*
+ * 0 TCP sessions were seen and every one used TLS; 1 some did not, none
+ * was seen, sessions were hidden or samples failed (never an all-clear
+ * from what sampling cannot see); 3 no inventory or no sample
+ */
+int
+pgtls_inventory_status(const pgtls_inventory *v)
+{
+	if (v == NULL || v->samples == 0)
+		return 3;
+	return pgtls_inventory_tcp_without_tls(v) > 0 || v->hidden_max > 0 || v->failed_samples > 0 ||
+	               pgtls_inventory_tcp_sessions(v) == 0
+	           ? 1
+	           : 0;
+}
+
+int
+pgtls__inventory_group_bits(const pgtls_inventory *v, int i)
+{
+	const group *g = v ? group_at(v, i) : NULL;
+
+	return g ? g->key->bits : 0;
+}
+
+const char *
+pgtls__inventory_server_version(const pgtls_inventory *v)
+{
+	return v ? v->server_version : "";
 }

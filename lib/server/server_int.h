@@ -93,4 +93,8 @@ struct pg_result *pgtls__query(struct pg_conn *conn, const char *sql, int nparam
 /* report/json_server.c */
 struct json_t *pgtls__server_to_json(const pgtls_server *s);
 
+/* inventory.c: for the report (report/json_inventory.c) */
+int pgtls__inventory_group_bits(const pgtls_inventory *v, int i);
+const char *pgtls__inventory_server_version(const pgtls_inventory *v);
+
 #endif

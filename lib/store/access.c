@@ -198,3 +198,12 @@ pgtls_store_finding(const pgtls_store *s, int i)
 
 	return d < 0 ? "" : finding_defs[d].message;
 }
+
+/* 0 nothing to say, 1 findings (expired, duplicates, not a CA, ...); 3 no store */
+int
+pgtls_store_status(const pgtls_store *s)
+{
+	if (s == NULL)
+		return 3;
+	return pgtls_store_nfindings(s) > 0 ? 1 : 0;
+}

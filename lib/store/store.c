@@ -31,7 +31,6 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include <jansson.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
@@ -595,6 +594,62 @@ looks_pem(const uint8_t *buf, size_t len)
 	return false;
 }
 
+/* a DER input (BUF, LEN bytes) into FILE: PKCS#12, a certificate, or PKCS#7's certificates, whichever it parses as */
+static pgtls_err
+read_der(pgtls_store *s, const unsigned char *buf, size_t len, const char *password, int file)
+{
+	pgtls_err rc;
+	const unsigned char *p = buf;
+	PKCS12 *p12 = d2i_PKCS12(NULL, &p, (long)len);
+
+	if (p12 && p == buf + len)
+	{
+		s->files[file].format = "pkcs12";
+		rc = read_p12(s, p12, password, password != NULL, file);
+		PKCS12_free(p12);
+	}
+	else
+	{
+		X509 *x;
+
+		PKCS12_free(p12);
+		p = buf;
+		x = d2i_X509(NULL, &p, (long)len);
+		if (x && p == buf + len)
+		{
+			s->files[file].format = "der";
+			rc = pgtls__store_add(s, x, NULL, file, false, -1, 0);
+		}
+		else
+		{
+			PKCS7 *p7;
+
+			X509_free(x);
+			p = buf;
+			p7 = d2i_PKCS7(NULL, &p, (long)len);
+			if (p7 && p == buf + len && PKCS7_type_is_signed(p7) && p7->d.sign && p7->d.sign->cert)
+			{
+				int i;
+
+				s->files[file].format = "pkcs7";
+				rc = PGTLS_OK;
+				for (i = 0; i < sk_X509_num(p7->d.sign->cert) && rc == PGTLS_OK; i++)
+				{
+					X509 *c = sk_X509_value(p7->d.sign->cert, i);
+
+					if (X509_up_ref(c) == 1)
+						rc = pgtls__store_add(s, c, NULL, file, false, -1, 0);
+				}
+			}
+			else
+				rc = pgtls__seterr(&s->err, PGTLS_ERR_PARSE,
+				                   "not a valid DER certificate, PKCS#7 or PKCS#12 file (truncated or corrupted?)");
+			PKCS7_free(p7);
+		}
+	}
+	return rc;
+}
+
 pgtls_err
 pgtls_store_load_mem(pgtls_store *s, const unsigned char *buf, size_t len, const char *password, const char *name)
 {
@@ -638,56 +693,7 @@ pgtls_store_load_mem(pgtls_store *s, const unsigned char *buf, size_t len, const
 		rc = read_pem(s, buf, len, file);
 	}
 	else if (buf[0] == 0x30)
-	{
-		const unsigned char *p = buf;
-		PKCS12 *p12 = d2i_PKCS12(NULL, &p, (long)len);
-
-		if (p12 && p == buf + len)
-		{
-			s->files[file].format = "pkcs12";
-			rc = read_p12(s, p12, password, password != NULL, file);
-			PKCS12_free(p12);
-		}
-		else
-		{
-			X509 *x;
-
-			PKCS12_free(p12);
-			p = buf;
-			x = d2i_X509(NULL, &p, (long)len);
-			if (x && p == buf + len)
-			{
-				s->files[file].format = "der";
-				rc = pgtls__store_add(s, x, NULL, file, false, -1, 0);
-			}
-			else
-			{
-				PKCS7 *p7;
-
-				X509_free(x);
-				p = buf;
-				p7 = d2i_PKCS7(NULL, &p, (long)len);
-				if (p7 && p == buf + len && PKCS7_type_is_signed(p7) && p7->d.sign && p7->d.sign->cert)
-				{
-					int i;
-
-					s->files[file].format = "pkcs7";
-					rc = PGTLS_OK;
-					for (i = 0; i < sk_X509_num(p7->d.sign->cert) && rc == PGTLS_OK; i++)
-					{
-						X509 *c = sk_X509_value(p7->d.sign->cert, i);
-
-						if (X509_up_ref(c) == 1)
-							rc = pgtls__store_add(s, c, NULL, file, false, -1, 0);
-					}
-				}
-				else
-					rc = pgtls__seterr(&s->err, PGTLS_ERR_PARSE,
-					                   "not a valid DER certificate, PKCS#7 or PKCS#12 file (truncated or corrupted?)");
-				PKCS7_free(p7);
-			}
-		}
-	}
+		rc = read_der(s, buf, len, password, file);
 	else
 		rc = pgtls__seterr(&s->err, PGTLS_ERR_PARSE, "unrecognized format (not PEM, DER, PKCS#7, PKCS#12 or JKS)");
 	ERR_clear_error();
@@ -752,13 +758,3 @@ pgtls_store_load_file(pgtls_store *s, const char *path, const char *password)
 }
 
 /* ---- JSON ---- */
-
-char *
-pgtls_store_json(const pgtls_store *s, int pretty)
-{
-	json_t *rep;
-
-	if (s == NULL || (rep = pgtls__store_to_json(s)) == NULL)
-		return NULL;
-	return pgtls__json_dump(rep, pretty);
-}

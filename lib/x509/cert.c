@@ -18,7 +18,6 @@
 #include <time.h>
 #include <arpa/inet.h>
 
-#include <jansson.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -27,7 +26,6 @@
 #include <openssl/err.h>
 
 #include "x509/cert_int.h"
-#include "pgtls_unittest.h"
 
 void
 pgtls__fingerprint(X509 *cert, const char *mdname, char *out, size_t outlen)
@@ -68,21 +66,6 @@ pgtls__days_left(X509 *cert, int *days)
 	/* whole days left, rounded toward -infinity so "expired today" is -1 */
 	*days = (int)(secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400));
 	return true;
-}
-
-/* Certificate text is attacker-controlled: sanitised before JSON (see pgtls__sanitize). */
-json_t *
-pgtls__json_text(const char *data, size_t len)
-{
-	char *copy = malloc(len + 1);
-	json_t *s;
-
-	if (copy == NULL)
-		return NULL;
-	pgtls__sanitize_text(data, len, copy, len + 1, true);
-	s = json_string(copy);
-	free(copy);
-	return s;
 }
 
 void
@@ -348,40 +331,4 @@ pgtls_cert_san(const pgtls_cert *c, int ip, int i)
 	if (c == NULL || i < 0 || i >= c->nsan[ip])
 		return NULL;
 	return c->san[ip][i];
-}
-
-json_t *
-pgtls__cert_json(X509 *x, int64_t now)
-{
-	pgtls_cert *c = pgtls__cert_new(x);
-	json_t *o;
-
-	(void)now;
-	if (c == NULL)
-		return NULL;
-	o = pgtls__cert_to_json(c);
-	pgtls__cert_free(c);
-	return o;
-}
-
-char *
-pgtls__cert_summary_der(const unsigned char *der, size_t derlen)
-{
-	const unsigned char *p = der;
-	X509 *x;
-	json_t *o;
-	char *out;
-
-	if (der == NULL || derlen == 0 || derlen > 1024 * 1024)
-		return NULL;
-	x = d2i_X509(NULL, &p, (long)derlen);
-	if (x == NULL)
-		return NULL;
-	o = pgtls__cert_json(x, 0);
-	X509_free(x);
-	if (o == NULL)
-		return NULL;
-	out = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	return out;
 }

@@ -86,7 +86,7 @@ def test_asyncpg(env):
             if p == proj:
                 with open(os.path.join(tree, proj, name + ".py"), "w") as f:
                     f.write("import asyncpg\n\n\nasync def main():\n    conn = await %s\n" % call)
-        rep = json.loads(env.pgtls("clients", "--json", "--home", home, os.path.join(tree, proj)).stdout)
+        rep = json.loads(env.pgtls("clients", "--json", os.path.join(tree, proj), "--home", home).stdout)
         check(rep["unparsed"] == [], "%s: nothing unparsed: %s" % (proj, rep["unparsed"]))
         for c in rep["clients"]:
             got[os.path.relpath(c["file"], tree)] = c

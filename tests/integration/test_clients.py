@@ -160,7 +160,7 @@ def test_rotation(env):
     # prediction, over both servers; the order of the targets must not matter
     targets = ["localhost:%d" % port, "localhost:%d" % tls_only.port]
     r = env.pgtls("rotation", "--json", "--new-ca", newca, "--clients", proj, *targets)
-    check(r.returncode == 1, "rotation: NO-GO -> exit 1 (got %d %s)" % (r.returncode, r.stderr))
+    check(r.returncode == 2, "rotation: NO-GO -> exit 2 (got %d %s)" % (r.returncode, r.stderr))
     pred = json.loads(r.stdout)
     check(pred["decision"] == "NO-GO", "NO-GO decision")
     check(len(pred["endpoints"]) == 2 and not any(e["serves_new_ca"] for e in pred["endpoints"]),
@@ -196,14 +196,14 @@ def test_rotation(env):
     check(with_home["prediction"] == "breaks" and without["prediction"] == "unaffected_unverified",
           "--home: the application's root.crt decides (%s with, %s without)"
           % (with_home["prediction"], without["prediction"]))
-    r = env.pgtls("clients", "--json", "--home", apphome, homeproj)
+    r = env.pgtls("clients", "--json", homeproj, "--home", apphome)
     c0 = json.loads(r.stdout)["clients"][0]
     check(c0["outcome"] == "verifies_ca" and "application's HOME" in c0["rootcert"]["source"],
           "clients --home: require + the application's root.crt verifies the CA: %s" % c0["outcome"])
     # an unreachable target: reported, never GO
     r3 = env.pgtls("rotation", "--json", "--new-ca", newca, "localhost:%d" % free_port())
     p3 = json.loads(r3.stdout) if r3.stdout.startswith("{") else {}
-    check(r3.returncode == 1 and p3.get("decision") == "NO-GO" and p3["endpoints"][0]["reachable"] is False,
+    check(r3.returncode == 2 and p3.get("decision") == "NO-GO" and p3["endpoints"][0]["reachable"] is False,
           "unreachable target: NO-GO, reported unreachable (%d %s)" % (r3.returncode, r3.stderr.strip()))
     alias = outcome[os.path.join(proj, "alias/job.conf")]
     check(alias["host_alias_not_in_certificate"], "DNS alias flagged for verify-full")
@@ -405,7 +405,7 @@ def test_readers_real(env):
                   [(lambda: psql_run(env, sock), ("connects", False))]))
     for rel, text, _, _ in cases:
         write(os.path.join(d, rel), text)
-    rep = json.loads(env.pgtls("clients", "--json", "--home", os.path.join(env.tmp, "readers-home"), d).stdout)
+    rep = json.loads(env.pgtls("clients", "--json", d, "--home", os.path.join(env.tmp, "readers-home")).stdout)
     got = {os.path.relpath(c["file"], d): c["outcome"] for c in rep["clients"] if c["kind"] != "env-file"}
     for rel, _, want, runs in cases:
         check(got.get(rel) == want, "%s: outcome %s (want %s)" % (rel, got.get(rel), want))

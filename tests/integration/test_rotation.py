@@ -239,7 +239,7 @@ def test_estate(env):
         check(ok, "before the switch, %s: %s" % (path, res))
 
     r, pred = est.rotation(*est.targets())
-    check(r.returncode == 1 and pred["decision"] == "NO-GO", "NO-GO (exit %d)" % r.returncode)
+    check(r.returncode == 2 and pred["decision"] == "NO-GO", "NO-GO (exit %d)" % r.returncode)
     got = by_file(pred)
     check(set(got) == {a[0] for a in est.apps}, "every application found once: %s" % sorted(set(got) ^ {a[0] for a in est.apps}))
     for path, _, want in est.apps:
@@ -292,7 +292,7 @@ def test_estate(env):
     fleet = [est.targets()[i % 3] for i in range(299)] + ["127.0.0.1:%d" % free_port()]
     r = est.env.pgtls("rotation", "--json", "--new-ca", est.newca, *fleet, timeout=300)
     fl = json.loads(r.stdout) if r.stdout.startswith("{") else {"endpoints": []}
-    check(r.returncode == 1 and len(fl["endpoints"]) == 300 and
+    check(r.returncode == 2 and len(fl["endpoints"]) == 300 and
           [e["reachable"] for e in fl["endpoints"]].count(False) == 1 and fl["decision"] == "NO-GO",
           "300 targets: each reported, one unreachable, NO-GO (%d, %d endpoints)" % (r.returncode, len(fl["endpoints"])))
 
@@ -369,7 +369,7 @@ def test_jvm_default_store(env):
     r = env.pgtls("rotation", "--json", "--new-ca", os.path.join(env.pki, "new-root.crt"), "--clients", d,
                   "localhost:%d" % env.port)
     c = json.loads(r.stdout)["clients"][0]
-    check(r.returncode == 1 and c["prediction"] == "unknown" and "restart the JVM" in c["fix"],
+    check(r.returncode == 2 and c["prediction"] == "unknown" and "restart the JVM" in c["fix"],
           "JVM default trust store: unknown, NO-GO, restart advice: %s" % c)
     env.pg("stop")
 

@@ -150,7 +150,7 @@ def test_switch_day(env):
         for c in hs:
             for k, v in c["tls_failures"].items():
                 fails[k] = fails.get(k, 0) + v
-        check(rc == 2 and rep["status"] == 2, "%s: clients broke -> exit 2 (got %d)" % (fmt, rc))
+        check(rc == 2 and rep["status"]["code"] == 2, "%s: clients broke -> exit 2 (got %d)" % (fmt, rc))
         check(fails.get("unknown_ca", 0) == 2, "%s: 2 unknown-CA handshakes (psql, psycopg2's TLS try): %s" % (fmt, fails))
         if classes:
             check(fails.get("certificate_unknown", 0) == 1, "%s: pgjdbc's certificate_unknown: %s" % (fmt, fails))
@@ -239,7 +239,7 @@ def what_if_enforced(env, files, classes, root):
     admin = "host=%s port=%d user=postgres dbname=postgres" % (env.pgdir, env.port)
     r = env.pgtls("server", "--what-if-enforced", "--json", admin, files["jsonlog"])
     rep = json.loads(r.stdout) if r.stdout.startswith("{") else None
-    if not check(rep is not None and r.returncode == 1, "--what-if-enforced: report, exit 1 (%d %s)" % (r.returncode, r.stderr)):
+    if not check(rep is not None and r.returncode == 2, "--what-if-enforced: report, exit 2 (%d %s)" % (r.returncode, r.stderr)):
         return
     listed = {c["application_name"] for c in rep["clients"] if c["effect"] == "rejected"}
     failing = [c for c in rep["clients"] if c["effect"] == "already_failing"]

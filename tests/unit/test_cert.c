@@ -18,6 +18,7 @@
 #include <pgtls/pgtls.h>
 
 #include "pgtls_unittest.h"
+#include "testjson.h"
 
 static EVP_PKEY *key;
 

@@ -13,6 +13,7 @@
 #include <pgtls/pgtls.h>
 
 #include "pgtls_unittest.h"
+#include "testjson.h"
 
 static char *
 parse(int kind, const void *buf, size_t len, char *msg)
