@@ -245,15 +245,7 @@ cli_cmd_clients(int argc, char **argv)
 	if (CLI_STATUS_LINE(&o.co))
 		quiet_line(cl, rc);
 	else if (o.co.out == CLI_OUT_JSON)
-	{
-		char *out = pgtls_clients_json(cl, 1);
-
-		if (out == NULL)
-			rc = CLI_EXIT_UNKNOWN;
-		else
-			printf("%s\n", out);
-		pgtls_free(out);
-	}
+		rc = cli_print_report("clients", pgtls_clients_json(cl, 1), rc);
 	else
 		render_clients(cl);
 	pgtls_clients_free(cl);

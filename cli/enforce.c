@@ -77,7 +77,6 @@ cli_what_if_enforced(pgtls_server *srv, char **logs, int nlogs, const cli_common
 {
 	pgtls_logscan *scan = nlogs ? pgtls_logscan_new() : NULL;
 	int rc = 0, failed = 0;
-	char *out;
 
 	if (nlogs && scan == NULL)
 	{
@@ -104,14 +103,7 @@ cli_what_if_enforced(pgtls_server *srv, char **logs, int nlogs, const cli_common
 		                            : "no client seen in the logs would be rejected");
 	}
 	else if (co->out == CLI_OUT_JSON)
-	{
-		out = pgtls_enforce_json(srv, scan, 1);
-		if (out == NULL)
-			rc = CLI_EXIT_UNKNOWN;
-		else
-			printf("%s\n", out);
-		pgtls_free(out);
-	}
+		rc = cli_print_report("server", pgtls_enforce_json(srv, scan, 1), rc);
 	else
 	{
 		printf("What if TLS were enforced on %s\n", pgtls_server_get(srv, PGTLS_SV_ADDRESS));

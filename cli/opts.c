@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <pgtls/pgtls.h>
+
 #include "opts.h"
 
 bool
@@ -192,4 +194,17 @@ cli_try_help(const char *cmd)
 {
 	fprintf(stderr, "Try \"pgtls %s --help\" for more information.\n", cmd);
 	return CLI_EXIT_UNKNOWN;
+}
+
+int
+cli_print_report(const char *cmd, char *out, int rc)
+{
+	if (out == NULL)
+	{
+		fprintf(stderr, "pgtls %s: out of memory\n", cmd);
+		return CLI_EXIT_UNKNOWN;
+	}
+	printf("%s\n", out);
+	pgtls_free(out);
+	return rc;
 }

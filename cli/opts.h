@@ -100,6 +100,9 @@ const char *cli_status_label(int status);
 /* -q: the one status line "PGTLS LABEL - TEXT" (monitoring-plugin style) on stdout */
 void cli_quiet_line(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* prints the report OUT (a JSON document; freed) and returns RC; NULL: "out of memory" said, CLI_EXIT_UNKNOWN */
+int cli_print_report(const char *cmd, char *out, int rc);
+
 /* getopt said what was wrong: only "Try "pgtls CMD --help" ..."; returns CLI_EXIT_UNKNOWN */
 int cli_try_help(const char *cmd);
 

@@ -327,17 +327,7 @@ report(const pgtls_rotation *rot, const cli_common *co)
 		               pgtls_rotation_nendpoints(rot));
 	}
 	else if (co->out == CLI_OUT_JSON)
-	{
-		char *out = pgtls_rotation_json(rot, 1);
-
-		if (out == NULL)
-		{
-			fprintf(stderr, "pgtls rotation: out of memory\n");
-			return CLI_EXIT_UNKNOWN;
-		}
-		printf("%s\n", out);
-		pgtls_free(out);
-	}
+		return cli_print_report("rotation", pgtls_rotation_json(rot, 1), rc);
 	else
 		render_rotation(rot);
 	return rc;

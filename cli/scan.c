@@ -427,7 +427,7 @@ print_csv(scan_ctx *c)
 
 /* One line: counts per status, per CA, per TLS version, and the earliest expiry. */
 static void
-print_summary(FILE *f, scan_ctx *c)
+print_summary(FILE *f, scan_ctx *c, int worst)
 {
 	int st[4] = {0, 0, 0, 0};
 	const scan_row *first = NULL;
@@ -439,8 +439,13 @@ print_summary(FILE *f, scan_ctx *c)
 		if (c->rows[i].earliest && (first == NULL || c->rows[i].earliest < first->earliest))
 			first = &c->rows[i];
 	}
-	fprintf(f, "scan: %d target%s: %d OK, %d WARNING, %d CRITICAL, %d UNKNOWN", c->n, c->n == 1 ? "" : "s", st[0],
-	        st[1], st[2], st[3]);
+	/* -q: the status line of every command (the worst target's status); else the summary */
+	if (worst >= 0)
+		fprintf(f, "PGTLS %s - ", cli_status_label(worst));
+	else
+		fprintf(f, "scan: ");
+	fprintf(f, "%d target%s: %d OK, %d WARNING, %d CRITICAL, %d UNKNOWN", c->n, c->n == 1 ? "" : "s", st[0], st[1],
+	        st[2], st[3]);
 	for (int pass = 0; pass < 2; pass++)
 	{
 		/* distinct values in order of first appearance, with counts (at most 8 named) */
@@ -602,16 +607,16 @@ run_scan(scan_ctx *c)
 }
 
 static void
-print_results(scan_ctx *c)
+print_results(scan_ctx *c, int worst)
 {
 	qsort(c->rows, (size_t)c->n, sizeof(*c->rows), cmp_rows);
-	if (c->o->quiet)
-		print_summary(stdout, c);
+	if (c->o->quiet && c->o->format == OUT_TABLE)
+		print_summary(stdout, c, worst);
 	else if (c->o->format == OUT_TABLE)
 	{
 		print_table(c);
 		printf("\n");
-		print_summary(stdout, c);
+		print_summary(stdout, c, -1);
 	}
 	else
 	{
@@ -619,9 +624,10 @@ print_results(scan_ctx *c)
 			print_csv(c);
 		else if (c->o->format == OUT_METRICS)
 			cli_scan_metrics(stdout, c->rows, c->n);
-		print_summary(stderr, c);
+		if (!c->o->quiet)
+			print_summary(stderr, c, -1);
 	}
-	if (c->o->aws && (c->o->format == OUT_TABLE || c->o->format == OUT_JSON) && !c->o->quiet)
+	if (c->o->aws && ((c->o->format == OUT_TABLE && !c->o->quiet) || c->o->format == OUT_JSON))
 		cli_scan_aws_plan(c, stdout);
 }
 
@@ -741,7 +747,7 @@ cli_cmd_scan(int argc, char **argv)
 	c.tty = isatty(STDERR_FILENO) && o.format == OUT_TABLE && !o.quiet;
 	check_targets(&c);
 	rc = run_scan(&c);
-	print_results(&c);
+	print_results(&c, rc);
 	if (fflush(stdout) != 0)
 		rc = CLI_EXIT_UNKNOWN;
 out:

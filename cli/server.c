@@ -175,15 +175,7 @@ cli_cmd_server(int argc, char **argv)
 			               pgtls_server_nreasons(srv) ? ": " : "",
 			               pgtls_server_nreasons(srv) ? pgtls_server_reason(srv, 0) : "");
 		else if (co.out == CLI_OUT_JSON)
-		{
-			char *out = pgtls_server_json(srv, 1);
-
-			if (out == NULL)
-				rc = CLI_EXIT_UNKNOWN;
-			else
-				printf("%s\n", out);
-			pgtls_free(out);
-		}
+			rc = cli_print_report("server", pgtls_server_json(srv, 1), rc);
 		else
 			render_server(srv, note);
 	}

@@ -98,17 +98,6 @@ store_error(const pgtls_store *st)
 
 static void render_inspect(FILE *f, const pgtls_store *s);
 
-/* prints the report OUT (freed), or says it could not be made; returns RC, or CLI_EXIT_UNKNOWN */
-static int
-print_json(char *out, int rc)
-{
-	if (out == NULL)
-		return store_fail("out of memory");
-	printf("%s\n", out);
-	pgtls_free(out);
-	return rc;
-}
-
 static bool
 same_file(const char *a, const char *b)
 {
@@ -203,7 +192,7 @@ cmd_merge(pgtls_store *store, char **in, int nin, const store_opts *o)
 	if (!o->dry_run && pgtls_store_write_file(store, o->output, format, o->password, o->force) != PGTLS_OK)
 		return store_error(store);
 	if (o->co.out == CLI_OUT_JSON)
-		return print_json(pgtls_store_json(store, 1), 0);
+		return cli_print_report("store", pgtls_store_json(store, 1), 0);
 	if (!CLI_STATUS_LINE(&o->co))
 		render_inspect(stdout, store);
 	printf("%s %d certificate%s to %s (%s)%s; %d duplicate or expired left out\n", o->dry_run ? "would write" : "wrote",
@@ -426,7 +415,7 @@ cmd_verify(pgtls_store *store, char **in, int nin, const store_opts *o)
 		return store_error(store);
 	rc = idx >= 0 ? 0 : 2;
 	if (o->co.out == CLI_OUT_JSON)
-		return print_json(pgtls_store_verify_json(store, in[0], o->fingerprint, idx, 1), rc);
+		return cli_print_report("store", pgtls_store_verify_json(store, in[0], o->fingerprint, idx, 1), rc);
 	c = idx >= 0 ? pgtls_store_cert(store, idx) : NULL;
 	if (o->co.quiet && c)
 		cli_quiet_line(rc, "found in %s: #%d %s", in[0], idx + 1, pgtls_cert_get(c, PGTLS_CERT_SUBJECT));
@@ -456,7 +445,7 @@ cmd_has(const pgtls_store *store, const store_opts *o)
 			found = i;
 	rc = found >= 0 ? 0 : 2;
 	if (o->co.out == CLI_OUT_JSON)
-		return print_json(pgtls_store_has_json(store, o->has, found, 1), rc);
+		return cli_print_report("store", pgtls_store_has_json(store, o->has, found, 1), rc);
 	if (found >= 0)
 		printf("%s%s %s: #%d %s (%s)\n", o->co.quiet ? "PGTLS OK - " : "", o->co.quiet ? "found" : "FOUND", o->has,
 		       found + 1, pgtls_cert_get(pgtls_store_cert(store, found), PGTLS_CERT_SUBJECT),
@@ -485,7 +474,7 @@ cmd_inspect(pgtls_store *store, char **in, int nin, const store_opts *o)
 		               pgtls_store_nfiles(store) == 1 ? "" : "s", rc ? ": " : ", no finding",
 		               rc ? pgtls_store_finding(store, 0) : "");
 	else if (o->co.out == CLI_OUT_JSON)
-		return print_json(pgtls_store_json(store, 1), rc);
+		return cli_print_report("store", pgtls_store_json(store, 1), rc);
 	else
 		render_inspect(stdout, store);
 	return rc;

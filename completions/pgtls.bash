@@ -32,8 +32,8 @@ _pgtls()
         --format)
             case ${words[1]} in
                 scan) COMPREPLY=($(compgen -W "table json csv openmetrics" -- "$cur")) ;;
-                store) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
-                logs) COMPREPLY=($(compgen -W "text json csv" -- "$cur")) ;;
+                logs|connections) COMPREPLY=($(compgen -W "text json csv" -- "$cur")) ;;
+                *) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
             esac
             return ;;
         --store-format)
@@ -47,18 +47,18 @@ _pgtls()
     case $cmd in
         probe) opts="--dbname --driver --json --libpq-version --negotiation --quiet --rootcert --rootcert-password --servername --timeout --user --warn-days --help" ;;
         scan) opts="--concurrency --csv --format --json --libpq-version --per-host --quiet --rootcert --service-file --targets --timeout --user --help" ;;
-        exporter) opts="--listen --max-concurrent --rootcert --timeout --user --help" ;;
+        exporter) opts="--listen --max-concurrent --quiet --rootcert --timeout --user --help" ;;
         store)
             if [[ $cword -eq 2 ]]; then
                 COMPREPLY=($(compgen -W "inspect merge verify" -- "$cur"))
                 return
             fi
-            opts="--drop-expired --dry-run --fingerprint --force --format --store-format --has --in-password --json --password --password-file -o --help" ;;
-        server) opts="--json --timeout --what-if-enforced --help" ;;
-        connections) opts="--exclude-user --interval --json --watch --help" ;;
-        logs) opts="--csv --exclude-app --exclude-user --follow --format --log-format --include-pgtls --json --since --until --help" ;;
-        clients) opts="--decoy-report --env --home --json --help" ;;
-        rotation) opts="--clients --decoy-report --env --home --json --new-ca --new-chain-from --old-ca --timeout --help" ;;
+            opts="--drop-expired --dry-run --fingerprint --force --format --store-format --has --in-password --json --password --password-file --quiet -o --help" ;;
+        server) opts="--format --json --quiet --timeout --what-if-enforced --help" ;;
+        connections) opts="--csv --exclude-user --format --interval --json --quiet --timeout --watch --help" ;;
+        logs) opts="--csv --exclude-app --exclude-user --follow --format --log-format --include-pgtls --json --quiet --since --until --help" ;;
+        clients) opts="--decoy-report --env --format --home --json --quiet --help" ;;
+        rotation) opts="--clients --decoy-report --env --format --home --json --new-ca --new-chain-from --old-ca --quiet --timeout --help" ;;
         impostor) opts="--ca-cert --ca-key --duration --json --like --listen --max-concurrent --max-sessions --mode --name --quiet --session-timeout --help" ;;
         *) return ;;
     esac

@@ -234,7 +234,7 @@ const char *pgtls__status_label(int status);
 struct X509_name_st;
 void pgtls__name_str(const struct X509_name_st *name, char *out, size_t outlen);
 
-/* rootcert.c: libpq could load PATH as its root certificate file */
+/* store/store_query.c: libpq could load PATH as its root certificate file (PEM, as initialize_SSL) */
 bool pgtls__root_file_loadable(const char *path);
 
 /* SSL response check (wire.c): returns 'S'/'N' or 0 with ERRMSG */

@@ -92,6 +92,10 @@ step "integration tests: asyncpg (Debian's asyncpg 0.27, each setting in 4 serve
 set +e; /usr/bin/python3 tests/integration/test_asyncpg.py build-asan; rc=$?; set -e
 record "integration tests: asyncpg" $rc
 
+step "integration tests: the CLI contract (every command: --help, exit status and JSON envelope on good and bad input, -q, durations)"
+set +e; /usr/bin/python3 tests/integration/test_cli.py build-asan; rc=$?; set -e
+record "integration tests: CLI contract" $rc
+
 step "integration tests: hostile input (fake servers, files, passwords) on the sanitized binary"
 set +e; /usr/bin/python3 tests/integration/test_hostile.py build-asan; rc=$?; set -e
 record "integration tests: hostile input" $rc

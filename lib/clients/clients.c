@@ -32,6 +32,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "clients/clients_int.h"
+#include "rules/readings.h"
 #include "store/store_int.h"
 
 #define MAX_FINDINGS 100000
@@ -159,95 +160,21 @@ dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-/* pgjdbc and Npgsql read sslmode case-insensitively; libpq does not */
-static pgtls_sslmode
-parse_mode(pgtls_driver driver, const char *mode)
-{
-	char low[32];
-	size_t i;
-
-	if (driver != PGTLS_DRIVER_PGJDBC && driver != PGTLS_DRIVER_NPGSQL)
-		return pgtls_sslmode_parse(mode);
-	for (i = 0; mode[i] && i + 1 < sizeof(low); i++)
-		low[i] = (char)tolower((unsigned char)mode[i]);
-	low[i] = '\0';
-	return mode[i] ? PGTLS_SSLMODE_INVALID : pgtls_sslmode_parse(low);
-}
-
-/* sslmode: explicit, from the environment (libpq family), or the driver's reading of other keys */
-static const char *
-resolve_mode(client_rec *r, const pgtls_settings *params, const pgtls_observed *seen, const pgtls_settings *envobj,
-             bool libpq_family)
-{
-	const char *mode = params->sslmode;
-
-	r->sslmode_source = "explicit";
-	if (mode == NULL && envobj && libpq_family && envobj->sslmode)
-	{
-		mode = envobj->sslmode;
-		r->sslmode_source = "environment (PGSSLMODE)";
-	}
-	if (r->driver == PGTLS_DRIVER_PGJDBC)
-	{
-		const char *ssl = pgtls__settings_extra(params, "ssl");
-		const char *factory = pgtls__settings_extra(params, "sslfactory");
-
-		/* pgjdbc SslMode.of(): no sslmode, and ssl "true" (any case) or present without a value: verify-full */
-		if (mode == NULL && ssl && (strcasecmp(ssl, "true") == 0 || ssl[0] == '\0'))
-		{
-			mode = "verify-full";
-			r->sslmode_source =
-			    ssl[0] ? "pgjdbc: ssl=true means verify-full" : "pgjdbc: ssl (no value) means verify-full";
-		}
-		r->sslfactory = dup_or_null(factory);
-		/* pgjdbc MakeSSL.verifyPeerName(): a custom HostnameVerifier replaces PGjdbcHostnameVerifier */
-		{
-			const char *hv = pgtls__settings_extra(params, "sslhostnameverifier");
-
-			r->custom_host_check = hv && hv[0] && strstr(hv, "PGjdbcHostnameVerifier") == NULL;
-		}
-		if (factory && strstr(factory, "NonValidatingFactory"))
-		{
-			if (mode == NULL)
-				mode = "require", r->sslmode_source = "pgjdbc: NonValidatingFactory";
-			r->trust = PGTLS_TRUST_DISABLED;
-		}
-		else if (factory && strstr(factory, "DefaultJavaSSLFactory"))
-			r->trust = PGTLS_TRUST_JVM;
-	}
-	/* node-postgres ssl.checkServerIdentity (read_js.c): the application's own host name check */
-	if (seen->custom_host_check)
-		r->custom_host_check = true;
-	if (r->driver == PGTLS_DRIVER_NPGSQL)
-	{
-		const char *tsc = pgtls__settings_extra(params, "trustservercertificate");
-
-		if (tsc && strcasecmp(tsc, "true") == 0)
-			r->trust = PGTLS_TRUST_DISABLED;
-	}
-	if (mode == NULL)
-	{
-		mode = pgtls_sslmode_name(pgtls__driver_rules(r->driver)->default_mode);
-		r->sslmode_source = "driver default";
-	}
-	return mode;
-}
-
-/* root certificate: explicit, PGSSLROOTCERT, the driver's default file, or the system store */
+/*
+ * The root file R's driver reads: the one its settings name (READING's),
+ * else the driver's default file in the application's HOME, else the
+ * system store; and whether it exists and loads here.
+ */
 static void
-resolve_root(pgtls_clients *c, client_rec *r, const pgtls_settings *params, const pgtls_settings *envobj,
-             bool libpq_family)
+resolve_root(pgtls_clients *c, client_rec *r, const pgtls_reading *reading)
 {
 	const pgtls_driver_rules *d = pgtls__driver_rules(r->driver);
-	const char *root = params->sslrootcert;
-	char rootbuf[1100];
+	const char *root = reading->root;
+	char rootbuf[1100], *relative = NULL;
 
-	r->root_source = "explicit";
-	if (root == NULL && envobj && libpq_family && envobj->sslrootcert)
-	{
-		root = envobj->sslrootcert;
-		r->root_source = "environment (PGSSLROOTCERT)";
-	}
+	r->root_source = reading->root_source;
+	if (root && reading->root_schema_relative)
+		root = relative = pgtls__prisma_root_path(r, root); /* Prisma: relative to the schema's directory */
 	r->root_explicit = root != NULL;
 	if (root == NULL && d->default_root_file && d->default_root_optional && c->home[0] != '\0')
 	{
@@ -296,6 +223,7 @@ resolve_root(pgtls_clients *c, client_rec *r, const pgtls_settings *params, cons
 		r->root = PGTLS_ROOT_UNREADABLE; /* libpq reads PEM only: "could not read root certificate file" */
 	else
 		r->root = PGTLS_ROOT_LOADED;
+	free(relative);
 }
 
 /*
@@ -330,42 +258,44 @@ unix_socket(const client_rec *r, bool libpq_family)
 
 /*
  * The effective TLS settings of one client, after its driver's defaults
- * and the environment, classified by the rules engine.  PARAMS: its
- * settings (a driver's reading may change them: Prisma's sslcert is its
- * root file); SEEN: what the reader observed; ENVOBJ: PG* environment
- * applying to libpq-family drivers (may be NULL).
+ * and the environment (the driver's reading, lib/rules/readings.c),
+ * classified by the rules engine.  PARAMS: its settings; SEEN: what the
+ * reader observed; ENVOBJ: the PG* variables in force (may be NULL).
  */
 static void
-judge(pgtls_clients *c, client_rec *r, pgtls_settings *params, const pgtls_observed *seen, const pgtls_settings *envobj)
+judge(pgtls_clients *c, client_rec *r, const pgtls_settings *params, const pgtls_observed *seen,
+      const pgtls_settings *envobj)
 {
-	bool libpq_family = r->driver == PGTLS_DRIVER_LIBPQ || r->driver == PGTLS_DRIVER_PSYCOPG ||
-	                    r->driver == PGTLS_DRIVER_ASYNCPG || r->driver == PGTLS_DRIVER_PGX ||
-	                    r->driver == PGTLS_DRIVER_GO_PQ || r->driver == PGTLS_DRIVER_GO_PQ_112;
-	const char *mode;
-	char bad[sizeof(seen->bad_setting)];
+	pgtls_reading_in in;
+	pgtls_reading reading;
 	pgtls_facts f;
+	bool libpq_family;
 
 	if (r->driver == PGTLS_DRIVER_PGJDBC && strcmp(r->kind, "dbeaver") != 0)
 		pgtls__java_version(c, r); /* the project's build file; DBeaver brings its own driver */
 	else if (r->driver == PGTLS_DRIVER_ASYNCPG)
 		pgtls__python_version(c, r); /* the project's lock file or pinned requirement */
-	snprintf(bad, sizeof(bad), "%s", seen->bad_setting);
-	mode = r->driver == PGTLS_DRIVER_PGJDBC_OLD ? pgtls__pgjdbc_old_mode(r, params, bad, sizeof(bad))
-	                                            : resolve_mode(r, params, seen, envobj, libpq_family);
-	if (r->driver == PGTLS_DRIVER_NODE_POSTGRES)
-		mode = pgtls__node_mode(c, r, params, seen, envobj, mode, bad, sizeof(bad));
-	else if (r->driver == PGTLS_DRIVER_PRISMA)
-		mode = pgtls__prisma_mode(r, params, mode);
-	r->sslmode_text = strdup(mode);
-	if (r->driver == PGTLS_DRIVER_NODE_POSTGRES && strcmp(mode, "no-verify") == 0)
-	{
-		/* node-postgres: encrypt, verify nothing */
-		r->sslmode = PGTLS_SSLMODE_REQUIRE;
-		r->trust = PGTLS_TRUST_DISABLED;
-	}
-	else
-		r->sslmode = parse_mode(r->driver, mode);
-	resolve_root(c, r, params, envobj, libpq_family);
+	else if (r->driver == PGTLS_DRIVER_NODE_POSTGRES)
+		pgtls__node_version_note(c, r); /* the versions the node-postgres rules come from */
+	libpq_family = pgtls__driver_libpq_family(r->driver);
+	memset(&in, 0, sizeof(in));
+	in.driver = r->driver;
+	in.settings = params;
+	in.seen = seen;
+	in.env = envobj;
+	memcpy(in.node_pg, c->node_here.pg, sizeof(in.node_pg));
+	memcpy(in.node_pcs, c->node_here.pcs, sizeof(in.node_pcs));
+	pgtls__driver_read(&in, &reading);
+	r->driver = reading.driver;
+	r->sslmode_text = strdup(reading.mode);
+	r->sslmode_source = reading.mode_source;
+	r->sslmode = reading.sslmode;
+	r->trust = reading.trust;
+	r->custom_host_check = reading.custom_host_check;
+	r->sslfactory = dup_or_null(reading.sslfactory);
+	if (reading.note[0])
+		pgtls__client_note_add(r, "%s", reading.note);
+	resolve_root(c, r, &reading);
 
 	memset(&f, 0, sizeof(f));
 	f.driver = r->driver;
@@ -375,10 +305,10 @@ judge(pgtls_clients *c, client_rec *r, pgtls_settings *params, const pgtls_obser
 	f.root_explicit = r->root_explicit;
 	f.custom_host_check = r->custom_host_check;
 	r->outcome = pgtls__rules_classify(&f, &r->verifies_when_tls, &r->failure);
-	if (bad[0])
+	if (reading.bad_setting[0])
 	{
 		/* the driver refuses the settings themselves (reader or driver rule said why): fails everywhere */
-		pgtls__client_note_add(r, "%s", bad);
+		pgtls__client_note_add(r, "%s", reading.bad_setting);
 		r->outcome = PGTLS_OUTCOME_FAILS;
 		r->failure = PGTLS_FAIL_BAD_SETTING;
 		return;
@@ -485,7 +415,6 @@ pgtls__clients_add_ex(pgtls_clients *c, const char *file, int line, const char *
                       const pgtls_settings *envobj, const char *note, const char *unresolved)
 {
 	static const pgtls_observed nothing_seen;
-	pgtls_settings *work;
 	client_rec *r;
 
 	if (c->nrecs >= MAX_FINDINGS)
@@ -548,15 +477,7 @@ pgtls__clients_add_ex(pgtls_clients *c, const char *file, int line, const char *
 	else
 		r->note = note && note[0] ? pgtls__mask_secrets(note, strlen(note)) : NULL;
 	r->unresolved = unresolved ? pgtls__mask_secrets(unresolved, strlen(unresolved)) : NULL;
-	work = pgtls__settings_dup(params);
-	if (work == NULL)
-	{
-		rec_clear(r);
-		c->nrecs_dropped++; /* out of memory: counted as not listed, never half judged */
-		return;
-	}
-	judge(c, r, work, seen ? seen : &nothing_seen, envobj);
-	pgtls__settings_free(work);
+	judge(c, r, params, seen ? seen : &nothing_seen, envobj);
 	if (r->unresolved)
 	{
 		/* what decides the outcome is set where the application runs: not an all-clear, not a failure */
@@ -592,8 +513,8 @@ pgtls__client_shown(const client_rec *r, unsigned field, const char *value)
 static bool
 fails_now(const client_rec *r)
 {
-	return r->outcome == PGTLS_OUTCOME_FAILS && r->failure != PGTLS_FAIL_ROOT_MISSING &&
-	       r->failure != PGTLS_FAIL_NO_HOME && r->unresolved == NULL;
+	return r->failure != PGTLS_FAIL_NONE && r->failure != PGTLS_FAIL_ROOT_MISSING && r->failure != PGTLS_FAIL_NO_HOME &&
+	       r->unresolved == NULL;
 }
 
 /*

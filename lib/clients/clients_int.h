@@ -204,8 +204,6 @@ int pgtls__python_lock_parse(int kind, const char *buf, size_t n, const char *na
 void pgtls__python_version(pgtls_clients *c, client_rec *r);
 /* java.c: R's project pgjdbc version, in R's note; a version before 42.2.5 makes R PGTLS_DRIVER_PGJDBC_OLD */
 void pgtls__java_version(pgtls_clients *c, client_rec *r);
-/* java.c: how pgjdbc before 42.2.5 reads R's settings: the sslmode to judge (sets R's trust and host check) */
-const char *pgtls__pgjdbc_old_mode(client_rec *r, const pgtls_settings *params, char *bad, size_t badlen);
 /* node.c: the node-postgres versions of FILE's project (nearest lock file or package.json above it) */
 void pgtls__node_versions(pgtls_clients *c, const char *file);
 /*
@@ -214,15 +212,12 @@ void pgtls__node_versions(pgtls_clients *c, const char *file);
  * 1 package-lock.json, 2 yarn.lock, 3 pnpm-lock.yaml, 4 package.json
  */
 void pgtls__node_lock_parse(int kind, const char *buf, size_t n, int pg[2], int pcs[2]);
-/* node.c: how that version reads R's settings (named in R's note); may change R's driver and trust; returns the
- * sslmode to judge */
-const char *pgtls__node_mode(const pgtls_clients *c, client_rec *r, const pgtls_settings *params,
-                             const pgtls_observed *seen, const pgtls_settings *envobj, const char *mode, char *bad,
-                             size_t badlen);
+/* node.c: R's note names the node-postgres versions its reading (rules/readings.c) comes from */
+void pgtls__node_version_note(const pgtls_clients *c, client_rec *r);
 /* node.c: the versions the node-postgres rules came from, for people */
 void pgtls__node_note(const pgtls_clients *c, char *buf, size_t len);
-/* read_prisma.c: how Prisma's engine reads R's settings; may change R's trust and root; returns the sslmode */
-const char *pgtls__prisma_mode(client_rec *r, pgtls_settings *params, const char *mode);
+/* read_prisma.c: the root file CERT (Prisma's sslcert) as Prisma opens it for R: relative to the schema (malloc'd) */
+char *pgtls__prisma_root_path(const client_rec *r, const char *cert);
 /* read_prisma.c: FILE is a Prisma schema (*.prisma) */
 bool pgtls__is_prisma_schema(const char *path);
 /* read_prisma.c: the postgresql datasource URLs of a Prisma schema */

@@ -404,54 +404,6 @@ pgtls__java_version(pgtls_clients *c, client_rec *r)
 		r->driver = PGTLS_DRIVER_PGJDBC_OLD;
 }
 
-/* pgjdbc before 42.2.5: the sslmode it applies, and its trust and host check (see the head of this file) */
-const char *
-pgtls__pgjdbc_old_mode(client_rec *r, const pgtls_settings *params, char *bad, size_t badlen)
-{
-	const char *mode = params->sslmode;
-	const char *ssl = pgtls__settings_extra(params, "ssl");
-	const char *factory = pgtls__settings_extra(params, "sslfactory");
-	const char *hv = pgtls__settings_extra(params, "sslhostnameverifier");
-	bool libpq_factory = factory == NULL || strstr(factory, "LibPQFactory") != NULL;
-
-	r->sslfactory = factory ? strdup(factory) : NULL;
-	r->custom_host_check = hv && hv[0]; /* MakeSSL: any HostnameVerifier replaces LibPQFactory's check */
-	r->sslmode_source = "explicit";
-	if (factory && strstr(factory, "NonValidatingFactory"))
-		r->trust = PGTLS_TRUST_DISABLED;
-	else if (factory && strstr(factory, "DefaultJavaSSLFactory"))
-		r->trust = PGTLS_TRUST_JVM;
-	if (mode == NULL)
-	{
-		if (ssl == NULL || (strcasecmp(ssl, "true") != 0 && ssl[0] != '\0'))
-		{
-			r->sslmode_source = "pgjdbc before 42.2.5: neither ssl nor sslmode: no TLS";
-			return "disable";
-		}
-		if (factory == NULL)
-		{
-			/* MakeSSL: SSLSocketFactory.getDefault(): the JVM trust store checks the chain; no host check */
-			r->trust = PGTLS_TRUST_JVM;
-			r->sslmode_source = "pgjdbc before 42.2.5: ssl=true uses the JVM's default SSLSocketFactory (chain "
-			                    "checked against the JVM trust store, host name not checked)";
-			return "verify-ca";
-		}
-		r->sslmode_source = "pgjdbc before 42.2.5: ssl=true with an sslfactory: that factory decides";
-		return r->trust == PGTLS_TRUST_JVM ? "verify-ca" : "require";
-	}
-	if (strcmp(mode, "disable") && strcmp(mode, "require") && strcmp(mode, "verify-ca") && strcmp(mode, "verify-full"))
-	{
-		snprintf(bad, badlen,
-		         "pgjdbc before 42.2.5 refuses sslmode=%.40s (ConnectionFactoryImpl: \"Invalid sslmode value\"): the "
-		         "connection fails before it starts",
-		         mode);
-		return mode;
-	}
-	if (!libpq_factory && strcmp(mode, "verify-full") == 0)
-		r->custom_host_check = true; /* CVE-2018-10936: MakeSSL checks the name only for LibPQFactory */
-	return mode;
-}
-
 const char *
 pgtls__jvm_source(const client_rec *r)
 {

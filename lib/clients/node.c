@@ -178,94 +178,13 @@ pgtls__node_versions(pgtls_clients *c, const char *file)
 	                    reset_answer);
 }
 
-static bool
-at_least(const int v[2], int major, int minor)
-{
-	return v[0] > major || (v[0] == major && v[1] >= minor);
-}
-
-/* PGSSLMODE as pg reads it (connection-parameters.js readSSLConfigFromEnvironment) */
-static const char *
-env_mode(client_rec *r, const pgtls_settings *envobj, bool pg7)
-{
-	const char *e = envobj ? envobj->sslmode : NULL;
-
-	if (e == NULL || strcmp(e, "disable") == 0)
-		return "disable";
-	r->sslmode_source = "environment (PGSSLMODE)";
-	if (strcmp(e, "no-verify") == 0 && !pg7)
-		return "no-verify";
-	if (strcmp(e, "prefer") && strcmp(e, "require") && strcmp(e, "verify-ca") && strcmp(e, "verify-full"))
-		return "disable";
-	return pg7 ? "require" : "verify-full"; /* ssl: true */
-}
-
-/* uselibpqcompat=true (pg-connection-string 2.8.0+ parse()) */
-static const char *
-libpqcompat_mode(client_rec *r, const pgtls_settings *params, const char *mode, char *bad, size_t badlen)
-{
-	bool root = params->sslrootcert != NULL;
-
-	r->driver = PGTLS_DRIVER_NODE_LIBPQCOMPAT;
-	if (strcmp(mode, "prefer") == 0 || (strcmp(mode, "require") == 0 && !root))
-	{
-		r->trust = PGTLS_TRUST_DISABLED; /* rejectUnauthorized: false, and an ssl object never falls back */
-		r->sslmode_source = "node-postgres uselibpqcompat: rejectUnauthorized false";
-		return "require";
-	}
-	if (strcmp(mode, "require") == 0)
-	{
-		r->sslmode_source = "node-postgres uselibpqcompat: require with sslrootcert is verify-ca";
-		return "verify-ca";
-	}
-	if (strcmp(mode, "verify-ca") == 0 && !root)
-	{
-		/* pg-connection-string throws "SECURITY WARNING: Using sslmode=verify-ca requires specifying a CA" */
-		snprintf(bad, badlen,
-		         "node-postgres (uselibpqcompat) refuses sslmode=verify-ca without sslrootcert: "
-		         "the connection fails before it starts");
-		return mode;
-	}
-	return mode;
-}
-
-/* R's note gains the versions its rules came from */
-static void
-add_version_note(const pgtls_clients *c, client_rec *r)
+void
+pgtls__node_version_note(const pgtls_clients *c, client_rec *r)
 {
 	char ver[1300];
 
 	pgtls__node_note(c, ver, sizeof(ver));
 	pgtls__client_note_add(r, "node-postgres version: %s", ver);
-}
-
-const char *
-pgtls__node_mode(const pgtls_clients *c, client_rec *r, const pgtls_settings *params, const pgtls_observed *seen,
-                 const pgtls_settings *envobj, const char *mode, char *bad, size_t badlen)
-{
-	bool pg7 = c->node_here.pg[0] >= 0 && c->node_here.pg[0] < 8;
-	bool pcs_old = !pg7 && c->node_here.pcs[0] >= 0 && !at_least(c->node_here.pcs, 2, 4);
-	bool pcs_compat = c->node_here.pcs[0] < 0 || at_least(c->node_here.pcs, 2, 8);
-	bool from_url = seen->url_sslmode && !seen->js_ssl_object;
-	const char *compat = pgtls__settings_extra(params, "uselibpqcompat");
-
-	add_version_note(c, r);
-	if (pg7)
-		r->driver = PGTLS_DRIVER_NODE_PG7;
-	if ((pg7 || pcs_old) && from_url)
-		mode = NULL; /* pg-connection-string before 2.4.0: a URL's sslmode is not read */
-	else if (params->sslmode == NULL)
-		mode = NULL;
-	if (mode == NULL)
-		mode = env_mode(r, envobj, pg7);
-	if (pg7 && strcmp(mode, "disable") && !seen->reject_unauthorized)
-	{
-		r->trust = PGTLS_TRUST_DISABLED; /* rejectUnauthorized undefined: tls.connect verifies nothing */
-		return "require";
-	}
-	if (!pg7 && !pcs_old && compat && strcmp(compat, "true") == 0 && pcs_compat)
-		return libpqcompat_mode(r, params, mode, bad, badlen);
-	return mode;
 }
 
 /* for people: the versions the rules came from */

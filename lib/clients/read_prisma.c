@@ -65,8 +65,8 @@ pgtls__prisma_params(const pgtls_settings *extra)
 }
 
 /* R's sslcert as Prisma opens it: relative to the schema's directory (for a .env URL: ./prisma beside it) */
-static char *
-schema_relative(const client_rec *r, const char *cert)
+char *
+pgtls__prisma_root_path(const client_rec *r, const char *cert)
 {
 	char base[1024], dir[1200], path[2300];
 	struct stat st;
@@ -86,38 +86,6 @@ schema_relative(const client_rec *r, const char *cert)
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, cert);
 	return strdup(path);
-}
-
-const char *
-pgtls__prisma_mode(client_rec *r, pgtls_settings *params, const char *mode)
-{
-	const char *m = params->sslmode;
-	const char *accept = pgtls__settings_extra(params, "sslaccept");
-	const char *cert = params->sslcert;
-
-	if (m && strcmp(m, "disable") && strcmp(m, "prefer") && strcmp(m, "require"))
-	{
-		/* quaint: "Unsupported SSL mode, defaulting to `prefer`" */
-		pgtls__client_note_add(r, "Prisma reads sslmode=%.40s as prefer (it knows disable, prefer and require only)",
-		                       m);
-		mode = "prefer";
-		r->sslmode_source = "Prisma reads only disable, prefer and require: this sslmode is read as prefer";
-	}
-	pgtls__settings_unset(params, "sslrootcert"); /* libpq's keyword: Prisma does not read it */
-	if (accept == NULL || strcmp(accept, "accept_invalid_certs") == 0)
-	{
-		r->trust = PGTLS_TRUST_DISABLED; /* danger_accept_invalid_certs(true) */
-		return mode;
-	}
-	if (cert)
-	{
-		char *path = schema_relative(r, cert);
-
-		if (path)
-			pgtls__settings_set(params, "sslrootcert", path);
-		free(path);
-	}
-	return mode;
 }
 
 /*

@@ -328,6 +328,18 @@ uri_query(const known_keywords *kk, pgtls_settings *o, pgtls_settings *extra, co
 	return true;
 }
 
+/* the end of a parse: the host and port lists freed; O when OK, else freed and NULL */
+static pgtls_settings *
+parsed(pgtls_settings *o, pgtls_strbuf *hosts, pgtls_strbuf *ports, bool ok)
+{
+	pgtls__sb_free(hosts);
+	pgtls__sb_free(ports);
+	if (ok)
+		return o;
+	pgtls__settings_free(o);
+	return NULL;
+}
+
 /*
  * The host[:port][,host[:port]]... part of URI at *PP into HOSTS and
  * PORTS (comma-separated, as libpq keeps them); *PP moves past it.
@@ -461,16 +473,11 @@ parse_uri(const known_keywords *kk, const char *uri, size_t prefix, pgtls_settin
 	}
 	if (*p == '?' && !uri_query(kk, o, extra, p + 1, err, errlen))
 		goto fail;
-	pgtls__sb_free(&hosts);
-	pgtls__sb_free(&ports);
-	return o;
+	return parsed(o, &hosts, &ports, true);
 oom:
 	snprintf(err, errlen, "out of memory");
 fail:
-	pgtls__sb_free(&hosts);
-	pgtls__sb_free(&ports);
-	pgtls__settings_free(o);
-	return NULL;
+	return parsed(o, &hosts, &ports, false);
 }
 
 pgtls_settings *
@@ -646,14 +653,9 @@ pgtls__jdbc_parse(const char *s, char *err, size_t errlen)
 		p++;
 	if (!jdbc_query(o, p, err, errlen))
 		goto fail;
-	pgtls__sb_free(&hosts);
-	pgtls__sb_free(&ports);
-	return o;
+	return parsed(o, &hosts, &ports, true);
 oom:
 	snprintf(err, errlen, "out of memory");
 fail:
-	pgtls__sb_free(&hosts);
-	pgtls__sb_free(&ports);
-	pgtls__settings_free(o);
-	return NULL;
+	return parsed(o, &hosts, &ports, false);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "probe/probe_int.h"
+#include "probe/results.h"
 
 static const char *
 nz(const char *s)
@@ -261,4 +262,48 @@ pgtls_probe_finding_message(const pgtls_probe *p, int i)
 	if (p == NULL || i < 0 || i >= p->nfindings)
 		return "";
 	return p->findings[i].message;
+}
+
+/* ---- typed results for the other rooms of the library (rotation): never the struct ---- */
+
+bool
+pgtls__probe_done(const pgtls_probe *p)
+{
+	return p && p->evaluated;
+}
+
+/* the connection that negotiated TLS: SSLRequest, else direct TLS */
+static const pgtls_conn *
+tls_conn(const pgtls_probe *p)
+{
+	return p->pconn ? p->pconn : p->dconn;
+}
+
+pgtls_tls_state
+pgtls__probe_tls(const pgtls_probe *p)
+{
+	const pgtls_conn *c = p ? tls_conn(p) : NULL;
+
+	return c ? pgtls__probe_tls_state((pgtls_conn *)c) : PGTLS_TLS_UNREACHABLE;
+}
+
+pgtls_startup
+pgtls__probe_tls_startup(const pgtls_probe *p)
+{
+	return pgtls_conn_startup(p ? tls_conn(p) : NULL);
+}
+
+const char *
+pgtls__probe_address(const pgtls_probe *p)
+{
+	const pgtls_conn *c = p ? tls_conn(p) : NULL;
+	const char *a = c ? pgtls__conn_address(c) : NULL;
+
+	return a ? a : "";
+}
+
+struct x509_st *
+pgtls__probe_chain_x509(const pgtls_probe *p, int i)
+{
+	return (p && i >= 0 && i < p->nchain) ? p->chain[i]->x509 : NULL;
 }

@@ -320,15 +320,3 @@ pgtls__probe_eval_rootcert(pgtls_probe *p, STACK_OF(X509) * chain)
 	}
 	SSL_CTX_free(ctx);
 }
-
-/* Whether libpq could read PATH as its root certificate file (PEM, as initialize_SSL loads it). */
-bool
-pgtls__root_file_loadable(const char *path)
-{
-	X509_STORE *st = X509_STORE_new();
-	bool ok = st && X509_STORE_load_file(st, path) == 1;
-
-	X509_STORE_free(st);
-	ERR_clear_error();
-	return ok;
-}

@@ -13,8 +13,8 @@
 
 #include <jansson.h>
 
-#include "clients/rotation_int.h"
-#include "probe/probe_int.h"
+#include "rotation/rotation_int.h"
+#include "x509/cert_int.h"
 #include "store/store_int.h"
 
 /* the sentence the text report and older readers know, beside the stable code */
@@ -37,12 +37,15 @@ endpoint_json(const pgtls_rotation *rot, const rot_endpoint *ep)
 {
 	const pgtls_probe *p = ep->probe;
 
-	return json_pack("{s:o,s:b,s:o,s:o,s:b,s:b,s:o,s:i,s:o}", "target", pgtls__jopt(p->target), "reachable",
-	                 ep->reachable, "issuer", pgtls__jopt(ep->issuer), "on_new_ca",
-	                 ep->on_new < 0 ? json_null() : json_boolean(ep->on_new == 1), "serves_new_ca", ep->on_new == 1,
-	                 "discovered", ep->discovered, "same_as",
-	                 ep->same_as >= 0 ? pgtls__jopt(rot->eps[ep->same_as].probe->target) : json_null(), "status",
-	                 (int)p->status, "leaf", p->nchain ? pgtls__cert_to_json(p->chain[0]) : json_null());
+	const pgtls_cert *leaf = pgtls_probe_nchain(p) ? pgtls_probe_chain(p, 0) : NULL;
+
+	return json_pack("{s:o,s:b,s:o,s:o,s:b,s:b,s:o,s:i,s:o}", "target",
+	                 pgtls__jopt(pgtls_probe_get(p, PGTLS_PF_TARGET)), "reachable", ep->reachable, "issuer",
+	                 pgtls__jopt(ep->issuer), "on_new_ca", ep->on_new < 0 ? json_null() : json_boolean(ep->on_new == 1),
+	                 "serves_new_ca", ep->on_new == 1, "discovered", ep->discovered, "same_as",
+	                 ep->same_as >= 0 ? pgtls__jopt(pgtls_probe_get(rot->eps[ep->same_as].probe, PGTLS_PF_TARGET))
+	                                  : json_null(),
+	                 "status", pgtls_probe_status(p), "leaf", leaf ? pgtls__cert_to_json(leaf) : json_null());
 }
 
 static json_t *
@@ -59,7 +62,8 @@ client_json(const pgtls_rotation *rot, const rot_client *rc)
 	json_object_set_new(
 	    o, "host", r->host ? pgtls__jopt(pgtls__client_shown(r, CL_HIDE_HOST, r->host)) : json_string("(default)"));
 	json_object_set_new(o, "endpoint",
-	                    rc->endpoint >= 0 ? pgtls__jopt(rot->eps[rc->endpoint].probe->target) : json_null());
+	                    rc->endpoint >= 0 ? pgtls__jopt(pgtls_probe_get(rot->eps[rc->endpoint].probe, PGTLS_PF_TARGET))
+	                                      : json_null());
 	json_object_set_new(o, "now", json_string(pgtls__rotation_now(rc)));
 	json_object_set_new(o, "verdict", json_string(pgtls__client_verdict(r)));
 	json_object_set_new(o, "prediction", json_string(pgtls_prediction_name(rc->prediction)));
@@ -101,7 +105,8 @@ pgtls__rotation_to_json(const pgtls_rotation *rot)
 	json_object_set_new(rep, "new_ca",
 	                    json_pack("{s:o,s:i}", "path", pgtls__jopt(rot->new_ca_path), "certificates",
 	                              rot->newca ? rot->newca->nentries : 0));
-	json_object_set_new(rep, "new_chain_from", rot->canary ? pgtls__jopt(rot->canary->target) : json_null());
+	json_object_set_new(rep, "new_chain_from",
+	                    rot->canary ? pgtls__jopt(pgtls_probe_get(rot->canary, PGTLS_PF_TARGET)) : json_null());
 	json_object_set_new(rep, "decision", json_string(rot->go ? "GO" : "NO-GO"));
 	json_object_set_new(rep, "clients_that_break", json_integer(rot->breaks));
 	json_object_set_new(rep, "predictions", counts);

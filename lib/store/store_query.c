@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -232,4 +233,16 @@ pgtls_store_dedupe(pgtls_store *s, int drop_expired)
 	free(dup);
 	free(newidx);
 	return PGTLS_OK;
+}
+
+/* Whether libpq could read PATH as its root certificate file (PEM, as initialize_SSL loads it). */
+bool
+pgtls__root_file_loadable(const char *path)
+{
+	X509_STORE *st = X509_STORE_new();
+	bool ok = st && X509_STORE_load_file(st, path) == 1;
+
+	X509_STORE_free(st);
+	ERR_clear_error();
+	return ok;
 }

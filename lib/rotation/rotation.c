@@ -6,7 +6,7 @@
  *	  engine twice, against the chain served now and the chain after.
  *
  * IDENTIFICATION
- *	  lib/clients/rotation.c
+ *	  lib/rotation/rotation.c
  *
  * NOTES
  *	  Nothing here reads JSON or compares the words of a message: clients
@@ -28,8 +28,8 @@
 #include <openssl/x509v3.h>
 
 #include "clients/clients_int.h"
-#include "clients/rotation_int.h"
-#include "probe/probe_int.h"
+#include "rotation/rotation_int.h"
+#include "probe/results.h"
 #include "store/store_int.h"
 
 pgtls_rotation *
@@ -189,12 +189,12 @@ verifies_served(X509_STORE *store, const pgtls_probe *p)
 
 	if (store == NULL)
 		return PGTLS_TRI_YES;
-	if (p->nchain == 0)
+	if (pgtls_probe_nchain(p) == 0)
 		return PGTLS_TRI_UNKNOWN;
 	untrusted = sk_X509_new_null();
-	for (int i = 1; untrusted && i < p->nchain; i++)
-		sk_X509_push(untrusted, p->chain[i]->x509);
-	ok = path_verifies(store, p->chain[0]->x509, untrusted);
+	for (int i = 1; untrusted && i < pgtls_probe_nchain(p); i++)
+		sk_X509_push(untrusted, pgtls__probe_chain_x509(p, i));
+	ok = path_verifies(store, pgtls__probe_chain_x509(p, 0), untrusted);
 	sk_X509_free(untrusted);
 	return ok;
 }
@@ -224,7 +224,6 @@ trusts_new_ca(X509_STORE *store, STACK_OF(X509) * newset)
 static void
 endpoint_facts(const client_rec *r, const pgtls_probe *p, pgtls_facts *f)
 {
-	pgtls_conn *tls = p->pconn ? p->pconn : p->dconn;
 	char msg[512];
 
 	memset(f, 0, sizeof(*f));
@@ -234,16 +233,17 @@ endpoint_facts(const client_rec *r, const pgtls_probe *p, pgtls_facts *f)
 	f->root = r->root;
 	f->root_explicit = r->root_explicit;
 	f->custom_host_check = r->custom_host_check;
-	f->tls = tls ? pgtls__probe_tls_state(tls) : PGTLS_TLS_UNREACHABLE;
-	f->tls_startup = pgtls_conn_startup(tls);
-	f->plain_startup = pgtls_conn_startup(p->plain);
-	if (p->nchain == 0)
+	f->tls = pgtls__probe_tls(p);
+	f->tls_startup = pgtls__probe_tls_startup(p);
+	f->plain_startup = pgtls_probe_plaintext(p);
+	if (pgtls_probe_nchain(p) == 0)
 		f->host_matches = PGTLS_TRI_UNKNOWN;
 	else if (r->host && r->host[0] != '/' && strchr(r->host, ',') == NULL)
-		f->host_matches =
-		    pgtls__host_matches(p->chain[0]->x509, r->host, msg, sizeof(msg)) == 1 ? PGTLS_TRI_YES : PGTLS_TRI_NO;
+		f->host_matches = pgtls__host_matches(pgtls__probe_chain_x509(p, 0), r->host, msg, sizeof(msg)) == 1
+		                      ? PGTLS_TRI_YES
+		                      : PGTLS_TRI_NO;
 	else
-		f->host_matches = p->host_rc == 1 ? PGTLS_TRI_YES : PGTLS_TRI_NO; /* connects by the TARGET's name */
+		f->host_matches = pgtls_probe_host_ok(p) ? PGTLS_TRI_YES : PGTLS_TRI_NO; /* connects by the TARGET's name */
 }
 
 static pgtls_prediction
@@ -324,7 +324,7 @@ pgtls__rotation_judge(pgtls_rotation *rot, const client_rec *r, rot_client *rc)
 	rc->alias = failed_on(&rc->now, PGTLS_FAIL_HOSTNAME) || failed_on(&rc->after, PGTLS_FAIL_HOSTNAME);
 	if (!rot->eps[rc->endpoint].reachable && rc->reason[0] == '\0')
 		snprintf(rc->reason, sizeof(rc->reason), "its server %s did not answer: nothing can be predicted",
-		         rot->eps[rc->endpoint].probe->target);
+		         pgtls_probe_get(rot->eps[rc->endpoint].probe, PGTLS_PF_TARGET));
 	if (assumed && rc->reason[0] == '\0')
 		snprintf(rc->reason, sizeof(rc->reason), "assumed to connect to the only TARGET");
 	if (pgtls__rules_decoy_unverified(r->decoy_codes, r->decoy_mode) &&
@@ -359,7 +359,7 @@ pgtls_rotation_run(pgtls_rotation *rot, const pgtls_clients *clients, const char
 	if (rot->cls == NULL)
 		return pgtls__seterr(&rot->err, PGTLS_ERR_OOM, "out of memory");
 	for (int i = 0; i < nprobes; i++)
-		if (probes[i] == NULL || !probes[i]->evaluated)
+		if (probes[i] == NULL || !pgtls__probe_done(probes[i]))
 			return pgtls__seterr(&rot->err, PGTLS_ERR_USAGE, "probe %d has not finished", i);
 	if (pgtls__rot_new_ca_set(rot, probes, nprobes) != PGTLS_OK ||
 	    pgtls__rot_endpoints(rot, probes, nprobes) != PGTLS_OK)

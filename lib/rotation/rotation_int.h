@@ -5,7 +5,7 @@
  *	  per client (borrowed records).
  *
  * IDENTIFICATION
- *	  lib/clients/rotation_int.h
+ *	  lib/rotation/rotation_int.h
  *
  *-------------------------------------------------------------------------
  */

@@ -7,7 +7,7 @@
  *	  of the new CA file are the new CA.
  *
  * IDENTIFICATION
- *	  lib/clients/rotation_endpoints.c
+ *	  lib/rotation/rotation_endpoints.c
  *
  * NOTES
  *	  A client maps to an endpoint by host name and port, by hostaddr, or
@@ -28,25 +28,14 @@
 #include <openssl/x509v3.h>
 
 #include "clients/clients_int.h"
-#include "clients/rotation_int.h"
-#include "probe/probe_int.h"
+#include "rotation/rotation_int.h"
+#include "probe/results.h"
 #include "store/store_int.h"
 
 bool
 pgtls__rot_probe_reachable(const pgtls_probe *p)
 {
-	pgtls_conn *c = p->pconn ? p->pconn : p->dconn;
-
-	return p->evaluated && c && pgtls__probe_tls_state(c) != PGTLS_TLS_UNREACHABLE;
-}
-
-static const char *
-probe_address(const pgtls_probe *p)
-{
-	pgtls_conn *c = p->pconn ? p->pconn : p->dconn;
-	const char *a = c ? pgtls__conn_address(c) : NULL;
-
-	return a ? a : "";
+	return pgtls__probe_done(p) && pgtls__probe_tls(p) != PGTLS_TLS_UNREACHABLE;
 }
 
 /* is X (or its issuer) a certificate of SET? */
@@ -67,10 +56,10 @@ from_set(X509 *x, STACK_OF(X509) * set)
 static int
 serves_new_ca(const pgtls_probe *p, STACK_OF(X509) * newset)
 {
-	if (!pgtls__rot_probe_reachable(p) || p->nchain == 0)
+	if (!pgtls__rot_probe_reachable(p) || pgtls_probe_nchain(p) == 0)
 		return -1;
-	for (int i = 0; i < p->nchain; i++)
-		if (from_set(p->chain[i]->x509, newset))
+	for (int i = 0; i < pgtls_probe_nchain(p); i++)
+		if (from_set(pgtls__probe_chain_x509(p, i), newset))
 			return 1;
 	return 0;
 }
@@ -79,9 +68,9 @@ serves_new_ca(const pgtls_probe *p, STACK_OF(X509) * newset)
 static bool
 issues_served(X509 *ca, const pgtls_probe *p)
 {
-	for (int c = 0; pgtls__rot_probe_reachable(p) && c < p->nchain; c++)
+	for (int c = 0; pgtls__rot_probe_reachable(p) && c < pgtls_probe_nchain(p); c++)
 	{
-		X509 *x = p->chain[c]->x509;
+		X509 *x = pgtls__probe_chain_x509(p, c);
 
 		if (X509_cmp(x, ca) == 0 || X509_check_issued(ca, x) == X509_V_OK)
 			return true;
@@ -92,7 +81,8 @@ issues_served(X509 *ca, const pgtls_probe *p)
 static bool
 is_canary(const pgtls_rotation *rot, const pgtls_probe *p)
 {
-	return rot->canary && p->nchain > 0 && X509_cmp(p->chain[0]->x509, rot->canary->chain[0]->x509) == 0;
+	return rot->canary && pgtls_probe_nchain(p) > 0 &&
+	       X509_cmp(pgtls__probe_chain_x509(p, 0), pgtls__probe_chain_x509(rot->canary, 0)) == 0;
 }
 
 /* marks OLD[k] for certificates of the new CA file that issue what a (not switched) TARGET serves */
@@ -183,7 +173,7 @@ pgtls__rot_new_ca_set(pgtls_rotation *rot, const pgtls_probe *const *probes, int
 		    &rot->err, PGTLS_ERR_USAGE,
 		    "--new-chain-from %s: its chain does not come from a certificate of the new CA file (has it "
 		    "switched?)",
-		    rot->canary->target);
+		    pgtls_probe_get(rot->canary, PGTLS_PF_TARGET));
 	return PGTLS_OK;
 }
 
@@ -193,13 +183,15 @@ static bool
 probe_serves(const pgtls_probe *p, const client_rec *r)
 {
 	const char *port = r->port ? r->port : "5432";
-	const char *addr = probe_address(p);
+	const char *addr = pgtls__probe_address(p);
+	const char *pport = pgtls_probe_get(p, PGTLS_PF_PORT), *phost = pgtls_probe_get(p, PGTLS_PF_HOST);
+	const char *phostaddr = pgtls_probe_get(p, PGTLS_PF_HOSTADDR);
 
-	if (p->port == NULL || strcmp(p->port, port) != 0)
+	if (pport[0] == '\0' || strcmp(pport, port) != 0)
 		return false;
 	if (r->hostaddr)
-		return (p->hostaddr && strcmp(r->hostaddr, p->hostaddr) == 0) || strcmp(r->hostaddr, addr) == 0;
-	return r->host && ((p->host && strcasecmp(r->host, p->host) == 0) || strcmp(r->host, addr) == 0);
+		return (phostaddr[0] && strcmp(r->hostaddr, phostaddr) == 0) || strcmp(r->hostaddr, addr) == 0;
+	return r->host && ((phost[0] && strcasecmp(r->host, phost) == 0) || strcmp(r->host, addr) == 0);
 }
 
 int
@@ -225,12 +217,13 @@ endpoint_init(pgtls_rotation *rot, rot_endpoint *ep, const pgtls_probe *p, bool 
 	ep->on_new = serves_new_ca(p, rot->newset);
 	ep->discovered = discovered;
 	ep->same_as = -1;
-	snprintf(ep->issuer, sizeof(ep->issuer), "%s", p->nchain ? p->chain[0]->issuer : "");
+	snprintf(ep->issuer, sizeof(ep->issuer), "%s",
+	         pgtls_probe_nchain(p) ? pgtls_cert_get(pgtls_probe_chain(p, 0), PGTLS_CERT_ISSUER) : "");
 	/* a client's server that is a TARGET under another name: the same address and port */
 	for (int t = 0; discovered && ep->reachable && t < rot->ntargets; t++)
-		if (rot->eps[t].reachable && p->port && rot->eps[t].probe->port &&
-		    strcmp(p->port, rot->eps[t].probe->port) == 0 &&
-		    strcmp(probe_address(p), probe_address(rot->eps[t].probe)) == 0)
+		if (rot->eps[t].reachable && pgtls_probe_get(p, PGTLS_PF_PORT)[0] &&
+		    strcmp(pgtls_probe_get(p, PGTLS_PF_PORT), pgtls_probe_get(rot->eps[t].probe, PGTLS_PF_PORT)) == 0 &&
+		    strcmp(pgtls__probe_address(p), pgtls__probe_address(rot->eps[t].probe)) == 0)
 		{
 			ep->same_as = t;
 			break;
@@ -354,7 +347,7 @@ pgtls_rotation_add_endpoint(pgtls_rotation *rot, const pgtls_probe *probe)
 {
 	const pgtls_probe **grown;
 
-	if (rot == NULL || probe == NULL || !probe->evaluated || rot->done)
+	if (rot == NULL || probe == NULL || !pgtls__probe_done(probe) || rot->done)
 		return PGTLS_ERR_USAGE;
 	if (rot->nfound >= ROT_MAX_PLAN)
 		return pgtls__seterr(&rot->err, PGTLS_ERR_USAGE, "more than %d endpoints added", ROT_MAX_PLAN);
@@ -369,11 +362,12 @@ pgtls_rotation_add_endpoint(pgtls_rotation *rot, const pgtls_probe *probe)
 pgtls_err
 pgtls_rotation_set_new_chain(pgtls_rotation *rot, const pgtls_probe *canary)
 {
-	if (rot == NULL || canary == NULL || !canary->evaluated || rot->done)
+	if (rot == NULL || canary == NULL || !pgtls__probe_done(canary) || rot->done)
 		return PGTLS_ERR_USAGE;
 	pgtls__clearerr(&rot->err);
-	if (!pgtls__rot_probe_reachable(canary) || canary->nchain == 0)
-		return pgtls__seterr(&rot->err, PGTLS_ERR_IO, "--new-chain-from %s: %s", canary->target,
+	if (!pgtls__rot_probe_reachable(canary) || pgtls_probe_nchain(canary) == 0)
+		return pgtls__seterr(&rot->err, PGTLS_ERR_IO, "--new-chain-from %s: %s",
+		                     pgtls_probe_get(canary, PGTLS_PF_TARGET),
 		                     pgtls__rot_probe_reachable(canary) ? "serves no certificate" : "unreachable");
 	rot->canary = canary;
 	return PGTLS_OK;

@@ -5,7 +5,7 @@
  *	  error, when it shows, the fix), and the typed accessors.
  *
  * IDENTIFICATION
- *	  lib/clients/rotation_words.c
+ *	  lib/rotation/rotation_words.c
  *
  * NOTES
  *	  Words are made from the typed prediction here, at the edge; nothing
@@ -17,8 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "clients/rotation_int.h"
-#include "probe/probe_int.h"
+#include "rotation/rotation_int.h"
+#include "probe/results.h"
 
 static const pgtls_failure *
 first_failure(const pgtls_outcome *o)
