@@ -274,7 +274,7 @@ probe_all(pgtls_rotation *rot, const pgtls_clients *cl, probe_list *list, char *
 		return -1;
 	if (canary && pgtls_rotation_set_new_chain(rot, canary) != PGTLS_OK)
 	{
-		fprintf(stderr, "pgtls rotation: %s\n", pgtls_rotation_errmsg(rot));
+		fprintf(stderr, "pgtls rotation: --new-chain-from: %s\n", pgtls_rotation_errmsg(rot));
 		return -1;
 	}
 	nplan = pgtls_rotation_plan(rot, cl, (const pgtls_probe *const *)list->p, ntargets);
@@ -354,7 +354,8 @@ cli_cmd_rotation(int argc, char **argv)
 	         probe_all(rot, cl, &list, argv + optind, argc - optind, &o) == 0)
 	{
 		if (pgtls_rotation_run(rot, cl, o.newca, (const pgtls_probe *const *)list.p, argc - optind) != PGTLS_OK)
-			fprintf(stderr, "pgtls rotation: %s\n", pgtls_rotation_errmsg(rot));
+			fprintf(stderr, "pgtls rotation: %s%s\n", pgtls_rotation_errmsg(rot),
+			        pgtls_rotation_errcode(rot) == PGTLS_ERR_USAGE ? " (--old-ca FILE, --new-chain-from TARGET)" : "");
 		else
 			rc = report(rot, &o.co);
 	}

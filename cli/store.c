@@ -410,8 +410,7 @@ cmd_verify(pgtls_store *store, char **in, int nin, const store_opts *o)
 		return store_fail("verify takes one store file");
 	if (pgtls_store_load_file(store, in[0], o->password) != PGTLS_OK)
 		return store_error(store);
-	idx = pgtls_store_find(store, o->fingerprint);
-	if (idx == -2)
+	if (pgtls_store_find(store, o->fingerprint, &idx) != PGTLS_OK)
 		return store_error(store);
 	rc = idx >= 0 ? 0 : 2;
 	if (o->co.out == CLI_OUT_JSON)

@@ -53,7 +53,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char *j = pgtls_store_json(s, 0);
 
 		pgtls_free(j);
-		(void)pgtls_store_find(s, "00:11");
+		{
+			int idx;
+
+			if (pgtls_store_find(s, "00:11", &idx) == PGTLS_OK)
+				__builtin_trap(); /* not a fingerprint: refused */
+		}
 		if (pgtls_store_write_mem(s, "jks", "changeit", &out, &outlen) == PGTLS_OK)
 		{
 			pgtls_store *back = pgtls_store_new();

@@ -516,8 +516,12 @@ PGTLS_API int pgtls_store_count(const pgtls_store *store);
 /* Removes duplicates (same certificate) and, if DROP_EXPIRED, expired ones; each removal is reported. */
 PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_store_dedupe(pgtls_store *store, int drop_expired);
 
-/* Index (0-based) of the certificate with this SHA-1 or SHA-256 fingerprint, -1 if absent, -2 on a bad fingerprint. */
-PGTLS_API int pgtls_store_find(pgtls_store *store, const char *fingerprint);
+/*
+ * *INDEX: the index (0-based) of the certificate with this SHA-1 or
+ * SHA-256 fingerprint, -1 when the store has none.  PGTLS_ERR_USAGE (and
+ * the message on STORE) for a fingerprint that is not one.
+ */
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_store_find(pgtls_store *store, const char *fingerprint, int *index);
 
 /* Inspection report as JSON (docs/json-schema.md); free with pgtls_free(). */
 PGTLS_API char *pgtls_store_json(const pgtls_store *store, int pretty);

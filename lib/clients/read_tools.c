@@ -314,10 +314,8 @@ read_laravel(pgtls_clients *c, const char *path, const char *buf, size_t len)
 void
 pgtls__read_tools(pgtls_clients *c, const char *path, const char *buf, size_t len)
 {
-	const char *base = strrchr(path, '/');
 	const char *ext = strrchr(path, '.');
 
-	base = base ? base + 1 : path;
 	if (ext && strcmp(ext, ".json") == 0 && memmem(buf, len, "\"Servers\"", 9))
 		read_pgadmin(c, path, buf, len);
 	else if (ext && strcmp(ext, ".json") == 0 && memmem(buf, len, "\"connections\"", 13) &&
@@ -327,5 +325,4 @@ pgtls__read_tools(pgtls_clients *c, const char *path, const char *buf, size_t le
 		read_grafana(c, path, buf, len);
 	else if (ext && strcmp(ext, ".php") == 0 && memmem(buf, len, "'pgsql'", 7))
 		read_laravel(c, path, buf, len);
-	(void)base;
 }

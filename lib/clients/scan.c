@@ -193,49 +193,84 @@ pgtls__clients_jvm_store(pgtls_clients *c, int first, const char *buf, size_t le
 			c->recs[i].jvm_store = strdup(path);
 }
 
+/* the service being read: its settings, and why libpq refuses it ("" when it does not) */
+typedef struct service_rec
+{
+	pgtls_settings *settings;
+	pgtls_observed seen;
+	char name[128];
+	int line;
+} service_rec;
+
+static void
+service_flush(pgtls_clients *c, const char *path, service_rec *sv)
+{
+	if (sv->settings)
+		pgtls__clients_add_ex(c, path, sv->line, "pg_service", PGTLS_DRIVER_LIBPQ, sv->name, strlen(sv->name),
+		                      sv->settings, &sv->seen, NULL, NULL, NULL);
+	pgtls__settings_free(sv->settings);
+	sv->settings = NULL;
+}
+
+/* the first error libpq stops at, in the service being read */
+static void
+service_error(service_rec *sv, const char *fmt, const char *path, int line)
+{
+	if (sv->settings && sv->seen.bad_setting[0] == '\0')
+		snprintf(sv->seen.bad_setting, sizeof(sv->seen.bad_setting), fmt, path, line);
+}
+
+/*
+ * A service file: each [service] is a client's settings, read with
+ * libpq's grammar (conninfo/service.c).  What libpq refuses in a service
+ * (no '=', an unknown keyword, a nested service, a line too long) makes
+ * that service fail with libpq's words; a line too long also every
+ * service after it (libpq stops reading the file there).
+ */
 static void
 scan_service(pgtls_clients *c, const char *path, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
-	pgtls_settings *svc = NULL;
-	char svcname[128] = "";
-	int svcline = 0, lineno = 0;
+	service_rec sv;
+	char too_long[300] = "";
+	int lineno = 0;
 
+	memset(&sv, 0, sizeof(sv));
 	while (p < end)
 	{
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)((nl ? nl : end) - p);
-		const char *q = p;
+		char line[PGTLS_SERVICE_LINE_MAX], *key, *val;
+		pgtls_service_line kind;
 
 		lineno++;
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
-		while (q < p + n && isspace((unsigned char)*q))
-			q++;
-		if (q < p + n && *q == '[')
-		{
-			if (svc)
-				pgtls__clients_add(c, path, svcline, "pg_service", PGTLS_DRIVER_LIBPQ, svcname, strlen(svcname), svc,
-				                   NULL);
-			pgtls__settings_free(svc);
-			svc = pgtls__settings_new();
-			snprintf(svcname, sizeof(svcname), "[%.*s", (int)(n - (size_t)(q - p) - 1), q + 1);
-			svcline = lineno;
-		}
-		else if (svc && q < p + n && *q != '#')
-		{
-			char key[64];
-			char *val = NULL;
-
-			if (pgtls__assignment(p, n, key, sizeof(key), &val))
-				pgtls__settings_set(svc, key, val);
-			free(val);
-		}
+		if (n + (nl != NULL) >= PGTLS_SERVICE_LINE_MAX - 1 && too_long[0] == '\0')
+			snprintf(too_long, sizeof(too_long), "line %d too long in service file \"%s\"", lineno, path);
+		snprintf(line, sizeof(line), "%.*s", (int)(n < sizeof(line) ? n : sizeof(line) - 1), p);
 		p = nl ? nl + 1 : end;
+		kind = pgtls__service_line(line, &key, &val);
+		if (kind == PGTLS_SVC_GROUP)
+		{
+			service_flush(c, path, &sv);
+			memset(&sv, 0, sizeof(sv));
+			sv.settings = pgtls__settings_new();
+			snprintf(sv.name, sizeof(sv.name), "[%s", key);
+			sv.line = lineno;
+		}
+		else if (kind == PGTLS_SVC_NO_EQUALS)
+			service_error(&sv, "syntax error in service file \"%s\", line %d", path, lineno);
+		else if (kind == PGTLS_SVC_SETTING && strcmp(key, "service") == 0)
+			service_error(&sv, "nested service specifications not supported in service file \"%s\", line %d", path,
+			              lineno);
+		else if (kind == PGTLS_SVC_SETTING && !pgtls__settings_is_keyword(key))
+			service_error(&sv, "syntax error in service file \"%s\", line %d", path, lineno);
+		else if (kind == PGTLS_SVC_SETTING && sv.settings && sv.seen.bad_setting[0] == '\0' && too_long[0] == '\0' &&
+		         pgtls__settings_value(sv.settings, key) == NULL)
+			pgtls__settings_set(sv.settings, key, val); /* libpq keeps a keyword's first value */
+		if (too_long[0] && sv.settings && sv.seen.bad_setting[0] == '\0')
+			snprintf(sv.seen.bad_setting, sizeof(sv.seen.bad_setting), "%s", too_long);
 	}
-	if (svc)
-		pgtls__clients_add(c, path, svcline, "pg_service", PGTLS_DRIVER_LIBPQ, svcname, strlen(svcname), svc, NULL);
-	pgtls__settings_free(svc);
+	service_flush(c, path, &sv);
 }
 
 /*

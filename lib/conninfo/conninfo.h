@@ -148,6 +148,29 @@ bool pgtls__settings_merge(pgtls_settings *dst, const pgtls_settings *src, bool 
 /* a PG* variable the clients scan reads (PGTLS_KW_CLIENT_ENV) -> its keyword, else NULL */
 const char *pgtls__settings_env_keyword(const char *var);
 
+/* a keyword of the table (libpq 15 to 17) */
+bool pgtls__settings_is_keyword(const char *key);
+
+/* service.c: libpq's MAXBUFSIZE: a line of that many bytes or more is "line %d too long in service file" */
+#define PGTLS_SERVICE_LINE_MAX 256
+
+/* service.c: what one line of a service file is */
+typedef enum pgtls_service_line
+{
+	PGTLS_SVC_SKIP = 0, /* empty or a '#' comment */
+	PGTLS_SVC_GROUP,    /* "[name]": *KEY the text after '[' */
+	PGTLS_SVC_SETTING,  /* KEY=VALUE, split at the first '=' (nothing trimmed around it) */
+	PGTLS_SVC_NO_EQUALS /* libpq: "syntax error in service file" (in the group looked up) */
+} pgtls_service_line;
+
+/*
+ * service.c: LINE (changed in place: white space around it dropped) as
+ * libpq's parseServiceFile() reads it; *KEY and *VALUE point into LINE
+ */
+pgtls_service_line pgtls__service_line(char *line, char **key, char **value);
+/* service.c: libpq's test that GROUP (the text after '[') opens the group of SERVICE */
+bool pgtls__service_group_is(const char *group, const char *service);
+
 /* conninfo.c: a libpq conninfo string or postgresql:// URI; NULL with ERR set on error (libpq's texts) */
 pgtls_settings *pgtls__conninfo_parse(const char *s, char *err, size_t errlen);
 /*

@@ -127,9 +127,9 @@ pgtls_logscan_set_option(pgtls_logscan *s, pgtls_log_opt opt, const char *value)
 	switch (opt)
 	{
 		case PGTLS_LOGOPT_SINCE:
-			return set_time(s, s->since, value, "--since");
+			return set_time(s, s->since, value, "start of the time window (since)");
 		case PGTLS_LOGOPT_UNTIL:
-			return set_time(s, s->until, value, "--until");
+			return set_time(s, s->until, value, "end of the time window (until)");
 		case PGTLS_LOGOPT_EXCLUDE_USER:
 			return add_name(s, &s->excl_users, &s->nexcl_users, value);
 		case PGTLS_LOGOPT_EXCLUDE_APP:

@@ -364,7 +364,6 @@ static size_t
 scan_lines(pgtls_logscan *s, const char *buf, size_t len)
 {
 	static const char *const markers[] = {"connection", "pg_hba.conf"};
-	const char *end = buf + len;
 	const char *lastnl = memrchr(buf, '\n', len);
 	const char *limit;
 	const char *done = buf; /* lines before this were handled */
@@ -407,7 +406,6 @@ scan_lines(pgtls_logscan *s, const char *buf, size_t len)
 					    pos < limit ? memmem(pos, (size_t)(limit - pos), markers[mi], strlen(markers[mi])) : NULL;
 		}
 	}
-	(void)end;
 	return (size_t)(limit - buf);
 }
 

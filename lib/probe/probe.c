@@ -392,7 +392,7 @@ pgtls_probe_start(pgtls_probe *p)
 	if (p->neg_direct && !PROBE_LIBPQ_AT_LEAST(p, 17))
 		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE,
 		                     "direct TLS (sslnegotiation=direct) needs libpq 17 or later; the verdicts are for libpq "
-		                     "%d (give --libpq-version 17)",
+		                     "%d (the verdicts of libpq 17 are asked with the libpq version option)",
 		                     p->libpq_version / 10000);
 	p->started = true;
 

@@ -36,13 +36,13 @@
 #include <libpq-fe.h>
 #include <openssl/crypto.h>
 
+#include "conninfo/conninfo.h"
 #include "probe/probe_int.h"
 
 #ifndef PGTLS_PG_SYSCONFDIR
 #define PGTLS_PG_SYSCONFDIR "/etc/postgresql-common"
 #endif
 
-#define SERVICE_LINE_MAX 256            /* libpq's MAXBUFSIZE */
 #define SERVICE_MAX_LINES (1000 * 1000) /* bound: libpq has none */
 
 /* The settings shown in the report (and what decides a TLS outcome). */
@@ -94,21 +94,17 @@ take(pgtls_probe *p, resolved *r, int i, const char *val, const char *origin)
 	return PGTLS_OK;
 }
 
-/* One [SERVICE] line "key=value" of FILE, as parseServiceFile() takes it. */
+/* One [SERVICE] line KEY=VALUE of FILE (conninfo/service.c split it), as parseServiceFile() takes it. */
 static pgtls_err
-service_line(pgtls_probe *p, resolved *r, char *line, const char *file, int linenr)
+service_setting(pgtls_probe *p, resolved *r, const char *key, const char *val, const char *file, int linenr)
 {
-	char *val = strchr(line, '=');
 	int i;
 
-	if (val == NULL)
-		return pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "syntax error in service file \"%s\", line %d", file, linenr);
-	*val++ = '\0';
-	if (strcmp(line, "service") == 0)
+	if (strcmp(key, "service") == 0)
 		return pgtls__seterr(&p->err, PGTLS_ERR_PARSE,
 		                     "nested service specifications not supported in service file \"%s\", line %d", file,
 		                     linenr);
-	i = find_opt(r->opts, line);
+	i = find_opt(r->opts, key);
 	if (i < 0)
 		return pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "syntax error in service file \"%s\", line %d", file, linenr);
 	if (r->vals[i] == NULL)
@@ -120,8 +116,7 @@ service_line(pgtls_probe *p, resolved *r, char *line, const char *file, int line
 static pgtls_err
 service_file(pgtls_probe *p, resolved *r, const char *file, const char *service, bool *found)
 {
-	char buf[SERVICE_LINE_MAX];
-	size_t slen = strlen(service);
+	char buf[PGTLS_SERVICE_LINE_MAX];
 	int linenr = 0;
 	FILE *f = fopen(file, "r");
 	pgtls_err rc = PGTLS_OK;
@@ -131,30 +126,27 @@ service_file(pgtls_probe *p, resolved *r, const char *file, const char *service,
 		return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "service file \"%s\" not found", file);
 	while (rc == PGTLS_OK && fgets(buf, sizeof(buf), f) != NULL)
 	{
-		char *line = buf;
-		size_t len = strlen(line);
+		char *key, *val;
+		pgtls_service_line kind;
 
 		if (++linenr > SERVICE_MAX_LINES)
 			rc = pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "service file \"%s\" has more than %d lines", file,
 			                   SERVICE_MAX_LINES);
-		else if (len >= sizeof(buf) - 1)
+		else if (strlen(buf) >= sizeof(buf) - 1)
 			rc = pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "line %d too long in service file \"%s\"", linenr, file);
 		if (rc != PGTLS_OK)
 			break;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		while (*line && isspace((unsigned char)*line))
-			line++;
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
-		if (line[0] == '[')
+		kind = pgtls__service_line(buf, &key, &val);
+		if (kind == PGTLS_SVC_GROUP)
 		{
 			if (*found)
 				break; /* end of the group */
-			*found = strncmp(line + 1, service, slen) == 0 && line[slen + 1] == ']';
+			*found = pgtls__service_group_is(key, service);
 		}
-		else if (*found)
-			rc = service_line(p, r, line, file, linenr);
+		else if (*found && kind == PGTLS_SVC_NO_EQUALS)
+			rc = pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "syntax error in service file \"%s\", line %d", file, linenr);
+		else if (*found && kind == PGTLS_SVC_SETTING)
+			rc = service_setting(p, r, key, val, file, linenr);
 	}
 	fclose(f);
 	return rc;

@@ -161,7 +161,7 @@ pgtls__rot_new_ca_set(pgtls_rotation *rot, const pgtls_probe *const *probes, int
 		free(old);
 		return pgtls__seterr(&rot->err, PGTLS_ERR_USAGE,
 		                     "every root CA of the new CA file issues what some TARGET serves now: which is the new "
-		                     "one cannot be told; give --old-ca FILE or --new-chain-from TARGET");
+		                     "one cannot be told; name the old CA or an instance already switched");
 	}
 	for (int k = 0; k < n; k++)
 		if (left == 0 || !old[k])
@@ -171,7 +171,7 @@ pgtls__rot_new_ca_set(pgtls_rotation *rot, const pgtls_probe *const *probes, int
 	if (rot->canary && serves_new_ca(rot->canary, rot->newset) != 1)
 		return pgtls__seterr(
 		    &rot->err, PGTLS_ERR_USAGE,
-		    "--new-chain-from %s: its chain does not come from a certificate of the new CA file (has it "
+		    "the switched instance %s: its chain does not come from a certificate of the new CA file (has it "
 		    "switched?)",
 		    pgtls_probe_get(rot->canary, PGTLS_PF_TARGET));
 	return PGTLS_OK;
@@ -366,7 +366,7 @@ pgtls_rotation_set_new_chain(pgtls_rotation *rot, const pgtls_probe *canary)
 		return PGTLS_ERR_USAGE;
 	pgtls__clearerr(&rot->err);
 	if (!pgtls__rot_probe_reachable(canary) || pgtls_probe_nchain(canary) == 0)
-		return pgtls__seterr(&rot->err, PGTLS_ERR_IO, "--new-chain-from %s: %s",
+		return pgtls__seterr(&rot->err, PGTLS_ERR_IO, "the switched instance %s: %s",
 		                     pgtls_probe_get(canary, PGTLS_PF_TARGET),
 		                     pgtls__rot_probe_reachable(canary) ? "serves no certificate" : "unreachable");
 	rot->canary = canary;

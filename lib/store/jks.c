@@ -206,7 +206,6 @@ pgtls__jks_read(pgtls_store *s, const uint8_t *buf, size_t len, const char *pass
 	bool jceks;
 	size_t body;
 	uint8_t md[JKS_DIGEST_LEN];
-	int first = s->nentries;
 
 	if (len < 12 + JKS_DIGEST_LEN)
 		return pgtls__seterr(&s->err, PGTLS_ERR_PARSE, "truncated keystore (%zu bytes)", len);
@@ -288,7 +287,6 @@ pgtls__jks_read(pgtls_store *s, const uint8_t *buf, size_t len, const char *pass
 	if (pgtls__cursor_left(&c) != 0)
 		return pgtls__seterr(&s->err, PGTLS_ERR_PARSE, "%zu unexpected bytes after the last keystore entry",
 		                     pgtls__cursor_left(&c));
-	(void)first;
 	return PGTLS_OK;
 }
 

@@ -63,21 +63,20 @@ strip_colons(const char *in, char *out)
 	*out = '\0';
 }
 
-int
-pgtls_store_find(pgtls_store *s, const char *fingerprint)
+pgtls_err
+pgtls_store_find(pgtls_store *s, const char *fingerprint, int *index)
 {
 	char want[80];
 	int i;
 
-	if (s == NULL)
-		return -2;
+	if (index)
+		*index = -1;
+	if (s == NULL || index == NULL)
+		return PGTLS_ERR_USAGE;
 	pgtls__clearerr(&s->err);
 	if (fingerprint == NULL || !normalise_fp(fingerprint, want, sizeof(want)))
-	{
-		pgtls__seterr(&s->err, PGTLS_ERR_USAGE,
-		              "invalid fingerprint: expected 40 (SHA-1) or 64 (SHA-256) hex digits, colons optional");
-		return -2;
-	}
+		return pgtls__seterr(&s->err, PGTLS_ERR_USAGE,
+		                     "invalid fingerprint: expected 40 (SHA-1) or 64 (SHA-256) hex digits, colons optional");
 	for (i = 0; i < s->nentries; i++)
 	{
 		char fp[EVP_MAX_MD_SIZE * 3 + 1], bare[EVP_MAX_MD_SIZE * 2 + 1];
@@ -85,9 +84,12 @@ pgtls_store_find(pgtls_store *s, const char *fingerprint)
 		pgtls__fingerprint(s->entries[i].cert, strlen(want) == 40 ? "SHA1" : "SHA256", fp, sizeof(fp));
 		strip_colons(fp, bare);
 		if (strcmp(bare, want) == 0)
-			return i;
+		{
+			*index = i;
+			break;
+		}
 	}
-	return -1;
+	return PGTLS_OK;
 }
 
 typedef struct dup_key

@@ -260,6 +260,37 @@ def test_services(env):
     refused_alike(env, "nested service", "service=svc", {"PGSERVICEFILE": bad})
     print("services: %d verdicts compared" % n[0], flush=True)
     check(n[0] == 36, "all service rows compared (%d)" % n[0])
+    # libpq's parseServiceFile() drops white space at the end of a line (conninfo/service.c, shared with clients)
+    trail = os.path.join(tmp, "svc", "trail.conf")
+    write(trail, "[svc]\nhost=localhost  \nport=%d\t\nuser=postgres \nsslrootcert=%s  \n" % (env.port, root))
+    n2 = [0]
+    run_row(env, Row("values with white space after them", "service=svc dbname=postgres", {"PGSERVICEFILE": trail}), n2)
+    check(n2[0] == 6, "trailing white space: every sslmode compared (%d)" % n2[0])
+    services_as_clients(env)
+
+
+def services_as_clients(env):
+    """`pgtls clients` reads a service file with the same grammar: each service fails where psql refuses it."""
+    sf = os.path.join(env.tmp, "svc", "clients.conf")
+    write(sf, "[spaces]\nhost = localhost\n[quoted]\nhost=localhost\nsslmode=\"require\"\n[nested]\nservice=svc\n"
+              "[trail]\nhost=localhost \nport=%d\t\nuser=postgres  \nsslmode=require \n" % env.port)
+    r = subprocess.run([env.pgtls_path, "clients", "--json", sf], capture_output=True, text=True, env=env.env,
+                       timeout=60)
+    got = {c["spec"]: c for c in json.loads(r.stdout)["clients"]} if r.stdout.startswith("{") else {}
+    e = with_env(env, {"PGSERVICEFILE": sf})
+    for name in ("spaces", "quoted", "nested", "trail"):
+        p = subprocess.run(["psql", "-X", "-Atq", "service=%s dbname=postgres" % name, "-c", "select 1"],
+                           capture_output=True, text=True, env=e, timeout=30)
+        c = got.get("[%s]" % name, {})
+        if p.returncode == 0:
+            check(c.get("failure") is None and c.get("outcome") == "encrypted_unverified",
+                  "service %s: psql connects, pgtls clients says %s/%s" % (name, c.get("outcome"), c.get("failure")))
+        else:
+            said = p.stderr.strip().split("\n")[0].replace("psql: error: ", "")
+            check(c.get("failure") in ("bad_setting", "invalid_sslmode") and
+                  (c.get("failure") == "invalid_sslmode" or said in (c.get("note") or "")),
+                  "service %s: psql refuses (%r), pgtls clients says %s/%s %r" % (
+                      name, said, c.get("outcome"), c.get("failure"), c.get("note")))
 
 
 def test_default_user(env):

@@ -109,6 +109,16 @@ static const sample samples[] = {
     {"libpq docs (environment variables): PGSSLMODE applies to a URL that sets no sslmode", ".env",
      "DATABASE_URL=postgresql://u@pg8.internal/app\nPGSSLMODE=verify-full\n", 1, "libpq", "pg8.internal",
      "verifies_full", NULL},
+    {"libpq fe-connect.c parseServiceFile(): no trimming around '=': \"host = db\" is a syntax error, and the "
+     "service fails with libpq's words",
+     "pg_service.conf", "[spaces]\nhost = db.svc\nsslmode=verify-full\n", 1, "libpq", "(default)", "fails",
+     "syntax error in service file"},
+    {"libpq parseServiceFile(): values are taken as written, quotes included: sslmode=\"require\" is invalid",
+     "pg_service.conf", "[quoted]\nhost=db.svc\nsslmode=\"require\"\n", 1, "libpq", "db.svc", "unknown", NULL},
+    {"libpq parseServiceFile(): white space at the end of a line is dropped", "pg_service.conf",
+     "[trail]\nhost=db.svc  \nsslmode=require\t\n", 1, "libpq", "db.svc", "encrypted_unverified", NULL},
+    {"libpq parseServiceFile(): a nested service is refused", "pg_service.conf", "[nested]\nservice=other\n", 1,
+     "libpq", "(default)", "fails", "nested service"},
     {"issue 25: a URL query key libpq does not know is the user's, never a reader's observation: "
      "x-custom-host-check=1 is only noted, and the URL is judged by libpq's rules (verify-full)",
      ".env", "DATABASE_URL=postgresql://db.example.com/app?sslmode=verify-full&x-custom-host-check=1\n", 1, "libpq",

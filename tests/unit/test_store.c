@@ -181,8 +181,17 @@ test_der_and_dedupe(void **state)
 	assert_int_equal(pgtls_store_count(s), 4);
 	assert_int_equal(pgtls_store_dedupe(s, 0), PGTLS_OK);
 	assert_int_equal(pgtls_store_count(s), 2);
-	assert_int_equal(pgtls_store_find(s, "zz"), -2);
-	assert_int_equal(pgtls_store_find(s, "00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00"), -1);
+	{
+		int idx = 7;
+
+		/* a bad fingerprint is an error with its message; one not in the store is index -1 */
+		assert_int_equal(pgtls_store_find(s, "zz", &idx), PGTLS_ERR_USAGE);
+		assert_int_equal(idx, -1);
+		assert_non_null(strstr(pgtls_store_errmsg(s), "invalid fingerprint"));
+		assert_int_equal(pgtls_store_find(s, "00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00", &idx),
+		                 PGTLS_OK);
+		assert_int_equal(idx, -1);
+	}
 	assert_int_equal(pgtls_store_write_mem(s, "xml", NULL, &out, &outlen), PGTLS_ERR_USAGE);
 	pgtls_store_free(s);
 	pgtls_store_free(NULL);
