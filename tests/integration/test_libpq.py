@@ -271,7 +271,7 @@ def test_services(env):
 
 def services_as_clients(env):
     """`pgtls clients` reads a service file with the same grammar: each service fails where psql refuses it."""
-    sf = os.path.join(env.tmp, "svc", "clients.conf")
+    sf = os.path.join(env.tmp, "svc-clients", "pg_service.conf")
     write(sf, "[spaces]\nhost = localhost\n[quoted]\nhost=localhost\nsslmode=\"require\"\n[nested]\nservice=svc\n"
               "[trail]\nhost=localhost \nport=%d\t\nuser=postgres  \nsslmode=require \n" % env.port)
     r = subprocess.run([env.pgtls_path, "clients", "--json", sf], capture_output=True, text=True, env=env.env,
