@@ -61,7 +61,10 @@ usage_main(FILE *f)
 	        "  version          print the version (also -V, --version)\n"
 	        "  help             this text\n"
 	        "\n"
-	        "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage or network error).\n"
+	        "Every command: --json (a report whose status is the exit status), --format F,\n"
+	        "-q (one status line), --timeout D where it connects, --help.\n"
+	        "Exit status: 0 all good, 1 needs attention, 2 something is broken or would\n"
+	        "break, 3 could not tell (usage, network, input not understood).\n"
 	        "Manual: man pgtls\n",
 	        pgtls_version());
 }
