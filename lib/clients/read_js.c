@@ -157,19 +157,8 @@ read_conn(pgtls_clients *c, const char *path, int line, const char *raw, size_t 
 		if (params && s)
 			pgtls__settings_set(params, keys[k][1], s);
 		else if (params && pgtls__lit_expr(v))
-		{
 			/* a value from code: kept as "{expr}", a placeholder for where the application runs */
-			const char *e = pgtls__lit_expr(v);
-			size_t elen = strlen(e) + 3;
-			char *expr = malloc(elen);
-
-			if (expr)
-			{
-				snprintf(expr, elen, "{%s}", e);
-				pgtls__settings_set(params, keys[k][1], expr);
-			}
-			free(expr);
-		}
+			pgtls__settings_setf(params, keys[k][1], "{%s}", pgtls__lit_expr(v));
 	}
 	if (pgtls__lit_expr(json_object_get(conn, "connectionString")) && dsn == NULL)
 		snprintf(why, sizeof(why), "connectionString comes from code (%.80s): not known here",

@@ -106,18 +106,7 @@ set_param(pgtls_settings *params, const char *key, json_t *v, bool tls_key, py_n
 	else if (pgtls__lit_expr(v) && tls_key && pn->why[0] == '\0')
 		snprintf(pn->why, sizeof(pn->why), "%s is computed in code (%.80s): not known here", key, pgtls__lit_expr(v));
 	else if (pgtls__lit_expr(v))
-	{
-		/* shown as "{expr}", never probed */
-		size_t elen = strlen(pgtls__lit_expr(v)) + 3;
-		char *expr = malloc(elen);
-
-		if (expr)
-		{
-			snprintf(expr, elen, "{%s}", pgtls__lit_expr(v));
-			pgtls__settings_set(params, key, expr);
-		}
-		free(expr);
-	}
+		pgtls__settings_setf(params, key, "{%s}", pgtls__lit_expr(v)); /* shown, never probed */
 }
 
 static bool

@@ -212,12 +212,22 @@ service_flush(pgtls_clients *c, const char *path, service_rec *sv)
 	sv->settings = NULL;
 }
 
-/* the first error libpq stops at, in the service being read */
+/*
+ * One line of the service being read: what libpq refuses is the service's
+ * error (the first one: libpq stops there); else a keyword's first value
+ */
 static void
-service_error(service_rec *sv, const char *fmt, const char *path, int line)
+service_setting(service_rec *sv, pgtls_service_line kind, const char *key, const char *val, const char *path, int line)
 {
-	if (sv->settings && sv->seen.bad_setting[0] == '\0')
-		snprintf(sv->seen.bad_setting, sizeof(sv->seen.bad_setting), fmt, path, line);
+	char why[sizeof(sv->seen.bad_setting)];
+
+	if (sv->settings == NULL || sv->seen.bad_setting[0] != '\0')
+		return; /* outside any service (libpq never reads it), or after the error libpq stops at */
+	if (pgtls__service_refuses(kind, key, kind == PGTLS_SVC_SETTING && pgtls__settings_is_keyword(key), path, line, why,
+	                           sizeof(why)))
+		snprintf(sv->seen.bad_setting, sizeof(sv->seen.bad_setting), "%s", why);
+	else if (pgtls__settings_value(sv->settings, key) == NULL)
+		pgtls__settings_set(sv->settings, key, val); /* libpq keeps a keyword's first value */
 }
 
 /*
@@ -257,16 +267,8 @@ scan_service(pgtls_clients *c, const char *path, const char *buf, size_t len)
 			snprintf(sv.name, sizeof(sv.name), "[%s", key);
 			sv.line = lineno;
 		}
-		else if (kind == PGTLS_SVC_NO_EQUALS)
-			service_error(&sv, "syntax error in service file \"%s\", line %d", path, lineno);
-		else if (kind == PGTLS_SVC_SETTING && strcmp(key, "service") == 0)
-			service_error(&sv, "nested service specifications not supported in service file \"%s\", line %d", path,
-			              lineno);
-		else if (kind == PGTLS_SVC_SETTING && !pgtls__settings_is_keyword(key))
-			service_error(&sv, "syntax error in service file \"%s\", line %d", path, lineno);
-		else if (kind == PGTLS_SVC_SETTING && sv.settings && sv.seen.bad_setting[0] == '\0' && too_long[0] == '\0' &&
-		         pgtls__settings_value(sv.settings, key) == NULL)
-			pgtls__settings_set(sv.settings, key, val); /* libpq keeps a keyword's first value */
+		else if (kind != PGTLS_SVC_SKIP && too_long[0] == '\0')
+			service_setting(&sv, kind, key, val, path, lineno);
 		if (too_long[0] && sv.settings && sv.seen.bad_setting[0] == '\0')
 			snprintf(sv.seen.bad_setting, sizeof(sv.seen.bad_setting), "%s", too_long);
 	}

@@ -27,6 +27,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pgtls_int.h"
+
 /*
  * The keywords libpq 15 to 17 know, with their environment variables
  * (PQconninfoOptions[].envvar; NULL: none).  X(field, envvar, flags).
@@ -129,6 +131,8 @@ pgtls_settings *pgtls__settings_dup(const pgtls_settings *s);
 /* KEY = VAL[0..N) (kept byte for byte): a keyword's field, or EXTRA; false on OOM */
 bool pgtls__settings_setn(pgtls_settings *s, const char *key, const char *val, size_t n);
 bool pgtls__settings_set(pgtls_settings *s, const char *key, const char *val);
+/* KEY = the text FMT makes; false on OOM */
+bool pgtls__settings_setf(pgtls_settings *s, const char *key, const char *fmt, ...) PGTLS_PRINTF(3, 4);
 /* KEY's value (a keyword's field or an EXTRA key), or NULL; for code that goes over a list of key names */
 const char *pgtls__settings_value(const pgtls_settings *s, const char *key);
 /* a key libpq does not know (a driver's own: "sslfactory", "sslaccept", ...), or NULL */
@@ -148,7 +152,7 @@ bool pgtls__settings_merge(pgtls_settings *dst, const pgtls_settings *src, bool 
 /* a PG* variable the clients scan reads (PGTLS_KW_CLIENT_ENV) -> its keyword, else NULL */
 const char *pgtls__settings_env_keyword(const char *var);
 
-/* a keyword of the table (libpq 15 to 17) */
+/* settings.c: a keyword of the table (libpq 15 to 17) */
 bool pgtls__settings_is_keyword(const char *key);
 
 /* service.c: libpq's MAXBUFSIZE: a line of that many bytes or more is "line %d too long in service file" */
@@ -168,6 +172,14 @@ typedef enum pgtls_service_line
  * libpq's parseServiceFile() reads it; *KEY and *VALUE point into LINE
  */
 pgtls_service_line pgtls__service_line(char *line, char **key, char **value);
+/*
+ * service.c: what libpq says of a line of KIND with KEY (KNOWN: KEY is a
+ * keyword of the libpq reading the file) at LINENR of FILE, in the group
+ * it looks up: false when it takes it; else true, with libpq's error text
+ * in WHY (no '=', a nested service, an unknown keyword)
+ */
+bool pgtls__service_refuses(pgtls_service_line kind, const char *key, bool known, const char *file, int linenr,
+                            char *why, size_t whylen);
 /* service.c: libpq's test that GROUP (the text after '[') opens the group of SERVICE */
 bool pgtls__service_group_is(const char *group, const char *service);
 

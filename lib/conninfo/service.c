@@ -21,6 +21,7 @@
  *-------------------------------------------------------------------------
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "conninfo/conninfo.h"
@@ -61,13 +62,15 @@ pgtls__service_group_is(const char *group, const char *service)
 }
 
 bool
-pgtls__settings_is_keyword(const char *key)
+pgtls__service_refuses(pgtls_service_line kind, const char *key, bool known, const char *file, int linenr, char *why,
+                       size_t whylen)
 {
-	size_t n;
-	const pgtls_kwdef *kw = pgtls__settings_keywords(&n);
-
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(kw[i].keyword, key) == 0)
-			return true;
-	return false;
+	if (kind == PGTLS_SVC_NO_EQUALS || (kind == PGTLS_SVC_SETTING && strcmp(key, "service") != 0 && !known))
+		snprintf(why, whylen, "syntax error in service file \"%s\", line %d", file, linenr);
+	else if (kind == PGTLS_SVC_SETTING && strcmp(key, "service") == 0)
+		snprintf(why, whylen, "nested service specifications not supported in service file \"%s\", line %d", file,
+		         linenr);
+	else
+		return false;
+	return true;
 }

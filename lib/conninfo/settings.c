@@ -13,7 +13,9 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,6 +159,27 @@ pgtls__settings_set(pgtls_settings *s, const char *key, const char *val)
 	return pgtls__settings_setn(s, key, val, strlen(val));
 }
 
+bool
+pgtls__settings_setf(pgtls_settings *s, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	char *v;
+	bool ok;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (v = malloc((size_t)n + 1)) == NULL)
+		return false;
+	va_start(ap, fmt);
+	vsnprintf(v, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	ok = pgtls__settings_setn(s, key, v, (size_t)n);
+	free(v);
+	return ok;
+}
+
 const char *
 pgtls__settings_value(const pgtls_settings *s, const char *key)
 {
@@ -241,6 +264,12 @@ pgtls__settings_merge(pgtls_settings *dst, const pgtls_settings *src, bool overw
 			return false;
 	}
 	return true;
+}
+
+bool
+pgtls__settings_is_keyword(const char *key)
+{
+	return keyword_index(key) >= 0;
 }
 
 const char *

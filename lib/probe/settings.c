@@ -94,20 +94,21 @@ take(pgtls_probe *p, resolved *r, int i, const char *val, const char *origin)
 	return PGTLS_OK;
 }
 
-/* One [SERVICE] line KEY=VALUE of FILE (conninfo/service.c split it), as parseServiceFile() takes it. */
+/*
+ * One line of group SERVICE of FILE (KIND, KEY, VAL as conninfo/service.c
+ * split it) as parseServiceFile() takes it: the linked libpq's keywords
+ * are known; a value already set is kept.
+ */
 static pgtls_err
-service_setting(pgtls_probe *p, resolved *r, const char *key, const char *val, const char *file, int linenr)
+service_setting(pgtls_probe *p, resolved *r, pgtls_service_line kind, const char *key, const char *val,
+                const char *file, int linenr)
 {
-	int i;
+	int i = kind == PGTLS_SVC_SETTING ? find_opt(r->opts, key) : -1;
+	char why[1400];
 
-	if (strcmp(key, "service") == 0)
-		return pgtls__seterr(&p->err, PGTLS_ERR_PARSE,
-		                     "nested service specifications not supported in service file \"%s\", line %d", file,
-		                     linenr);
-	i = find_opt(r->opts, key);
-	if (i < 0)
-		return pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "syntax error in service file \"%s\", line %d", file, linenr);
-	if (r->vals[i] == NULL)
+	if (pgtls__service_refuses(kind, key, i >= 0, file, linenr, why, sizeof(why)))
+		return pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "%s", why);
+	if (kind == PGTLS_SVC_SETTING && r->vals[i] == NULL)
 		return take(p, r, i, val, "service");
 	return PGTLS_OK;
 }
@@ -143,10 +144,8 @@ service_file(pgtls_probe *p, resolved *r, const char *file, const char *service,
 				break; /* end of the group */
 			*found = pgtls__service_group_is(key, service);
 		}
-		else if (*found && kind == PGTLS_SVC_NO_EQUALS)
-			rc = pgtls__seterr(&p->err, PGTLS_ERR_PARSE, "syntax error in service file \"%s\", line %d", file, linenr);
-		else if (*found && kind == PGTLS_SVC_SETTING)
-			rc = service_setting(p, r, key, val, file, linenr);
+		else if (*found && kind != PGTLS_SVC_SKIP)
+			rc = service_setting(p, r, kind, key, val, file, linenr);
 	}
 	fclose(f);
 	return rc;
