@@ -118,7 +118,6 @@ print_session(const pgtls_impostor *imp, int i)
 static void
 render_text(FILE *f, const pgtls_impostor *imp)
 {
-	static const char *const labels[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
 	int n = pgtls_impostor_nsessions(imp);
 	int counts[PGTLS_DECOY_VERDICT_COUNT] = {0};
 
@@ -157,7 +156,7 @@ render_text(FILE *f, const pgtls_impostor *imp)
 	fprintf(f,
 	        "\n%s: %d session%s: %d sent a password, %d accepted the certificate, %d fell back to plaintext, "
 	        "%d asked for no TLS, %d rejected the decoy, %d inconclusive\n",
-	        labels[pgtls_impostor_status(imp)], n, n == 1 ? "" : "s", counts[PGTLS_DECOY_SENT_PASSWORD],
+	        cli_status_label(pgtls_impostor_status(imp)), n, n == 1 ? "" : "s", counts[PGTLS_DECOY_SENT_PASSWORD],
 	        counts[PGTLS_DECOY_ACCEPTED_CERT], counts[PGTLS_DECOY_FELL_BACK], counts[PGTLS_DECOY_NO_TLS_REQUESTED],
 	        counts[PGTLS_DECOY_REJECTED], counts[PGTLS_DECOY_INCONCLUSIVE]);
 }

@@ -250,6 +250,7 @@ cli_cmd_logs(int argc, char **argv)
 	bool follow = false;
 	int rc, failed = 0;
 
+	co.file_format = "--log-format";
 	if (scan == NULL)
 	{
 		fprintf(stderr, "pgtls logs: out of memory\n");

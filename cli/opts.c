@@ -129,10 +129,9 @@ cli_common_opt(cli_common *co, int ch, const char *arg)
 			if (ch == CLI_OPT_CSV)
 				fprintf(stderr, "pgtls %s: --csv: this command has no CSV output (%s)\n", co->cmd, offered(co));
 			else
-				fprintf(stderr, "pgtls %s: invalid --format \"%s\": expected %s%s\n", co->cmd, arg, offered(co),
-				        strcmp(co->cmd, "logs") == 0        ? " (the log format is --log-format)"
-				        : strncmp(co->cmd, "store", 5) == 0 ? " (the store file's format is --store-format)"
-				                                            : "");
+				fprintf(stderr, "pgtls %s: invalid --format \"%s\": expected %s%s%s%s\n", co->cmd, arg, offered(co),
+				        co->file_format ? " (the files' format is " : "", co->file_format ? co->file_format : "",
+				        co->file_format ? ")" : "");
 			return -1;
 		case CLI_OPT_TIMEOUT:
 			if (!(co->offers & CLI_OFFERS_TIMEOUT))

@@ -55,15 +55,16 @@ typedef struct cli_common
 	const char *cmd; /* "logs", "store merge": for messages */
 	unsigned offers; /* CLI_OFFERS_*: outputs beyond text and JSON */
 	cli_out out;
-	bool quiet;      /* -q: one status line (or, for store merge, what was written) */
-	bool help;       /* -h/--help: the command printed its usage, exit 0 */
-	long timeout_ms; /* --timeout (CLI_OFFERS_TIMEOUT); 10 s unless given */
+	bool quiet;              /* -q: one status line (or, for store merge, what was written) */
+	bool help;               /* -h/--help: the command printed its usage, exit 0 */
+	long timeout_ms;         /* --timeout (CLI_OFFERS_TIMEOUT); 10 s unless given */
+	const char *file_format; /* the option naming the format of the files read or written, or NULL */
 } cli_common;
 
 /* CO for command CMD offering OFFERS (CLI_OFFERS_*): text output, 10 s timeout */
 #define CLI_COMMON_INIT(cmd, offers)                                                                                   \
 	{                                                                                                                  \
-		(cmd), (offers), CLI_OUT_TEXT, false, false, 10000                                                             \
+		(cmd), (offers), CLI_OUT_TEXT, false, false, 10000, NULL                                                       \
 	}
 
 #define CLI_OPT_JSON 1001

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "opts.h"
 #include "report.h"
 
 void
@@ -86,14 +87,6 @@ print_startup(FILE *f, const char *label, const pgtls_conn *c)
 }
 
 static const char *
-status_label(int status)
-{
-	static const char *const labels[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
-
-	return labels[status < 0 || status > 3 ? 3 : status];
-}
-
-static const char *
 server_name(const pgtls_probe *p)
 {
 	const char *host = pgtls_probe_get(p, PGTLS_PF_HOST);
@@ -122,7 +115,7 @@ print_quiet(FILE *f, const pgtls_probe *p)
 	for (int i = 0; i < pgtls_probe_nfindings(p) && first < 0; i++)
 		if ((int)pgtls_probe_finding_severity(p, i) == status)
 			first = i;
-	fprintf(f, "PGTLS %s - %s:%s%s%s\n", status_label(status), server_name(p), pgtls_probe_get(p, PGTLS_PF_PORT),
+	fprintf(f, "PGTLS %s - %s:%s%s%s\n", cli_status_label(status), server_name(p), pgtls_probe_get(p, PGTLS_PF_PORT),
 	        first >= 0 ? ": " : "", first >= 0 ? pgtls_probe_finding_message(p, first) : "");
 }
 
@@ -262,9 +255,9 @@ cli_render_probe(FILE *f, pgtls_probe *p, int quiet)
 		char sev[16];
 		const char *hint = finding_hint(pgtls_probe_finding_code(p, i));
 
-		snprintf(sev, sizeof(sev), "%s", status_label((int)pgtls_probe_finding_severity(p, i)));
+		snprintf(sev, sizeof(sev), "%s", cli_status_label((int)pgtls_probe_finding_severity(p, i)));
 		fprintf(f, "  %-9s %s%s%s%s\n", sev, pgtls_probe_finding_message(p, i), hint ? " (" : "", hint ? hint : "",
 		        hint ? ")" : "");
 	}
-	fprintf(f, "\nStatus: %s (exit %d)\n", status_label(status), status);
+	fprintf(f, "\nStatus: %s (exit %d)\n", cli_status_label(status), status);
 }

@@ -355,14 +355,6 @@ cmp_rows(const void *a, const void *b)
 	return strcmp(x->target, y->target);
 }
 
-static const char *
-label(int status)
-{
-	static const char *const l[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
-
-	return status >= 0 && status <= 3 ? l[status] : "UNKNOWN";
-}
-
 static void
 date_of(time_t t, char *out, size_t outlen)
 {
@@ -385,7 +377,7 @@ print_table(scan_ctx *c)
 		char exp[16];
 
 		date_of(r->earliest, exp, sizeof(exp));
-		printf("%-8s %-32.32s %-7s %-28.28s %-10s %-9s %-6s %s%s%s%s\n", label(r->status), r->target,
+		printf("%-8s %-32.32s %-7s %-28.28s %-10s %-9s %-6s %s%s%s%s\n", cli_status_label(r->status), r->target,
 		       r->tls[0] ? r->tls : "-", r->issuer[0] ? r->issuer : "-", exp,
 		       r->plaintext == 1   ? "accepted"
 		       : r->plaintext == 0 ? "rejected"
@@ -409,7 +401,7 @@ print_csv(scan_ctx *c)
 		char exp[16];
 
 		date_of(r->earliest, exp, sizeof(exp));
-		printf("%s", label(r->status));
+		printf("%s", cli_status_label(r->status));
 		for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
 			csv_field(fields[k]);
 		printf(",%s,%s,%s,%s", r->earliest ? exp : "",

@@ -445,13 +445,18 @@ cmd_has(const pgtls_store *store, const store_opts *o)
 	rc = found >= 0 ? 0 : 2;
 	if (o->co.out == CLI_OUT_JSON)
 		return cli_print_report("store", pgtls_store_has_json(store, o->has, found, 1), rc);
-	if (found >= 0)
-		printf("%s%s %s: #%d %s (%s)\n", o->co.quiet ? "PGTLS OK - " : "", o->co.quiet ? "found" : "FOUND", o->has,
-		       found + 1, pgtls_cert_get(pgtls_store_cert(store, found), PGTLS_CERT_SUBJECT),
+	if (o->co.quiet && found >= 0)
+		cli_quiet_line(rc, "found %s: #%d %s (%s)", o->has, found + 1,
+		               pgtls_cert_get(pgtls_store_cert(store, found), PGTLS_CERT_SUBJECT),
+		               pgtls_cert_known_as(pgtls_store_cert(store, found)));
+	else if (o->co.quiet)
+		cli_quiet_line(rc, "not found: no certificate of %s in %d certificates", o->has, pgtls_store_count(store));
+	else if (found >= 0)
+		printf("FOUND %s: #%d %s (%s)\n", o->has, found + 1,
+		       pgtls_cert_get(pgtls_store_cert(store, found), PGTLS_CERT_SUBJECT),
 		       pgtls_cert_known_as(pgtls_store_cert(store, found)));
 	else
-		printf("%s: no certificate of %s in %d certificates\n",
-		       o->co.quiet ? "PGTLS CRITICAL - not found" : "NOT FOUND", o->has, pgtls_store_count(store));
+		printf("NOT FOUND: no certificate of %s in %d certificates\n", o->has, pgtls_store_count(store));
 	return rc;
 }
 
@@ -499,6 +504,7 @@ cli_cmd_store(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.co = (cli_common)CLI_COMMON_INIT("store", 0);
+	o.co.file_format = "--store-format";
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 	{
 		usage_store(argc < 2 ? stderr : stdout);
