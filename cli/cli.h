@@ -37,7 +37,8 @@ const char *cli_decoy_words(const char *finding);
 int cli_add_path(const char *cmd, char **paths, char **homes, int *npaths, char *path);
 int cli_add_home(const char *cmd, char **homes, int npaths, char *home);
 /* clients.c: scans ARGV[0..ARGC-1] (HOMES[i] or HOME the application's HOME) and, with ENV, the environment */
-int cli_scan_inputs(struct pgtls_clients *c, int argc, char **argv, char **homes, const char *home, bool env);
+int cli_scan_inputs(struct pgtls_clients *c, const char *apps, int argc, char **argv, char **homes, const char *home,
+                    bool env);
 
 struct pgtls_logscan;
 /* follow.c: pgtls logs --follow FILE; reads until SIGINT/SIGTERM; 0 or CLI_EXIT_UNKNOWN */

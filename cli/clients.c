@@ -65,6 +65,18 @@ render_clients(const pgtls_clients *cl)
 		       pgtls_clients_nunparsed_total(cl) - pgtls_clients_nunparsed(cl));
 	if (pgtls_clients_not_listed(cl) > 0)
 		printf("%d more client configurations found but not listed (more than %d)\n", pgtls_clients_not_listed(cl), n);
+	for (int i = 0; i < pgtls_clients_ntrust_files(cl); i++)
+	{
+		int users = pgtls_clients_trust_file_users(cl, i);
+
+		printf("trust file: %s: ", pgtls_clients_trust_file_path(cl, i));
+		if (pgtls_clients_trust_file_error(cl, i))
+			printf("not read (%s)", pgtls_clients_trust_file_error(cl, i));
+		else
+			printf("%d certificate%s", pgtls_clients_trust_file_ncerts(cl, i),
+			       pgtls_clients_trust_file_ncerts(cl, i) == 1 ? "" : "s");
+		printf(", read by %d client%s understood\n", users, users == 1 ? "" : "s");
+	}
 	printf("%d client%s:", n, n == 1 ? "" : "s");
 	for (int o = 0; o <= PGTLS_OUTCOME_UNKNOWN; o++)
 		if (counts[o])
@@ -81,14 +93,28 @@ show_progress(void *arg, int files, const char *path)
 	fprintf(stderr, "\rscanning: %d files read", files);
 }
 
-/* scans ARGV[i] with the application HOME HOMES[i], else HOME (NULL: the scanning user's) */
+/*
+ * the applications of the manifest APPS (NULL: none), then ARGV[i] with
+ * the application HOME HOMES[i], else HOME (NULL: the scanning user's)
+ */
 int
-cli_scan_inputs(pgtls_clients *c, int argc, char **argv, char **homes, const char *home, bool env)
+cli_scan_inputs(pgtls_clients *c, const char *apps, int argc, char **argv, char **homes, const char *home, bool env)
 {
 	bool tty = isatty(STDERR_FILENO);
 
 	if (tty)
 		pgtls_clients_set_progress(c, show_progress, NULL);
+	if (apps && pgtls_clients_load_apps(c, apps) != PGTLS_OK)
+	{
+		fprintf(stderr, "pgtls: %s\n", pgtls_clients_errmsg(c));
+		return -1;
+	}
+	for (int i = 0; apps && i < pgtls_clients_napps(c); i++)
+		if (pgtls_clients_scan_app(c, i) != PGTLS_OK)
+		{
+			fprintf(stderr, "pgtls: application %s: %s\n", pgtls_clients_app_name(c, i), pgtls_clients_errmsg(c));
+			return -1;
+		}
 	for (int i = 0; i < argc; i++)
 		if (pgtls_clients_set_home(c, homes && homes[i] ? homes[i] : home) != PGTLS_OK ||
 		    pgtls_clients_scan_path(c, argv[i]) != PGTLS_OK)
@@ -112,7 +138,7 @@ cli_scan_inputs(pgtls_clients *c, int argc, char **argv, char **homes, const cha
 static void
 usage_clients(FILE *f)
 {
-	fprintf(f, "Usage: pgtls clients [--env] [--decoy-report FILE] [--json|--format F] [-q]\n"
+	fprintf(f, "Usage: pgtls clients [--env] [--apps FILE] [--decoy-report FILE] [--json|--format F] [-q]\n"
 	           "                     [PATH [--home DIR]]...\n"
 	           "\n"
 	           "Finds PostgreSQL connection settings in files and directories (libpq\n"
@@ -125,6 +151,12 @@ usage_clients(FILE *f)
 	           "--home DIR, after a PATH: the HOME of the application whose settings that\n"
 	           "PATH holds (its ~/.postgresql/root.crt decides what libpq verifies), as\n"
 	           "after --clients PATH in pgtls rotation; default: your own.\n"
+	           "--apps FILE: an application manifest (YAML; pgtls(1) APPLICATION MANIFEST):\n"
+	           "per application its paths, working directory, HOME, environment, volumes\n"
+	           "and JVM trust store, and the not-understood lines a person has checked.\n"
+	           "Relative paths resolve against each application's directory (the nearest\n"
+	           "with a build, lock or compose file, else the PATH); trust files (PEM, DER,\n"
+	           "PKCS#7, PKCS#12, JKS) are listed with the clients that read them.\n"
 	           "--decoy-report FILE: a `pgtls impostor --json` report; each client is matched\n"
 	           "to the decoy's sessions by user, dbname and application_name, and a client\n"
 	           "whose settings verify but that accepted the decoy is a finding.\n"
@@ -146,6 +178,7 @@ typedef struct clients_opts
 	int npaths;
 	bool env;
 	const char *decoy;
+	const char *apps; /* --apps FILE */
 } clients_opts;
 
 int
@@ -175,6 +208,7 @@ parse_opts(int argc, char **argv, clients_opts *o)
 	static const struct option longopts[] = {{"env", no_argument, NULL, 'e'},
 	                                         {"home", required_argument, NULL, 'H'},
 	                                         {"decoy-report", required_argument, NULL, 'D'},
+	                                         {"apps", required_argument, NULL, 'A'},
 	                                         CLI_COMMON_LONGOPTS};
 	int c, taken, rc = 0;
 
@@ -197,11 +231,13 @@ parse_opts(int argc, char **argv, clients_opts *o)
 			o->env = true;
 		else if (c == 'D')
 			o->decoy = optarg;
+		else if (c == 'A')
+			o->apps = optarg;
 		else if (!taken)
 			return cli_try_help("clients");
 	}
-	if (rc == 0 && o->npaths == 0 && !o->env)
-		return cli_usage_error("clients", "give PATH... and/or --env");
+	if (rc == 0 && o->npaths == 0 && !o->env && o->apps == NULL)
+		return cli_usage_error("clients", "give PATH..., --apps FILE and/or --env");
 	return rc;
 }
 
@@ -235,7 +271,7 @@ cli_cmd_clients(int argc, char **argv)
 	if (rc != 0)
 		return rc == 1 ? 0 : rc;
 	cl = pgtls_clients_new();
-	if (cl == NULL || cli_scan_inputs(cl, o.npaths, o.paths, o.homes, NULL, o.env) != 0 ||
+	if (cl == NULL || cli_scan_inputs(cl, o.apps, o.npaths, o.paths, o.homes, NULL, o.env) != 0 ||
 	    (o.decoy && cli_apply_decoy(cl, o.decoy) != 0))
 	{
 		pgtls_clients_free(cl);

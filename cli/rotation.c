@@ -28,7 +28,7 @@
 typedef struct rot_opts
 {
 	cli_common co;
-	const char *newca, *oldca, *canary, *decoy;
+	const char *newca, *oldca, *canary, *decoy, *apps;
 	char *paths[CLI_MAX_PATHS], *homes[CLI_MAX_PATHS];
 	int npaths;
 	bool env;
@@ -43,7 +43,8 @@ typedef struct probe_list
 
 static const char usage[] = "Usage: pgtls rotation --new-ca FILE [--old-ca FILE] [--new-chain-from TARGET]\n"
                             "                      [--clients PATH [--home DIR]]... [--env] [--json|-q]\n"
-                            "                      [--decoy-report FILE] [--timeout D] [TARGET...]\n"
+                            "                      [--apps FILE] [--decoy-report FILE] [--timeout D]\n"
+                            "                      [TARGET...]\n"
                             "\n"
                             "Predicts what happens when the servers switch to a certificate from the\n"
                             "CA(s) in FILE: probes each TARGET (as pgtls probe, concurrently), scans\n"
@@ -65,12 +66,16 @@ static const char usage[] = "Usage: pgtls rotation --new-ca FILE [--old-ca FILE]
                             "  --home DIR           after it: the HOME of that application (its\n"
                             "                       ~/.postgresql/root.crt and ~/.pg_service.conf).\n"
                             "--env                  the PG* variables and *_URL of this environment too.\n"
+                            "--apps FILE            an application manifest (YAML, pgtls(1)): where each\n"
+                            "                       application runs, and acknowledged lines.\n"
                             "--decoy-report FILE    a `pgtls impostor --json` report: a client the decoy\n"
                             "                       saw accept a forged certificate does not verify,\n"
                             "                       whatever its settings say (unaffected_unverified).\n"
                             "\n"
-                            "GO only when no client breaks, falls back or is unknown and every server\n"
-                            "was reachable.\n"
+                            "GO only when no client breaks, falls back or is unknown, every server\n"
+                            "was reachable, no file naming a TARGET (or a cloud endpoint) went\n"
+                            "unread without acknowledgement (--apps), and no trust file holding only\n"
+                            "the old CA is left that no understood client reads.\n"
                             "\n"
                             "--json, --format F     the report as JSON (docs/json-schema.md) or text;\n"
                             "-q                     one status line.\n"
@@ -101,7 +106,7 @@ render_endpoints(const pgtls_rotation *rot)
 }
 
 static void
-render_rotation(const pgtls_rotation *rot)
+render_rotation(const pgtls_rotation *rot, const pgtls_clients *cl)
 {
 	int counts[PGTLS_PREDICT_UNKNOWN + 1] = {0};
 	int n = pgtls_rotation_nclients(rot);
@@ -131,11 +136,22 @@ render_rotation(const pgtls_rotation *rot)
 			if (pgtls_rotation_client_get(rot, i, extra[k].field)[0])
 				printf("%43s %-6s %s\n", "", extra[k].label, pgtls_rotation_client_get(rot, i, extra[k].field));
 	}
+	for (int i = 0; i < pgtls_clients_nunparsed(cl); i++)
+		printf("not understood: %s:%d: %s\n", pgtls_clients_unparsed_file(cl, i), pgtls_clients_unparsed_line(cl, i),
+		       pgtls_clients_unparsed_reason(cl, i));
+	for (int i = 0; i < pgtls_clients_ntrust_files(cl); i++)
+		if (strcmp(pgtls_rotation_trust_file_holds(rot, i), "old_only") == 0)
+			printf("stale trust file: %s holds the old CA and not the new one (%d client%s understood to read it)\n",
+			       pgtls_clients_trust_file_path(cl, i), pgtls_clients_trust_file_users(cl, i),
+			       pgtls_clients_trust_file_users(cl, i) == 1 ? "" : "s");
 	printf("\n%s: %d client%s:", pgtls_rotation_go(rot) ? "GO" : "NO-GO", n, n == 1 ? "" : "s");
 	for (int p = 0; p <= PGTLS_PREDICT_UNKNOWN; p++)
 		if (counts[p])
 			printf(" %d %s,", counts[p], pgtls_prediction_name((pgtls_prediction)p));
-	printf(" %d endpoint%s\n", pgtls_rotation_nendpoints(rot), pgtls_rotation_nendpoints(rot) == 1 ? "" : "s");
+	printf(" %d endpoint%s", pgtls_rotation_nendpoints(rot), pgtls_rotation_nendpoints(rot) == 1 ? "" : "s");
+	if (pgtls_clients_nunparsed_total(cl) > 0)
+		printf(", %d not understood", pgtls_clients_nunparsed_total(cl));
+	printf("\n");
 }
 
 /* one of rotation's own options into O; 0 or CLI_EXIT_UNKNOWN (said) */
@@ -160,6 +176,9 @@ take_opt(rot_opts *o, int c, char *arg)
 		case 'e':
 			o->env = true;
 			return 0;
+		case 'A':
+			o->apps = arg;
+			return 0;
 		case 'D':
 			o->decoy = arg;
 			return 0;
@@ -172,11 +191,15 @@ take_opt(rot_opts *o, int c, char *arg)
 static int
 parse_opts(int argc, char **argv, rot_opts *o)
 {
-	static const struct option longopts[] = {
-	    {"new-ca", required_argument, NULL, 'n'},         {"old-ca", required_argument, NULL, 'o'},
-	    {"new-chain-from", required_argument, NULL, 'C'}, {"home", required_argument, NULL, 'H'},
-	    {"clients", required_argument, NULL, 'c'},        {"env", no_argument, NULL, 'e'},
-	    {"decoy-report", required_argument, NULL, 'D'},   CLI_COMMON_LONGOPTS};
+	static const struct option longopts[] = {{"new-ca", required_argument, NULL, 'n'},
+	                                         {"old-ca", required_argument, NULL, 'o'},
+	                                         {"new-chain-from", required_argument, NULL, 'C'},
+	                                         {"home", required_argument, NULL, 'H'},
+	                                         {"clients", required_argument, NULL, 'c'},
+	                                         {"env", no_argument, NULL, 'e'},
+	                                         {"decoy-report", required_argument, NULL, 'D'},
+	                                         {"apps", required_argument, NULL, 'A'},
+	                                         CLI_COMMON_LONGOPTS};
 	int c, taken;
 
 	memset(o, 0, sizeof(*o));
@@ -312,7 +335,7 @@ new_ca_readable(const char *path)
 }
 
 static int
-report(const pgtls_rotation *rot, const cli_common *co)
+report(const pgtls_rotation *rot, const pgtls_clients *cl, const cli_common *co)
 {
 	int rc = pgtls_rotation_status(rot);
 
@@ -329,8 +352,21 @@ report(const pgtls_rotation *rot, const cli_common *co)
 	else if (co->out == CLI_OUT_JSON)
 		return cli_print_report("rotation", pgtls_rotation_json(rot, 1), rc);
 	else
-		render_rotation(rot);
+		render_rotation(rot, cl);
 	return rc;
+}
+
+/* the TARGETs' host names: a file naming one without a client understood is said (not understood) */
+static int
+target_names(pgtls_clients *cl, char **targets, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (pgtls_clients_add_target_name(cl, targets[i]) != PGTLS_OK)
+		{
+			fprintf(stderr, "pgtls rotation: %s\n", pgtls_clients_errmsg(cl));
+			return -1;
+		}
+	return 0;
 }
 
 int
@@ -349,7 +385,8 @@ cli_cmd_rotation(int argc, char **argv)
 	if (cl == NULL || rot == NULL)
 		fprintf(stderr, "pgtls rotation: out of memory\n");
 	else if (new_ca_readable(o.newca) && (o.oldca == NULL || pgtls_rotation_set_old_ca(rot, o.oldca) == PGTLS_OK) &&
-	         cli_scan_inputs(cl, o.npaths, o.paths, o.homes, NULL, o.env) == 0 &&
+	         target_names(cl, argv + optind, argc - optind) == 0 &&
+	         cli_scan_inputs(cl, o.apps, o.npaths, o.paths, o.homes, NULL, o.env) == 0 &&
 	         (o.decoy == NULL || cli_apply_decoy(cl, o.decoy) == 0) &&
 	         probe_all(rot, cl, &list, argv + optind, argc - optind, &o) == 0)
 	{
@@ -357,7 +394,7 @@ cli_cmd_rotation(int argc, char **argv)
 			fprintf(stderr, "pgtls rotation: %s%s\n", pgtls_rotation_errmsg(rot),
 			        pgtls_rotation_errcode(rot) == PGTLS_ERR_USAGE ? " (--old-ca FILE, --new-chain-from TARGET)" : "");
 		else
-			rc = report(rot, &o.co);
+			rc = report(rot, cl, &o.co);
 	}
 	else if (pgtls_rotation_errcode(rot) != PGTLS_OK)
 		fprintf(stderr, "pgtls rotation: %s\n", pgtls_rotation_errmsg(rot));

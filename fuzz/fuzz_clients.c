@@ -4,10 +4,13 @@
  * the file name (and so the readers: Python, .env, service file, JDBC
  * properties, JavaScript, Go, C#, shell, YAML, systemd, Dockerfile, Prisma), the
  * rest is the file's bytes.
+ * The file is read as under a scanned PATH with a TARGET's name, so the
+ * application facts (app.c), the sweep and the trust-file reader run too.
  * The JSON report is made too, so masking and sanitising run on the result.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,7 +57,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memcpy(buf, data + 1, size - 1);
 	buf[size - 1] = '\0';
-	pgtls__clients_scan_buffer(c, names[data[0] % (sizeof(names) / sizeof(names[0]))], buf, size - 1);
+	/* as under a scanned PATH, with a TARGET's name: the application facts, the sweep and the trust files run */
+	snprintf(c->scan_root, sizeof(c->scan_root), "/app");
+	if (pgtls_clients_add_target_name(c, "db.internal:5432") != PGTLS_OK)
+		abort();
+	if (!pgtls__trust_file(c, names[data[0] % (sizeof(names) / sizeof(names[0]))], buf, size - 1))
+		pgtls__clients_scan_buffer(c, names[data[0] % (sizeof(names) / sizeof(names[0]))], buf, size - 1);
+	pgtls__apps_settle(c, 0);
 	js = pgtls_clients_json(c, 0);
 	pgtls_free(js);
 	pgtls_clients_free(c);

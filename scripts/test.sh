@@ -72,6 +72,10 @@ step "integration tests: the rotation estate (3 servers, 16 applications, real s
 set +e; /usr/bin/python3 tests/integration/test_rotation.py build-asan; rc=$?; set -e
 record "integration tests: rotation estate" $rc
 
+step "integration tests: the rehearsal (18 applications as real repositories, 7 stacks, real switch, pgtls from elsewhere)"
+set +e; /usr/bin/python3 tests/integration/test_rehearsal.py build-asan; rc=$?; set -e
+record "integration tests: rehearsal estate" $rc
+
 step "integration tests: the switch day (server logs in 3 formats, CA switched, psql/psycopg2/pgjdbc clients)"
 set +e; /usr/bin/python3 tests/integration/test_switchday.py build-asan; rc=$?; set -e
 record "integration tests: switch day" $rc

@@ -955,6 +955,40 @@ PGTLS_API int pgtls_clients_nunparsed_total(const pgtls_clients *clients);
 PGTLS_API const char *pgtls_clients_unparsed_file(const pgtls_clients *clients, int i);
 PGTLS_API int pgtls_clients_unparsed_line(const pgtls_clients *clients, int i);
 PGTLS_API const char *pgtls_clients_unparsed_reason(const pgtls_clients *clients, int i);
+/*
+ * Reads an application manifest (YAML, documented in pgtls(1)): per
+ * application its paths, working directory, HOME, process environment,
+ * container volumes and JVM trust store; and "acknowledge" entries, the
+ * not-understood lines a person has checked (listed with their reason,
+ * no longer counted against the status or a rotation's GO).  Errors
+ * (unknown keys, wrong types) name the line.
+ */
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_clients_load_apps(pgtls_clients *clients, const char *path);
+PGTLS_API int pgtls_clients_napps(const pgtls_clients *clients);
+PGTLS_API const char *pgtls_clients_app_name(const pgtls_clients *clients, int i);
+/* Scans application I of the manifest: its paths, judged with what the manifest says of where it runs. */
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_clients_scan_app(pgtls_clients *clients, int i);
+/* The manifest's reason for not-understood entry I, or NULL when nobody acknowledged it. */
+PGTLS_API const char *pgtls_clients_unparsed_ack(const pgtls_clients *clients, int i);
+/*
+ * A host name (or TARGET: "host:port", a postgresql:// URI) that a file
+ * under the paths scanned next must not name silently: a file naming it
+ * (or a cloud database endpoint) from which no client was understood is
+ * listed among the not-understood settings, with its line.
+ */
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_clients_add_target_name(pgtls_clients *clients, const char *name);
+/*
+ * Trust files under the scanned paths (PEM, DER, PKCS#7, PKCS#12, JKS,
+ * found by content): path, certificates read (0 with an error when the
+ * file cannot be read without a password or is damaged), and how many
+ * clients read it (root file, JVM trust store, NODE_EXTRA_CA_CERTS,
+ * SSL_CERT_FILE).
+ */
+PGTLS_API int pgtls_clients_ntrust_files(const pgtls_clients *clients);
+PGTLS_API const char *pgtls_clients_trust_file_path(const pgtls_clients *clients, int i);
+PGTLS_API int pgtls_clients_trust_file_ncerts(const pgtls_clients *clients, int i);
+PGTLS_API const char *pgtls_clients_trust_file_error(const pgtls_clients *clients, int i);
+PGTLS_API int pgtls_clients_trust_file_users(const pgtls_clients *clients, int i);
 
 /* Client I (0-based): typed fields.  Strings owned by CLIENTS; never NULL ("" when absent). */
 typedef enum pgtls_client_field
@@ -1039,6 +1073,13 @@ PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_rotation_run(pgtls_rotation *rot, cons
                                                        const char *new_ca_path, const pgtls_probe *const *probes,
                                                        int nprobes);
 /* 1 GO: no client breaks, falls back or is unknown, and every endpoint was reachable. */
+/*
+ * Trust file I of the clients judged (pgtls_clients_trust_file_*): which
+ * CAs it holds: "old_and_new", "old_only", "new_only", "neither" or
+ * "unreadable".  A file holding the old CA only that no understood client
+ * reads makes the decision NO-GO.
+ */
+PGTLS_API const char *pgtls_rotation_trust_file_holds(const pgtls_rotation *rot, int i);
 PGTLS_API int pgtls_rotation_go(const pgtls_rotation *rot);
 /* The exit-code contract: 0 GO, 2 NO-GO (something would break or cannot be told), 3 not run. */
 PGTLS_API int pgtls_rotation_status(const pgtls_rotation *rot);

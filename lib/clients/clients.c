@@ -54,6 +54,10 @@ rec_clear(client_rec *r)
 	free(r->note);
 	free(r->unresolved);
 	free(r->rootcert);
+	free(r->app);
+	free(r->root_given);
+	free(r->extra_ca);
+	free(r->system_file);
 }
 
 pgtls_clients *
@@ -88,6 +92,18 @@ pgtls_clients_free(pgtls_clients *c)
 	}
 	free(c->unparsed);
 	pgtls__clients_cmd_envs_clear(c);
+	for (int i = 0; i < c->nfacts; i++)
+	{
+		free(c->facts[i].app);
+		free(c->facts[i].name);
+		free(c->facts[i].value);
+		free(c->facts[i].file);
+	}
+	free(c->facts);
+	pgtls__trust_files_free(c);
+	pgtls__apps_free(c);
+	for (int i = 0; i < c->nnames; i++)
+		free(c->names[i]);
 	free(c);
 }
 
@@ -117,6 +133,8 @@ pgtls__clients_unparsed(pgtls_clients *c, const char *file, int line, const char
 	/* a parser's words may quote a fragment of the string, possibly of a password: masked */
 	c->unparsed[c->nunparsed].reason = pgtls__mask_secrets(reason, strlen(reason));
 	c->unparsed[c->nunparsed].line = line;
+	c->unparsed[c->nunparsed].ack = pgtls__ack_of(c, file, line);
+	c->nunparsed_acked += c->unparsed[c->nunparsed].ack != NULL;
 	c->nunparsed++;
 }
 
@@ -175,6 +193,19 @@ resolve_root(pgtls_clients *c, client_rec *r, const pgtls_reading *reading)
 	r->root_source = reading->root_source;
 	if (root && reading->root_schema_relative)
 		root = relative = pgtls__prisma_root_path(r, root); /* Prisma: relative to the schema's directory */
+	else if (root && root[0] != '/' && strcmp(root, "system") != 0 && r->app)
+	{
+		/* a relative path is opened from the working directory: the application's, not pgtls's */
+		r->root_given = strdup(root);
+		if ((relative = malloc(strlen(r->app) + strlen(root) + 2)) == NULL)
+			return;
+		snprintf(relative, strlen(r->app) + strlen(root) + 2, "%s/%s", r->app, root);
+		root = relative;
+		pgtls__client_note_add(r,
+		                       "relative root file %s: read from the application's directory %s, where it is "
+		                       "taken to start",
+		                       r->root_given, r->app);
+	}
 	r->root_explicit = root != NULL;
 	if (root == NULL && d->default_root_file && d->default_root_optional && c->home[0] != '\0')
 	{
@@ -211,19 +242,27 @@ resolve_root(pgtls_clients *c, client_rec *r, const pgtls_reading *reading)
 		return;
 	}
 	r->rootcert = strdup(root);
-	if (strcmp(root, "system") == 0)
-	{
-		if (r->trust == PGTLS_TRUST_FILE)
-			r->trust = PGTLS_TRUST_SYSTEM;
+	if (strcmp(root, "system") == 0 && r->trust == PGTLS_TRUST_FILE)
+		r->trust = PGTLS_TRUST_SYSTEM;
+	pgtls__client_root_state(r);
+	free(relative);
+}
+
+void
+pgtls__client_root_state(client_rec *r)
+{
+	const pgtls_driver_rules *d = pgtls__driver_rules(r->driver);
+
+	if (r->rootcert == NULL)
+		r->root = PGTLS_ROOT_NONE;
+	else if (strcmp(r->rootcert, "system") == 0)
 		r->root = PGTLS_ROOT_LOADED;
-	}
-	else if (!pgtls__file_exists(root))
+	else if (!pgtls__file_exists(r->rootcert))
 		r->root = PGTLS_ROOT_MISSING;
-	else if (d->root_pem_only && !pgtls__root_file_loadable(root))
+	else if (d->root_pem_only && !pgtls__root_file_loadable(r->rootcert))
 		r->root = PGTLS_ROOT_UNREADABLE; /* libpq reads PEM only: "could not read root certificate file" */
 	else
 		r->root = PGTLS_ROOT_LOADED;
-	free(relative);
 }
 
 /*
@@ -268,8 +307,6 @@ judge(pgtls_clients *c, client_rec *r, const pgtls_settings *params, const pgtls
 {
 	pgtls_reading_in in;
 	pgtls_reading reading;
-	pgtls_facts f;
-	bool libpq_family;
 
 	if (r->driver == PGTLS_DRIVER_PGJDBC && strcmp(r->kind, "dbeaver") != 0)
 		pgtls__java_version(c, r); /* the project's build file; DBeaver brings its own driver */
@@ -277,7 +314,6 @@ judge(pgtls_clients *c, client_rec *r, const pgtls_settings *params, const pgtls
 		pgtls__python_version(c, r); /* the project's lock file or pinned requirement */
 	else if (r->driver == PGTLS_DRIVER_NODE_POSTGRES)
 		pgtls__node_version_note(c, r); /* the versions the node-postgres rules come from */
-	libpq_family = pgtls__driver_libpq_family(r->driver);
 	memset(&in, 0, sizeof(in));
 	in.driver = r->driver;
 	in.settings = params;
@@ -296,6 +332,19 @@ judge(pgtls_clients *c, client_rec *r, const pgtls_settings *params, const pgtls
 	if (reading.note[0])
 		pgtls__client_note_add(r, "%s", reading.note);
 	resolve_root(c, r, &reading);
+	if (reading.bad_setting[0])
+	{
+		/* the driver refuses the settings themselves (reader or driver rule said why): fails everywhere */
+		pgtls__client_note_add(r, "%s", reading.bad_setting);
+		r->bad_setting = true;
+	}
+	pgtls__client_classify(r);
+}
+
+void
+pgtls__client_classify(client_rec *r)
+{
+	pgtls_facts f;
 
 	memset(&f, 0, sizeof(f));
 	f.driver = r->driver;
@@ -305,18 +354,21 @@ judge(pgtls_clients *c, client_rec *r, const pgtls_settings *params, const pgtls
 	f.root_explicit = r->root_explicit;
 	f.custom_host_check = r->custom_host_check;
 	r->outcome = pgtls__rules_classify(&f, &r->verifies_when_tls, &r->failure);
-	if (reading.bad_setting[0])
+	if (r->bad_setting)
 	{
-		/* the driver refuses the settings themselves (reader or driver rule said why): fails everywhere */
-		pgtls__client_note_add(r, "%s", reading.bad_setting);
 		r->outcome = PGTLS_OUTCOME_FAILS;
 		r->failure = PGTLS_FAIL_BAD_SETTING;
-		return;
 	}
-	if (unix_socket(r, libpq_family))
+	else if (unix_socket(r, pgtls__driver_libpq_family(r->driver)))
 	{
 		/* TLS does not apply to a Unix-domain socket: nothing to verify, nothing to fall back from */
 		r->outcome = PGTLS_OUTCOME_UNIX_SOCKET;
+		r->failure = PGTLS_FAIL_NONE;
+	}
+	if (r->unresolved)
+	{
+		/* what decides the outcome is set where the application runs: not an all-clear, not a failure */
+		r->outcome = PGTLS_OUTCOME_UNKNOWN;
 		r->failure = PGTLS_FAIL_NONE;
 	}
 }
@@ -402,6 +454,10 @@ pgtls__client_detail(const client_rec *r)
 	return NULL;
 }
 
+static void add_rec(pgtls_clients *c, const char *file, int line, const char *kind, pgtls_driver driver,
+                    const char *raw, size_t rawlen, const pgtls_settings *params, const pgtls_observed *seen,
+                    const pgtls_settings *envobj, const char *note, const char *unresolved, char *app);
+
 void
 pgtls__clients_add(pgtls_clients *c, const char *file, int line, const char *kind, pgtls_driver driver, const char *raw,
                    size_t rawlen, const pgtls_settings *params, const pgtls_settings *envobj)
@@ -415,11 +471,47 @@ pgtls__clients_add_ex(pgtls_clients *c, const char *file, int line, const char *
                       const pgtls_settings *envobj, const char *note, const char *unresolved)
 {
 	static const pgtls_observed nothing_seen;
+	pgtls_observed seen_svc = seen ? *seen : nothing_seen;
+	char *app = pgtls__app_of(c, file), bad[sizeof(seen_svc.bad_setting)], svc_unres[600];
+	pgtls_settings *procenv = NULL, *svc;
+
+	if (c->app && pgtls__settings_count(c->app->env) > 0 && (procenv = pgtls__settings_dup(c->app->env)) != NULL)
+	{
+		/* the manifest's process environment, below what the file itself sets */
+		if (envobj)
+			pgtls__settings_merge(procenv, envobj, true, NULL);
+		envobj = procenv;
+	}
+	svc = pgtls__service_settings(c, file, app, params, envobj, bad, sizeof(bad), svc_unres, sizeof(svc_unres));
+
+	if (svc)
+	{
+		/* service=NAME: the service's settings below the string's, as libpq adds them */
+		if (bad[0] && seen_svc.bad_setting[0] == '\0')
+			snprintf(seen_svc.bad_setting, sizeof(seen_svc.bad_setting), "%s", bad);
+		params = svc;
+		seen = &seen_svc;
+		if (svc_unres[0] && unresolved == NULL)
+			unresolved = svc_unres;
+	}
+	add_rec(c, file, line, kind, driver, raw, rawlen, params, seen, envobj, note, unresolved, app);
+	pgtls__settings_free(svc);
+	pgtls__settings_free(procenv);
+}
+
+/* one record (APP: its application directory, owned from here on) */
+static void
+add_rec(pgtls_clients *c, const char *file, int line, const char *kind, pgtls_driver driver, const char *raw,
+        size_t rawlen, const pgtls_settings *params, const pgtls_observed *seen, const pgtls_settings *envobj,
+        const char *note, const char *unresolved, char *app)
+{
+	static const pgtls_observed nothing_seen;
 	client_rec *r;
 
 	if (c->nrecs >= MAX_FINDINGS)
 	{
 		c->nrecs_dropped++; /* counted and said: a client not listed is not an all-clear */
+		free(app);
 		return;
 	}
 	if (c->nrecs == c->caprecs)
@@ -428,7 +520,10 @@ pgtls__clients_add_ex(pgtls_clients *c, const char *file, int line, const char *
 		client_rec *grown = realloc(c->recs, (size_t)cap * sizeof(*grown));
 
 		if (grown == NULL)
+		{
+			free(app);
 			return;
+		}
 		c->recs = grown;
 		c->caprecs = cap;
 	}
@@ -477,13 +572,9 @@ pgtls__clients_add_ex(pgtls_clients *c, const char *file, int line, const char *
 	else
 		r->note = note && note[0] ? pgtls__mask_secrets(note, strlen(note)) : NULL;
 	r->unresolved = unresolved ? pgtls__mask_secrets(unresolved, strlen(unresolved)) : NULL;
+	r->app = app;
+	r->reject_unauthorized = seen && seen->reject_unauthorized;
 	judge(c, r, params, seen ? seen : &nothing_seen, envobj);
-	if (r->unresolved)
-	{
-		/* what decides the outcome is set where the application runs: not an all-clear, not a failure */
-		r->outcome = PGTLS_OUTCOME_UNKNOWN;
-		r->failure = PGTLS_FAIL_NONE;
-	}
 	c->nrecs++;
 }
 
@@ -531,7 +622,8 @@ pgtls_clients_status(const pgtls_clients *c)
 		if ((c->recs[i].decoy_finding && strcmp(c->recs[i].decoy_finding, "decoy_contradicts_settings") == 0) ||
 		    fails_now(&c->recs[i]))
 			return 2;
-	if (c->nrecs_dropped > 0 || c->nskipped > 0 || c->nskipped_more > 0 || c->nunparsed > 0 || c->nunparsed_more > 0)
+	if (c->nrecs_dropped > 0 || c->nskipped > 0 || c->nskipped_more > 0 || c->nunparsed > c->nunparsed_acked ||
+	    c->nunparsed_more > 0)
 		return 1;
 	for (int i = 0; i < c->nrecs; i++)
 		if (c->recs[i].outcome != PGTLS_OUTCOME_VERIFIES_FULL || c->recs[i].failure != PGTLS_FAIL_NONE ||

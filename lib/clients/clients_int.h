@@ -60,6 +60,13 @@ typedef struct client_rec
 	int decoy_sessions[8];     /* the first session ids */
 	int ndecoy_sessions;
 	pgtls_decoy_mode decoy_mode;
+	/* where the application runs (app.c) */
+	char *app;                /* the application's directory: nearest with a build/lock/compose file, or the PATH */
+	char *root_given;         /* the root path as the settings spell it, when read from elsewhere, or NULL */
+	bool reject_unauthorized; /* node-postgres: rejectUnauthorized: true written in the ssl object */
+	bool bad_setting;         /* the driver refuses the settings themselves (not re-judged) */
+	char *extra_ca;           /* NODE_EXTRA_CA_CERTS (node-postgres on Node's store), or NULL */
+	char *system_file;        /* SSL_CERT_FILE (the OpenSSL system store: libpq system, Go, asyncpg), or NULL */
 } client_rec;
 
 #define CL_HIDE_HOST 1u
@@ -84,8 +91,31 @@ typedef struct skipped_path
 {
 	char *path;
 	char *reason;
-	int line; /* unparsed settings: the line, 0 when none */
+	int line;        /* unparsed settings: the line, 0 when none */
+	const char *ack; /* unparsed settings a person checked (the manifest's reason), or NULL */
 } skipped_path;
+
+/* manifest.c: an application as its manifest describes it */
+typedef struct pgtls_app
+{
+	char *name;
+	char *paths[64];
+	int npaths;
+	char *workdir;
+	char *home;
+	char *jvm_store;
+	pgtls_settings *env; /* its process environment, by variable name */
+	char *volumes[64];   /* HOST:CONTAINER */
+	int nvolumes;
+} pgtls_app;
+
+/* manifest.c: a not-understood line a person checked */
+typedef struct pgtls_ack
+{
+	char *file;
+	int line; /* 0: every line of FILE */
+	char *reason;
+} pgtls_ack;
 
 #define MAX_UNPARSED 10000
 
@@ -150,6 +180,38 @@ typedef struct pgtls_cmd_env
 	pgtls_settings *vars;
 } pgtls_cmd_env;
 
+/* app.c: what an application's files set for the whole process or map into its containers */
+typedef enum app_fact_kind
+{
+	APP_ENV,      /* NAME=value a process runs with (Dockerfile ENV, compose/Kubernetes env, unit, script, .env) */
+	APP_MOUNT,    /* a container path NAME is the host path VALUE (compose volumes, Kubernetes hostPath) */
+	APP_JVM_STORE /* -Djavax.net.ssl.trustStore=VALUE (start script, JAVA_OPTS, JAVA_TOOL_OPTIONS, unit, ...) */
+} app_fact_kind;
+
+typedef struct app_fact
+{
+	app_fact_kind kind;
+	char *app; /* the application's directory */
+	char *name;
+	char *value;
+	char *file;
+	int line;
+} app_fact;
+
+/* trustfiles.c: a certificate or key store found under the scanned paths */
+typedef struct trust_file
+{
+	char *path;
+	const char *format; /* pem, der, pkcs7, pkcs12, jks */
+	char *error;        /* not readable without a password, damaged, ...; or NULL */
+	int ncerts;
+	unsigned char (*sha256)[32]; /* the certificates' SHA-256 fingerprints */
+	struct x509_st **certs;      /* the certificates (owned) */
+} trust_file;
+
+#define MAX_TRUST_FILES 10000
+#define MAX_SWEEP_NAMES 256
+
 struct pgtls_clients
 {
 	pgtls_errslot err;
@@ -187,8 +249,27 @@ struct pgtls_clients
 	void (*progress)(void *arg, int files, const char *path);
 	void *progress_arg;
 	char home[1024];
-	bool home_given;    /* the application's HOME (--home), not the scanning user's */
-	bool force_service; /* the file being read is a service file (PGSERVICEFILE) */
+	bool home_given;      /* the application's HOME (--home), not the scanning user's */
+	bool force_service;   /* the file being read is a service file (PGSERVICEFILE) */
+	char scan_root[1024]; /* the PATH being scanned: an application, or a tree of them */
+	pgtls_project_cache app_cache;
+	char app_here[1024]; /* the application of the last directory asked (app.c) */
+	char app_proj[1024];
+	app_fact *facts; /* app.c */
+	int nfacts;
+	int capfacts;
+	trust_file *tfiles; /* trustfiles.c */
+	int ntfiles;
+	int ntfiles_more;
+	char *names[MAX_SWEEP_NAMES]; /* host names a file must not name silently (TARGETs) */
+	int nnames;
+	char svcfile[1024]; /* the service file a script exported (PGSERVICEFILE), for its commands, or "" */
+	pgtls_app *apps;    /* the application manifest (manifest.c) */
+	int napps;
+	const pgtls_app *app; /* the manifest's application being scanned, or NULL */
+	pgtls_ack *acks;
+	int nacks;
+	int nunparsed_acked; /* unparsed entries a person checked */
 };
 
 /*
@@ -292,6 +373,49 @@ bool pgtls__has_placeholder(const char *v);
 void pgtls__clients_jvm_store(pgtls_clients *c, int first, const char *buf, size_t len, const char *dir_of);
 
 bool pgtls__file_exists(const char *path);
+
+/* manifest.c: the manifest PATH's bytes BUF[N] (NUL-terminated) into C's applications and acknowledgements */
+pgtls_err pgtls__apps_parse(pgtls_clients *c, const char *path, const char *buf, size_t n);
+void pgtls__apps_free(pgtls_clients *c);
+const char *pgtls__ack_of(const pgtls_clients *c, const char *file, int line);
+/* app.c: one fact of application APP (its directory) */
+void pgtls__app_fact(pgtls_clients *c, app_fact_kind kind, const char *app, const char *name, const char *value,
+                     const char *file, int line);
+/* app.c: environment variable NAME=VALUE of application APP's process, as facts (JVM options: the trust store) */
+void pgtls__app_env_fact(pgtls_clients *c, const char *app, const char *name, const char *value, const char *file,
+                         int line);
+/* app.c: FILE's application directory (malloc'd), or NULL when FILE is not under the PATH being scanned */
+char *pgtls__app_of(pgtls_clients *c, const char *file);
+/* app.c: the process-wide variables, JVM options and container mounts in one file of an application */
+void pgtls__app_facts(pgtls_clients *c, const char *path, const char *buf, size_t len);
+/* app.c: a container path mapped to a host path (compose volumes, Kubernetes hostPath) in FILE:LINE */
+void pgtls__app_mount(pgtls_clients *c, const char *file, int line, const char *container, const char *host);
+/* app.c: the records from FIRST on, judged where their application runs (mounts, JVM options, environment) */
+void pgtls__apps_settle(pgtls_clients *c, int first);
+/* app.c: the files without any client that name a TARGET or a cloud endpoint: not understood */
+void pgtls__app_sweep(pgtls_clients *c, const char *path, const char *buf, size_t len);
+/* clients.c: R's outcome from its record's facts (after a setting changed) */
+void pgtls__client_classify(client_rec *r);
+/* clients.c: R's root file state for its rootcert path (exists, loads) */
+void pgtls__client_root_state(client_rec *r);
+/* trustfiles.c: PATH (its first bytes BUF, N) as a trust file, if it is one; true when it was */
+bool pgtls__trust_file(pgtls_clients *c, const char *path, const char *buf, size_t n);
+void pgtls__trust_files_free(pgtls_clients *c);
+/* trustfiles.c: the records that read trust file T (rootcert, JVM store, NODE_EXTRA_CA_CERTS) */
+int pgtls__trust_file_users(const pgtls_clients *c, const trust_file *t, int *idx, int max);
+/* report/json_clients.c: trust file T as JSON; the not-understood settings as JSON */
+struct json_t *pgtls__trust_file_json(const pgtls_clients *c, const trust_file *t);
+struct json_t *pgtls__clients_not_understood_json(const pgtls_clients *c);
+
+/*
+ * services.c: PARAMS with the settings of the service they (or ENV) name
+ * added as libpq adds them (malloc'd), or NULL when none is named; BAD:
+ * libpq refuses it ("definition of service ... not found"); UNRES: not
+ * knowable here.  FILE and APP: where the settings were found.
+ */
+pgtls_settings *pgtls__service_settings(pgtls_clients *c, const char *file, const char *app,
+                                        const pgtls_settings *params, const pgtls_settings *env, char *bad,
+                                        size_t badlen, char *unres, size_t unreslen);
 
 /* clients.c: the verdict sentence and its detail (for people; decisions use the enums) */
 const char *pgtls__client_verdict(const client_rec *r);

@@ -51,18 +51,50 @@ value_of(json_t *v, const char *key, char *note, size_t notelen)
 	return json_string_value(v);
 }
 
-/* fs.readFileSync('path') (possibly .toString()) in an expression: the path, or NULL */
+/*
+ * fs.readFileSync('path') (possibly .toString()) in an expression: the
+ * path, or NULL; readFileSync(path.join(__dirname, 'a', 'b')) (or
+ * path.resolve): FILE's directory joined with the literal parts
+ */
 static char *
-read_file_path(const char *expr)
+read_file_path(const char *expr, const char *file)
 {
 	const char *b = expr ? strstr(expr, "readFileSync(") : NULL;
 	const char *q, *e;
+	char out[1100];
+	size_t n;
 
 	if (b == NULL)
 		return NULL;
 	q = b + 13;
 	while (*q == ' ')
 		q++;
+	if (strncmp(q, "path.join(__dirname", 19) == 0 || strncmp(q, "path.resolve(__dirname", 22) == 0)
+	{
+		/* the module's own directory, then each quoted part */
+		n = (size_t)snprintf(out, sizeof(out), "%.*s", (int)(strrchr(file, '/') ? strrchr(file, '/') - file : 1),
+		                     strrchr(file, '/') ? file : ".");
+		for (q = strchr(q, ','); q && *q == ',' && n < sizeof(out); q = e ? e + 1 : NULL)
+		{
+			while (*++q == ' ')
+				;
+			if (*q != '\'' && *q != '"')
+				return NULL; /* a part from code */
+			e = strchr(q + 1, *q);
+			if (e == NULL)
+				return NULL;
+			n += (size_t)snprintf(out + n, sizeof(out) - n, "/%.*s", (int)(e - q - 1), q + 1);
+			e++;
+			while (*e == ' ')
+				e++;
+			if (*e == ')')
+				return strdup(out);
+			if (*e != ',')
+				return NULL;
+			e--; /* the loop steps onto the comma */
+		}
+		return NULL;
+	}
 	if (*q != '\'' && *q != '"' && *q != '`')
 		return NULL;
 	e = strchr(q + 1, *q);
@@ -75,7 +107,7 @@ read_file_path(const char *expr)
  * of the object in SEEN
  */
 static void
-ssl_params(json_t *ssl, pgtls_settings *params, pgtls_observed *seen, char *why, size_t whylen)
+ssl_params(json_t *ssl, const char *file, pgtls_settings *params, pgtls_observed *seen, char *why, size_t whylen)
 {
 	json_t *ru = json_object_get(ssl, "rejectUnauthorized");
 	json_t *ca = json_object_get(ssl, "ca");
@@ -117,7 +149,7 @@ ssl_params(json_t *ssl, pgtls_settings *params, pgtls_observed *seen, char *why,
 	pgtls__settings_set(params, "sslmode", "verify-full");
 	if (ca)
 	{
-		char *path = read_file_path(pgtls__lit_expr(ca));
+		char *path = read_file_path(pgtls__lit_expr(ca), file);
 
 		if (path)
 			pgtls__settings_set(params, "sslrootcert", path);
@@ -165,7 +197,7 @@ read_conn(pgtls_clients *c, const char *path, int line, const char *raw, size_t 
 		         pgtls__lit_expr(json_object_get(conn, "connectionString")));
 	if (params == NULL)
 		return;
-	ssl_params(ssl, params, &seen, why + strlen(why), sizeof(why) - strlen(why));
+	ssl_params(ssl, path, params, &seen, why + strlen(why), sizeof(why) - strlen(why));
 	pgtls__clients_add_cmd(c, path, line, "js-config", PGTLS_DRIVER_NODE_POSTGRES, raw, rawlen, dsn, params, &seen,
 	                       NULL, note, why[0] ? why : NULL);
 	pgtls__settings_free(params);
@@ -177,19 +209,20 @@ is_pg(const char *s)
 	return s && (strcmp(s, "pg") == 0 || strcmp(s, "postgres") == 0 || strcmp(s, "postgresql") == 0);
 }
 
-/* the object literal at B ('{'), after CALLEE(: which library it configures */
-static void
-read_object(pgtls_clients *c, const char *path, const char *buf, const char *b, const char *end, const char *callee,
-            size_t calleelen)
+/* node-postgres settings: a host or connection string, with a database, user, port or ssl beside it */
+static bool
+pg_config(json_t *o)
 {
-	lit_lex lx = {b + 1, end - b > JS_MAX_OBJECT ? b + JS_MAX_OBJECT : end, buf, NULL, true};
-	json_t *o = pgtls__lit_dict(&lx, 0);
-	int line = pgtls__line_of(buf, b);
-	size_t rawlen = (size_t)(lx.p - (b - calleelen));
-	const char *raw = b - calleelen;
+	return json_is_object(o) && (json_object_get(o, "host") || json_object_get(o, "connectionString")) &&
+	       (json_object_get(o, "database") || json_object_get(o, "user") || json_object_get(o, "port") ||
+	        json_object_get(o, "ssl") || json_object_get(o, "connectionString"));
+}
 
-	if (o == NULL)
-		return;
+/* object O, the options of CALLEE (a call, or "exports"): one record by the library it configures */
+static void
+dispatch(pgtls_clients *c, const char *path, int line, const char *raw, size_t rawlen, json_t *o, const char *callee,
+         size_t calleelen)
+{
 	if (json_object_get(o, "client")) /* knex */
 	{
 		if (is_pg(jstr(o, "client")))
@@ -210,19 +243,64 @@ read_object(pgtls_clients *c, const char *path, const char *buf, const char *b, 
 		if (is_pg(jstr(o, "type")))
 			read_conn(c, path, line, raw, rawlen, o, ssl);
 	}
-	else if (memmem(callee, calleelen, "Pool", 4) || memmem(callee, calleelen, "Client", 6))
+	else if (memmem(callee, calleelen, "Pool", 4) || memmem(callee, calleelen, "Client", 6) ||
+	         (memmem(callee, calleelen, "export", 6) && pg_config(o)))
 		read_conn(c, path, line, raw, rawlen, o, json_object_get(o, "ssl"));
+}
+
+/*
+ * An exported configuration module (module.exports = {...}, export
+ * default {...}): the settings object itself, or per environment
+ * ({ development: {...}, production: {...} }, knex's knexfile), each one
+ * read as the library that takes it (client, dialect, type, else pg).
+ */
+static void
+read_exported(pgtls_clients *c, const char *path, int line, const char *raw, size_t rawlen, json_t *o, int depth)
+{
+	const char *k;
+	json_t *v;
+
+	if (!json_is_object(o) || depth > 2)
+		return;
+	if (json_object_get(o, "client") || json_object_get(o, "dialect") || json_object_get(o, "type") || pg_config(o))
+	{
+		dispatch(c, path, line, raw, rawlen, o, "exports", 7);
+		return;
+	}
+	json_object_foreach (o, k, v)
+		read_exported(c, path, line, raw, rawlen, v, depth + 1);
+}
+
+/* the object literal at B ('{'), after CALLEE( or an export: which library it configures */
+static void
+read_object(pgtls_clients *c, const char *path, const char *buf, const char *b, const char *end, const char *callee,
+            size_t calleelen)
+{
+	lit_lex lx = {b + 1, end - b > JS_MAX_OBJECT ? b + JS_MAX_OBJECT : end, buf, NULL, true};
+	json_t *o = pgtls__lit_dict(&lx, 0);
+	int line = pgtls__line_of(buf, b);
+	size_t rawlen = (size_t)(lx.p - (b - calleelen));
+	const char *raw = b - calleelen;
+
+	if (o == NULL)
+		return;
+	if (memmem(callee, calleelen, "export", 6))
+		read_exported(c, path, line, raw, rawlen, o, 0);
+	else
+		dispatch(c, path, line, raw, rawlen, o, callee, calleelen);
 	json_decref(o);
 }
 
 void
 pgtls__read_js(pgtls_clients *c, const char *path, const char *buf, size_t len)
 {
-	static const char *const callees[] = {"Pool(",       "Client(",           "knex(",   "Knex(", "Sequelize(",
-	                                      "DataSource(", "createConnection(", "forRoot("};
+	static const char *const callees[] = {
+	    "Pool(",       "Client(",           "knex(",    "Knex(",          "Sequelize(",
+	    "DataSource(", "createConnection(", "forRoot(", "module.exports", "export default"};
 	const char *end = buf + len;
 
-	if (!memmem(buf, len, "pg", 2) && !memmem(buf, len, "postgres", 8))
+	/* a file naming pg or postgres, or any file of a project whose lock file or package.json has pg */
+	if (!memmem(buf, len, "pg", 2) && !memmem(buf, len, "postgres", 8) && c->node_here.pg[0] < 0)
 		return;
 	for (size_t k = 0; k < sizeof(callees) / sizeof(callees[0]); k++)
 	{
@@ -235,6 +313,8 @@ pgtls__read_js(pgtls_clients *c, const char *path, const char *buf, size_t len)
 			/* the options object: the first or (Sequelize) a later argument at this call's level */
 			while (q < end && q - p < 400 && *q != '{' && *q != ')' && *q != ';')
 				q++;
+			if (k >= 8 && q < end && *q == '{' && strspn(p + l, " \t\r\n=") != (size_t)(q - p - l))
+				continue; /* module.exports = new Pool({...}): the call is read as a call */
 			if (q < end && *q == '{')
 				read_object(c, path, buf, q, end, p, (size_t)(q - p));
 		}

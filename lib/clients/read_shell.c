@@ -110,6 +110,8 @@ env_word(const char *w, pgtls_settings *env)
 	snprintf(name, sizeof(name), "%.*s", (int)(eq - w), w);
 	if (pgtls__settings_env_keyword(name))
 		pgtls__settings_set(env, pgtls__settings_env_keyword(name), eq + 1);
+	else if (strcmp(name, "PGSERVICEFILE") == 0 || strcmp(name, "PGSYSCONFDIR") == 0)
+		pgtls__settings_set(env, name, eq + 1); /* where libpq finds service=NAME (services.c) */
 	return true;
 }
 

@@ -27,203 +27,9 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <yaml.h>
 
 #include "clients/clients_int.h"
-
-#define YAML_MAX_NODES 100000
-#define YAML_MAX_DEPTH 64
-
-typedef enum
-{
-	Y_SCALAR,
-	Y_MAP,
-	Y_SEQ,
-	Y_NULL
-} ykind;
-
-typedef struct ynode
-{
-	ykind kind;
-	int line;
-	char *s;             /* scalar */
-	struct ynode **kids; /* map: key, value, key, value...; seq: items */
-	int n;
-	char *anchor;
-	bool walked; /* walk_envs() has been here: aliases make a graph, each node is walked once */
-} ynode;
-
-typedef struct ytree
-{
-	ynode **all; /* every node made, for freeing */
-	int nall;
-	bool error;
-	char err[200];
-	int errline;
-} ytree;
-
-static ynode *
-new_node(ytree *t, ykind kind, int line)
-{
-	ynode *n, **grown;
-
-	if (t->nall >= YAML_MAX_NODES || (n = calloc(1, sizeof(*n))) == NULL)
-		return NULL;
-	grown = realloc(t->all, (size_t)(t->nall + 1) * sizeof(*grown));
-	if (grown == NULL)
-	{
-		free(n);
-		return NULL;
-	}
-	t->all = grown;
-	t->all[t->nall++] = n;
-	n->kind = kind;
-	n->line = line;
-	return n;
-}
-
-static bool
-add_kid(ynode *parent, ynode *kid)
-{
-	ynode **grown = realloc(parent->kids, (size_t)(parent->n + 1) * sizeof(*grown));
-
-	if (grown == NULL)
-		return false;
-	parent->kids = grown;
-	parent->kids[parent->n++] = kid;
-	return true;
-}
-
-static void
-tree_free(ytree *t)
-{
-	for (int i = 0; i < t->nall; i++)
-	{
-		free(t->all[i]->s);
-		free(t->all[i]->kids);
-		free(t->all[i]->anchor);
-		free(t->all[i]);
-	}
-	free(t->all);
-}
-
-static ynode *
-find_anchor(ytree *t, const char *name)
-{
-	for (int i = t->nall - 1; i >= 0; i--)
-		if (t->all[i]->anchor && strcmp(t->all[i]->anchor, name) == 0)
-			return t->all[i];
-	return NULL;
-}
-
-/* builds the first document of BUF into T; its root, or NULL (T->error says whether it was a syntax error) */
-static ynode *
-parse_tree(ytree *t, const char *buf, size_t len)
-{
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	ynode *stack[YAML_MAX_DEPTH], *root = NULL;
-	int depth = 0;
-	bool done = false;
-
-	if (!yaml_parser_initialize(&parser))
-		return NULL;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	while (!done)
-	{
-		ynode *n = NULL;
-		const char *anchor = NULL;
-
-		if (!yaml_parser_parse(&parser, &ev))
-		{
-			t->error = true;
-			t->errline = (int)parser.problem_mark.line + 1;
-			snprintf(t->err, sizeof(t->err), "%s", parser.problem ? parser.problem : "YAML error");
-			break;
-		}
-		switch (ev.type)
-		{
-			case YAML_SCALAR_EVENT:
-				n = new_node(t, Y_SCALAR, (int)ev.start_mark.line + 1);
-				if (n)
-					n->s = strndup((const char *)ev.data.scalar.value, ev.data.scalar.length);
-				anchor = (const char *)ev.data.scalar.anchor;
-				break;
-			case YAML_ALIAS_EVENT:
-				/* a reference to the anchored node, never a copy */
-				n = find_anchor(t, (const char *)ev.data.alias.anchor);
-				if (n == NULL)
-					n = new_node(t, Y_NULL, (int)ev.start_mark.line + 1);
-				break;
-			case YAML_MAPPING_START_EVENT:
-			case YAML_SEQUENCE_START_EVENT:
-				n = new_node(t, ev.type == YAML_MAPPING_START_EVENT ? Y_MAP : Y_SEQ, (int)ev.start_mark.line + 1);
-				anchor = (const char *)(ev.type == YAML_MAPPING_START_EVENT ? ev.data.mapping_start.anchor
-				                                                            : ev.data.sequence_start.anchor);
-				break;
-			case YAML_MAPPING_END_EVENT:
-			case YAML_SEQUENCE_END_EVENT:
-				if (depth > 0)
-					depth--;
-				break;
-			case YAML_DOCUMENT_END_EVENT:
-			case YAML_STREAM_END_EVENT:
-				done = true;
-				break;
-			default:
-				break;
-		}
-		if (n && anchor && n->anchor == NULL)
-			n->anchor = strdup(anchor);
-		if (n)
-		{
-			if (depth == 0 && root == NULL)
-				root = n;
-			else if (depth > 0 && !add_kid(stack[depth - 1], n))
-				done = true;
-			if ((ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT))
-			{
-				if (depth == YAML_MAX_DEPTH)
-					done = true; /* too deep: stop here, keep what was read */
-				else
-					stack[depth++] = n;
-			}
-		}
-		else if (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_MAPPING_START_EVENT ||
-		         ev.type == YAML_SEQUENCE_START_EVENT)
-			done = true; /* too many nodes */
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&parser);
-	return root;
-}
-
-/* value of KEY in map M (following one "<<" merge), or NULL */
-static ynode *
-get(const ynode *m, const char *key)
-{
-	if (m == NULL || m->kind != Y_MAP)
-		return NULL;
-	for (int i = 0; i + 1 < m->n; i += 2)
-		if (m->kids[i]->kind == Y_SCALAR && m->kids[i]->s && strcmp(m->kids[i]->s, key) == 0)
-			return m->kids[i + 1];
-	for (int i = 0; i + 1 < m->n; i += 2)
-		if (m->kids[i]->kind == Y_SCALAR && m->kids[i]->s && strcmp(m->kids[i]->s, "<<") == 0 && m->kids[i + 1] != m)
-		{
-			const ynode *base = m->kids[i + 1];
-
-			for (int j = 0; base->kind == Y_MAP && j + 1 < base->n; j += 2)
-				if (base->kids[j]->kind == Y_SCALAR && base->kids[j]->s && strcmp(base->kids[j]->s, key) == 0)
-					return base->kids[j + 1];
-		}
-	return NULL;
-}
-
-static const char *
-str(const ynode *n)
-{
-	return n && n->kind == Y_SCALAR ? n->s : NULL;
-}
+#include "clients/ytree.h"
 
 /* ---- ERB (Rails): <%= ENV.fetch("X") { "d" } %>, <%= ENV['X'] || 'd' %>, <%= ENV.fetch('X', 'd') %> ---- */
 
@@ -281,7 +87,7 @@ read_rails(pgtls_clients *c, const char *path, const ynode *root)
 	for (int i = 0; root->kind == Y_MAP && i + 1 < root->n; i += 2)
 	{
 		const ynode *env = root->kids[i + 1];
-		const char *adapter = str(get(env, "adapter"));
+		const char *adapter = pgtls__ystr(pgtls__yget(env, "adapter"));
 		pgtls_settings *params;
 		char note[600] = "", raw[200];
 
@@ -291,12 +97,12 @@ read_rails(pgtls_clients *c, const char *path, const ynode *root)
 			continue; /* a template (default: &default) merged into the environments, not one itself */
 		params = pgtls__settings_new();
 		for (size_t k = 0; params && k < sizeof(keys) / sizeof(keys[0]); k++)
-			set_value(params, keys[k][1], str(get(env, keys[k][0])), note, sizeof(note));
-		snprintf(raw, sizeof(raw), "%s: adapter %s (database.yml)", str(root->kids[i]) ? str(root->kids[i]) : "?",
-		         adapter);
+			set_value(params, keys[k][1], pgtls__ystr(pgtls__yget(env, keys[k][0])), note, sizeof(note));
+		snprintf(raw, sizeof(raw), "%s: adapter %s (database.yml)",
+		         pgtls__ystr(root->kids[i]) ? pgtls__ystr(root->kids[i]) : "?", adapter);
 		{
 			char *url = NULL;
-			const char *u = str(get(env, "url"));
+			const char *u = pgtls__ystr(pgtls__yget(env, "url"));
 
 			char why[200] = "";
 
@@ -324,7 +130,9 @@ env_files(pgtls_clients *c, const char *path, const ynode *ef, pgtls_settings *v
 	for (int i = 0; ef && i < (ef->kind == Y_SEQ ? ef->n : 1); i++)
 	{
 		const ynode *f = ef->kind == Y_SEQ ? ef->kids[i] : ef;
-		const char *name = str(f) ? str(f) : str(get(f, "path")); /* long form: {path: ..., required: false} */
+		const char *name = pgtls__ystr(f)
+		                       ? pgtls__ystr(f)
+		                       : pgtls__ystr(pgtls__yget(f, "path")); /* long form: {path: ..., required: false} */
 		const char *slash = strrchr(path, '/');
 		char full[2048];
 
@@ -358,12 +166,13 @@ read_env(pgtls_clients *c, const char *path, const ynode *env, const ynode *ef, 
 		int vline = env->kids[i]->line;
 
 		if (env->kind == Y_MAP && i + 1 < env->n)
-			name = str(env->kids[i]), value = str(env->kids[i + 1]);
+			name = pgtls__ystr(env->kids[i]), value = pgtls__ystr(env->kids[i + 1]);
 		else if (env->kind == Y_SEQ && env->kids[i]->kind == Y_MAP) /* k8s: - name: X  value: Y */
-			name = str(get(env->kids[i], "name")), value = str(get(env->kids[i], "value"));
-		else if (env->kind == Y_SEQ && str(env->kids[i]) && strchr(str(env->kids[i]), '='))
+			name = pgtls__ystr(pgtls__yget(env->kids[i], "name")),
+			value = pgtls__ystr(pgtls__yget(env->kids[i], "value"));
+		else if (env->kind == Y_SEQ && pgtls__ystr(env->kids[i]) && strchr(pgtls__ystr(env->kids[i]), '='))
 		{
-			const char *s = str(env->kids[i]);
+			const char *s = pgtls__ystr(env->kids[i]);
 
 			snprintf(buf, sizeof(buf), "%.*s", (int)(strchr(s, '=') - s), s);
 			name = buf;
@@ -389,6 +198,56 @@ read_env(pgtls_clients *c, const char *path, const ynode *env, const ynode *ef, 
 	pgtls__settings_free(vars);
 }
 
+/* compose "./certs:/certs:ro" or {type: bind, source, target}: a host directory inside the container */
+static void
+compose_mounts(pgtls_clients *c, const char *path, const ynode *vols)
+{
+	for (int i = 0; vols && vols->kind == Y_SEQ && i < vols->n; i++)
+	{
+		const ynode *v = vols->kids[i];
+		const char *s = pgtls__ystr(v), *src = pgtls__ystr(pgtls__yget(v, "source")),
+		           *dst = pgtls__ystr(pgtls__yget(v, "target"));
+		char buf[1100];
+
+		if (s && (s[0] == '.' || s[0] == '/') && strchr(s, ':'))
+		{
+			snprintf(buf, sizeof(buf), "%s", s);
+			dst = strchr(buf, ':') + 1;
+			*strchr(buf, ':') = '\0';
+			if (strchr(dst, ':'))
+				*strchr(dst, ':') = '\0'; /* :ro, :rw */
+			src = buf;
+		}
+		if (src && dst && (src[0] == '.' || src[0] == '/'))
+			pgtls__app_mount(c, path, v->line, dst, src);
+	}
+}
+
+/* Kubernetes: containers' volumeMounts whose volume is a hostPath */
+static void
+k8s_mounts(pgtls_clients *c, const char *path, const ynode *pod)
+{
+	const ynode *vols = pgtls__yget(pod, "volumes"), *ctrs = pgtls__yget(pod, "containers");
+
+	for (int i = 0; ctrs && ctrs->kind == Y_SEQ && i < ctrs->n; i++)
+	{
+		const ynode *vm = pgtls__yget(ctrs->kids[i], "volumeMounts");
+
+		for (int k = 0; vm && vm->kind == Y_SEQ && k < vm->n; k++)
+		{
+			const char *name = pgtls__ystr(pgtls__yget(vm->kids[k], "name")),
+			           *at = pgtls__ystr(pgtls__yget(vm->kids[k], "mountPath"));
+
+			for (int j = 0; name && at && vols && vols->kind == Y_SEQ && j < vols->n; j++)
+				if (pgtls__ystr(pgtls__yget(vols->kids[j], "name")) &&
+				    strcmp(pgtls__ystr(pgtls__yget(vols->kids[j], "name")), name) == 0 &&
+				    pgtls__ystr(pgtls__yget(pgtls__yget(vols->kids[j], "hostPath"), "path")))
+					pgtls__app_mount(c, path, vm->kids[k]->line, at,
+					                 pgtls__ystr(pgtls__yget(pgtls__yget(vols->kids[j], "hostPath"), "path")));
+		}
+	}
+}
+
 /* docker-compose services and Kubernetes containers: every map with an environment/env next to a name/image */
 static void
 walk_envs(pgtls_clients *c, const char *path, ynode *n, const char *owner, int depth)
@@ -398,19 +257,26 @@ walk_envs(pgtls_clients *c, const char *path, ynode *n, const char *owner, int d
 	n->walked = true;
 	if (n->kind == Y_MAP)
 	{
-		const ynode *env = get(n, "environment");
-		const ynode *ef = get(n, "env_file");
-		const char *name = str(get(n, "name"));
+		const ynode *env = pgtls__yget(n, "environment");
+		const ynode *ef = pgtls__yget(n, "env_file");
+		const char *name = pgtls__ystr(pgtls__yget(n, "name"));
 
-		if (env == NULL && (get(n, "image") || name) && !get(n, "jobs") && !get(n, "steps") && !get(n, "run"))
-			env = get(n, "env"); /* Kubernetes container (GitHub Actions env: is applied to its commands instead) */
+		if (env == NULL && (pgtls__yget(n, "image") || name) && !pgtls__yget(n, "jobs") && !pgtls__yget(n, "steps") &&
+		    !pgtls__yget(n, "run"))
+			env = pgtls__yget(
+			    n, "env"); /* Kubernetes container (GitHub Actions env: is applied to its commands instead) */
 		if (env && env->kind != Y_MAP && env->kind != Y_SEQ)
 			env = NULL;
 		if (env || ef)
 			read_env(c, path, env, ef, name ? name : owner, env ? env->line : ef->line);
+		if (pgtls__yget(n, "image") || pgtls__yget(n, "build"))
+			compose_mounts(c, path, pgtls__yget(n, "volumes"));
+		if (pgtls__yget(n, "containers") && pgtls__yget(n, "volumes"))
+			k8s_mounts(c, path, n);
 		for (int i = 0; i + 1 < n->n; i += 2)
 			if (n->kids[i + 1] != n)
-				walk_envs(c, path, n->kids[i + 1], str(n->kids[i]) ? str(n->kids[i]) : owner, depth + 1);
+				walk_envs(c, path, n->kids[i + 1], pgtls__ystr(n->kids[i]) ? pgtls__ystr(n->kids[i]) : owner,
+				          depth + 1);
 	}
 	else if (n->kind == Y_SEQ)
 		for (int i = 0; i < n->n; i++)
@@ -425,12 +291,12 @@ pg_vars(const ynode *m, pgtls_settings *vars)
 {
 	for (int i = 0; m && m->kind == Y_MAP && i + 1 < m->n; i += 2)
 	{
-		const char *name = str(m->kids[i]), *value = str(m->kids[i + 1]);
+		const char *name = pgtls__ystr(m->kids[i]), *value = pgtls__ystr(m->kids[i + 1]);
 
 		if (name == NULL || pgtls__settings_env_keyword(name) == NULL)
 			continue;
 		if (value == NULL)
-			value = str(get(m->kids[i + 1], "value")); /* GitLab: {value: ..., description: ...} */
+			value = pgtls__ystr(pgtls__yget(m->kids[i + 1], "value")); /* GitLab: {value: ..., description: ...} */
 		if (value)
 			pgtls__settings_set(vars, pgtls__settings_env_keyword(name), value);
 	}
@@ -503,7 +369,7 @@ script_env(pgtls_clients *c, const ynode *s, const pgtls_settings *vars)
 {
 	for (int i = 0; s && i < (s->kind == Y_SEQ ? s->n : 1); i++)
 	{
-		const char *text = str(s->kind == Y_SEQ ? s->kids[i] : s);
+		const char *text = pgtls__ystr(s->kind == Y_SEQ ? s->kids[i] : s);
 
 		for (const char *p = text; p && *p;)
 		{
@@ -529,43 +395,44 @@ static void
 ci_envs(pgtls_clients *c, const ynode *root)
 {
 	pgtls_settings *top = pgtls__settings_new();
-	const ynode *jobs = get(root, "jobs");
+	const ynode *jobs = pgtls__yget(root, "jobs");
 
 	if (top == NULL)
 		return;
-	pg_vars(get(root, "env"), top);       /* GitHub Actions workflow */
-	pg_vars(get(root, "variables"), top); /* GitLab CI global */
+	pg_vars(pgtls__yget(root, "env"), top);       /* GitHub Actions workflow */
+	pg_vars(pgtls__yget(root, "variables"), top); /* GitLab CI global */
 	for (int i = 0; root->kind == Y_MAP && i + 1 < root->n; i += 2)
 	{
 		const ynode *job = root->kids[i + 1];
 		pgtls_settings *jv;
 
-		if (job->kind != Y_MAP || !(get(job, "script") || get(job, "before_script") || get(job, "after_script")))
+		if (job->kind != Y_MAP ||
+		    !(pgtls__yget(job, "script") || pgtls__yget(job, "before_script") || pgtls__yget(job, "after_script")))
 			continue; /* GitLab jobs only */
 		if ((jv = pgtls__settings_dup(top)) == NULL)
 			continue;
-		pg_vars(get(job, "variables"), jv);
-		script_env(c, get(job, "before_script"), jv);
-		script_env(c, get(job, "script"), jv);
-		script_env(c, get(job, "after_script"), jv);
+		pg_vars(pgtls__yget(job, "variables"), jv);
+		script_env(c, pgtls__yget(job, "before_script"), jv);
+		script_env(c, pgtls__yget(job, "script"), jv);
+		script_env(c, pgtls__yget(job, "after_script"), jv);
 		pgtls__settings_free(jv);
 	}
 	for (int i = 0; jobs && jobs->kind == Y_MAP && i + 1 < jobs->n; i += 2)
 	{
-		const ynode *job = jobs->kids[i + 1], *steps = get(job, "steps");
+		const ynode *job = jobs->kids[i + 1], *steps = pgtls__yget(job, "steps");
 		pgtls_settings *jv = pgtls__settings_dup(top);
 
 		if (jv == NULL)
 			continue;
-		pg_vars(get(job, "env"), jv);
+		pg_vars(pgtls__yget(job, "env"), jv);
 		for (int k = 0; steps && steps->kind == Y_SEQ && k < steps->n; k++)
 		{
 			pgtls_settings *sv = pgtls__settings_dup(jv);
 
 			if (sv == NULL)
 				continue;
-			pg_vars(get(steps->kids[k], "env"), sv);
-			script_env(c, get(steps->kids[k], "run"), sv);
+			pg_vars(pgtls__yget(steps->kids[k], "env"), sv);
+			script_env(c, pgtls__yget(steps->kids[k], "run"), sv);
 			pgtls__settings_free(sv);
 		}
 		pgtls__settings_free(jv);
@@ -588,9 +455,9 @@ pgtls__read_yaml(pgtls_clients *c, const char *path, const char *buf, size_t len
 	ynode *root;
 
 	/* only YAML that may hold PostgreSQL settings is parsed */
-	if (!memmem(buf, len, "postg", 5) && !memmem(buf, len, "PG", 2))
+	if (!memmem(buf, len, "postg", 5) && !memmem(buf, len, "PG", 2) && !memmem(buf, len, "volumes", 7))
 		return;
-	root = parse_tree(&t, buf, len);
+	root = pgtls__ytree_parse(&t, buf, len);
 	if (t.error && (memmem(buf, len, "postgresql", 10) || memmem(buf, len, "PGHOST", 6)))
 		pgtls__clients_unparsed(c, path, t.errline, "YAML not understood (%s): its PostgreSQL settings are not read",
 		                        t.err);
@@ -600,5 +467,5 @@ pgtls__read_yaml(pgtls_clients *c, const char *path, const char *buf, size_t len
 		walk_envs(c, path, root, "", 0);
 		ci_envs(c, root); /* the shell reader (next) gives each script line its job's variables */
 	}
-	tree_free(&t);
+	pgtls__ytree_free(&t);
 }

@@ -366,6 +366,9 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 		pgtls__clients_cmd_envs_clear(c);
 	}
 	pgtls__read_tools(c, path, buf, len);
+	pgtls__app_facts(c, path, buf, len);
+	if (c->nrecs == first)
+		pgtls__app_sweep(c, path, buf, len); /* names a TARGET, yet no client: said, never an all-clear */
 	/* in line order, whichever reader found them */
 	if (c->nrecs - first > 1)
 		qsort(c->recs + first, (size_t)(c->nrecs - first), sizeof(client_rec), by_line);
@@ -409,6 +412,8 @@ scan_file(pgtls_clients *c, const char *path, bool follow)
 	close(fd);
 	if (buf == NULL)
 		skip(c, path, why);
+	else if (!c->force_service && pgtls__trust_file(c, path, buf, n))
+		; /* a certificate or key store: listed with its certificates (trustfiles.c) */
 	else if (memchr(buf, '\0', n < 8192 ? n : 8192))
 		c->binaries++; /* binary: not a configuration file (counted) */
 	else
@@ -538,10 +543,19 @@ pgtls_clients_scan_path(pgtls_clients *c, const char *path)
 		return pgtls__seterr(&c->err, PGTLS_ERR_IO, "could not read \"%s\": %s", path, strerror(errno));
 	{
 		walk w = {.n = 0};
+		int first = c->nrecs;
+		size_t l = strlen(path);
 
 		if (realpath(path, w.root) == NULL)
 			w.root[0] = '\0';
+		while (l > 1 && path[l - 1] == '/')
+			l--;
+		/* the applications under PATH: judged where they run once all their files are read (app.c) */
+		snprintf(c->scan_root, sizeof(c->scan_root), "%.*s", (int)l, path);
+		memset(&c->app_cache, 0, sizeof(c->app_cache));
 		scan_path(c, path, 0, &w);
+		pgtls__apps_settle(c, first);
+		c->scan_root[0] = '\0';
 	}
 	return PGTLS_OK;
 }
@@ -607,6 +621,8 @@ pgtls_clients_scan_env(pgtls_clients *c, char *const *envp)
 		svc[1][0] = '\0';
 		if (dir)
 			snprintf(svc[1], sizeof(svc[1]), "%s/pg_service.conf", dir);
+		if (file && strlen(file) < sizeof(c->svcfile))
+			snprintf(c->svcfile, sizeof(c->svcfile), "%s", file);
 		for (int k = 0; k < 2; k++)
 			if (svc[k][0] && pgtls__file_exists(svc[k]))
 			{

@@ -91,13 +91,63 @@ client_json(const client_rec *r)
 }
 
 json_t *
+pgtls__trust_file_json(const pgtls_clients *c, const trust_file *t)
+{
+	json_t *o = json_object(), *fps = json_array(), *users = json_array();
+	int idx[64], n = pgtls__trust_file_users(c, t, idx, 64);
+
+	if (o == NULL || fps == NULL || users == NULL)
+	{
+		json_decref(o);
+		json_decref(fps);
+		json_decref(users);
+		return NULL;
+	}
+	for (int i = 0; i < t->ncerts; i++)
+	{
+		char hex[65];
+
+		for (int k = 0; k < 32; k++)
+			snprintf(hex + 2 * k, 3, "%02X", t->sha256[i][k]);
+		json_array_append_new(fps, json_string(hex));
+	}
+	for (int i = 0; i < n && i < 64; i++)
+		json_array_append_new(
+		    users, json_pack("{s:o,s:i}", "file", pgtls__jstr(c->recs[idx[i]].file), "line", c->recs[idx[i]].line));
+	json_object_set_new(o, "path", pgtls__jstr(t->path));
+	json_object_set_new(o, "format", json_string(t->format));
+	json_object_set_new(o, "certificates", json_integer(t->ncerts));
+	json_object_set_new(o, "sha256", fps);
+	json_object_set_new(o, "error", pgtls__jopt(t->error));
+	json_object_set_new(o, "used_by", users);
+	return o;
+}
+
+json_t *
+pgtls__clients_not_understood_json(const pgtls_clients *c)
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; arr && i < c->nunparsed; i++)
+		json_array_append_new(arr, json_pack("{s:o,s:o,s:o,s:o}", "file", pgtls__jstr(c->unparsed[i].path), "line",
+		                                     c->unparsed[i].line ? json_integer(c->unparsed[i].line) : json_null(),
+		                                     "reason", pgtls__jstr(c->unparsed[i].reason), "acknowledged",
+		                                     pgtls__jopt(c->unparsed[i].ack)));
+	return arr;
+}
+
+json_t *
 pgtls__clients_to_json(const pgtls_clients *c)
 {
-	json_t *counts = json_object(), *clients = json_array(), *skipped = json_array(), *unparsed = json_array();
+	json_t *counts = json_object(), *clients = json_array(), *skipped = json_array(),
+	       *unparsed = pgtls__clients_not_understood_json(c), *tfiles = json_array();
 	json_t *rep = pgtls__report_new(pgtls_clients_status(c));
 
-	if (!rep || !counts || !clients || !skipped || !unparsed)
+	for (int i = 0; tfiles && i < c->ntfiles; i++)
+		json_array_append_new(tfiles, pgtls__trust_file_json(c, &c->tfiles[i]));
+	if (!rep || !counts || !clients || !skipped || !unparsed || !tfiles)
 	{
+		json_decref(tfiles);
 		json_decref(rep);
 		json_decref(counts);
 		json_decref(clients);
@@ -105,10 +155,6 @@ pgtls__clients_to_json(const pgtls_clients *c)
 		json_decref(unparsed);
 		return NULL;
 	}
-	for (int i = 0; i < c->nunparsed; i++)
-		json_array_append_new(unparsed, json_pack("{s:o,s:o,s:o}", "file", pgtls__jstr(c->unparsed[i].path), "line",
-		                                          c->unparsed[i].line ? json_integer(c->unparsed[i].line) : json_null(),
-		                                          "reason", pgtls__jstr(c->unparsed[i].reason)));
 	for (int i = 0; i < c->nrecs; i++)
 	{
 		const char *v = pgtls__client_verdict(&c->recs[i]);
@@ -126,7 +172,10 @@ pgtls__clients_to_json(const pgtls_clients *c)
 	json_object_set_new(rep, "clients_not_listed", json_integer(c->nrecs_dropped));
 	json_object_set_new(rep, "skipped", skipped);
 	json_object_set_new(rep, "skipped_not_listed", json_integer(c->nskipped_more));
-	json_object_set_new(rep, "unparsed", unparsed);
+	json_object_set_new(rep, "unparsed", json_incref(unparsed));
+	json_object_set_new(rep, "not_understood", unparsed); /* the same list: nothing silent (issue 26's name) */
+	json_object_set_new(rep, "trust_files", tfiles);
+	json_object_set_new(rep, "trust_files_not_listed", json_integer(c->ntfiles_more));
 	json_object_set_new(rep, "unparsed_not_listed", json_integer(c->nunparsed_more));
 	json_object_set_new(rep, "binary_files_not_read", json_integer(c->binaries));
 	return rep;

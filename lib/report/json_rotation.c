@@ -79,6 +79,30 @@ client_json(const pgtls_rotation *rot, const rot_client *rc)
 	return o;
 }
 
+/* the clients' trust files, with which CAs each holds (rotation_trust.c) */
+static json_t *
+trust_files_json(const pgtls_rotation *rot)
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; arr && rot->tfiles && i < rot->clients->ntfiles; i++)
+	{
+		json_t *o = pgtls__trust_file_json(rot->clients, &rot->clients->tfiles[i]);
+		const rot_trust_file *rt = &rot->tfiles[i];
+
+		if (o == NULL)
+			continue;
+		json_object_set_new(o, "holds", json_string(pgtls__rot_holds_name(rt->holds)));
+		json_object_set_new(o, "acknowledged", pgtls__jopt(rt->ack));
+		json_object_set_new(o, "finding",
+		                    rt->holds != ROT_HOLDS_OLD_ONLY ? json_null()
+		                    : rt->users == 0                ? json_string("stale_store_no_client")
+		                                                    : json_string("stale_store"));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 json_t *
 pgtls__rotation_to_json(const pgtls_rotation *rot)
 {
@@ -112,6 +136,9 @@ pgtls__rotation_to_json(const pgtls_rotation *rot)
 	json_object_set_new(rep, "predictions", counts);
 	json_object_set_new(rep, "endpoints", eps);
 	json_object_set_new(rep, "clients", cls);
+	json_object_set_new(rep, "not_understood", pgtls__clients_not_understood_json(rot->clients));
+	json_object_set_new(rep, "trust_files", trust_files_json(rot));
+	json_object_set_new(rep, "stale_trust_files_no_client", json_integer(rot->stale_stores));
 	return rep;
 }
 

@@ -45,6 +45,7 @@ pgtls_rotation_free(pgtls_rotation *rot)
 		return;
 	free(rot->eps);
 	free(rot->cls);
+	free(rot->tfiles);
 	free(rot->found);
 	for (int i = 0; i < rot->ncache; i++)
 	{
@@ -139,7 +140,26 @@ client_store(pgtls_rotation *rot, const client_rec *r, X509_STORE **out, char *w
 	}
 	if (r->trust == PGTLS_TRUST_DISABLED || (r->trust != PGTLS_TRUST_JVM && r->root != PGTLS_ROOT_LOADED))
 		return PGTLS_TRI_YES; /* not consulted */
-	if (r->trust == PGTLS_TRUST_SYSTEM)
+	if (r->trust == PGTLS_TRUST_SYSTEM && (r->system_file || r->extra_ca))
+	{
+		/* SSL_CERT_FILE replaces OpenSSL's default bundle; NODE_EXTRA_CA_CERTS adds to Node's store */
+		pgtls_store *uncached = NULL;
+		const pgtls_store *extra = r->extra_ca ? cached_store(rot, r->extra_ca, why, whylen, &uncached) : NULL;
+
+		if ((*out = X509_STORE_new()) == NULL || (r->extra_ca && extra == NULL))
+			return PGTLS_TRI_UNKNOWN;
+		if (r->system_file)
+		{
+			X509_STORE_load_file(*out, r->system_file);
+			X509_STORE_load_path(*out, X509_get_default_cert_dir());
+		}
+		else
+			X509_STORE_set_default_paths(*out);
+		for (int i = 0; extra && i < extra->nentries; i++)
+			X509_STORE_add_cert(*out, extra->entries[i].cert);
+		pgtls_store_free(uncached);
+	}
+	else if (r->trust == PGTLS_TRUST_SYSTEM)
 	{
 		/* the OS store, loaded once and shared (a reference per client) */
 		if (rot->system == NULL && (rot->system = X509_STORE_new()) != NULL)
@@ -181,8 +201,8 @@ path_verifies(X509_STORE *store, X509 *leaf, STACK_OF(X509) * untrusted)
 	return ok;
 }
 
-static pgtls_tri
-verifies_served(X509_STORE *store, const pgtls_probe *p)
+pgtls_tri
+pgtls__rot_verifies_served(X509_STORE *store, const pgtls_probe *p)
 {
 	STACK_OF(X509) * untrusted;
 	pgtls_tri ok;
@@ -200,8 +220,8 @@ verifies_served(X509_STORE *store, const pgtls_probe *p)
 }
 
 /* does STORE reach a trust anchor from a certificate of the new CA (no partial chains, as libpq)? */
-static pgtls_tri
-trusts_new_ca(X509_STORE *store, STACK_OF(X509) * newset)
+pgtls_tri
+pgtls__rot_trusts_new(X509_STORE *store, STACK_OF(X509) * newset)
 {
 	pgtls_tri ok = PGTLS_TRI_NO;
 
@@ -310,17 +330,25 @@ pgtls__rotation_judge(pgtls_rotation *rot, const client_rec *r, rot_client *rc)
 		now_f.chain_verifies = after_f.chain_verifies = PGTLS_TRI_UNKNOWN;
 	else
 	{
-		now_f.chain_verifies = verifies_served(store, rot->eps[rc->endpoint].probe);
+		now_f.chain_verifies = pgtls__rot_verifies_served(store, rot->eps[rc->endpoint].probe);
 		/* after: the chain served now if already switched; else the canary's real chain; else the new CA file */
 		after_f.chain_verifies = rot->eps[rc->endpoint].on_new == 1 ? now_f.chain_verifies
-		                         : rot->canary                      ? verifies_served(store, rot->canary)
-		                                                            : trusts_new_ca(store, rot->newset);
+		                         : rot->canary                      ? pgtls__rot_verifies_served(store, rot->canary)
+		                                                            : pgtls__rot_trusts_new(store, rot->newset);
 	}
 	X509_STORE_free(store);
 	/* after the switch the endpoint completes TLS as it does now (same server, new certificate) */
 	pgtls__rules_decide(&now_f, &rc->now);
 	pgtls__rules_decide(&after_f, &rc->after);
 	rc->prediction = predict(&rc->now, &rc->after);
+	if (rc->prediction == PGTLS_PREDICT_ALREADY_BROKEN &&
+	    (r->failure == PGTLS_FAIL_ROOT_MISSING || r->failure == PGTLS_FAIL_NO_HOME))
+	{
+		/* the root file may exist where the application runs: what pgtls clients says, not a failure */
+		rc->prediction = PGTLS_PREDICT_UNKNOWN;
+		snprintf(rc->reason, sizeof(rc->reason), "%s (%s)", pgtls__client_verdict(r),
+		         r->rootcert ? r->rootcert : r->root_source);
+	}
 	rc->alias = failed_on(&rc->now, PGTLS_FAIL_HOSTNAME) || failed_on(&rc->after, PGTLS_FAIL_HOSTNAME);
 	if (!rot->eps[rc->endpoint].reachable && rc->reason[0] == '\0')
 		snprintf(rc->reason, sizeof(rc->reason), "its server %s did not answer: nothing can be predicted",
@@ -379,6 +407,11 @@ pgtls_rotation_run(pgtls_rotation *rot, const pgtls_clients *clients, const char
 		    rc->prediction == PGTLS_PREDICT_FALLS_BACK || rc->prediction == PGTLS_PREDICT_UNKNOWN)
 			rot->go = false;
 	}
+	rot->clients = clients;
+	pgtls__rot_trust_files(rot, clients);
+	if (clients->nunparsed > clients->nunparsed_acked || clients->nunparsed_more > 0 || rot->stale_stores > 0)
+		rot->go =
+		    false; /* not understood (and not acknowledged), or a stale store no understood client uses: never an all-clear */
 	rot->done = true;
 	return PGTLS_OK;
 }

@@ -70,7 +70,10 @@ struct pgtls_rotation
 	const pgtls_probe *canary; /* --new-chain-from, borrowed, or NULL */
 	rot_client *cls;
 	int ncls;
-	int breaks; /* breaks + already broken */
+	int breaks;                    /* breaks + already broken */
+	const pgtls_clients *clients;  /* the clients judged (borrowed) */
+	struct rot_trust_file *tfiles; /* the clients' trust files, with the CAs each holds (rotation_trust.c) */
+	int stale_stores;              /* trust files with the old CA, not the new, that no understood client uses */
 	bool go;
 	bool done;
 };
@@ -82,6 +85,30 @@ pgtls_err pgtls__rot_endpoints(pgtls_rotation *rot, const pgtls_probe *const *pr
 int pgtls__rot_endpoint_for(const pgtls_rotation *rot, const client_rec *r, bool *assumed);
 
 /* rotation.c */
+/* which CAs a trust file holds */
+typedef enum rot_holds
+{
+	ROT_HOLDS_UNREADABLE,
+	ROT_HOLDS_NEITHER,
+	ROT_HOLDS_OLD_ONLY,
+	ROT_HOLDS_NEW_ONLY,
+	ROT_HOLDS_BOTH
+} rot_holds;
+
+typedef struct rot_trust_file
+{
+	rot_holds holds;
+	int users;       /* clients that read it */
+	const char *ack; /* the manifest's reason (a person checked it), or NULL */
+} rot_trust_file;
+
+/* rotation.c: does STORE verify the chain P serves / reach an anchor from the new CA? */
+pgtls_tri pgtls__rot_verifies_served(struct x509_store_st *store, const pgtls_probe *p);
+pgtls_tri pgtls__rot_trusts_new(struct x509_store_st *store, struct stack_st_X509 *newset);
+/* rotation_trust.c: the CAs each of CLIENTS' trust files holds; stale stores counted */
+void pgtls__rot_trust_files(pgtls_rotation *rot, const pgtls_clients *clients);
+const char *pgtls__rot_holds_name(rot_holds h);
+
 void pgtls__rotation_judge(pgtls_rotation *rot, const client_rec *r, rot_client *rc);
 /* rotation_words.c: error, when and fix sentences from the typed prediction */
 void pgtls__rotation_words(const pgtls_rotation *rot, rot_client *rc);

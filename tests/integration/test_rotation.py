@@ -37,7 +37,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import HERE, Server, check, free_port, run_tests  # noqa: E402
+from common import HERE, Server, check, free_port, keytool_store, run_tests  # noqa: E402
 
 PGJDBC = "/usr/share/java/postgresql.jar"
 OLD_ONLY = "old"
@@ -81,12 +81,6 @@ def jdbc(env, classes, url, store=None):
     r = subprocess.run(args, capture_output=True, text=True, env=env.env, timeout=120)
     out = r.stdout.strip()
     return ("connects", out.endswith("ssl=t")) if r.returncode == 0 else ("fails", out)
-
-
-def keytool_store(path, certs):
-    for i, c in enumerate(certs):
-        subprocess.run(["keytool", "-importcert", "-noprompt", "-alias", "ca%d" % i, "-file", c, "-keystore", path,
-                        "-storetype", "JKS", "-storepass", "changeit"], check=True, capture_output=True)
 
 
 class Estate:
