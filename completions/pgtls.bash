@@ -14,7 +14,7 @@ _pgtls()
     cmd=${words[1]}
 
     case $prev in
-        --rootcert|--targets|--service-file|--new-ca|--old-ca|--ca-cert|--ca-key|--decoy-report|--password-file|-o|--output)
+        --rootcert|--targets|--service-file|--new-ca|--old-ca|--ca-cert|--ca-key|--decoy-report|--apps|--password-file|-o|--output)
             _filedir
             return ;;
         --clients|--home)
@@ -57,8 +57,8 @@ _pgtls()
         server) opts="--format --json --quiet --timeout --what-if-enforced --help" ;;
         connections) opts="--csv --exclude-user --format --interval --json --quiet --timeout --watch --help" ;;
         logs) opts="--csv --exclude-app --exclude-user --follow --format --log-format --include-pgtls --json --quiet --since --until --help" ;;
-        clients) opts="--decoy-report --env --format --home --json --quiet --help" ;;
-        rotation) opts="--clients --decoy-report --env --format --home --json --new-ca --new-chain-from --old-ca --quiet --timeout --help" ;;
+        clients) opts="--apps --decoy-report --env --format --home --json --quiet --help" ;;
+        rotation) opts="--apps --clients --decoy-report --env --format --home --json --new-ca --new-chain-from --old-ca --quiet --timeout --help" ;;
         impostor) opts="--ca-cert --ca-key --duration --json --like --listen --max-concurrent --max-sessions --mode --name --quiet --session-timeout --help" ;;
         *) return ;;
     esac
