@@ -346,8 +346,9 @@ report(const pgtls_rotation *rot, const pgtls_clients *cl, const cli_common *co)
 		for (int i = 0; i < n; i++)
 			breaks += pgtls_rotation_client_prediction(rot, i) == PGTLS_PREDICT_BREAKS ||
 			          pgtls_rotation_client_prediction(rot, i) == PGTLS_PREDICT_ALREADY_BROKEN;
-		cli_quiet_line(rc, "%s: %d clients, %d break, %d endpoints", pgtls_rotation_go(rot) ? "GO" : "NO-GO", n, breaks,
-		               pgtls_rotation_nendpoints(rot));
+		cli_quiet_line(rc, "%s: %d clients, %d break, %d endpoints, %d not understood",
+		               pgtls_rotation_go(rot) ? "GO" : "NO-GO", n, breaks, pgtls_rotation_nendpoints(rot),
+		               pgtls_clients_nunparsed_total(cl));
 	}
 	else if (co->out == CLI_OUT_JSON)
 		return cli_print_report("rotation", pgtls_rotation_json(rot, 1), rc);

@@ -2,7 +2,8 @@
  * fuzz_clients.c - libFuzzer harness for the client-settings readers
  * (lib/clients/scan.c, read_strings.c, read_python.c): the first byte picks
  * the file name (and so the readers: Python, .env, service file, JDBC
- * properties, JavaScript, Go, C#, shell, YAML, systemd, Dockerfile, Prisma), the
+ * properties, JavaScript, Go, C#, shell, YAML, systemd, Dockerfile, Prisma, Java,
+ * Ruby, Spring YAML), the
  * rest is the file's bytes.
  * The file is read as under a scanned PATH with a TARGET's name, so the
  * application facts (app.c), the sweep and the trust-file reader run too.
@@ -41,7 +42,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                                    "/app/grafana.ini",
 	                                    "/app/config/database.php",
 	                                    "/app/data-source.ts",
-	                                    "/app/prisma/schema.prisma"};
+	                                    "/app/prisma/schema.prisma",
+	                                    "/app/src/Db.java",
+	                                    "/app/config/initializers/db.rb",
+	                                    "/app/src/main/resources/application.yml"};
 	pgtls_clients *c;
 	char *js, *buf;
 

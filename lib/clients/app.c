@@ -41,6 +41,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
+
 #include "clients/clients_int.h"
 
 #define APP_MAX_FACTS 100000
@@ -81,6 +83,23 @@ has_marker(const char *dir)
 	return false;
 }
 
+/* has_marker(DIR), asked once per directory of a scan (a tree's directories are met many times) */
+static bool
+marker_cached(pgtls_clients *c, const char *dir)
+{
+	json_t *v;
+	bool yes;
+
+	if (c->markers == NULL)
+		c->markers = json_object();
+	if (c->markers && (v = json_object_get(c->markers, dir)) != NULL)
+		return json_is_true(v);
+	yes = has_marker(dir);
+	if (c->markers && json_object_size(c->markers) < APP_MAX_FACTS)
+		json_object_set_new(c->markers, dir, json_boolean(yes));
+	return yes;
+}
+
 char *
 pgtls__app_of(pgtls_clients *c, const char *file)
 {
@@ -104,7 +123,7 @@ pgtls__app_of(pgtls_clients *c, const char *file)
 	if (c->app_cache.dir[0] && strcmp(dir, c->app_cache.dir) == 0)
 		return strdup(c->app_here);
 	snprintf(c->app_cache.dir, sizeof(c->app_cache.dir), "%s", dir);
-	while (strlen(dir) > rl && !has_marker(dir))
+	while (strlen(dir) > rl && !marker_cached(c, dir))
 		*strrchr(dir, '/') = '\0';
 	snprintf(c->app_here, sizeof(c->app_here), "%s", dir);
 	return strdup(dir);
@@ -468,20 +487,49 @@ pgtls__apps_settle(pgtls_clients *c, int first)
 
 /* ---- nothing silent ---- */
 
-/* NEEDLE (lower case) in LINE[N] as a whole host name, not part of a longer one */
-static const char *
-names_host(const char *line, size_t n, const char *needle)
+static bool
+host_char(char ch)
 {
-	size_t l = strlen(needle);
+	return isalnum((unsigned char)ch) || ch == '-' || ch == '.' || ch == '_';
+}
 
-	for (const char *p = line; (p = pgtls__strcasestr_n(p, (size_t)(line + n - p), needle)) != NULL; p++)
+/*
+ * The first host name on LINE[N] that is a TARGET's (a whole word: a name
+ * inside a longer one is not it) or a cloud database endpoint's; NULL when
+ * none.  Each word is looked up once in the set of names: the cost is the
+ * line's length, whatever the number of TARGETs.
+ */
+static const char *
+named_host(const pgtls_clients *c, const char *line, size_t n, bool cloudsql)
+{
+	static const char *const clouds[] = {".rds.amazonaws.com", ".rds.amazonaws.com.cn", ".postgres.database.azure.com"};
+	const char *p = line, *end = line + n;
+	char word[256];
+
+	if (cloudsql && memmem(line, n, "/cloudsql/", 10))
+		return "/cloudsql/";
+	while (p < end)
 	{
-		bool before = p == line || !(isalnum((unsigned char)p[-1]) || p[-1] == '-' || p[-1] == '.' || p[-1] == '_');
-		bool after = p + l >= line + n || !(isalnum((unsigned char)p[l]) || p[l] == '-' || p[l] == '_' ||
-		                                    (p[l] == '.' && p + l + 1 < line + n && isalnum((unsigned char)p[l + 1])));
+		const char *b;
+		size_t l;
 
-		if (needle[0] == '.' || needle[0] == '/' || (before && after))
-			return p;
+		while (p < end && !host_char(*p))
+			p++;
+		for (b = p; p < end && host_char(*p); p++)
+			;
+		l = (size_t)(p - b);
+		while (l > 0 && b[l - 1] == '.')
+			l--; /* the end of a sentence */
+		if (l == 0 || l >= sizeof(word))
+			continue;
+		for (size_t i = 0; i < l; i++)
+			word[i] = (char)tolower((unsigned char)b[i]);
+		word[l] = '\0';
+		if (c->name_set && json_object_get(c->name_set, word))
+			return json_string_value(json_object_get(c->name_set, word));
+		for (size_t k = 0; k < sizeof(clouds) / sizeof(clouds[0]); k++)
+			if (l > strlen(clouds[k]) && strcmp(word + l - strlen(clouds[k]), clouds[k]) == 0)
+				return clouds[k];
 	}
 	return NULL;
 }
@@ -489,22 +537,16 @@ names_host(const char *line, size_t n, const char *needle)
 void
 pgtls__app_sweep(pgtls_clients *c, const char *path, const char *buf, size_t len)
 {
-	static const char *const clouds[] = {".rds.amazonaws.com", ".postgres.database.azure.com", "/cloudsql/"};
 	const char *p = buf, *end = buf + len;
 	int lineno = 0, said = 0;
+	bool cloudsql = memmem(buf, len, "/cloudsql/", 10) != NULL;
 
 	for (; p < end && said < 3; p = p < end ? p + 1 : end)
 	{
 		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
-		const char *what = NULL;
+		const char *what = named_host(c, p, (size_t)(e - p), cloudsql);
 
 		lineno++;
-		for (int k = 0; k < c->nnames && what == NULL; k++)
-			if (names_host(p, (size_t)(e - p), c->names[k]))
-				what = c->names[k];
-		for (size_t k = 0; k < sizeof(clouds) / sizeof(clouds[0]) && what == NULL; k++)
-			if (names_host(p, (size_t)(e - p), clouds[k]))
-				what = clouds[k];
 		if (what)
 		{
 			const char *b = p;
@@ -543,13 +585,10 @@ pgtls_clients_add_target_name(pgtls_clients *c, const char *name)
 	for (size_t i = 0; i < n; i++)
 		host[i] = (char)tolower((unsigned char)name[i]);
 	host[n] = '\0';
-	for (int i = 0; i < c->nnames; i++)
-		if (strcmp(c->names[i], host) == 0)
-			return PGTLS_OK;
-	if (c->nnames >= MAX_SWEEP_NAMES)
-		return PGTLS_OK;
-	if ((c->names[c->nnames] = strdup(host)) == NULL)
+	if (c->name_set == NULL && (c->name_set = json_object()) == NULL)
 		return pgtls__seterr(&c->err, PGTLS_ERR_OOM, "out of memory");
-	c->nnames++;
+	if (json_object_size(c->name_set) < MAX_SWEEP_NAMES &&
+	    json_object_set_new(c->name_set, host, json_string(host)) != 0)
+		return pgtls__seterr(&c->err, PGTLS_ERR_OOM, "out of memory");
 	return PGTLS_OK;
 }

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <arpa/inet.h>
 
+#include <jansson.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
@@ -102,8 +103,8 @@ pgtls_clients_free(pgtls_clients *c)
 	free(c->facts);
 	pgtls__trust_files_free(c);
 	pgtls__apps_free(c);
-	for (int i = 0; i < c->nnames; i++)
-		free(c->names[i]);
+	json_decref(c->markers);
+	json_decref(c->name_set);
 	free(c);
 }
 

@@ -210,7 +210,7 @@ typedef struct trust_file
 } trust_file;
 
 #define MAX_TRUST_FILES 10000
-#define MAX_SWEEP_NAMES 256
+#define MAX_SWEEP_NAMES 100000
 
 struct pgtls_clients
 {
@@ -253,18 +253,17 @@ struct pgtls_clients
 	bool force_service;   /* the file being read is a service file (PGSERVICEFILE) */
 	char scan_root[1024]; /* the PATH being scanned: an application, or a tree of them */
 	pgtls_project_cache app_cache;
-	char app_here[1024]; /* the application of the last directory asked (app.c) */
-	char app_proj[1024];
-	app_fact *facts; /* app.c */
+	char app_here[1024];    /* the application of the last directory asked (app.c) */
+	struct json_t *markers; /* directory -> has a build, lock or compose file (app.c), per scan */
+	app_fact *facts;        /* app.c */
 	int nfacts;
 	int capfacts;
 	trust_file *tfiles; /* trustfiles.c */
 	int ntfiles;
 	int ntfiles_more;
-	char *names[MAX_SWEEP_NAMES]; /* host names a file must not name silently (TARGETs) */
-	int nnames;
-	char svcfile[1024]; /* the service file a script exported (PGSERVICEFILE), for its commands, or "" */
-	pgtls_app *apps;    /* the application manifest (manifest.c) */
+	struct json_t *name_set; /* host names a file must not name silently (TARGETs): lower case -> itself */
+	char svcfile[1024];      /* the service file a script exported (PGSERVICEFILE), for its commands, or "" */
+	pgtls_app *apps;         /* the application manifest (manifest.c) */
 	int napps;
 	const pgtls_app *app; /* the manifest's application being scanned, or NULL */
 	pgtls_ack *acks;
@@ -359,6 +358,12 @@ void pgtls__read_yaml(pgtls_clients *c, const char *path, const char *buf, size_
 void pgtls__read_tools(pgtls_clients *c, const char *path, const char *buf, size_t len);
 /* read_js.c: node-postgres Pool/Client, knex, Sequelize and TypeORM configuration objects */
 void pgtls__read_js(pgtls_clients *c, const char *path, const char *buf, size_t len);
+/* read_java.c: pgjdbc Properties, DataSource setters and Spring data-source-properties beside the file's URLs
+ * (the records from FIRST on) */
+bool pgtls__is_java_source(const char *path);
+void pgtls__read_java(pgtls_clients *c, const char *path, const char *buf, size_t len, int first);
+/* read_ruby.c: PG.connect / PG::Connection.new hashes, establish_connection, Sequel.connect */
+void pgtls__read_ruby(pgtls_clients *c, const char *path, const char *buf, size_t len);
 /* read_python.c: driver calls with keyword arguments, SQLAlchemy engines, Django DATABASES */
 void pgtls__read_python(pgtls_clients *c, const char *path, const char *buf, size_t len);
 /* ${NAME}, %(name)s, {name}, $NAME, <%= ... %>: a value set where the application runs, not here */

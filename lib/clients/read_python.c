@@ -167,7 +167,15 @@ callee_driver(const char *name, size_t n, pgtls_driver *driver, bool *engine)
 	             {"asyncpg.connect", PGTLS_DRIVER_ASYNCPG, false},
 	             {"asyncpg.create_pool", PGTLS_DRIVER_ASYNCPG, false},
 	             {"create_engine", PGTLS_DRIVER_PSYCOPG, true},
-	             {"create_async_engine", PGTLS_DRIVER_ASYNCPG, true}};
+	             {"create_async_engine", PGTLS_DRIVER_ASYNCPG, true},
+	             /* psycopg_pool docs: ConnectionPool(conninfo, kwargs=...) opens psycopg connections */
+	             {"ConnectionPool", PGTLS_DRIVER_PSYCOPG, false},
+	             {"AsyncConnectionPool", PGTLS_DRIVER_PSYCOPG, false},
+	             /* peewee docs: PostgresqlDatabase(database, **connect_kwargs) -> psycopg2.connect() */
+	             {"PostgresqlDatabase", PGTLS_DRIVER_PSYCOPG, false},
+	             {"PooledPostgresqlDatabase", PGTLS_DRIVER_PSYCOPG, false},
+	             {"PostgresqlExtDatabase", PGTLS_DRIVER_PSYCOPG, false},
+	             {"PooledPostgresqlExtDatabase", PGTLS_DRIVER_PSYCOPG, false}};
 
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
 	{
@@ -199,6 +207,16 @@ read_call(pgtls_clients *c, const char *path, lit_lex *lx, const char *name, pgt
 	/* a DSN or URL string positionally (or dsn=/conninfo=): read as the string readers do, with the kwargs */
 	const char *dsn = json_string_value(first);
 
+	if (dsn && memmem(name, (size_t)(lx->p - name), "PostgresqlDatabase(", 19) == NULL &&
+	    memmem(name, (size_t)(lx->p - name), "PostgresqlExtDatabase(", 22) == NULL)
+		;
+	else if (dsn)
+	{
+		/* peewee: the first argument is the database's name, not a connection string */
+		pgtls__settings_set(params, "dbname", dsn);
+		dsn = NULL;
+		json_array_remove(pos, 0);
+	}
 	if (dsn == NULL)
 		dsn = json_string_value(json_object_get(args, "dsn"));
 	if (dsn == NULL)

@@ -366,6 +366,8 @@ scan_buffer(pgtls_clients *c, const char *path, const char *buf, size_t len)
 		pgtls__clients_cmd_envs_clear(c);
 	}
 	pgtls__read_tools(c, path, buf, len);
+	pgtls__read_java(c, path, buf, len, first);
+	pgtls__read_ruby(c, path, buf, len);
 	pgtls__app_facts(c, path, buf, len);
 	if (c->nrecs == first)
 		pgtls__app_sweep(c, path, buf, len); /* names a TARGET, yet no client: said, never an all-clear */
@@ -556,6 +558,8 @@ pgtls_clients_scan_path(pgtls_clients *c, const char *path)
 		scan_path(c, path, 0, &w);
 		pgtls__apps_settle(c, first);
 		c->scan_root[0] = '\0';
+		json_decref(c->markers);
+		c->markers = NULL;
 	}
 	return PGTLS_OK;
 }

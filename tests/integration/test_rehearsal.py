@@ -2,7 +2,7 @@
 """The rehearsal: a CA rotation on an estate laid out as real repositories.
 
 Three PostgreSQL 15 servers on the OLD CA (one TLS-only, like
-rds.force_ssl=1) and seventeen applications, each in its own project
+rds.force_ssl=1) and nineteen applications, each in its own project
 directory, on seven stacks: node-postgres (installed from npm), psql and
 pg_dump scripts, Rails (database.yml, libpq through the pg gem), psycopg2,
 Django, asyncpg, and pgjdbc with both factories.  Their settings are where
@@ -23,6 +23,8 @@ real projects keep them, and how they run decides what they do:
   cron-vacuum      a crontab line, psql sslmode=require
   analytics        sslrootcert=system, SSL_CERT_FILE from a Kubernetes manifest's hostPath
   nightly-jvm      Spring application.yml, JAVA_TOOL_OPTIONS in a Dockerfile, compose volume
+  ledger-java      java.util.Properties beside the URL (the URL's sslmode wins), sslrootcert from them
+  etl-manifest     psql with no TLS setting in its files: the --apps manifest gives its environment
   backup           pg_dump sslmode=disable
   ops-legacy       an app.ini no reader understands, naming a server, and a stale JKS
 
@@ -46,6 +48,8 @@ Driver facts the applications rest on (their sources):
   the working directory); sslrootcert=system uses OpenSSL's default paths,
   which SSL_CERT_FILE replaces; fe-connect.c parseServiceInfo() reads
   PGSERVICEFILE.
+- pgjdbc Driver.connect() copies the Properties given, then parseURL()
+  lays the URL's parameters over them: the URL's own settings win.
 - pgjdbc LibPQFactory opens sslrootcert with FileInputStream (relative to
   user.dir); DefaultJavaSSLFactory uses the JVM's javax.net.ssl.trustStore,
   read once per JVM (sun.security.ssl.TrustStoreManager).
@@ -351,6 +355,24 @@ class Estate:
         self.apps["nightly-jvm"] = (lambda: self.java("nightly-jvm", nurl, extra={"JAVA_TOOL_OPTIONS": tool}),
                                     "keeps_working", self.p2)
 
+    def build_java_props(self):
+        # ledger-java: java.util.Properties beside the URL (pgjdbc: the URL's own verify-full wins over the
+        # Properties' disable; sslrootcert, old CA only, comes from the Properties): breaks
+        url = "jdbc:postgresql://localhost:%d/postgres?sslmode=verify-full" % self.tls.port
+        write(os.path.join(self.app("ledger-java"), "build.gradle"),
+              "dependencies {\n    runtimeOnly 'org.postgresql:postgresql:42.5.5'\n}\n")
+        write(os.path.join(self.app("ledger-java"), "src/main/java/com/acme/ledger/Db.java"),
+              "package com.acme.ledger;\n\nimport java.sql.Connection;\nimport java.sql.DriverManager;\n"
+              "import java.util.Properties;\n\nfinal class Db {\n    static Connection open() throws Exception {\n"
+              "        Properties props = new Properties();\n        props.setProperty(\"user\", \"postgres\");\n"
+              "        props.setProperty(\"sslmode\", \"disable\");\n"
+              "        props.setProperty(\"sslrootcert\", \"%s\");\n"
+              "        return DriverManager.getConnection(\"%s\", props);\n    }\n}\n" % (self.old, url))
+        self.apps["ledger-java"] = (
+            lambda: self.run(["java", "-cp", PGJDBC + ":" + self.classes, "PropsProbe", url, "user=postgres",
+                              "sslmode=disable", "sslrootcert=" + self.old], self.elsewhere),
+            "breaks", self.tls)
+
     def build_unknown(self):
         # ops-legacy: a config no reader understands names the TLS-only server; its JKS holds the old CA only
         write(os.path.join(self.app("ops-legacy"), "app.ini"),
@@ -384,12 +406,14 @@ class Estate:
         self.build_libpq()
         self.build_python()
         self.build_java()
+        self.build_java_props()
         self.build_unknown()
 
     def start(self, modules):
         os.makedirs(self.nodepath)
         os.symlink(os.path.join(modules, "pg8"), os.path.join(self.nodepath, "pg"))
-        subprocess.run(["javac", "-d", self.classes, os.path.join(HERE, "java/JdbcProbe.java")], check=True)
+        subprocess.run(["javac", "-d", self.classes, os.path.join(HERE, "java/JdbcProbe.java"),
+                        os.path.join(HERE, "java/PropsProbe.java")], check=True)
         for s in (self.p1, self.tls, self.p2):
             s.pg("start", "old", s.hba)
 

@@ -311,6 +311,58 @@ static const sample samples[] = {
      "const { Pool } = require('pg')\nconst p = new Pool({ connectionString: "
      "'postgres://u@db12.internal/app?sslmode=require', ssl: { rejectUnauthorized: false } })\n",
      2, "node-postgres", "db12.internal", "verifies_full", NULL},
+    {"node-postgres docs (features/ssl): a config module exported whole, ssl.ca read with fs.readFileSync; the "
+     "project's package.json names pg (the file itself does not)",
+     "database.js",
+     "const fs = require('fs')\nmodule.exports = {\n  host: 'db13.internal',\n  database: 'app',\n"
+     "  ssl: { ca: fs.readFileSync('/etc/ssl/rds/global-bundle.pem').toString() },\n}\n",
+     2, "node-postgres", "db13.internal", "verifies_full", NULL, "package.json",
+     "{\"dependencies\": {\"pg\": \"8.11.3\"}}"},
+    {"knex docs (knexfile): an exported object per environment, client 'pg', connection.ssl passed to pg",
+     "knexfile.mjs",
+     "export default {\n  production: {\n    client: 'pg',\n    connection: { host: 'db14.internal', database: "
+     "'app', ssl: { rejectUnauthorized: false } },\n  },\n}\n",
+     1, "node-postgres", "db14.internal", "encrypted_unverified", NULL},
+    {"pgjdbc Driver.connect()/parseURL(): java.util.Properties are defaults the URL's own parameters override "
+     "(the URL's verify-full wins over the Properties' disable; sslrootcert comes from the Properties)",
+     "Db.java",
+     "Properties props = new Properties();\nprops.setProperty(\"sslmode\", \"disable\");\n"
+     "props.setProperty(\"sslrootcert\", \"/etc/ssl/rds.pem\");\nConnection c = DriverManager.getConnection("
+     "\"jdbc:postgresql://db15.internal/app?sslmode=verify-full\", props);\n",
+     4, "pgjdbc", "db15.internal", "verifies_full", "settings beside the URL"},
+    {"pgjdbc BaseDataSource setters (setServerNames, setSslMode): a value from System.getenv is set where the "
+     "application runs, and the record names the variable",
+     "Pool.java",
+     "PGSimpleDataSource ds = new PGSimpleDataSource();\nds.setServerNames(new String[] {\"db16.internal\"});\n"
+     "ds.setSslMode(System.getenv(\"DB_SSLMODE\"));\n",
+     2, "pgjdbc", "db16.internal", "unknown", "DataSource"},
+    {"Spring Boot docs (Hikari data-source-properties) are handed to the DataSource as Properties: sslmode beside "
+     "spring.datasource.url",
+     "application.yml",
+     "spring:\n  datasource:\n    url: jdbc:postgresql://db17.internal/app\n    hikari:\n"
+     "      data-source-properties:\n        sslmode: verify-ca\n        sslrootcert: /etc/ssl/rds.pem\n",
+     3, "pgjdbc", "db17.internal", "verifies_ca", "data-source-properties"},
+    {"ruby-pg docs (PG::Connection.new): a hash of libpq keywords, handed to PQconnectdbParams; ENV['X'] is set "
+     "where the application runs, and the record names it",
+     "worker.rb",
+     "require 'pg'\nconn = PG.connect(host: 'db18.internal', dbname: 'app', :sslmode => ENV['APP_SSLMODE'])\n", 2,
+     "libpq", "db18.internal", "unknown", NULL},
+    {"Rails guides (multiple databases / establish_connection): the PostgreSQL adapter maps database and username "
+     "and passes sslmode to the pg gem; ENV.fetch's default is used, noted",
+     "reporting.rb",
+     "class Reporting < ActiveRecord::Base\n  establish_connection(\n    adapter: 'postgresql',\n"
+     "    host: ENV.fetch('REPORTING_HOST', 'db19.internal'),\n    database: 'reports',\n    sslmode: 'require'\n"
+     "  )\nend\n",
+     2, "libpq", "db19.internal", "encrypted_unverified", "REPORTING_HOST"},
+    {"peewee docs (PostgresqlDatabase): the first argument is the database name, the keywords go to "
+     "psycopg2.connect()",
+     "models.py",
+     "from peewee import PostgresqlDatabase\ndb = PostgresqlDatabase('app', host='db20.internal', "
+     "sslmode='verify-ca',\n"
+     "                        sslrootcert='/etc/ssl/rds.pem')\n",
+     2, "psycopg", "db20.internal", "verifies_ca", NULL},
+    {"Sequel docs (opening databases): an options hash with adapter mysql2 is not PostgreSQL", "db.rb",
+     "DB = Sequel.connect(adapter: 'mysql2', host: 'my.internal', database: 'app')\n", 0, NULL, NULL, NULL, NULL},
     {"PHP PDO MySQL DSN: not PostgreSQL, ignored", "db.php",
      "$pdo = new PDO('mysql:host=localhost;dbname=test', $u, $p);\n", 0, NULL, NULL, NULL, NULL},
 };
