@@ -304,7 +304,10 @@ pgtls__read_java(pgtls_clients *c, const char *path, const char *buf, size_t len
 	const char *p = buf, *end = buf + len;
 	int lineno = 0;
 	bool java = pgtls__is_java_source(path);
+	const char *ext = strrchr(path, '.');
 
+	if (!java && (ext == NULL || (strcmp(ext, ".properties") != 0 && !pgtls__is_yaml(path))))
+		return; /* Spring's application*.properties and application*.yml */
 	if (!java && !memmem(buf, len, "ata-source-properties", 21) && !memmem(buf, len, "ataSourceProperties", 19))
 		return;
 	if (java && !memmem(buf, len, "postgresql", 10) && !memmem(buf, len, "PGProperty", 10) &&

@@ -43,9 +43,16 @@ candidate(const char *path, const char *buf, size_t n, bool *by_name)
 	if (n >= 4 && ((u[0] == 0xFE && u[1] == 0xED && u[2] == 0xFE && u[3] == 0xED) ||
 	               (u[0] == 0xCE && u[1] == 0xCE && u[2] == 0xCE && u[3] == 0xCE)))
 		return true; /* JKS, JCEKS */
-	if (memmem(buf, n, "-----BEGIN CERTIFICATE-----", 27) || memmem(buf, n, "-----BEGIN PKCS7-----", 21) ||
-	    memmem(buf, n, "-----BEGIN TRUSTED CERTIFICATE-----", 35))
-		return true;
+	/* PEM: one search for the armour, then which kind */
+	for (const char *p = buf; (p = memmem(p, (size_t)(buf + n - p), "-----BEGIN ", 11)) != NULL; p += 11)
+	{
+		size_t left = (size_t)(buf + n - p - 11);
+
+		if ((left >= 16 && memcmp(p + 11, "CERTIFICATE-----", 16) == 0) ||
+		    (left >= 10 && memcmp(p + 11, "PKCS7-----", 10) == 0) ||
+		    (left >= 24 && memcmp(p + 11, "TRUSTED CERTIFICATE-----", 24) == 0))
+			return true;
+	}
 	/* DER: an ASN.1 SEQUENCE (certificate, PKCS#7, PKCS#12) */
 	return n >= 4 && u[0] == 0x30 && (u[1] == 0x82 || u[1] == 0x83 || u[1] == 0x81) && *by_name;
 }
