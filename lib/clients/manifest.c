@@ -10,6 +10,7 @@
  *	      paths: [/srv/billing]           # scanned as the application's files
  *	      workdir: /srv/billing           # relative paths resolve here
  *	      home: /home/billing             # its ~/.postgresql, ~/.pg_service.conf
+ *	      user: billing                   # instead of home: that user's HOME here
  *	      environment:                    # the process's: PG*, NODE_*, SSL_CERT_FILE, JAVA_TOOL_OPTIONS
  *	        PGSSLMODE: verify-full
  *	      volumes: ["/srv/billing/certs:/certs"]   # host:container
@@ -29,6 +30,7 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +83,21 @@ scalar_or_fail(pgtls_clients *c, const ynode *n, const char *key)
 	return false;
 }
 
+/* user: NAME (no home:): NAME's HOME here, where libpq finds ~/.postgresql and ~/.pg_service.conf */
+static bool
+user_home(pgtls_clients *c, const char *name, const ynode *m, pgtls_app *a)
+{
+	char buf[4096];
+	struct passwd pw, *res = NULL;
+
+	if (getpwnam_r(name, &pw, buf, sizeof(buf), &res) != 0 || res == NULL || pw.pw_dir == NULL)
+		return pgtls__seterr(&c->err, PGTLS_ERR_PARSE,
+		                     "application manifest line %d: user %s is not a user here: give its home: instead",
+		                     m->line, name) == 0;
+	a->home = strdup(pw.pw_dir);
+	return a->home != NULL;
+}
+
 static bool
 read_app(pgtls_clients *c, const char *dir, const ynode *m, pgtls_app *a)
 {
@@ -109,6 +126,8 @@ read_app(pgtls_clients *c, const char *dir, const ynode *m, pgtls_app *a)
 	    abs_path(dir, pgtls__ystr(pgtls__yget(m, "workdir")) ? pgtls__ystr(pgtls__yget(m, "workdir")) : a->paths[0]);
 	if (pgtls__ystr(pgtls__yget(m, "home")))
 		a->home = abs_path(dir, pgtls__ystr(pgtls__yget(m, "home")));
+	else if (pgtls__ystr(pgtls__yget(m, "user")) && !user_home(c, pgtls__ystr(pgtls__yget(m, "user")), m, a))
+		return false;
 	if (pgtls__ystr(pgtls__yget(m, "jvm_trust_store")))
 		a->jvm_store = abs_path(dir, pgtls__ystr(pgtls__yget(m, "jvm_trust_store")));
 	a->env = pgtls__settings_new();

@@ -325,6 +325,11 @@ test_manifest(void **state)
 	assert_string_equal(field(c, "outcome"), "verifies_full");
 	assert_string_equal(field(json_array_get(json_object_get(rep, "not_understood"), 0), "acknowledged"), "retired");
 	json_decref(rep);
+	put("apps.yaml", "applications:\n  - name: loader\n    paths: [mf]\n    user: no-such-user-pgtls\n");
+	cl = pgtls_clients_new();
+	assert_int_equal(pgtls_clients_load_apps(cl, path), PGTLS_ERR_PARSE);
+	assert_non_null(strstr(pgtls_clients_errmsg(cl), "not a user here"));
+	pgtls_clients_free(cl);
 	put("apps.yaml", "applications:\n  - name: loader\n    paths: [mf]\n    workdirr: mf/run\n");
 	cl = pgtls_clients_new();
 	assert_int_equal(pgtls_clients_load_apps(cl, path), PGTLS_ERR_PARSE);
