@@ -72,7 +72,7 @@ step "integration tests: the rotation estate (3 servers, 16 applications, real s
 set +e; /usr/bin/python3 tests/integration/test_rotation.py build-asan; rc=$?; set -e
 record "integration tests: rotation estate" $rc
 
-step "integration tests: the rehearsal (19 applications as real repositories, 7 stacks, real switch, pgtls from elsewhere)"
+step "integration tests: the rehearsal (20 applications as real repositories, 7 stacks, real switch, pgtls from elsewhere)"
 set +e; /usr/bin/python3 tests/integration/test_rehearsal.py build-asan; rc=$?; set -e
 record "integration tests: rehearsal estate" $rc
 

@@ -2,7 +2,7 @@
 """The rehearsal: a CA rotation on an estate laid out as real repositories.
 
 Three PostgreSQL 15 servers on the OLD CA (one TLS-only, like
-rds.force_ssl=1) and nineteen applications, each in its own project
+rds.force_ssl=1) and twenty applications, each in its own project
 directory, on seven stacks: node-postgres (installed from npm), psql and
 pg_dump scripts, Rails (database.yml, libpq through the pg gem), psycopg2,
 Django, asyncpg, and pgjdbc with both factories.  Their settings are where
@@ -23,6 +23,7 @@ real projects keep them, and how they run decides what they do:
   cron-vacuum      a crontab line, psql sslmode=require
   analytics        sslrootcert=system, SSL_CERT_FILE from a Kubernetes manifest's hostPath
   nightly-jvm      Spring application.yml, JAVA_TOOL_OPTIONS in a Dockerfile, compose volume
+  audit-jvm        DefaultJavaSSLFactory, JDK_JAVA_OPTIONS in a systemd unit
   ledger-java      java.util.Properties beside the URL (the URL's sslmode wins), sslrootcert from them
   etl-manifest     psql with no TLS setting in its files: the --apps manifest gives its environment
   backup           pg_dump sslmode=disable
@@ -373,6 +374,26 @@ class Estate:
                               "sslmode=disable", "sslrootcert=" + self.old], self.elsewhere),
             "breaks", self.tls)
 
+    def build_jvm_unit(self):
+        # audit-jvm: DefaultJavaSSLFactory; the trust store (old CA only) comes from JDK_JAVA_OPTIONS in a systemd
+        # unit (the java launcher reads it, JDK 9+): breaks
+        url = ("jdbc:postgresql://localhost:%d/postgres?user=postgres&sslmode=verify-full"
+               "&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory" % self.p1.port)
+        store = os.path.join(self.app("audit-jvm"), "trust/audit.jks")
+        write(os.path.join(self.app("audit-jvm"), "pom.xml"),
+              "<project><dependencies><dependency><groupId>org.postgresql</groupId><artifactId>postgresql"
+              "</artifactId><version>42.5.5</version></dependency></dependencies></project>\n")
+        write(os.path.join(self.app("audit-jvm"), "src/main/resources/db.properties"), "jdbc.url=%s\n" % url)
+        write(os.path.join(self.app("audit-jvm"), "deploy/audit.service"),
+              "[Unit]\nDescription=audit\n\n[Service]\nUser=postgres\n"
+              "Environment=\"JDK_JAVA_OPTIONS=-Djavax.net.ssl.trustStore=%s\"\n"
+              "ExecStart=/usr/bin/java -jar /srv/audit/audit.jar\n" % store)
+        self.jks(store, [self.old])
+        self.apps["audit-jvm"] = (
+            lambda: self.java("audit-jvm", url, extra={"JDK_JAVA_OPTIONS": "-Djavax.net.ssl.trustStore=%s "
+                                                       "-Djavax.net.ssl.trustStorePassword=changeit" % store}),
+            "breaks", self.p1)
+
     def build_unknown(self):
         # ops-legacy: a config no reader understands names the TLS-only server; its JKS holds the old CA only
         write(os.path.join(self.app("ops-legacy"), "app.ini"),
@@ -407,6 +428,7 @@ class Estate:
         self.build_python()
         self.build_java()
         self.build_java_props()
+        self.build_jvm_unit()
         self.build_unknown()
 
     def start(self, modules):
