@@ -409,9 +409,9 @@ pgtls_rotation_run(pgtls_rotation *rot, const pgtls_clients *clients, const char
 	}
 	rot->clients = clients;
 	pgtls__rot_trust_files(rot, clients);
+	/* not understood (and not acknowledged), or a stale store no understood client uses: never an all-clear */
 	if (clients->nunparsed > clients->nunparsed_acked || clients->nunparsed_more > 0 || rot->stale_stores > 0)
-		rot->go =
-		    false; /* not understood (and not acknowledged), or a stale store no understood client uses: never an all-clear */
+		rot->go = false;
 	rot->done = true;
 	return PGTLS_OK;
 }

@@ -112,7 +112,12 @@ fix_words(const pgtls_rotation *rot, rot_client *rc)
 			    path, path, rot->new_ca_path);
 			break;
 		case PGTLS_PREDICT_UNKNOWN:
-			if (r->trust == PGTLS_TRUST_JVM && r->jvm_store == NULL)
+			if ((r->failure == PGTLS_FAIL_ROOT_MISSING || r->failure == PGTLS_FAIL_NO_HOME) && r->rootcert)
+				snprintf(rc->fix, sizeof(rc->fix),
+				         "where the application runs, %s must hold the old and the new CA: there, pgtls store merge "
+				         "-o %s --store-format pem --force %s %s (or say where it runs: --apps)",
+				         r->rootcert, r->rootcert, r->rootcert, rot->new_ca_path);
+			else if (r->trust == PGTLS_TRUST_JVM && r->jvm_store == NULL)
 				snprintf(rc->fix, sizeof(rc->fix),
 				         "make sure the JVM's trust store holds the new CA and the old (keytool -importcert -alias "
 				         "new-ca -file %s -keystore STORE), then restart the JVM: it reads the store at start-up",

@@ -543,6 +543,19 @@ def test_rehearsal(env):
     check(r.returncode == 0 and go["decision"] == "GO", "GO for %s (exit %d): %s" % (
         keeps, r.returncode, [(c["file"], c["prediction"], c["reason"]) for c in go["clients"]
                               if c["prediction"] != "keeps_working"] + go["not_understood"]))
+    # a container path no volume maps: unknown with the reason (the file may be there where it runs), never
+    # already_broken; clients says the same fact
+    write(os.path.join(est.root, "secrets-app/docker-compose.yml"),
+          "services:\n  job:\n    image: job\n    environment:\n      PGHOST: localhost\n      PGPORT: \"%d\"\n"
+          "      PGSSLMODE: verify-full\n      PGSSLROOTCERT: /run/secrets/db-ca.pem\n" % est.tls.port)
+    est.apps["secrets-app"] = (None, "unknown", est.tls)
+    r, sec = est.rotation(["secrets-app"])
+    c = next(iter(sec["clients"]), {})
+    check(r.returncode == 2 and c.get("prediction") == "unknown" and "not on this machine" in (c.get("reason") or "")
+          and "where the application runs" in (c.get("fix") or ""),
+          "an unmapped container path: unknown, with the reason and the fix: %s" % c)
+    del est.apps["secrets-app"]
+
     # ops-legacy acknowledged in the manifest: listed with the reason, no longer in the way of GO
     r, ack = est.rotation(keeps + ["ops-legacy"])
     acked = [u for u in ack["not_understood"] if u["file"].endswith("ops-legacy/app.ini")]
