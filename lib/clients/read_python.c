@@ -206,11 +206,10 @@ read_call(pgtls_clients *c, const char *path, lit_lex *lx, const char *name, pgt
 
 	/* a DSN or URL string positionally (or dsn=/conninfo=): read as the string readers do, with the kwargs */
 	const char *dsn = json_string_value(first);
+	const char *paren = memchr(name, '(', (size_t)(lx->p - name));
 
-	if (dsn && memmem(name, (size_t)(lx->p - name), "PostgresqlDatabase(", 19) == NULL &&
-	    memmem(name, (size_t)(lx->p - name), "PostgresqlExtDatabase(", 22) == NULL)
-		;
-	else if (dsn)
+	/* the callees ending in "Database" are peewee's */
+	if (dsn && paren && paren - name >= 8 && memcmp(paren - 8, "Database", 8) == 0)
 	{
 		/* peewee: the first argument is the database's name, not a connection string */
 		pgtls__settings_set(params, "dbname", dsn);
