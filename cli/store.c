@@ -45,8 +45,8 @@ usage_store(FILE *f)
 	           "         duplicates, and known cloud CAs (Amazon RDS rds-ca-2019,\n"
 	           "         rds-ca-rsa2048-g1/rsa4096-g1/ecc384-g1 with their region, Azure and\n"
 	           "         Google Cloud SQL roots).  --has NAME (\"rds-ca-rsa2048-g1\", with a\n"
-	           "         region \"rds-ca-rsa2048-g1:eu-west-1\") answers whether the files hold\n"
-	           "         that CA: exit 0 found, 2 not found.\n"
+	           "         region \"rds-ca-rsa2048-g1:eu-west-1\") answers for each file whether it\n"
+	           "         holds that CA: exit 0 every file does, 2 one does not.\n"
 	           "         --password opens PKCS#12 files and checks JKS integrity.\n"
 	           "merge    keeps every distinct certificate of all inputs in input order,\n"
 	           "         de-duplicated by fingerprint (old CAs stay unless --drop-expired),\n"
@@ -433,31 +433,35 @@ cmd_verify(pgtls_store *store, char **in, int nin, const store_opts *o)
 	return rc;
 }
 
-/* store inspect --has NAME: does the bundle hold that CA?  0 found, 2 not found */
+/* store inspect --has NAME: does each file hold that CA?  0 every file, 2 one lacks it */
 static int
 cmd_has(const pgtls_store *store, const store_opts *o)
 {
-	int found = -1, rc;
+	int nfiles = pgtls_store_nfiles(store), missing = 0, found = pgtls_store_find_known(store, o->has, -1);
 
-	for (int i = 0; i < pgtls_store_count(store) && found < 0; i++)
-		if (pgtls_cert_is_known(pgtls_store_cert(store, i), o->has))
-			found = i;
-	rc = found >= 0 ? 0 : 2;
+	for (int f = 0; f < nfiles; f++)
+		missing += pgtls_store_find_known(store, o->has, f) < 0;
 	if (o->co.out == CLI_OUT_JSON)
-		return cli_print_report("store", pgtls_store_has_json(store, o->has, found, 1), rc);
-	if (o->co.quiet && found >= 0)
-		cli_quiet_line(rc, "found %s: #%d %s (%s)", o->has, found + 1,
-		               pgtls_cert_get(pgtls_store_cert(store, found), PGTLS_CERT_SUBJECT),
-		               pgtls_cert_known_as(pgtls_store_cert(store, found)));
-	else if (o->co.quiet)
-		cli_quiet_line(rc, "not found: no certificate of %s in %d certificates", o->has, pgtls_store_count(store));
-	else if (found >= 0)
-		printf("FOUND %s: #%d %s (%s)\n", o->has, found + 1,
-		       pgtls_cert_get(pgtls_store_cert(store, found), PGTLS_CERT_SUBJECT),
-		       pgtls_cert_known_as(pgtls_store_cert(store, found)));
-	else
-		printf("NOT FOUND: no certificate of %s in %d certificates\n", o->has, pgtls_store_count(store));
-	return rc;
+		return cli_print_report("store", pgtls_store_has_json(store, o->has, found, 1), missing ? 2 : 0);
+	if (o->co.quiet)
+	{
+		cli_quiet_line(missing ? 2 : 0, "%s %s: %d of %d file%s hold it", missing ? "not found" : "found", o->has,
+		               nfiles - missing, nfiles, nfiles == 1 ? "" : "s");
+		return missing ? 2 : 0;
+	}
+	for (int f = 0; f < nfiles; f++)
+	{
+		int k = pgtls_store_find_known(store, o->has, f);
+		const char *path = pgtls_store_file_get(store, f, PGTLS_SF_PATH);
+
+		if (k >= 0)
+			printf("FOUND %s in %s: #%d %s (%s)\n", o->has, path, k + 1,
+			       pgtls_cert_get(pgtls_store_cert(store, k), PGTLS_CERT_SUBJECT),
+			       pgtls_cert_known_as(pgtls_store_cert(store, k)));
+		else
+			printf("NOT FOUND %s in %s\n", o->has, path);
+	}
+	return missing ? 2 : 0;
 }
 
 /* store inspect: every certificate of the files; 0, or 1 with findings */

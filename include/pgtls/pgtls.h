@@ -573,9 +573,16 @@ PGTLS_API const char *pgtls_store_finding(const pgtls_store *store, int i);
 PGTLS_API char *pgtls_store_verify_json(const pgtls_store *store, const char *store_name, const char *fingerprint,
                                         int i, int pretty);
 /*
- * The answer of "does the store hold the CA known as NAME" (I: the index
- * of its certificate, -1 when none), as a report whose status is 0 found
- * or 2 not found; free with pgtls_free().
+ * The index of the first certificate known as NAME (pgtls_cert_is_known)
+ * in file FILE of the store (0-based, as pgtls_store_file_get), or in any
+ * file when FILE is -1; -1 when none.
+ */
+PGTLS_API int pgtls_store_find_known(const pgtls_store *store, const char *name, int file);
+/*
+ * The answer of "does each file of the store hold the CA known as NAME"
+ * (I: the index of a certificate known so, -1 when none), as a report
+ * with one answer per file, whose status is 0 when every file holds it,
+ * 2 when one does not; free with pgtls_free().
  */
 PGTLS_API char *pgtls_store_has_json(const pgtls_store *store, const char *name, int i, int pretty);
 

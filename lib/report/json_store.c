@@ -106,13 +106,26 @@ pgtls_store_verify_json(const pgtls_store *s, const char *store_name, const char
 char *
 pgtls_store_has_json(const pgtls_store *s, const char *name, int i, int pretty)
 {
-	bool found = s && i >= 0 && i < s->nentries;
-	json_t *o;
+	bool found = s && i >= 0 && i < s->nentries, every = found;
+	json_t *o, *files = json_array();
 
-	if (s == NULL || name == NULL || (o = pgtls__report_new(found ? 0 : 2)) == NULL)
+	for (int f = 0; s && name && files && f < s->nfiles; f++)
+	{
+		int k = pgtls_store_find_known(s, name, f);
+
+		every = every && k >= 0;
+		json_array_append_new(
+		    files, json_pack("{s:o,s:b,s:o}", "path", pgtls__jstr(s->files[f].path), "found", k >= 0, "certificate",
+		                     k >= 0 ? entry_json(s, k, pgtls_store_duplicate_of(s, k)) : json_null()));
+	}
+	if (s == NULL || name == NULL || files == NULL || (o = pgtls__report_new(every ? 0 : 2)) == NULL)
+	{
+		json_decref(files);
 		return NULL;
+	}
 	json_object_set_new(o, "has", pgtls__jopt(name));
-	json_object_set_new(o, "found", json_boolean(found));
+	json_object_set_new(o, "found", json_boolean(every)); /* in every file */
+	json_object_set_new(o, "files", files);
 	json_object_set_new(o, "certificates_checked", json_integer(s->nentries));
 	if (found)
 		json_object_set_new(o, "certificate", entry_json(s, i, pgtls_store_duplicate_of(s, i)));

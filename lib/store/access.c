@@ -207,3 +207,12 @@ pgtls_store_status(const pgtls_store *s)
 		return 3;
 	return pgtls_store_nfindings(s) > 0 ? 1 : 0;
 }
+
+int
+pgtls_store_find_known(const pgtls_store *s, const char *name, int file)
+{
+	for (int i = 0; s && name && i < s->nentries; i++)
+		if ((file < 0 || s->entries[i].file == file) && pgtls_cert_is_known(pgtls_store_cert(s, i), name))
+			return i;
+	return -1;
+}

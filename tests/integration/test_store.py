@@ -366,6 +366,17 @@ def test_known_cas(env):
         check(r.returncode == 2 and r.stdout.startswith("NOT FOUND"), "--has %s: not found, exit 2" % q)
     r = store(env, "inspect", os.path.join(d, "ca1.pem"))
     check("known as  rds-ca-rsa2048-g1 eu-west-1" in r.stdout, "text output names the CA")
+    # "do all my stores have it?": answered per file, exit 2 when one lacks it (not the union of the files)
+    ca1 = os.path.join(d, "ca1.pem")
+    r = store(env, "inspect", "--has", "rds-ca-2019", bundle, ca1)
+    check(r.returncode == 2 and "FOUND rds-ca-2019 in %s" % bundle in r.stdout and
+          "NOT FOUND rds-ca-2019 in %s" % ca1 in r.stdout, "--has per file: %d %s" % (r.returncode, r.stdout))
+    r = store(env, "inspect", "--json", "--has", "rds-ca-2019", bundle, ca1)
+    j = json.loads(r.stdout)
+    check(r.returncode == 2 and j["found"] is False and [f["found"] for f in j["files"]] == [True, False] and
+          j["status"]["code"] == 2, "--has --json per file: %s" % j.get("files"))
+    r = store(env, "inspect", "--has", "rds-ca-rsa2048-g1", bundle, ca1)
+    check(r.returncode == 0, "--has found in every file: exit 0 (%d)" % r.returncode)
 
 
 def main():
