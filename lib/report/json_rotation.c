@@ -131,6 +131,7 @@ pgtls__rotation_to_json(const pgtls_rotation *rot)
 	                              rot->newca ? rot->newca->nentries : 0));
 	json_object_set_new(rep, "new_chain_from",
 	                    rot->canary ? pgtls__jopt(pgtls_probe_get(rot->canary, PGTLS_PF_TARGET)) : json_null());
+	json_object_set_new(rep, "new_ca_rule", json_string(rot->new_rule ? rot->new_rule : "served_now"));
 	json_object_set_new(rep, "decision", json_string(rot->go ? "GO" : "NO-GO"));
 	json_object_set_new(rep, "clients_that_break", json_integer(rot->breaks));
 	json_object_set_new(rep, "predictions", counts);

@@ -57,6 +57,7 @@ pgtls_rotation_free(pgtls_rotation *rot)
 		free(rot->plan[i]);
 	free(rot->plan);
 	free(rot->new_ca_path);
+	free(rot->old_ca_path);
 	pgtls_store_free(rot->newca);
 	pgtls_store_free(rot->oldca);
 	sk_X509_free(rot->newset);
@@ -75,6 +76,9 @@ pgtls_rotation_set_old_ca(pgtls_rotation *rot, const char *old_ca_path)
 		return pgtls__seterr(&rot->err, PGTLS_ERR_OOM, "out of memory");
 	if (pgtls_store_load_file(rot->oldca, old_ca_path, NULL) != PGTLS_OK)
 		return pgtls__seterr(&rot->err, pgtls_store_errcode(rot->oldca), "old CA: %s", pgtls_store_errmsg(rot->oldca));
+	free(rot->old_ca_path);
+	if ((rot->old_ca_path = strdup(old_ca_path)) == NULL)
+		return pgtls__seterr(&rot->err, PGTLS_ERR_OOM, "out of memory");
 	return PGTLS_OK;
 }
 
@@ -275,8 +279,8 @@ predict(const pgtls_outcome *now, const pgtls_outcome *after)
 		return PGTLS_PREDICT_UNKNOWN;
 	if (after->result == PGTLS_RESULT_FAILS)
 		return PGTLS_PREDICT_BREAKS;
-	if (after->fell_back && !now->fell_back)
-		return PGTLS_PREDICT_FALLS_BACK;
+	if (after->fell_back)
+		return PGTLS_PREDICT_FALLS_BACK; /* after the switch too: it is in plaintext because verification fails */
 	if (!after->encrypted)
 		return PGTLS_PREDICT_UNAFFECTED_NO_TLS;
 	if (after->verified == PGTLS_VERIFIED_NONE)

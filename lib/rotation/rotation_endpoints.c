@@ -85,13 +85,68 @@ is_canary(const pgtls_rotation *rot, const pgtls_probe *p)
 	       X509_cmp(pgtls__probe_chain_x509(p, 0), pgtls__probe_chain_x509(rot->canary, 0)) == 0;
 }
 
-/* marks OLD[k] for certificates of the new CA file that issue what a (not switched) TARGET serves */
+/* is A's notBefore strictly later than B's? */
+static bool
+younger(X509 *a, X509 *b)
+{
+	int days = 0, secs = 0;
+
+	return ASN1_TIME_diff(&days, &secs, X509_get0_notBefore(b), X509_get0_notBefore(a)) == 1 &&
+	       (days > 0 || (days == 0 && secs > 0));
+}
+
+static bool
+self_signed(X509 *x)
+{
+	bool yes = X509_check_issued(x, x) == X509_V_OK;
+
+	ERR_clear_error();
+	return yes;
+}
+
+/*
+ * The validity rule: a root of the file that a TARGET serves is the new
+ * CA, not the old, when no other root of the file is younger (notBefore)
+ * and some root is older; those older roots are the old CA.  A rotation's
+ * new CA is the younger one (rds-ca-2019, then rds-ca-rsa2048-g1): run
+ * after the switch, or with some TARGETs switched, the served youngest
+ * root is new.  On a tie nothing is decided here (the served root stays
+ * old, as before).
+ */
 static void
-mark_old(const pgtls_rotation *rot, bool *old, const pgtls_probe *const *probes, int nprobes)
+validity_rule(pgtls_rotation *rot, bool *old, const bool *served)
 {
 	int n = rot->newca->nentries;
-	bool changed = true;
 
+	for (int k = 0; k < n; k++)
+	{
+		X509 *ca = rot->newca->entries[k].cert;
+		bool youngest = served[k] && self_signed(ca), has_older = false;
+
+		for (int j = 0; youngest && j < n; j++)
+			if (j != k && self_signed(rot->newca->entries[j].cert))
+			{
+				youngest = !younger(rot->newca->entries[j].cert, ca);
+				has_older = has_older || younger(ca, rot->newca->entries[j].cert);
+			}
+		if (!youngest || !has_older)
+			continue;
+		old[k] = false;
+		rot->new_rule = "validity";
+		for (int j = 0; j < n; j++)
+			if (j != k && self_signed(rot->newca->entries[j].cert) && younger(ca, rot->newca->entries[j].cert))
+				old[j] = true;
+	}
+}
+
+/* marks OLD[k] for certificates of the new CA file that are the old CA (rot->new_rule says by which rule) */
+static void
+mark_old(pgtls_rotation *rot, bool *old, const pgtls_probe *const *probes, int nprobes)
+{
+	int n = rot->newca->nentries;
+	bool changed = true, *served = calloc((size_t)(n ? n : 1), sizeof(bool));
+
+	rot->new_rule = rot->oldca ? "old_ca_file" : rot->canary ? "canary" : "served_now";
 	for (int k = 0; k < n; k++)
 	{
 		X509 *ca = rot->newca->entries[k].cert;
@@ -99,11 +154,14 @@ mark_old(const pgtls_rotation *rot, bool *old, const pgtls_probe *const *probes,
 		for (int o = 0; rot->oldca && o < rot->oldca->nentries; o++)
 			old[k] = old[k] || X509_cmp(ca, rot->oldca->entries[o].cert) == 0;
 		for (int i = 0; !rot->oldca && i < nprobes; i++)
-			if (!is_canary(rot, probes[i]))
-				old[k] = old[k] || issues_served(ca, probes[i]);
+			if (!is_canary(rot, probes[i]) && issues_served(ca, probes[i]))
+				old[k] = served[k] = true;
 		if (rot->canary && issues_served(ca, rot->canary))
 			old[k] = false; /* what the switched canary serves is new */
 	}
+	if (!rot->oldca && !rot->canary && served)
+		validity_rule(rot, old, served);
+	free(served);
 	/* what issues an old CA certificate is old too */
 	while (changed && !rot->oldca)
 	{

@@ -60,6 +60,7 @@ struct pgtls_rotation
 	struct pgtls_store *oldca;    /* --old-ca, or NULL */
 	struct stack_st_X509 *newset; /* the new CA's certificates (borrowed from newca) */
 	char *new_ca_path;
+	char *old_ca_path; /* --old-ca, or NULL */
 	rot_endpoint *eps;
 	int neps;
 	int ntargets;              /* eps[0 .. ntargets-1] are TARGETs, the rest discovered */
@@ -68,6 +69,7 @@ struct pgtls_rotation
 	char **plan; /* conninfos of the clients' servers no TARGET covers */
 	int nplan;
 	const pgtls_probe *canary; /* --new-chain-from, borrowed, or NULL */
+	const char *new_rule;      /* how the new CA was told from the old: old_ca_file, canary, served_now, validity */
 	rot_client *cls;
 	int ncls;
 	int breaks;                    /* breaks + already broken */

@@ -26,6 +26,30 @@ first_failure(const pgtls_outcome *o)
 	return o->nerrors > 0 ? &o->errors[0] : NULL;
 }
 
+/*
+ * The server's rejection of the probe's plaintext startup as the client
+ * will see it: pg_hba's message names the user and database of the
+ * connection, so the probe's are replaced by the client's own when its
+ * settings name them (a database left unset is the user's name, as in
+ * libpq).
+ */
+static void
+client_message(const client_rec *r, const pgtls_probe *ep, char *out, size_t outlen)
+{
+	const char *msg = ep ? pgtls_probe_get(ep, PGTLS_PF_PLAINTEXT_MESSAGE) : "";
+	const char *user = pgtls__client_shown(r, CL_HIDE_USER, r->user);
+	const char *db = r->dbname ? pgtls__client_shown(r, CL_HIDE_DBNAME, r->dbname) : user;
+	const char *u = strstr(msg, ", user \""), *ue = u ? strchr(u + 8, '"') : NULL;
+	const char *d = ue ? strstr(ue, ", database \"") : NULL, *de = d ? strchr(d + 12, '"') : NULL;
+
+	if (user == NULL || de == NULL)
+	{
+		snprintf(out, outlen, "%s", msg);
+		return;
+	}
+	snprintf(out, outlen, "%.*s, user \"%s\", database \"%s%s", (int)(u - msg), msg, user, db, de);
+}
+
 static void
 error_words(const rot_client *rc, const pgtls_outcome *o, const pgtls_probe *ep, char *out, size_t outlen)
 {
@@ -51,8 +75,8 @@ error_words(const rot_client *rc, const pgtls_outcome *o, const pgtls_probe *ep,
 			snprintf(out, outlen, "root certificate file does not exist (%s)", d->err_no_root);
 			break;
 		case PGTLS_FAIL_REJECTED_PLAIN:
-			snprintf(out, outlen, "server rejected the connection without TLS: %s",
-			         ep ? pgtls_probe_get(ep, PGTLS_PF_PLAINTEXT_MESSAGE) : "");
+			snprintf(out, outlen, "server rejected the connection without TLS: ");
+			client_message(rc->rec, ep, out + strlen(out), outlen - strlen(out));
 			break;
 		case PGTLS_FAIL_WEAK_SYSTEM:
 			snprintf(out, outlen, "weak sslmode \"%s\" may not be used with sslrootcert=system (use \"verify-full\")",
@@ -65,8 +89,10 @@ error_words(const rot_client *rc, const pgtls_outcome *o, const pgtls_probe *ep,
 	/* prefer: the TLS failure, then the server's rejection of the plaintext retry */
 	if (o->nerrors > 1 && o->errors[o->nerrors - 1] == PGTLS_FAIL_REJECTED_PLAIN && *f != PGTLS_FAIL_REJECTED_PLAIN &&
 	    ep)
-		snprintf(out + strlen(out), outlen - strlen(out), "; then, retrying without TLS: %s",
-		         pgtls_probe_get(ep, PGTLS_PF_PLAINTEXT_MESSAGE));
+	{
+		snprintf(out + strlen(out), outlen - strlen(out), "; then, retrying without TLS: ");
+		client_message(rc->rec, ep, out + strlen(out), outlen - strlen(out));
+	}
 }
 
 static const char *
@@ -80,22 +106,17 @@ fix_words(const pgtls_rotation *rot, rot_client *rc)
 {
 	const client_rec *r = rc->rec;
 	const char *path = root_path(r);
-	const char *ext;
 	size_t n;
 
 	if (r->trust == PGTLS_TRUST_JVM)
 		path = r->jvm_store ? r->jvm_store : "$JAVA_HOME/lib/security/cacerts";
-	ext = strrchr(path, '.');
 	switch (rc->prediction)
 	{
 		case PGTLS_PREDICT_ALREADY_BROKEN:
-			if (first_failure(&rc->now) &&
+			if (first_failure(&rc->now) && r->rootcert &&
 			    (*first_failure(&rc->now) == PGTLS_FAIL_ROOT_MISSING || *first_failure(&rc->now) == PGTLS_FAIL_NO_HOME))
-				snprintf(rc->fix, sizeof(rc->fix),
-				         "install a bundle with the old and new CAs at %s (pgtls store merge -o %s --store-format pem "
-				         "OLD-CA %s)",
-				         r->rootcert ? r->rootcert : "the sslrootcert path", r->rootcert ? r->rootcert : "FILE",
-				         rot->new_ca_path);
+				snprintf(rc->fix, sizeof(rc->fix), "pgtls store merge -o %s --store-format pem %s%s%s", r->rootcert,
+				         rot->old_ca_path ? rot->old_ca_path : "", rot->old_ca_path ? " " : "", rot->new_ca_path);
 			break;
 		case PGTLS_PREDICT_UNAFFECTED_UNVERIFIED:
 			snprintf(
@@ -118,23 +139,28 @@ fix_words(const pgtls_rotation *rot, rot_client *rc)
 				         "-o %s --store-format pem --force %s %s (or say where it runs: --apps)",
 				         r->rootcert, r->rootcert, r->rootcert, rot->new_ca_path);
 			else if (r->trust == PGTLS_TRUST_JVM && r->jvm_store == NULL)
+				/* every certificate of the file goes in (keytool -importcert would take the first only) */
 				snprintf(rc->fix, sizeof(rc->fix),
-				         "make sure the JVM's trust store holds the new CA and the old (keytool -importcert -alias "
-				         "new-ca -file %s -keystore STORE), then restart the JVM: it reads the store at start-up",
-				         rot->new_ca_path);
+				         "pgtls store merge -o \"%s\" --force \"%s\" %s; then restart the JVM (it reads its trust "
+				         "store at start-up; the JVM's default store, unless -Djavax.net.ssl.trustStore names another)",
+				         path, path, rot->new_ca_path);
 			break;
 		case PGTLS_PREDICT_BREAKS:
+			/* merging into the existing store keeps its format, its mode and the old CA */
 			if (r->trust == PGTLS_TRUST_JVM)
 				snprintf(rc->fix, sizeof(rc->fix),
-				         "pgtls store merge -o %s --store-format %s --force %s %s; then restart the JVM (it reads its "
-				         "trust store at start-up)",
-				         path, ext && strcmp(ext, ".p12") == 0 ? "p12" : "jks", path, rot->new_ca_path);
-			else if (r->trust == PGTLS_TRUST_FILE && ext && (strcmp(ext, ".jks") == 0 || strcmp(ext, ".p12") == 0))
-				snprintf(rc->fix, sizeof(rc->fix), "pgtls store merge -o %s --store-format %s --force %s %s", path,
-				         ext + 1, path, rot->new_ca_path);
+				         "pgtls store merge -o %s --force %s %s; then restart the JVM (it reads its trust store at "
+				         "start-up)",
+				         path, path, rot->new_ca_path);
 			else if (r->trust == PGTLS_TRUST_FILE)
+				snprintf(rc->fix, sizeof(rc->fix), "pgtls store merge -o %s --force %s %s", path, path,
+				         rot->new_ca_path);
+			else if (r->trust == PGTLS_TRUST_SYSTEM && (r->system_file || r->extra_ca))
+				/* SSL_CERT_FILE or NODE_EXTRA_CA_CERTS: the file the process adds or uses, read at start-up */
 				snprintf(rc->fix, sizeof(rc->fix),
-				         "pgtls store merge -o %s --store-format pem --force %s %s  (keeps the old CA too)", path, path,
+				         "pgtls store merge -o %s --force %s %s; then restart the application (it reads the file at "
+				         "start-up)",
+				         r->system_file ? r->system_file : r->extra_ca, r->system_file ? r->system_file : r->extra_ca,
 				         rot->new_ca_path);
 			break;
 		default:

@@ -60,6 +60,7 @@ Run:  /usr/bin/python3 tests/integration/test_rehearsal.py BUILD_DIR
 """
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -611,6 +612,23 @@ def test_rehearsal(env):
         right += ok
         check(ok, "after the switch, %s predicted %s, really: %s" % (n, want, res))
     print("rehearsal: %d of %d applications did what pgtls predicted" % (right, len(names)))
+
+    # every fix pgtls printed for an application that breaks runs as written, and then the application works
+    # (a fresh process: a restarted JVM, a restarted Node)
+    fixed = 0
+    for n in names:
+        if est.apps[n][1] != "breaks":
+            continue
+        for c in got.get(n, []):
+            cmd = shlex.split((c.get("fix") or "").split(";")[0])
+            check(cmd[:3] == ["pgtls", "store", "merge"], "%s: the fix is a command: %s" % (n, c.get("fix")))
+            r = subprocess.run([PGTLS] + cmd[1:], cwd=est.elsewhere, capture_output=True, text=True, env=env.env,
+                               timeout=60)
+            check(r.returncode == 0, "%s: the fix runs: %s: %s" % (n, " ".join(cmd), r.stderr.strip()))
+        res = est.apps[n][0]()
+        fixed += res == ("connects", "t")
+        check(res == ("connects", "t"), "%s works after its fix: %s" % (n, res))
+    print("rehearsal: %d applications fixed by pgtls's own fix lines" % fixed)
     _, after = est.rotation(keeps)
     check(after["decision"] == "GO" and all(e["on_new_ca"] is True for e in after["endpoints"]),
           "after the switch: the endpoints serve the new CA, the kept applications still GO")

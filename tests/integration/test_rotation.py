@@ -349,6 +349,19 @@ def test_estate(env):
     # after the switch: endpoints seen on the new CA
     _, after = est.rotation(*est.targets())
     check(all(e["on_new_ca"] is True for e in after["endpoints"]), "every endpoint now serves the new CA")
+    # the same with an old+new bundle (as AWS ships it) and no --old-ca: the younger root is the new one, the
+    # endpoints are on it, and the client that fell back to plaintext is said to (never keeps_working)
+    r = est.env.pgtls("rotation", "--json", "--new-ca", est.both, *est.clients_args, *est.targets(), timeout=120)
+    ab = json.loads(r.stdout) if r.stdout.startswith("{") else {"endpoints": [], "clients": []}
+    pab = {c["file"]: c["prediction"] for c in ab["clients"]}
+    check(ab.get("new_ca_rule") == "validity" and all(e["on_new_ca"] is True for e in ab["endpoints"]),
+          "after the switch, --new-ca old+new without --old-ca: every endpoint on the new CA (%s, %s)"
+          % (ab.get("new_ca_rule"), [e["on_new_ca"] for e in ab["endpoints"]]))
+    for path, _, w in est.apps:
+        if w == "falls_back_to_plaintext":
+            check(pab.get(path) == "falls_back_to_plaintext", "after the switch, %s: %s" % (path, pab.get(path)))
+        elif w == "keeps_working":
+            check(pab.get(path) == "keeps_working", "after the switch, %s keeps working: %s" % (path, pab.get(path)))
     for s in (est.p1, est.tls, est.p2):
         s.pg("stop")
 

@@ -50,12 +50,12 @@ echo 1000 > crlnumber
 
 rsa_key() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1" 2>/dev/null; chmod 600 "$1"; }
 
-# root NAME "CN" STARTDATE ENDDATE
+# root NAME "CN" [STARTDATE]
 root() {
     rsa_key "$1.key"
     openssl req -new -key "$1.key" -subj "/O=pgtls tests/CN=$2" -out "$1.csr"
     openssl ca -batch -config ca.cnf -selfsign -keyfile "$1.key" -in "$1.csr" \
-        -startdate 20200101000000Z -enddate 20991231000000Z \
+        -startdate "${3:-20200101000000Z}" -enddate 20991231000000Z \
         -extensions v3_root -out "$1.crt" -notext 2>/dev/null
 }
 
@@ -88,7 +88,8 @@ leaf() {
 
 # --- CAs ---------------------------------------------------------------
 root old-root "pgtls Test Old Root CA"
-root new-root "pgtls Test New Root CA"
+# the new CA is younger than the old one, as a rotation's is (rds-ca-2019 -> rds-ca-rsa2048-g1)
+root new-root "pgtls Test New Root CA" 20210101000000Z
 root wrong-root "pgtls Test Unrelated Root CA"
 rsa_key new-inter.key
 openssl req -new -key new-inter.key -subj "/O=pgtls tests/CN=pgtls Test New Intermediate CA" -out new-inter.csr
