@@ -92,10 +92,11 @@ cli_scan_aws_plan(scan_ctx *c, FILE *f)
 		pgtls_aws_modify_command(a, i, target, cmd, sizeof(cmd));
 		fprintf(f, "  %s\n      # %s %s: %s\n", cmd, pgtls_aws_instance_get(a, i, PGTLS_AWS_ENGINE),
 		        pgtls_aws_instance_get(a, i, PGTLS_AWS_ENGINE_VERSION),
-		        nr == 1   ? "rotates without a restart"
-		        : nr == 0 ? "the instance RESTARTS to take the new certificate"
-		                  : "restart unknown: give the JSON of aws rds describe-db-engine-versions (its "
-		                    "SupportsCertificateRotationWithoutRestart)");
+		        nr == 1   ? "rotates without a restart: applied at once"
+		        : nr == 0 ? "the instance RESTARTS to take the new certificate: applied in its next maintenance window "
+		                    "(--apply-immediately to restart now)"
+		                  : "restart unknown (give the JSON of aws rds describe-db-engine-versions, its "
+		                    "SupportsCertificateRotationWithoutRestart): applied in its next maintenance window");
 	}
 	free(served);
 }

@@ -434,14 +434,18 @@ pgtls_aws_rotates_without_restart(const pgtls_aws *a, int i)
 	return -1;
 }
 
-/* The `aws rds modify-db-instance` command that moves instance I to TARGET_CA (a buffer of the caller). */
+/*
+ * The `aws rds modify-db-instance` command that moves instance I to
+ * TARGET_CA (a buffer of the caller): applied at once only when its engine
+ * version is known to rotate without a restart; otherwise in the next
+ * maintenance window (--no-apply-immediately), never a restart by surprise.
+ */
 void
 pgtls_aws_modify_command(const pgtls_aws *a, int i, const char *target_ca, char *out, size_t outlen)
 {
-	snprintf(out, outlen,
-	         "aws rds modify-db-instance --db-instance-identifier %s --ca-certificate-identifier %s "
-	         "--apply-immediately",
-	         pgtls_aws_instance_get(a, i, PGTLS_AWS_ID), target_ca);
+	snprintf(out, outlen, "aws rds modify-db-instance --db-instance-identifier %s --ca-certificate-identifier %s %s",
+	         pgtls_aws_instance_get(a, i, PGTLS_AWS_ID), target_ca,
+	         pgtls_aws_rotates_without_restart(a, i) == 1 ? "--apply-immediately" : "--no-apply-immediately");
 }
 
 int

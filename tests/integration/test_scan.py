@@ -185,6 +185,16 @@ def test_aws(env):
     r = scan(env, "--timeout", "3", *(files + names))
     check("NOT the declared CA" in r.stdout and "Plan: move these instances to rds-ca-rsa2048-g1" in r.stdout and
           "RESTARTS" not in r.stdout.split("db-old")[-1].split("\n")[1], "text: the mismatch and the plan\n%s" % r.stdout[-900:])
+    # without the engine list, whether db-old restarts is unknown: the plan waits for the maintenance window
+    no_versions = []
+    for path in files[1::2]:
+        if "engine-versions" not in path:
+            no_versions += ["--aws", path]
+    r = scan(env, "--json", "--timeout", "3", *(no_versions + names))
+    pl = [json.loads(l) for l in r.stdout.splitlines() if "aws_target_ca" in l]
+    o = {(e["id"], e["kind"]): e for e in (pl[0]["endpoints"] if pl else [])}.get(("db-old", "instance"), {})
+    check(o.get("command", "").endswith(" --no-apply-immediately") and o.get("rotates_without_restart") is None,
+          "restart unknown: applied in the maintenance window, never --apply-immediately: %s" % o.get("command"))
     bad = os.path.join(env.tmp, "bad.json")
     with open(bad, "w") as f:
         f.write('{"Reservations": []}')
