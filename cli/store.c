@@ -43,8 +43,9 @@ usage_store(FILE *f)
 	           "inspect  lists every certificate: alias, subject, issuer, validity and days\n"
 	           "         left, SHA-1/SHA-256 fingerprints (keytool form), CA or leaf,\n"
 	           "         duplicates, and known cloud CAs (Amazon RDS rds-ca-2019,\n"
-	           "         rds-ca-rsa2048-g1/rsa4096-g1/ecc384-g1 with their region, Azure and\n"
-	           "         Google Cloud SQL roots).  --has NAME (\"rds-ca-rsa2048-g1\", with a\n"
+	           "         rds-ca-rsa2048-g1/rsa4096-g1/ecc384-g1 with their region, by the\n"
+	           "         SHA-256 of AWS's own certificates: one only named so is a finding;\n"
+	           "         Azure and Google Cloud SQL roots by name).  --has NAME (\"rds-ca-rsa2048-g1\", with a\n"
 	           "         region \"rds-ca-rsa2048-g1:eu-west-1\") answers for each file whether it\n"
 	           "         holds that CA: exit 0 every file does, 2 one does not.\n"
 	           "         --password opens PKCS#12 files and checks JKS integrity.\n"
@@ -255,6 +256,9 @@ render_entry(FILE *f, const pgtls_store *st, int i)
 	fprintf(f, "   subject   %s\n", pgtls_cert_get(c, PGTLS_CERT_SUBJECT));
 	if (pgtls_cert_known_as(c)[0])
 		fprintf(f, "   known as  %s\n", pgtls_cert_known_as(c));
+	if (pgtls_cert_named_like(c)[0])
+		fprintf(f, "   named like %s, but not AWS's certificate (its SHA-256 is not in AWS's bundles)\n",
+		        pgtls_cert_named_like(c));
 	fprintf(f, "   issuer    %s\n", pgtls_cert_get(c, PGTLS_CERT_ISSUER));
 	cli_print_validity(f, "   ", c);
 	fprintf(f, "   SHA-1     %s\n", pgtls_cert_get(c, PGTLS_CERT_SHA1));

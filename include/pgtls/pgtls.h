@@ -273,6 +273,13 @@ PGTLS_API int pgtls_cert_flag_set(const pgtls_cert *cert, pgtls_cert_flag flag);
 PGTLS_API int pgtls_cert_days_left(const pgtls_cert *cert);
 /* A known cloud CA: "rds-ca-2019", "rds-ca-rsa2048-g1 us-east-1", "azure digicert-global-root-g2", ... or "" */
 PGTLS_API const char *pgtls_cert_known_as(const pgtls_cert *cert);
+/*
+ * The Amazon RDS CA name the certificate's subject carries when it is NOT
+ * one of AWS's certificates (its fingerprint is not in AWS's published
+ * bundles): "rds-ca-2019" on a self-made CA; "" otherwise.  Such a
+ * certificate is never known_as the name.
+ */
+PGTLS_API const char *pgtls_cert_named_like(const pgtls_cert *cert);
 /* 1 when NAME ("rds-ca-rsa2048-g1", "rds-ca-rsa2048-g1 eu-west-1" or "...:eu-west-1") names CERT */
 PGTLS_API int pgtls_cert_is_known(const pgtls_cert *cert, const char *name);
 PGTLS_API int pgtls_cert_key_bits(const pgtls_cert *cert);
@@ -557,7 +564,8 @@ typedef enum pgtls_store_tally_kind
 	PGTLS_TALLY_EXPIRED,
 	PGTLS_TALLY_NON_CA,
 	PGTLS_TALLY_NOT_JAVA_TRUSTED, /* PKCS#12 certificates without the Java trusted-key-usage attribute */
-	PGTLS_TALLY_SKIPPED_BLOCKS    /* certificate blocks skipped (e.g. an indented BEGIN line): see the notes */
+	PGTLS_TALLY_SKIPPED_BLOCKS,   /* certificate blocks skipped (e.g. an indented BEGIN line): see the notes */
+	PGTLS_TALLY_NAMED_LIKE_AWS    /* certificates named like an Amazon RDS CA that are not AWS's */
 } pgtls_store_tally_kind;
 
 PGTLS_API int pgtls_store_tally(const pgtls_store *store, pgtls_store_tally_kind kind);

@@ -59,6 +59,7 @@ pgtls__cert_to_json(const pgtls_cert *c)
 	json_object_set_new(o, "is_ca", json_boolean(c->is_ca));
 	json_object_set_new(o, "self_signed", json_boolean(c->self_signed));
 	json_object_set_new(o, "known_as", pgtls__jopt(c->known));
+	json_object_set_new(o, "named_like", pgtls__jopt(c->named_like)); /* an AWS name, not AWS's certificate */
 	return o;
 }
 

@@ -94,11 +94,17 @@ pgtls_store_entry_java_trusted(const pgtls_store *s, int i)
 int
 pgtls_store_tally(const pgtls_store *s, pgtls_store_tally_kind kind)
 {
-	if (s == NULL || (int)kind < 0 || kind > PGTLS_TALLY_SKIPPED_BLOCKS)
+	int n = 0;
+
+	if (s == NULL || (int)kind < 0 || kind > PGTLS_TALLY_NAMED_LIKE_AWS)
 		return 0;
 	/* the cache changes no result: the store stays logically const */
 	if (kind == PGTLS_TALLY_SKIPPED_BLOCKS)
 		return s->skipped;
+	for (int i = 0; kind == PGTLS_TALLY_NAMED_LIKE_AWS && i < s->nentries; i++)
+		n += pgtls_cert_named_like(pgtls_store_cert(s, i))[0] != '\0';
+	if (kind == PGTLS_TALLY_NAMED_LIKE_AWS)
+		return n;
 	(void)pgtls__store_dups_cached((pgtls_store *)s);
 	return s->tallies[kind];
 }
@@ -157,6 +163,8 @@ static const store_finding_def finding_defs[] = {
     {PGTLS_TALLY_NOT_JAVA_TRUSTED, "not_java_trusted",
      "PKCS#12 certificates without the Java trusted-key-usage attribute: keytool and Java ignore them as trust "
      "anchors"},
+    {PGTLS_TALLY_NAMED_LIKE_AWS, "named_like_aws",
+     "certificates named like an Amazon RDS CA that are not AWS's (their SHA-256 is not in AWS's published bundles)"},
     {PGTLS_TALLY_SKIPPED_BLOCKS, "skipped_blocks",
      "certificate blocks skipped (see the file notes for their lines): libpq drops them without a word, pgjdbc and "
      "keytool reject the file"},

@@ -205,7 +205,7 @@ pgtls__cert_new(X509 *x)
 	}
 	c->x509 = x;
 	pgtls__name_str(X509_get_subject_name(x), c->subject, sizeof(c->subject));
-	(void)pgtls__known_ca(c, c->known, sizeof(c->known));
+	(void)pgtls__known_ca_ex(c, c->known, sizeof(c->known), c->named_like, sizeof(c->named_like));
 	pgtls__name_str(X509_get_issuer_name(x), c->issuer, sizeof(c->issuer));
 	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
 	if (bn)

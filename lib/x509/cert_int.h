@@ -22,7 +22,8 @@ struct pgtls_cert
 	struct x509_st *x509; /* own reference */
 	char subject[512];
 	char issuer[512];
-	char known[128]; /* a known cloud CA ("rds-ca-rsa2048-g1 us-east-1"), or "" (known.c) */
+	char known[128];      /* a known cloud CA ("rds-ca-rsa2048-g1 us-east-1"), or "" (known.c) */
+	char named_like[128]; /* an RDS CA's name on a certificate that is not AWS's, or "" (known.c) */
 	char serial[128];
 	bool has_serial;
 	char not_before[32];
@@ -53,5 +54,7 @@ struct json_t *pgtls__cert_to_json(const pgtls_cert *c);
 
 /* known.c: the name of a known cloud CA for C, or false */
 bool pgtls__known_ca(const pgtls_cert *c, char *out, size_t outlen);
+/* the same; NAMED_LIKE: the RDS name the subject carries when the certificate is not AWS's */
+bool pgtls__known_ca_ex(const pgtls_cert *c, char *out, size_t outlen, char *named_like, size_t nlen);
 
 #endif /* PGTLS_CERT_INT_H */

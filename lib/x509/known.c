@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * known.c
- *	  Known cloud CA certificates by name: the Amazon RDS CAs (with the
- *	  region their subject names), Azure's and Google Cloud SQL's roots.
+ *	  Known cloud CA certificates: the Amazon RDS/Aurora CAs by SHA-256
+ *	  fingerprint (AWS's public bundles, lib/x509/aws_cas.h), with their
+ *	  region; Azure's and Google Cloud SQL's roots by name.
  *
  * IDENTIFICATION
  *	  lib/x509/known.c
@@ -11,7 +12,9 @@
  *	  From the subjects the providers publish: Amazon RDS
  *	  ("CN=Amazon RDS Root 2019 CA", regional "CN=Amazon RDS us-east-1 2019
  *	  CA"; the G1 CAs "CN=Amazon RDS <region> Root CA RSA2048 G1", RSA4096,
- *	  ECC384, with OU=Amazon RDS, O=Amazon Web Services, Inc.); Azure
+ *	  ECC384, with OU=Amazon RDS, O=Amazon Web Services, Inc.): a
+ *	  certificate that carries such a name and is not in AWS's table is
+ *	  only "named like" it, never known as it; Azure
  *	  Database for PostgreSQL (DigiCert Global Root G2, DigiCert Global
  *	  Root CA, Microsoft RSA Root Certificate Authority 2017, Baltimore
  *	  CyberTrust Root); Google Cloud SQL ("CN=Google Cloud SQL Server CA",
@@ -21,7 +24,11 @@
  *-------------------------------------------------------------------------
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "x509/cert_int.h"
 
@@ -89,8 +96,51 @@ rds_name(const char *cn, char *out, size_t outlen)
 	return false;
 }
 
+/* one certificate of AWS's public RDS CA bundles (scripts/gen-aws-cas.py) */
+typedef struct aws_ca
+{
+	const char *sha256; /* upper-case hex, the table's order */
+	const char *id;     /* rds-ca-2015, rds-ca-2019, rds-ca-rsa2048-g1, rds-ca-rsa4096-g1, rds-ca-ecc384-g1 */
+	const char *region; /* "" for a global root */
+	bool intermediate;
+	const char *from, *until;
+} aws_ca;
+
+#include "x509/aws_cas.h"
+
+static int
+by_fingerprint(const void *key, const void *row)
+{
+	return strcmp(key, ((const aws_ca *)row)->sha256);
+}
+
+/* C's row in AWS's table (by its SHA-256), or NULL */
+static const aws_ca *
+aws_row(const pgtls_cert *c)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+
+	if (c->x509 == NULL || X509_digest(c->x509, EVP_sha256(), md, &n) != 1)
+		return NULL;
+	for (unsigned int i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02X", md[i]);
+	return bsearch(hex, aws_cas, sizeof(aws_cas) / sizeof(aws_cas[0]), sizeof(aws_cas[0]), by_fingerprint);
+}
+
+/*
+ * Amazon RDS CAs are known by fingerprint only (AWS's own certificates);
+ * a certificate whose subject only carries an RDS name is NAMED_LIKE it.
+ */
 bool
 pgtls__known_ca(const pgtls_cert *c, char *out, size_t outlen)
+{
+	return pgtls__known_ca_ex(c, out, outlen, NULL, 0);
+}
+
+bool
+pgtls__known_ca_ex(const pgtls_cert *c, char *out, size_t outlen, char *named_like, size_t nlen)
 {
 	static const struct
 	{
@@ -105,11 +155,27 @@ pgtls__known_ca(const pgtls_cert *c, char *out, size_t outlen)
 	char cn[256];
 
 	out[0] = '\0';
+	if (named_like && nlen)
+		named_like[0] = '\0';
 	if (c == NULL)
 		return false;
 	attr(c->subject, "CN=", cn, sizeof(cn));
-	if (rds_name(cn, out, outlen))
+	if (aws_row(c))
+	{
+		const aws_ca *row = aws_row(c);
+
+		snprintf(out, outlen, "%s%s%s%s", row->id, row->region[0] ? " " : "", row->region,
+		         row->intermediate ? " intermediate" : "");
 		return true;
+	}
+	if (rds_name(cn, out, outlen))
+	{
+		/* AWS's name, not AWS's certificate */
+		if (named_like && nlen)
+			snprintf(named_like, nlen, "%s", out);
+		out[0] = '\0';
+		return false;
+	}
 	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
 		if (strcmp(cn, roots[i].cn) == 0)
 		{
@@ -117,6 +183,12 @@ pgtls__known_ca(const pgtls_cert *c, char *out, size_t outlen)
 			return true;
 		}
 	return false;
+}
+
+const char *
+pgtls_cert_named_like(const pgtls_cert *c)
+{
+	return c ? c->named_like : "";
 }
 
 const char *

@@ -332,20 +332,34 @@ def test_merge_in_place(env):
 
 
 def test_known_cas(env):
-    """A bundle of CAs with RDS-like subjects: each is named, and --has answers for each (exit 0/2)."""
+    """AWS's RDS CAs are known by fingerprint: AWS's own certificates are named with their region and --has
+    finds them; self-made CAs with AWS's subjects are only "named like" them (a finding), and --has does not
+    find them.  --has answers per file."""
     d = os.path.join(env.tmp, "rds")
     os.makedirs(d, exist_ok=True)
+    fx = os.path.join(ROOT, "tests/fixtures/aws")
+    aws2019, g1 = os.path.join(fx, "rds-ca-2019-root.pem"), os.path.join(fx, "rds-ca-rsa2048-g1-us-east-1.pem")
+    aws = os.path.join(d, "aws-bundle.pem")
+    with open(aws, "w") as out:
+        out.write(open(aws2019).read() + open(g1).read())
+    r = store(env, "inspect", "--json", aws)
+    j = json.loads(r.stdout)
+    check(sorted(c["known_as"] for c in j["certificates"]) == ["rds-ca-2019", "rds-ca-rsa2048-g1 us-east-1"] and
+          all(c["named_like"] is None for c in j["certificates"]), "AWS's own CAs are known, by fingerprint")
+    for q in ("rds-ca-2019", "rds-ca-rsa2048-g1", "rds-ca-rsa2048-g1:us-east-1"):
+        r = store(env, "inspect", "--has", q, aws)
+        check(r.returncode == 0 and r.stdout.startswith("FOUND"), "--has %s: found (%d)" % (q, r.returncode))
+    for q in ("rds-ca-rsa2048-g1:eu-west-1", "azure digicert-global-root-g2", "rds-ca-2015"):
+        r = store(env, "inspect", "--has", q, aws)
+        check(r.returncode == 2 and r.stdout.startswith("NOT FOUND"), "--has %s: not found, exit 2" % q)
+    # self-made CAs carrying AWS's names
     subjects = {
         "rds-ca-2019": "/C=US/ST=Washington/L=Seattle/O=Amazon Web Services, Inc./OU=Amazon RDS/CN=Amazon RDS Root 2019 CA",
-        "rds-ca-rsa2048-g1:eu-west-1": "/C=US/O=Amazon Web Services, Inc./OU=Amazon RDS/ST=WA/L=Seattle/"
-                                       "CN=Amazon RDS eu-west-1 Root CA RSA2048 G1",
-        "rds-ca-rsa4096-g1:us-east-1": "/C=US/O=Amazon Web Services, Inc./OU=Amazon RDS/ST=WA/L=Seattle/"
-                                       "CN=Amazon RDS us-east-1 Root CA RSA4096 G1",
-        "rds-ca-ecc384-g1:ap-south-1": "/C=US/O=Amazon Web Services, Inc./OU=Amazon RDS/ST=WA/L=Seattle/"
-                                       "CN=Amazon RDS ap-south-1 Root CA ECC384 G1",
+        "rds-ca-rsa2048-g1 us-east-1": "/C=US/O=Amazon Web Services, Inc./OU=Amazon RDS/ST=WA/L=Seattle/"
+                                       "CN=Amazon RDS us-east-1 Root CA RSA2048 G1",
     }
-    bundle = os.path.join(d, "bundle.pem")
-    with open(bundle, "w") as out:
+    fake = os.path.join(d, "fake.pem")
+    with open(fake, "w") as out:
         for i, (name, subj) in enumerate(subjects.items()):
             crt = os.path.join(d, "ca%d.pem" % i)
             subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
@@ -353,29 +367,25 @@ def test_known_cas(env):
                             "-addext", "basicConstraints=critical,CA:TRUE", "-out", crt],
                            check=True, capture_output=True)
             out.write(open(crt).read())
-    r = store(env, "inspect", "--json", bundle)
-    known = sorted(c["known_as"] for c in json.loads(r.stdout)["certificates"])
-    check(known == sorted(["rds-ca-2019", "rds-ca-rsa2048-g1 eu-west-1", "rds-ca-rsa4096-g1 us-east-1",
-                           "rds-ca-ecc384-g1 ap-south-1"]), "RDS CAs named with their region: %s" % known)
-    for name in subjects:
-        for q in (name, name.split(":")[0]):
-            r = store(env, "inspect", "--has", q, bundle)
-            check(r.returncode == 0 and r.stdout.startswith("FOUND"), "--has %s: found (%d)" % (q, r.returncode))
-    for q in ("rds-ca-rsa2048-g1:us-east-1", "azure digicert-global-root-g2", "rds-ca-2015"):
-        r = store(env, "inspect", "--has", q, bundle)
-        check(r.returncode == 2 and r.stdout.startswith("NOT FOUND"), "--has %s: not found, exit 2" % q)
-    r = store(env, "inspect", os.path.join(d, "ca1.pem"))
-    check("known as  rds-ca-rsa2048-g1 eu-west-1" in r.stdout, "text output names the CA")
+    r = store(env, "inspect", "--json", fake)
+    j = json.loads(r.stdout)
+    check(r.returncode == 1 and [c["known_as"] for c in j["certificates"]] == [None, None] and
+          sorted(c["named_like"] for c in j["certificates"]) == sorted(subjects) and
+          "named_like_aws" in [f["code"] for f in j["findings"]],
+          "self-made CAs with AWS's names: named like, not known as; a finding (exit %d)" % r.returncode)
+    r = store(env, "inspect", "--has", "rds-ca-2019", fake)
+    check(r.returncode == 2 and r.stdout.startswith("NOT FOUND"), "--has never finds a CA only named like AWS's")
+    r = store(env, "inspect", os.path.join(d, "ca0.pem"))
+    check("named like rds-ca-2019, but not AWS's certificate" in r.stdout, "text output says so: %s" % r.stdout)
     # "do all my stores have it?": answered per file, exit 2 when one lacks it (not the union of the files)
-    ca1 = os.path.join(d, "ca1.pem")
-    r = store(env, "inspect", "--has", "rds-ca-2019", bundle, ca1)
-    check(r.returncode == 2 and "FOUND rds-ca-2019 in %s" % bundle in r.stdout and
-          "NOT FOUND rds-ca-2019 in %s" % ca1 in r.stdout, "--has per file: %d %s" % (r.returncode, r.stdout))
-    r = store(env, "inspect", "--json", "--has", "rds-ca-2019", bundle, ca1)
+    r = store(env, "inspect", "--has", "rds-ca-2019", aws, g1)
+    check(r.returncode == 2 and "FOUND rds-ca-2019 in %s" % aws in r.stdout and
+          "NOT FOUND rds-ca-2019 in %s" % g1 in r.stdout, "--has per file: %d %s" % (r.returncode, r.stdout))
+    r = store(env, "inspect", "--json", "--has", "rds-ca-2019", aws, g1)
     j = json.loads(r.stdout)
     check(r.returncode == 2 and j["found"] is False and [f["found"] for f in j["files"]] == [True, False] and
           j["status"]["code"] == 2, "--has --json per file: %s" % j.get("files"))
-    r = store(env, "inspect", "--has", "rds-ca-rsa2048-g1", bundle, ca1)
+    r = store(env, "inspect", "--has", "rds-ca-rsa2048-g1", aws, g1)
     check(r.returncode == 0, "--has found in every file: exit 0 (%d)" % r.returncode)
 
 
