@@ -139,6 +139,46 @@ validity_rule(pgtls_rotation *rot, bool *old, const bool *served)
 	}
 }
 
+/* the generation of AWS's CA certificate X (known by its fingerprint): 1 rds-ca-2015, 2 rds-ca-2019, 3 G1; 0 not */
+static int
+aws_generation(X509 *x)
+{
+	pgtls_cert *c = pgtls__cert_new(x);
+	const char *k = c ? pgtls_cert_known_as(c) : "";
+	int g = strncmp(k, "rds-ca-2015", 11) == 0 ? 1 : strncmp(k, "rds-ca-2019", 11) == 0 ? 2 : strstr(k, "-g1") ? 3 : 0;
+
+	pgtls__cert_free(c);
+	return g;
+}
+
+/*
+ * The AWS rule: a --new-ca file holding AWS's own CAs (by fingerprint) of
+ * more than one generation (AWS's global bundle with rds-ca-2019 and the
+ * G1 roots): the older generations are the old CA, whatever is served.
+ */
+static bool
+aws_rule(pgtls_rotation *rot, bool *old)
+{
+	int n = rot->newca->nentries, top = 0, low = 4, *gen = calloc((size_t)(n ? n : 1), sizeof(int));
+
+	for (int k = 0; gen && k < n; k++)
+		if ((gen[k] = aws_generation(rot->newca->entries[k].cert)) > 0)
+		{
+			top = gen[k] > top ? gen[k] : top;
+			low = gen[k] < low ? gen[k] : low;
+		}
+	if (gen == NULL || top == 0 || low == top)
+	{
+		free(gen);
+		return false;
+	}
+	for (int k = 0; k < n; k++)
+		old[k] = gen[k] > 0 && gen[k] < top;
+	rot->new_rule = "aws_generation";
+	free(gen);
+	return true;
+}
+
 /* marks OLD[k] for certificates of the new CA file that are the old CA (rot->new_rule says by which rule) */
 static void
 mark_old(pgtls_rotation *rot, bool *old, const pgtls_probe *const *probes, int nprobes)
@@ -159,7 +199,7 @@ mark_old(pgtls_rotation *rot, bool *old, const pgtls_probe *const *probes, int n
 		if (rot->canary && issues_served(ca, rot->canary))
 			old[k] = false; /* what the switched canary serves is new */
 	}
-	if (!rot->oldca && !rot->canary && served)
+	if (!rot->oldca && !rot->canary && !aws_rule(rot, old) && served)
 		validity_rule(rot, old, served);
 	free(served);
 	/* what issues an old CA certificate is old too */

@@ -381,8 +381,25 @@ def test_jvm_default_store(env):
     env.pg("stop")
 
 
+def test_aws_bundle(env):
+    """--new-ca with AWS's own CAs of two generations (rds-ca-2019 and a G1 root, known by fingerprint): the
+    older generation is the old CA without --old-ca; a server on the test PKI is on neither"""
+    fx = os.path.join(HERE, "..", "fixtures", "aws")
+    bundle = os.path.join(env.tmp, "aws-global-bundle.pem")
+    with open(bundle, "w") as f:
+        for name in ("rds-ca-2019-root.pem", "rds-ca-rsa2048-g1-us-east-1.pem"):
+            f.write(open(os.path.join(fx, name)).read())
+    srv = Server(env, "aws-bundle", "both")
+    srv.pg("start", "old", "both")
+    r = env.pgtls("rotation", "--json", "--new-ca", bundle, "localhost:%d" % srv.port)
+    j = json.loads(r.stdout) if r.stdout.startswith("{") else {}
+    check(j.get("new_ca_rule") == "aws_generation" and [e["on_new_ca"] for e in j.get("endpoints", [])] == [False],
+          "an AWS bundle tells old from new by generation: %s %s" % (j.get("new_ca_rule"), r.stderr.strip()))
+    srv.pg("stop")
+
+
 def main():
-    return run_tests([test_jvm_default_store, test_estate])
+    return run_tests([test_jvm_default_store, test_aws_bundle, test_estate])
 
 
 if __name__ == "__main__":
