@@ -159,9 +159,12 @@ read_call(pgtls_clients *c, const char *path, const char *buf, const char *name,
 				if (strcmp(key, keys[k][0]) == 0)
 					pgtls__settings_set(params, keys[k][1], val);
 		}
-		p = e < lim && *e == ',' ? e + 1 : e;
-		if (p < lim && *p == '}')
-			p++;
+		if (e < lim && *e == ',')
+			p = e + 1;
+		else if (e < lim && *e == '}')
+			p = e + 1; /* the end of a {...} hash argument */
+		else
+			break; /* the call's ')' (or a stray ']'): its arguments end here */
 	}
 	if (params && !other && (adapter || !needs_adapter) && pgtls__settings_count(params) > 0)
 		pgtls__clients_add_cmd(c, path, pgtls__line_of(buf, name), "driver-call", PGTLS_DRIVER_LIBPQ, name,
