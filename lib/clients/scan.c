@@ -404,6 +404,7 @@ scan_file(pgtls_clients *c, const char *path, bool follow)
 	int fd = pgtls__open_regular(path, follow, MAX_FILE, &st, why, sizeof(why));
 	char *buf;
 	size_t n;
+	bool trust;
 
 	if (fd < 0)
 	{
@@ -413,11 +414,15 @@ scan_file(pgtls_clients *c, const char *path, bool follow)
 	buf = pgtls__read_all(fd, MAX_FILE, &n, why, sizeof(why));
 	close(fd);
 	if (buf == NULL)
+	{
 		skip(c, path, why);
-	else if (!c->force_service && pgtls__trust_file(c, path, buf, n))
-		; /* a certificate or key store: listed with its certificates (trustfiles.c) */
-	else if (memchr(buf, '\0', n < 8192 ? n : 8192))
-		c->binaries++; /* binary: not a configuration file (counted) */
+		return;
+	}
+	/* a certificate or key store is listed with its certificates (trustfiles.c); a text file holding PEM
+	 * blocks (a Kubernetes Secret, a compose file) is read for settings too */
+	trust = !c->force_service && pgtls__trust_file(c, path, buf, n);
+	if (memchr(buf, '\0', n < 8192 ? n : 8192))
+		c->binaries += !trust; /* binary: not a configuration file (counted) */
 	else
 	{
 		c->files++;

@@ -203,6 +203,33 @@ test_config_modules(void **state)
 	json_decref(rep);
 }
 
+/* a text file holding PEM blocks and settings (a Kubernetes manifest): listed as a trust file and read for settings */
+static void
+test_pem_in_text(void **state)
+{
+	json_t *rep;
+	char pem[4096], text[8192], path[512];
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	put_ca("k8s/ca.pem");
+	snprintf(path, sizeof(path), "%s/k8s/ca.pem", root);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(pem, 1, sizeof(pem) - 1, f);
+	pem[n] = '\0';
+	fclose(f);
+	unlink(path);
+	snprintf(text, sizeof(text),
+	         "# the CA, then the settings\n%sDATABASE_URL=postgresql://db21.internal/app?sslmode=require\n", pem);
+	put("k8s/bundle.env", text);
+	rep = scan("k8s", NULL, NULL);
+	assert_int_equal(json_array_size(json_object_get(rep, "trust_files")), 1);
+	assert_string_equal(field(client(rep, "k8s/bundle.env"), "host"), "db21.internal");
+	json_decref(rep);
+}
+
 /* libpq opens a relative sslrootcert from the working directory: the application's, not the scanner's */
 static void
 test_relative_and_container_paths(void **state)
@@ -343,6 +370,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_node_reject_env, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_config_modules, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pem_in_text, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_relative_and_container_paths, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_jvm_options, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_services, setup, teardown),
