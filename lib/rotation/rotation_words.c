@@ -37,12 +37,13 @@ static void
 client_message(const client_rec *r, const pgtls_probe *ep, char *out, size_t outlen)
 {
 	const char *msg = ep ? pgtls_probe_get(ep, PGTLS_PF_PLAINTEXT_MESSAGE) : "";
-	const char *user = pgtls__client_shown(r, CL_HIDE_USER, r->user);
+	/* no user in its settings: libpq's default is the OS user it runs as, not the probe's */
+	const char *user = r->user ? pgtls__client_shown(r, CL_HIDE_USER, r->user) : "(the user it runs as)";
 	const char *db = r->dbname ? pgtls__client_shown(r, CL_HIDE_DBNAME, r->dbname) : user;
 	const char *u = strstr(msg, ", user \""), *ue = u ? strchr(u + 8, '"') : NULL;
 	const char *d = ue ? strstr(ue, ", database \"") : NULL, *de = d ? strchr(d + 12, '"') : NULL;
 
-	if (user == NULL || de == NULL)
+	if (de == NULL)
 	{
 		snprintf(out, outlen, "%s", msg);
 		return;
@@ -95,6 +96,26 @@ error_words(const rot_client *rc, const pgtls_outcome *o, const pgtls_probe *ep,
 	}
 }
 
+/* PATH as one shell word: as is when it has only safe characters, else in single quotes */
+static const char *
+shq(const char *path, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (path[strspn(path, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:@%+=,-")] == '\0' ||
+	    path[0] == '"')
+		return path;
+	buf[n++] = '\'';
+	for (const char *p = path; *p && n + 5 < len; p++)
+		if (*p == '\'')
+			n += (size_t)snprintf(buf + n, len - n, "'\\''");
+		else
+			buf[n++] = *p;
+	buf[n++] = '\'';
+	buf[n] = '\0';
+	return buf;
+}
+
 static const char *
 root_path(const client_rec *r)
 {
@@ -105,45 +126,49 @@ static void
 fix_words(const pgtls_rotation *rot, rot_client *rc)
 {
 	const client_rec *r = rc->rec;
-	const char *path = root_path(r);
+	const char *path = root_path(r), *newca;
+	char qpath[2100], qnew[2100], qold[2100];
 	size_t n;
 
 	if (r->trust == PGTLS_TRUST_JVM)
-		path = r->jvm_store ? r->jvm_store : "$JAVA_HOME/lib/security/cacerts";
+		path = r->jvm_store ? r->jvm_store : "\"$JAVA_HOME/lib/security/cacerts\"";
+	path = shq(path, qpath, sizeof(qpath));
+	newca = shq(rot->new_ca_path, qnew, sizeof(qnew));
 	switch (rc->prediction)
 	{
 		case PGTLS_PREDICT_ALREADY_BROKEN:
 			if (first_failure(&rc->now) && r->rootcert &&
 			    (*first_failure(&rc->now) == PGTLS_FAIL_ROOT_MISSING || *first_failure(&rc->now) == PGTLS_FAIL_NO_HOME))
-				snprintf(rc->fix, sizeof(rc->fix), "pgtls store merge -o %s --store-format pem %s%s%s", r->rootcert,
-				         rot->old_ca_path ? rot->old_ca_path : "", rot->old_ca_path ? " " : "", rot->new_ca_path);
+				snprintf(rc->fix, sizeof(rc->fix), "pgtls store merge -o %s --store-format pem %s%s%s", path,
+				         rot->old_ca_path ? shq(rot->old_ca_path, qold, sizeof(qold)) : "", rot->old_ca_path ? " " : "",
+				         newca);
 			break;
 		case PGTLS_PREDICT_UNAFFECTED_UNVERIFIED:
 			snprintf(
 			    rc->fix, sizeof(rc->fix),
 			    "not a rotation risk, but open to impersonation: set sslmode=verify-full and sslrootcert to a bundle "
 			    "with %s",
-			    rot->new_ca_path);
+			    newca);
 			break;
 		case PGTLS_PREDICT_FALLS_BACK:
 			snprintf(
 			    rc->fix, sizeof(rc->fix),
 			    "add the new CA, keeping the old: pgtls store merge -o %s --store-format pem --force %s %s; and use "
 			    "sslmode=verify-full",
-			    path, path, rot->new_ca_path);
+			    path, path, newca);
 			break;
 		case PGTLS_PREDICT_UNKNOWN:
 			if ((r->failure == PGTLS_FAIL_ROOT_MISSING || r->failure == PGTLS_FAIL_NO_HOME) && r->rootcert)
 				snprintf(rc->fix, sizeof(rc->fix),
 				         "where the application runs, %s must hold the old and the new CA: there, pgtls store merge "
 				         "-o %s --store-format pem --force %s %s (or say where it runs: --apps)",
-				         r->rootcert, r->rootcert, r->rootcert, rot->new_ca_path);
+				         path, path, path, newca);
 			else if (r->trust == PGTLS_TRUST_JVM && r->jvm_store == NULL)
 				/* every certificate of the file goes in (keytool -importcert would take the first only) */
 				snprintf(rc->fix, sizeof(rc->fix),
-				         "pgtls store merge -o \"%s\" --force \"%s\" %s; then restart the JVM (it reads its trust "
-				         "store at start-up; the JVM's default store, unless -Djavax.net.ssl.trustStore names another)",
-				         path, path, rot->new_ca_path);
+				         "pgtls store merge -o %s --force %s %s; then restart the JVM (it reads its trust store at "
+				         "start-up; the JVM's default store, unless -Djavax.net.ssl.trustStore names another)",
+				         path, path, newca);
 			break;
 		case PGTLS_PREDICT_BREAKS:
 			/* merging into the existing store keeps its format, its mode and the old CA */
@@ -151,17 +176,16 @@ fix_words(const pgtls_rotation *rot, rot_client *rc)
 				snprintf(rc->fix, sizeof(rc->fix),
 				         "pgtls store merge -o %s --force %s %s; then restart the JVM (it reads its trust store at "
 				         "start-up)",
-				         path, path, rot->new_ca_path);
+				         path, path, newca);
 			else if (r->trust == PGTLS_TRUST_FILE)
-				snprintf(rc->fix, sizeof(rc->fix), "pgtls store merge -o %s --force %s %s", path, path,
-				         rot->new_ca_path);
+				snprintf(rc->fix, sizeof(rc->fix), "pgtls store merge -o %s --force %s %s", path, path, newca);
 			else if (r->trust == PGTLS_TRUST_SYSTEM && (r->system_file || r->extra_ca))
 				/* SSL_CERT_FILE or NODE_EXTRA_CA_CERTS: the file the process adds or uses, read at start-up */
 				snprintf(rc->fix, sizeof(rc->fix),
 				         "pgtls store merge -o %s --force %s %s; then restart the application (it reads the file at "
 				         "start-up)",
-				         r->system_file ? r->system_file : r->extra_ca, r->system_file ? r->system_file : r->extra_ca,
-				         rot->new_ca_path);
+				         shq(r->system_file ? r->system_file : r->extra_ca, qold, sizeof(qold)),
+				         shq(r->system_file ? r->system_file : r->extra_ca, qold, sizeof(qold)), newca);
 			break;
 		default:
 			break;
