@@ -114,6 +114,11 @@ read_app(pgtls_clients *c, const char *dir, const ynode *m, pgtls_app *a)
 		                        : pgtls__seterr(&c->err, PGTLS_ERR_PARSE,
 		                                        "application manifest line %d: an application is a map", m->line) == 0;
 	a->name = strdup(pgtls__ystr(pgtls__yget(m, "name")) ? pgtls__ystr(pgtls__yget(m, "name")) : "(unnamed)");
+	if ((paths && paths->kind == Y_SEQ && paths->n > MANIFEST_MAX_PATHS) ||
+	    (vols && vols->kind == Y_SEQ && vols->n > MANIFEST_MAX_PATHS))
+		return pgtls__seterr(&c->err, PGTLS_ERR_PARSE,
+		                     "application manifest line %d: more than %d paths or volumes in one application", m->line,
+		                     MANIFEST_MAX_PATHS) == 0;
 	if (paths && paths->kind == Y_SCALAR)
 		a->paths[a->npaths++] = abs_path(dir, pgtls__ystr(paths));
 	for (int i = 0; paths && paths->kind == Y_SEQ && i < paths->n && a->npaths < MANIFEST_MAX_PATHS; i++)
@@ -144,11 +149,22 @@ read_app(pgtls_clients *c, const char *dir, const ynode *m, pgtls_app *a)
 	{
 		const char *v = pgtls__ystr(vols->kids[i]), *colon = v ? strchr(v, ':') : NULL;
 
+		char host[1100], *abs;
+
 		if (colon == NULL)
 			return pgtls__seterr(&c->err, PGTLS_ERR_PARSE,
 			                     "application manifest line %d: a volume is \"HOST:CONTAINER\"",
 			                     vols->kids[i]->line) == 0;
-		a->volumes[a->nvolumes++] = strdup(v);
+		/* a relative HOST is the manifest directory's */
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - v), v);
+		if ((abs = abs_path(dir, host)) == NULL)
+			return false;
+		a->volumes[a->nvolumes] = malloc(strlen(abs) + strlen(colon) + 1);
+		if (a->volumes[a->nvolumes])
+			snprintf(a->volumes[a->nvolumes], strlen(abs) + strlen(colon) + 1, "%s%s", abs, colon);
+		free(abs);
+		if (a->volumes[a->nvolumes++] == NULL)
+			return false;
 	}
 	return a->name && a->workdir && a->env;
 }

@@ -343,13 +343,20 @@ test_manifest(void **state)
 	put("mf/bin/load.sh", "#!/bin/sh\npsql \"host=db11.internal dbname=app\" -c 'select 1'\n");
 	put_ca("mf/run/certs/ca.pem");
 	put("mf/legacy.ini", "endpoint = db11.internal\n");
+	put("mf2/job.sh", "#!/bin/sh\npsql \"host=db12.internal dbname=app\" -c 'select 1'\n");
 	put("apps.yaml", "applications:\n  - name: loader\n    paths: [mf]\n    workdir: mf/run\n"
 	                 "    environment:\n      PGSSLMODE: verify-full\n      PGSSLROOTCERT: certs/ca.pem\n"
+	                 "  - name: container\n    paths: [mf2]\n    volumes: [\"mf/run/certs:/certs\"]\n"
+	                 "    environment:\n      PGSSLMODE: verify-ca\n      PGSSLROOTCERT: /certs/ca.pem\n"
 	                 "acknowledge:\n  - file: mf/legacy.ini\n    reason: retired\n");
 	snprintf(path, sizeof(path), "%s/apps.yaml", root);
 	rep = scan("mf", "db11.internal", path);
 	c = client(rep, "mf/bin/load.sh");
 	assert_string_equal(field(c, "outcome"), "verifies_full");
+	/* the manifest's volume (relative to the manifest) maps the container path */
+	c = client(rep, "mf2/job.sh");
+	assert_string_equal(field(c, "outcome"), "verifies_ca");
+	assert_true(json_is_true(json_object_get(c, "rootcert_exists")));
 	assert_string_equal(field(json_array_get(json_object_get(rep, "not_understood"), 0), "acknowledged"), "retired");
 	json_decref(rep);
 	put("apps.yaml", "applications:\n  - name: loader\n    paths: [mf]\n    user: no-such-user-pgtls\n");
