@@ -205,7 +205,6 @@ pgtls__cert_new(X509 *x)
 	}
 	c->x509 = x;
 	pgtls__name_str(X509_get_subject_name(x), c->subject, sizeof(c->subject));
-	(void)pgtls__known_ca_ex(c, c->known, sizeof(c->known), c->named_like, sizeof(c->named_like));
 	pgtls__name_str(X509_get_issuer_name(x), c->issuer, sizeof(c->issuer));
 	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
 	if (bn)
@@ -226,6 +225,8 @@ pgtls__cert_new(X509 *x)
 	snprintf(c->sigalg, sizeof(c->sigalg), "%s", signid != NID_undef ? OBJ_nid2ln(signid) : "unknown");
 	pgtls__fingerprint(x, "SHA1", c->sha1, sizeof(c->sha1));
 	pgtls__fingerprint(x, "SHA256", c->sha256, sizeof(c->sha256));
+	/* after the fingerprint: AWS's CAs are known by it */
+	(void)pgtls__known_ca(c, c->known, sizeof(c->known), c->named_like, sizeof(c->named_like));
 	c->is_ca = X509_check_ca(x) > 0;
 	c->self_signed = X509_self_signed(x, 0) == 1;
 	if (!read_sans(c))

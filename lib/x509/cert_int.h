@@ -52,9 +52,11 @@ void pgtls__cert_free(pgtls_cert *c);
 /* lib/report/json_probe.c: the "chain" element of the documented JSON */
 struct json_t *pgtls__cert_to_json(const pgtls_cert *c);
 
-/* known.c: the name of a known cloud CA for C, or false */
-bool pgtls__known_ca(const pgtls_cert *c, char *out, size_t outlen);
-/* the same; NAMED_LIKE: the RDS name the subject carries when the certificate is not AWS's */
-bool pgtls__known_ca_ex(const pgtls_cert *c, char *out, size_t outlen, char *named_like, size_t nlen);
+/*
+ * known.c: the name of a known cloud CA for C (its SHA-256 already made),
+ * or false; NAMED_LIKE: the RDS name the subject carries when the
+ * certificate is not AWS's
+ */
+bool pgtls__known_ca(const pgtls_cert *c, char *out, size_t outlen, char *named_like, size_t nlen);
 
 #endif /* PGTLS_CERT_INT_H */

@@ -27,9 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-
 #include "x509/cert_int.h"
 
 /* the value of ATTR= in an RFC 2253 subject ("" when absent) */
@@ -114,18 +111,17 @@ by_fingerprint(const void *key, const void *row)
 	return strcmp(key, ((const aws_ca *)row)->sha256);
 }
 
-/* C's row in AWS's table (by its SHA-256), or NULL */
+/* C's row in AWS's table, by its SHA-256 fingerprint (C->sha256, keytool form), or NULL */
 static const aws_ca *
 aws_row(const pgtls_cert *c)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	char hex[sizeof(c->sha256)];
+	size_t n = 0;
 
-	if (c->x509 == NULL || X509_digest(c->x509, EVP_sha256(), md, &n) != 1)
-		return NULL;
-	for (unsigned int i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02X", md[i]);
+	for (const char *p = c->sha256; *p && n + 1 < sizeof(hex); p++)
+		if (*p != ':')
+			hex[n++] = *p;
+	hex[n] = '\0';
 	return bsearch(hex, aws_cas, sizeof(aws_cas) / sizeof(aws_cas[0]), sizeof(aws_cas[0]), by_fingerprint);
 }
 
@@ -134,13 +130,7 @@ aws_row(const pgtls_cert *c)
  * a certificate whose subject only carries an RDS name is NAMED_LIKE it.
  */
 bool
-pgtls__known_ca(const pgtls_cert *c, char *out, size_t outlen)
-{
-	return pgtls__known_ca_ex(c, out, outlen, NULL, 0);
-}
-
-bool
-pgtls__known_ca_ex(const pgtls_cert *c, char *out, size_t outlen, char *named_like, size_t nlen)
+pgtls__known_ca(const pgtls_cert *c, char *out, size_t outlen, char *named_like, size_t nlen)
 {
 	static const struct
 	{
@@ -153,6 +143,7 @@ pgtls__known_ca_ex(const pgtls_cert *c, char *out, size_t outlen, char *named_li
 	    {"Google Cloud SQL Server CA", "google-cloud-sql-server-ca"},
 	};
 	char cn[256];
+	const aws_ca *row;
 
 	out[0] = '\0';
 	if (named_like && nlen)
@@ -160,10 +151,8 @@ pgtls__known_ca_ex(const pgtls_cert *c, char *out, size_t outlen, char *named_li
 	if (c == NULL)
 		return false;
 	attr(c->subject, "CN=", cn, sizeof(cn));
-	if (aws_row(c))
+	if ((row = aws_row(c)) != NULL)
 	{
-		const aws_ca *row = aws_row(c);
-
 		snprintf(out, outlen, "%s%s%s%s", row->id, row->region[0] ? " " : "", row->region,
 		         row->intermediate ? " intermediate" : "");
 		return true;
