@@ -205,8 +205,8 @@ typedef struct trust_file
 	const char *format; /* pem, der, pkcs7, pkcs12, jks */
 	char *error;        /* not readable without a password, damaged, ...; or NULL */
 	int ncerts;
-	unsigned char (*sha256)[32]; /* the certificates' SHA-256 fingerprints */
-	struct x509_st **certs;      /* the certificates (owned) */
+	char (*sha256)[100];    /* the certificates' SHA-256 fingerprints (keytool form, pgtls__fingerprint) */
+	struct x509_st **certs; /* the certificates (owned) */
 } trust_file;
 
 #define MAX_TRUST_FILES 10000

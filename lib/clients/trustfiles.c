@@ -21,7 +21,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include "clients/clients_int.h"
@@ -70,9 +69,7 @@ fill(trust_file *t, const pgtls_store *st)
 	}
 	for (int i = 0; i < st->nentries; i++)
 	{
-		unsigned int len = 32;
-
-		X509_digest(st->entries[i].cert, EVP_sha256(), t->sha256[i], &len);
+		pgtls__fingerprint(st->entries[i].cert, "SHA256", t->sha256[i], sizeof(t->sha256[i]));
 		X509_up_ref(st->entries[i].cert);
 		t->certs[i] = st->entries[i].cert;
 	}

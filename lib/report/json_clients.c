@@ -104,13 +104,7 @@ pgtls__trust_file_json(const pgtls_clients *c, const trust_file *t)
 		return NULL;
 	}
 	for (int i = 0; i < t->ncerts; i++)
-	{
-		char hex[65];
-
-		for (int k = 0; k < 32; k++)
-			snprintf(hex + 2 * k, 3, "%02X", t->sha256[i][k]);
-		json_array_append_new(fps, json_string(hex));
-	}
+		json_array_append_new(fps, json_string(t->sha256[i]));
 	for (int i = 0; i < n && i < 64; i++)
 		json_array_append_new(
 		    users, json_pack("{s:o,s:i}", "file", pgtls__jstr(c->recs[idx[i]].file), "line", c->recs[idx[i]].line));
