@@ -139,16 +139,13 @@ validity_rule(pgtls_rotation *rot, bool *old, const bool *served)
 	}
 }
 
-/* the generation of AWS's CA certificate X (known by its fingerprint): 1 rds-ca-2015, 2 rds-ca-2019, 3 G1; 0 not */
+/* the generation of AWS's CA certificate C (known by its fingerprint): 1 rds-ca-2015, 2 rds-ca-2019, 3 G1; 0 not */
 static int
-aws_generation(X509 *x)
+aws_generation(const pgtls_cert *c)
 {
-	pgtls_cert *c = pgtls__cert_new(x);
-	const char *k = c ? pgtls_cert_known_as(c) : "";
-	int g = strncmp(k, "rds-ca-2015", 11) == 0 ? 1 : strncmp(k, "rds-ca-2019", 11) == 0 ? 2 : strstr(k, "-g1") ? 3 : 0;
+	const char *k = pgtls_cert_known_as(c);
 
-	pgtls__cert_free(c);
-	return g;
+	return strncmp(k, "rds-ca-2015", 11) == 0 ? 1 : strncmp(k, "rds-ca-2019", 11) == 0 ? 2 : strstr(k, "-g1") ? 3 : 0;
 }
 
 /*
@@ -162,7 +159,7 @@ aws_rule(pgtls_rotation *rot, bool *old)
 	int n = rot->newca->nentries, top = 0, low = 4, *gen = calloc((size_t)(n ? n : 1), sizeof(int));
 
 	for (int k = 0; gen && k < n; k++)
-		if ((gen[k] = aws_generation(rot->newca->entries[k].cert)) > 0)
+		if ((gen[k] = aws_generation(pgtls_store_cert(rot->newca, k))) > 0)
 		{
 			top = gen[k] > top ? gen[k] : top;
 			low = gen[k] < low ? gen[k] : low;
@@ -219,8 +216,7 @@ self_signed_count(const pgtls_store *st)
 	int n = 0;
 
 	for (int k = 0; k < st->nentries; k++)
-		n += X509_check_issued(st->entries[k].cert, st->entries[k].cert) == X509_V_OK;
-	ERR_clear_error();
+		n += self_signed(st->entries[k].cert);
 	return n;
 }
 
