@@ -29,6 +29,8 @@ int cli_cmd_impostor(int argc, char **argv);
 struct pgtls_clients;
 /* impostor.c: --decoy-report FILE applied to CL; 0 or CLI_EXIT_UNKNOWN (message printed) */
 int cli_apply_decoy(struct pgtls_clients *cl, const char *report);
+/* --observed FILE...: rehearsal reports applied to CL; 0 or CLI_EXIT_UNKNOWN (message printed) */
+int cli_apply_observed(struct pgtls_clients *cl, const char *const *reports, int n);
 /* impostor.c: a sentence for a PGTLS_CL_DECOY code */
 const char *cli_decoy_words(const char *finding);
 /* the PATHs (clients) or --clients PATHs (rotation) one command takes */

@@ -59,11 +59,28 @@ usage_impostor(FILE *f)
 	           "                         accepts it, verify-full does not)\n"
 	           "                       expired: the trusted CA signs a certificate that\n"
 	           "                         expired yesterday\n"
+	           "                       new-chain: rehearse a CA switch: the NEW CA\n"
+	           "                         (--ca-cert/--ca-key) signs a certificate with the\n"
+	           "                         real names (--like or --name); who goes on keeps\n"
+	           "                         working after the switch, who refuses breaks\n"
+	           "                       relay: rehearse a switch whose CA key nobody holds\n"
+	           "                         (RDS, Aurora): each client's TLS is relayed to\n"
+	           "                         --relay-to, a server already on the new CA, and\n"
+	           "                         watched without decrypting; the session goes on\n"
+	           "                         there\n"
+	           "  --relay-to TARGET    relay: the canary (host=... port=... or HOST:PORT)\n"
+	           "  --canary-conninfo C  relay: a libpq connection to the canary (no password in\n"
+	           "                       it: PGPASSFILE or PGPASSWORD) whose role reads\n"
+	           "                       pg_stat_activity (pg_read_all_stats): names each\n"
+	           "                       relayed session's user, database and application\n"
+	           "                       (also PGTLS_CANARY_CONNINFO)\n"
 	           "  --like TARGET        copy the real server's certificate subject and names\n"
 	           "  --name NAME          a host name or IP address the certificate names\n"
 	           "                       (repeatable; default: the listen address, and\n"
 	           "                       localhost and 127.0.0.1 on loopback)\n"
-	           "  --ca-cert FILE       the CA the clients trust (PEM; wrong-name, expired)\n"
+	           "  --ca-cert FILE       the CA the clients trust (PEM; wrong-name, expired), or\n"
+	           "                       the new CA (new-chain); certificates after the first\n"
+	           "                       are served as its chain\n"
 	           "  --ca-key FILE        its key (PEM; an encrypted key's password comes from\n"
 	           "                       PGTLS_CA_KEY_PASSWORD)\n"
 	           "  --duration D         stop after D (30s, 5m, 1h); default: SIGINT/SIGTERM\n"
@@ -76,9 +93,14 @@ usage_impostor(FILE *f)
 	           "  -h, --help           this text\n"
 	           "\n"
 	           "Verdicts: rejected_decoy, accepted_forged_cert, sent_password_to_decoy,\n"
-	           "fell_back_to_plaintext, no_tls_requested, inconclusive.\n"
+	           "fell_back_to_plaintext, no_tls_requested, inconclusive.  new-chain and relay\n"
+	           "also tell each session's observed outcome of the switch: keeps_working,\n"
+	           "breaks, falls_back, unaffected_no_tls, unknown; give the --json report to\n"
+	           "pgtls rotation --observed.\n"
 	           "Exit status: 0 every client rejected the decoy, 1 none accepted it but some\n"
-	           "were inconclusive, 2 some client accepted it, 3 no client came or error.\n");
+	           "were inconclusive, 2 some client accepted it, 3 no client came or error.\n"
+	           "new-chain, relay: 0 every client keeps working, 1 some proved nothing or use\n"
+	           "no TLS, 2 some break or fall back, 3 no client came or error.\n");
 }
 
 static int
@@ -95,6 +117,8 @@ typedef struct imp_opts
 	const char *like;
 	const char *ca_cert;
 	const char *ca_key;
+	const char *relay_to;
+	const char *canary_conninfo;
 	double duration;
 	long max_sessions;
 	cli_common co;
@@ -108,11 +132,38 @@ print_session(const pgtls_impostor *imp, int i)
 	const char *app = pgtls_impostor_session_get(imp, i, PGTLS_DS_APPNAME);
 	const char *pw = pgtls_impostor_session_get(imp, i, PGTLS_DS_PASSWORD);
 
+	bool rehearsal = pgtls_impostor_mode(imp) == PGTLS_DECOY_NEW_CHAIN || pgtls_impostor_mode(imp) == PGTLS_DECOY_RELAY;
+
 	fprintf(stderr, "pgtls impostor: session %d from %s%s%s%s%s%s%s: %s%s%s%s (%s)\n",
 	        pgtls_impostor_session_id(imp, i), pgtls_impostor_session_get(imp, i, PGTLS_DS_PEER), user[0] ? " " : "",
 	        user, user[0] ? "@" : "", pgtls_impostor_session_get(imp, i, PGTLS_DS_DATABASE), app[0] ? " app=" : "", app,
-	        pgtls_decoy_verdict_name(pgtls_impostor_session_verdict(imp, i)), pw[0] ? " (password of " : "", pw,
-	        pw[0] ? " characters)" : "", pgtls_impostor_session_get(imp, i, PGTLS_DS_END));
+	        rehearsal ? pgtls_prediction_name(pgtls_impostor_session_observed(imp, i))
+	                  : pgtls_decoy_verdict_name(pgtls_impostor_session_verdict(imp, i)),
+	        pw[0] ? " (password of " : "", pw, pw[0] ? " characters)" : "",
+	        pgtls_impostor_session_get(imp, i, PGTLS_DS_END));
+}
+
+static bool
+rehearses(const pgtls_impostor *imp)
+{
+	return pgtls_impostor_mode(imp) == PGTLS_DECOY_NEW_CHAIN || pgtls_impostor_mode(imp) == PGTLS_DECOY_RELAY;
+}
+
+/* new-chain, relay: the closing line */
+static void
+rehearsal_summary(FILE *f, const pgtls_impostor *imp)
+{
+	int n = pgtls_impostor_nsessions(imp);
+	int counts[PGTLS_PREDICT_UNKNOWN + 1] = {0};
+
+	for (int i = 0; i < n; i++)
+		counts[pgtls_impostor_session_observed(imp, i)]++;
+	fprintf(f,
+	        "\n%s: %d session%s: %d keep working, %d break, %d fall back to plaintext, %d use no TLS, %d proved "
+	        "nothing\n",
+	        cli_status_label(pgtls_impostor_status(imp)), n, n == 1 ? "" : "s", counts[PGTLS_PREDICT_KEEPS_WORKING],
+	        counts[PGTLS_PREDICT_BREAKS], counts[PGTLS_PREDICT_FALLS_BACK], counts[PGTLS_PREDICT_UNAFFECTED_NO_TLS],
+	        counts[PGTLS_PREDICT_UNKNOWN]);
 }
 
 static void
@@ -133,7 +184,8 @@ render_text(FILE *f, const pgtls_impostor *imp)
 		for (int v = 0; v < PGTLS_DECOY_VERDICT_COUNT; v++)
 			counts[v] += pgtls_impostor_session_has(imp, i, (pgtls_decoy_verdict)v);
 		fprintf(f, "  #%d %s  %s%s%s%s\n", pgtls_impostor_session_id(imp, i),
-		        pgtls_decoy_verdict_name(pgtls_impostor_session_verdict(imp, i)),
+		        rehearses(imp) ? pgtls_prediction_name(pgtls_impostor_session_observed(imp, i))
+		                       : pgtls_decoy_verdict_name(pgtls_impostor_session_verdict(imp, i)),
 		        pgtls_impostor_session_get(imp, i, PGTLS_DS_PEER), app[0] ? "  application_name=" : "", app,
 		        pgtls_impostor_session_has(imp, i, PGTLS_DECOY_SENT_PASSWORD) ? "  PASSWORD SENT" : "");
 		if (pgtls_impostor_session_get(imp, i, PGTLS_DS_USER)[0])
@@ -145,6 +197,8 @@ render_text(FILE *f, const pgtls_impostor *imp)
 			fprintf(f, "      a retry of #%d by the same client\n", retry);
 		if (alert[0])
 			fprintf(f, "      handshake: %s\n", alert);
+		if (rehearses(imp) && pgtls_impostor_session_get(imp, i, PGTLS_DS_PROVES)[0])
+			fprintf(f, "      proves: %s\n", pgtls_impostor_session_get(imp, i, PGTLS_DS_PROVES));
 		fprintf(f, "      why: %s\n", pgtls_impostor_session_get(imp, i, PGTLS_DS_EXPLAIN));
 		if (fix[0])
 			fprintf(f, "      fix: %s\n", fix);
@@ -153,6 +207,11 @@ render_text(FILE *f, const pgtls_impostor *imp)
 		fprintf(f, "  %d connections were closed unheard: too many at once\n", pgtls_impostor_dropped(imp, 0));
 	if (pgtls_impostor_dropped(imp, 1) > 0)
 		fprintf(f, "  %d more sessions are not listed\n", pgtls_impostor_dropped(imp, 1));
+	if (rehearses(imp))
+	{
+		rehearsal_summary(f, imp);
+		return;
+	}
 	fprintf(f,
 	        "\n%s: %d session%s: %d sent a password, %d accepted the certificate, %d fell back to plaintext, "
 	        "%d asked for no TLS, %d rejected the decoy, %d inconclusive\n",
@@ -161,40 +220,61 @@ render_text(FILE *f, const pgtls_impostor *imp)
 	        counts[PGTLS_DECOY_REJECTED], counts[PGTLS_DECOY_INCONCLUSIVE]);
 }
 
+/*
+ * Probes TARGET (--like: the real server; --relay-to: the canary) and hands
+ * the finished probe to the decoy; 0 or CLI_EXIT_UNKNOWN (said).
+ */
+static int
+with_probe(pgtls_impostor *imp, const char *flag, const char *target, const char *conninfo)
+{
+	pgtls_probe *p = pgtls_probe_new();
+	int rc = 0;
+
+	if (p == NULL || pgtls_probe_set_target(p, target) != PGTLS_OK || cli_run_probe(p) != PGTLS_OK ||
+	    (conninfo == NULL ? pgtls_impostor_set_like(imp, p) : pgtls_impostor_set_relay(imp, p, conninfo)) != PGTLS_OK)
+	{
+		fprintf(stderr, "pgtls impostor: %s %s: %s\n", flag, target,
+		        p == NULL                ? "out of memory"
+		        : pgtls_probe_errcode(p) ? pgtls_probe_errmsg(p)
+		                                 : pgtls_impostor_errmsg(imp));
+		rc = CLI_EXIT_UNKNOWN;
+	}
+	pgtls_probe_free(p);
+	return rc;
+}
+
 static int
 set_up(pgtls_impostor *imp, const imp_opts *o)
 {
 	pgtls_decoy_mode mode = PGTLS_DECOY_FORGED;
 
 	if (o->mode && pgtls_decoy_mode_parse(o->mode, &mode) != 0)
-		return fail("--mode: expected forged, untrusted-ca, no-tls, wrong-name or expired");
+		return fail("--mode: expected forged, untrusted-ca, no-tls, wrong-name, expired, new-chain or relay");
 	if (pgtls_impostor_set_mode(imp, mode) != PGTLS_OK)
 		return fail(pgtls_impostor_errmsg(imp));
 	if ((o->ca_cert == NULL) != (o->ca_key == NULL))
 		return fail("--ca-cert and --ca-key go together");
-	if (o->ca_cert && (mode == PGTLS_DECOY_FORGED || mode == PGTLS_DECOY_UNTRUSTED_CA || mode == PGTLS_DECOY_NO_TLS))
-		return fail("--ca-cert/--ca-key are for --mode wrong-name and expired (the other modes make their own)");
+	if (o->ca_cert && (mode == PGTLS_DECOY_FORGED || mode == PGTLS_DECOY_UNTRUSTED_CA || mode == PGTLS_DECOY_NO_TLS ||
+	                   mode == PGTLS_DECOY_RELAY))
+		return fail("--ca-cert/--ca-key are for --mode wrong-name, expired and new-chain");
 	if (o->ca_cert == NULL && (mode == PGTLS_DECOY_WRONG_NAME || mode == PGTLS_DECOY_EXPIRED))
 		return fail("--mode wrong-name and expired need the CA the clients trust: --ca-cert FILE --ca-key FILE");
+	if (o->ca_cert == NULL && mode == PGTLS_DECOY_NEW_CHAIN)
+		return fail("--mode new-chain needs the new CA: --ca-cert FILE --ca-key FILE");
+	if ((o->relay_to != NULL) != (mode == PGTLS_DECOY_RELAY))
+		return fail(o->relay_to ? "--relay-to is for --mode relay" : "--mode relay needs --relay-to TARGET");
+	if (o->relay_to && o->like)
+		return fail("--like is not for --mode relay: the canary's certificate is what clients get");
 	if (o->ca_cert && pgtls_impostor_set_ca(imp, o->ca_cert, o->ca_key, getenv("PGTLS_CA_KEY_PASSWORD")) != PGTLS_OK)
 		return fail(pgtls_impostor_errmsg(imp));
-	if (o->like)
+	if (o->like && with_probe(imp, "--like", o->like, NULL) != 0)
+		return CLI_EXIT_UNKNOWN;
+	if (o->relay_to)
 	{
-		pgtls_probe *p = pgtls_probe_new();
-		int rc = 0;
+		const char *ci = o->canary_conninfo ? o->canary_conninfo : getenv("PGTLS_CANARY_CONNINFO");
 
-		if (p == NULL || pgtls_probe_set_target(p, o->like) != PGTLS_OK || cli_run_probe(p) != PGTLS_OK ||
-		    pgtls_impostor_set_like(imp, p) != PGTLS_OK)
-		{
-			fprintf(stderr, "pgtls impostor: --like %s: %s\n", o->like,
-			        p == NULL                ? "out of memory"
-			        : pgtls_probe_errcode(p) ? pgtls_probe_errmsg(p)
-			                                 : pgtls_impostor_errmsg(imp));
-			rc = CLI_EXIT_UNKNOWN;
-		}
-		pgtls_probe_free(p);
-		if (rc)
-			return rc;
+		/* "" (no identification) tells set_relay apart from set_like */
+		return with_probe(imp, "--relay-to", o->relay_to, ci ? ci : "");
 	}
 	return 0;
 }
@@ -251,6 +331,8 @@ parse_opts(int argc, char **argv, imp_opts *o, pgtls_impostor *imp)
 	                                         {"name", required_argument, NULL, 'n'},
 	                                         {"ca-cert", required_argument, NULL, 'c'},
 	                                         {"ca-key", required_argument, NULL, 'k'},
+	                                         {"relay-to", required_argument, NULL, 'R'},
+	                                         {"canary-conninfo", required_argument, NULL, 'P'},
 	                                         {"duration", required_argument, NULL, 'd'},
 	                                         {"max-sessions", required_argument, NULL, 'M'},
 	                                         {"session-timeout", required_argument, NULL, 't'},
@@ -291,6 +373,12 @@ parse_opts(int argc, char **argv, imp_opts *o, pgtls_impostor *imp)
 				break;
 			case 'k':
 				o->ca_key = optarg;
+				break;
+			case 'R':
+				o->relay_to = optarg;
+				break;
+			case 'P':
+				o->canary_conninfo = optarg;
 				break;
 			case 'n':
 				if (pgtls_impostor_add_name(imp, optarg) != PGTLS_OK)
@@ -345,9 +433,12 @@ cli_cmd_impostor(int argc, char **argv)
 	{
 		const pgtls_cert *leaf = pgtls_impostor_leaf(imp);
 
-		fprintf(stderr, "pgtls impostor: listening on %s (mode %s%s%s); a decoy: every session is refused\n",
-		        pgtls_impostor_address(imp), pgtls_decoy_mode_name(pgtls_impostor_mode(imp)),
-		        leaf ? ", certificate " : "", leaf ? pgtls_cert_get(leaf, PGTLS_CERT_SUBJECT) : "");
+		fprintf(stderr, "pgtls impostor: listening on %s (mode %s%s%s); %s\n", pgtls_impostor_address(imp),
+		        pgtls_decoy_mode_name(pgtls_impostor_mode(imp)), leaf ? ", certificate " : "",
+		        leaf ? pgtls_cert_get(leaf, PGTLS_CERT_SUBJECT) : "",
+		        pgtls_impostor_mode(imp) == PGTLS_DECOY_RELAY
+		            ? "TLS sessions are relayed to the canary; plaintext ones are refused"
+		            : "a decoy: every session is refused");
 		rc = serve(imp, &o);
 	}
 	if (rc == 0)
@@ -386,6 +477,27 @@ cli_apply_decoy(pgtls_clients *cl, const char *report)
 	}
 	pgtls_impostor_free(imp);
 	return rc;
+}
+
+int
+cli_apply_observed(pgtls_clients *cl, const char *const *reports, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		pgtls_impostor *imp = pgtls_impostor_new();
+		int rc = 0;
+
+		if (imp == NULL)
+			return fail("out of memory");
+		if (pgtls_impostor_load(imp, reports[i]) != PGTLS_OK)
+			rc = fprintf(stderr, "pgtls: --observed %s: %s\n", reports[i], pgtls_impostor_errmsg(imp));
+		else if (pgtls_clients_set_observed(cl, imp) != PGTLS_OK)
+			rc = fprintf(stderr, "pgtls: --observed %s: %s\n", reports[i], pgtls_clients_errmsg(cl));
+		pgtls_impostor_free(imp);
+		if (rc)
+			return CLI_EXIT_UNKNOWN;
+	}
+	return 0;
 }
 
 const char *

@@ -29,6 +29,8 @@ typedef struct rot_opts
 {
 	cli_common co;
 	const char *newca, *oldca, *canary, *decoy, *apps;
+	const char *observed[16]; /* --observed: rehearsal reports */
+	int nobserved;
 	char *paths[CLI_MAX_PATHS], *homes[CLI_MAX_PATHS];
 	int npaths;
 	bool env;
@@ -43,7 +45,8 @@ typedef struct probe_list
 
 static const char usage[] = "Usage: pgtls rotation --new-ca FILE [--old-ca FILE] [--new-chain-from TARGET]\n"
                             "                      [--clients PATH [--home DIR]]... [--env] [--json|-q]\n"
-                            "                      [--apps FILE] [--decoy-report FILE] [--timeout D]\n"
+                            "                      [--apps FILE] [--decoy-report FILE] [--observed FILE]...\n"
+                            "                      [--timeout D]\n"
                             "                      [TARGET...]\n"
                             "\n"
                             "Predicts what happens when the servers switch to a certificate from the\n"
@@ -71,6 +74,12 @@ static const char usage[] = "Usage: pgtls rotation --new-ca FILE [--old-ca FILE]
                             "--decoy-report FILE    a `pgtls impostor --json` report: a client the decoy\n"
                             "                       saw accept a forged certificate does not verify,\n"
                             "                       whatever its settings say (unaffected_unverified).\n"
+                            "--observed FILE        a rehearsal's report (`pgtls impostor --mode new-chain\n"
+                            "                       or relay --json`; repeatable): what it saw a client\n"
+                            "                       do beats what its settings suggest (basis observed;\n"
+                            "                       a disagreement is the finding\n"
+                            "                       observed_contradicts_inference).  A session that\n"
+                            "                       broke and that no client claims makes it NO-GO.\n"
                             "\n"
                             "GO only when no client breaks, falls back or is unknown, every server\n"
                             "was reachable, no file naming a TARGET (or a cloud endpoint) went\n"
@@ -130,8 +139,9 @@ render_rotation(const pgtls_rotation *rot, const pgtls_clients *cl)
 		counts[pr]++;
 		snprintf(where, sizeof(where), "%s:%d", pgtls_rotation_client_get(rot, i, PGTLS_RF_FILE),
 		         pgtls_rotation_client_line(rot, i));
-		printf("%-40.40s %-14s %-22s %s\n", where, pgtls_driver_name(pgtls_rotation_client_driver(rot, i)),
-		       pgtls_rotation_client_get(rot, i, PGTLS_RF_NOW), pgtls_prediction_name(pr));
+		printf("%-40.40s %-14s %-22s %s (%s)\n", where, pgtls_driver_name(pgtls_rotation_client_driver(rot, i)),
+		       pgtls_rotation_client_get(rot, i, PGTLS_RF_NOW), pgtls_prediction_name(pr),
+		       pgtls_rotation_client_get(rot, i, PGTLS_RF_BASIS));
 		for (size_t k = 0; k < sizeof(extra) / sizeof(extra[0]); k++)
 			if (pgtls_rotation_client_get(rot, i, extra[k].field)[0])
 				printf("%43s %-6s %s\n", "", extra[k].label, pgtls_rotation_client_get(rot, i, extra[k].field));
@@ -144,6 +154,10 @@ render_rotation(const pgtls_rotation *rot, const pgtls_clients *cl)
 			printf("stale trust file: %s holds the old CA and not the new one (%d client%s understood to read it)\n",
 			       pgtls_clients_trust_file_path(cl, i), pgtls_clients_trust_file_users(cl, i),
 			       pgtls_clients_trust_file_users(cl, i) == 1 ? "" : "s");
+	if (pgtls_rotation_observed_unattributed(rot) > 0)
+		printf("observed: %d rehearsal session%s that no client here claims broke, fell back or proved nothing "
+		       "(a refused handshake tells no user: see the rehearsal's report)\n",
+		       pgtls_rotation_observed_unattributed(rot), pgtls_rotation_observed_unattributed(rot) == 1 ? "" : "s");
 	printf("\n%s: %d client%s:", pgtls_rotation_go(rot) ? "GO" : "NO-GO", n, n == 1 ? "" : "s");
 	for (int p = 0; p <= PGTLS_PREDICT_UNKNOWN; p++)
 		if (counts[p])
@@ -182,6 +196,11 @@ take_opt(rot_opts *o, int c, char *arg)
 		case 'D':
 			o->decoy = arg;
 			return 0;
+		case 'O':
+			if (o->nobserved >= (int)(sizeof(o->observed) / sizeof(o->observed[0])))
+				return cli_usage_error("rotation", "--observed: at most 16 reports");
+			o->observed[o->nobserved++] = arg;
+			return 0;
 		default:
 			return cli_try_help("rotation");
 	}
@@ -191,15 +210,12 @@ take_opt(rot_opts *o, int c, char *arg)
 static int
 parse_opts(int argc, char **argv, rot_opts *o)
 {
-	static const struct option longopts[] = {{"new-ca", required_argument, NULL, 'n'},
-	                                         {"old-ca", required_argument, NULL, 'o'},
-	                                         {"new-chain-from", required_argument, NULL, 'C'},
-	                                         {"home", required_argument, NULL, 'H'},
-	                                         {"clients", required_argument, NULL, 'c'},
-	                                         {"env", no_argument, NULL, 'e'},
-	                                         {"decoy-report", required_argument, NULL, 'D'},
-	                                         {"apps", required_argument, NULL, 'A'},
-	                                         CLI_COMMON_LONGOPTS};
+	static const struct option longopts[] = {
+	    {"new-ca", required_argument, NULL, 'n'},         {"old-ca", required_argument, NULL, 'o'},
+	    {"new-chain-from", required_argument, NULL, 'C'}, {"home", required_argument, NULL, 'H'},
+	    {"clients", required_argument, NULL, 'c'},        {"env", no_argument, NULL, 'e'},
+	    {"decoy-report", required_argument, NULL, 'D'},   {"observed", required_argument, NULL, 'O'},
+	    {"apps", required_argument, NULL, 'A'},           CLI_COMMON_LONGOPTS};
 	int c, taken;
 
 	memset(o, 0, sizeof(*o));
@@ -389,6 +405,7 @@ cli_cmd_rotation(int argc, char **argv)
 	         target_names(cl, argv + optind, argc - optind) == 0 &&
 	         cli_scan_inputs(cl, o.apps, o.npaths, o.paths, o.homes, NULL, o.env) == 0 &&
 	         (o.decoy == NULL || cli_apply_decoy(cl, o.decoy) == 0) &&
+	         cli_apply_observed(cl, o.observed, o.nobserved) == 0 &&
 	         probe_all(rot, cl, &list, argv + optind, argc - optind, &o) == 0)
 	{
 		if (pgtls_rotation_run(rot, cl, o.newca, (const pgtls_probe *const *)list.p, argc - optind) != PGTLS_OK)

@@ -4,6 +4,9 @@
  * written into a socketpair; the first byte picks the mode (no-tls, or
  * forged with a TLS context made once, so the rest may reach SSL_accept).
  * With -DREPORT: the input is a report read back (pgtls_impostor_load()).
+ * With -DRELAY: the relay's record watcher (lib/impostor/relay.c): the
+ * input is chunks, each a byte (bit 7: from the client; bits 0-6: length)
+ * and that many bytes, fed as the relay sees them from both sides.
  */
 #include <fcntl.h>
 #include <stddef.h>
@@ -38,6 +41,38 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pgtls_impostor_free(imp);
 	return 0;
 }
+#elif defined(RELAY)
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	decoy_conn *c = calloc(1, sizeof(*c));
+	size_t at = 0;
+
+	if (c == NULL || size > 65536)
+	{
+		free(c);
+		return 0;
+	}
+	c->up_fd = c->fd = -1;
+	c->rec.relayed = true;
+	c->wc.cap = malloc(RELAY_CAPTURE);
+	c->ws.cap = malloc(RELAY_CAPTURE);
+	if (c->wc.cap && c->ws.cap)
+		while (at < size)
+		{
+			bool from_client = data[at] & 0x80;
+			size_t n = data[at] & 0x7f;
+
+			at++;
+			if (n > size - at)
+				n = size - at;
+			pgtls__relay_watch(c, from_client, data + at, n);
+			at += n;
+		}
+	pgtls__relay_conclude(c);
+	pgtls__decoy_conn_free(c);
+	return 0;
+}
 #else
 static SSL_CTX *ctx;
 
@@ -69,7 +104,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)0;
 	shutdown(sv[1], SHUT_WR);
 	pgtls__decoy_conn_init(&c, sv[0], 1, "fuzz:1", "fuzz", pgtls_now_ms(), 1000);
-	for (int i = 0; i < 64 && !pgtls__decoy_conn_step(&c, ctx, mode); i++)
+	for (int i = 0; i < 64 && !pgtls__decoy_conn_step(&c, ctx, mode, NULL); i++)
 		;
 	if (c.st != DS_DONE)
 		pgtls__decoy_conn_abort(&c, "fuzz");

@@ -88,6 +88,10 @@ step "integration tests: impostor (a decoy server; psql, psycopg2, pgjdbc in eac
 set +e; /usr/bin/python3 tests/integration/test_impostor.py build-asan; rc=$?; set -e
 record "integration tests: impostor" $rc
 
+step "integration tests: rehearsing the switch (impostor new-chain and relay; psql, psycopg2, pgjdbc both factories and a running JVM, node-postgres; then the real switch)"
+set +e; /usr/bin/python3 tests/integration/test_rehearse.py build-asan; rc=$?; set -e
+record "integration tests: rehearse" $rc
+
 step "integration tests: node-postgres (pinned pg 8.23.1 and 8.4.2 from npm, each setting in 4 server states)"
 set +e; /usr/bin/python3 tests/integration/test_node.py build-asan; rc=$?; set -e
 record "integration tests: node-postgres" $rc

@@ -1087,7 +1087,11 @@ PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_rotation_set_new_chain(pgtls_rotation 
 PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_rotation_run(pgtls_rotation *rot, const pgtls_clients *clients,
                                                        const char *new_ca_path, const pgtls_probe *const *probes,
                                                        int nprobes);
-/* 1 GO: no client breaks, falls back or is unknown, and every endpoint was reachable. */
+/*
+ * 1 GO: no client breaks, falls back or is unknown, every endpoint was
+ * reachable, and no rehearsal session that no client claims broke, fell
+ * back or proved nothing.
+ */
 /*
  * Trust file I of the clients judged (pgtls_clients_trust_file_*): which
  * CAs it holds: "old_and_new", "old_only", "new_only", "neither" or
@@ -1096,6 +1100,8 @@ PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_rotation_run(pgtls_rotation *rot, cons
  */
 PGTLS_API const char *pgtls_rotation_trust_file_holds(const pgtls_rotation *rot, int i);
 PGTLS_API int pgtls_rotation_go(const pgtls_rotation *rot);
+/* Rehearsal sessions no client claims that broke, fell back or proved nothing (they make it NO-GO). */
+PGTLS_API int pgtls_rotation_observed_unattributed(const pgtls_rotation *rot);
 /* The exit-code contract: 0 GO, 2 NO-GO (something would break or cannot be told), 3 not run. */
 PGTLS_API int pgtls_rotation_status(const pgtls_rotation *rot);
 PGTLS_API int pgtls_rotation_nendpoints(const pgtls_rotation *rot);
@@ -1117,7 +1123,9 @@ typedef enum pgtls_rotation_field
 	PGTLS_RF_ERROR,    /* the error the driver will show, or "" */
 	PGTLS_RF_WHEN,     /* when the break shows, or "" */
 	PGTLS_RF_REASON,   /* why, for people */
-	PGTLS_RF_FIX       /* the fix, safe before and after the switch, or "" */
+	PGTLS_RF_FIX,      /* the fix, safe before and after the switch, or "" */
+	PGTLS_RF_BASIS,    /* observed (a rehearsal saw it: pgtls_clients_set_observed()) or inferred */
+	PGTLS_RF_INFERRED  /* the prediction its settings give (a pgtls_prediction code), whatever the basis */
 } pgtls_rotation_field;
 
 PGTLS_API int pgtls_rotation_nclients(const pgtls_rotation *rot);
@@ -1194,6 +1202,8 @@ typedef enum pgtls_decoy_mode
 	PGTLS_DECOY_WRONG_NAME,   /* a trusted CA (given) signs a leaf for another host name */
 	PGTLS_DECOY_EXPIRED,      /* a trusted CA (given) signs a leaf that expired yesterday */
 	PGTLS_DECOY_UNTRUSTED_CA, /* a chain from a throwaway CA with its own name */
+	PGTLS_DECOY_NEW_CHAIN,    /* rehearsal: the new CA (given) signs a leaf with the real names */
+	PGTLS_DECOY_RELAY,        /* rehearsal: TLS relayed to a canary already on the new CA, watched, not decrypted */
 	PGTLS_DECOY_MODE_COUNT
 } pgtls_decoy_mode;
 
@@ -1237,6 +1247,17 @@ PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_impostor_add_name(pgtls_impostor *imp,
 /* Copies the real server's leaf subject and names, and its issuer's name, from a finished probe. */
 PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_impostor_set_like(pgtls_impostor *imp, const pgtls_probe *probe);
 /*
+	 * Mode relay: CANARY, a finished probe of a server already on the new
+	 * CA, is where each client's TLS is relayed (the address it reached)
+	 * and whose certificate names tell whether a client's host-name check
+	 * was tested.  CONNINFO (NULL or "": none) is a libpq connection to the
+	 * canary whose role may read pg_stat_activity (pg_read_all_stats): it
+	 * names each relayed session's user, database and application_name.
+	 * CANARY is borrowed until pgtls_impostor_listen() returns.
+	 */
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_impostor_set_relay(pgtls_impostor *imp, const pgtls_probe *canary,
+                                                             const char *conninfo);
+/*
 	 * Makes the certificates and listens on ADDR ("127.0.0.1:5433",
 	 * "[::1]:5433", "localhost:5433"; ":5433" or "5433" is loopback; port 0
 	 * picks one).  Nothing listens before this call.
@@ -1268,19 +1289,30 @@ typedef enum pgtls_decoy_field
 	PGTLS_DS_PASSWORD,     /* length class of the password sent ("8-15"), or "" */
 	PGTLS_DS_END,          /* how the connection ended, for people */
 	PGTLS_DS_EXPLAIN,      /* the client setting that explains the verdict, for people */
-	PGTLS_DS_FIX           /* what to change, or "" */
+	PGTLS_DS_FIX,          /* what to change, or "" */
+	PGTLS_DS_PROVES        /* rehearsal modes: ca_trust_and_host_name, ca_trust, or "" (nothing) */
 } pgtls_decoy_field;
 
 PGTLS_API const char *pgtls_impostor_session_get(const pgtls_impostor *imp, int i, pgtls_decoy_field field);
 /* The most severe verdict of session I; _has(): 1 when VERDICT holds for it too. */
 PGTLS_API pgtls_decoy_verdict pgtls_impostor_session_verdict(const pgtls_impostor *imp, int i);
 PGTLS_API int pgtls_impostor_session_has(const pgtls_impostor *imp, int i, pgtls_decoy_verdict verdict);
+/*
+	 * Rehearsal modes (new-chain, relay): what session I shows the client
+	 * will do when its server switches to the new CA: KEEPS_WORKING,
+	 * BREAKS, FALLS_BACK, UNAFFECTED_NO_TLS, or UNKNOWN (nothing proven).
+	 * Other modes: UNKNOWN.
+	 */
+PGTLS_API pgtls_prediction pgtls_impostor_session_observed(const pgtls_impostor *imp, int i);
 /* The 1-based id of session I, and of the same client's attempt it retries (0: none). */
 PGTLS_API int pgtls_impostor_session_id(const pgtls_impostor *imp, int i);
 PGTLS_API int pgtls_impostor_session_retry_of(const pgtls_impostor *imp, int i);
 /* Connections closed unheard because MAX_CONCURRENT were open; sessions beyond MAX_RECORDS. */
 PGTLS_API int pgtls_impostor_dropped(const pgtls_impostor *imp, int beyond_records);
-/* 0 every client rejected the decoy, 1 none accepted but some were inconclusive, 2 some accepted, 3 none came */
+/*
+	 * 0 every client rejected the decoy, 1 none accepted but some were inconclusive, 2 some accepted, 3 none came.
+	 * Rehearsal modes: 0 every client keeps working, 1 some proved nothing, 2 some break or fall back, 3 none came.
+	 */
 PGTLS_API int pgtls_impostor_status(const pgtls_impostor *imp);
 /* Report (docs/json-schema.md); free with pgtls_free(). */
 PGTLS_API char *pgtls_impostor_json(const pgtls_impostor *imp, int pretty);
@@ -1296,6 +1328,14 @@ PGTLS_API const char *pgtls_impostor_errmsg(const pgtls_impostor *imp);
 	 * What is needed of IMP is copied.
 	 */
 PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_clients_set_decoy(pgtls_clients *clients, const pgtls_impostor *imp);
+/*
+	 * What a rehearsal (IMP: a new-chain or relay report) saw each client of
+	 * CLIENTS do, matched as pgtls_clients_set_decoy() does; repeatable, one
+	 * report per call: a client seen by several gets the worst.  Sessions
+	 * matched to no client are counted (a refusal tells no user).  Used by
+	 * pgtls_rotation_run(): an observation beats what the settings suggest.
+	 */
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_clients_set_observed(pgtls_clients *clients, const pgtls_impostor *imp);
 
 PGTLS_END_DECLS
 

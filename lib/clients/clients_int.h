@@ -60,6 +60,11 @@ typedef struct client_rec
 	int decoy_sessions[8];     /* the first session ids */
 	int ndecoy_sessions;
 	pgtls_decoy_mode decoy_mode;
+	/* what rehearsals saw of this client (pgtls_clients_set_observed()) */
+	int obs_sessions;          /* sessions matched, over every report */
+	pgtls_prediction observed; /* the worst of them (pgtls__rules_rehearsal_worse()) */
+	const char *obs_proves;    /* what they proved, the weakest ("ca_trust" < "ca_trust_and_host_name") */
+	char obs_mode[16];         /* new-chain or relay (the last report that saw it) */
 	/* where the application runs (app.c) */
 	char *app;                /* the application's directory: nearest with a build/lock/compose file, or the PATH */
 	char *root_given;         /* the root path as the settings spell it, when read from elsewhere, or NULL */
@@ -269,6 +274,9 @@ struct pgtls_clients
 	pgtls_ack *acks;
 	int nacks;
 	int nunparsed_acked; /* unparsed entries a person checked */
+	/* rehearsal sessions matched to no client (pgtls_clients_set_observed()), per observed prediction */
+	int obs_unattributed[PGTLS_PREDICT_UNKNOWN + 1];
+	int obs_reports;
 };
 
 /*

@@ -20,6 +20,9 @@
 #include "clients/clients_int.h"
 #include "impostor/impostor_int.h"
 
+#include <stdio.h>
+#include <string.h>
+
 static bool
 field_matches(const char *setting, const char *seen)
 {
@@ -60,6 +63,55 @@ match_client(client_rec *r, const pgtls_impostor *imp)
 		r->decoy_finding = "decoy_observed";
 	else
 		r->decoy_finding = "decoy_confirms_settings";
+}
+
+/* does rehearsal session S belong to R? (as match_client) */
+static bool
+session_is(const client_rec *r, const decoy_session *s)
+{
+	if (r->user == NULL && r->dbname == NULL && (r->appname == NULL || PGTLS_IS_PGJDBC(r->driver)))
+		return false;
+	return s->user[0] != '\0' && field_matches(r->user, s->user) && field_matches(r->dbname, s->database) &&
+	       (PGTLS_IS_PGJDBC(r->driver) || field_matches(r->appname, s->appname));
+}
+
+pgtls_err
+pgtls_clients_set_observed(pgtls_clients *c, const pgtls_impostor *imp)
+{
+	if (c == NULL || imp == NULL)
+		return PGTLS_ERR_USAGE;
+	if (!pgtls__rules_decoy_rehearses(imp->mode))
+		return pgtls__seterr(&c->err, PGTLS_ERR_USAGE,
+		                     "a report of mode %s is no rehearsal: observations come from new-chain or relay",
+		                     pgtls_decoy_mode_name(imp->mode));
+	c->obs_reports++;
+	for (int i = 0; i < imp->nsessions; i++)
+	{
+		const decoy_session *s = &imp->sessions[i];
+		pgtls_decoy_facts f;
+		const char *proves;
+		pgtls_prediction p;
+		bool matched = false;
+
+		pgtls__decoy_facts_of(s, imp->mode, &f);
+		p = pgtls__rules_rehearsal(&f, &proves);
+		for (int k = 0; k < c->nrecs; k++)
+		{
+			client_rec *r = &c->recs[k];
+
+			if (!session_is(r, s))
+				continue;
+			matched = true;
+			r->observed = r->obs_sessions ? pgtls__rules_rehearsal_worse(r->observed, p) : p;
+			if (r->obs_proves == NULL || strcmp(proves, r->obs_proves) < 0)
+				r->obs_proves = proves; /* "" < "ca_trust" < "ca_trust_and_host_name" */
+			snprintf(r->obs_mode, sizeof(r->obs_mode), "%s", pgtls_decoy_mode_name(imp->mode));
+			r->obs_sessions++;
+		}
+		if (!matched)
+			c->obs_unattributed[p]++;
+	}
+	return PGTLS_OK;
 }
 
 pgtls_err

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netdb.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -22,6 +24,7 @@
 
 #include "impostor/impostor_int.h"
 #include "probe/probe_int.h"
+#include "probe/results.h"
 #include "x509/cert_int.h"
 
 #define MAX_PEM_FILE (1024 * 1024)
@@ -149,6 +152,50 @@ pgtls_impostor_set_like(pgtls_impostor *imp, const pgtls_probe *probe)
 	return PGTLS_OK;
 }
 
+pgtls_err
+pgtls_impostor_set_relay(pgtls_impostor *imp, const pgtls_probe *canary, const char *conninfo)
+{
+	decoy_relay *r = &imp->relay;
+	const char *addr = canary ? pgtls__probe_address(canary) : "";
+	const char *port = canary && canary->port && canary->port[0] ? canary->port : "5432";
+	struct addrinfo hints, *res = NULL;
+
+	if (canary == NULL || !pgtls__probe_done(canary) || canary->nchain < 1 || canary->chain[0] == NULL)
+		return pgtls__seterr(&imp->err, PGTLS_ERR_USAGE, "the canary served no certificate: it cannot be relayed to");
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	if (addr[0] == '\0' || getaddrinfo(addr, port, &hints, &res) != 0 || res->ai_addrlen > sizeof(r->to))
+	{
+		if (res)
+			freeaddrinfo(res);
+		return pgtls__seterr(&imp->err, PGTLS_ERR_USAGE, "the canary's address is not known");
+	}
+	pgtls__relay_clear(r);
+	memcpy(&r->to, res->ai_addr, res->ai_addrlen);
+	r->to_len = (unsigned)res->ai_addrlen;
+	snprintf(r->to_text, sizeof(r->to_text), res->ai_family == AF_INET6 ? "[%s]:%s" : "%s:%s", addr, port);
+	freeaddrinfo(res);
+	r->leaf = canary->chain[0]->x509;
+	X509_up_ref(r->leaf);
+	if (conninfo && conninfo[0] && (r->conninfo = strdup(conninfo)) == NULL)
+		return pgtls__seterr(&imp->err, PGTLS_ERR_OOM, "out of memory");
+	return PGTLS_OK;
+}
+
+pgtls_prediction
+pgtls_impostor_session_observed(const pgtls_impostor *imp, int i)
+{
+	const decoy_session *s = (i >= 0 && i < imp->nsessions) ? &imp->sessions[i] : NULL;
+	pgtls_decoy_facts f;
+	const char *proves;
+
+	if (s == NULL)
+		return PGTLS_PREDICT_UNKNOWN;
+	pgtls__decoy_facts_of(s, imp->mode, &f);
+	return pgtls__rules_rehearsal(&f, &proves);
+}
+
 static const decoy_session *
 session_at(const pgtls_impostor *imp, int i)
 {
@@ -180,6 +227,7 @@ pgtls_impostor_session_get(const pgtls_impostor *imp, int i, pgtls_decoy_field f
 {
 	const decoy_session *s = session_at(imp, i);
 	pgtls_decoy_facts f;
+	const char *proves;
 
 	if (s == NULL)
 		return "";
@@ -209,9 +257,16 @@ pgtls_impostor_session_get(const pgtls_impostor *imp, int i, pgtls_decoy_field f
 			return s->password_length ? s->password_length : "";
 		case PGTLS_DS_END:
 			return s->end;
+		case PGTLS_DS_PROVES:
+			pgtls__decoy_facts_of(s, imp->mode, &f);
+			pgtls__rules_rehearsal(&f, &proves);
+			return proves;
 		case PGTLS_DS_EXPLAIN:
 		case PGTLS_DS_FIX:
 			pgtls__decoy_facts_of(s, imp->mode, &f);
+			if (pgtls__rules_decoy_rehearses(imp->mode))
+				return field == PGTLS_DS_EXPLAIN ? pgtls__rehearsal_explain(&f, pgtls__rules_rehearsal(&f, &proves))
+				                                 : "";
 			return field == PGTLS_DS_EXPLAIN ? pgtls__decoy_explain(&f, transport_verdict(s))
 			                                 : pgtls__decoy_fix(&f, transport_verdict(s));
 	}

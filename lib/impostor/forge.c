@@ -14,6 +14,8 @@
  *	                naming a host no client uses: isolates the host check.
  *	  expired:      a leaf signed by that CA, with the real names, whose
  *	                validity ended yesterday: isolates the expiry check.
+ *	  new-chain:    a leaf signed by the new CA (--ca-cert: its chain
+ *	                follows), with the real names: the switch, rehearsed.
  *	  Keys are EC P-256 (every PostgreSQL driver accepts them) and are
  *	  never written anywhere.
  *
@@ -253,7 +255,7 @@ pgtls__decoy_forge(decoy_forge *f, pgtls_errslot *err)
 	leaf = make_cert(key, subject, ca, own_ca ? cakey : f->cakey, from, to, false, san_copy, san);
 	if (leaf == NULL)
 		goto fail;
-	/* the CA goes in the chain unless it is a root the clients hold (wrong-name, expired) */
+	/* the CA goes in the chain unless it is a root the clients hold (wrong-name, expired, new-chain) */
 	ctx = new_ctx(leaf, key, own_ca || X509_check_issued(ca, ca) != X509_V_OK ? ca : NULL, own_ca ? NULL : f->ca_extra,
 	              err);
 	if (ctx)

@@ -37,8 +37,8 @@
 #define ANON_RETRY_WINDOW_MS 200 /* ... tighter when the refused attempt told no identity */
 #define ACCEPTS_PER_POLL 32
 
-static const char *const mode_names[PGTLS_DECOY_MODE_COUNT] = {"forged", "no-tls", "wrong-name", "expired",
-                                                               "untrusted-ca"};
+static const char *const mode_names[PGTLS_DECOY_MODE_COUNT] = {"forged",       "no-tls",    "wrong-name", "expired",
+                                                               "untrusted-ca", "new-chain", "relay"};
 static const char *const verdict_names[PGTLS_DECOY_VERDICT_COUNT] = {"rejected_decoy",       "inconclusive",
                                                                      "no_tls_requested",     "fell_back_to_plaintext",
                                                                      "accepted_forged_cert", "sent_password_to_decoy"};
@@ -88,6 +88,7 @@ pgtls_impostor_free(pgtls_impostor *imp)
 		return;
 	pgtls_impostor_stop(imp);
 	pgtls__decoy_forge_clear(&imp->forge);
+	pgtls__relay_clear(&imp->relay);
 	SSL_CTX_free(imp->ctx);
 	pgtls__cert_free(imp->leaf_cert);
 	free(imp->conns);
@@ -252,19 +253,24 @@ pgtls_err
 pgtls_impostor_listen(pgtls_impostor *imp, const char *addr)
 {
 	struct sockaddr_storage bound;
-	bool needs_ca = imp->mode == PGTLS_DECOY_WRONG_NAME || imp->mode == PGTLS_DECOY_EXPIRED;
+	bool needs_ca =
+	    imp->mode == PGTLS_DECOY_WRONG_NAME || imp->mode == PGTLS_DECOY_EXPIRED || imp->mode == PGTLS_DECOY_NEW_CHAIN;
 	pgtls_err rc;
 
 	if (imp->lfd >= 0 || imp->loaded)
 		return pgtls__seterr(&imp->err, PGTLS_ERR_USAGE, "the decoy is listening already");
+	if ((imp->mode == PGTLS_DECOY_RELAY) != (imp->relay.to_len > 0))
+		return pgtls__seterr(&imp->err, PGTLS_ERR_USAGE, "%s",
+		                     imp->mode == PGTLS_DECOY_RELAY ? "mode relay needs the canary to relay to"
+		                                                    : "a canary is for mode relay only");
 	if (needs_ca && imp->forge.ca == NULL)
 		return pgtls__seterr(&imp->err, PGTLS_ERR_USAGE,
-		                     "mode %s needs a CA the clients trust (its certificate and key) to sign the decoy's "
-		                     "certificate",
+		                     "mode %s needs a CA (its certificate and key) to sign the decoy's certificate: the one "
+		                     "the clients trust, or for new-chain the new one",
 		                     pgtls_decoy_mode_name(imp->mode));
 	if (!needs_ca && imp->forge.ca)
 		return pgtls__seterr(&imp->err, PGTLS_ERR_USAGE,
-		                     "mode %s makes its own certificates: a trusted CA is for wrong-name and expired only",
+		                     "mode %s makes no certificate from a CA: a CA is for wrong-name, expired and new-chain",
 		                     pgtls_decoy_mode_name(imp->mode));
 	imp->conns = calloc((size_t)imp->max_concurrent, sizeof(*imp->conns));
 	if (imp->conns == NULL)
@@ -273,7 +279,14 @@ pgtls_impostor_listen(pgtls_impostor *imp, const char *addr)
 	if (rc != PGTLS_OK)
 		return rc;
 	imp->forge.mode = imp->mode;
-	if (imp->mode != PGTLS_DECOY_NO_TLS)
+	if (imp->mode == PGTLS_DECOY_RELAY)
+	{
+		char h[NI_MAXHOST];
+
+		if (getnameinfo((struct sockaddr *)&bound, sizeof(bound), h, sizeof(h), NULL, 0, NI_NUMERICHOST) == 0)
+			snprintf(imp->relay.listen_ip, sizeof(imp->relay.listen_ip), "%s", h);
+	}
+	else if (imp->mode != PGTLS_DECOY_NO_TLS)
 	{
 		imp->ctx = pgtls__decoy_forge(&imp->forge, &imp->err);
 		if (imp->ctx == NULL || (imp->leaf_cert = pgtls__cert_new(imp->forge.leaf)) == NULL)
@@ -350,13 +363,18 @@ link_retry(pgtls_impostor *imp, decoy_session *s)
 }
 
 void
-pgtls__impostor_tally(pgtls_impostor *imp, unsigned codes)
+pgtls__impostor_tally(pgtls_impostor *imp, const decoy_session *s)
 {
+	pgtls_decoy_facts f;
+	const char *proves;
+
 	for (int v = 0; v < PGTLS_DECOY_VERDICT_COUNT; v++)
-		if (codes & (1u << v))
+		if (s->codes & (1u << v))
 			imp->tally[v]++;
 	imp->tally_sessions++;
-	imp->tally_accepted += pgtls__rules_decoy_accepted(codes);
+	imp->tally_accepted += pgtls__rules_decoy_accepted(s->codes);
+	pgtls__decoy_facts_of(s, imp->mode, &f);
+	imp->tally_observed[pgtls__rules_rehearsal(&f, &proves)]++;
 }
 
 static void
@@ -366,9 +384,11 @@ record(pgtls_impostor *imp, decoy_conn *c)
 	decoy_session *s = &c->rec;
 
 	link_retry(imp, s);
+	if (s->relayed)
+		pgtls__relay_name_check(c, &imp->relay);
 	pgtls__decoy_facts_of(s, imp->mode, &f);
 	s->codes = pgtls__rules_decoy(&f);
-	pgtls__impostor_tally(imp, s->codes);
+	pgtls__impostor_tally(imp, s);
 	if (imp->nsessions >= imp->max_records)
 	{
 		imp->dropped_records++;
@@ -421,17 +441,18 @@ static void
 retire(pgtls_impostor *imp, int i)
 {
 	record(imp, imp->conns[i]);
-	free(imp->conns[i]);
+	pgtls__decoy_conn_free(imp->conns[i]);
 	imp->conns[i] = imp->conns[--imp->nconns];
 }
 
 int
 pgtls_impostor_poll(pgtls_impostor *imp, int timeout_ms)
 {
-	struct pollfd pfd[1 + 1024];
+	struct pollfd pfd[1 + 2 * 1024];
+	int at[1024]; /* conn i's client socket is pfd[at[i]], its canary socket (relay) the next */
 	int64_t now = pgtls_now_ms();
 	int ended = 0;
-	int n;
+	int n, k = 1;
 
 	if (imp->lfd < 0)
 		return pgtls__seterr(&imp->err, PGTLS_ERR_USAGE, "the decoy is not listening"), -1;
@@ -439,14 +460,20 @@ pgtls_impostor_poll(pgtls_impostor *imp, int timeout_ms)
 	pfd[0].events = POLLIN;
 	for (int i = 0; i < imp->nconns; i++)
 	{
-		int64_t left = imp->conns[i]->deadline - now;
+		decoy_conn *c = imp->conns[i];
+		int64_t left = c->deadline - now;
+		short ce, ue;
 
-		pfd[i + 1].fd = imp->conns[i]->fd;
-		pfd[i + 1].events = imp->conns[i]->want_write ? POLLOUT : POLLIN;
+		pgtls__decoy_conn_events(c, &ce, &ue);
+		at[i] = k;
+		pfd[k].fd = c->fd;
+		pfd[k++].events = ce;
+		pfd[k].fd = c->up_fd;
+		pfd[k++].events = ue; /* fd -1: ignored by poll() */
 		if (left < timeout_ms)
 			timeout_ms = left < 0 ? 0 : (int)left;
 	}
-	n = poll(pfd, (nfds_t)imp->nconns + 1, timeout_ms < 0 ? 0 : timeout_ms);
+	n = poll(pfd, (nfds_t)k, timeout_ms < 0 ? 0 : timeout_ms);
 	if (n < 0 && errno != EINTR)
 		return pgtls__seterr(&imp->err, PGTLS_ERR_IO, "poll: %s", strerror(errno)), -1;
 	now = pgtls_now_ms();
@@ -455,9 +482,9 @@ pgtls_impostor_poll(pgtls_impostor *imp, int timeout_ms)
 	{
 		decoy_conn *c = imp->conns[i];
 
-		if (pfd[i + 1].revents == 0)
+		if (pfd[at[i]].revents == 0 && pfd[at[i] + 1].revents == 0)
 			continue;
-		if (pgtls__decoy_conn_step(c, imp->ctx, imp->mode))
+		if (pgtls__decoy_conn_step(c, imp->ctx, imp->mode, &imp->relay))
 		{
 			retire(imp, i);
 			ended++;
@@ -509,6 +536,13 @@ pgtls_impostor_dropped(const pgtls_impostor *imp, int beyond_records)
 int
 pgtls_impostor_status(const pgtls_impostor *imp)
 {
+	const int *o = imp->tally_observed;
+
+	if (pgtls__rules_decoy_rehearses(imp->mode))
+		return imp->tally_sessions == 0                                                                          ? 3
+		       : o[PGTLS_PREDICT_BREAKS] > 0 || o[PGTLS_PREDICT_FALLS_BACK] > 0                                  ? 2
+		       : o[PGTLS_PREDICT_UNKNOWN] > 0 || o[PGTLS_PREDICT_UNAFFECTED_NO_TLS] > 0 || imp->dropped_busy > 0 ? 1
+		                                                                                                         : 0;
 	if (imp->tally_accepted > 0)
 		return 2;
 	if (imp->tally_sessions == 0)

@@ -21,6 +21,8 @@
 #include "pgtls_int.h"
 #include "rules/rules.h"
 
+#include <sys/socket.h>
+
 struct ssl_ctx_st;
 struct ssl_st;
 struct x509_st;
@@ -66,6 +68,11 @@ typedef struct decoy_session
 	int retry_of;                /* id of this client's previous attempt, or 0 */
 	bool earlier_tls;            /* that attempt asked for TLS */
 	unsigned codes;              /* 1u << pgtls_decoy_verdict */
+	/* relay: what the TLS records showed (never decrypted) */
+	bool relayed;       /* its TLS went to the canary */
+	bool name_tested;   /* the host name it asked for (SNI) is one the canary's certificate names */
+	bool identified;    /* user/database/application_name came from the canary's pg_stat_activity */
+	bool refused_chain; /* its alert names the chain: unknown_ca (OpenSSL), certificate_unknown (JSSE) */
 } decoy_session;
 
 typedef enum decoy_state
@@ -74,9 +81,43 @@ typedef enum decoy_state
 	DS_HANDSHAKE,
 	DS_STARTUP, /* over TLS */
 	DS_PASSWORD,
-	DS_FLUSH, /* writing OUT, then AFTER */
+	DS_FLUSH,      /* writing OUT, then AFTER */
+	DS_UP_CONNECT, /* relay: connecting to the canary, then its SSLRequest */
+	DS_UP_ANSWER,  /* relay: the canary's answer to the SSLRequest */
+	DS_RELAY,      /* relay: bytes both ways, TLS records watched */
 	DS_DONE
 } decoy_state;
+
+#define RELAY_BUF 16384
+#define RELAY_CAPTURE 16389 /* one whole TLS record: the ClientHello (SNI) */
+
+/* One direction of a relayed connection: its TLS records, read without decrypting. */
+typedef struct relay_watch
+{
+	uint8_t hdr[5];
+	size_t hdrlen; /* header bytes of the record being read */
+	size_t left;   /* body bytes of it still to come */
+	uint8_t type;  /* its content type */
+	size_t reclen; /* its length */
+	uint8_t *cap;  /* the first record's body (ClientHello, ServerHello), RELAY_CAPTURE bytes */
+	size_t caplen;
+	uint8_t alert[2]; /* first bytes of a plaintext alert */
+	size_t alertlen;
+	int records;
+	bool not_tls; /* a record header no TLS peer sends */
+} relay_watch;
+
+/* What the relay has seen of the handshake so far (relay.c). */
+typedef struct relay_obs
+{
+	int version;         /* 0x0303 TLS 1.2, 0x0304 TLS 1.3, 0 not known yet */
+	bool server_hello;   /* the canary's first flight began */
+	bool client_ccs;     /* TLS 1.2: the client's ChangeCipherSpec (it took the certificate) */
+	int client_enc;      /* encrypted client records after the ServerHello */
+	bool went_on;        /* its startup went to the canary over TLS */
+	bool aborted;        /* it refused the handshake (an alert) */
+	int server_after_on; /* canary records since it went on (identification tries) */
+} relay_obs;
 
 /* One connection in flight. */
 typedef struct decoy_conn
@@ -94,7 +135,29 @@ typedef struct decoy_conn
 	size_t outlen;
 	size_t outpos;
 	decoy_session rec;
+	/* relay only */
+	int up_fd;          /* the canary, or -1 */
+	uint8_t *c2s, *s2c; /* RELAY_BUF each, allocated for a relayed connection */
+	size_t c2s_len, c2s_pos, s2c_len, s2c_pos;
+	bool client_eof, up_eof;
+	bool up_want_write;
+	relay_watch wc, ws; /* client -> canary, canary -> client */
+	relay_obs obs;
 } decoy_conn;
+
+/* Mode relay: where to, and how to name the relayed sessions. */
+typedef struct decoy_relay
+{
+	struct sockaddr_storage to;
+	unsigned to_len;
+	char to_text[160];
+	struct x509_st *leaf; /* the canary's leaf: the names it answers for */
+	char listen_ip[64];   /* the relay's own address (a client that connects by IP asks for it) */
+	char *conninfo;       /* a connection to the canary for pg_stat_activity, or NULL */
+	struct pg_conn *pq;
+	int ident_failures;
+	char ident_error[200];
+} decoy_relay;
 
 /* forge.c: the decoy's TLS context for MODE, or NULL with ERR set */
 typedef struct decoy_forge
@@ -139,13 +202,15 @@ struct pgtls_impostor
 	int tally[PGTLS_DECOY_VERDICT_COUNT]; /* sessions per verdict, listed or not */
 	int tally_sessions;
 	int tally_accepted; /* sessions that went on with the decoy (pgtls__rules_decoy_accepted()) */
+	int tally_observed[PGTLS_PREDICT_UNKNOWN + 1]; /* rehearsal modes: sessions per observed prediction */
+	decoy_relay relay;
 };
 
 /* report/json_impostor.c: pgtls_impostor_load() from memory (NAME for messages) */
 pgtls_err pgtls__impostor_load_mem(pgtls_impostor *imp, const char *buf, size_t len, const char *name);
 
-/* impostor.c: counts one session with verdicts CODES (listed or not, run or read back) */
-void pgtls__impostor_tally(pgtls_impostor *imp, unsigned codes);
+/* impostor.c: counts session S, its verdicts already set (listed or not, run or read back) */
+void pgtls__impostor_tally(pgtls_impostor *imp, const decoy_session *s);
 
 /* UTC now, ISO 8601 */
 void pgtls__utc_now(char *out, size_t outlen);
@@ -155,7 +220,10 @@ void pgtls__utc_now(char *out, size_t outlen);
 void pgtls__decoy_conn_init(decoy_conn *c, int fd, int id, const char *peer, const char *peer_host, int64_t now,
                             int timeout_ms);
 /* Advances C on readiness; true when it has ended (C->rec is final). */
-bool pgtls__decoy_conn_step(decoy_conn *c, struct ssl_ctx_st *ctx, pgtls_decoy_mode mode);
+bool pgtls__decoy_conn_step(decoy_conn *c, struct ssl_ctx_st *ctx, pgtls_decoy_mode mode, decoy_relay *relay);
+/* what C waits for on its client socket and (relay) on the canary's: POLLIN/POLLOUT */
+void pgtls__decoy_conn_events(const decoy_conn *c, short *client, short *up);
+void pgtls__decoy_conn_free(decoy_conn *c);
 /* Ends C now (deadline, shutdown) with WHY. */
 void pgtls__decoy_conn_abort(decoy_conn *c, const char *why);
 /*
@@ -164,6 +232,21 @@ void pgtls__decoy_conn_abort(decoy_conn *c, const char *why);
  * BODY[LEN] only.  (fuzz/fuzz_impostor.c)
  */
 bool pgtls__decoy_parse_startup(const uint8_t *body, size_t len, decoy_session *rec);
+
+/* relay.c */
+/* C asked for TLS: connect to the canary (DS_UP_CONNECT), or end C */
+void pgtls__relay_start(decoy_conn *c, const decoy_relay *relay);
+void pgtls__relay_step(decoy_conn *c, decoy_relay *relay);
+/* feeds N bytes that went FROM_CLIENT (or from the canary) to W and updates OBS; bounded (fuzz_impostor) */
+void pgtls__relay_watch(decoy_conn *c, bool from_client, const uint8_t *p, size_t n);
+void pgtls__relay_clear(decoy_relay *relay);
+/* the record's TLS fields from what was watched (at the end) */
+void pgtls__relay_conclude(decoy_conn *c);
+/* whether the canary's certificate names what C asked for */
+void pgtls__relay_name_check(decoy_conn *c, const decoy_relay *relay);
+/* session.c: ends C with a sentence; queues MSG to the client, then state AFTER */
+void pgtls__decoy_finish(decoy_conn *c, const char *fmt, const char *arg);
+void pgtls__decoy_queue(decoy_conn *c, const void *msg, size_t n, decoy_state after);
 
 /* the facts of REC for the rules engine */
 void pgtls__decoy_facts_of(const decoy_session *rec, pgtls_decoy_mode mode, pgtls_decoy_facts *f);

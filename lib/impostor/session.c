@@ -18,6 +18,8 @@
  *-------------------------------------------------------------------------
  */
 #include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -54,6 +56,7 @@ pgtls__decoy_conn_init(decoy_conn *c, int fd, int id, const char *peer, const ch
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
+	c->up_fd = -1;
 	c->st = DS_FIRST;
 	c->deadline = now + timeout_ms;
 	c->rec.id = id;
@@ -63,21 +66,63 @@ pgtls__decoy_conn_init(decoy_conn *c, int fd, int id, const char *peer, const ch
 	pgtls__utc_now(c->rec.started, sizeof(c->rec.started));
 }
 
-static void
-finish(decoy_conn *c, const char *fmt, const char *arg)
+void
+pgtls__decoy_finish(decoy_conn *c, const char *fmt, const char *arg)
 {
 	if (c->rec.end[0] == '\0')
 		snprintf(c->rec.end, sizeof(c->rec.end), fmt, arg ? arg : "");
 	OPENSSL_cleanse(c->in, sizeof(c->in));
 	pgtls__sock_close(&c->ssl, &c->biometh, &c->fd);
+	if (c->up_fd >= 0)
+		close(c->up_fd);
+	c->up_fd = -1;
+	if (c->rec.relayed)
+		pgtls__relay_conclude(c);
 	c->st = DS_DONE;
 	c->rec.ended_ms = pgtls_now_ms();
 }
+
+#define finish pgtls__decoy_finish
 
 void
 pgtls__decoy_conn_abort(decoy_conn *c, const char *why)
 {
 	finish(c, "%s", why);
+}
+
+void
+pgtls__decoy_conn_free(decoy_conn *c)
+{
+	free(c->c2s);
+	free(c->s2c);
+	free(c->wc.cap);
+	free(c->ws.cap);
+	free(c);
+}
+
+void
+pgtls__decoy_conn_events(const decoy_conn *c, short *client, short *up)
+{
+	*up = 0;
+	switch (c->st)
+	{
+		case DS_UP_CONNECT:
+			*client = 0;
+			*up = POLLOUT;
+			break;
+		case DS_UP_ANSWER:
+			*client = 0;
+			*up = POLLIN;
+			break;
+		case DS_RELAY:
+			*client = (short)((c->c2s_pos == c->c2s_len && !c->client_eof ? POLLIN : 0) |
+			                  (c->s2c_pos < c->s2c_len ? POLLOUT : 0));
+			*up = (short)((c->s2c_pos == c->s2c_len && !c->up_eof ? POLLIN : 0) |
+			              (c->c2s_pos < c->c2s_len ? POLLOUT : 0));
+			break;
+		default:
+			*client = c->want_write ? POLLOUT : POLLIN;
+	}
 }
 
 /* where the client left us, for "closed ..." */
@@ -157,8 +202,8 @@ put32(uint8_t *p, uint32_t v)
 }
 
 /* OUT gets MSG; DS_FLUSH writes it, then AFTER */
-static void
-queue(decoy_conn *c, const void *msg, size_t n, decoy_state after)
+void
+pgtls__decoy_queue(decoy_conn *c, const void *msg, size_t n, decoy_state after)
 {
 	memcpy(c->out, msg, n);
 	c->outlen = n;
@@ -166,6 +211,8 @@ queue(decoy_conn *c, const void *msg, size_t n, decoy_state after)
 	c->st = DS_FLUSH;
 	c->after = after;
 }
+
+#define queue pgtls__decoy_queue
 
 static void
 queue_fatal(decoy_conn *c)
@@ -253,11 +300,17 @@ start_tls(decoy_conn *c, SSL_CTX *ctx)
 
 /* An SSLRequest, GSSENCRequest, cancel or startup of LEN bytes is in IN (before TLS). */
 static void
-on_first(decoy_conn *c, size_t len, pgtls_decoy_mode mode)
+on_first(decoy_conn *c, size_t len, pgtls_decoy_mode mode, const decoy_relay *relay)
 {
 	uint32_t code = be32(c->in + 4);
 
-	if (code == PGTLS_SSLREQUEST_CODE && len == 8 && !c->rec.ssl_request)
+	if (code == PGTLS_SSLREQUEST_CODE && len == 8 && !c->rec.ssl_request && mode == PGTLS_DECOY_RELAY && relay)
+	{
+		c->rec.said_anything = c->rec.ssl_request = true;
+		c->inlen = 0;
+		pgtls__relay_start(c, relay);
+	}
+	else if (code == PGTLS_SSLREQUEST_CODE && len == 8 && !c->rec.ssl_request)
 	{
 		c->rec.said_anything = c->rec.ssl_request = true;
 		c->rec.answer = mode == PGTLS_DECOY_NO_TLS ? 'N' : 'S';
@@ -302,7 +355,7 @@ read_message(decoy_conn *c)
 }
 
 static void
-step_first(decoy_conn *c, SSL_CTX *ctx, pgtls_decoy_mode mode)
+step_first(decoy_conn *c, SSL_CTX *ctx, pgtls_decoy_mode mode, const decoy_relay *relay)
 {
 	int r;
 
@@ -318,6 +371,13 @@ step_first(decoy_conn *c, SSL_CTX *ctx, pgtls_decoy_mode mode)
 		}
 		if (n < 0)
 			return;
+		if (b == TLS_HANDSHAKE_RECORD && !c->rec.ssl_request && mode == PGTLS_DECOY_RELAY && relay)
+		{
+			/* direct TLS: the ClientHello stays in the socket for the canary */
+			c->rec.said_anything = c->rec.direct = true;
+			pgtls__relay_start(c, relay);
+			return;
+		}
 		if (b == TLS_HANDSHAKE_RECORD && !c->rec.ssl_request)
 		{
 			c->rec.said_anything = c->rec.direct = true;
@@ -329,7 +389,7 @@ step_first(decoy_conn *c, SSL_CTX *ctx, pgtls_decoy_mode mode)
 	}
 	r = read_message(c);
 	if (r == 1)
-		on_first(c, be32(c->in), mode);
+		on_first(c, be32(c->in), mode, relay);
 }
 
 static void
@@ -449,7 +509,7 @@ flush(decoy_conn *c)
 }
 
 bool
-pgtls__decoy_conn_step(decoy_conn *c, SSL_CTX *ctx, pgtls_decoy_mode mode)
+pgtls__decoy_conn_step(decoy_conn *c, SSL_CTX *ctx, pgtls_decoy_mode mode, decoy_relay *relay)
 {
 	decoy_state before;
 
@@ -459,7 +519,12 @@ pgtls__decoy_conn_step(decoy_conn *c, SSL_CTX *ctx, pgtls_decoy_mode mode)
 		switch (c->st)
 		{
 			case DS_FIRST:
-				step_first(c, ctx, mode);
+				step_first(c, ctx, mode, relay);
+				break;
+			case DS_UP_CONNECT:
+			case DS_UP_ANSWER:
+			case DS_RELAY:
+				pgtls__relay_step(c, relay);
 				break;
 			case DS_HANDSHAKE:
 				step_handshake(c);
@@ -507,4 +572,6 @@ pgtls__decoy_facts_of(const decoy_session *rec, pgtls_decoy_mode mode, pgtls_dec
 	f->startup_tls = rec->startup_tls;
 	f->password_sent = rec->password_sent;
 	f->earlier_tls = rec->earlier_tls;
+	f->name_tested = rec->name_tested;
+	f->refused_chain = rec->refused_chain;
 }

@@ -22,17 +22,35 @@
 
 #define MAX_REPORT (256L * 1024 * 1024)
 
+/* rehearsal modes: what the session shows of the switch */
+static void
+rehearsal_json(json_t *o, const pgtls_impostor *imp, int i)
+{
+	const decoy_session *s = &imp->sessions[i];
+	const char *proves = pgtls_impostor_session_get(imp, i, PGTLS_DS_PROVES);
+
+	if (o == NULL || !pgtls__rules_decoy_rehearses(imp->mode))
+		return;
+	json_object_set_new(o, "observed", json_string(pgtls_prediction_name(pgtls_impostor_session_observed(imp, i))));
+	json_object_set_new(o, "proves", pgtls__jopt(proves));
+	json_object_set_new(o, "relayed", json_boolean(s->relayed));
+	json_object_set_new(o, "name_tested", json_boolean(s->name_tested));
+	json_object_set_new(o, "identified", json_boolean(s->identified));
+	json_object_set_new(o, "refused_chain", json_boolean(s->refused_chain));
+}
+
 static json_t *
 session_json(const pgtls_impostor *imp, int i)
 {
 	const decoy_session *s = &imp->sessions[i];
 	json_t *codes = json_array();
 	char answer[2] = {s->answer, '\0'};
+	json_t *o;
 
 	for (int v = PGTLS_DECOY_VERDICT_COUNT - 1; v >= 0; v--)
 		if (s->codes & (1u << v))
 			json_array_append_new(codes, json_string(pgtls_decoy_verdict_name((pgtls_decoy_verdict)v)));
-	return json_pack(
+	o = json_pack(
 	    "{s:i,s:o,s:o,s:s,s:o,s:b,s:b,s:o,s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:{s:b,s:b,s:o},s:o,s:o,s:s,s:o,s:o,s:o}", "id",
 	    s->id, "peer", pgtls__jstr(s->peer), "started", pgtls__jstr(s->started), "request",
 	    pgtls_impostor_session_get(imp, i, PGTLS_DS_REQUEST), "answer", pgtls__jopt(answer), "client_hello",
@@ -45,6 +63,8 @@ session_json(const pgtls_impostor *imp, int i)
 	    pgtls_decoy_verdict_name(pgtls_impostor_session_verdict(imp, i)), "codes", codes, "explains",
 	    pgtls__jstr(pgtls_impostor_session_get(imp, i, PGTLS_DS_EXPLAIN)), "fix",
 	    pgtls__jopt(pgtls_impostor_session_get(imp, i, PGTLS_DS_FIX)));
+	rehearsal_json(o, imp, i);
+	return o;
 }
 
 /* sessions grouped by who (peer host, user, database, application_name), with the worst verdict */
@@ -115,6 +135,18 @@ pgtls_impostor_json(const pgtls_impostor *imp, int pretty)
 	json_object_set_new(rep, "summary",
 	                    json_pack("{s:i,s:o,s:i,s:i}", "sessions", imp->tally_sessions, "verdicts", tally, "not_listed",
 	                              imp->dropped_records, "refused_busy", imp->dropped_busy));
+	if (pgtls__rules_decoy_rehearses(imp->mode))
+	{
+		json_t *obs = json_object();
+
+		for (int p = 0; obs && p <= PGTLS_PREDICT_UNKNOWN; p++)
+			json_object_set_new(obs, pgtls_prediction_name((pgtls_prediction)p), json_integer(imp->tally_observed[p]));
+		json_object_set_new(json_object_get(rep, "summary"), "observed", obs);
+		json_object_set_new(rep, "relay_to",
+		                    imp->mode == PGTLS_DECOY_RELAY ? pgtls__jopt(imp->relay.to_text) : json_null());
+		json_object_set_new(rep, "identification",
+		                    imp->relay.ident_error[0] ? json_string(imp->relay.ident_error) : json_null());
+	}
 	json_object_set_new(rep, "clients", clients_json(imp));
 	json_object_set_new(rep, "sessions", sessions);
 	return pgtls__json_dump(rep, pretty);
@@ -179,6 +211,10 @@ load_session(json_t *o, pgtls_impostor *imp, decoy_session *s)
 	s->password_asked = json_is_true(json_object_get(pw, "asked"));
 	s->password_sent = json_is_true(json_object_get(pw, "sent"));
 	s->password_length = length_class(json_string_value(json_object_get(pw, "length")));
+	s->relayed = json_is_true(json_object_get(o, "relayed"));
+	s->name_tested = json_is_true(json_object_get(o, "name_tested"));
+	s->identified = json_is_true(json_object_get(o, "identified"));
+	s->refused_chain = json_is_true(json_object_get(o, "refused_chain"));
 	json_array_foreach (codes, k, c)
 	{
 		for (int v = 0; v < PGTLS_DECOY_VERDICT_COUNT; v++)
@@ -188,7 +224,7 @@ load_session(json_t *o, pgtls_impostor *imp, decoy_session *s)
 	}
 	if (s->codes == 0)
 		return false;
-	pgtls__impostor_tally(imp, s->codes);
+	pgtls__impostor_tally(imp, s);
 	return true;
 }
 

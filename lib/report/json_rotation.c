@@ -74,6 +74,15 @@ client_json(const pgtls_rotation *rot, const rot_client *rc)
 	json_object_set_new(o, "why", pgtls__jopt(rc->reason));
 	json_object_set_new(o, "fix", pgtls__jopt(rc->fix));
 	json_object_set_new(o, "host_alias_not_in_certificate", json_boolean(rc->alias));
+	json_object_set_new(o, "basis", json_string(rc->observed ? "observed" : "inferred"));
+	json_object_set_new(o, "inferred", json_string(pgtls_prediction_name(rc->inferred)));
+	json_object_set_new(o, "observed",
+	                    r->obs_sessions == 0
+	                        ? json_null()
+	                        : json_pack("{s:s,s:s,s:i,s:o}", "prediction", pgtls_prediction_name(r->observed), "mode",
+	                                    r->obs_mode, "sessions", r->obs_sessions, "proves",
+	                                    pgtls__jopt(r->obs_proves)));
+	json_object_set_new(o, "finding", rc->contradiction ? json_string("observed_contradicts_inference") : json_null());
 	if (r->decoy_finding)
 		json_object_set_new(o, "decoy", pgtls__client_decoy_json(r));
 	return o;
@@ -135,6 +144,18 @@ pgtls__rotation_to_json(const pgtls_rotation *rot)
 	json_object_set_new(rep, "decision", json_string(rot->go ? "GO" : "NO-GO"));
 	json_object_set_new(rep, "clients_that_break", json_integer(rot->breaks));
 	json_object_set_new(rep, "predictions", counts);
+	if (rot->clients && rot->clients->obs_reports > 0)
+	{
+		json_t *un = json_object();
+
+		for (int p = 0; un && p <= PGTLS_PREDICT_UNKNOWN; p++)
+			if (rot->clients->obs_unattributed[p])
+				json_object_set_new(un, pgtls_prediction_name((pgtls_prediction)p),
+				                    json_integer(rot->clients->obs_unattributed[p]));
+		json_object_set_new(rep, "observed",
+		                    json_pack("{s:i,s:i,s:o}", "reports", rot->clients->obs_reports, "contradictions",
+		                              rot->contradictions, "unattributed_sessions", un));
+	}
 	json_object_set_new(rep, "endpoints", eps);
 	json_object_set_new(rep, "clients", cls);
 	json_object_set_new(rep, "not_understood", pgtls__clients_not_understood_json(rot->clients));

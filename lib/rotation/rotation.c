@@ -297,8 +297,58 @@ failed_on(const pgtls_outcome *o, pgtls_failure why)
 	return false;
 }
 
+/* what an observation may say when the settings say INFERRED: the other results are contradictions */
+static bool
+agrees(pgtls_prediction observed, pgtls_prediction inferred)
+{
+	if (inferred == PGTLS_PREDICT_UNKNOWN || observed == inferred)
+		return true;
+	if (observed == PGTLS_PREDICT_KEEPS_WORKING)
+		return inferred == PGTLS_PREDICT_UNAFFECTED_UNVERIFIED;
+	if (observed == PGTLS_PREDICT_BREAKS)
+		return inferred == PGTLS_PREDICT_ALREADY_BROKEN;
+	return false;
+}
+
+/* a rehearsal's observation of R (pgtls_clients_set_observed()) beats what its settings suggest */
+static void
+apply_observed(pgtls_rotation *rot, const client_rec *r, rot_client *rc)
+{
+	rc->inferred = rc->prediction;
+	if (r->obs_sessions == 0 || r->observed == PGTLS_PREDICT_UNKNOWN)
+		return;
+	rc->observed = true;
+	rc->contradiction = !agrees(r->observed, rc->inferred);
+	rot->contradictions += rc->contradiction;
+	/* both say it works: the settings tell why (it verifies nothing), the rehearsal cannot */
+	if (r->observed == PGTLS_PREDICT_KEEPS_WORKING && rc->inferred == PGTLS_PREDICT_UNAFFECTED_UNVERIFIED)
+		return;
+	rc->prediction = r->observed;
+	snprintf(rc->reason, sizeof(rc->reason),
+	         "observed: a rehearsal (pgtls impostor --mode %s, %d session%s) saw it %s%s%s%s", r->obs_mode,
+	         r->obs_sessions, r->obs_sessions == 1 ? "" : "s",
+	         r->observed == PGTLS_PREDICT_KEEPS_WORKING ? "go on with the new CA's certificate"
+	         : r->observed == PGTLS_PREDICT_BREAKS      ? "refuse the new CA's certificate"
+	         : r->observed == PGTLS_PREDICT_FALLS_BACK  ? "go on in plaintext after asking for TLS"
+	                                                    : "connect without TLS",
+	         r->obs_proves && strcmp(r->obs_proves, "ca_trust") == 0 ? " (its host-name check was not tested)" : "",
+	         rc->contradiction ? "; its settings say " : "",
+	         rc->contradiction ? pgtls_prediction_name(rc->inferred) : "");
+}
+
+static void judge_inferred(pgtls_rotation *rot, const client_rec *r, rot_client *rc);
+
 void
 pgtls__rotation_judge(pgtls_rotation *rot, const client_rec *r, rot_client *rc)
+{
+	judge_inferred(rot, r, rc);
+	apply_observed(rot, r, rc);
+	pgtls__rotation_words(rot, rc);
+}
+
+/* what R's settings give (its words are made by the caller) */
+static void
+judge_inferred(pgtls_rotation *rot, const client_rec *r, rot_client *rc)
 {
 	X509_STORE *store = NULL;
 	pgtls_facts now_f, after_f;
@@ -314,7 +364,6 @@ pgtls__rotation_judge(pgtls_rotation *rot, const client_rec *r, rot_client *rc)
 		rc->prediction = PGTLS_PREDICT_UNAFFECTED_NO_TLS;
 		if (r->outcome == PGTLS_OUTCOME_UNIX_SOCKET)
 			snprintf(rc->reason, sizeof(rc->reason), "connects through a Unix-domain socket: TLS does not apply");
-		pgtls__rotation_words(rot, rc);
 		return;
 	}
 	if (rc->endpoint < 0)
@@ -369,7 +418,6 @@ pgtls__rotation_judge(pgtls_rotation *rot, const client_rec *r, rot_client *rc)
 		         "does not verify the server, whatever its settings say",
 		         pgtls_decoy_mode_name(r->decoy_mode));
 	}
-	pgtls__rotation_words(rot, rc);
 }
 
 pgtls_err
@@ -412,6 +460,11 @@ pgtls_rotation_run(pgtls_rotation *rot, const pgtls_clients *clients, const char
 			rot->go = false;
 	}
 	rot->clients = clients;
+	rot->unattributed_bad = clients->obs_unattributed[PGTLS_PREDICT_BREAKS] +
+	                        clients->obs_unattributed[PGTLS_PREDICT_FALLS_BACK] +
+	                        clients->obs_unattributed[PGTLS_PREDICT_UNKNOWN];
+	if (rot->unattributed_bad > 0)
+		rot->go = false;
 	pgtls__rot_trust_files(rot, clients);
 	/* not understood (and not acknowledged), or a stale store no understood client uses: never an all-clear */
 	if (clients->nunparsed > clients->nunparsed_acked || clients->nunparsed_more > 0 || rot->stale_stores > 0)

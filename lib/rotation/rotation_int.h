@@ -33,7 +33,10 @@ typedef struct rot_client
 	pgtls_outcome now;
 	pgtls_outcome after;
 	pgtls_prediction prediction;
-	bool alias; /* verify-full through a name the certificate lacks */
+	bool alias;                /* verify-full through a name the certificate lacks */
+	bool observed;             /* a rehearsal saw it: PREDICTION is what it did there */
+	pgtls_prediction inferred; /* what its settings give */
+	bool contradiction;        /* the rehearsal saw what the settings rule out */
 	char error[512];
 	char reason[600];
 	char fix[1400];
@@ -76,6 +79,8 @@ struct pgtls_rotation
 	const pgtls_clients *clients;  /* the clients judged (borrowed) */
 	struct rot_trust_file *tfiles; /* the clients' trust files, with the CAs each holds (rotation_trust.c) */
 	int stale_stores;              /* trust files with the old CA, not the new, that no understood client uses */
+	int contradictions;            /* clients a rehearsal saw do what their settings rule out */
+	int unattributed_bad;          /* rehearsal sessions no client claims that broke, fell back or proved nothing */
 	bool go;
 	bool done;
 };

@@ -311,6 +311,10 @@ pgtls_rotation_client_get(const pgtls_rotation *rot, int i, pgtls_rotation_field
 			return rc->reason;
 		case PGTLS_RF_FIX:
 			return rc->fix;
+		case PGTLS_RF_BASIS:
+			return rc->observed ? "observed" : "inferred";
+		case PGTLS_RF_INFERRED:
+			return pgtls_prediction_name(rc->inferred);
 	}
 	return "";
 }
@@ -346,4 +350,10 @@ pgtls_rotation_status(const pgtls_rotation *rot)
 	if (rot == NULL || !rot->done)
 		return 3;
 	return rot->go ? 0 : 2;
+}
+
+int
+pgtls_rotation_observed_unattributed(const pgtls_rotation *rot)
+{
+	return rot ? rot->unattributed_bad : 0;
 }

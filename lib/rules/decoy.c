@@ -144,6 +144,9 @@ pgtls__decoy_fix(const pgtls_decoy_facts *f, pgtls_decoy_verdict verdict)
 pgtls_tri
 pgtls__rules_decoy_expect(pgtls_client_outcome outcome, pgtls_decoy_mode mode)
 {
+	/* a rehearsal serves the new CA: what a client does depends on its trust store, not its mode */
+	if (pgtls__rules_decoy_rehearses(mode))
+		return PGTLS_TRI_UNKNOWN;
 	switch (outcome)
 	{
 		case PGTLS_OUTCOME_NO_TLS:

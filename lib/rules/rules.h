@@ -158,7 +158,9 @@ typedef struct pgtls_decoy_facts
 	bool startup;        /* it sent a StartupMessage */
 	bool startup_tls;    /* ... inside the decoy's TLS */
 	bool password_sent;
-	bool earlier_tls; /* the same client's attempt just before this one asked for TLS (a retry) */
+	bool earlier_tls;   /* the same client's attempt just before this one asked for TLS (a retry) */
+	bool name_tested;   /* relay: the canary's certificate names the host the client asked for */
+	bool refused_chain; /* relay: its alert was about the chain (unknown_ca, certificate_unknown), not the name */
 } pgtls_decoy_facts;
 
 /* THE decoy decision: the verdicts (1u << pgtls_decoy_verdict) that hold for F; never 0. */
@@ -181,5 +183,18 @@ pgtls_tri pgtls__rules_decoy_expect(pgtls_client_outcome outcome, pgtls_decoy_mo
  * the settings in a rotation prediction.
  */
 bool pgtls__rules_decoy_unverified(unsigned codes, pgtls_decoy_mode mode);
+
+/* True for the rehearsal modes (new-chain, relay): the decoy serves what the switch will. */
+bool pgtls__rules_decoy_rehearses(pgtls_decoy_mode mode);
+/*
+ * THE rehearsal decision: what a client that did F in front of a
+ * rehearsal server (new-chain, relay) will do when its server switches CA.
+ * *PROVES: "ca_trust_and_host_name", "ca_trust" or "" (nothing proven).
+ */
+pgtls_prediction pgtls__rules_rehearsal(const pgtls_decoy_facts *f, const char **proves);
+/* For people: why F gives that prediction. */
+const char *pgtls__rehearsal_explain(const pgtls_decoy_facts *f, pgtls_prediction p);
+/* The worse of two observations of one client (falls back > breaks > unknown > keeps working > no TLS). */
+pgtls_prediction pgtls__rules_rehearsal_worse(pgtls_prediction a, pgtls_prediction b);
 
 #endif /* PGTLS_RULES_H */

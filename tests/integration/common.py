@@ -56,6 +56,18 @@ def keytool_store(path, certs):
                         "-storetype", "JKS", "-storepass", "changeit"], check=True, capture_output=True)
 
 
+def npm_install(env, name):
+    """node-postgres as tests/integration/node pins it, installed by npm ci in ENV.tmp/NAME: its node_modules"""
+    d = os.path.join(env.tmp, name)
+    os.makedirs(d)
+    for f in ("package.json", "package-lock.json"):
+        shutil.copy(os.path.join(HERE, "node", f), d)
+    r = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=d, capture_output=True,
+                       text=True, timeout=600)
+    check(r.returncode == 0, "npm ci of node-postgres: %s" % r.stderr[-400:])
+    return os.path.join(d, "node_modules")
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

@@ -66,7 +66,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import HERE, PGTLS, Server, check, keytool_store, run_tests  # noqa: E402
+from common import HERE, PGTLS, Server, check, keytool_store, npm_install, run_tests  # noqa: E402
 
 PGJDBC = "/usr/share/java/postgresql.jar"
 SSL_Q = "select ssl from pg_stat_ssl where pid = pg_backend_pid()"
@@ -460,15 +460,6 @@ class Estate:
             return r, {"clients": [], "endpoints": [], "decision": None, "not_understood": [], "trust_files": []}
 
 
-def npm_install(env):
-    d = os.path.join(env.tmp, "reh-node")
-    os.makedirs(d)
-    for f in ("package.json", "package-lock.json"):
-        shutil.copy(os.path.join(HERE, "node", f), d)
-    r = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=d, capture_output=True,
-                       text=True, timeout=600)
-    check(r.returncode == 0, "npm ci of node-postgres: %s" % r.stderr[-400:])
-    return os.path.join(d, "node_modules")
 
 
 def app_of(est, path):
@@ -488,7 +479,7 @@ def by_app(est, rep):
 def test_rehearsal(env):
     est = Estate(env)
     est.build()
-    est.start(npm_install(env))
+    est.start(npm_install(env, 'reh-node'))
     names = sorted(est.apps)
     check(len(names) >= 15, "at least 15 runnable applications (%d)" % len(names))
 

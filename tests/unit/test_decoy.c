@@ -104,7 +104,7 @@ converse(pgtls_decoy_mode mode, const uint8_t *bytes, size_t n, uint8_t *reply, 
 	assert_int_equal(write(sv[1], bytes, n), (ssize_t)n);
 	shutdown(sv[1], SHUT_WR);
 	pgtls__decoy_conn_init(c, sv[0], 1, "peer:1", "peer", pgtls_now_ms(), 1000);
-	for (int i = 0; i < 100 && !pgtls__decoy_conn_step(c, NULL, mode); i++)
+	for (int i = 0; i < 100 && !pgtls__decoy_conn_step(c, NULL, mode, NULL); i++)
 		usleep(1000);
 	assert_int_equal(c->st, DS_DONE);
 	for (size_t k = 0; k < sizeof(c->in); k++)
