@@ -31,6 +31,8 @@ typedef struct rot_opts
 	const char *newca, *oldca, *canary, *decoy, *apps;
 	const char *observed[16]; /* --observed: rehearsal reports */
 	int nobserved;
+	const char *logs[64]; /* --logs: the servers' logs */
+	int nlogs;
 	char *paths[CLI_MAX_PATHS], *homes[CLI_MAX_PATHS];
 	int npaths;
 	bool env;
@@ -46,6 +48,7 @@ typedef struct probe_list
 static const char usage[] = "Usage: pgtls rotation --new-ca FILE [--old-ca FILE] [--new-chain-from TARGET]\n"
                             "                      [--clients PATH [--home DIR]]... [--env] [--json|-q]\n"
                             "                      [--apps FILE] [--decoy-report FILE] [--observed FILE]...\n"
+                            "                      [--logs FILE]...\n"
                             "                      [--timeout D]\n"
                             "                      [TARGET...]\n"
                             "\n"
@@ -80,6 +83,11 @@ static const char usage[] = "Usage: pgtls rotation --new-ca FILE [--old-ca FILE]
                             "                       a disagreement is the finding\n"
                             "                       observed_contradicts_inference).  A session that\n"
                             "                       broke and that no client claims makes it NO-GO.\n"
+                            "--logs FILE            the servers' logs (repeatable; stderr, csvlog or\n"
+                            "                       jsonlog, gzip too, with log_connections): a client\n"
+                            "                       seen connecting in plaintext after TLS is\n"
+                            "                       falls_back_to_plaintext (basis observed), never\n"
+                            "                       keeps_working.\n"
                             "\n"
                             "GO only when no client breaks, falls back or is unknown, every server\n"
                             "was reachable, no file naming a TARGET (or a cloud endpoint) went\n"
@@ -168,6 +176,26 @@ render_rotation(const pgtls_rotation *rot, const pgtls_clients *cl)
 	printf("\n");
 }
 
+/* --logs FILE...: the servers' logs read (format per line) and matched to CL's clients; 0 or CLI_EXIT_UNKNOWN */
+static int
+apply_logs(pgtls_clients *cl, const char *const *files, int n)
+{
+	pgtls_logscan *scan = n ? pgtls_logscan_new() : NULL;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	if (scan == NULL)
+		return fprintf(stderr, "pgtls rotation: out of memory\n"), CLI_EXIT_UNKNOWN;
+	for (int i = 0; i < n && rc == 0; i++)
+		if (pgtls_logscan_file(scan, files[i]) != PGTLS_OK)
+			rc = fprintf(stderr, "pgtls rotation: --logs %s: %s\n", files[i], pgtls_logscan_errmsg(scan));
+	if (rc == 0 && (pgtls_logscan_finish(scan) != PGTLS_OK || pgtls_clients_set_logs(cl, scan) != PGTLS_OK))
+		rc = fprintf(stderr, "pgtls rotation: --logs: %s\n", pgtls_logscan_errmsg(scan));
+	pgtls_logscan_free(scan);
+	return rc ? CLI_EXIT_UNKNOWN : 0;
+}
+
 /* one of rotation's own options into O; 0 or CLI_EXIT_UNKNOWN (said) */
 static int
 take_opt(rot_opts *o, int c, char *arg)
@@ -196,6 +224,11 @@ take_opt(rot_opts *o, int c, char *arg)
 		case 'D':
 			o->decoy = arg;
 			return 0;
+		case 'L':
+			if (o->nlogs >= (int)(sizeof(o->logs) / sizeof(o->logs[0])))
+				return cli_usage_error("rotation", "--logs: at most 64 files");
+			o->logs[o->nlogs++] = arg;
+			return 0;
 		case 'O':
 			if (o->nobserved >= (int)(sizeof(o->observed) / sizeof(o->observed[0])))
 				return cli_usage_error("rotation", "--observed: at most 16 reports");
@@ -210,12 +243,17 @@ take_opt(rot_opts *o, int c, char *arg)
 static int
 parse_opts(int argc, char **argv, rot_opts *o)
 {
-	static const struct option longopts[] = {
-	    {"new-ca", required_argument, NULL, 'n'},         {"old-ca", required_argument, NULL, 'o'},
-	    {"new-chain-from", required_argument, NULL, 'C'}, {"home", required_argument, NULL, 'H'},
-	    {"clients", required_argument, NULL, 'c'},        {"env", no_argument, NULL, 'e'},
-	    {"decoy-report", required_argument, NULL, 'D'},   {"observed", required_argument, NULL, 'O'},
-	    {"apps", required_argument, NULL, 'A'},           CLI_COMMON_LONGOPTS};
+	static const struct option longopts[] = {{"new-ca", required_argument, NULL, 'n'},
+	                                         {"old-ca", required_argument, NULL, 'o'},
+	                                         {"new-chain-from", required_argument, NULL, 'C'},
+	                                         {"home", required_argument, NULL, 'H'},
+	                                         {"clients", required_argument, NULL, 'c'},
+	                                         {"env", no_argument, NULL, 'e'},
+	                                         {"decoy-report", required_argument, NULL, 'D'},
+	                                         {"observed", required_argument, NULL, 'O'},
+	                                         {"logs", required_argument, NULL, 'L'},
+	                                         {"apps", required_argument, NULL, 'A'},
+	                                         CLI_COMMON_LONGOPTS};
 	int c, taken;
 
 	memset(o, 0, sizeof(*o));
@@ -405,7 +443,7 @@ cli_cmd_rotation(int argc, char **argv)
 	         target_names(cl, argv + optind, argc - optind) == 0 &&
 	         cli_scan_inputs(cl, o.apps, o.npaths, o.paths, o.homes, NULL, o.env) == 0 &&
 	         (o.decoy == NULL || cli_apply_decoy(cl, o.decoy) == 0) &&
-	         cli_apply_observed(cl, o.observed, o.nobserved) == 0 &&
+	         cli_apply_observed(cl, o.observed, o.nobserved) == 0 && apply_logs(cl, o.logs, o.nlogs) == 0 &&
 	         probe_all(rot, cl, &list, argv + optind, argc - optind, &o) == 0)
 	{
 		if (pgtls_rotation_run(rot, cl, o.newca, (const pgtls_probe *const *)list.p, argc - optind) != PGTLS_OK)

@@ -1336,6 +1336,13 @@ PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_clients_set_decoy(pgtls_clients *clien
 	 * pgtls_rotation_run(): an observation beats what the settings suggest.
 	 */
 PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_clients_set_observed(pgtls_clients *clients, const pgtls_impostor *imp);
+/*
+	 * What a server's logs (SCAN, finished) saw each client of CLIENTS do,
+	 * matched by user, database and application_name: a client seen
+	 * connecting in plaintext after TLS is falls_back_to_plaintext in
+	 * pgtls_rotation_run(), whatever its settings say.
+	 */
+PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_clients_set_logs(pgtls_clients *clients, const pgtls_logscan *scan);
 
 PGTLS_END_DECLS
 

@@ -65,6 +65,9 @@ typedef struct client_rec
 	pgtls_prediction observed; /* the worst of them (pgtls__rules_rehearsal_worse()) */
 	const char *obs_proves;    /* what they proved, the weakest ("ca_trust" < "ca_trust_and_host_name") */
 	char obs_mode[16];         /* new-chain or relay (the last report that saw it) */
+	/* what the server's logs saw of this client (pgtls_clients_set_logs()) */
+	char log_fallback_since[32]; /* its first plaintext connection after TLS, or "" */
+	int64_t log_connections;     /* its connections in the logs (0: not seen) */
 	/* where the application runs (app.c) */
 	char *app;                /* the application's directory: nearest with a build/lock/compose file, or the PATH */
 	char *root_given;         /* the root path as the settings spell it, when read from elsewhere, or NULL */

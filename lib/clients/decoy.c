@@ -123,3 +123,31 @@ pgtls_clients_set_decoy(pgtls_clients *c, const pgtls_impostor *imp)
 		match_client(&c->recs[i], imp);
 	return PGTLS_OK;
 }
+
+pgtls_err
+pgtls_clients_set_logs(pgtls_clients *c, const pgtls_logscan *scan)
+{
+	if (c == NULL || scan == NULL)
+		return PGTLS_ERR_USAGE;
+	for (int i = 0; i < pgtls_logscan_nclients(scan); i++)
+	{
+		decoy_session who;
+		const char *since = pgtls_logscan_client_get(scan, i, PGTLS_LC_FALLBACK_SINCE);
+
+		memset(&who, 0, sizeof(who));
+		snprintf(who.user, sizeof(who.user), "%s", pgtls_logscan_client_get(scan, i, PGTLS_LC_USER));
+		snprintf(who.database, sizeof(who.database), "%s", pgtls_logscan_client_get(scan, i, PGTLS_LC_DATABASE));
+		snprintf(who.appname, sizeof(who.appname), "%s", pgtls_logscan_client_get(scan, i, PGTLS_LC_APPLICATION));
+		for (int k = 0; k < c->nrecs; k++)
+		{
+			client_rec *r = &c->recs[k];
+
+			if (!session_is(r, &who))
+				continue;
+			r->log_connections += pgtls_logscan_client_count(scan, i, PGTLS_LCC_CONNECTIONS);
+			if (since[0] && (r->log_fallback_since[0] == '\0' || strcmp(since, r->log_fallback_since) < 0))
+				snprintf(r->log_fallback_since, sizeof(r->log_fallback_since), "%s", since);
+		}
+	}
+	return PGTLS_OK;
+}

@@ -315,6 +315,19 @@ static void
 apply_observed(pgtls_rotation *rot, const client_rec *r, rot_client *rc)
 {
 	rc->inferred = rc->prediction;
+	if (r->log_fallback_since[0] && rc->prediction != PGTLS_PREDICT_UNAFFECTED_NO_TLS)
+	{
+		/* the server saw it: after the switch, a client that went on in plaintext is no keeps_working */
+		rc->observed = true;
+		rc->contradiction = rc->inferred != PGTLS_PREDICT_FALLS_BACK && rc->inferred != PGTLS_PREDICT_UNKNOWN;
+		rot->contradictions += rc->contradiction;
+		rc->prediction = PGTLS_PREDICT_FALLS_BACK;
+		snprintf(rc->reason, sizeof(rc->reason),
+		         "observed in the server's log: it connected in plaintext after connecting with TLS (since %s)%s%s",
+		         r->log_fallback_since, rc->contradiction ? "; its settings say " : "",
+		         rc->contradiction ? pgtls_prediction_name(rc->inferred) : "");
+		return;
+	}
 	if (r->obs_sessions == 0 || r->observed == PGTLS_PREDICT_UNKNOWN)
 		return;
 	rc->observed = true;

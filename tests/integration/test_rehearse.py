@@ -319,46 +319,56 @@ def run_rehearsals(env, reh):
 
 
 def rotation_observed(env, reh, nc_path, rl_path):
+    """after the switch: the rehearsals' reports and prod's log against an estate's settings"""
+    reh.prod.pg("cert", "new")
     estate = os.path.join(reh.d, "estate")
     os.makedirs(estate)
-    # psql-both's settings as its deploy script has them; the observation decides
+    apps = ("psql-both", "psql-old", "psql-prefer")
     with open(os.path.join(estate, "deploy.sh"), "w") as f:
-        f.write('#!/bin/sh\nexec psql "host=localhost port=%d user=%s dbname=postgres sslmode=verify-full '
-                'sslrootcert=%s" -c "select 1"\n' % (reh.prod.port, role("psql-both"), reh.both))
+        f.write("#!/bin/sh\n")
+        f.write('psql "host=localhost port=%d user=%s dbname=postgres sslmode=verify-full sslrootcert=%s" -c 1\n'
+                % (reh.prod.port, role("psql-both"), reh.both))
         f.write('psql "host=localhost port=%d user=%s dbname=postgres sslmode=verify-full sslrootcert=%s" -c 1\n'
                 % (reh.prod.port, role("psql-old"), reh.old))
+        # PGSSLROOTCERT comes from the host's environment, not from this repository
+        f.write('psql "host=localhost port=%d user=%s dbname=postgres sslmode=prefer" -c 1\n'
+                % (reh.prod.port, role("psql-prefer")))
     elsewhere = os.path.join(env.tmp, "rehearse-elsewhere")
     os.makedirs(elsewhere, exist_ok=True)
-    r = subprocess.run([PGTLS, "rotation", "--json", "--new-ca", reh.both, "--old-ca", reh.old, "--clients", estate,
-                        "--observed", nc_path, "--observed", rl_path, "localhost:%d" % reh.prod.port],
+    log = os.path.join(reh.prod.dir, "server.log")
+    base = [PGTLS, "rotation", "--new-ca", reh.both, "--clients", estate, "localhost:%d" % reh.prod.port]
+    r = subprocess.run(base + ["--json", "--observed", nc_path, "--observed", rl_path, "--logs", log],
                        cwd=elsewhere, capture_output=True, text=True, env=env.env, timeout=120)
     try:
         rep = json.loads(r.stdout)
     except ValueError:
         check(False, "rotation --observed prints JSON: %s %s" % (r.stdout[-300:], r.stderr[-300:]))
         return
-    by_user = {}
-    for c in rep["clients"]:
-        spec = open(os.path.join(estate, "deploy.sh")).read().splitlines()[c["line"] - 1]
-        by_user["psql-both" if role("psql-both") in spec else "psql-old"] = c
-    both, old = by_user.get("psql-both", {}), by_user.get("psql-old", {})
-    check(both.get("basis") == "observed" and both.get("prediction") == "keeps_working",
-          "psql-both: observed keeps_working: %s" % {k: both.get(k) for k in ("basis", "prediction", "reason")})
-    check(old.get("prediction") == "breaks" and old.get("basis") == "inferred",
-          "psql-old: a refusal tells no user, so its basis stays inferred (breaks): %s"
-          % {k: old.get(k) for k in ("basis", "prediction")})
-    check(rep["decision"] == "NO-GO" and r.returncode == 2 and
-          rep["observed"]["reports"] == 2 and rep["observed"]["unattributed_sessions"].get("breaks", 0) > 0,
+    got = {apps[c["line"] - 2]: c for c in rep["clients"] if 2 <= c["line"] <= 4}
+    want = {"psql-both": ("observed", "keeps_working"), "psql-old": ("inferred", "already_broken"),
+            "psql-prefer": ("observed", "falls_back_to_plaintext")}
+    for a, (basis, pred) in want.items():
+        c = got.get(a, {})
+        check((c.get("basis"), c.get("prediction")) == (basis, pred),
+              "after the switch, %s: %s %s: %s" % (a, basis, pred,
+                                                    {k: c.get(k) for k in ("basis", "prediction", "reason")}))
+    check(got.get("psql-prefer", {}).get("finding") == "observed_contradicts_inference",
+          "the plaintext fallback seen in the log contradicts its settings (no root file here): %s"
+          % got.get("psql-prefer", {}).get("inferred"))
+    check([e["on_new_ca"] for e in rep["endpoints"]] == [True] and rep["new_ca_rule"] == "validity",
+          "run after the switch with old+new and no --old-ca: the endpoint is on the new CA: %s %s"
+          % ([e["on_new_ca"] for e in rep["endpoints"]], rep["new_ca_rule"]))
+    check(rep["decision"] == "NO-GO" and r.returncode == 2 and rep["observed"]["reports"] == 2 and
+          rep["observed"]["unattributed_sessions"].get("breaks", 0) > 0,
           "refusals no client claims keep it NO-GO: %s exit %d" % (rep.get("observed"), r.returncode))
-    r = subprocess.run([PGTLS, "rotation", "--new-ca", reh.both, "--old-ca", reh.old, "--clients", estate,
-                        "--observed", nc_path, "localhost:%d" % reh.prod.port],
-                       cwd=elsewhere, capture_output=True, text=True, env=env.env, timeout=120)
+    r = subprocess.run(base + ["--observed", nc_path], cwd=elsewhere, capture_output=True, text=True, env=env.env,
+                       timeout=120)
     check("(observed)" in r.stdout and "(inferred)" in r.stdout and "rehearsal session" in r.stdout,
           "the text report shows each client's basis and the unclaimed sessions: %s" % r.stdout[-600:])
-    r = subprocess.run([PGTLS, "rotation", "--new-ca", reh.both, "--clients", estate, "--observed", reh.old,
-                        "localhost:%d" % reh.prod.port], cwd=elsewhere, capture_output=True, text=True, env=env.env)
-    check(r.returncode == 3 and r.stdout == "" and "--observed" in r.stderr,
-          "a file that is no report is one clear error: %d %s" % (r.returncode, r.stderr.strip()))
+    for bad, what in ((["--observed", reh.old], "--observed"), (["--logs", os.path.join(reh.d, "nope.log")], "--logs")):
+        r = subprocess.run(base + bad, cwd=elsewhere, capture_output=True, text=True, env=env.env, timeout=60)
+        check(r.returncode == 3 and r.stdout == "" and what in r.stderr,
+              "%s: a file that cannot be used is one clear error: %d %s" % (what, r.returncode, r.stderr.strip()))
 
 
 if __name__ == "__main__":
