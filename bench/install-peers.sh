@@ -3,4 +3,4 @@
 set -euo pipefail
 SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends sslscan nmap testssl.sh openssl postgresql-client-15 >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends sslscan nmap testssl.sh openssl postgresql-client-15 socat >/dev/null

@@ -161,7 +161,9 @@ pgtls_impostor_set_relay(pgtls_impostor *imp, const pgtls_probe *canary, const c
 	struct addrinfo hints, *res = NULL;
 
 	if (canary == NULL || !pgtls__probe_done(canary) || canary->nchain < 1 || canary->chain[0] == NULL)
-		return pgtls__seterr(&imp->err, PGTLS_ERR_USAGE, "the canary served no certificate: it cannot be relayed to");
+		return pgtls__seterr(
+		    &imp->err, PGTLS_ERR_USAGE,
+		    "the canary served no certificate (it did not answer, or serves no TLS): nothing to relay to");
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;

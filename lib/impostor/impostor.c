@@ -272,6 +272,9 @@ pgtls_impostor_listen(pgtls_impostor *imp, const char *addr)
 		return pgtls__seterr(&imp->err, PGTLS_ERR_USAGE,
 		                     "mode %s makes no certificate from a CA: a CA is for wrong-name, expired and new-chain",
 		                     pgtls_decoy_mode_name(imp->mode));
+	if (imp->relay.conninfo && !pgtls__relay_connect(&imp->relay))
+		return pgtls__seterr(&imp->err, PGTLS_ERR_IO, "the canary's connection for pg_stat_activity: %s",
+		                     imp->relay.ident_error);
 	imp->conns = calloc((size_t)imp->max_concurrent, sizeof(*imp->conns));
 	if (imp->conns == NULL)
 		return pgtls__seterr(&imp->err, PGTLS_ERR_OOM, "out of memory");

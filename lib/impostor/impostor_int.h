@@ -240,6 +240,7 @@ void pgtls__relay_step(decoy_conn *c, decoy_relay *relay);
 /* feeds N bytes that went FROM_CLIENT (or from the canary) to W and updates OBS; bounded (fuzz_impostor) */
 void pgtls__relay_watch(decoy_conn *c, bool from_client, const uint8_t *p, size_t n);
 void pgtls__relay_clear(decoy_relay *relay);
+bool pgtls__relay_connect(decoy_relay *relay);
 /* the record's TLS fields from what was watched (at the end) */
 void pgtls__relay_conclude(decoy_conn *c);
 /* whether the canary's certificate names what C asked for */

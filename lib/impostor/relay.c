@@ -369,6 +369,26 @@ up_answer(decoy_conn *c)
 	pgtls__decoy_queue(c, &c->rec.answer, 1, DS_RELAY);
 }
 
+/* (re)connects to the canary for pg_stat_activity: bounded (connect_timeout 5, statement_timeout 2s) unless the
+ * conninfo says otherwise; false with relay->ident_error set */
+bool
+pgtls__relay_connect(decoy_relay *relay)
+{
+	static const char *const keys[] = {"connect_timeout", "options", "application_name", "dbname", NULL};
+	const char *vals[] = {"5", "-c statement_timeout=2000", "pgtls", relay->conninfo, NULL};
+
+	if (relay->pq && PQstatus(relay->pq) == CONNECTION_OK)
+		return true;
+	PQfinish(relay->pq);
+	relay->pq = PQconnectdbParams(keys, vals, 1);
+	if (PQstatus(relay->pq) == CONNECTION_OK)
+		return true;
+	relay->ident_failures++;
+	pgtls__sanitize(PQerrorMessage(relay->pq), strcspn(PQerrorMessage(relay->pq), "\n"), relay->ident_error,
+	                sizeof(relay->ident_error));
+	return false;
+}
+
 /* who the relayed client is, from the canary's pg_stat_activity (the canary's reply is held meanwhile) */
 static void
 identify(decoy_conn *c, decoy_relay *relay)
