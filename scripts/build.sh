@@ -7,6 +7,8 @@ dir=${1:-build}
 shift || true
 if [ ! -f "$dir/build.ninja" ]; then
     meson setup "$dir" "$@"
+elif [ $# -gt 0 ]; then
+    meson configure "$dir" "$@" >/dev/null   # an existing directory gets the options too
 fi
 ninja -C "$dir"
 echo "build: $dir/pgtls"

@@ -38,7 +38,7 @@ set +e; meson test -C build-clang --print-errorlogs; rc=$?; set -e
 record "unit tests (clang -Werror)" $rc
 
 step "ASan + UBSan build"
-bash scripts/build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+bash scripts/build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug -Dtest_hooks=true
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98
 set +e; meson test -C build-asan --print-errorlogs; rc=$?; set -e

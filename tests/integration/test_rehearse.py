@@ -361,6 +361,7 @@ def rotation_observed(env, reh, nc_path, rl_path):
     check(rep["decision"] == "NO-GO" and r.returncode == 2 and rep["observed"]["reports"] == 2 and
           rep["observed"]["unattributed_sessions"].get("breaks", 0) > 0,
           "refusals no client claims keep it NO-GO: %s exit %d" % (rep.get("observed"), r.returncode))
+    aws_registered(env, reh, base, elsewhere)
     r = subprocess.run(base + ["--observed", nc_path], cwd=elsewhere, capture_output=True, text=True, env=env.env,
                        timeout=120)
     check("(observed)" in r.stdout and "(inferred)" in r.stdout and "rehearsal session" in r.stdout,
@@ -369,6 +370,30 @@ def rotation_observed(env, reh, nc_path, rl_path):
         r = subprocess.run(base + bad, cwd=elsewhere, capture_output=True, text=True, env=env.env, timeout=60)
         check(r.returncode == 3 and r.stdout == "" and what in r.stderr,
               "%s: a file that cannot be used is one clear error: %d %s" % (what, r.returncode, r.stderr.strip()))
+
+
+def aws_registered(env, reh, base, elsewhere):
+    """the test PKI's roots registered as AWS's (a test-only table: PGTLS_TEST_AWS_CAS, test builds only):
+    after the switch, an AWS-style old+new bundle and no --old-ca is told apart by AWS's generations"""
+    table = os.path.join(reh.d, "test-aws-cas.txt")
+    with open(table, "w") as f:
+        for crt, label in (("old-root.crt", "rds-ca-2019"), ("new-root.crt", "rds-ca-rsa2048-g1 us-east-1")):
+            fp = subprocess.run(["openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in",
+                                 os.path.join(env.pki, crt)], capture_output=True, text=True, check=True).stdout
+            f.write("%s %s\n" % (fp.split("=", 1)[1].strip().replace(":", ""), label))
+    aws_env = dict(env.env, PGTLS_TEST_AWS_CAS=table)
+    r = subprocess.run([PGTLS, "store", "inspect", "--json", reh.both], capture_output=True, text=True, env=aws_env)
+    known = [c.get("known_as") for c in json.loads(r.stdout).get("certificates", [])] if r.stdout else []
+    if not check("rds-ca-2019" in known, "the test build registers the test roots as AWS's (-Dtest_hooks=true): %s"
+                 % known):
+        return
+    r = subprocess.run([PGTLS, "store", "inspect", "--json", reh.both], capture_output=True, text=True, env=env.env)
+    check("rds-ca-2019" not in r.stdout, "without the test table the test roots are not AWS's")
+    r = subprocess.run(base + ["--json"], cwd=elsewhere, capture_output=True, text=True, env=aws_env, timeout=120)
+    rep = json.loads(r.stdout) if r.stdout.startswith("{") else {}
+    check(rep.get("new_ca_rule") == "aws_generation" and [e["on_new_ca"] for e in rep.get("endpoints", [])] == [True],
+          "AWS-registered old+new bundle, no --old-ca, after the switch: the endpoint is on the new CA by AWS's "
+          "generations: %s %s" % (rep.get("new_ca_rule"), [e["on_new_ca"] for e in rep.get("endpoints", [])]))
 
 
 if __name__ == "__main__":
