@@ -43,6 +43,8 @@
 
 #include <jansson.h>
 
+#include <openssl/crypto.h>
+
 #include "clients/clients_int.h"
 
 #define APP_MAX_FACTS 100000
@@ -209,6 +211,7 @@ pgtls__app_env_fact(pgtls_clients *c, const char *app, const char *name, const c
 {
 	static const char *const vars[] = {"NODE_TLS_REJECT_UNAUTHORIZED", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE"};
 	const char *ts = strstr(value, "javax.net.ssl.trustStore=");
+	const char *pw = strstr(value, "javax.net.ssl.trustStorePassword=");
 	char store[1024];
 
 	for (size_t k = 0; k < sizeof(vars) / sizeof(vars[0]); k++)
@@ -220,6 +223,13 @@ pgtls__app_env_fact(pgtls_clients *c, const char *app, const char *name, const c
 		value_after(ts + 24, ts + strlen(ts), store, sizeof(store));
 		if (store[0])
 			pgtls__app_fact(c, APP_JVM_STORE, app, "javax.net.ssl.trustStore", store, file, line);
+		if (pw)
+		{
+			value_after(pw + 32, pw + strlen(pw), store, sizeof(store));
+			pgtls__app_fact(c, APP_JVM_STORE_PW, app, "javax.net.ssl.trustStorePassword",
+			                strcmp(store, "changeit") == 0 ? "changeit" : "other", file, line);
+			OPENSSL_cleanse(store, sizeof(store));
+		}
 	}
 }
 
@@ -254,7 +264,8 @@ void
 pgtls__app_facts(pgtls_clients *c, const char *path, const char *buf, size_t len)
 {
 	static const char *const vars[] = {"NODE_TLS_REJECT_UNAUTHORIZED", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE",
-	                                   "javax.net.ssl.trustStore"};
+	                                   "javax.net.ssl.trustStore", "javax.net.ssl.trustStorePassword"};
+	static const app_fact_kind kinds[] = {APP_ENV, APP_ENV, APP_ENV, APP_JVM_STORE, APP_JVM_STORE_PW};
 	const char *p = buf, *end = buf + len;
 	char *app;
 	int lineno = 0;
@@ -288,8 +299,12 @@ pgtls__app_facts(pgtls_clients *c, const char *path, const char *buf, size_t len
 			value_after(at + vl, e, val, sizeof(val));
 			if (val[0] == '\0' && nl)
 				k8s_value(nl + 1, end, val, sizeof(val));
+			/* a password is kept only as whether it is keytool's default */
+			if (val[0] && kinds[k] == APP_JVM_STORE_PW)
+				snprintf(val, sizeof(val), "%s", strcmp(val, "changeit") == 0 ? "changeit" : "other");
 			if (val[0])
-				pgtls__app_fact(c, k == 3 ? APP_JVM_STORE : APP_ENV, app, vars[k], val, path, lineno);
+				pgtls__app_fact(c, kinds[k], app, vars[k], val, path, lineno);
+			OPENSSL_cleanse(val, sizeof(val));
 		}
 		p = e;
 	}
@@ -410,6 +425,9 @@ settle_jvm(pgtls_clients *c, client_rec *r)
 		r->jvm_store = strdup(path);
 		pgtls__client_note_add(r, "JVM trust store from %s:%d (the same application)%s%s", f->file, f->line,
 		                       via[0] ? ", through " : "", via);
+		if (app_value(c, r->app, APP_JVM_STORE_PW, "javax.net.ssl.trustStorePassword", &f) == 1 &&
+		    strcmp(f->value, "other") == 0 && asprintf(&r->jvm_store_pw_at, "%s:%d", f->file, f->line) < 0)
+			r->jvm_store_pw_at = NULL;
 	}
 }
 

@@ -52,6 +52,7 @@ rec_clear(client_rec *r)
 	free(r->sslmode_text);
 	free(r->sslfactory);
 	free(r->jvm_store);
+	free(r->jvm_store_pw_at);
 	free(r->note);
 	free(r->unresolved);
 	free(r->rootcert);

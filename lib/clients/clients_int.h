@@ -43,6 +43,7 @@ typedef struct client_rec
 	char *sslfactory;       /* pgjdbc, or NULL */
 	bool custom_host_check; /* pgjdbc sslhostnameverifier other than the driver's */
 	char *jvm_store;        /* DefaultJavaSSLFactory: javax.net.ssl.trustStore found beside it, or NULL */
+	char *jvm_store_pw_at;  /* FILE:LINE of a -Djavax.net.ssl.trustStorePassword that is not changeit, or NULL */
 	pgtls_trust trust;
 	char *rootcert; /* path the driver reads, "system", or NULL */
 	const char *root_source;
@@ -193,7 +194,8 @@ typedef enum app_fact_kind
 {
 	APP_ENV,      /* NAME=value a process runs with (Dockerfile ENV, compose/Kubernetes env, unit, script, .env) */
 	APP_MOUNT,    /* a container path NAME is the host path VALUE (compose volumes, Kubernetes hostPath) */
-	APP_JVM_STORE /* -Djavax.net.ssl.trustStore=VALUE (start script, JAVA_OPTS, JAVA_TOOL_OPTIONS, unit, ...) */
+	APP_JVM_STORE, /* -Djavax.net.ssl.trustStore=VALUE (start script, JAVA_OPTS, JAVA_TOOL_OPTIONS, unit, ...) */
+	APP_JVM_STORE_PW /* -Djavax.net.ssl.trustStorePassword: VALUE is "changeit" or "other" (never the password) */
 } app_fact_kind;
 
 typedef struct app_fact

@@ -174,9 +174,15 @@ fix_words(const pgtls_rotation *rot, rot_client *rc)
 			/* merging into the existing store keeps its format, its mode and the old CA */
 			if (r->trust == PGTLS_TRUST_JVM)
 				snprintf(rc->fix, sizeof(rc->fix),
-				         "pgtls store merge -o %s --force %s %s; then restart the JVM (it reads its trust store at "
-				         "start-up)",
-				         path, path, newca);
+				         "%spgtls store merge -o %s --force %s %s; then restart the JVM (it reads its trust store at "
+				         "start-up)%s%s%s",
+				         r->jvm_store_pw_at
+				             ? "PGTLS_STORE_PASSWORD=\"$STOREPASS\" PGTLS_STORE_IN_PASSWORD=\"$STOREPASS\" "
+				             : "",
+				         path, path, newca,
+				         r->jvm_store_pw_at ? "; STOREPASS is the -Djavax.net.ssl.trustStorePassword of " : "",
+				         r->jvm_store_pw_at ? r->jvm_store_pw_at : "",
+				         r->jvm_store_pw_at ? " (the store keeps it; pgtls prints no password)" : "");
 			else if (r->trust == PGTLS_TRUST_FILE)
 				snprintf(rc->fix, sizeof(rc->fix), "pgtls store merge -o %s --force %s %s", path, path, newca);
 			else if (r->trust == PGTLS_TRUST_SYSTEM && (r->system_file || r->extra_ca))

@@ -49,11 +49,11 @@ def run_tests(tests):
     return 1 if counts["failed"] else 0
 
 
-def keytool_store(path, certs):
-    """a JKS at PATH with CERTS (PEM files) as trusted entries ca0, ca1, ..., built by keytool (password changeit)"""
+def keytool_store(path, certs, password="changeit"):
+    """a JKS at PATH with CERTS (PEM files) as trusted entries ca0, ca1, ..., built by keytool (PASSWORD)"""
     for i, c in enumerate(certs):
         subprocess.run(["keytool", "-importcert", "-noprompt", "-alias", "ca%d" % i, "-file", c, "-keystore", path,
-                        "-storetype", "JKS", "-storepass", "changeit"], check=True, capture_output=True)
+                        "-storetype", "JKS", "-storepass", password], check=True, capture_output=True)
 
 
 def npm_install(env, name):

@@ -69,6 +69,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import HERE, PGTLS, Server, check, keytool_store, npm_install, run_tests  # noqa: E402
 
 PGJDBC = "/usr/share/java/postgresql.jar"
+BILLING_STOREPASS = "billing-store-7"
 SSL_Q = "select ssl from pg_stat_ssl where pid = pg_backend_pid()"
 NODE_APP = """const {{ Pool }} = require('pg')
 const config = require('{cfg}')
@@ -142,9 +143,9 @@ class Estate:
         os.makedirs(os.path.dirname(os.path.join(self.app(name), rel)), exist_ok=True)
         shutil.copy(src, os.path.join(self.app(name), rel))
 
-    def jks(self, path, certs):
+    def jks(self, path, certs, password="changeit"):
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        keytool_store(path, certs)
+        keytool_store(path, certs, password)
 
     def run(self, args, cwd, extra=None, timeout=120):
         e = dict(self.env.env)
@@ -323,11 +324,12 @@ class Estate:
         write(os.path.join(self.app("billing-java"), "bin/start.sh"),
               "#!/bin/sh\nAPP_HOME=$(cd \"$(dirname \"$0\")/..\" && pwd)\ncd \"$APP_HOME\"\n"
               "JAVA_OPTS=\"$JAVA_OPTS -Xmx512m -Djavax.net.ssl.trustStore=conf/truststore.jks "
-              "-Djavax.net.ssl.trustStorePassword=changeit\"\nexec java $JAVA_OPTS -jar \"$APP_HOME/billing.jar\"\n",
-              0o755)
-        self.jks(os.path.join(self.app("billing-java"), "conf/truststore.jks"), [self.old])
+              "-Djavax.net.ssl.trustStorePassword=%s\"\nexec java $JAVA_OPTS -jar \"$APP_HOME/billing.jar\"\n"
+              % BILLING_STOREPASS, 0o755)
+        # its store has its own password (not keytool's changeit): the fix must keep it
+        self.jks(os.path.join(self.app("billing-java"), "conf/truststore.jks"), [self.old], BILLING_STOREPASS)
         self.billing_opts = ["-Djavax.net.ssl.trustStore=conf/truststore.jks",
-                             "-Djavax.net.ssl.trustStorePassword=changeit"]
+                             "-Djavax.net.ssl.trustStorePassword=" + BILLING_STOREPASS]
         self.apps["billing-java"] = (lambda: self.java("billing-java", self.billing_url, self.billing_opts),
                                      "breaks", self.tls)
         # reports-java: LibPQFactory with a relative PEM bundle (old+new): keeps working
@@ -462,6 +464,13 @@ class Estate:
 
 
 
+def run_fix(est, env, cmd):
+    """a fix line as a user runs it, from elsewhere, through the shell: pgtls is this build's; STOREPASS is what
+    the fix says the store's password is (the start script's -Djavax.net.ssl.trustStorePassword)"""
+    e = dict(env.env, STOREPASS=BILLING_STOREPASS, PATH=os.path.dirname(PGTLS) + ":" + env.env.get("PATH", ""))
+    return subprocess.run(["sh", "-c", cmd], cwd=est.elsewhere, capture_output=True, text=True, env=e, timeout=60)
+
+
 def app_of(est, path):
     for name in est.apps:
         if path.startswith(est.app(name) + "/"):
@@ -565,7 +574,8 @@ def test_rehearsal(env):
 
     # a running JVM with billing-java's store: connected before the switch, still failing after its store is fixed
     jvm = subprocess.Popen(["java"] + est.billing_opts + ["-cp", PGJDBC + ":" + est.classes, "JdbcProbe",
-                                                          est.billing_url, "conf/truststore.jks", "JKS", "changeit",
+                                                          est.billing_url, "conf/truststore.jks", "JKS",
+                                                          BILLING_STOREPASS,
                                                           os.path.join(env.tmp, "reh-go")],
                            cwd=est.app("billing-java"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            env=env.env)
@@ -578,9 +588,12 @@ def test_rehearsal(env):
     store = os.path.join(est.app("billing-java"), "conf/truststore.jks")
     shutil.copy(store, store + ".orig")
     bj = got.get("billing-java", [{}])[0]
-    fix = (bj.get("fix") or "").split(";")[0].split()
-    r = subprocess.run([PGTLS] + fix[1:], cwd=est.elsewhere, capture_output=True, text=True, env=env.env)
-    check(r.returncode == 0 and store in fix, "the JVM store fix runs: %s %s" % (" ".join(fix), r.stderr.strip()))
+    fix = (bj.get("fix") or "").split(";")[0]
+    check("STOREPASS" in (bj.get("fix") or "") and "bin/start.sh:4" in (bj.get("fix") or "") and
+          BILLING_STOREPASS not in json.dumps(got), "the JVM fix names where its store's password is, never the "
+          "password: %s" % bj.get("fix"))
+    r = run_fix(est, env, fix)
+    check(r.returncode == 0 and store in fix, "the JVM store fix runs: %s %s" % (fix, r.stderr.strip()))
     write(os.path.join(env.tmp, "reh-go"), "")
     out, _ = jvm.communicate(timeout=120)
     check(jvm.returncode == 1 and ("PKIX" in out or "certification path" in out),
@@ -611,11 +624,11 @@ def test_rehearsal(env):
         if est.apps[n][1] != "breaks":
             continue
         for c in got.get(n, []):
-            cmd = shlex.split((c.get("fix") or "").split(";")[0])
-            check(cmd[:3] == ["pgtls", "store", "merge"], "%s: the fix is a command: %s" % (n, c.get("fix")))
-            r = subprocess.run([PGTLS] + cmd[1:], cwd=est.elsewhere, capture_output=True, text=True, env=env.env,
-                               timeout=60)
-            check(r.returncode == 0, "%s: the fix runs: %s: %s" % (n, " ".join(cmd), r.stderr.strip()))
+            cmd = (c.get("fix") or "").split(";")[0]
+            words = [w for w in shlex.split(cmd) if "=" not in w or w.startswith("-")]
+            check(words[:3] == ["pgtls", "store", "merge"], "%s: the fix is a command: %s" % (n, c.get("fix")))
+            r = run_fix(est, env, cmd)
+            check(r.returncode == 0, "%s: the fix runs: %s: %s" % (n, cmd, r.stderr.strip()))
         res = est.apps[n][0]()
         fixed += res == ("connects", "t")
         check(res == ("connects", "t"), "%s works after its fix: %s" % (n, res))
