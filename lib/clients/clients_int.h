@@ -192,9 +192,9 @@ typedef struct pgtls_cmd_env
 /* app.c: what an application's files set for the whole process or map into its containers */
 typedef enum app_fact_kind
 {
-	APP_ENV,      /* NAME=value a process runs with (Dockerfile ENV, compose/Kubernetes env, unit, script, .env) */
-	APP_MOUNT,    /* a container path NAME is the host path VALUE (compose volumes, Kubernetes hostPath) */
-	APP_JVM_STORE, /* -Djavax.net.ssl.trustStore=VALUE (start script, JAVA_OPTS, JAVA_TOOL_OPTIONS, unit, ...) */
+	APP_ENV,         /* NAME=value a process runs with (Dockerfile ENV, compose/Kubernetes env, unit, script, .env) */
+	APP_MOUNT,       /* a container path NAME is the host path VALUE (compose volumes, Kubernetes hostPath) */
+	APP_JVM_STORE,   /* -Djavax.net.ssl.trustStore=VALUE (start script, JAVA_OPTS, JAVA_TOOL_OPTIONS, unit, ...) */
 	APP_JVM_STORE_PW /* -Djavax.net.ssl.trustStorePassword: VALUE is "changeit" or "other" (never the password) */
 } app_fact_kind;
 

@@ -280,7 +280,7 @@ class Estate:
         self.apps["backup"] = (lambda: self.psql(self.elsewhere, bk), "unaffected_no_tls", self.p1)
 
     def build_python(self):
-        p1, tls, p2 = self.p1.port, self.tls.port, self.p2.port
+        p1, tls = self.p1.port, self.tls.port
         # shop-django: OPTIONS with a relative sslrootcert (old+new): keeps working
         write(os.path.join(self.app("shop-django"), "manage.py"), "#!/usr/bin/env python\nimport django\n")
         write(os.path.join(self.app("shop-django"), "shop/settings.py"),
