@@ -45,7 +45,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import HERE, PGTLS, Server, check, keytool_store, npm_install, run_tests  # noqa: E402
+from common import HERE, PGTLS, Server, check, free_port, keytool_store, npm_install, run_tests  # noqa: E402
 
 PGJDBC = "/usr/share/java/postgresql.jar"
 PGBIN = "/usr/lib/postgresql/15/bin"
@@ -316,6 +316,8 @@ def run_rehearsals(env, reh):
 
     # 4. rotation --observed: the observation beats the settings; refusals no client claims keep it NO-GO
     rotation_observed(env, reh, nc_path, rl_path)
+    like_and_errors(env, reh, chain)
+    hostile_canary(env, reh)
 
 
 def rotation_observed(env, reh, nc_path, rl_path):
@@ -370,6 +372,66 @@ def rotation_observed(env, reh, nc_path, rl_path):
         r = subprocess.run(base + bad, cwd=elsewhere, capture_output=True, text=True, env=env.env, timeout=60)
         check(r.returncode == 3 and r.stdout == "" and what in r.stderr,
               "%s: a file that cannot be used is one clear error: %d %s" % (what, r.returncode, r.stderr.strip()))
+
+
+def like_and_errors(env, reh, chain):
+    """--like copies the real server's names into the new CA's leaf; usage errors are one line, exit 3"""
+    pki = env.pki
+    r = subprocess.run([PGTLS, "impostor", "--mode", "new-chain", "--ca-cert", chain, "--ca-key",
+                        os.path.join(pki, "new-inter.key"), "--like", "localhost:%d" % reh.prod.port, "--listen",
+                        "127.0.0.1:0", "--duration", "1s", "--json"], capture_output=True, text=True, env=env.env,
+                       timeout=60)
+    rep = json.loads(r.stdout) if r.stdout.startswith("{") else {}
+    leaf = rep.get("certificate") or {}
+    check(r.returncode == 3 and sorted(leaf.get("san_dns", [])) == ["localhost"] and
+          leaf.get("san_ip") == ["127.0.0.1"] and "New Intermediate" in (leaf.get("issuer") or ""),
+          "new-chain --like: the real names, issued by the new CA: %s %s" % (r.returncode, leaf))
+    bad = ((["--mode", "relay"], "--relay-to"),
+           (["--mode", "new-chain"], "--ca-cert"),
+           (["--mode", "relay", "--relay-to", "host=127.0.0.1 port=1"], "relay"),
+           (["--mode", "forged", "--relay-to", "host=127.0.0.1 port=1"], "--relay-to"),
+           (["--mode", "relay", "--relay-to", "host=127.0.0.1 port=%d" % reh.canary.port, "--canary-conninfo",
+             "host=127.0.0.1 port=%d user=nobody_here dbname=postgres sslmode=disable" % reh.canary.port],
+            "pg_stat_activity"))
+    for args, word in bad:
+        r = subprocess.run([PGTLS, "impostor", "--listen", "127.0.0.1:0", "--duration", "1s"] + args,
+                           capture_output=True, text=True, env=env.env, timeout=60)
+        lines = r.stderr.strip().splitlines()
+        check(r.returncode == 3 and r.stdout == "" and len(lines) == 1 and word in lines[0],
+              "impostor %s: one line, exit 3: %d %s" % (" ".join(args), r.returncode, r.stderr.strip()))
+
+
+def hostile_canary(env, reh):
+    """a canary that completes the handshake and then closes (../shared/reproducers/sigpipe_server.py D1): the
+    relay records what the client did and why the session ended; no SIGPIPE, no hang"""
+    rep_dir = os.path.join(HERE, "hostile")
+    srv_py = os.path.join(rep_dir, "sigpipe_server.py")
+    if not check(os.path.exists(srv_py), "the hostile server reproducer is in tests/integration/hostile"):
+        return
+    port = free_port()
+    # the canary's own test certificate (server-new: the new CA, localhost), made at test time by gen-pki.sh
+    srv = subprocess.Popen(["/usr/bin/python3", srv_py, "after-tls", str(port),
+                            os.path.join(env.pki, "server-new.chain.crt"), os.path.join(env.pki, "server-new.key")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        lport = free_port()
+        imp = subprocess.Popen([PGTLS, "impostor", "--mode", "relay", "--relay-to", "host=127.0.0.1 port=%d" % port,
+                                "--listen", "127.0.0.1:%d" % lport, "--duration", "4s", "--json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env.env)
+        time.sleep(1.5)
+        subprocess.run(["psql", "-X", "-w", "-c", "select 1", "host=127.0.0.1 port=%d user=x dbname=x sslmode=require"
+                        % lport], capture_output=True, env=env.env, timeout=30)
+        out, err = imp.communicate(timeout=30)
+        rep = json.loads(out) if out.startswith("{") else {}
+        sess = rep.get("sessions", [])
+        # the client (sslmode=require) went on with its startup: that is what it does; the canary's close is told
+        check(imp.returncode == 0 and len(sess) == 1 and sess[0]["relayed"] and
+              sess[0]["observed"] == "keeps_working" and "the canary closed" in sess[0]["end"],
+              "a canary that closes after the handshake: recorded with its close, no SIGPIPE, exit %d: %s %s"
+              % (imp.returncode, [(s["end"], s["observed"]) for s in sess], err[-300:]))
+    finally:
+        srv.kill()
 
 
 def aws_registered(env, reh, base, elsewhere):
