@@ -368,7 +368,7 @@ def test_usage(env):
           os.path.join(env.pki, "server-new.crt"), "--ca-key", os.path.join(env.pki, "server-new.key")],
          "not a CA certificate"),
         (["--listen", "127.0.0.1:0", "--ca-cert", os.path.join(env.pki, "new-inter.crt"), "--ca-key",
-          os.path.join(env.pki, "new-inter.key")], "are for --mode wrong-name and expired"),
+          os.path.join(env.pki, "new-inter.key")], "are for --mode wrong-name, expired and new-chain"),
         (["--listen", "127.0.0.1:0", "--like", "127.0.0.1:%d" % free_port()], "--like"),
         (["--listen", "127.0.0.1:0", "--name", "a,b"], "not a host name"),
     ]
