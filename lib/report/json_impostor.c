@@ -224,6 +224,8 @@ load_session(json_t *o, pgtls_impostor *imp, decoy_session *s)
 	}
 	if (s->codes == 0)
 		return false;
+	/* a plaintext retry of an attempt that asked for TLS (link_retry()): the fact behind fell_back_to_plaintext */
+	s->earlier_tls = (s->codes & (1u << PGTLS_DECOY_FELL_BACK)) && !s->ssl_request && !s->direct;
 	pgtls__impostor_tally(imp, s);
 	return true;
 }

@@ -364,6 +364,13 @@ def rotation_observed(env, reh, nc_path, rl_path):
           rep["observed"]["unattributed_sessions"].get("breaks", 0) > 0,
           "refusals no client claims keep it NO-GO: %s exit %d" % (rep.get("observed"), r.returncode))
     aws_registered(env, reh, base, elsewhere)
+    # the rehearsals alone (no log): psql-prefer's plaintext retry, read back from the report, is its fallback
+    r = subprocess.run(base + ["--json", "--observed", nc_path, "--observed", rl_path], cwd=elsewhere,
+                       capture_output=True, text=True, env=env.env, timeout=120)
+    pref = [c for c in json.loads(r.stdout)["clients"] if c["line"] == 4] if r.stdout.startswith("{") else []
+    check(pref and (pref[0]["basis"], pref[0]["prediction"]) == ("observed", "falls_back_to_plaintext"),
+          "psql-prefer from the rehearsals alone: observed falls_back_to_plaintext: %s"
+          % [(c["basis"], c["prediction"], c["observed"]) for c in pref])
     r = subprocess.run(base + ["--observed", nc_path], cwd=elsewhere, capture_output=True, text=True, env=env.env,
                        timeout=120)
     check("(observed)" in r.stdout and "(inferred)" in r.stdout and "rehearsal session" in r.stdout,
