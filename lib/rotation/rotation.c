@@ -333,8 +333,9 @@ apply_observed(pgtls_rotation *rot, const client_rec *r, rot_client *rc)
 	rc->observed = true;
 	rc->contradiction = !agrees(r->observed, rc->inferred);
 	rot->contradictions += rc->contradiction;
-	/* both say it works: the settings tell why (it verifies nothing), the rehearsal cannot */
-	if (r->observed == PGTLS_PREDICT_KEEPS_WORKING && rc->inferred == PGTLS_PREDICT_UNAFFECTED_UNVERIFIED)
+	/* both say it works (or fails): the settings tell why -- it verifies nothing, it fails today -- the rehearsal cannot */
+	if ((r->observed == PGTLS_PREDICT_KEEPS_WORKING && rc->inferred == PGTLS_PREDICT_UNAFFECTED_UNVERIFIED) ||
+	    (r->observed == PGTLS_PREDICT_BREAKS && rc->inferred == PGTLS_PREDICT_ALREADY_BROKEN))
 		return;
 	rc->prediction = r->observed;
 	snprintf(rc->reason, sizeof(rc->reason),
