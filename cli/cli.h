@@ -47,7 +47,16 @@ struct pgtls_logscan;
 int cli_logs_follow(struct pgtls_logscan *scan, const char *path);
 
 struct pgtls_server;
+/* the logs' window and filters given to a command that reads logs (option letter as pgtls logs has it, value) */
+typedef struct cli_log_filters
+{
+	int opt[32]; /* 'S' since, 'U' until, 'u' exclude-user, 'a' exclude-app, 'P' include-pgtls */
+	const char *arg[32];
+	int n;
+} cli_log_filters;
+
 /* enforce.c: pgtls server --what-if-enforced; returns the exit status */
-int cli_what_if_enforced(struct pgtls_server *srv, char **logs, int nlogs, const cli_common *co);
+int cli_what_if_enforced(struct pgtls_server *srv, char **logs, int nlogs, const cli_common *co,
+                         const cli_log_filters *lf);
 
 #endif

@@ -72,15 +72,57 @@ print_change(const pgtls_server *srv)
 	}
 }
 
+/* the same window and filters as pgtls logs; false (said) on a bad value */
+static bool
+set_filters(pgtls_logscan *scan, const cli_log_filters *lf)
+{
+	for (int i = 0; scan && i < lf->n; i++)
+	{
+		pgtls_log_opt opt = lf->opt[i] == 'S'   ? PGTLS_LOGOPT_SINCE
+		                    : lf->opt[i] == 'U' ? PGTLS_LOGOPT_UNTIL
+		                    : lf->opt[i] == 'u' ? PGTLS_LOGOPT_EXCLUDE_USER
+		                    : lf->opt[i] == 'a' ? PGTLS_LOGOPT_EXCLUDE_APP
+		                                        : PGTLS_LOGOPT_INCLUDE_OWN;
+
+		if (pgtls_logscan_set_option(scan, opt, lf->arg[i]) != PGTLS_OK)
+		{
+			fprintf(stderr, "pgtls server: %s\n", pgtls_logscan_errmsg(scan));
+			return false;
+		}
+	}
+	return true;
+}
+
+/* TLS is enforced already: who connected without TLS in the window is rejected now; nothing to change */
+static void
+print_enforced(const pgtls_logscan *scan)
+{
+	printf("\nTLS is enforced for every TCP client already: enforcing locks nobody out now.\n");
+	if (scan)
+		print_clients(scan, PGTLS_ENF_REJECTED,
+		              "Connected without TLS in these logs (before it was enforced?  narrow the window with --since):\n"
+		              "these clients are rejected now unless they use TLS");
+	if (scan)
+		print_clients(scan, PGTLS_ENF_ALREADY_FAILING, "Failing (failed handshakes or rejected attempts)");
+	printf("\nCheck with  pgtls logs --since \"<the time it was enforced>\" LOG...  that no rejection and no failed\n"
+	       "handshake is left.\n");
+}
+
 int
-cli_what_if_enforced(pgtls_server *srv, char **logs, int nlogs, const cli_common *co)
+cli_what_if_enforced(pgtls_server *srv, char **logs, int nlogs, const cli_common *co, const cli_log_filters *lf)
 {
 	pgtls_logscan *scan = nlogs ? pgtls_logscan_new() : NULL;
+	bool enforced = strcmp(pgtls_server_enforce_get(srv, PGTLS_ENF_METHOD), "enforced") == 0;
 	int rc = 0, failed = 0;
 
 	if (nlogs && scan == NULL)
 	{
 		fprintf(stderr, "pgtls server: out of memory\n");
+		return CLI_EXIT_UNKNOWN;
+	}
+	if (!set_filters(scan, lf))
+	{
+		pgtls_logscan_free(scan);
 		return CLI_EXIT_UNKNOWN;
 	}
 	for (int i = 0; i < nlogs; i++)
@@ -98,12 +140,20 @@ cli_what_if_enforced(pgtls_server *srv, char **logs, int nlogs, const cli_common
 			rejected += pgtls_enforce_effect_of(scan, i) == PGTLS_ENF_REJECTED;
 		cli_quiet_line(failed ? CLI_EXIT_UNKNOWN : rc, "enforcing TLS on %s: %s",
 		               pgtls_server_get(srv, PGTLS_SV_ADDRESS),
-		               scan == NULL ? "no log given, who would be rejected is not known"
-		               : rejected   ? "clients would be rejected (fix them first)"
-		                            : "no client seen in the logs would be rejected");
+		               enforced       ? "enforced already, nobody is locked out now"
+		               : scan == NULL ? "no log given, who would be rejected is not known"
+		               : rejected     ? "clients would be rejected (fix them first)"
+		                              : "no client seen in the logs would be rejected");
 	}
 	else if (co->out == CLI_OUT_JSON)
 		rc = cli_print_report("server", pgtls_enforce_json(srv, scan, 1), rc);
+	else if (enforced)
+	{
+		printf("What if TLS were enforced on %s\n", pgtls_server_get(srv, PGTLS_SV_ADDRESS));
+		if (scan)
+			printf("(from %s .. %s)\n", pgtls_logscan_span(scan, 0), pgtls_logscan_span(scan, 1));
+		print_enforced(scan);
+	}
 	else
 	{
 		printf("What if TLS were enforced on %s\n", pgtls_server_get(srv, PGTLS_SV_ADDRESS));

@@ -276,7 +276,12 @@ cli_cmd_logs(int argc, char **argv)
 			}
 			failed++;
 		}
-	rc = report(scan, &co, failed ? CLI_EXIT_UNKNOWN : pgtls_logscan_status(scan));
+	/* nothing read at all (every file missing or unreadable): the errors said are the whole answer, no empty table */
+	if (!follow && failed == argc - optind && co.out == CLI_OUT_TEXT && !CLI_STATUS_LINE(&co) &&
+	    pgtls_logscan_total(scan, PGTLS_LT_BYTES) == 0)
+		rc = CLI_EXIT_UNKNOWN;
+	else
+		rc = report(scan, &co, failed ? CLI_EXIT_UNKNOWN : pgtls_logscan_status(scan));
 	pgtls_logscan_free(scan);
 	return rc;
 }

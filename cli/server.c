@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <pgtls/pgtls.h>
 
@@ -104,20 +105,30 @@ usage_server(FILE *f)
 	           "change: the pg_hba.conf lines to put at the top of the file and the\n"
 	           "reload, or the RDS/Aurora parameter-group command (rds.force_ssl=1).\n"
 	           "\n"
+	           "  --since T, --until T, --exclude-user U, --exclude-app A, --include-pgtls\n"
+	           "                       the logs' window and filters, as pgtls logs has them\n"
+	           "                       (--what-if-enforced)\n"
 	           "  --timeout D          each exchange (default 10s; 5, 2.5, 30s, 5m)\n"
 	           "  --json, --format F   the report as JSON (docs/json-schema.md) or text\n"
 	           "  -q, --quiet          one status line: PGTLS OK|WARNING|CRITICAL|UNKNOWN - ...\n"
 	           "\n"
 	           "Exit status: 0 enforced, 1 not enforced, 2 no TLS at all (ssl = off),\n"
 	           "3 unknown or error.  With --what-if-enforced: 0 no client would be\n"
-	           "rejected, 1 no log given (not known), 2 some would be rejected, 3 error.\n");
+	           "rejected (or TLS is enforced already), 1 no log given (not known), 2 some\n"
+	           "would be rejected, 3 error.\n");
 }
 
 /* the options; 0, 1 help printed, or CLI_EXIT_UNKNOWN (said) */
 static int
-parse_opts(int argc, char **argv, cli_common *co, bool *what_if)
+parse_opts(int argc, char **argv, cli_common *co, bool *what_if, cli_log_filters *lf)
 {
-	static const struct option longopts[] = {{"what-if-enforced", no_argument, NULL, 'W'}, CLI_COMMON_LONGOPTS};
+	static const struct option longopts[] = {{"what-if-enforced", no_argument, NULL, 'W'},
+	                                         {"since", required_argument, NULL, 'S'},
+	                                         {"until", required_argument, NULL, 'U'},
+	                                         {"exclude-user", required_argument, NULL, 'u'},
+	                                         {"exclude-app", required_argument, NULL, 'a'},
+	                                         {"include-pgtls", no_argument, NULL, 'P'},
+	                                         CLI_COMMON_LONGOPTS};
 	int c, taken;
 
 	optind = 1;
@@ -132,9 +143,19 @@ parse_opts(int argc, char **argv, cli_common *co, bool *what_if)
 		}
 		if (c == 'W')
 			*what_if = true;
+		else if (strchr("SUuaP", c) && c != 0 && !taken)
+		{
+			if (lf->n >= (int)(sizeof(lf->opt) / sizeof(lf->opt[0])))
+				return cli_usage_error("server", "at most 32 log filters");
+			lf->opt[lf->n] = c;
+			lf->arg[lf->n++] = c == 'P' ? "1" : optarg;
+		}
 		else if (!taken)
 			return cli_try_help("server");
 	}
+	if (lf->n > 0 && !*what_if)
+		return cli_usage_error("server", "--since, --until, --exclude-user, --exclude-app and --include-pgtls are for "
+		                                 "--what-if-enforced (the logs' window)");
 	if (*what_if ? optind >= argc : optind != argc - 1)
 		return cli_usage_error("server", "expected one CONNINFO%s", *what_if ? " (then the log files)" : "");
 	return 0;
@@ -145,7 +166,8 @@ cli_cmd_server(int argc, char **argv)
 {
 	cli_common co = CLI_COMMON_INIT("server", CLI_OFFERS_TIMEOUT);
 	bool what_if = false;
-	int rc = parse_opts(argc, argv, &co, &what_if);
+	cli_log_filters lf = {0};
+	int rc = parse_opts(argc, argv, &co, &what_if, &lf);
 	char note[1200];
 	pgtls_probe *probe;
 	pgtls_server *srv;
@@ -163,7 +185,7 @@ cli_cmd_server(int argc, char **argv)
 	}
 	pgtls_probe_free(probe);
 	if (what_if)
-		rc = cli_what_if_enforced(srv, argv + optind + 1, argc - optind - 1, &co);
+		rc = cli_what_if_enforced(srv, argv + optind + 1, argc - optind - 1, &co, &lf);
 	else
 	{
 		rc = pgtls_server_status(srv);

@@ -856,9 +856,10 @@ PGTLS_API const char *pgtls_enforce_client_fix(const pgtls_logscan *scan, int i)
 /* The what-if report (docs/json-schema.md); SCAN may be NULL; free with pgtls_free(). */
 PGTLS_API char *pgtls_enforce_json(const pgtls_server *server, const pgtls_logscan *scan, int pretty);
 /*
- * 0 no client of SCAN would be rejected; 2 some would (they would break);
- * 1 no logs (SCAN NULL): who would be rejected is not known; 3 a log not
- * read to its end.
+ * 0 no client of SCAN would be rejected, or TLS is enforced already
+ * (enforcing locks nobody out now); 2 some would (they would break); 1 no
+ * logs (SCAN NULL): who would be rejected is not known; 3 a log not read
+ * to its end.
  */
 PGTLS_API int pgtls_enforce_status(const pgtls_server *server, const pgtls_logscan *scan);
 

@@ -145,10 +145,12 @@ pgtls_enforce_status(const pgtls_server *s, const pgtls_logscan *scan)
 {
 	if (s == NULL)
 		return 3;
+	if (scan && pgtls_logscan_status(scan) == 3)
+		return 3; /* a log not read to its end: who would be rejected is not known */
+	if (s->checked && s->status == 0)
+		return 0; /* enforced already: enforcing locks nobody out now (who is rejected today is listed) */
 	if (scan == NULL)
 		return 1;
-	if (pgtls_logscan_status(scan) == 3)
-		return 3; /* a log not read to its end: who would be rejected is not known */
 	for (int i = 0; i < pgtls_logscan_nclients(scan); i++)
 		if (pgtls_enforce_effect_of(scan, i) == PGTLS_ENF_REJECTED)
 			return 2;

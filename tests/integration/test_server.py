@@ -256,7 +256,12 @@ def test_golden_logs(env):
     r = env.pgtls("logs", "--log-format", "xml", os.path.join(LOGS, "pg16-debian.log"))
     check(r.returncode == 3 and "invalid log format" in r.stderr, "bad --format")
     r = env.pgtls("logs", os.path.join(env.tmp, "missing.log"))
-    check(r.returncode == 3 and "could not open" in r.stderr, "missing log file")
+    check(r.returncode == 3 and "could not open" in r.stderr and len(r.stderr.strip().splitlines()) == 1 and
+          r.stdout == "", "missing log file: only the error, no empty table: %r" % r.stdout[:200])
+    # one missing beside one read: the table of what was read, and the error (exit 3)
+    r = env.pgtls("logs", os.path.join(env.tmp, "missing.log"), os.path.join(LOGS, "pg16-debian.log"))
+    check(r.returncode == 3 and "could not open" in r.stderr and "pg16-debian.log" in r.stdout,
+          "a missing file beside a good one: what was read, and the error")
     bad = os.path.join(env.tmp, "bad.gz")
     with open(bad, "wb") as f:
         f.write(b"\x1f\x8b\x08\x00garbage-not-gzip" * 10)

@@ -265,6 +265,23 @@ def what_if_enforced(env, files, classes, root):
     check(rejected - before == listed, "exactly the listed clients are newly rejected: %s" % (rejected - before))
     check(enforced["good"][0] and enforced["local"][0], "TLS and Unix-socket clients keep working")
     check("no encryption" in enforced["plain"][1], "plain: rejected by the new rule (%s)" % enforced["plain"][1])
+    # what-if again, now that it is enforced: one verdict (enforced already, exit 0), nothing to "fix first"
+    r = env.pgtls("server", "--what-if-enforced", admin, files["stderr"])
+    check(r.returncode == 0 and "enforced for every TCP client already" in r.stdout and
+          "fix these first" not in r.stdout and "Order:" not in r.stdout,
+          "--what-if-enforced on an enforced server: says so, exit 0 (%d): %s" % (r.returncode, r.stdout[-400:]))
+    r = env.pgtls("server", "--what-if-enforced", "--json", admin, files["jsonlog"])
+    rep2 = json.loads(r.stdout) if r.stdout.startswith("{") else {}
+    check(r.returncode == 0 and rep2.get("method") == "enforced" and rep2.get("status", {}).get("code") == 0,
+          "--what-if-enforced --json on an enforced server: method enforced, status 0 (%d)" % r.returncode)
+    # the window: from a time after every log line, nobody is listed
+    r = env.pgtls("server", "--what-if-enforced", "--json", "--since", "2999-01-01", admin, files["jsonlog"])
+    rep3 = json.loads(r.stdout) if r.stdout.startswith("{") else {}
+    check(r.returncode == 0 and rep3.get("clients") == [], "--what-if-enforced --since: the window as logs has it "
+          "(%d %s)" % (r.returncode, rep3.get("clients")))
+    r = env.pgtls("server", "--since", "2999-01-01", admin)
+    check(r.returncode == 3 and "are for --what-if-enforced" in r.stderr, "--since without --what-if-enforced: "
+          "a usage error (%d %s)" % (r.returncode, r.stderr.strip()))
 
 
 def main():
