@@ -282,6 +282,9 @@ pgtls_inventory_sample(pgtls_inventory *v)
 			s->bits = atoi(PQgetvalue(r, i, 9));
 			snprintf(s->first, sizeof(s->first), "%s", PQgetvalue(r, i, 11));
 		}
+		else if (s->app[0] == '\0' && PQgetvalue(r, i, 5)[0])
+			/* named after its startup (pgjdbc sets ApplicationName then): one client, its name */
+			snprintf(s->app, sizeof(s->app), "%s", PQgetvalue(r, i, 5));
 		snprintf(s->last, sizeof(s->last), "%s", PQgetvalue(r, i, 11));
 	}
 	PQclear(r);

@@ -105,11 +105,23 @@ def test_server_logs_connections(env):
         out["r"] = env.pgtls("connections", "--json", "--watch", "4s", "--interval", "0.2", "--exclude-user", "nobody",
                              conn, timeout=60)
 
+    def named_later():
+        # no application_name at startup, then SET, as pgjdbc does with ApplicationName
+        import psycopg2
+        c = psycopg2.connect(tcp(env, "sslmode=require user=postgres"))
+        c.autocommit = True
+        cur = c.cursor()
+        cur.execute("select pg_sleep(0.8)")
+        cur.execute("set application_name = 'named-later'")
+        cur.execute("select pg_sleep(0.8)")
+        c.close()
+
     t = threading.Thread(target=watch)
     t.start()
     time.sleep(1.0)
     r = psql(env, tcp(env, "sslmode=require application_name=shortlived"), "select pg_sleep(0.6)")
     check(r.returncode == 0, "short-lived client ran")
+    named_later()
     t.join()
     r = out["r"]
     check(r.returncode in (0, 1) and "watched" in r.stderr, "watch progress on stderr (%d %r)" % (r.returncode, r.stderr))
@@ -118,6 +130,10 @@ def test_server_logs_connections(env):
     check(len(seen) == 1 and seen[0]["ssl"] and seen[0]["version"] == "TLSv1.3" and seen[0]["sessions"] == 1,
           "--watch caught the short-lived TLS client: %s" % seen)
     check(rep.get("samples", 0) >= 10, "watch took many samples (%s)" % rep.get("samples"))
+    later = [c for c in rep["clients"] if c["application_name"] in ("named-later", "") and c["ssl"]
+             and c["user"] == "postgres" and c["client_addr"] == "127.0.0.1"]
+    check(len(later) == 1 and later[0]["application_name"] == "named-later" and later[0]["sessions"] == 1,
+          "a client named after its startup is one row, with its name: %s" % later)
     r = env.pgtls("connections", "--json", conn)
     rep1 = json.loads(r.stdout)
     check(rep1["samples"] == 1 and not any(c["application_name"] == "shortlived" for c in rep1["clients"]),
