@@ -102,7 +102,8 @@ cli_scan_metrics(FILE *f, const scan_row *rows, int n)
 		label_value(f, rows[i].tls);
 		fputs("\"} 1\n", f);
 	}
-	head(f, "pgtls_cert_issuer_info", "gauge", "the CA at the top of the served chain");
+	head(f, "pgtls_cert_issuer_info", "gauge",
+	     "the CA at the top of the served chain; ca: its identity when known by fingerprint (rds-ca-2019, ...)");
 	for (int i = 0; i < n; i++)
 	{
 		if (!rows[i].issuer[0])
@@ -110,6 +111,8 @@ cli_scan_metrics(FILE *f, const scan_row *rows, int n)
 		sample_start(f, "pgtls_cert_issuer_info", &rows[i]);
 		fputs(",issuer=\"", f);
 		label_value(f, rows[i].issuer);
+		fputs("\",ca=\"", f);
+		label_value(f, rows[i].ca);
 		fputs("\"} 1\n", f);
 	}
 	head(f, "pgtls_sslmode_connects", "gauge", "a libpq client with this sslmode connects (1) or fails (0)");

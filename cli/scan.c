@@ -283,7 +283,13 @@ cli_scan_fill_row(scan_row *r, pgtls_probe *p)
 		if (r->not_after[i] && (r->earliest == 0 || r->not_after[i] < r->earliest))
 			r->earliest = r->not_after[i];
 		if (i == r->nchain - 1)
+		{
+			/* the top served certificate known by its fingerprint (AWS's intermediates and roots): its CA's id */
+			const char *known = pgtls_cert_known_as(ct);
+
 			snprintf(r->issuer, sizeof(r->issuer), "%s", r->issuer_cn[i]);
+			snprintf(r->ca, sizeof(r->ca), "%.*s", (int)strcspn(known, " "), known);
+		}
 	}
 	r->plaintext = pgtls_probe_plaintext(p) == PGTLS_STARTUP_ACCEPTED   ? 1
 	               : pgtls_probe_plaintext(p) == PGTLS_STARTUP_REJECTED ? 0

@@ -29,6 +29,7 @@ typedef struct scan_row
 	char message[512]; /* the finding that explains the status, or the error */
 	char tls[16];      /* TLS version, or "" */
 	char issuer[256];  /* the CA at the top of the served chain */
+	char ca[64];       /* its known identity (rds-ca-2019, rds-ca-rsa2048-g1...: by fingerprint), or "" */
 	int nchain;
 	char cn[SCAN_MAX_CHAIN][128];
 	char issuer_cn[SCAN_MAX_CHAIN][128];

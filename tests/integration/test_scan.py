@@ -13,12 +13,13 @@ Run:  /usr/bin/python3 tests/integration/test_scan.py BUILD_DIR
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import PGTLS, Server, check, free_port, run_tests  # noqa: E402
+from common import PGTLS, ROOT, Server, check, free_port, run_tests  # noqa: E402
 
 
 def start_fleet(env):
@@ -121,6 +122,9 @@ def test_fleet(env):
     check(any(k.startswith('ssl_cert_not_after{target="%s"' % target_of(fleet, "expired", dead)) and v < 1700000000
               for k, v in samples.items()), "ssl_cert_not_after of the expired certificate is in the past")
 
+    old_ca_alert(env, tfile, root, promtool, [target_of(fleet, n, dead) for n in ("tlsonly", "plain", "expired",
+                                                                                    "wronghost")])
+
     # other sources: stdin, a service file; a descriptor limit too low is refused at start-up
     r = scan(env, "--json", "--timeout", "3", "--targets", "-", inp=t_ok + "\n")
     check(len(r.stdout.splitlines()) == 1 and json.loads(r.stdout)["status"]["label"] in ("OK", "WARNING"),
@@ -142,6 +146,47 @@ def test_fleet(env):
     for name, (s, _) in fleet.items():
         if s:
             s.pg("stop")
+
+
+def old_ca_alert(env, tfile, root, promtool, tls_targets):
+    """contrib/prometheus/pgtls.rules.yml passes its promtool unit tests; its old-CA rule, fed the real metrics,
+    fires for each TLS target when the CA they serve is known by fingerprint as rds-ca-2019 (the test PKI's
+    intermediate registered through the test-only table), and never on the CA's name alone"""
+    rules = os.path.join(ROOT, "contrib", "prometheus")
+    if not check(promtool is not None, "promtool is installed"):
+        return
+    pr = subprocess.run([promtool, "test", "rules", "pgtls.rules.test.yml"], cwd=rules, capture_output=True, text=True)
+    check(pr.returncode == 0, "promtool test rules: every documented alert fires where it should: %s %s"
+          % (pr.stdout[-400:], pr.stderr[-400:]))
+    fp = subprocess.run(["openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in",
+                         os.path.join(env.pki, "new-inter.crt")], capture_output=True, text=True, check=True).stdout
+    table = os.path.join(env.tmp, "test-aws-cas.txt")
+    with open(table, "w") as f:
+        f.write("%s rds-ca-2019 us-east-1\n" % fp.split("=", 1)[1].strip().replace(":", ""))
+    for registered in (True, False):
+        e = dict(env.env, PGTLS_TEST_AWS_CAS=table) if registered else env.env
+        r = subprocess.run([PGTLS, "scan", "--format", "openmetrics", "--rootcert", root, "--timeout", "3",
+                            "--targets", tfile], capture_output=True, text=True, env=e, timeout=120)
+        series = [l.rsplit(" ", 1)[0] for l in r.stdout.splitlines() if l.startswith("pgtls_cert_issuer_info{")]
+        want = []
+        for sr in series:
+            labels = dict(re.findall(r'(\w+)="([^"]*)"', sr))
+            if labels.get("target") in tls_targets and registered:
+                want.append({"exp_labels": dict(labels, severity="critical"),
+                             "exp_annotations": {"summary": "%s still serves a chain from rds-ca-2019 (%s)"
+                                                 % (labels["target"], labels["issuer"])}})
+        test = {"rule_files": [os.path.join(rules, "pgtls.rules.yml")], "evaluation_interval": "1m",
+                "tests": [{"interval": "1m", "input_series": [{"series": sr, "values": "1x5"} for sr in series],
+                           "alert_rule_test": [{"eval_time": "2m", "alertname": "PostgresChainFromOldCA",
+                                                "exp_alerts": want}]}]}
+        path = os.path.join(env.tmp, "old-ca-%s.test.yml" % ("registered" if registered else "named"))
+        with open(path, "w") as f:
+            json.dump(test, f)  # YAML is a superset of JSON
+        pr = subprocess.run([promtool, "test", "rules", path], capture_output=True, text=True)
+        check(len(series) >= len(tls_targets) and (len(want) == len(tls_targets)) == registered and
+              pr.returncode == 0, "the old-CA alert on the real metrics (%s): %d alerts: %s %s"
+              % ("known by fingerprint" if registered else "named only", len(want), pr.stdout[-300:],
+                 pr.stderr[-300:]))
 
 
 def test_aws(env):
