@@ -46,6 +46,21 @@ struct pgtls_logscan;
 /* follow.c: pgtls logs --follow FILE; reads until SIGINT/SIGTERM; 0 or CLI_EXIT_UNKNOWN */
 int cli_logs_follow(struct pgtls_logscan *scan, const char *path);
 
+/*
+ * The logs' window and filters, spelt the same by every command that reads
+ * logs (pgtls logs, pgtls server --what-if-enforced): the long options, and
+ * their letters.
+ */
+#define CLI_LOG_FILTER_LONGOPTS                                                                                        \
+	{"since", required_argument, NULL, 'S'}, {"until", required_argument, NULL, 'U'},                                  \
+	    {"exclude-user", required_argument, NULL, 'u'}, {"exclude-app", required_argument, NULL, 'a'},                 \
+	{                                                                                                                  \
+		"include-pgtls", no_argument, NULL, 'P'                                                                        \
+	}
+#define CLI_LOG_FILTER_LETTERS "SUuaP"
+/* logs.c: filter option C (a letter above) with ARG set on SCAN; false (said as "pgtls CMD: ...") on a bad value */
+bool cli_log_filter(struct pgtls_logscan *scan, const char *cmd, int c, const char *arg);
+
 struct pgtls_server;
 /* the logs' window and filters given to a command that reads logs (option letter as pgtls logs has it, value) */
 typedef struct cli_log_filters

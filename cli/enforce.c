@@ -77,19 +77,8 @@ static bool
 set_filters(pgtls_logscan *scan, const cli_log_filters *lf)
 {
 	for (int i = 0; scan && i < lf->n; i++)
-	{
-		pgtls_log_opt opt = lf->opt[i] == 'S'   ? PGTLS_LOGOPT_SINCE
-		                    : lf->opt[i] == 'U' ? PGTLS_LOGOPT_UNTIL
-		                    : lf->opt[i] == 'u' ? PGTLS_LOGOPT_EXCLUDE_USER
-		                    : lf->opt[i] == 'a' ? PGTLS_LOGOPT_EXCLUDE_APP
-		                                        : PGTLS_LOGOPT_INCLUDE_OWN;
-
-		if (pgtls_logscan_set_option(scan, opt, lf->arg[i]) != PGTLS_OK)
-		{
-			fprintf(stderr, "pgtls server: %s\n", pgtls_logscan_errmsg(scan));
+		if (!cli_log_filter(scan, "server", lf->opt[i], lf->arg[i]))
 			return false;
-		}
-	}
 	return true;
 }
 

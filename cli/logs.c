@@ -146,8 +146,8 @@ render(FILE *f, const pgtls_logscan *s)
 }
 
 /* the options that filter records, by their long names */
-static bool
-set_filter(pgtls_logscan *scan, int c, const char *arg)
+bool
+cli_log_filter(pgtls_logscan *scan, const char *cmd, int c, const char *arg)
 {
 	pgtls_log_opt opt = c == 'S'   ? PGTLS_LOGOPT_SINCE
 	                    : c == 'U' ? PGTLS_LOGOPT_UNTIL
@@ -155,9 +155,9 @@ set_filter(pgtls_logscan *scan, int c, const char *arg)
 	                    : c == 'a' ? PGTLS_LOGOPT_EXCLUDE_APP
 	                               : PGTLS_LOGOPT_INCLUDE_OWN;
 
-	if (pgtls_logscan_set_option(scan, opt, arg) == PGTLS_OK)
+	if (pgtls_logscan_set_option(scan, opt, c == 'P' ? "1" : arg) == PGTLS_OK)
 		return true;
-	fprintf(stderr, "pgtls logs: %s\n", pgtls_logscan_errmsg(scan));
+	fprintf(stderr, "pgtls %s: %s\n", cmd, pgtls_logscan_errmsg(scan));
 	return false;
 }
 
@@ -166,11 +166,7 @@ static int
 parse_opts(int argc, char **argv, pgtls_logscan *scan, cli_common *co, bool *follow)
 {
 	static const struct option longopts[] = {{"log-format", required_argument, NULL, 'f'},
-	                                         {"since", required_argument, NULL, 'S'},
-	                                         {"until", required_argument, NULL, 'U'},
-	                                         {"exclude-user", required_argument, NULL, 'u'},
-	                                         {"exclude-app", required_argument, NULL, 'a'},
-	                                         {"include-pgtls", no_argument, NULL, 'P'},
+	                                         CLI_LOG_FILTER_LONGOPTS,
 	                                         {"follow", no_argument, NULL, 'F'},
 	                                         CLI_COMMON_LONGOPTS};
 	int c, taken;
@@ -193,7 +189,7 @@ parse_opts(int argc, char **argv, pgtls_logscan *scan, cli_common *co, bool *fol
 			*follow = true;
 		else if (c == 'f' && pgtls_logscan_set_format(scan, optarg) != PGTLS_OK)
 			return cli_usage_error("logs", "%s", pgtls_logscan_errmsg(scan));
-		else if (c != 'f' && (c == '?' || !set_filter(scan, c, c == 'P' ? "1" : optarg)))
+		else if (c != 'f' && (c == '?' || !cli_log_filter(scan, "logs", c, optarg)))
 			return c == '?' ? cli_try_help("logs") : CLI_EXIT_UNKNOWN;
 	}
 	if (optind >= argc)

@@ -122,13 +122,8 @@ usage_server(FILE *f)
 static int
 parse_opts(int argc, char **argv, cli_common *co, bool *what_if, cli_log_filters *lf)
 {
-	static const struct option longopts[] = {{"what-if-enforced", no_argument, NULL, 'W'},
-	                                         {"since", required_argument, NULL, 'S'},
-	                                         {"until", required_argument, NULL, 'U'},
-	                                         {"exclude-user", required_argument, NULL, 'u'},
-	                                         {"exclude-app", required_argument, NULL, 'a'},
-	                                         {"include-pgtls", no_argument, NULL, 'P'},
-	                                         CLI_COMMON_LONGOPTS};
+	static const struct option longopts[] = {
+	    {"what-if-enforced", no_argument, NULL, 'W'}, CLI_LOG_FILTER_LONGOPTS, CLI_COMMON_LONGOPTS};
 	int c, taken;
 
 	optind = 1;
@@ -143,12 +138,12 @@ parse_opts(int argc, char **argv, cli_common *co, bool *what_if, cli_log_filters
 		}
 		if (c == 'W')
 			*what_if = true;
-		else if (strchr("SUuaP", c) && c != 0 && !taken)
+		else if (c != 0 && strchr(CLI_LOG_FILTER_LETTERS, c) && !taken)
 		{
 			if (lf->n >= (int)(sizeof(lf->opt) / sizeof(lf->opt[0])))
 				return cli_usage_error("server", "at most 32 log filters");
 			lf->opt[lf->n] = c;
-			lf->arg[lf->n++] = c == 'P' ? "1" : optarg;
+			lf->arg[lf->n++] = optarg;
 		}
 		else if (!taken)
 			return cli_try_help("server");

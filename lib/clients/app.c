@@ -205,6 +205,18 @@ value_after(const char *p, const char *end, char *out, size_t outlen)
 	out[k] = '\0';
 }
 
+/*
+ * A -Djavax.net.ssl.trustStorePassword of APP: kept only as "changeit"
+ * (keytool's default) or "other", never the password; VAL is wiped.
+ */
+static void
+jvm_password_fact(pgtls_clients *c, const char *app, char *val, size_t vallen, const char *file, int line)
+{
+	pgtls__app_fact(c, APP_JVM_STORE_PW, app, "javax.net.ssl.trustStorePassword",
+	                strcmp(val, "changeit") == 0 ? "changeit" : "other", file, line);
+	OPENSSL_cleanse(val, vallen);
+}
+
 /* NAME=VALUE of application APP's process (the manifest): the variables that change trust, as facts */
 void
 pgtls__app_env_fact(pgtls_clients *c, const char *app, const char *name, const char *value, const char *file, int line)
@@ -226,9 +238,7 @@ pgtls__app_env_fact(pgtls_clients *c, const char *app, const char *name, const c
 		if (pw)
 		{
 			value_after(pw + 32, pw + strlen(pw), store, sizeof(store));
-			pgtls__app_fact(c, APP_JVM_STORE_PW, app, "javax.net.ssl.trustStorePassword",
-			                strcmp(store, "changeit") == 0 ? "changeit" : "other", file, line);
-			OPENSSL_cleanse(store, sizeof(store));
+			jvm_password_fact(c, app, store, sizeof(store), file, line);
 		}
 	}
 }
@@ -299,12 +309,10 @@ pgtls__app_facts(pgtls_clients *c, const char *path, const char *buf, size_t len
 			value_after(at + vl, e, val, sizeof(val));
 			if (val[0] == '\0' && nl)
 				k8s_value(nl + 1, end, val, sizeof(val));
-			/* a password is kept only as whether it is keytool's default */
 			if (val[0] && kinds[k] == APP_JVM_STORE_PW)
-				snprintf(val, sizeof(val), "%s", strcmp(val, "changeit") == 0 ? "changeit" : "other");
-			if (val[0])
+				jvm_password_fact(c, app, val, sizeof(val), path, lineno);
+			else if (val[0])
 				pgtls__app_fact(c, kinds[k], app, vars[k], val, path, lineno);
-			OPENSSL_cleanse(val, sizeof(val));
 		}
 		p = e;
 	}

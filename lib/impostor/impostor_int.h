@@ -140,7 +140,6 @@ typedef struct decoy_conn
 	uint8_t *c2s, *s2c; /* RELAY_BUF each, allocated for a relayed connection */
 	size_t c2s_len, c2s_pos, s2c_len, s2c_pos;
 	bool client_eof, up_eof;
-	bool up_want_write;
 	relay_watch wc, ws; /* client -> canary, canary -> client */
 	relay_obs obs;
 } decoy_conn;

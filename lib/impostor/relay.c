@@ -369,6 +369,15 @@ up_answer(decoy_conn *c)
 	pgtls__decoy_queue(c, &c->rec.answer, 1, DS_RELAY);
 }
 
+/* the first line of the canary connection's last error, for the report */
+static void
+keep_error(decoy_relay *relay)
+{
+	const char *m = PQerrorMessage(relay->pq);
+
+	pgtls__sanitize(m, strcspn(m, "\n"), relay->ident_error, sizeof(relay->ident_error));
+}
+
 /* (re)connects to the canary for pg_stat_activity: bounded (connect_timeout 5, statement_timeout 2s) unless the
  * conninfo says otherwise; false with relay->ident_error set */
 bool
@@ -384,8 +393,7 @@ pgtls__relay_connect(decoy_relay *relay)
 	if (PQstatus(relay->pq) == CONNECTION_OK)
 		return true;
 	relay->ident_failures++;
-	pgtls__sanitize(PQerrorMessage(relay->pq), strcspn(PQerrorMessage(relay->pq), "\n"), relay->ident_error,
-	                sizeof(relay->ident_error));
+	keep_error(relay);
 	return false;
 }
 
@@ -406,18 +414,9 @@ identify(decoy_conn *c, decoy_relay *relay)
 	    getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host), port, sizeof(port),
 	                NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 		return;
-	if (relay->pq == NULL || PQstatus(relay->pq) != CONNECTION_OK)
-	{
-		PQfinish(relay->pq);
-		relay->pq = PQconnectdb(relay->conninfo);
-		if (PQstatus(relay->pq) != CONNECTION_OK)
-		{
-			relay->ident_failures++;
-			pgtls__sanitize(PQerrorMessage(relay->pq), strcspn(PQerrorMessage(relay->pq), "\n"), relay->ident_error,
-			                sizeof(relay->ident_error));
-			return;
-		}
-	}
+	/* the same bounded connection as at start-up, made again if the canary dropped it */
+	if (!pgtls__relay_connect(relay))
+		return;
 	res = PQexecParams(relay->pq, IDENT_QUERY, 2, NULL, vals, NULL, NULL, 0);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 	{
@@ -427,8 +426,7 @@ identify(decoy_conn *c, decoy_relay *relay)
 		c->rec.identified = true;
 	}
 	else if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		pgtls__sanitize(PQerrorMessage(relay->pq), strcspn(PQerrorMessage(relay->pq), "\n"), relay->ident_error,
-		                sizeof(relay->ident_error));
+		keep_error(relay);
 	PQclear(res);
 }
 
