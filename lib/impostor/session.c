@@ -82,12 +82,10 @@ pgtls__decoy_finish(decoy_conn *c, const char *fmt, const char *arg)
 	c->rec.ended_ms = pgtls_now_ms();
 }
 
-#define finish pgtls__decoy_finish
-
 void
 pgtls__decoy_conn_abort(decoy_conn *c, const char *why)
 {
-	finish(c, "%s", why);
+	pgtls__decoy_finish(c, "%s", why);
 }
 
 void
@@ -165,7 +163,7 @@ fill(decoy_conn *c, size_t want)
 			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 				return 0;
 			ERR_clear_error();
-			finish(c, "the client closed the connection %s", state_words(c));
+			pgtls__decoy_finish(c, "the client closed the connection %s", state_words(c));
 			return -1;
 		}
 		else
@@ -179,7 +177,7 @@ fill(decoy_conn *c, size_t want)
 			}
 			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 				return 0;
-			finish(c, "the client closed the connection %s", state_words(c));
+			pgtls__decoy_finish(c, "the client closed the connection %s", state_words(c));
 			return -1;
 		}
 	}
@@ -212,8 +210,6 @@ pgtls__decoy_queue(decoy_conn *c, const void *msg, size_t n, decoy_state after)
 	c->after = after;
 }
 
-#define queue pgtls__decoy_queue
-
 static void
 queue_fatal(decoy_conn *c)
 {
@@ -227,7 +223,7 @@ queue_fatal(decoy_conn *c)
 	n += sizeof(decoy_message);
 	m[n++] = '\0';
 	put32(m + 1, (uint32_t)(n - 1));
-	queue(c, m, n, DS_DONE);
+	pgtls__decoy_queue(c, m, n, DS_DONE);
 }
 
 bool
@@ -263,7 +259,7 @@ on_startup(decoy_conn *c, size_t len)
 
 	if (!pgtls__decoy_parse_startup(c->in + 8, len - 8, &c->rec))
 	{
-		finish(c, "malformed StartupMessage%s", "");
+		pgtls__decoy_finish(c, "malformed StartupMessage%s", "");
 		return;
 	}
 	c->rec.said_anything = true;
@@ -273,7 +269,7 @@ on_startup(decoy_conn *c, size_t len)
 		snprintf(c->rec.database, sizeof(c->rec.database), "%s", c->rec.user);
 	c->rec.password_asked = true;
 	c->inlen = 0;
-	queue(c, ask_password, sizeof(ask_password), DS_PASSWORD);
+	pgtls__decoy_queue(c, ask_password, sizeof(ask_password), DS_PASSWORD);
 }
 
 static bool
@@ -289,8 +285,8 @@ start_tls(decoy_conn *c, SSL_CTX *ctx)
 		SSL_set_bio(c->ssl, bio, bio);
 	if (c->ssl == NULL || bio == NULL)
 	{
-		finish(c, "%s",
-		       ctx ? "cannot start TLS (out of memory)" : "the client wants direct TLS; this mode serves none");
+		pgtls__decoy_finish(
+		    c, "%s", ctx ? "cannot start TLS (out of memory)" : "the client wants direct TLS; this mode serves none");
 		return false;
 	}
 	c->st = DS_HANDSHAKE;
@@ -315,16 +311,16 @@ on_first(decoy_conn *c, size_t len, pgtls_decoy_mode mode, const decoy_relay *re
 		c->rec.said_anything = c->rec.ssl_request = true;
 		c->rec.answer = mode == PGTLS_DECOY_NO_TLS ? 'N' : 'S';
 		c->inlen = 0;
-		queue(c, &c->rec.answer, 1, mode == PGTLS_DECOY_NO_TLS ? DS_FIRST : DS_HANDSHAKE);
+		pgtls__decoy_queue(c, &c->rec.answer, 1, mode == PGTLS_DECOY_NO_TLS ? DS_FIRST : DS_HANDSHAKE);
 	}
 	else if (code == GSSENC_REQUEST_CODE && len == 8 && !c->rec.gss_request && !c->rec.ssl_request)
 	{
 		c->rec.gss_request = true;
 		c->inlen = 0;
-		queue(c, "N", 1, DS_FIRST);
+		pgtls__decoy_queue(c, "N", 1, DS_FIRST);
 	}
 	else if (code == CANCEL_REQUEST_CODE && len == 16)
-		finish(c, "a cancel request%s", "");
+		pgtls__decoy_finish(c, "a cancel request%s", "");
 	else if ((code >> 16) == 3)
 		on_startup(c, len);
 	else
@@ -332,7 +328,7 @@ on_first(decoy_conn *c, size_t len, pgtls_decoy_mode mode, const decoy_relay *re
 		char what[32];
 
 		snprintf(what, sizeof(what), "%u.%u", code >> 16, code & 0xffff);
-		finish(c, "unsupported request or protocol version %s", what);
+		pgtls__decoy_finish(c, "unsupported request or protocol version %s", what);
 	}
 }
 
@@ -348,7 +344,8 @@ read_message(decoy_conn *c)
 	len = be32(c->in);
 	if (len < 8 || len > DECOY_MAX_STARTUP)
 	{
-		finish(c, "protocol violation: a first message of %s bytes", len < 8 ? "fewer than 8" : "more than 10000");
+		pgtls__decoy_finish(c, "protocol violation: a first message of %s bytes",
+		                    len < 8 ? "fewer than 8" : "more than 10000");
 		return -1;
 	}
 	return fill(c, len);
@@ -366,7 +363,7 @@ step_first(decoy_conn *c, SSL_CTX *ctx, pgtls_decoy_mode mode, const decoy_relay
 
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
 		{
-			finish(c, "the client closed the connection %s", state_words(c));
+			pgtls__decoy_finish(c, "the client closed the connection %s", state_words(c));
 			return;
 		}
 		if (n < 0)
@@ -428,7 +425,7 @@ step_handshake(decoy_conn *c)
 	tls_details(c);
 	c->rec.client_hello = !SSL_in_before(c->ssl);
 	pgtls__ossl_reason(c->rec.client_alert, sizeof(c->rec.client_alert), "the client closed the connection", true);
-	finish(c, "the handshake failed: %s", c->rec.client_alert);
+	pgtls__decoy_finish(c, "the handshake failed: %s", c->rec.client_alert);
 }
 
 static void
@@ -446,9 +443,9 @@ step_password(decoy_conn *c)
 		bool terminate = c->in[0] == 'X';
 
 		OPENSSL_cleanse(c->in, sizeof(c->in));
-		finish(c, "%s",
-		       terminate ? "the client ended the session when asked for its password (it has none)"
-		                 : "the client answered the password request with another message");
+		pgtls__decoy_finish(c, "%s",
+		                    terminate ? "the client ended the session when asked for its password (it has none)"
+		                              : "the client answered the password request with another message");
 		return;
 	}
 	if (fill(c, 1 + len) <= 0)
@@ -501,7 +498,7 @@ flush(decoy_conn *c)
 			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 				return false;
 		}
-		finish(c, "the client closed the connection %s", "before reading the decoy's answer");
+		pgtls__decoy_finish(c, "the client closed the connection %s", "before reading the decoy's answer");
 		return true;
 	}
 	c->want_write = false;
@@ -535,7 +532,7 @@ pgtls__decoy_conn_step(decoy_conn *c, SSL_CTX *ctx, pgtls_decoy_mode mode, decoy
 					if ((be32(c->in + 4) >> 16) == 3)
 						on_startup(c, be32(c->in));
 					else
-						finish(c, "protocol violation: a request inside TLS%s", "");
+						pgtls__decoy_finish(c, "protocol violation: a request inside TLS%s", "");
 				}
 				break;
 			case DS_PASSWORD:
@@ -548,7 +545,7 @@ pgtls__decoy_conn_step(decoy_conn *c, SSL_CTX *ctx, pgtls_decoy_mode mode, decoy
 					if (c->st == DS_HANDSHAKE && !start_tls(c, ctx))
 						break;
 					if (c->st == DS_DONE)
-						finish(c, "the decoy refused the session with a FATAL error%s", "");
+						pgtls__decoy_finish(c, "the decoy refused the session with a FATAL error%s", "");
 				}
 				break;
 			case DS_DONE:
