@@ -44,7 +44,7 @@ int cli_scan_inputs(struct pgtls_clients *c, const char *apps, int argc, char **
 
 struct pgtls_logscan;
 /* follow.c: pgtls logs --follow FILE; reads until SIGINT/SIGTERM; 0 or CLI_EXIT_UNKNOWN */
-int cli_logs_follow(struct pgtls_logscan *scan, const char *path);
+int cli_logs_follow(struct pgtls_logscan *scan, const char *arg, const char *log_format);
 
 /*
  * The logs' window and filters, spelt the same by every command that reads
@@ -60,6 +60,7 @@ int cli_logs_follow(struct pgtls_logscan *scan, const char *path);
 #define CLI_LOG_FILTER_LETTERS "SUuaP"
 /* logs.c: filter option C (a letter above) with ARG set on SCAN; false (said as "pgtls CMD: ...") on a bad value */
 bool cli_log_filter(struct pgtls_logscan *scan, const char *cmd, int c, const char *arg);
+const char *cli_log_family_text(const char *family);
 
 struct pgtls_server;
 /* the logs' window and filters given to a command that reads logs (option letter as pgtls logs has it, value) */

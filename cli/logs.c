@@ -7,8 +7,8 @@
  *	  cli/logs.c
  *
  * NOTES
- *	  Exit status: 0 no plaintext connection seen, 1 plaintext connections
- *	  (or rejected plaintext attempts) seen, 3 error.
+ *	  Exit status: pgtls_logscan_status() (0 clean, 1 plaintext or closes
+ *	  without startup, 2 failed handshakes, 3 error).
  *
  *-------------------------------------------------------------------------
  */
@@ -33,9 +33,13 @@ usage_logs(FILE *f)
 	           "GSSAPI encryption or none, Unix-socket sessions (TLS does not apply),\n"
 	           "plaintext attempts pg_hba.conf rejected, failed TLS handshakes by reason\n"
 	           "(unknown CA, certificate unknown, protocol version, ...: the clients that\n"
-	           "broke after a CA switch), and the fallback signature: plaintext after TLS,\n"
-	           "or after a failed handshake from that address (sslmode=prefer), with when\n"
-	           "it started.\n"
+	           "broke after a CA switch) and the client family each alert points to\n"
+	           "(unknown_ca: OpenSSL/libpq; certificate_unknown: Java JSSE; a close during\n"
+	           "the handshake: Node), connections closed after the handshake without a\n"
+	           "startup (a verify-full client rejecting the server's name, or a port\n"
+	           "check), and the fallback: plaintext after TLS from the same client, or the\n"
+	           "retry of its own failed handshake (sslmode=prefer: the next connection from\n"
+	           "its address), with when it started -- or that it cannot tell.\n"
 	           "\n"
 	           "Formats: stderr with any log_line_prefix (the client from %%r/%%h or the\n"
 	           "process's \"connection received\" line), csvlog, jsonlog, and the JSON\n"
@@ -52,11 +56,19 @@ usage_logs(FILE *f)
 	           "                       cloudsqladmin, rdsadmin, azure_superuser\n"
 	           "  --exclude-app NAME   leave out this application_name (repeatable)\n"
 	           "  --include-pgtls      count pgtls's own probe sessions (application_name\n"
-	           "                       pgtls; left out by default)\n"
-	           "  --follow             one plain FILE, like tail -F (survives rotation): print a\n"
-	           "                       line the first time a client fails a TLS handshake, falls\n"
-	           "                       back, connects without TLS or is rejected; Ctrl-C stops\n"
-	           "                       and prints the report\n"
+	           "                       pgtls, and its plaintext check's database \"pgtls\";\n"
+	           "                       left out by default)\n"
+	           "  --follow             one plain FILE, a DIRECTORY or a quoted glob 'PATTERN',\n"
+	           "                       like tail -F: print a line the first time a client fails\n"
+	           "                       a TLS handshake, falls back, connects without TLS, is\n"
+	           "                       rejected or closes without a startup; Ctrl-C stops and\n"
+	           "                       prints the report.  A FILE is followed across rename and\n"
+	           "                       truncation, and a warning says when it stops growing\n"
+	           "                       while a newer file beside it grows; a DIRECTORY or\n"
+	           "                       PATTERN moves to each new file PostgreSQL starts\n"
+	           "                       (log_filename with %%Y-%%m-%%d..., RDS's hourly names).  In\n"
+	           "                       a DIRECTORY, the stderr files are followed (--log-format\n"
+	           "                       csv or json: the .csv or .json ones); archives are not\n"
 	           "  --log-format F       the logs' format: auto (default, per line), stderr,\n"
 	           "                       csv or json\n"
 	           "  --format F           the output: text (default), json or csv\n"
@@ -65,9 +77,9 @@ usage_logs(FILE *f)
 	           "  -h, --help           this text\n"
 	           "\n"
 	           "Exit status: 0 nothing to fix; 1 plaintext connections or attempts, a\n"
-	           "fallback, or failed handshakes; 2 clients that fail the server's\n"
-	           "certificate (they broke); 3 error (a file unreadable or without any\n"
-	           "connection record).\n");
+	           "fallback, or connections closed without a startup; 2 failed TLS\n"
+	           "handshakes, whatever the client's alert (they broke); 3 error (a file\n"
+	           "unreadable or without any connection record).\n");
 }
 
 static void
@@ -102,11 +114,80 @@ render_totals(FILE *f, const pgtls_logscan *s)
 	if (pgtls_logscan_total(s, PGTLS_LT_UNTABULATED))
 		fprintf(f, ", %lld connections beyond the client table",
 		        (long long)pgtls_logscan_total(s, PGTLS_LT_UNTABULATED));
+	if (pgtls_logscan_total(s, PGTLS_LT_CLOSED_NO_STARTUP))
+		fprintf(f, ", %lld closed after the handshake without a startup",
+		        (long long)pgtls_logscan_total(s, PGTLS_LT_CLOSED_NO_STARTUP));
 	fprintf(f, "\n");
+	if (pgtls_logscan_total(s, PGTLS_LT_NOT_FOLLOWED))
+		fprintf(f,
+		        "not followed: %lld connections received whose outcome the log does not tie to them "
+		        "(log_line_prefix without %%p): closes after the handshake among them are not counted\n",
+		        (long long)pgtls_logscan_total(s, PGTLS_LT_NOT_FOLLOWED));
 	if (pgtls_logscan_total(s, PGTLS_LT_EXCLUDED_OWN) || pgtls_logscan_total(s, PGTLS_LT_EXCLUDED))
 		fprintf(f, "left out: %lld pgtls probe sessions, %lld by --exclude-user/--exclude-app/--since/--until\n",
 		        (long long)pgtls_logscan_total(s, PGTLS_LT_EXCLUDED_OWN),
 		        (long long)pgtls_logscan_total(s, PGTLS_LT_EXCLUDED));
+}
+
+/* who sends a failed handshake's alert (the families of pgtls_logscan_client_get PGTLS_LC_CLIENT_FAMILIES) */
+const char *
+cli_log_family_text(const char *family)
+{
+	if (strcmp(family, "openssl") == 0)
+		return "OpenSSL-based clients that do not trust the CA (libpq: psql, psycopg2; asyncpg)";
+	if (strcmp(family, "jsse") == 0)
+		return "Java clients (pgjdbc through JSSE) that do not trust the certificate";
+	if (strcmp(family, "node") == 0)
+		return "Node.js clients (node-postgres) that closed after rejecting the certificate or its name";
+	if (strcmp(family, "go") == 0)
+		return "Go clients (pgx, lib/pq: crypto/tls) that reject the certificate or its name";
+	return "a client family the alert does not tell";
+}
+
+/* "openssl=2 jsse=1" -> one line per family */
+static void
+render_families(FILE *f, const char *fams)
+{
+	char fam[32];
+	long long n;
+	int used;
+
+	while (sscanf(fams, " %31[a-z]=%lld%n", fam, &n, &used) == 2)
+	{
+		fprintf(f, "%24s%lld: %s\n", "", n, cli_log_family_text(fam));
+		fams += used;
+	}
+}
+
+static void
+render_notes(FILE *f, const pgtls_logscan *s, int i)
+{
+	const char *fb = pgtls_logscan_client_get(s, i, PGTLS_LC_FALLBACK_SINCE);
+	const char *ev = pgtls_logscan_client_get(s, i, PGTLS_LC_FALLBACK_EVIDENCE);
+	const char *fails = pgtls_logscan_client_get(s, i, PGTLS_LC_TLS_FAILURES);
+	long long closed = (long long)pgtls_logscan_client_count(s, i, PGTLS_LCC_CLOSED_NO_STARTUP);
+
+	if (fails[0])
+	{
+		fprintf(f, "%22sfailed TLS handshakes: %s\n", "", fails);
+		render_families(f, pgtls_logscan_client_get(s, i, PGTLS_LC_CLIENT_FAMILIES));
+	}
+	if (closed)
+		fprintf(f,
+		        "%22sclosed before authentication, nothing else logged: %lld (a verify-full client that rejected "
+		        "the server's name or certificate after the handshake, a port check, or a client asked for a "
+		        "password it did not have: psql before its prompt, pgtls's own probe)\n",
+		        "", closed);
+	if (fb[0])
+		fprintf(f, "%22sFELL BACK to plaintext since %s (%s)\n", "", fb,
+		        strcmp(ev, "after_tls") == 0 ? "it used TLS before"
+		                                     : "right after its own failed handshake: the next connection from "
+		                                       "its address");
+	else if (strcmp(ev, "cannot_tell") == 0)
+		fprintf(f,
+		        "%22splaintext right after a failed handshake from its address, with other connections in "
+		        "between: cannot tell whether it fell back or never asks for TLS\n",
+		        "");
 }
 
 static void
@@ -120,8 +201,6 @@ render(FILE *f, const pgtls_logscan *s)
 	        "conns", "TLS1.3", "TLS1.2", "older", "PLAIN", "local", "rejected", "FAILED");
 	for (int i = 0; i < pgtls_logscan_nclients(s); i++)
 	{
-		const char *fb = pgtls_logscan_client_get(s, i, PGTLS_LC_FALLBACK_SINCE);
-		const char *fails = pgtls_logscan_client_get(s, i, PGTLS_LC_TLS_FAILURES);
 		const char *user = pgtls_logscan_client_get(s, i, PGTLS_LC_USER);
 
 		fprintf(f, "%-20.20s %-14.14s %-14.14s %-16.16s %6lld %7lld %7lld %6lld %6lld %6lld %8lld %6lld\n",
@@ -136,11 +215,7 @@ render(FILE *f, const pgtls_logscan *s)
 		        (long long)(pgtls_logscan_client_count(s, i, PGTLS_LCC_REJECTED_PLAINTEXT) +
 		                    pgtls_logscan_client_count(s, i, PGTLS_LCC_REJECTED_ENCRYPTED)),
 		        (long long)pgtls_logscan_client_count(s, i, PGTLS_LCC_TLS_FAILED));
-		if (fails[0])
-			fprintf(f, "%22sfailed TLS handshakes: %s\n", "", fails);
-		if (fb[0])
-			fprintf(f, "%22sFELL BACK to plaintext since %s (TLS before, or a failed handshake from this address)\n",
-			        "", fb);
+		render_notes(f, s, i);
 	}
 	render_totals(f, s);
 }
@@ -163,7 +238,7 @@ cli_log_filter(pgtls_logscan *scan, const char *cmd, int c, const char *arg)
 
 /* the options of `pgtls logs` into SCAN, CO and *FOLLOW; 0, 1 help printed, or CLI_EXIT_UNKNOWN (said) */
 static int
-parse_opts(int argc, char **argv, pgtls_logscan *scan, cli_common *co, bool *follow)
+parse_opts(int argc, char **argv, pgtls_logscan *scan, cli_common *co, bool *follow, const char **log_format)
 {
 	static const struct option longopts[] = {{"log-format", required_argument, NULL, 'f'},
 	                                         CLI_LOG_FILTER_LONGOPTS,
@@ -187,7 +262,7 @@ parse_opts(int argc, char **argv, pgtls_logscan *scan, cli_common *co, bool *fol
 		}
 		if (c == 'F')
 			*follow = true;
-		else if (c == 'f' && pgtls_logscan_set_format(scan, optarg) != PGTLS_OK)
+		else if (c == 'f' && (*log_format = optarg, pgtls_logscan_set_format(scan, optarg) != PGTLS_OK))
 			return cli_usage_error("logs", "%s", pgtls_logscan_errmsg(scan));
 		else if (c != 'f' && (c == '?' || !cli_log_filter(scan, "logs", c, optarg)))
 			return c == '?' ? cli_try_help("logs") : CLI_EXIT_UNKNOWN;
@@ -195,7 +270,7 @@ parse_opts(int argc, char **argv, pgtls_logscan *scan, cli_common *co, bool *fol
 	if (optind >= argc)
 		return cli_usage_error("logs", "no log file given");
 	if (*follow && argc - optind != 1)
-		return cli_usage_error("logs", "--follow takes one FILE");
+		return cli_usage_error("logs", "--follow takes one FILE, DIRECTORY or 'PATTERN'");
 	return 0;
 }
 
@@ -244,6 +319,7 @@ cli_cmd_logs(int argc, char **argv)
 	cli_common co = CLI_COMMON_INIT("logs", CLI_OFFERS_CSV);
 	pgtls_logscan *scan = pgtls_logscan_new();
 	bool follow = false;
+	const char *log_format = NULL;
 	int rc, failed = 0;
 
 	co.file_format = "--log-format";
@@ -252,13 +328,13 @@ cli_cmd_logs(int argc, char **argv)
 		fprintf(stderr, "pgtls logs: out of memory\n");
 		return CLI_EXIT_UNKNOWN;
 	}
-	rc = parse_opts(argc, argv, scan, &co, &follow);
+	rc = parse_opts(argc, argv, scan, &co, &follow, &log_format);
 	if (rc != 0)
 	{
 		pgtls_logscan_free(scan);
 		return rc == 1 ? 0 : rc;
 	}
-	if (follow && cli_logs_follow(scan, argv[optind]) != 0)
+	if (follow && cli_logs_follow(scan, argv[optind], log_format) != 0)
 		failed++;
 	for (int i = optind; !follow && i < argc; i++)
 		if (pgtls_logscan_file(scan, argv[i]) != PGTLS_OK)

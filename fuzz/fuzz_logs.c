@@ -31,6 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		out = pgtls_logscan_json(s, 0);
 		pgtls_free(out);
+		pgtls_logscan_settle(s, data[1] >> 2); /* the closes without startup, as --follow settles them */
 		out = pgtls_logscan_csv(s);
 		pgtls_free(out);
 	}

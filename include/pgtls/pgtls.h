@@ -657,16 +657,20 @@ PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_logscan_file(pgtls_logscan *scan, cons
 
 /*
  * Events as they are read (for following a log live): called for every
- * failed TLS handshake (DETAIL: its reason code), every plaintext
- * connection (DETAIL: "fallback" when the client has the fallback
- * signature, else ""), and every rejected plaintext attempt.  Strings are
- * valid during the call only.
+ * failed TLS handshake (DETAIL: its reason code; FAMILY: the client family
+ * its alert points to), every plaintext connection (DETAIL: "fallback"
+ * when the same client fell back, "cannot_tell" when it came right after
+ * another connection's failed handshake from its address, else ""), every
+ * rejected plaintext attempt, and every connection that closed without a
+ * startup (see pgtls_logscan_settle()).  Strings are valid during the call
+ * only.
  */
 typedef enum pgtls_log_event_kind
 {
 	PGTLS_LOGEV_TLS_FAILED = 0,
 	PGTLS_LOGEV_PLAINTEXT,
-	PGTLS_LOGEV_REJECTED
+	PGTLS_LOGEV_REJECTED,
+	PGTLS_LOGEV_CLOSED_NO_STARTUP
 } pgtls_log_event_kind;
 
 typedef struct pgtls_log_event
@@ -675,6 +679,9 @@ typedef struct pgtls_log_event
 	const char *host, *user, *database, *application_name;
 	const char *when;   /* the log's time stamp, or "" */
 	const char *detail; /* see above */
+	const char *family; /* TLS_FAILED: openssl, jsse, node, go, or "" (not known) */
+	int pid;            /* the backend's pid, 0 when the log has none */
+	const char *port;   /* the client's source port ("connection received"), or "" */
 } pgtls_log_event;
 
 typedef void (*pgtls_log_event_cb)(void *arg, const pgtls_log_event *event);
@@ -684,16 +691,30 @@ PGTLS_API void pgtls_logscan_set_event_cb(pgtls_logscan *scan, pgtls_log_event_c
 PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_logscan_feed(pgtls_logscan *scan, const char *data, size_t len);
 PGTLS_API PGTLS_MUSTCHECK pgtls_err pgtls_logscan_finish(pgtls_logscan *scan);
 
+/*
+ * A connection the server logged as received and then nothing else (no
+ * authorization, rejection or handshake error) closed before
+ * authentication: a verify-full client that rejected the server's name or
+ * certificate after the handshake (libpq, pgjdbc), a port check, or a
+ * client asked for a password it did not have (psql before it prompts,
+ * pgtls's own probe: the server logs no EOF during authentication).  The report counts those still open at its end; for a log
+ * followed live, this settles the ones received more than OLDER_THAN_MS
+ * (log time) before the newest record, with an event each.
+ */
+PGTLS_API void pgtls_logscan_settle(pgtls_logscan *scan, int64_t older_than_ms);
+
 /* Per-client report (docs/json-schema.md), or CSV; free with pgtls_free(). */
 PGTLS_API char *pgtls_logscan_json(const pgtls_logscan *scan, int pretty);
 PGTLS_API char *pgtls_logscan_csv(const pgtls_logscan *scan);
 
 /*
- * 0: nothing to fix; 1: plaintext connections or attempts, a fallback
- * (plaintext after TLS), or other failed TLS handshakes seen; 2: clients
- * that fail the server's certificate (unknown CA, certificate unknown, bad
- * or expired certificate): they broke; 3: a file could not be read to its
- * end (or held no connection record): what it held is not known.
+ * 0: nothing to fix; 1: plaintext connections or attempts, a fallback, or
+ * connections closed without a startup (a verify-full client's name check
+ * or a port check: the log cannot tell which); 2: failed TLS handshakes,
+ * whatever the client's alert (unknown_ca from OpenSSL, certificate_unknown
+ * from JSSE, a bare close from Node, ...): clients broke; 3: a file could
+ * not be read to its end (or held no connection record): what it held is
+ * not known.
  */
 PGTLS_API int pgtls_logscan_status(const pgtls_logscan *scan);
 
@@ -727,13 +748,15 @@ typedef enum pgtls_log_total
 	PGTLS_LT_PLAINTEXT,
 	PGTLS_LT_GSS,
 	PGTLS_LT_REJECTED,
-	PGTLS_LT_OVERLONG_LINES, /* lines over 1 MiB, skipped */
-	PGTLS_LT_UNTABULATED,    /* connections beyond the client table */
-	PGTLS_LT_LOCAL,          /* Unix-domain socket sessions (TLS does not apply) */
-	PGTLS_LT_TLS_FAILED,     /* failed TLS handshakes */
-	PGTLS_LT_FALLBACKS,      /* clients with the fallback signature */
-	PGTLS_LT_EXCLUDED_OWN,   /* pgtls's own probe sessions left out */
-	PGTLS_LT_EXCLUDED        /* sessions left out by --exclude-user/--exclude-app or --since/--until */
+	PGTLS_LT_OVERLONG_LINES,    /* lines over 1 MiB, skipped */
+	PGTLS_LT_UNTABULATED,       /* connections beyond the client table */
+	PGTLS_LT_LOCAL,             /* Unix-domain socket sessions (TLS does not apply) */
+	PGTLS_LT_TLS_FAILED,        /* failed TLS handshakes */
+	PGTLS_LT_FALLBACKS,         /* clients with the fallback signature */
+	PGTLS_LT_EXCLUDED_OWN,      /* pgtls's own probe sessions left out */
+	PGTLS_LT_EXCLUDED,          /* sessions left out by --exclude-user/--exclude-app or --since/--until */
+	PGTLS_LT_CLOSED_NO_STARTUP, /* connections received, then closed without a startup (see pgtls_logscan_settle) */
+	PGTLS_LT_NOT_FOLLOWED       /* connections received whose outcome the log cannot tie to them (no %p, table full) */
 } pgtls_log_total;
 
 PGTLS_API int64_t pgtls_logscan_total(const pgtls_logscan *scan, pgtls_log_total what);
@@ -747,8 +770,10 @@ typedef enum pgtls_logclient_field
 	PGTLS_LC_APPLICATION,
 	PGTLS_LC_FIRST_SEEN,
 	PGTLS_LC_LAST_SEEN,
-	PGTLS_LC_FALLBACK_SINCE, /* first plaintext connection after TLS (or after a failed handshake), or "" */
-	PGTLS_LC_TLS_FAILURES    /* failed handshakes by reason: "unknown_ca=3 connection_closed=1", or "" */
+	PGTLS_LC_FALLBACK_SINCE,    /* first plaintext connection after TLS (or after a failed handshake), or "" */
+	PGTLS_LC_TLS_FAILURES,      /* failed handshakes by reason: "unknown_ca=3 connection_closed=1", or "" */
+	PGTLS_LC_FALLBACK_EVIDENCE, /* after_tls, after_failed_handshake, cannot_tell, or "" (no fallback) */
+	PGTLS_LC_CLIENT_FAMILIES    /* failed handshakes by the family their alert points to: "openssl=2 jsse=1", or "" */
 } pgtls_logclient_field;
 
 typedef enum pgtls_logclient_count
@@ -761,8 +786,10 @@ typedef enum pgtls_logclient_count
 	PGTLS_LCC_GSS,
 	PGTLS_LCC_REJECTED_PLAINTEXT,
 	PGTLS_LCC_REJECTED_ENCRYPTED,
-	PGTLS_LCC_LOCAL,     /* Unix-domain socket sessions */
-	PGTLS_LCC_TLS_FAILED /* failed TLS handshakes (the client is then its address only) */
+	PGTLS_LCC_LOCAL,               /* Unix-domain socket sessions */
+	PGTLS_LCC_TLS_FAILED,          /* failed TLS handshakes (the client is then its address only) */
+	PGTLS_LCC_CLOSED_NO_STARTUP,   /* address rows: received, then closed without a startup */
+	PGTLS_LCC_FALLBACK_CANNOT_TELL /* plaintext sessions right after another connection's failure from the address */
 } pgtls_logclient_count;
 
 PGTLS_API int pgtls_logscan_nclients(const pgtls_logscan *scan);
@@ -853,6 +880,8 @@ typedef enum pgtls_enforce_effect
 PGTLS_API pgtls_enforce_effect pgtls_enforce_effect_of(const pgtls_logscan *scan, int i);
 PGTLS_API const char *pgtls_enforce_effect_name(pgtls_enforce_effect effect);
 PGTLS_API const char *pgtls_enforce_client_fix(const pgtls_logscan *scan, int i);
+/* Why it would be rejected: falls_back, cannot_tell, gss_encryption, no_tls; "" when it would not be. */
+PGTLS_API const char *pgtls_enforce_client_cause(const pgtls_logscan *scan, int i);
 /* The what-if report (docs/json-schema.md); SCAN may be NULL; free with pgtls_free(). */
 PGTLS_API char *pgtls_enforce_json(const pgtls_server *server, const pgtls_logscan *scan, int pretty);
 /*

@@ -85,8 +85,8 @@ grow_clients(pgtls_logscan *s)
 }
 
 /* the client if it is tabulated, else NULL (never creates one) */
-static client *
-find_client(pgtls_logscan *s, const char *host, const char *user, const char *db, const char *app)
+client *
+pgtls__log_find_client(pgtls_logscan *s, const char *host, const char *user, const char *db, const char *app)
 {
 	size_t h = (size_t)hash_str(hash_str(hash_str(hash_str(14695981039346656037ULL, host), user), db), app);
 
@@ -102,8 +102,8 @@ find_client(pgtls_logscan *s, const char *host, const char *user, const char *db
 	}
 }
 
-static client *
-get_client(pgtls_logscan *s, const char *host, const char *user, const char *db, const char *app)
+client *
+pgtls__log_get_client(pgtls_logscan *s, const char *host, const char *user, const char *db, const char *app)
 {
 	size_t h = (size_t)hash_str(hash_str(hash_str(hash_str(14695981039346656037ULL, host), user), db), app);
 	client *c;
@@ -125,7 +125,7 @@ get_client(pgtls_logscan *s, const char *host, const char *user, const char *db,
 	{
 		if (!grow_clients(s))
 			goto full;
-		return get_client(s, host, user, db, app);
+		return pgtls__log_get_client(s, host, user, db, app);
 	}
 	c->used = true;
 	snprintf(c->host, sizeof(c->host), "%s", host);
@@ -152,51 +152,6 @@ stamp(pgtls_logscan *s, client *c, const char *ts)
 		snprintf(s->first, sizeof(s->first), "%s", ts);
 	if (strcmp(ts, s->last) > 0)
 		snprintf(s->last, sizeof(s->last), "%s", ts);
-}
-
-static void
-pid_set(pgtls_logscan *s, int pid, const char *host)
-{
-	pidslot *p;
-
-	if (pid <= 0)
-		return;
-	if (s->pids == NULL)
-	{
-		s->pidcap = 256;
-		if ((s->pids = calloc(s->pidcap, sizeof(pidslot))) == NULL)
-			return; /* without the map, clients are known by their own lines only */
-	}
-	p = &s->pids[(unsigned)pid & (s->pidcap - 1)];
-	/* a collision with another live pid: grow the direct-mapped table (up to PIDMAP_SIZE) */
-	while (p->pid > 0 && p->pid != pid && s->pidcap < PIDMAP_SIZE)
-	{
-		size_t ncap = s->pidcap * 4 > PIDMAP_SIZE ? PIDMAP_SIZE : s->pidcap * 4;
-		pidslot *np = calloc(ncap, sizeof(pidslot));
-
-		if (np == NULL)
-			break;
-		for (size_t i = 0; i < s->pidcap; i++)
-			if (s->pids[i].pid > 0)
-				np[(unsigned)s->pids[i].pid & (ncap - 1)] = s->pids[i];
-		free(s->pids);
-		s->pids = np;
-		s->pidcap = ncap;
-		p = &s->pids[(unsigned)pid & (s->pidcap - 1)];
-	}
-	p->pid = pid;
-	snprintf(p->host, sizeof(p->host), "%s", host);
-}
-
-static const char *
-pid_get(pgtls_logscan *s, int pid)
-{
-	pidslot *p;
-
-	if (s->pids == NULL || pid <= 0)
-		return NULL;
-	p = &s->pids[(unsigned)pid & (s->pidcap - 1)];
-	return p->pid == pid ? p->host : NULL;
 }
 
 static bool
@@ -314,8 +269,8 @@ listed(char *const *list, int n, const char *v)
 }
 
 /* --since/--until: time stamps compared as written ("YYYY-MM-DD HH:MM:SS"), on the given precision */
-static bool
-in_window(const pgtls_logscan *s, const char *ts)
+bool
+pgtls__log_in_window(const pgtls_logscan *s, const char *ts)
 {
 	if (ts[0] == '\0')
 		return true;
@@ -332,40 +287,32 @@ is_local(const char *host)
 	return strcmp(host, "[local]") == 0;
 }
 
-/* "YYYY-MM-DD HH:MM:SS[.mmm]" -> milliseconds since the epoch (the zone does not matter here); 0 if none */
-static int64_t
-ms_of(const char *ts)
-{
-	struct tm tm;
-	const char *rest;
-	int64_t ms = 0;
-
-	memset(&tm, 0, sizeof(tm));
-	if (ts[0] == '\0' || (rest = strptime(ts, "%Y-%m-%d %H:%M:%S", &tm)) == NULL)
-		return 0;
-	if (rest[0] == '.')
-		for (int k = 1; k <= 3; k++)
-			ms = ms * 10 + (isdigit((unsigned char)rest[k]) ? rest[k] - '0' : 0);
-	return (int64_t)timegm(&tm) * 1000 + ms;
-}
-
 static void
-flag_fallback(client *c, const char *ts)
+flag_fallback(client *c, int kind, const char *ts)
 {
 	c->fallback = true;
+	c->fb_kind = (uint8_t)kind;
 	snprintf(c->fallback_since, sizeof(c->fallback_since), "%s", ts[0] ? ts : "?");
 }
 
 /* ---- the events ---- */
 
-static void
-notify(pgtls_logscan *s, pgtls_log_event_kind kind, const client *c, const char *ts, const char *detail)
+void
+pgtls__log_notify(pgtls_logscan *s, pgtls_log_event_kind kind, const client *c, const char *ts, const char *detail,
+                  const pidslot *conn)
 {
 	pgtls_log_event e;
 
 	if (s->event_cb == NULL)
 		return;
+	memset(&e, 0, sizeof(e));
 	e.kind = kind;
+	e.family = "";
+	for (int r = 0; kind == PGTLS_LOGEV_TLS_FAILED && r < F_NREASONS; r++)
+		if (strcmp(detail, pgtls__log_fail_names[r]) == 0)
+			e.family = pgtls__log_family(r);
+	e.pid = conn ? conn->pid : 0;
+	e.port = conn ? conn->port : "";
 	e.host = c->host;
 	e.user = c->user;
 	e.database = c->db;
@@ -392,7 +339,8 @@ authorized(pgtls_logscan *s, event *ev, const char *m, size_t n)
 	const char *gss = memmem(m, n, " GSS (", 6);
 	const char *appstop = ssl ? " SSL enabled (" : gss ? " GSS (" : NULL;
 	const char *host;
-	client *c, *failed;
+	pidslot *conn = pgtls__conn_of(s, ev->pid);
+	client *c;
 
 	kv(m, n, "user=", NULL, user, sizeof(user));
 	/* Azure writes "user=postgresdatabase=postgres" (no space) */
@@ -407,6 +355,10 @@ authorized(pgtls_logscan *s, event *ev, const char *m, size_t n)
 		app[k - 1] = '\0';
 	s->matched++;
 	/* pgtls's own probe sessions (application_name=pgtls), and what the user left out */
+	if (conn)
+		conn->outcome = ssl || (gss && memmem(gss, (size_t)(m + n - gss), "encrypted=yes", 13)) ? OUT_ENCRYPTED : 0;
+	if (strcmp(app, "pgtls") == 0 && conn)
+		conn->outcome = OUT_OWN;
 	if (!s->include_own && strcmp(app, "pgtls") == 0)
 	{
 		s->excluded_own++;
@@ -417,8 +369,8 @@ authorized(pgtls_logscan *s, event *ev, const char *m, size_t n)
 		s->excluded_filter++;
 		return;
 	}
-	host = ev->host[0] ? ev->host : pid_get(s, ev->pid);
-	c = get_client(s, host ? host : "unknown", user, db, app);
+	host = ev->host[0] ? ev->host : conn ? conn->host : NULL;
+	c = pgtls__log_get_client(s, host ? host : "unknown", user, db, app);
 	if (c == NULL)
 		return;
 	if (ssl)
@@ -432,24 +384,25 @@ authorized(pgtls_logscan *s, event *ev, const char *m, size_t n)
 		c->local++; /* a Unix-domain socket: TLS does not apply */
 	else
 	{
+		uint64_t unsure = c->fb_cannot_tell;
+		int kind;
+
 		c->plaintext++;
 		/*
-		 * The fallback signature: plaintext after TLS; or plaintext from an
-		 * address within a second after a handshake from it failed
-		 * (libpq's prefer retries at once), which that connection accounts
-		 * for (a later plaintext client from the address is not blamed).
+		 * The fallback: plaintext after TLS from the same client; or the
+		 * retry of a failed handshake, which is the next connection from
+		 * the address (conns.c).
 		 */
-		failed = find_client(s, c->host, "", "", "");
-		if (failed && failed->pending_ms && ms_of(ev->ts) >= failed->pending_ms &&
-		    ms_of(ev->ts) - failed->pending_ms <= 1000)
-		{
-			failed->pending_ms = 0;
-			if (!c->fallback)
-				flag_fallback(c, ev->ts);
-		}
+		kind = pgtls__conn_plaintext(s, c, conn, ev->ts);
 		if (!c->fallback && pgtls__log_tls_total(c) > 0)
-			flag_fallback(c, ev->ts);
-		notify(s, PGTLS_LOGEV_PLAINTEXT, c, ev->ts, c->fallback ? "fallback" : "");
+			kind = FB_AFTER_TLS;
+		if (!c->fallback && kind != FB_NONE)
+			flag_fallback(c, kind, ev->ts);
+		pgtls__log_notify(s, PGTLS_LOGEV_PLAINTEXT, c, ev->ts,
+		                  c->fallback                   ? "fallback"
+		                  : c->fb_cannot_tell != unsure ? "cannot_tell"
+		                                                : "",
+		                  conn);
 	}
 	stamp(s, c, ev->ts);
 }
@@ -465,12 +418,20 @@ rejected(pgtls_logscan *s, event *ev, const char *m, size_t n)
 	quoted_after(m, n, "user \"", user, sizeof(user));
 	quoted_after(m, n, "database \"", db, sizeof(db));
 	s->matched++;
+	/* pgtls's own plaintext check asks for the database "pgtls" (docs/logs.md) */
+	if (strcmp(db, "pgtls") == 0 && pgtls__conn_of(s, ev->pid))
+		pgtls__conn_of(s, ev->pid)->outcome = OUT_OWN;
+	if (!s->include_own && strcmp(db, "pgtls") == 0)
+	{
+		s->excluded_own++;
+		return;
+	}
 	if (listed(s->excl_users, s->nexcl_users, user))
 	{
 		s->excluded_filter++;
 		return;
 	}
-	c = get_client(s, h[0] ? h : "unknown", user, db, "");
+	c = pgtls__log_get_client(s, h[0] ? h : "unknown", user, db, "");
 	if (c == NULL)
 		return;
 	if (is_local(c->host))
@@ -478,7 +439,7 @@ rejected(pgtls_logscan *s, event *ev, const char *m, size_t n)
 	else if (plain)
 	{
 		c->rejected_plain++;
-		notify(s, PGTLS_LOGEV_REJECTED, c, ev->ts, "");
+		pgtls__log_notify(s, PGTLS_LOGEV_REJECTED, c, ev->ts, "", pgtls__conn_of(s, ev->pid));
 	}
 	else
 		c->rejected_ssl++;
@@ -491,21 +452,21 @@ handshake_failed(pgtls_logscan *s, event *ev, const char *m, size_t n)
 {
 	static const char prefix[] = "could not accept SSL connection: ";
 	const char *reason = m + sizeof(prefix) - 1;
-	const char *host = ev->host[0] ? ev->host : pid_get(s, ev->pid);
+	pidslot *conn = pgtls__conn_of(s, ev->pid);
+	const char *host = ev->host[0] ? ev->host : conn ? conn->host : NULL;
+	int r = fail_reason(reason, n - (sizeof(prefix) - 1));
 	client *c;
 
 	s->matched++;
-	c = get_client(s, host ? host : "unknown", "", "", "");
+	c = pgtls__log_get_client(s, host ? host : "unknown", "", "", "");
 	if (c == NULL)
 		return;
-	{
-		int r = fail_reason(reason, n - (sizeof(prefix) - 1));
-
-		c->tls_failed[r]++;
-		c->tls_failed_total++;
-		notify(s, PGTLS_LOGEV_TLS_FAILED, c, ev->ts, pgtls__log_fail_names[r]);
-	}
-	c->pending_ms = ms_of(ev->ts);
+	c->tls_failed[r]++;
+	c->tls_failed_total++;
+	if (conn)
+		conn->outcome = OUT_FAILED;
+	pgtls__conn_failed(s, c, conn, r, ev->ts);
+	pgtls__log_notify(s, PGTLS_LOGEV_TLS_FAILED, c, ev->ts, pgtls__log_fail_names[r], conn);
 	stamp(s, c, ev->ts);
 }
 
@@ -514,16 +475,26 @@ pgtls__log_event(pgtls_logscan *s, event *ev)
 {
 	const char *m = ev->msg;
 	size_t n = ev->msglen;
-	char buf[64];
+	char host[64], port[8];
+	pidslot *conn;
+	int64_t ms = pgtls__log_ms(ev->ts);
 
+	if (ms > s->newest_ms)
+		s->newest_ms = ms;
 	if (starts(m, n, "connection received: "))
 	{
-		if (kv(m, n, "host=", NULL, buf, sizeof(buf)))
-			pid_set(s, ev->pid, buf);
+		if (kv(m, n, "host=", NULL, host, sizeof(host)))
+		{
+			kv(m, n, "port=", NULL, port, sizeof(port));
+			pgtls__conn_received(s, ev, host, port);
+		}
 		s->matched++;
 		return;
 	}
-	if (!in_window(s, ev->ts))
+	/* anything else logged by the backend: its connection did not close unseen */
+	if ((conn = pgtls__conn_of(s, ev->pid)) != NULL && conn->state == CONN_PENDING)
+		conn->state = CONN_SEEN;
+	if (!pgtls__log_in_window(s, ev->ts))
 	{
 		if (starts(m, n, "connection authorized: ") || starts(m, n, "replication connection authorized: ") ||
 		    starts(m, n, "could not accept SSL connection: ") || starts(m, n, "no pg_hba.conf entry for host \"") ||

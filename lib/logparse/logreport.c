@@ -37,11 +37,18 @@ cmp_clients(const void *a, const void *b)
 	return strcmp(x->app, y->app);
 }
 
+/*
+ * The rows to report, sorted: the connections still open with nothing
+ * logged after "connection received" count as closed without a startup
+ * on their address's row (the log ends there); rows with nothing to show
+ * (an address whose connections were all tied to their clients) are left
+ * out.
+ */
 client *
 pgtls__logscan_sorted(const pgtls_logscan *s, size_t *n)
 {
 	client *out = malloc(sizeof(client) * (s->nclients ? s->nclients : 1));
-	size_t i, k = 0;
+	size_t i, k = 0, kept = 0;
 
 	if (out == NULL)
 		return NULL;
@@ -49,7 +56,22 @@ pgtls__logscan_sorted(const pgtls_logscan *s, size_t *n)
 		if (s->clients[i].used)
 			out[k++] = s->clients[i];
 	qsort(out, k, sizeof(client), cmp_clients);
-	*n = k;
+	for (i = 0; s->pids && i < s->pidcap; i++)
+	{
+		const pidslot *p = &s->pids[i];
+		client key, *row;
+
+		if (p->pid <= 0 || p->state != CONN_PENDING || !p->in_window)
+			continue;
+		memset(&key, 0, sizeof(key));
+		memcpy(key.host, p->host, sizeof(key.host));
+		if ((row = bsearch(&key, out, k, sizeof(client), cmp_clients)) != NULL)
+			row->closed_nostartup++;
+	}
+	for (i = 0; i < k; i++)
+		if (!pgtls__log_row_empty(&out[i]))
+			out[kept++] = out[i];
+	*n = kept;
 	return out;
 }
 
@@ -137,6 +159,10 @@ pgtls_logscan_total(const pgtls_logscan *s, pgtls_log_total what)
 		return (int64_t)s->excluded_own;
 	if (what == PGTLS_LT_EXCLUDED)
 		return (int64_t)(s->excluded_filter + s->excluded_time);
+	if (what == PGTLS_LT_NOT_FOLLOWED)
+		return (int64_t)s->not_followed;
+	if (what == PGTLS_LT_CLOSED_NO_STARTUP)
+		t = pgtls__conn_open(s);
 	for (size_t i = 0; i < s->cap; i++)
 	{
 		const client *c = &s->clients[i];
@@ -157,6 +183,8 @@ pgtls_logscan_total(const pgtls_logscan *s, pgtls_log_total what)
 			t += c->tls_failed_total;
 		else if (what == PGTLS_LT_FALLBACKS)
 			t += c->fallback;
+		else if (what == PGTLS_LT_CLOSED_NO_STARTUP)
+			t += c->closed_nostartup;
 	}
 	return (int64_t)t;
 }
@@ -194,13 +222,37 @@ pgtls_logscan_client_get(const pgtls_logscan *s, int i, pgtls_logclient_field fi
 		case PGTLS_LC_FALLBACK_SINCE:
 			return c->fallback_since;
 		case PGTLS_LC_TLS_FAILURES:
+		case PGTLS_LC_CLIENT_FAMILIES:
 		{
 			pgtls_logscan *ms = (pgtls_logscan *)s; /* cache only */
 
-			pgtls__log_failures_str(c, ms->failbuf, sizeof(ms->failbuf));
+			if (field == PGTLS_LC_TLS_FAILURES)
+				pgtls__log_failures_str(c, ms->failbuf, sizeof(ms->failbuf));
+			else
+				pgtls__log_families_str(c, ms->failbuf, sizeof(ms->failbuf));
 			return ms->failbuf;
 		}
+		case PGTLS_LC_FALLBACK_EVIDENCE:
+			return pgtls__log_fallback_evidence(c);
 	}
+	return "";
+}
+
+/*
+ * Why a client is said to have fallen back: after_tls (its own TLS
+ * sessions before), after_failed_handshake (the retry of its failure),
+ * cannot_tell (its plaintext sessions all came right after another
+ * connection's failure from the address), or "".
+ */
+const char *
+pgtls__log_fallback_evidence(const client *c)
+{
+	if (c->fb_kind == FB_AFTER_TLS)
+		return "after_tls";
+	if (c->fb_kind == FB_AFTER_FAILURE)
+		return "after_failed_handshake";
+	if (c->fb_cannot_tell && c->plain_unpreceded == 0)
+		return "cannot_tell";
 	return "";
 }
 
@@ -246,6 +298,10 @@ pgtls_logscan_client_count(const pgtls_logscan *s, int i, pgtls_logclient_count 
 			return (int64_t)c->rejected_plain;
 		case PGTLS_LCC_REJECTED_ENCRYPTED:
 			return (int64_t)c->rejected_ssl;
+		case PGTLS_LCC_CLOSED_NO_STARTUP:
+			return (int64_t)c->closed_nostartup;
+		case PGTLS_LCC_FALLBACK_CANNOT_TELL:
+			return (int64_t)c->fb_cannot_tell;
 	}
 	return 0;
 }
@@ -267,11 +323,11 @@ pgtls_logscan_status(const pgtls_logscan *s)
 
 		if (!c->used)
 			continue;
-		if (c->tls_failed[F_UNKNOWN_CA] || c->tls_failed[F_CERT_UNKNOWN] || c->tls_failed[F_BAD_CERT] ||
-		    c->tls_failed[F_CERT_EXPIRED])
+		/* one status whatever the client's alert: unknown_ca (OpenSSL), certificate_unknown (JSSE), a close (Node) */
+		if (c->tls_failed_total)
 			return 2;
-		if (c->plaintext || c->rejected_plain || c->fallback || c->tls_failed_total)
+		if (c->plaintext || c->rejected_plain || c->fallback || c->closed_nostartup)
 			st = 1;
 	}
-	return st;
+	return st ? st : pgtls__conn_open(s) ? 1 : 0;
 }

@@ -10,7 +10,7 @@
  *
  * NOTES
  *	  Speed comes from not looking at most lines: each chunk is searched
- *	  with memmem() for "connection" and "pg_hba.conf", and only the lines
+ *	  with memmem() for "connection", "pg_hba.conf" and "FATAL", and only the lines
  *	  around a hit are parsed.  Memory is constant: a chunk buffer, a carry
  *	  of at most PGTLS_LOG_MAX_LINE bytes (longer lines are skipped and
  *	  counted), a bounded pid -> host map and a bounded client table.
@@ -27,6 +27,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -357,13 +358,41 @@ parse_line(pgtls_logscan *s, const char *line, size_t n)
 }
 
 /*
+ * memmem() for a marker, or memchr() for a byte of it that is rare in logs
+ * (RARE: its offset, or -1) and a compare: memchr() runs several times
+ * faster than memmem().
+ */
+static const char *
+find_marker(const char *pos, size_t n, const char *marker, size_t mlen, int rare)
+{
+	const char *end = pos + n;
+	const char *p = pos + rare;
+
+	if (rare < 0)
+		return memmem(pos, n, marker, mlen);
+	while (n >= mlen && p <= end - mlen + rare && (p = memchr(p, marker[rare], (size_t)(end - mlen + rare + 1 - p))))
+	{
+		if (memcmp(p - rare, marker, mlen) == 0)
+			return p - rare;
+		p++;
+	}
+	return NULL;
+}
+
+/*
  * Processes the complete lines of BUF[0..len); returns the offset of the
  * incomplete tail.  Only lines containing a marker are parsed.
  */
 static size_t
 scan_lines(pgtls_logscan *s, const char *buf, size_t len)
 {
-	static const char *const markers[] = {"connection", "pg_hba.conf"};
+	/* "FATAL": what else ends a connection before it is authorized ("password authentication failed") */
+	static const char *const markers[] = {"connection", "pg_hba.conf", "FATAL"};
+	static const int rare[] = {-1, -1, 0}; /* 'F' */
+	enum
+	{
+		NMARKERS = sizeof(markers) / sizeof(markers[0])
+	};
 	const char *lastnl = memrchr(buf, '\n', len);
 	const char *limit;
 	const char *done = buf; /* lines before this were handled */
@@ -372,20 +401,20 @@ scan_lines(pgtls_logscan *s, const char *buf, size_t len)
 	if (lastnl == NULL)
 		return 0;
 	limit = lastnl + 1;
-	/* merge the hits of both markers in order: scan for the nearer one each time */
+	/* merge the hits of the markers in order: scan for the nearest one each time */
 	{
-		const char *next[2];
+		const char *next[NMARKERS];
 		const char *pos = buf;
 
-		for (mi = 0; mi < 2; mi++)
-			next[mi] = memmem(pos, (size_t)(limit - pos), markers[mi], strlen(markers[mi]));
+		for (mi = 0; mi < NMARKERS; mi++)
+			next[mi] = find_marker(pos, (size_t)(limit - pos), markers[mi], strlen(markers[mi]), rare[mi]);
 		for (;;)
 		{
 			const char *hit;
 			const char *ls, *le;
 			int w = -1;
 
-			for (mi = 0; mi < 2; mi++)
+			for (mi = 0; mi < NMARKERS; mi++)
 				if (next[mi] && (w < 0 || next[mi] < next[w]))
 					w = (int)mi;
 			if (w < 0)
@@ -400,10 +429,11 @@ scan_lines(pgtls_logscan *s, const char *buf, size_t len)
 				parse_line(s, ls, (size_t)(le - ls));
 			done = le + 1;
 			pos = le + 1;
-			for (mi = 0; mi < 2; mi++)
+			for (mi = 0; mi < NMARKERS; mi++)
 				if (next[mi] && next[mi] < pos)
-					next[mi] =
-					    pos < limit ? memmem(pos, (size_t)(limit - pos), markers[mi], strlen(markers[mi])) : NULL;
+					next[mi] = pos < limit
+					               ? find_marker(pos, (size_t)(limit - pos), markers[mi], strlen(markers[mi]), rare[mi])
+					               : NULL;
 		}
 	}
 	return (size_t)(limit - buf);

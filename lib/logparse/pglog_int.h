@@ -18,7 +18,8 @@
 #define LOG_CHUNK (4 * 1024 * 1024)
 #define PIDMAP_SIZE 65536 /* power of two */
 #define MAX_CLIENTS 100000
-#define FIELD_MAX 64 /* NAMEDATALEN: the server truncates user, database and application names to 63 bytes */
+#define FIELD_MAX 64   /* NAMEDATALEN: the server truncates user, database and application names to 63 bytes */
+#define RECENT_PIDS 16 /* per address: the connections a plaintext retry is looked for among */
 
 typedef enum log_format
 {
@@ -67,9 +68,19 @@ typedef struct client
 	uint64_t rejected_local; /* ... rejected by pg_hba.conf */
 	uint64_t tls_failed[F_NREASONS];
 	uint64_t tls_failed_total;
-	int64_t pending_ms;      /* handshake rows: the last failure not yet followed by a plaintext retry */
-	bool fallback;           /* plaintext after TLS, or after a failed handshake from this address */
-	char fallback_since[32]; /* the first such plaintext connection */
+	/* address rows (no user): the connections received from it, and the last failure a plaintext retry may follow */
+	uint64_t recv_seq;         /* connections received from this address so far */
+	uint64_t closed_nostartup; /* received, then nothing: closed after the handshake without a startup */
+	int64_t cand_ms;           /* the last failed handshake of a client that may retry in plaintext (libpq) */
+	uint64_t cand_seq;         /* ... the rank of its connection among the address's (0: not known) */
+	bool cand_claimed;         /* ... a plaintext retry was tied to it */
+	int recent[RECENT_PIDS];   /* the pids of the last connections received from it, by rank % RECENT_PIDS */
+	/* named clients */
+	uint64_t fb_cannot_tell;   /* plaintext sessions after another connection's failure from the address */
+	uint64_t plain_unpreceded; /* plaintext sessions with no failed handshake right before */
+	uint8_t fb_kind;           /* FB_NONE, FB_AFTER_TLS, FB_AFTER_FAILURE */
+	bool fallback;             /* plaintext after TLS, or the retry of this client's own failed handshake */
+	char fallback_since[32];   /* the first such plaintext connection */
 	char first[32];
 	char last[32];
 	bool used;
@@ -85,10 +96,41 @@ typedef struct log_file
 	char *error; /* why it could not be read to its end (its readable part is counted), or NULL */
 } log_file;
 
+enum
+{
+	FB_NONE,
+	FB_AFTER_TLS,
+	FB_AFTER_FAILURE
+};
+
+enum
+{
+	CONN_NONE,    /* no connection followed under this pid */
+	CONN_PENDING, /* "connection received", nothing else yet */
+	CONN_SEEN     /* something else was logged for it */
+};
+
+/* what a connection turned out to be, for the fallback's pairing */
+enum
+{
+	OUT_UNKNOWN,   /* nothing yet, or something else */
+	OUT_ENCRYPTED, /* authorized with TLS or GSS: not a plaintext retry */
+	OUT_FAILED,    /* a failed handshake: not a plaintext retry */
+	OUT_OWN        /* pgtls's own */
+};
+
+/* a backend (by pid): its client address and what became of its connection */
 typedef struct pidslot
 {
 	int pid;
+	uint8_t state;   /* CONN_* */
+	uint8_t outcome; /* OUT_* */
+	bool in_window;  /* received inside --since/--until */
 	char host[64];
+	char port[8];
+	char ts[32];
+	int64_t ms;   /* when it was received (log time) */
+	uint64_t seq; /* its rank among the connections received from its address */
 } pidslot;
 
 struct pgtls_logscan
@@ -127,7 +169,9 @@ struct pgtls_logscan
 	uint64_t excluded_own;    /* pgtls's own probe sessions */
 	uint64_t excluded_filter; /* --exclude-user / --exclude-app */
 	uint64_t excluded_time;   /* outside --since/--until */
-	char failbuf[256];        /* PGTLS_LC_TLS_FAILURES text (accessor cache) */
+	uint64_t not_followed;    /* connections received whose outcome cannot be tied to them (no pid, table full) */
+	int64_t newest_ms;        /* the newest record's time (log time) */
+	char failbuf[256];        /* PGTLS_LC_TLS_FAILURES / PGTLS_LC_CLIENT_FAMILIES text (accessor cache) */
 	pgtls_log_event_cb event_cb;
 	void *event_arg;
 };
@@ -151,6 +195,23 @@ extern const char *const pgtls__log_fail_names[F_NREASONS];
 /* events.c */
 void pgtls__log_event(pgtls_logscan *s, event *ev);
 void pgtls__log_copy_n(char *dst, size_t dstlen, const char *src, size_t n);
+client *pgtls__log_get_client(pgtls_logscan *s, const char *host, const char *user, const char *db, const char *app);
+client *pgtls__log_find_client(pgtls_logscan *s, const char *host, const char *user, const char *db, const char *app);
+void pgtls__log_notify(pgtls_logscan *s, pgtls_log_event_kind kind, const client *c, const char *ts, const char *detail,
+                       const pidslot *conn);
+bool pgtls__log_in_window(const pgtls_logscan *s, const char *ts);
+
+/* conns.c: each connection by its backend's pid, the closes without startup, the fallback's pairing */
+int64_t pgtls__log_ms(const char *ts);
+void pgtls__conn_received(pgtls_logscan *s, const event *ev, const char *host, const char *port);
+pidslot *pgtls__conn_of(pgtls_logscan *s, int pid);
+void pgtls__conn_failed(pgtls_logscan *s, client *addr, const pidslot *conn, int reason, const char *ts);
+int pgtls__conn_plaintext(pgtls_logscan *s, client *c, const pidslot *conn, const char *ts);
+uint64_t pgtls__conn_open(const pgtls_logscan *s);
+const char *pgtls__log_family(int reason);
+void pgtls__log_families_str(const client *c, char *out, size_t outlen);
+bool pgtls__log_row_empty(const client *c);
+const char *pgtls__log_fallback_evidence(const client *c);
 
 /* pglog.c: parses what is left in the carry buffer (end of a file or stream) */
 void pgtls__logscan_flush(pgtls_logscan *s);

@@ -268,14 +268,31 @@ pgtls__probe_user(const pgtls_probe *p)
 	return "postgres";
 }
 
-const char *
-pgtls__probe_dbname(const pgtls_probe *p)
+/* the database set (--dbname, the conninfo, a service, PGDATABASE), or NULL */
+static const char *
+dbname_set(const pgtls_probe *p)
 {
 	if (p->dbname)
 		return p->dbname;
-	if (p->cinfo_dbname && p->cinfo_dbname[0])
-		return p->cinfo_dbname;
-	return pgtls__probe_user(p);
+	return p->cinfo_dbname && p->cinfo_dbname[0] ? p->cinfo_dbname : NULL;
+}
+
+const char *
+pgtls__probe_dbname(const pgtls_probe *p)
+{
+	return dbname_set(p) ? dbname_set(p) : pgtls__probe_user(p);
+}
+
+/*
+ * The database of the plaintext check: the one set, else "pgtls".  A
+ * server that refuses plaintext logs the user and database of each
+ * attempt (an application_name it does not log), so `pgtls logs` can
+ * leave pgtls's own checks out.
+ */
+const char *
+pgtls__probe_plain_dbname(const pgtls_probe *p)
+{
+	return dbname_set(p) ? dbname_set(p) : "pgtls";
 }
 
 /*
@@ -418,7 +435,7 @@ pgtls_probe_start(pgtls_probe *p)
 		return p->err.code;
 	if (p->neg_direct && add_conn(p, PGTLS_CONN_DIRECT, sni, pgtls__probe_user(p), pgtls__probe_dbname(p)))
 		return p->err.code;
-	if (add_conn(p, PGTLS_CONN_PLAIN, NULL, pgtls__probe_user(p), pgtls__probe_dbname(p)))
+	if (add_conn(p, PGTLS_CONN_PLAIN, NULL, pgtls__probe_user(p), pgtls__probe_plain_dbname(p)))
 		return p->err.code;
 	return PGTLS_OK;
 }

@@ -167,6 +167,7 @@ struct pgtls_probe
 const char *pgtls__probe_checked_name(const pgtls_probe *p);
 const char *pgtls__probe_user(const pgtls_probe *p);
 const char *pgtls__probe_dbname(const pgtls_probe *p);
+const char *pgtls__probe_plain_dbname(const pgtls_probe *p);
 const char *pgtls__probe_sslmode(const pgtls_probe *p, const char **source);
 
 /* settings.c: service file, PG* variables and defaults as libpq applies them */

@@ -391,7 +391,7 @@ static void
 plaintext_finding(pgtls_probe *p)
 {
 	const pgtls_reply *pr = pgtls__conn_reply(p->plain);
-	const char *user = pgtls__probe_user(p), *db = pgtls__probe_dbname(p);
+	const char *user = pgtls__probe_user(p), *db = pgtls__probe_plain_dbname(p);
 
 	if (pr->kind == PGTLS_REPLY_AUTH)
 		finding(p, PGTLS_SEV_WARNING, "plaintext_accepted",

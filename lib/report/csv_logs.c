@@ -26,7 +26,8 @@ pgtls_logscan_csv(const pgtls_logscan *s)
 	pgtls__sb_init(&sb);
 	pgtls__sb_appendf(&sb, "host,user,database,application_name,connections,tlsv1.3,tlsv1.2,tls_older,plaintext,"
 	                       "gss_encrypted,rejected_plaintext,rejected_encrypted,local,tls_failed,tls_failures,"
-	                       "fallback_since,first_seen,last_seen\n");
+	                       "fallback_since,first_seen,last_seen,client_families,closed_without_startup,"
+	                       "fallback_evidence\n");
 	for (i = 0; i < n; i++)
 	{
 		client *c = &cl[i];
@@ -48,7 +49,11 @@ pgtls_logscan_csv(const pgtls_logscan *s)
 		pgtls__sb_csv_field(&sb, fails, ',');
 		pgtls__sb_csv_field(&sb, c->fallback_since, ',');
 		pgtls__sb_csv_field(&sb, c->first, ',');
-		pgtls__sb_csv_field(&sb, c->last, '\n');
+		pgtls__sb_csv_field(&sb, c->last, ',');
+		pgtls__log_families_str(c, fails, sizeof(fails));
+		pgtls__sb_csv_field(&sb, fails, ',');
+		pgtls__sb_appendf(&sb, "%llu,", (unsigned long long)c->closed_nostartup);
+		pgtls__sb_csv_field(&sb, pgtls__log_fallback_evidence(c), '\n');
 	}
 	free(cl);
 	if (sb.oom)

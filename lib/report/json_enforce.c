@@ -36,6 +36,8 @@ clients_json(const pgtls_logscan *scan, int counts[4])
 		                 (json_int_t)pgtls_logscan_client_count(scan, i, PGTLS_LCC_PLAINTEXT), "tls_failed",
 		                 (json_int_t)pgtls_logscan_client_count(scan, i, PGTLS_LCC_TLS_FAILED), "fallback_since",
 		                 fb[0] ? pgtls__jstr(fb) : json_null(), "fix", json_string(pgtls_enforce_client_fix(scan, i))));
+		json_object_set_new(json_array_get(a, json_array_size(a) - 1), "cause",
+		                    pgtls__jopt(pgtls_enforce_client_cause(scan, i)));
 	}
 	return a;
 }

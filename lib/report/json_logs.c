@@ -15,10 +15,31 @@
 
 #include "logparse/pglog_int.h"
 
+/* failed handshakes by the client family their alert points to (conns.c) */
+static json_t *
+families_json(const client *c)
+{
+	json_t *o = json_object();
+
+	for (int r = 0; r < F_NREASONS; r++)
+	{
+		const char *f = pgtls__log_family(r);
+		json_int_t have;
+
+		if (!c->tls_failed[r] || f[0] == '\0')
+			continue;
+		have = json_integer_value(json_object_get(o, f));
+		json_object_set_new(o, f, json_integer(have + (json_int_t)c->tls_failed[r]));
+	}
+	return o;
+}
+
 static json_t *
 client_json(const client *c)
 {
 	json_t *tls = json_object();
+	json_t *o;
+	const char *ev = pgtls__log_fallback_evidence(c);
 
 	for (int v = 0; v < V_NVERS; v++)
 		if (c->tls[v])
@@ -28,15 +49,22 @@ client_json(const client *c)
 	for (int r = 0; r < F_NREASONS; r++)
 		if (c->tls_failed[r])
 			json_object_set_new(fails, pgtls__log_fail_names[r], json_integer((json_int_t)c->tls_failed[r]));
-	return json_pack(
-	    "{s:o,s:o,s:o,s:o,s:I,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}", "host", pgtls__jstr(c->host), "user",
-	    pgtls__jstr(c->user), "database", pgtls__jstr(c->db), "application_name", pgtls__jstr(c->app), "connections",
-	    (json_int_t)(pgtls__log_tls_total(c) + c->plaintext + c->gss + c->local), "tls", tls, "plaintext",
-	    (json_int_t)c->plaintext, "gss_encrypted", (json_int_t)c->gss, "local", (json_int_t)c->local,
-	    "rejected_plaintext", (json_int_t)c->rejected_plain, "rejected_encrypted", (json_int_t)c->rejected_ssl,
-	    "rejected_local", (json_int_t)c->rejected_local, "tls_failed", (json_int_t)c->tls_failed_total, "tls_failures",
-	    fails, "fallback_since", c->fallback ? pgtls__jstr(c->fallback_since) : json_null(), "first_seen",
-	    pgtls__jopt(c->first), "last_seen", pgtls__jopt(c->last));
+	o = json_pack("{s:o,s:o,s:o,s:o,s:I,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}", "host", pgtls__jstr(c->host),
+	              "user", pgtls__jstr(c->user), "database", pgtls__jstr(c->db), "application_name", pgtls__jstr(c->app),
+	              "connections", (json_int_t)(pgtls__log_tls_total(c) + c->plaintext + c->gss + c->local), "tls", tls,
+	              "plaintext", (json_int_t)c->plaintext, "gss_encrypted", (json_int_t)c->gss, "local",
+	              (json_int_t)c->local, "rejected_plaintext", (json_int_t)c->rejected_plain, "rejected_encrypted",
+	              (json_int_t)c->rejected_ssl, "rejected_local", (json_int_t)c->rejected_local, "tls_failed",
+	              (json_int_t)c->tls_failed_total, "tls_failures", fails, "fallback_since",
+	              c->fallback ? pgtls__jstr(c->fallback_since) : json_null(), "first_seen", pgtls__jopt(c->first),
+	              "last_seen", pgtls__jopt(c->last));
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "fallback_evidence", ev[0] ? json_string(ev) : json_null());
+	json_object_set_new(o, "fallback_cannot_tell", json_integer((json_int_t)c->fb_cannot_tell));
+	json_object_set_new(o, "client_families", families_json(c));
+	json_object_set_new(o, "closed_without_startup", json_integer((json_int_t)c->closed_nostartup));
+	return o;
 }
 
 json_t *
@@ -83,6 +111,10 @@ pgtls__logscan_to_json(const pgtls_logscan *s)
 	                              "local", (json_int_t)pgtls_logscan_total(s, PGTLS_LT_LOCAL), "tls_failed",
 	                              (json_int_t)pgtls_logscan_total(s, PGTLS_LT_TLS_FAILED), "fallbacks",
 	                              (json_int_t)pgtls_logscan_total(s, PGTLS_LT_FALLBACKS)));
+	json_object_set_new(json_object_get(rep, "totals"), "closed_without_startup",
+	                    json_integer((json_int_t)pgtls_logscan_total(s, PGTLS_LT_CLOSED_NO_STARTUP)));
+	json_object_set_new(json_object_get(rep, "totals"), "connections_not_followed",
+	                    json_integer((json_int_t)pgtls_logscan_total(s, PGTLS_LT_NOT_FOLLOWED)));
 	json_object_set_new(rep, "clients", arr);
 	return rep;
 }

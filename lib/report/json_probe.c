@@ -70,6 +70,11 @@ startup_json(pgtls_conn *c)
 	const char *rmsg;
 	pgtls_err rerr = pgtls__conn_reply_err(c, &rmsg);
 
+	if (r->kind == PGTLS_REPLY_AUTH && r->message[0])
+		/* trust, then refused for the role or the database: accepted, with what the server said next */
+		return json_pack("{s:s,s:s,s:i,s:o,s:o}", "result", "accepted", "auth", pgtls__auth_name(r->auth_code),
+		                 "auth_code", (int)r->auth_code, "sqlstate", pgtls__jstr(r->sqlstate), "message",
+		                 pgtls__jstr(r->message));
 	if (r->kind == PGTLS_REPLY_AUTH)
 		return json_pack("{s:s,s:s,s:i}", "result", "accepted", "auth", pgtls__auth_name(r->auth_code), "auth_code",
 		                 (int)r->auth_code);

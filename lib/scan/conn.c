@@ -599,6 +599,18 @@ st_read_reply(pgtls_conn *c)
 				(void)do_write(c, eb, sizeof(eb));
 				return finish(c);
 			}
+			if (c->reply.kind == PGTLS_REPLY_ERROR && c->trust_ok && c->p.kind == PGTLS_CONN_PLAIN)
+			{
+				/*
+				 * Authenticated (trust), then refused for the role or the
+				 * database (pgtls's plaintext check asks for "pgtls"): the
+				 * server accepted the unencrypted connection.
+				 */
+				trace(c, "accepted, then: %s", c->reply.message);
+				c->reply.kind = PGTLS_REPLY_AUTH;
+				c->reply.auth_code = 0;
+				return finish(c);
+			}
 			if (c->reply.kind == PGTLS_REPLY_ERROR)
 				trace(c, "rejected");
 			return finish(c);

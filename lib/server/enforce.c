@@ -64,28 +64,53 @@ pgtls_enforce_effect_name(pgtls_enforce_effect e)
 	return (unsigned)e < sizeof(t) / sizeof(t[0]) ? t[e] : "unknown";
 }
 
+/*
+ * Why client I would be rejected, as a stable code: falls_back (its own
+ * TLS, or the retry of its own failed handshake), cannot_tell (plaintext
+ * right after others' failures from its address), gss_encryption, no_tls;
+ * "" when it is not rejected.
+ */
+const char *
+pgtls_enforce_client_cause(const pgtls_logscan *scan, int i)
+{
+	const char *ev;
+
+	if (pgtls_enforce_effect_of(scan, i) != PGTLS_ENF_REJECTED)
+		return "";
+	if (pgtls_logscan_client_get(scan, i, PGTLS_LC_FALLBACK_SINCE)[0])
+		return "falls_back";
+	ev = pgtls_logscan_client_get(scan, i, PGTLS_LC_FALLBACK_EVIDENCE);
+	if (strcmp(ev, "cannot_tell") == 0)
+		return "cannot_tell";
+	if (pgtls_logscan_client_count(scan, i, PGTLS_LCC_GSS) > 0 &&
+	    pgtls_logscan_client_count(scan, i, PGTLS_LCC_PLAINTEXT) == 0)
+		return "gss_encryption";
+	return "no_tls";
+}
+
 /* What the client must change before TLS is enforced (a sentence), or "". */
 const char *
 pgtls_enforce_client_fix(const pgtls_logscan *scan, int i)
 {
-	switch (pgtls_enforce_effect_of(scan, i))
-	{
-		case PGTLS_ENF_REJECTED:
-			if (pgtls_logscan_client_get(scan, i, PGTLS_LC_FALLBACK_SINCE)[0])
-				return "it falls back to plaintext after its TLS attempt fails: make TLS work (give it the server's "
-				       "CA in its root certificate file or trust store) before enforcing";
-			if (pgtls_logscan_client_count(scan, i, PGTLS_LCC_GSS) > 0 &&
-			    pgtls_logscan_client_count(scan, i, PGTLS_LCC_PLAINTEXT) == 0)
-				return "it uses GSSAPI encryption, which hostnossl rules also reject: move it to TLS, or add a "
-				       "hostgssenc rule for it above the reject lines";
-			return "it connects without TLS: set sslmode=verify-full (with the server's CA as sslrootcert) in its "
-			       "connection settings, or at least sslmode=require";
-		case PGTLS_ENF_ALREADY_FAILING:
-			return "it fails already (failed TLS handshakes or rejected attempts): enforcing changes nothing for it; "
-			       "see its failure reasons";
-		default:
-			return "";
-	}
+	const char *cause = pgtls_enforce_client_cause(scan, i);
+
+	if (strcmp(cause, "falls_back") == 0)
+		return "it falls back to plaintext after its TLS attempt fails: make TLS work (give it the server's CA in "
+		       "its root certificate file or trust store) before enforcing";
+	if (strcmp(cause, "cannot_tell") == 0)
+		return "it connects without TLS right after failed handshakes from its address, with other connections in "
+		       "between: the log cannot tell whether it falls back (then give it the server's CA) or never asks "
+		       "for TLS (then set sslmode=verify-full): check its settings with pgtls clients";
+	if (strcmp(cause, "gss_encryption") == 0)
+		return "it uses GSSAPI encryption, which hostnossl rules also reject: move it to TLS, or add a hostgssenc "
+		       "rule for it above the reject lines";
+	if (strcmp(cause, "no_tls") == 0)
+		return "it connects without TLS: set sslmode=verify-full (with the server's CA as sslrootcert) in its "
+		       "connection settings, or at least sslmode=require";
+	if (pgtls_enforce_effect_of(scan, i) == PGTLS_ENF_ALREADY_FAILING)
+		return "it fails already (failed TLS handshakes or rejected attempts): enforcing changes nothing for it; "
+		       "see its failure reasons";
+	return "";
 }
 
 /* ---- the server change ---- */

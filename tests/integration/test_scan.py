@@ -262,13 +262,22 @@ def http_get(url, timeout=10):
 def test_exporter(env):
     """pgtls exporter scraped by a real Prometheus (Debian's), values read back through Prometheus's HTTP API."""
     import time
-    tls, plain = Server(env, "exp-tls"), Server(env, "exp-plain")
+    tls, plain, rot = Server(env, "exp-tls"), Server(env, "exp-plain"), Server(env, "exp-rot")
     tls.pg("start", "new", "hostssl")
     plain.pg("start", "new", "both")
+    soon_cert(env)
+    rot.pg("start", "soon", "hostssl")
     xport, pport = free_port(), free_port()
+    # the test PKI's intermediate known by its fingerprint as rds-ca-2019 (test-only table, -Dtest_hooks=true)
+    fp = subprocess.run(["openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in",
+                         os.path.join(env.pki, "new-inter.crt")], capture_output=True, text=True, check=True).stdout
+    table = os.path.join(env.tmp, "exporter-aws-cas.txt")
+    with open(table, "w") as f:
+        f.write("%s rds-ca-2019 us-east-1\n" % fp.split("=", 1)[1].strip().replace(":", ""))
     exp = subprocess.Popen([PGTLS, "exporter", "--listen", "127.0.0.1:%d" % xport, "--timeout", "3", "--rootcert",
                             os.path.join(env.pki, "rootcert-new.pem"), "--user", "postgres"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env.env)
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                           env=dict(env.env, PGTLS_TEST_AWS_CAS=table))
     prom = None
     try:
         for _ in range(50):
@@ -295,17 +304,20 @@ def test_exporter(env):
         os.makedirs(promdir, exist_ok=True)
         cfg = os.path.join(promdir, "prometheus.yml")
         with open(cfg, "w") as f:
-            f.write("global: {scrape_interval: 1s, scrape_timeout: 1s}\n"
+            f.write("global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}\n"
+                    "rule_files: ['%s']\n"
                     "scrape_configs:\n"
                     "- job_name: pgtls\n"
                     "  metrics_path: /probe\n"
-                    "  static_configs: [{targets: ['localhost:%d', 'localhost:%d']}]\n"
+                    "  static_configs: [{targets: ['localhost:%d', 'localhost:%d', 'localhost:%d']}]\n"
                     "  relabel_configs:\n"
                     "  - {source_labels: [__address__], target_label: __param_target}\n"
                     "  - {source_labels: [__param_target], target_label: instance}\n"
                     "  - {target_label: __address__, replacement: '127.0.0.1:%d'}\n"
                     "- job_name: pgtls_exporter\n"
-                    "  static_configs: [{targets: ['127.0.0.1:%d']}]\n" % (tls.port, plain.port, xport, xport))
+                    "  static_configs: [{targets: ['127.0.0.1:%d']}]\n"
+                    % (os.path.join(ROOT, "contrib", "prometheus", "pgtls.rules.yml"), tls.port, plain.port, rot.port,
+                       xport, xport))
         promexe = shutil.which("prometheus")
         if not check(promexe is not None, "prometheus (Debian package) is installed"):
             return
@@ -328,13 +340,14 @@ def test_exporter(env):
                 time.sleep(0.5)
             return values
 
-        values = query("pgtls_plaintext_accepted", 2)
+        values = query("pgtls_plaintext_accepted", 3)
         check(values.get("localhost:%d" % plain.port) == 1 and values.get("localhost:%d" % tls.port) == 0,
               "Prometheus read back pgtls_plaintext_accepted per target: %s" % values)
-        vf = query('pgtls_sslmode_connects{sslmode="verify-full"}', 2)
-        check(len(vf) == 2 and all(v == 1 for v in vf.values()), "verify-full connects on both: %s" % vf)
+        vf = query('pgtls_sslmode_connects{sslmode="verify-full"}', 3)
+        check(len(vf) == 3 and all(v == 1 for v in vf.values()), "verify-full connects on all three: %s" % vf)
         own = query("pgtls_exporter_probes_total", 1)
         check(len(own) == 1 and list(own.values())[0] >= 2, "the exporter's own metrics are scraped: %s" % own)
+        live_alerts(pport, rot)
     finally:
         if prom:
             prom.terminate()
@@ -344,6 +357,57 @@ def test_exporter(env):
         check(exp.returncode == 0, "the exporter stops cleanly on SIGTERM (%s)" % exp.returncode)
         tls.pg("stop")
         plain.pg("stop")
+        rot.pg("stop")
+
+
+def soon_cert(env):
+    """server-soon: a leaf for localhost under the new intermediate that expires in 10 days (made now)"""
+    k, csr, crt = (os.path.join(env.pki, "server-soon." + x) for x in ("key", "csr", "crt"))
+    ext = os.path.join(env.pki, "server-soon.ext")
+    with open(ext, "w") as f:
+        f.write("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
+                "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    subprocess.run(["openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", k, "-subj",
+                    "/O=pgtls tests/CN=localhost", "-out", csr], check=True, capture_output=True)
+    subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA", os.path.join(env.pki, "new-inter.crt"), "-CAkey",
+                    os.path.join(env.pki, "new-inter.key"), "-CAcreateserial", "-days", "10", "-extfile", ext,
+                    "-out", crt], check=True, capture_output=True)
+    os.chmod(k, 0o600)
+    with open(os.path.join(env.pki, "server-soon.chain.crt"), "w") as f:
+        f.write(open(crt).read() + open(os.path.join(env.pki, "new-inter.crt")).read())
+
+
+def live_alerts(pport, rot):
+    """Debian's Prometheus evaluates contrib/prometheus/pgtls.rules.yml as shipped: the old-CA and expiry alerts
+    fire for the server whose chain is from the CA known as rds-ca-2019 and expires in 10 days, and resolve once
+    it serves another certificate"""
+    import time
+    target = "localhost:%d" % rot.port
+    names = {"PostgresChainFromOldCA", "PostgresCertificateExpiresSoon"}
+
+    def firing():
+        try:
+            code, body = http_get("http://127.0.0.1:%d/api/v1/alerts" % pport, 2)
+            alerts = json.loads(body)["data"]["alerts"] if code == 200 else []
+        except (OSError, ValueError, KeyError):
+            return None
+        return {a["labels"]["alertname"] for a in alerts
+                if a.get("state") == "firing" and a["labels"].get("target") == target}
+
+    got = set()
+    for _ in range(120):
+        got = firing() or set()
+        if names <= got:
+            break
+        time.sleep(0.5)
+    check(names <= got, "alerts fire for %s: %s" % (target, got))
+    rot.pg("cert", "old")  # a chain from another CA, valid until 2099
+    for _ in range(120):
+        got = firing()
+        if got is not None and not (names & got):
+            break
+        time.sleep(0.5)
+    check(got is not None and not (names & got), "and resolve once it serves another chain: %s" % got)
 
 
 def main():

@@ -209,6 +209,118 @@ test_handshake_failures_and_fallback(void **state)
 	pgtls_logscan_free(s);
 }
 
+/*
+ * Attribution (lib/logparse/conns.c): the family each alert points to, the
+ * closes after the handshake with no startup, and the fallback tied to the
+ * same client -- the next connection from the address after a failure a
+ * libpq client can retry -- never to whoever else connects from it.
+ */
+static void
+test_attribution(void **state)
+{
+	static const char log[] =
+	    /* pgjdbc (JSSE) fails; an sslmode=disable client is the next connection: no fallback (JSSE never retries) */
+	    "2026-01-01 10:00:00.000 UTC [10] LOG:  connection received: host=10.1.0.1 port=1\n"
+	    "2026-01-01 10:00:00.010 UTC [10] LOG:  could not accept SSL connection: sslv3 alert certificate unknown\n"
+	    "2026-01-01 10:00:00.050 UTC [11] LOG:  connection received: host=10.1.0.1 port=2\n"
+	    "2026-01-01 10:00:00.051 UTC [11] LOG:  connection authorized: user=etl database=d application_name=disable\n"
+	    /* psql verify-full fails; psycopg2 prefer fails and retries at once; the disable client again */
+	    "2026-01-01 10:01:00.000 UTC [20] LOG:  connection received: host=10.1.0.1 port=3\n"
+	    "2026-01-01 10:01:00.004 UTC [20] LOG:  could not accept SSL connection: tlsv1 alert unknown ca\n"
+	    "2026-01-01 10:01:00.200 UTC [21] LOG:  connection received: host=10.1.0.1 port=4\n"
+	    "2026-01-01 10:01:00.204 UTC [21] LOG:  could not accept SSL connection: tlsv1 alert unknown ca\n"
+	    "2026-01-01 10:01:00.210 UTC [22] LOG:  connection received: host=10.1.0.1 port=5\n"
+	    "2026-01-01 10:01:00.211 UTC [22] LOG:  connection authorized: user=u database=d application_name=prefer\n"
+	    "2026-01-01 10:01:00.400 UTC [23] LOG:  connection received: host=10.1.0.1 port=6\n"
+	    "2026-01-01 10:01:00.401 UTC [23] LOG:  connection authorized: user=etl database=d application_name=disable\n"
+	    /* a failure, then another connection not yet authorized, then a plaintext one: whose retry it is cannot be told */
+	    "2026-01-01 10:02:00.000 UTC [30] LOG:  connection received: host=10.2.0.1 port=1\n"
+	    "2026-01-01 10:02:00.004 UTC [30] LOG:  could not accept SSL connection: tlsv1 alert unknown ca\n"
+	    "2026-01-01 10:02:00.005 UTC [31] LOG:  connection received: host=10.2.0.1 port=2\n"
+	    "2026-01-01 10:02:00.006 UTC [32] LOG:  connection received: host=10.2.0.1 port=3\n"
+	    "2026-01-01 10:02:00.008 UTC [32] LOG:  connection authorized: user=w database=d application_name=unsure\n"
+	    "2026-01-01 10:02:00.009 UTC [31] LOG:  connection authorized: user=v database=d application_name=other "
+	    "SSL enabled (protocol=TLSv1.3, cipher=X, bits=256)\n"
+	    /* ... but one in between that used TLS (or was pgtls's own) cannot be the retry */
+	    "2026-01-01 10:02:30.000 UTC [33] LOG:  connection received: host=10.2.0.2 port=1\n"
+	    "2026-01-01 10:02:30.004 UTC [33] LOG:  could not accept SSL connection: tlsv1 alert unknown ca\n"
+	    "2026-01-01 10:02:30.005 UTC [34] LOG:  connection received: host=10.2.0.2 port=2\n"
+	    "2026-01-01 10:02:30.006 UTC [35] LOG:  connection received: host=10.2.0.2 port=3\n"
+	    "2026-01-01 10:02:30.007 UTC [34] LOG:  connection authorized: user=x database=d application_name=pgtls\n"
+	    "2026-01-01 10:02:30.008 UTC [35] LOG:  connection authorized: user=w database=d application_name=sure\n"
+	    /* Node closes during the handshake */
+	    "2026-01-01 10:03:00.000 UTC [40] LOG:  connection received: host=10.3.0.1 port=1\n"
+	    "2026-01-01 10:03:00.004 UTC [40] LOG:  could not accept SSL connection: EOF detected\n"
+	    /* closes without a startup: a name check or a port check (and pid 50 comes back) */
+	    "2026-01-01 10:04:00.000 UTC [50] LOG:  connection received: host=10.4.0.1 port=1\n"
+	    "2026-01-01 10:04:01.000 UTC [51] LOG:  connection received: host=10.4.0.1 port=2\n"
+	    "2026-01-01 10:04:02.000 UTC [50] LOG:  connection received: host=10.4.0.1 port=3\n"
+	    /* a wrong password is no close without startup */
+	    "2026-01-01 10:04:03.000 UTC [52] LOG:  connection received: host=10.4.0.1 port=4\n"
+	    "2026-01-01 10:04:03.010 UTC [52] FATAL:  password authentication failed for user \"u\"\n"
+	    /* pgtls's plaintext check on a TLS-only server */
+	    "2026-01-01 10:05:00.000 UTC [60] LOG:  connection received: host=10.5.0.1 port=1\n"
+	    "2026-01-01 10:05:00.001 UTC [60] FATAL:  pg_hba.conf rejects connection for host \"10.5.0.1\", user "
+	    "\"root\", database \"pgtls\", no encryption\n"
+	    /* no pid in the prefix: what becomes of the connection cannot be followed */
+	    "2026-01-01 10:06:00.000 UTC LOG:  connection received: host=10.6.0.1 port=1\n";
+	pgtls_logscan *s = scan_text(log);
+	int i;
+
+	(void)state;
+	i = row(s, "10.1.0.1", "disable");
+	assert_string_equal(pgtls_logscan_client_get(s, i, PGTLS_LC_FALLBACK_SINCE), "");
+	assert_string_equal(pgtls_logscan_client_get(s, i, PGTLS_LC_FALLBACK_EVIDENCE), "");
+	i = row(s, "10.1.0.1", "prefer");
+	assert_string_equal(pgtls_logscan_client_get(s, i, PGTLS_LC_FALLBACK_SINCE), "2026-01-01 10:01:00.211");
+	assert_string_equal(pgtls_logscan_client_get(s, i, PGTLS_LC_FALLBACK_EVIDENCE), "after_failed_handshake");
+	i = row(s, "10.1.0.1", NULL);
+	assert_string_equal(pgtls_logscan_client_get(s, i, PGTLS_LC_CLIENT_FAMILIES), "openssl=2 jsse=1");
+	assert_int_equal(pgtls_logscan_client_count(s, i, PGTLS_LCC_CLOSED_NO_STARTUP), 0);
+	i = row(s, "10.2.0.1", "unsure");
+	assert_string_equal(pgtls_logscan_client_get(s, i, PGTLS_LC_FALLBACK_SINCE), "");
+	assert_string_equal(pgtls_logscan_client_get(s, i, PGTLS_LC_FALLBACK_EVIDENCE), "cannot_tell");
+	assert_int_equal(pgtls_logscan_client_count(s, i, PGTLS_LCC_FALLBACK_CANNOT_TELL), 1);
+	i = row(s, "10.2.0.2", "sure");
+	assert_string_equal(pgtls_logscan_client_get(s, i, PGTLS_LC_FALLBACK_EVIDENCE), "after_failed_handshake");
+	i = row(s, "10.3.0.1", NULL);
+	assert_string_equal(pgtls_logscan_client_get(s, i, PGTLS_LC_CLIENT_FAMILIES), "node=1");
+	i = row(s, "10.4.0.1", NULL);
+	assert_int_equal(pgtls_logscan_client_count(s, i, PGTLS_LCC_CLOSED_NO_STARTUP), 3);
+	assert_int_equal(pgtls_logscan_total(s, PGTLS_LT_CLOSED_NO_STARTUP), 3);
+	assert_int_equal(pgtls_logscan_total(s, PGTLS_LT_NOT_FOLLOWED), 1);
+	assert_int_equal(pgtls_logscan_total(s, PGTLS_LT_EXCLUDED_OWN), 2);
+	assert_int_equal(pgtls_logscan_total(s, PGTLS_LT_REJECTED), 0);
+	assert_int_equal(pgtls_logscan_total(s, PGTLS_LT_FALLBACKS), 2);
+	assert_int_equal(pgtls_logscan_status(s), 2);
+	pgtls_logscan_free(s);
+}
+
+/* One status for clients that fail the certificate, whatever the alert; a close without startup alone is 1. */
+static void
+test_status_by_alert(void **state)
+{
+	static const char node[] = "2026-01-01 10:03:00.000 UTC [40] LOG:  connection received: host=10.3.0.1 port=1\n"
+	                           "2026-01-01 10:03:00.004 UTC [40] LOG:  could not accept SSL connection: EOF detected\n";
+	static const char closed[] =
+	    "2026-01-01 10:03:00.000 UTC [40] LOG:  connection received: host=10.3.0.1 port=1\n"
+	    "2026-01-01 10:03:09.000 UTC [41] LOG:  connection received: host=10.3.0.1 port=2\n"
+	    "2026-01-01 10:03:09.001 UTC [41] LOG:  connection authorized: user=u database=d application_name=a SSL "
+	    "enabled (protocol=TLSv1.3, cipher=X, bits=256)\n";
+	pgtls_logscan *s = scan_text(node);
+
+	(void)state;
+	assert_int_equal(pgtls_logscan_status(s), 2);
+	pgtls_logscan_free(s);
+	s = scan_text(closed);
+	assert_int_equal(pgtls_logscan_status(s), 1);
+	/* settled by log time: the one received 9 s before the newest record */
+	pgtls_logscan_settle(s, 2000);
+	assert_int_equal(pgtls_logscan_total(s, PGTLS_LT_CLOSED_NO_STARTUP), 1);
+	assert_int_equal(pgtls_logscan_client_count(s, row(s, "10.3.0.1", NULL), PGTLS_LCC_CLOSED_NO_STARTUP), 1);
+	pgtls_logscan_free(s);
+}
+
 static void
 test_window_and_own_probe(void **state)
 {
@@ -359,7 +471,8 @@ main(void)
 	    cmocka_unit_test(test_cloudnativepg),        cmocka_unit_test(test_cloudsql),
 	    cmocka_unit_test(test_azure_and_local),      cmocka_unit_test(test_handshake_failures_and_fallback),
 	    cmocka_unit_test(test_window_and_own_probe), cmocka_unit_test(test_no_recognised_format),
-	    cmocka_unit_test(test_compressed),
+	    cmocka_unit_test(test_compressed),           cmocka_unit_test(test_attribution),
+	    cmocka_unit_test(test_status_by_alert),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
