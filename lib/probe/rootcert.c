@@ -265,9 +265,9 @@ load_crls(const pgtls_probe *p, rootcert_eval *rc, X509_STORE *store, const char
 	ERR_clear_error();
 }
 
-/* CHAIN against STORE as ssl_verify_cert_chain() does for a client */
+/* CHAIN against STORE as ssl_verify_cert_chain() does for a client (PARTIAL: Java's anchors, any certificate) */
 static void
-verify_chain(rootcert_eval *rc, SSL_CTX *ctx, X509_STORE *store, STACK_OF(X509) * chain)
+verify_chain(rootcert_eval *rc, SSL_CTX *ctx, X509_STORE *store, STACK_OF(X509) * chain, bool partial)
 {
 	X509_STORE_CTX *vctx = X509_STORE_CTX_new();
 
@@ -279,6 +279,8 @@ verify_chain(rootcert_eval *rc, SSL_CTX *ctx, X509_STORE *store, STACK_OF(X509) 
 	}
 	X509_STORE_CTX_set_default(vctx, "ssl_server");
 	X509_VERIFY_PARAM_set_auth_level(X509_STORE_CTX_get0_param(vctx), SSL_CTX_get_security_level(ctx));
+	if (partial)
+		X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(vctx), X509_V_FLAG_PARTIAL_CHAIN);
 	rc->verified = X509_verify_cert(vctx) == 1;
 	rc->verify_code = X509_STORE_CTX_get_error(vctx);
 	rc->verify_depth = X509_STORE_CTX_get_error_depth(vctx);
@@ -316,7 +318,7 @@ pgtls__probe_eval_rootcert(pgtls_probe *p, STACK_OF(X509) * chain)
 		rc->ncerts = count_certs(store);
 		load_crls(p, rc, store, home);
 		if (chain && sk_X509_num(chain) > 0)
-			verify_chain(rc, ctx, store, chain);
+			verify_chain(rc, ctx, store, chain, pgtls__driver_rules(p->driver)->java_trust_anchors);
 	}
 	SSL_CTX_free(ctx);
 }

@@ -182,6 +182,9 @@ client_store(pgtls_rotation *rot, const client_rec *r, X509_STORE **out, char *w
 		for (int i = 0; i < st->nentries; i++)
 			X509_STORE_add_cert(*out, st->entries[i].cert);
 		pgtls_store_free(uncached);
+		/* Java's PKIX: any certificate in the store is a trust anchor (an intermediate, the server's own) */
+		if (pgtls__driver_rules(r->driver)->java_trust_anchors)
+			X509_STORE_set_flags(*out, X509_V_FLAG_PARTIAL_CHAIN);
 	}
 	ERR_clear_error();
 	return PGTLS_TRI_YES;

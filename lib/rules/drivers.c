@@ -91,6 +91,8 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
             .default_mode = PGTLS_SSLMODE_PREFER,
             .default_root_file = true,
             .host_check_any_trust = true,
+            .prefer_retry_rejected_only = true,
+            .java_trust_anchors = true,
             .err_chain = "SSL error: PKIX path building failed: ... unable to find valid certification path to "
                          "requested target",
             .err_host = "The hostname ... could not be verified by hostnameverifier PgjdbcHostnameVerifier",
@@ -101,9 +103,12 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
                      "`...DefaultJavaSSLFactory` checks the chain against the JVM trust store in every "
                      "sslmode (read once per JVM: restart it after updating the store); with the default "
                      "LibPQFactory require never verifies, even with a root file (sslrootcert is read at each "
-                     "connection)",
+                     "connection); prefer goes on without TLS after the server's rejection over TLS, never after a "
+                     "failed handshake (a trust store lacking the CA breaks it); any certificate in sslrootcert or "
+                     "the trust store is a trust anchor, an intermediate or the server's own (the JDK's PKIX)",
             .source = "pgjdbc ssl/MakeSSL.java, ssl/LibPQFactory.java, core/SocketFactoryFactory.java, "
-                      "core/v3/ConnectionFactoryImpl.java; "
+                      "core/v3/ConnectionFactoryImpl.java (tryConnect: PREFER retries on SQLSTATE 28000 only); the "
+                      "JDK's sun.security.validator.PKIXValidator (trusted certificates as anchors); "
                       "checked against pgjdbc (Debian libpostgresql-jdbc-java)",
         },
     [PGTLS_DRIVER_GO_PQ] =

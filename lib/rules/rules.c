@@ -236,10 +236,13 @@ pgtls__rules_decide(const pgtls_facts *f, pgtls_outcome *o)
 	 * -> silent retry without TLS; not a connection that broke after the
 	 * handshake (TLS 1.3 client certificate refused by an alert): libpq
 	 * reports that read error and stops.  tokio-postgres (Prisma) never
-	 * retries: only an N answer leads to plaintext.
+	 * retries: only an N answer leads to plaintext.  pgjdbc retries after
+	 * the server's rejection over TLS only (an SQLException with SQLSTATE
+	 * 28000); a failed handshake is an IOException it throws.
 	 */
 	if (mode == PGTLS_SSLMODE_PREFER && a.result == PGTLS_RESULT_FAILS && f->tls != PGTLS_TLS_HOSTILE &&
-	    a.why != PGTLS_FAIL_NO_REPLY_TLS && !d->prefer_no_retry)
+	    a.why != PGTLS_FAIL_NO_REPLY_TLS && !d->prefer_no_retry &&
+	    (!d->prefer_retry_rejected_only || a.why == PGTLS_FAIL_REJECTED_TLS))
 	{
 		add_error(o, a.why);
 		b = plain_attempt(f);

@@ -113,12 +113,17 @@ typedef struct pgtls_driver_rules
 	    verify_in_every_mode; /* unless trust is disabled, any TLS attempt checks chain and host name (Prisma strict) */
 	bool prefer_no_retry;     /* prefer goes on in plaintext only when the server answers N, never after a
 	                               * failed handshake (tokio-postgres connect_tls) */
-	const char *err_chain;    /* what the application sees on an untrusted chain */
-	const char *err_host;     /* ... on a host name mismatch */
-	const char *err_no_ssl;   /* ... when the server refuses TLS that is required */
-	const char *err_no_root;  /* ... when verify-* finds no root file */
-	const char *notes;        /* other rules, for docs/drivers.md */
-	const char *source;       /* the driver source or documentation the row follows */
+	bool prefer_retry_rejected_only; /* prefer retries in plaintext after the server's rejection over TLS
+	                                  * (28000), never after a failed handshake (pgjdbc ConnectionFactoryImpl) */
+	bool java_trust_anchors;         /* any certificate in the trust store or root file is a trust anchor (the JDK's
+	                           * PKIX: an intermediate, or the server's own certificate), as OpenSSL's
+	                           * X509_V_FLAG_PARTIAL_CHAIN */
+	const char *err_chain;           /* what the application sees on an untrusted chain */
+	const char *err_host;            /* ... on a host name mismatch */
+	const char *err_no_ssl;          /* ... when the server refuses TLS that is required */
+	const char *err_no_root;         /* ... when verify-* finds no root file */
+	const char *notes;               /* other rules, for docs/drivers.md */
+	const char *source;              /* the driver source or documentation the row follows */
 } pgtls_driver_rules;
 
 /* The row of DRIVER (never NULL for a valid driver; the libpq row otherwise). */

@@ -3,7 +3,10 @@
 
 For server certificate (matching name, wrong name) and a server without TLS
 x root (PEM of the right CA, PEM of an old CA only, a missing file, DER, a
-JKS and a PKCS#12 trust store) x sslmode (and ssl=true, which pgjdbc reads
+JKS and a PKCS#12 trust store; the intermediate alone as PEM and in a JKS
+and the server's own certificate as PEM -- trust anchors for Java's PKIX,
+not for libpq; a JKS of an unrelated CA, which pgjdbc's prefer does not
+survive) x sslmode (and ssl=true, which pgjdbc reads
 as verify-full), the verdict pgtls gives in pgjdbc's
 terms must be what pgjdbc (Debian libpostgresql-jdbc-java) does: connects or
 fails, encrypted or not, and pgjdbc's own exception text where pgtls names
@@ -47,13 +50,14 @@ def roots(env):
     subprocess.run(["openssl", "x509", "-in", os.path.join(pki, "new-root.crt"), "-outform", "DER", "-out", der],
                    check=True)
     stores = {}
-    for fmt, ext in (("jks", "jks"), ("p12", "p12")):
-        path = os.path.join(env.tmp, "trust." + ext)
+    for name, fmt, ca in (("jks", "jks", "new-root.crt"), ("p12", "p12", "new-root.crt"),
+                          ("jks-old", "jks", "old-root.crt"), ("jks-inter", "jks", "new-inter.crt")):
+        path = os.path.join(env.tmp, "trust-%s.%s" % (name, fmt))
         env.env["PGTLS_STORE_PASSWORD"] = "changeit"
-        subprocess.run([PGTLS, "store", "merge", "-o", path, "--store-format", fmt, os.path.join(pki, "new-root.crt")],
+        subprocess.run([PGTLS, "store", "merge", "-o", path, "--store-format", fmt, os.path.join(pki, ca)],
                        check=True, env=env.env, capture_output=True)
         del env.env["PGTLS_STORE_PASSWORD"]
-        stores[fmt] = path
+        stores[name] = path
     return {
         "pem-new": (os.path.join(pki, "rootcert-new.pem"), None),
         "pem-old": (os.path.join(pki, "rootcert-old.pem"), None),
@@ -61,6 +65,12 @@ def roots(env):
         "der-new": (der, None),
         "jks-new": (stores["jks"], ("JKS", stores["jks"])),
         "p12-new": (stores["p12"], ("PKCS12", stores["p12"])),
+        # Java's PKIX takes any trusted certificate as an anchor: the intermediate alone, or the server's own
+        "pem-inter": (os.path.join(pki, "rootcert-inter.pem"), None),
+        "pem-leaf": (os.path.join(pki, "rootcert-leaf.pem"), None),
+        "jks-inter": (stores["jks-inter"], ("JKS", stores["jks-inter"])),
+        # a JVM store lacking the CA: prefer through DefaultJavaSSLFactory fails, it does not go on in plaintext
+        "jks-old": (stores["jks-old"], ("JKS", stores["jks-old"])),
     }
 
 
@@ -119,7 +129,7 @@ def test_pgjdbc_matrix(env):
         n += 1
     env.pg("cert", "new")
     print("pgjdbc: %d verdicts compared" % n, flush=True)
-    check(n == 3 * 6 * 7 + 6, "all pgjdbc rows compared (%d)" % n)
+    check(n == 3 * len(rs) * 7 + 6, "all pgjdbc rows compared (%d)" % n)
 
 
 def main():

@@ -397,6 +397,25 @@ class Estate:
                                                        "-Djavax.net.ssl.trustStorePassword=changeit" % store}),
             "breaks", self.p1)
 
+    def build_java_prefer(self):
+        # payments-java: pgjdbc sslmode=prefer through DefaultJavaSSLFactory, the JVM store (old CA only) in
+        # bin/run.sh, on a server that also accepts plaintext.  pgjdbc's prefer retries without TLS only after the
+        # server's rejection over TLS (ConnectionFactoryImpl: SQLSTATE 28000), never after a failed handshake:
+        # it breaks; libpq's prefer would have gone on in plaintext
+        url = ("jdbc:postgresql://localhost:%d/postgres?user=postgres&sslmode=prefer"
+               "&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory" % self.p1.port)
+        write(os.path.join(self.app("payments-java"), "build.gradle"),
+              "dependencies {\n    implementation 'org.postgresql:postgresql:42.5.5'\n}\n")
+        write(os.path.join(self.app("payments-java"), "src/main/resources/application.properties"),
+              "spring.datasource.url=%s\n" % url)
+        write(os.path.join(self.app("payments-java"), "bin/run.sh"),
+              "#!/bin/sh\ncd \"$(dirname \"$0\")/..\"\nJAVA_OPTS=\"-Djavax.net.ssl.trustStore=conf/cacerts.jks "
+              "-Djavax.net.ssl.trustStorePassword=changeit\"\nexec java $JAVA_OPTS -jar build/libs/payments.jar\n",
+              0o755)
+        self.jks(os.path.join(self.app("payments-java"), "conf/cacerts.jks"), [self.old])
+        opts = ["-Djavax.net.ssl.trustStore=conf/cacerts.jks", "-Djavax.net.ssl.trustStorePassword=changeit"]
+        self.apps["payments-java"] = (lambda: self.java("payments-java", url, opts), "breaks", self.p1)
+
     def build_unknown(self):
         # ops-legacy: a config no reader understands names the TLS-only server; its JKS holds the old CA only
         write(os.path.join(self.app("ops-legacy"), "app.ini"),
@@ -432,6 +451,7 @@ class Estate:
         self.build_java()
         self.build_java_props()
         self.build_jvm_unit()
+        self.build_java_prefer()
         self.build_unknown()
 
     def start(self, modules):
