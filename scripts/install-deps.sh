@@ -11,6 +11,7 @@ PKGS=(
     postgresql-15 postgresql-client-15
     python3 python3-psycopg2 python3-asyncpg
     default-jdk-headless libpostgresql-jdbc-java
+    golang-go golang-github-lib-pq-dev golang-github-jackc-pgx-v4-dev
     binutils iproute2
     prometheus
     debhelper lintian bash-completion

@@ -56,6 +56,10 @@ step "integration tests: probe --driver pgjdbc against real pgjdbc connections"
 set +e; /usr/bin/python3 tests/integration/test_driver.py build-asan; rc=$?; set -e
 record "integration tests: pgjdbc verdicts" $rc
 
+step "integration tests: probe --driver lib/pq and pgx against the real Go drivers (Debian's, built offline)"
+set +e; /usr/bin/python3 tests/integration/test_go.py build-asan; rc=$?; set -e
+record "integration tests: Go driver verdicts" $rc
+
 step "integration tests: store (keytool, openssl, pgjdbc) on the sanitized binary"
 set +e; /usr/bin/python3 tests/integration/test_store.py build-asan; rc=$?; set -e
 record "integration tests: store" $rc
@@ -72,11 +76,11 @@ step "integration tests: the rotation estate (3 servers, 16 applications, real s
 set +e; /usr/bin/python3 tests/integration/test_rotation.py build-asan; rc=$?; set -e
 record "integration tests: rotation estate" $rc
 
-step "integration tests: the rehearsal (20 applications as real repositories, 7 stacks, real switch, pgtls from elsewhere)"
+step "integration tests: the rehearsal (21 applications as real repositories, 7 stacks, real switch, pgtls from elsewhere)"
 set +e; /usr/bin/python3 tests/integration/test_rehearsal.py build-asan; rc=$?; set -e
 record "integration tests: rehearsal estate" $rc
 
-step "integration tests: the switch day (server logs in 3 formats, CA switched, psql/psycopg2/pgjdbc clients)"
+step "integration tests: the switch day (server logs in 3 formats, CA switched, psql/psycopg2/pgjdbc/node-postgres clients, the exporter, log_filename rotation)"
 set +e; /usr/bin/python3 tests/integration/test_switchday.py build-asan; rc=$?; set -e
 record "integration tests: switch day" $rc
 

@@ -171,16 +171,18 @@ pgtls_probe_set_option(pgtls_probe *p, pgtls_probe_opt opt, const char *value)
 		case PGTLS_PROBE_LIBPQ_VERSION:
 			return pgtls__probe_set_libpq_version(p, value);
 		case PGTLS_PROBE_DRIVER:
-			if (strcmp(value, "libpq") == 0)
-				p->driver = PGTLS_DRIVER_LIBPQ;
-			else if (strcmp(value, "pgjdbc") == 0)
-				p->driver = PGTLS_DRIVER_PGJDBC, p->nonvalidating = false;
-			else if (strcmp(value, "pgjdbc-nonvalidating") == 0)
-				p->driver = PGTLS_DRIVER_PGJDBC, p->nonvalidating = true;
-			else
-				return pgtls__seterr(&p->err, PGTLS_ERR_USAGE,
-				                     "invalid driver \"%s\": expected libpq, pgjdbc or pgjdbc-nonvalidating", value);
-			return PGTLS_OK;
+			p->nonvalidating = strcmp(value, "pgjdbc-nonvalidating") == 0;
+			for (int d = 0; d < PGTLS_DRIVER_COUNT; d++)
+				if (strcmp(value, pgtls_driver_name((pgtls_driver)d)) == 0 ||
+				    (p->nonvalidating && d == PGTLS_DRIVER_PGJDBC))
+				{
+					p->driver = (pgtls_driver)d;
+					return PGTLS_OK;
+				}
+			return pgtls__seterr(&p->err, PGTLS_ERR_USAGE,
+			                     "invalid driver \"%s\": expected a row of docs/drivers.md (libpq, pgjdbc, "
+			                     "pgjdbc-nonvalidating, lib/pq, pgx, ...)",
+			                     value);
 	}
 	return pgtls__seterr(&p->err, PGTLS_ERR_USAGE, "unknown option %d", (int)opt);
 }

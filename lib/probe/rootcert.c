@@ -179,6 +179,21 @@ load_other_format(pgtls_probe *p, rootcert_eval *rc, X509_STORE *store)
 	return ok;
 }
 
+/* without sslrootcert, does the driver use the OS store (Go's drivers; lib/pq 1.12 when root.crt is absent)? */
+static bool
+default_is_system(const pgtls_probe *p, const char *home)
+{
+	const pgtls_driver_rules *d = pgtls__driver_rules(p->driver);
+	char path[1100];
+	struct stat st;
+
+	if (!d->system_store_default)
+		return false;
+	if (!d->default_root_file)
+		return true;
+	snprintf(path, sizeof(path), "%s/.postgresql/root.crt", home);
+	return d->default_root_optional && !(home[0] && stat(path, &st) == 0);
+}
 /*
  * sslrootcert (from the connection string, the service file or
  * PGSSLROOTCERT: see settings.c), else ~/.postgresql/root.crt.  "system" is
@@ -204,6 +219,8 @@ resolve_setting(const pgtls_probe *p, rootcert_eval *rc, const char *home)
 
 	if (strcmp(rc->setting, "system") == 0 && PROBE_LIBPQ_AT_LEAST(p, 16))
 		rc->system = true;
+	else if (rc->setting[0] == '\0' && default_is_system(p, home))
+		rc->system = true; /* the driver's own default: the OS store (Go's drivers) */
 	else if (rc->setting[0])
 		snprintf(rc->path, sizeof(rc->path), "%s", rc->setting);
 	else if (home[0])
@@ -318,7 +335,7 @@ pgtls__probe_eval_rootcert(pgtls_probe *p, STACK_OF(X509) * chain)
 		rc->ncerts = count_certs(store);
 		load_crls(p, rc, store, home);
 		if (chain && sk_X509_num(chain) > 0)
-			verify_chain(rc, ctx, store, chain, pgtls__driver_rules(p->driver)->java_trust_anchors);
+			verify_chain(rc, ctx, store, chain, pgtls__driver_rules(p->driver)->any_cert_anchor);
 	}
 	SSL_CTX_free(ctx);
 }

@@ -206,12 +206,31 @@ pgjdbc_text(const pgtls_probe *p, pgtls_conn *tlsconn, pgtls_failure why, char *
 	}
 }
 
+/* a driver that is not libpq underneath: the words of its row (docs/drivers.md), "..." where they vary; false if none */
+static bool
+row_text(const pgtls_probe *p, pgtls_failure why, char *out, size_t outlen)
+{
+	const pgtls_driver_rules *d = pgtls__driver_rules(p->driver);
+	const char *t = why == PGTLS_FAIL_CHAIN                                       ? d->err_chain
+	                : why == PGTLS_FAIL_HOSTNAME                                  ? d->err_host
+	                : why == PGTLS_FAIL_NO_SSL_SUPPORT                            ? d->err_no_ssl
+	                : why == PGTLS_FAIL_ROOT_MISSING || why == PGTLS_FAIL_NO_HOME ? d->err_no_root
+	                                                                              : NULL;
+
+	if (p->driver == PGTLS_DRIVER_LIBPQ || p->driver == PGTLS_DRIVER_PSYCOPG || t == NULL)
+		return false;
+	snprintf(out, outlen, "%s", t);
+	return true;
+}
+
 static void
 failure_text(const pgtls_probe *p, pgtls_conn *tlsconn, pgtls_sslmode mode, pgtls_failure why, char *out, size_t outlen)
 {
 	const rootcert_eval *rc = &p->rc;
 
 	if (p->driver == PGTLS_DRIVER_PGJDBC && pgjdbc_text(p, tlsconn, why, out, outlen))
+		return;
+	if (p->driver != PGTLS_DRIVER_PGJDBC && row_text(p, why, out, outlen))
 		return;
 
 	switch (why)

@@ -183,7 +183,7 @@ client_store(pgtls_rotation *rot, const client_rec *r, X509_STORE **out, char *w
 			X509_STORE_add_cert(*out, st->entries[i].cert);
 		pgtls_store_free(uncached);
 		/* Java's PKIX: any certificate in the store is a trust anchor (an intermediate, the server's own) */
-		if (pgtls__driver_rules(r->driver)->java_trust_anchors)
+		if (pgtls__driver_rules(r->driver)->any_cert_anchor)
 			X509_STORE_set_flags(*out, X509_V_FLAG_PARTIAL_CHAIN);
 	}
 	ERR_clear_error();

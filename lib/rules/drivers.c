@@ -92,7 +92,7 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
             .default_root_file = true,
             .host_check_any_trust = true,
             .prefer_retry_rejected_only = true,
-            .java_trust_anchors = true,
+            .any_cert_anchor = true,
             .err_chain = "SSL error: PKIX path building failed: ... unable to find valid certification path to "
                          "requested target",
             .err_host = "The hostname ... could not be verified by hostnameverifier PgjdbcHostnameVerifier",
@@ -121,13 +121,22 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
             .system_store_default = true,
             .root_upgrades_require = true,
             .root_upgrade_explicit = true,
+            .any_cert_anchor = true,
+            .unsupported_modes = 1u << PGTLS_SSLMODE_ALLOW | 1u << PGTLS_SSLMODE_PREFER,
+            .verify_checks_host = true,
+            .host_error_first = true,
             .err_chain = "x509: certificate signed by unknown authority",
             .err_host = "x509: certificate is valid for ..., not ...",
             .err_no_ssl = "pq: SSL is not enabled on the server",
             .err_no_root = "open ...: no such file or directory",
             .notes = "require verifies the CA only when sslrootcert is set (libpq compatibility); without "
-                     "sslrootcert, verify-* use the system store",
-            .source = "lib/pq ssl.go (ssl(): case \"require\", sslCertificateAuthority)",
+                     "sslrootcert, verify-* use the system store; allow and prefer are refused (\"unsupported "
+                     "sslmode\"); any certificate in sslrootcert is a trust anchor (x509.Verify); verify-ca, and "
+                     "require with sslrootcert, check the host name too (the SNI name is the DNSName of "
+                     "sslVerifyCertificateAuthority); a wrong name is reported before an untrusted chain",
+            .source = "lib/pq 1.10 ssl.go (ssl(): case \"require\", default: unsupported sslmode, "
+                      "sslCertificateAuthority); Go crypto/x509 verify.go; checked against Debian's "
+                      "golang-github-lib-pq-dev 1.10.7 on Go 1.19 (tests/integration/test_go.py)",
         },
     [PGTLS_DRIVER_GO_PQ_112] =
         {
@@ -141,6 +150,8 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
             .system_store_default = true,
             .root_upgrades_require = true,
             .root_upgrades_prefer = true,
+            .any_cert_anchor = true,
+            .host_error_first = true,
             .err_chain = "x509: certificate signed by unknown authority",
             .err_host = "x509: certificate is valid for ..., not ...",
             .err_no_ssl = "pq: SSL is not enabled on the server",
@@ -161,12 +172,17 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
             .system_store_default = true,
             .root_upgrades_require = true,
             .root_upgrade_explicit = true,
+            .any_cert_anchor = true,
+            .host_error_first = true,
             .err_chain = "x509: certificate signed by unknown authority",
             .err_host = "x509: certificate is valid for ..., not ...",
             .err_no_ssl = "server refused TLS connection",
             .err_no_root = "unable to read CA file",
-            .notes = "as lib/pq; prefer falls back to plaintext",
-            .source = "pgx pgconn/config.go (configTLS)",
+            .notes = "require verifies the CA only when sslrootcert is set; allow and prefer never verify and go "
+                     "on in plaintext after a failed TLS attempt; without sslrootcert, verify-* use the system "
+                     "store; any certificate in sslrootcert is a trust anchor (x509.Verify)",
+            .source = "pgx v4 pgconn/config.go (configTLS), pgconn.go (fallback configs); checked against Debian's "
+                      "golang-github-jackc-pgx-v4-dev 4.15 on Go 1.19 (tests/integration/test_go.py)",
         },
     [PGTLS_DRIVER_NODE_POSTGRES] =
         {

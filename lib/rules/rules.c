@@ -102,6 +102,17 @@ tls_attempt(const pgtls_driver_rules *d, const pgtls_facts *f, pgtls_sslmode mod
 {
 	attempt a = {PGTLS_RESULT_CONNECTS, true, PGTLS_VERIFIED_NONE, PGTLS_FAIL_NONE};
 	bool verify = verifies_chain(d, f, mode);
+	/*
+	 * the host name is checked in verify-full (or every mode, or with every
+	 * chain check, as the row says); a custom check may accept anything: the
+	 * driver's own is not made (pgjdbc MakeSSL); pgjdbc checks the name in
+	 * verify-full even when its factory does not check the chain
+	 * (NonValidatingFactory)
+	 */
+	bool host_check =
+	    (verify || d->host_check_any_trust) &&
+	    (mode == PGTLS_SSLMODE_VERIFY_FULL || d->verify_in_every_mode || (verify && d->verify_checks_host)) &&
+	    !f->custom_host_check;
 
 	if (f->tls == PGTLS_TLS_UNREACHABLE)
 		return failed(PGTLS_RESULT_UNKNOWN, PGTLS_FAIL_NETWORK);
@@ -125,15 +136,11 @@ tls_attempt(const pgtls_driver_rules *d, const pgtls_facts *f, pgtls_sslmode mod
 		return failed(PGTLS_RESULT_FAILS, PGTLS_FAIL_HANDSHAKE);
 	if (verify && f->chain_verifies == PGTLS_TRI_UNKNOWN)
 		return failed(PGTLS_RESULT_UNKNOWN, PGTLS_FAIL_CHAIN_UNKNOWN);
+	if (host_check && d->host_error_first && f->host_matches == PGTLS_TRI_NO)
+		return failed(PGTLS_RESULT_FAILS, PGTLS_FAIL_HOSTNAME);
 	if (verify && f->chain_verifies == PGTLS_TRI_NO)
 		return failed(PGTLS_RESULT_FAILS, PGTLS_FAIL_CHAIN);
-	/*
-	 * a custom host name check may accept anything: the driver's own check is
-	 * not made (pgjdbc MakeSSL); pgjdbc checks the name in verify-full even
-	 * when its factory does not check the chain (NonValidatingFactory)
-	 */
-	if ((verify || d->host_check_any_trust) && (mode == PGTLS_SSLMODE_VERIFY_FULL || d->verify_in_every_mode) &&
-	    !f->custom_host_check && f->host_matches != PGTLS_TRI_YES)
+	if (host_check && f->host_matches != PGTLS_TRI_YES)
 		return failed(f->host_matches == PGTLS_TRI_UNKNOWN ? PGTLS_RESULT_UNKNOWN : PGTLS_RESULT_FAILS,
 		              PGTLS_FAIL_HOSTNAME);
 	if (f->tls_startup == PGTLS_STARTUP_REJECTED)
@@ -141,9 +148,7 @@ tls_attempt(const pgtls_driver_rules *d, const pgtls_facts *f, pgtls_sslmode mod
 	if (f->tls_startup == PGTLS_STARTUP_UNKNOWN)
 		return failed(f->tls_startup_broken ? PGTLS_RESULT_FAILS : PGTLS_RESULT_UNKNOWN, PGTLS_FAIL_NO_REPLY_TLS);
 	if (verify)
-		a.verified = (mode == PGTLS_SSLMODE_VERIFY_FULL || d->verify_in_every_mode) && !f->custom_host_check
-		                 ? PGTLS_VERIFIED_FULL
-		                 : PGTLS_VERIFIED_CA;
+		a.verified = host_check ? PGTLS_VERIFIED_FULL : PGTLS_VERIFIED_CA;
 	return a;
 }
 
@@ -188,7 +193,7 @@ pgtls__rules_decide(const pgtls_facts *f, pgtls_outcome *o)
 	attempt a, b;
 
 	memset(o, 0, sizeof(*o));
-	if (mode < PGTLS_SSLMODE_DISABLE || mode >= PGTLS_SSLMODE_INVALID)
+	if (mode < PGTLS_SSLMODE_DISABLE || mode >= PGTLS_SSLMODE_INVALID || (d->unsupported_modes & (1u << mode)))
 	{
 		a = failed(PGTLS_RESULT_FAILS, PGTLS_FAIL_INVALID_SSLMODE);
 		goto single;

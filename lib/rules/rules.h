@@ -115,9 +115,14 @@ typedef struct pgtls_driver_rules
 	                               * failed handshake (tokio-postgres connect_tls) */
 	bool prefer_retry_rejected_only; /* prefer retries in plaintext after the server's rejection over TLS
 	                                  * (28000), never after a failed handshake (pgjdbc ConnectionFactoryImpl) */
-	bool java_trust_anchors;         /* any certificate in the trust store or root file is a trust anchor (the JDK's
-	                           * PKIX: an intermediate, or the server's own certificate), as OpenSSL's
-	                           * X509_V_FLAG_PARTIAL_CHAIN */
+	bool any_cert_anchor;            /* any certificate in the trust store or root file is a trust anchor, an
+	                                  * intermediate or the server's own (the JDK's PKIX; Go's x509.Verify), as
+	                                  * OpenSSL's X509_V_FLAG_PARTIAL_CHAIN; libpq and Node take roots only */
+	unsigned unsupported_modes;      /* 1 << sslmode for each mode the driver refuses (lib/pq 1.10: allow, prefer) */
+	bool verify_checks_host;         /* whenever it checks the chain it checks the host name too (lib/pq 1.10:
+	                                  * sslVerifyCertificateAuthority passes the SNI name as DNSName) */
+	bool host_error_first;           /* a wrong name is reported before an untrusted chain (Go's x509.Verify
+	                                  * checks the name before it builds chains) */
 	const char *err_chain;           /* what the application sees on an untrusted chain */
 	const char *err_host;            /* ... on a host name mismatch */
 	const char *err_no_ssl;          /* ... when the server refuses TLS that is required */
