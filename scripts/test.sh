@@ -76,7 +76,7 @@ step "integration tests: the rotation estate (3 servers, 16 applications, real s
 set +e; /usr/bin/python3 tests/integration/test_rotation.py build-asan; rc=$?; set -e
 record "integration tests: rotation estate" $rc
 
-step "integration tests: the rehearsal (21 applications as real repositories, 7 stacks, real switch, pgtls from elsewhere)"
+step "integration tests: the rehearsal (22 applications as real repositories, 8 stacks, real switch, pgtls from elsewhere)"
 set +e; /usr/bin/python3 tests/integration/test_rehearsal.py build-asan; rc=$?; set -e
 record "integration tests: rehearsal estate" $rc
 

@@ -25,6 +25,7 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
         {
             .id = PGTLS_DRIVER_LIBPQ,
             .name = "libpq",
+            .run_by = "run here: psql against real PostgreSQL 15 (tests/integration/test_probe.py, test_libpq.py)",
             .label = "libpq (psql, C programs)",
             .recognised_by = "conninfo strings, postgresql:// URIs, .env PG* variables, pg_service.conf, other files",
             .default_mode = PGTLS_SSLMODE_PREFER,
@@ -46,6 +47,7 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
         {
             .id = PGTLS_DRIVER_PSYCOPG,
             .name = "psycopg",
+            .run_by = "run here: psycopg2 with libpq 15 (test_probe.py, test_libpq.py)",
             .label = "psycopg2 / psycopg 3",
             .recognised_by = ".py files",
             .default_mode = PGTLS_SSLMODE_PREFER,
@@ -65,6 +67,7 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
         {
             .id = PGTLS_DRIVER_ASYNCPG,
             .name = "asyncpg",
+            .run_by = "run here: Debian's asyncpg 0.27 (test_asyncpg.py)",
             .label = "asyncpg",
             .recognised_by = ".py files that mention asyncpg",
             .default_mode = PGTLS_SSLMODE_PREFER,
@@ -86,6 +89,7 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
         {
             .id = PGTLS_DRIVER_PGJDBC,
             .name = "pgjdbc",
+            .run_by = "run here: Debian's pgjdbc 42.5.5 on JDK 17, both factories (test_driver.py, test_rehearsal.py)",
             .label = "PostgreSQL JDBC (pgjdbc)",
             .recognised_by = "jdbc:postgresql: URLs",
             .default_mode = PGTLS_SSLMODE_PREFER,
@@ -115,6 +119,7 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
         {
             .id = PGTLS_DRIVER_GO_PQ,
             .name = "lib/pq",
+            .run_by = "run here: Debian's lib/pq 1.10.7 on Go 1.19 (test_go.py, test_rehearsal.py)",
             .label = "Go lib/pq",
             .recognised_by = ".go files",
             .default_mode = PGTLS_SSLMODE_REQUIRE,
@@ -142,6 +147,7 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
         {
             .id = PGTLS_DRIVER_GO_PQ_112,
             .name = "lib/pq-1.12",
+            .run_by = "from source, not run (Debian has lib/pq 1.10.7)",
             .label = "Go lib/pq v1.12.0 and later",
             .recognised_by = ".go files of a module whose go.mod requires github.com/lib/pq v1.12.0 or later",
             .default_mode = PGTLS_SSLMODE_REQUIRE,
@@ -166,6 +172,7 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
         {
             .id = PGTLS_DRIVER_PGX,
             .name = "pgx",
+            .run_by = "run here: Debian's pgx 4.15 on Go 1.19 (test_go.py, test_rehearsal.py)",
             .label = "Go pgx",
             .recognised_by = ".go files importing jackc/pgx",
             .default_mode = PGTLS_SSLMODE_PREFER,
@@ -188,6 +195,7 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
         {
             .id = PGTLS_DRIVER_NODE_POSTGRES,
             .name = "node-postgres",
+            .run_by = "run here: node-postgres 8.23.1 from npm (test_node.py, test_rehearsal.py)",
             .label = "node-postgres (pg)",
             .recognised_by = ".js, .ts, .mjs, .cjs files",
             .default_mode = PGTLS_SSLMODE_DISABLE,
@@ -211,6 +219,7 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
         {
             .id = PGTLS_DRIVER_NPGSQL,
             .name = "npgsql",
+            .run_by = "from source, not run (no .NET here)",
             .label = "Npgsql (.NET)",
             .recognised_by = "Host=...;SSL Mode=... connection strings",
             .default_mode = PGTLS_SSLMODE_PREFER,
@@ -227,6 +236,7 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
         {
             .id = PGTLS_DRIVER_PRISMA,
             .name = "prisma",
+            .run_by = "from source, not run (Prisma's engine is not packaged here)",
             .label = "Prisma ORM (Rust query and schema engines)",
             .recognised_by = "schema.prisma `datasource` blocks (provider postgresql; `url`/`directUrl` literal or "
                              "`env(\"NAME\")` from the .env beside it); URLs with Prisma's own parameters "
@@ -255,6 +265,7 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
         {
             .id = PGTLS_DRIVER_NODE_PG7,
             .name = "node-postgres-7",
+            .run_by = "from source, not run (pg 7 does not run on Node 20)",
             .label = "node-postgres (pg) before 8.0",
             .recognised_by = ".js/.ts files of a project whose lock file (or package.json) has pg below 8.0",
             .default_mode = PGTLS_SSLMODE_DISABLE,
@@ -276,6 +287,7 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
         {
             .id = PGTLS_DRIVER_NODE_LIBPQCOMPAT,
             .name = "node-postgres-libpqcompat",
+            .run_by = "run here: node-postgres 8.23.1 from npm (test_node.py)",
             .label = "node-postgres with uselibpqcompat=true",
             .recognised_by = "node-postgres URLs with `uselibpqcompat=true` where pg-connection-string is 2.8.0 or "
                              "later",
@@ -298,6 +310,7 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
         {
             .id = PGTLS_DRIVER_PGJDBC_OLD,
             .name = "pgjdbc-before-42.2.5",
+            .run_by = "from source, not run (only pgjdbc 42.5.5 is packaged)",
             .label = "pgjdbc before 42.2.5",
             .recognised_by = "jdbc:postgresql: URLs of a project whose gradle.lockfile, pom.xml (with its "
                              "<properties>), build.gradle[.kts] (with gradle.properties) or gradle/libs.versions.toml "

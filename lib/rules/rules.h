@@ -129,6 +129,7 @@ typedef struct pgtls_driver_rules
 	const char *err_no_root;         /* ... when verify-* finds no root file */
 	const char *notes;               /* other rules, for docs/drivers.md */
 	const char *source;              /* the driver source or documentation the row follows */
+	const char *run_by;              /* the real driver the tests ran the row against, or "from source, not run" */
 } pgtls_driver_rules;
 
 /* The row of DRIVER (never NULL for a valid driver; the libpq row otherwise). */

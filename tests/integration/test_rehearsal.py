@@ -2,10 +2,10 @@
 """The rehearsal: a CA rotation on an estate laid out as real repositories.
 
 Three PostgreSQL 15 servers on the OLD CA (one TLS-only, like
-rds.force_ssl=1) and twenty applications, each in its own project
-directory, on seven stacks: node-postgres (installed from npm), psql and
+rds.force_ssl=1) and twenty-two applications, each in its own project
+directory, on eight stacks: node-postgres (installed from npm), psql and
 pg_dump scripts, Rails (database.yml, libpq through the pg gem), psycopg2,
-Django, asyncpg, and pgjdbc with both factories.  Their settings are where
+Django, asyncpg, pgjdbc with both factories, and Go (lib/pq, pgx).  Their settings are where
 real projects keep them, and how they run decides what they do:
 
   node-config      module.exports = {..., ssl: {ca: fs.readFileSync('certs/..')}}  relative to the app
@@ -27,6 +27,9 @@ real projects keep them, and how they run decides what they do:
   ledger-java      java.util.Properties beside the URL (the URL's sslmode wins), sslrootcert from them
   etl-manifest     psql with no TLS setting in its files: the --apps manifest gives its environment
   backup           pg_dump sslmode=disable
+  payments-java    pgjdbc prefer, DefaultJavaSSLFactory, the store in bin/run.sh: breaks, no fallback
+  ledger-go        Go lib/pq (go.mod 1.10.7), verify-ca with a relative root file of the old CA
+  stream-pgx       Go pgx v4, a postgres:// URL with verify-full and a relative bundle
   ops-legacy       an app.ini no reader understands, naming a server, and a stale JKS
 
 pgtls rotation runs from an unrelated directory with each application's
@@ -67,6 +70,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import HERE, PGTLS, Server, check, keytool_store, npm_install, run_tests  # noqa: E402
+from test_go import build_client  # noqa: E402
 
 PGJDBC = "/usr/share/java/postgresql.jar"
 BILLING_STOREPASS = "billing-store-7"
@@ -416,6 +420,32 @@ class Estate:
         opts = ["-Djavax.net.ssl.trustStore=conf/cacerts.jks", "-Djavax.net.ssl.trustStorePassword=changeit"]
         self.apps["payments-java"] = (lambda: self.java("payments-java", url, opts), "breaks", self.p1)
 
+    def build_go(self):
+        # ledger-go: Go lib/pq 1.10 (go.mod), verify-ca with a relative root file of the old CA only: breaks;
+        # stream-pgx: pgx v4, verify-full with a relative bundle of both CAs: keeps working.  Both run as the
+        # real drivers (tests/integration/go/probe.go, Debian's lib/pq 1.10.7 and pgx 4.15) from their directory
+        pq = "host=localhost port=%d user=postgres dbname=postgres sslmode=verify-ca sslrootcert=certs/db-ca.pem" % (
+            self.p2.port)
+        write(os.path.join(self.app("ledger-go"), "go.mod"),
+              "module example.com/ledger\n\ngo 1.19\n\nrequire github.com/lib/pq v1.10.7\n")
+        write(os.path.join(self.app("ledger-go"), "cmd/ledger/main.go"),
+              "package main\n\nimport (\n\t\"database/sql\"\n\n\t_ \"github.com/lib/pq\"\n)\n\n"
+              "const dsn = \"%s\"\n\nfunc main() {\n\tdb, err := sql.Open(\"postgres\", dsn)\n"
+              "\tif err != nil {\n\t\tpanic(err)\n\t}\n\tdefer db.Close()\n}\n" % pq)
+        self.copy(self.old, "ledger-go", "certs/db-ca.pem")
+        self.apps["ledger-go"] = (lambda: self.run([self.goexe, "pq", pq], self.app("ledger-go")), "breaks", self.p2)
+        url = "postgres://postgres@localhost:%d/postgres?sslmode=verify-full&sslrootcert=certs/bundle.pem" % (
+            self.tls.port)
+        write(os.path.join(self.app("stream-pgx"), "go.mod"),
+              "module example.com/stream\n\ngo 1.19\n\nrequire github.com/jackc/pgx/v4 v4.15.0\n")
+        write(os.path.join(self.app("stream-pgx"), "main.go"),
+              "package main\n\nimport (\n\t\"context\"\n\n\t\"github.com/jackc/pgx/v4\"\n)\n\n"
+              "func main() {\n\tconn, err := pgx.Connect(context.Background(), \"%s\")\n"
+              "\tif err != nil {\n\t\tpanic(err)\n\t}\n\tdefer conn.Close(context.Background())\n}\n" % url)
+        self.copy(self.both, "stream-pgx", "certs/bundle.pem")
+        self.apps["stream-pgx"] = (lambda: self.run([self.goexe, "pgx", url], self.app("stream-pgx")),
+                                   "keeps_working", self.tls)
+
     def build_unknown(self):
         # ops-legacy: a config no reader understands names the TLS-only server; its JKS holds the old CA only
         write(os.path.join(self.app("ops-legacy"), "app.ini"),
@@ -452,6 +482,7 @@ class Estate:
         self.build_java_props()
         self.build_jvm_unit()
         self.build_java_prefer()
+        self.build_go()
         self.build_unknown()
 
     def start(self, modules):
@@ -461,6 +492,7 @@ class Estate:
                         os.path.join(HERE, "java/PropsProbe.java")], check=True)
         for s in (self.p1, self.tls, self.p2):
             s.pg("start", "old", s.hba)
+        self.goexe = build_client(self.env) or "/nonexistent/go-client"
 
     def targets(self):
         return ["localhost:%d" % s.port for s in (self.p1, self.tls, self.p2)]

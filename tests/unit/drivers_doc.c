@@ -53,7 +53,7 @@ pgtls_test_drivers_doc(FILE *out)
 	{
 		const pgtls_driver_rules *d = pgtls__driver_rules((pgtls_driver)i);
 
-		fprintf(out, "- `%s`: %s. Source: %s.\n", d->name, d->notes, d->source);
+		fprintf(out, "- `%s`: %s. Source: %s. Checked: %s.\n", d->name, d->notes, d->source, d->run_by);
 	}
 	fprintf(
 	    out,
