@@ -194,6 +194,7 @@ default_is_system(const pgtls_probe *p, const char *home)
 	snprintf(path, sizeof(path), "%s/.postgresql/root.crt", home);
 	return d->default_root_optional && !(home[0] && stat(path, &st) == 0);
 }
+
 /*
  * sslrootcert (from the connection string, the service file or
  * PGSSLROOTCERT: see settings.c), else ~/.postgresql/root.crt.  "system" is
