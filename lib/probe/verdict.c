@@ -178,10 +178,14 @@ pgjdbc_text(const pgtls_probe *p, pgtls_conn *tlsconn, pgtls_failure why, char *
 	switch (why)
 	{
 		case PGTLS_FAIL_CHAIN:
-			snprintf(out, outlen,
-			         "SSL error: PKIX path building failed: "
-			         "sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid "
-			         "certification path to requested target");
+			/* the JDK's EndEntityChecker: an extended key usage without serverAuth */
+			if (p->rc.verify_code == X509_V_ERR_INVALID_PURPOSE)
+				snprintf(out, outlen, "%s", pgtls__driver_rules(p->driver)->err_purpose);
+			else
+				snprintf(out, outlen,
+				         "SSL error: PKIX path building failed: "
+				         "sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid "
+				         "certification path to requested target");
 			return true;
 		case PGTLS_FAIL_HOSTNAME:
 			snprintf(out, outlen, "The hostname %s could not be verified by hostnameverifier PgjdbcHostnameVerifier.",
@@ -217,6 +221,8 @@ row_text(const pgtls_probe *p, pgtls_failure why, char *out, size_t outlen)
 	                : why == PGTLS_FAIL_ROOT_MISSING || why == PGTLS_FAIL_NO_HOME ? d->err_no_root
 	                                                                              : NULL;
 
+	if (why == PGTLS_FAIL_CHAIN && p->rc.verify_code == X509_V_ERR_INVALID_PURPOSE && d->err_purpose)
+		t = d->err_purpose;
 	if (p->driver == PGTLS_DRIVER_LIBPQ || p->driver == PGTLS_DRIVER_PSYCOPG || t == NULL)
 		return false;
 	snprintf(out, outlen, "%s", t);

@@ -102,6 +102,7 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
             .err_host = "The hostname ... could not be verified by hostnameverifier PgjdbcHostnameVerifier",
             .err_no_ssl = "The server does not support SSL.",
             .err_no_root = "Could not open SSL root certificate file",
+            .err_purpose = "SSL error: Extended key usage does not permit use for TLS server authentication",
             .notes = "`ssl=true` without sslmode means verify-full; `sslfactory=...NonValidatingFactory` does not "
                      "check the chain, yet verify-full still checks the host name (MakeSSL.verifyPeerName); "
                      "`...DefaultJavaSSLFactory` checks the chain against the JVM trust store in every "
@@ -134,6 +135,7 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
             .err_host = "x509: certificate is valid for ..., not ...",
             .err_no_ssl = "pq: SSL is not enabled on the server",
             .err_no_root = "open ...: no such file or directory",
+            .err_purpose = "x509: certificate specifies an incompatible key usage",
             .notes = "require verifies the CA only when sslrootcert is set (libpq compatibility); without "
                      "sslrootcert, verify-* use the system store; allow and prefer are refused (\"unsupported "
                      "sslmode\"); any certificate in sslrootcert is a trust anchor (x509.Verify); verify-ca, and "
@@ -162,6 +164,7 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
             .err_host = "x509: certificate is valid for ..., not ...",
             .err_no_ssl = "pq: SSL is not enabled on the server",
             .err_no_root = "open ...: no such file or directory",
+            .err_purpose = "x509: certificate specifies an incompatible key usage",
             .notes = "v1.12.0 reads ~/.postgresql/root.crt when sslrootcert is unset and it exists, so require and "
                      "prefer then verify the CA; supports prefer, allow and sslrootcert=system (require with system "
                      "verifies nothing); without a root file verify-* use the system store",
@@ -185,6 +188,7 @@ static const pgtls_driver_rules drivers[PGTLS_DRIVER_COUNT] = {
             .err_host = "x509: certificate is valid for ..., not ...",
             .err_no_ssl = "server refused TLS connection",
             .err_no_root = "unable to read CA file",
+            .err_purpose = "x509: certificate specifies an incompatible key usage",
             .notes = "require verifies the CA only when sslrootcert is set; allow and prefer never verify and go "
                      "on in plaintext after a failed TLS attempt; without sslrootcert, verify-* use the system "
                      "store; any certificate in sslrootcert is a trust anchor (x509.Verify)",

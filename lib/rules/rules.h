@@ -127,6 +127,7 @@ typedef struct pgtls_driver_rules
 	const char *err_host;            /* ... on a host name mismatch */
 	const char *err_no_ssl;          /* ... when the server refuses TLS that is required */
 	const char *err_no_root;         /* ... when verify-* finds no root file */
+	const char *err_purpose;         /* ... when the leaf's extended key usage lacks serverAuth (NULL: err_chain) */
 	const char *notes;               /* other rules, for docs/drivers.md */
 	const char *source;              /* the driver source or documentation the row follows */
 	const char *run_by;              /* the real driver the tests ran the row against, or "from source, not run" */

@@ -4,8 +4,9 @@
 A small Go client (tests/integration/go/probe.go) is built offline in GOPATH
 mode against Debian's packages (golang-go 1.19, golang-github-lib-pq-dev
 1.10.7, golang-github-jackc-pgx-v4-dev 4.15) and connects with each driver.
-For served chains (leaf + intermediate, the leaf alone, a wrong name, no TLS)
-x roots (sslrootcert with the right root, an unrelated root, the intermediate
+For served chains (leaf + intermediate, the leaf alone, a wrong name, no TLS;
+and against the right root, a SHA-1-signed leaf, an RSA-1024 leaf and a
+clientAuth-only leaf, served at OpenSSL security level 0) x roots (sslrootcert with the right root, an unrelated root, the intermediate
 alone, the server's own certificate; none: the OS store) x the six sslmodes,
 the verdict pgtls gives for the driver must be what the driver does: connects
 or fails, encrypted or not, and the driver's own words where its row names
@@ -26,6 +27,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import PGTLS, check, run_tests  # noqa: E402
+from test_driver import weak_leaf  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
@@ -63,12 +65,20 @@ def test_go_drivers(env):
     roots = {"pem-new": os.path.join(pki, "rootcert-new.pem"), "pem-old": os.path.join(pki, "rootcert-old.pem"),
              "pem-inter": os.path.join(pki, "rootcert-inter.pem"), "pem-leaf": os.path.join(pki, "rootcert-leaf.pem"),
              "none": None}
+    env.env["PGH_EXTRA_CONF"] = "ssl_ciphers = 'DEFAULT:@SECLEVEL=0'\n"  # a server that serves weak keys too
     env.pg("start", "new")
+    del env.env["PGH_EXTRA_CONF"]
+    weak_leaf(env, "sha1", "rsa:2048", "sha1")
+    weak_leaf(env, "rsa1024", "rsa:1024", "sha256")
+    weak_leaf(env, "clientauth", "rsa:2048", "sha256", "clientAuth")
     n = right = 0
-    for cert, ssl in (("new", "on"), ("new-nochain", "on"), ("wronghost", "on"), ("new", "off")):
+    cases = [(c, "on", roots) for c in ("new", "new-nochain", "wronghost")] + [("new", "off", roots)]
+    # a SHA-1 signature (Go 1.18+ refuses it), an RSA-1024 key, a clientAuth-only leaf: against the right root
+    cases += [(c, "on", {"pem-new": roots["pem-new"]}) for c in ("sha1", "rsa1024", "clientauth")]
+    for cert, ssl, croots in cases:
         env.pg("cert", cert)
         env.pg("ssl", ssl)
-        for rname, path in roots.items():
+        for rname, path in croots.items():
             for drv, name in DRIVERS.items():
                 args = [PGTLS, "probe", "--json", "--driver", name, "--timeout", "5"]
                 args += ["--rootcert", path] if path else []
@@ -103,7 +113,7 @@ def test_go_drivers(env):
     env.pg("ssl", "on")
     env.pg("cert", "new")
     print("Go drivers: %d of %d verdicts equal the real driver's" % (right, n), flush=True)
-    check(n == 4 * len(roots) * len(DRIVERS) * len(MODES), "all rows compared (%d)" % n)
+    check(n == (4 * len(roots) + 3) * len(DRIVERS) * len(MODES), "all rows compared (%d)" % n)
 
 
 def main():
