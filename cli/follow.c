@@ -367,54 +367,58 @@ move_to(pgtls_logscan *scan, follow_target *t, const char *next, char *buf, size
 	return true;
 }
 
-/*
- * A directory or pattern: move to a newer file when PostgreSQL starts one.
- * One file: warn once when it has stopped growing while a newer file of
- * its kind beside it grows.  False on a read error.
- */
-static bool
-look_for_newer(pgtls_logscan *scan, follow_target *t, char *buf, size_t buflen)
+/* one FILE: warn once when it has stopped growing while a newer file of its kind beside it grows */
+static void
+warn_if_newer_grows(follow_target *t, const struct stat *cur)
 {
-	char next[PATH_MAX + 2], dir[PATH_MAX + 2], pick[PATH_MAX];
-	struct stat st, cur;
-	char *slash;
+	const char *slash = strrchr(t->path, '/');
+	char dir[PATH_MAX], pattern[PATH_MAX + 2], pick[PATH_MAX];
+	struct stat st;
 
-	if (fstat(t->fd, &cur) != 0)
-		return true;
-	if (t->many)
-	{
-		/* each newer file in turn, the current one drained first */
-		for (int k = 0; k < FOLLOWED_MAX && !follow_stop; k++)
-		{
-			if (!pick_file(t, t->pattern, t->classed, t->suffix, t->path, &cur, t->path, next, sizeof(next), &st))
-				return true;
-			if (!move_to(scan, t, next, buf, buflen))
-				return false;
-			if (strcmp(t->path, next) != 0 || fstat(t->fd, &cur) != 0)
-				return true; /* gone again: looked for at the next turn */
-		}
-		return true;
-	}
 	if (t->warned || now_s() - t->grew < STALE_S)
-		return true;
-	snprintf(dir, sizeof(dir), "%s", t->path);
-	if ((slash = strrchr(dir, '/')) == NULL)
+		return;
+	if (slash == NULL)
 		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = '\0';
 	else
-		*slash = '\0';
-	snprintf(next, sizeof(next), "%s*", slash == NULL ? "" : slash == dir ? "/" : strcat(dir, "/"));
-	if (slash && slash != dir)
-		dir[strlen(dir) - 1] = '\0'; /* the directory again, for the hint */
-	if (pick_file(t, next, true, suffix_of(t->path), t->path, NULL, NULL, pick, sizeof(pick), &st) &&
-	    newer(&st, pick, &cur, t->path) && time(NULL) - st.st_mtime < STALE_S)
+		snprintf(dir, sizeof(dir), "%.*s", slash == t->path ? 1 : (int)(slash - t->path), t->path);
+	snprintf(pattern, sizeof(pattern), "%.*s*", slash ? (int)(slash - t->path + 1) : 0, t->path);
+	if (pick_file(t, pattern, true, suffix_of(t->path), t->path, NULL, NULL, pick, sizeof(pick), &st) &&
+	    newer(&st, pick, cur, t->path) && time(NULL) - st.st_mtime < STALE_S)
 	{
 		fprintf(stderr,
 		        "pgtls logs: warning: %s has not grown for %d s while %s grows: PostgreSQL writes a new file "
 		        "(log_filename); follow the directory or a pattern instead: pgtls logs --follow %s\n",
 		        t->path, STALE_S, pick, dir);
 		t->warned = true;
+	}
+}
+
+/*
+ * A directory or pattern: move to each newer file PostgreSQL starts, in
+ * turn, the current one drained first.  One file: warn_if_newer_grows().
+ * False on a read error.
+ */
+static bool
+look_for_newer(pgtls_logscan *scan, follow_target *t, char *buf, size_t buflen)
+{
+	char next[PATH_MAX];
+	struct stat st, cur;
+
+	if (fstat(t->fd, &cur) != 0)
+		return true;
+	if (!t->many)
+	{
+		warn_if_newer_grows(t, &cur);
+		return true;
+	}
+	for (int k = 0; k < FOLLOWED_MAX && !follow_stop; k++)
+	{
+		if (!pick_file(t, t->pattern, t->classed, t->suffix, t->path, &cur, t->path, next, sizeof(next), &st))
+			return true;
+		if (!move_to(scan, t, next, buf, buflen))
+			return false;
+		if (strcmp(t->path, next) != 0 || fstat(t->fd, &cur) != 0)
+			return true; /* gone again: looked for at the next turn */
 	}
 	return true;
 }

@@ -92,12 +92,6 @@ pgtls__log_ms(const char *ts)
 	return ((days * 24 + hh) * 60 + mm) * 60000 + ss * 1000 + ms;
 }
 
-static bool
-is_local(const char *host)
-{
-	return strcmp(host, "[local]") == 0;
-}
-
 /* strlcpy: the received line's fields are copied for each connection (snprintf is slow) */
 static void
 copy(char *dst, size_t dstlen, const char *src)
@@ -127,13 +121,13 @@ closed(pgtls_logscan *s, pidslot *p)
 	client *addr;
 
 	p->state = CONN_SEEN;
-	if (!p->in_window || is_local(p->host))
+	if (!p->in_window || pgtls__log_is_local(p->host))
 		return;
 	addr = pgtls__log_get_client(s, p->host, "", "", "");
 	if (addr == NULL)
 		return;
 	addr->closed_nostartup++;
-	pgtls__log_notify(s, PGTLS_LOGEV_CLOSED_NO_STARTUP, addr, p->ts, "", p);
+	pgtls__log_notify(s, PGTLS_LOGEV_CLOSED_NO_STARTUP, addr, p->ts, "", "", p);
 }
 
 /* the slot for PID, the direct-mapped table grown on a collision with another live pid (up to PIDMAP_SIZE) */
@@ -177,7 +171,7 @@ pgtls__conn_received(pgtls_logscan *s, const event *ev, const char *host, const 
 	if (ev->pid <= 0)
 	{
 		/* without the pid, what becomes of the connection cannot be tied to it */
-		if (!is_local(host) && pgtls__log_in_window(s, ev->ts))
+		if (!pgtls__log_is_local(host) && pgtls__log_in_window(s, ev->ts))
 			s->not_followed++;
 		return;
 	}
@@ -188,16 +182,17 @@ pgtls__conn_received(pgtls_logscan *s, const event *ev, const char *host, const 
 	}
 	if (p->pid == ev->pid && p->state == CONN_PENDING)
 		closed(s, p); /* the pid came back: its earlier connection ended with nothing logged */
-	else if (p->pid > 0 && p->pid != ev->pid && p->state == CONN_PENDING && p->in_window && !is_local(p->host))
+	else if (p->pid > 0 && p->pid != ev->pid && p->state == CONN_PENDING && p->in_window &&
+	         !pgtls__log_is_local(p->host))
 		s->not_followed++; /* the table is full: that one is no longer followed */
 	memset(p, 0, sizeof(*p));
 	p->pid = ev->pid;
 	copy(p->host, sizeof(p->host), host);
 	copy(p->port, sizeof(p->port), port);
 	copy(p->ts, sizeof(p->ts), ev->ts);
-	p->ms = pgtls__log_ms(ev->ts);
+	p->ms = ev->ms;
 	p->in_window = pgtls__log_in_window(s, ev->ts);
-	if (is_local(host))
+	if (pgtls__log_is_local(host))
 	{
 		p->state = CONN_SEEN; /* Unix-socket connections: no TLS, nothing to follow */
 		return;
@@ -210,6 +205,8 @@ pgtls__conn_received(pgtls_logscan *s, const event *ev, const char *host, const 
 	}
 }
 
+const char *const pgtls__log_family_names[NFAMILIES] = {"openssl", "jsse", "node", "go"};
+
 /* the client family the alert of a failed handshake points to, or "" */
 const char *
 pgtls__log_family(int reason)
@@ -217,45 +214,51 @@ pgtls__log_family(int reason)
 	switch (reason)
 	{
 		case F_UNKNOWN_CA:
-			return "openssl";
+			return pgtls__log_family_names[0];
 		case F_CERT_UNKNOWN:
-			return "jsse";
+			return pgtls__log_family_names[1];
 		case F_EOF:
-			return "node";
+			return pgtls__log_family_names[2];
 		case F_BAD_CERT:
-			return "go";
+			return pgtls__log_family_names[3];
 		default:
 			return "";
 	}
+}
+
+/* C's failed handshakes by family, in the order of pgtls__log_family_names */
+void
+pgtls__log_family_counts(const client *c, uint64_t counts[NFAMILIES])
+{
+	memset(counts, 0, sizeof(uint64_t) * NFAMILIES);
+	for (int r = 0; r < F_NREASONS; r++)
+		for (int f = 0; f < NFAMILIES; f++)
+			if (strcmp(pgtls__log_family(r), pgtls__log_family_names[f]) == 0)
+				counts[f] += c->tls_failed[r];
 }
 
 /* "openssl=2 jsse=1" */
 void
 pgtls__log_families_str(const client *c, char *out, size_t outlen)
 {
-	static const char *const fams[] = {"openssl", "jsse", "node", "go"};
+	uint64_t k[NFAMILIES];
 	size_t n = 0;
 
 	out[0] = '\0';
-	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]) && n < outlen; f++)
-	{
-		uint64_t k = 0;
-
-		for (int r = 0; r < F_NREASONS; r++)
-			if (strcmp(pgtls__log_family(r), fams[f]) == 0)
-				k += c->tls_failed[r];
-		if (k)
-			n += (size_t)snprintf(out + n, outlen - n, "%s%s=%llu", n ? " " : "", fams[f], (unsigned long long)k);
-	}
+	pgtls__log_family_counts(c, k);
+	for (int f = 0; f < NFAMILIES && n < outlen; f++)
+		if (k[f])
+			n += (size_t)snprintf(out + n, outlen - n, "%s%s=%llu", n ? " " : "", pgtls__log_family_names[f],
+			                      (unsigned long long)k[f]);
 }
 
 /* a failed handshake from ADDR's address: one a libpq client may retry in plaintext is remembered */
 void
-pgtls__conn_failed(pgtls_logscan *s, client *addr, const pidslot *conn, int reason, const char *ts)
+pgtls__conn_failed(client *addr, const pidslot *conn, int reason, int64_t ms)
 {
 	if (reason == F_CERT_UNKNOWN || reason == F_EOF)
 		return; /* JSSE and Node: their verify modes do not fall back */
-	addr->cand_ms = pgtls__log_ms(ts);
+	addr->cand_ms = ms;
 	addr->cand_seq = conn ? conn->seq : 0;
 	addr->cand_claimed = false;
 }
@@ -289,10 +292,10 @@ retry_between(pgtls_logscan *s, const client *addr, uint64_t from, uint64_t to)
  * when it came in the window but another one could have been the retry.
  */
 int
-pgtls__conn_plaintext(pgtls_logscan *s, client *c, const pidslot *conn, const char *ts)
+pgtls__conn_plaintext(pgtls_logscan *s, client *c, const pidslot *conn, int64_t ms)
 {
 	client *addr = pgtls__log_find_client(s, c->host, "", "", "");
-	int64_t at = conn && conn->ms ? conn->ms : pgtls__log_ms(ts);
+	int64_t at = conn && conn->ms ? conn->ms : ms;
 	int64_t d;
 
 	if (addr == NULL || addr->cand_ms == 0 || addr->cand_claimed || at == 0)

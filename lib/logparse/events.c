@@ -281,8 +281,8 @@ pgtls__log_in_window(const pgtls_logscan *s, const char *ts)
 	return true;
 }
 
-static bool
-is_local(const char *host)
+bool
+pgtls__log_is_local(const char *host)
 {
 	return strcmp(host, "[local]") == 0;
 }
@@ -299,7 +299,7 @@ flag_fallback(client *c, int kind, const char *ts)
 
 void
 pgtls__log_notify(pgtls_logscan *s, pgtls_log_event_kind kind, const client *c, const char *ts, const char *detail,
-                  const pidslot *conn)
+                  const char *family, const pidslot *conn)
 {
 	pgtls_log_event e;
 
@@ -307,10 +307,7 @@ pgtls__log_notify(pgtls_logscan *s, pgtls_log_event_kind kind, const client *c, 
 		return;
 	memset(&e, 0, sizeof(e));
 	e.kind = kind;
-	e.family = "";
-	for (int r = 0; kind == PGTLS_LOGEV_TLS_FAILED && r < F_NREASONS; r++)
-		if (strcmp(detail, pgtls__log_fail_names[r]) == 0)
-			e.family = pgtls__log_family(r);
+	e.family = family;
 	e.pid = conn ? conn->pid : 0;
 	e.port = conn ? conn->port : "";
 	e.host = c->host;
@@ -338,9 +335,11 @@ authorized(pgtls_logscan *s, event *ev, const char *m, size_t n)
 	const char *ssl = memmem(m, n, " SSL enabled (", 14);
 	const char *gss = memmem(m, n, " GSS (", 6);
 	const char *appstop = ssl ? " SSL enabled (" : gss ? " GSS (" : NULL;
+	bool gss_enc = gss && memmem(gss, (size_t)(m + n - gss), "encrypted=yes", 13);
 	const char *host;
 	pidslot *conn = pgtls__conn_of(s, ev->pid);
 	client *c;
+	bool own;
 
 	kv(m, n, "user=", NULL, user, sizeof(user));
 	/* Azure writes "user=postgresdatabase=postgres" (no space) */
@@ -355,11 +354,10 @@ authorized(pgtls_logscan *s, event *ev, const char *m, size_t n)
 		app[k - 1] = '\0';
 	s->matched++;
 	/* pgtls's own probe sessions (application_name=pgtls), and what the user left out */
+	own = strcmp(app, "pgtls") == 0;
 	if (conn)
-		conn->outcome = ssl || (gss && memmem(gss, (size_t)(m + n - gss), "encrypted=yes", 13)) ? OUT_ENCRYPTED : 0;
-	if (strcmp(app, "pgtls") == 0 && conn)
-		conn->outcome = OUT_OWN;
-	if (!s->include_own && strcmp(app, "pgtls") == 0)
+		conn->outcome = own ? OUT_OWN : ssl || gss_enc ? OUT_ENCRYPTED : OUT_UNKNOWN;
+	if (own && !s->include_own)
 	{
 		s->excluded_own++;
 		return;
@@ -378,9 +376,9 @@ authorized(pgtls_logscan *s, event *ev, const char *m, size_t n)
 		kv(ssl, (size_t)(m + n - ssl), "protocol=", ",", proto, sizeof(proto));
 		c->tls[tls_version_index(proto)]++;
 	}
-	else if (gss && memmem(gss, (size_t)(m + n - gss), "encrypted=yes", 13))
+	else if (gss_enc)
 		c->gss++;
-	else if (is_local(c->host))
+	else if (pgtls__log_is_local(c->host))
 		c->local++; /* a Unix-domain socket: TLS does not apply */
 	else
 	{
@@ -393,7 +391,7 @@ authorized(pgtls_logscan *s, event *ev, const char *m, size_t n)
 		 * retry of a failed handshake, which is the next connection from
 		 * the address (conns.c).
 		 */
-		kind = pgtls__conn_plaintext(s, c, conn, ev->ts);
+		kind = pgtls__conn_plaintext(s, c, conn, ev->ms);
 		if (!c->fallback && pgtls__log_tls_total(c) > 0)
 			kind = FB_AFTER_TLS;
 		if (!c->fallback && kind != FB_NONE)
@@ -402,7 +400,7 @@ authorized(pgtls_logscan *s, event *ev, const char *m, size_t n)
 		                  c->fallback                   ? "fallback"
 		                  : c->fb_cannot_tell != unsure ? "cannot_tell"
 		                                                : "",
-		                  conn);
+		                  "", conn);
 	}
 	stamp(s, c, ev->ts);
 }
@@ -413,15 +411,18 @@ rejected(pgtls_logscan *s, event *ev, const char *m, size_t n)
 	char h[64], user[FIELD_MAX], db[FIELD_MAX];
 	client *c;
 	bool plain = memmem(m, n, "no encryption", 13) || memmem(m, n, "SSL off", 7);
+	pidslot *conn = pgtls__conn_of(s, ev->pid);
+	bool own;
 
 	quoted_after(m, n, "host \"", h, sizeof(h));
 	quoted_after(m, n, "user \"", user, sizeof(user));
 	quoted_after(m, n, "database \"", db, sizeof(db));
 	s->matched++;
-	/* pgtls's own plaintext check asks for the database "pgtls" (docs/logs.md) */
-	if (strcmp(db, "pgtls") == 0 && pgtls__conn_of(s, ev->pid))
-		pgtls__conn_of(s, ev->pid)->outcome = OUT_OWN;
-	if (!s->include_own && strcmp(db, "pgtls") == 0)
+	/* pgtls's own plaintext check asks for the database "pgtls" (docs/json-schema.md, pgtls logs) */
+	own = strcmp(db, "pgtls") == 0;
+	if (own && conn)
+		conn->outcome = OUT_OWN;
+	if (own && !s->include_own)
 	{
 		s->excluded_own++;
 		return;
@@ -434,12 +435,12 @@ rejected(pgtls_logscan *s, event *ev, const char *m, size_t n)
 	c = pgtls__log_get_client(s, h[0] ? h : "unknown", user, db, "");
 	if (c == NULL)
 		return;
-	if (is_local(c->host))
+	if (pgtls__log_is_local(c->host))
 		c->rejected_local++;
 	else if (plain)
 	{
 		c->rejected_plain++;
-		pgtls__log_notify(s, PGTLS_LOGEV_REJECTED, c, ev->ts, "", pgtls__conn_of(s, ev->pid));
+		pgtls__log_notify(s, PGTLS_LOGEV_REJECTED, c, ev->ts, "", "", conn);
 	}
 	else
 		c->rejected_ssl++;
@@ -465,8 +466,8 @@ handshake_failed(pgtls_logscan *s, event *ev, const char *m, size_t n)
 	c->tls_failed_total++;
 	if (conn)
 		conn->outcome = OUT_FAILED;
-	pgtls__conn_failed(s, c, conn, r, ev->ts);
-	pgtls__log_notify(s, PGTLS_LOGEV_TLS_FAILED, c, ev->ts, pgtls__log_fail_names[r], conn);
+	pgtls__conn_failed(c, conn, r, ev->ms);
+	pgtls__log_notify(s, PGTLS_LOGEV_TLS_FAILED, c, ev->ts, pgtls__log_fail_names[r], pgtls__log_family(r), conn);
 	stamp(s, c, ev->ts);
 }
 
@@ -477,10 +478,10 @@ pgtls__log_event(pgtls_logscan *s, event *ev)
 	size_t n = ev->msglen;
 	char host[64], port[8];
 	pidslot *conn;
-	int64_t ms = pgtls__log_ms(ev->ts);
 
-	if (ms > s->newest_ms)
-		s->newest_ms = ms;
+	ev->ms = pgtls__log_ms(ev->ts);
+	if (ev->ms > s->newest_ms)
+		s->newest_ms = ev->ms;
 	if (starts(m, n, "connection received: "))
 	{
 		if (kv(m, n, "host=", NULL, host, sizeof(host)))

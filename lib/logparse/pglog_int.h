@@ -184,6 +184,7 @@ typedef struct event
 	const char *severity;
 	size_t sevlen;
 	char ts[32];
+	int64_t ms; /* ts in milliseconds (pgtls__log_ms), 0 when none */
 	int pid;
 	char host[64];        /* from the record itself (%r, csv, json) */
 	char user[FIELD_MAX]; /* csv/json user column */
@@ -198,17 +199,21 @@ void pgtls__log_copy_n(char *dst, size_t dstlen, const char *src, size_t n);
 client *pgtls__log_get_client(pgtls_logscan *s, const char *host, const char *user, const char *db, const char *app);
 client *pgtls__log_find_client(pgtls_logscan *s, const char *host, const char *user, const char *db, const char *app);
 void pgtls__log_notify(pgtls_logscan *s, pgtls_log_event_kind kind, const client *c, const char *ts, const char *detail,
-                       const pidslot *conn);
+                       const char *family, const pidslot *conn);
+bool pgtls__log_is_local(const char *host);
 bool pgtls__log_in_window(const pgtls_logscan *s, const char *ts);
 
 /* conns.c: each connection by its backend's pid, the closes without startup, the fallback's pairing */
 int64_t pgtls__log_ms(const char *ts);
 void pgtls__conn_received(pgtls_logscan *s, const event *ev, const char *host, const char *port);
 pidslot *pgtls__conn_of(pgtls_logscan *s, int pid);
-void pgtls__conn_failed(pgtls_logscan *s, client *addr, const pidslot *conn, int reason, const char *ts);
-int pgtls__conn_plaintext(pgtls_logscan *s, client *c, const pidslot *conn, const char *ts);
+void pgtls__conn_failed(client *addr, const pidslot *conn, int reason, int64_t ms);
+int pgtls__conn_plaintext(pgtls_logscan *s, client *c, const pidslot *conn, int64_t ms);
 uint64_t pgtls__conn_open(const pgtls_logscan *s);
+#define NFAMILIES 4
+extern const char *const pgtls__log_family_names[NFAMILIES];
 const char *pgtls__log_family(int reason);
+void pgtls__log_family_counts(const client *c, uint64_t counts[NFAMILIES]);
 void pgtls__log_families_str(const client *c, char *out, size_t outlen);
 bool pgtls__log_row_empty(const client *c);
 const char *pgtls__log_fallback_evidence(const client *c);

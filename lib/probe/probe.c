@@ -172,13 +172,10 @@ pgtls_probe_set_option(pgtls_probe *p, pgtls_probe_opt opt, const char *value)
 			return pgtls__probe_set_libpq_version(p, value);
 		case PGTLS_PROBE_DRIVER:
 			p->nonvalidating = strcmp(value, "pgjdbc-nonvalidating") == 0;
-			for (int d = 0; d < PGTLS_DRIVER_COUNT; d++)
-				if (strcmp(value, pgtls_driver_name((pgtls_driver)d)) == 0 ||
-				    (p->nonvalidating && d == PGTLS_DRIVER_PGJDBC))
-				{
-					p->driver = (pgtls_driver)d;
-					return PGTLS_OK;
-				}
+			if (p->nonvalidating)
+				p->driver = PGTLS_DRIVER_PGJDBC;
+			if (p->nonvalidating || pgtls__driver_parse(value, &p->driver))
+				return PGTLS_OK;
 			return pgtls__seterr(&p->err, PGTLS_ERR_USAGE,
 			                     "invalid driver \"%s\": expected a row of docs/drivers.md (libpq, pgjdbc, "
 			                     "pgjdbc-nonvalidating, lib/pq, pgx, ...)",

@@ -215,11 +215,7 @@ static bool
 row_text(const pgtls_probe *p, pgtls_failure why, char *out, size_t outlen)
 {
 	const pgtls_driver_rules *d = pgtls__driver_rules(p->driver);
-	const char *t = why == PGTLS_FAIL_CHAIN                                       ? d->err_chain
-	                : why == PGTLS_FAIL_HOSTNAME                                  ? d->err_host
-	                : why == PGTLS_FAIL_NO_SSL_SUPPORT                            ? d->err_no_ssl
-	                : why == PGTLS_FAIL_ROOT_MISSING || why == PGTLS_FAIL_NO_HOME ? d->err_no_root
-	                                                                              : NULL;
+	const char *t = pgtls__driver_error(d, why);
 
 	if (why == PGTLS_FAIL_CHAIN && p->rc.verify_code == X509_V_ERR_INVALID_PURPOSE && d->err_purpose)
 		t = d->err_purpose;

@@ -20,17 +20,12 @@ static json_t *
 families_json(const client *c)
 {
 	json_t *o = json_object();
+	uint64_t k[NFAMILIES];
 
-	for (int r = 0; r < F_NREASONS; r++)
-	{
-		const char *f = pgtls__log_family(r);
-		json_int_t have;
-
-		if (!c->tls_failed[r] || f[0] == '\0')
-			continue;
-		have = json_integer_value(json_object_get(o, f));
-		json_object_set_new(o, f, json_integer(have + (json_int_t)c->tls_failed[r]));
-	}
+	pgtls__log_family_counts(c, k);
+	for (int f = 0; o && f < NFAMILIES; f++)
+		if (k[f])
+			json_object_set_new(o, pgtls__log_family_names[f], json_integer((json_int_t)k[f]));
 	return o;
 }
 

@@ -63,17 +63,16 @@ error_words(const rot_client *rc, const pgtls_outcome *o, const pgtls_probe *ep,
 	switch (*f)
 	{
 		case PGTLS_FAIL_CHAIN:
-			snprintf(out, outlen, "%s", d->err_chain);
+		case PGTLS_FAIL_NO_SSL_SUPPORT:
+			snprintf(out, outlen, "%s", pgtls__driver_error(d, *f));
 			break;
 		case PGTLS_FAIL_HOSTNAME:
-			snprintf(out, outlen, "server certificate does not match host name (DNS alias): %s", d->err_host);
-			break;
-		case PGTLS_FAIL_NO_SSL_SUPPORT:
-			snprintf(out, outlen, "%s", d->err_no_ssl);
+			snprintf(out, outlen, "server certificate does not match host name (DNS alias): %s",
+			         pgtls__driver_error(d, *f));
 			break;
 		case PGTLS_FAIL_ROOT_MISSING:
 		case PGTLS_FAIL_NO_HOME:
-			snprintf(out, outlen, "root certificate file does not exist (%s)", d->err_no_root);
+			snprintf(out, outlen, "root certificate file does not exist (%s)", pgtls__driver_error(d, *f));
 			break;
 		case PGTLS_FAIL_REJECTED_PLAIN:
 			snprintf(out, outlen, "server rejected the connection without TLS: ");

@@ -347,6 +347,26 @@ pgtls__driver_rules(pgtls_driver driver)
 	return &drivers[driver];
 }
 
+/* the words of D's row for a failure (untrusted chain, wrong name, no TLS, no root file), or NULL */
+const char *
+pgtls__driver_error(const pgtls_driver_rules *d, pgtls_failure why)
+{
+	switch (why)
+	{
+		case PGTLS_FAIL_CHAIN:
+			return d->err_chain;
+		case PGTLS_FAIL_HOSTNAME:
+			return d->err_host;
+		case PGTLS_FAIL_NO_SSL_SUPPORT:
+			return d->err_no_ssl;
+		case PGTLS_FAIL_ROOT_MISSING:
+		case PGTLS_FAIL_NO_HOME:
+			return d->err_no_root;
+		default:
+			return NULL;
+	}
+}
+
 bool
 pgtls__driver_parse(const char *name, pgtls_driver *out)
 {

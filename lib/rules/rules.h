@@ -135,6 +135,8 @@ typedef struct pgtls_driver_rules
 
 /* The row of DRIVER (never NULL for a valid driver; the libpq row otherwise). */
 const pgtls_driver_rules *pgtls__driver_rules(pgtls_driver driver);
+/* the words of D's row for a failure (untrusted chain, wrong name, no TLS, no root file), or NULL */
+const char *pgtls__driver_error(const pgtls_driver_rules *d, pgtls_failure why);
 
 /* Driver by stable code ("pgjdbc"); false when unknown. */
 bool pgtls__driver_parse(const char *name, pgtls_driver *out);
