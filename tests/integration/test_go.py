@@ -58,6 +58,10 @@ def go(env, exe, drv, dsn):
 
 
 def test_go_drivers(env):
+    r = subprocess.run([PGTLS, "probe", "--driver", "lib/pq2", "localhost:1"], capture_output=True, text=True,
+                       env=env.env)
+    check(r.returncode == 3 and "invalid driver \"lib/pq2\"" in r.stderr and r.stdout == "",
+          "an unknown --driver: one clear error, exit 3 (%d %s)" % (r.returncode, r.stderr.strip()))
     exe = build_client(env)
     if not check(exe is not None, "Go (Debian golang-go) is installed"):
         return
